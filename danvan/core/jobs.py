@@ -1,0 +1,114 @@
+"""Background jobs: one mechanism for imports, exports, round closing, reports.
+
+A `Job` row records who started what, its progress and its outcome; the work
+itself runs through django-tasks (the database backend and `manage.py
+db_worker` in the embedded default; any django-tasks backend in production).
+Handlers report progress with `progress(done, total, message)`, and raise
+`JobFailed` with a list of errors to fail with a reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from auditlog.context import set_actor
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from danvan.core.models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    def __call__(self, done: int, total: int, message: str = "") -> None: ...
+
+
+Handler = Callable[[Job, Progress], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+class JobFailed(Exception):
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def start_job(
+    user: Any,
+    kind: str,
+    title: str,
+    *,
+    params: dict[str, Any] | None = None,
+    input_file: File[Any] | None = None,
+) -> Job:
+    """Record a job and queue it once the surrounding transaction commits."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(kind=kind, title=title, created_by=user, params=params or {})
+    if input_file is not None:
+        job.input_file.save(input_file.name or "input", input_file, save=False)
+    job.save()
+    transaction.on_commit(lambda: run_job_task.enqueue(job.pk))
+    return job
+
+
+@task()
+def run_job_task(job_id: int) -> None:
+    run_job(job_id)
+
+
+def run_job(job_id: int) -> None:
+    # Claim the job once: a second delivery of the same task does nothing.
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), message="Đang xử lý…"
+    )
+    if not claimed:
+        return
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        Job.objects.filter(pk=job_id).update(
+            progress_done=done, progress_total=total, message=message[:300]
+        )
+
+    handler = HANDLERS[job.kind]
+    try:
+        with set_actor(job.created_by):
+            result = handler(job, progress)
+    except JobFailed as exc:
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED,
+            message=exc.message[:300],
+            errors=exc.errors,
+            finished_at=timezone.now(),
+        )
+        return
+    except Exception as exc:
+        logger.exception("job %s failed", job_id)
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED,
+            message="Lỗi hệ thống khi xử lý. Quản trị viên đã được ghi nhận lỗi.",
+            errors=[f"{type(exc).__name__}: {exc}"[:500]],
+            finished_at=timezone.now(),
+        )
+        return
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.DONE,
+        result=result,
+        message=str(result.get("message", "Hoàn thành."))[:300],
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,483 @@
+"""Areas, organisations, periods and member counts, roles, background jobs.
+
+The unit tree (Area) and the organisation tree (Organization) are
+materialised-path trees (django-treebeard). A role is held on a node of one of
+them and covers the node's whole subtree; `visible_to(user)` on every scoped
+queryset turns a user's roles into one filter (see scope.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core.text import fold
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class User(AbstractUser):
+    """A staff user (cán bộ). Vietnamese names are kept whole: họ, đệm, tên in one field."""
+
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    phone = models.CharField("số điện thoại", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "người dùng"
+        verbose_name_plural = "người dùng"
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.username
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {}
+
+
+class AreaKind(models.TextChoices):
+    PROVINCE = "province", "Cấp tỉnh"
+    DISTRICT = "district", "Cấp huyện"
+    COMMUNE = "commune", "Cấp xã"
+    HAMLET = "hamlet", "Ấp, khu vực"
+
+
+# Unit types as the official list writes them, by level.
+UNIT_TYPES: dict[str, list[str]] = {
+    AreaKind.PROVINCE: ["Tỉnh", "Thành phố"],
+    AreaKind.DISTRICT: ["Huyện", "Quận", "Thị xã", "Thành phố"],
+    AreaKind.COMMUNE: ["Xã", "Phường", "Thị trấn", "Đặc khu"],
+    AreaKind.HAMLET: ["Ấp", "Khu vực", "Khóm", "Tổ dân phố", "Thôn", "Bản", "Phum", "Sóc"],
+}
+HAMLET_TYPES = UNIT_TYPES[AreaKind.HAMLET]
+
+
+class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+    scope_area_path = "path"
+    scope_org_path = None
+
+    def current(self, on: date | None = None) -> AreaQuerySet:
+        """Units in force on a date (today by default)."""
+        on = on or date.today()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on)
+        )
+
+    def ended(self) -> AreaQuerySet:
+        return self.filter(valid_to__isnull=False)
+
+    def search(self, q: str) -> AreaQuerySet:
+        qs = self
+        for term in fold(q).split():
+            qs = qs.filter(name_folded__contains=term)
+        return qs
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser, verb: str = "view") -> Any:
+        from danvan.core.scope import get_scope
+
+        scope = get_scope(user)
+        qs = super().visible_to(user, verb)
+        # An organisation role lets its holder read the areas its bodies sit in.
+        org_prefixes = scope.org_prefixes(verb)
+        if org_prefixes and not scope.is_system_admin:
+            org_q = Q()
+            for prefix in org_prefixes:
+                org_q |= Q(path__startswith=prefix)
+            area_ids = Organization.objects.filter(org_q).values("area_id")
+            qs = qs | self.filter(pk__in=area_ids)
+        return qs
+
+
+class Area(MP_Node):
+    """A unit of the administrative tree: province, district, commune, hamlet."""
+
+    steplen = 4
+    code = models.CharField("mã", max_length=20, db_index=True)
+    name = models.CharField("tên", max_length=200)
+    name_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    unit_type = models.CharField("loại đơn vị", max_length=40)
+    kind = models.CharField("cấp", max_length=20, choices=AreaKind.choices)
+    population = models.PositiveIntegerField("dân số", null=True, blank=True)
+    valid_from = models.DateField("có hiệu lực từ", null=True, blank=True)
+    valid_to = models.DateField(
+        "ngừng hoạt động từ",
+        null=True,
+        blank=True,
+        help_text="Ngày sắp xếp có hiệu lực; từ ngày này đơn vị chỉ còn là lịch sử.",
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="đơn vị kế thừa",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MP_NodeManager.from_queryset(AreaQuerySet)()
+
+    class Meta:
+        verbose_name = "địa bàn"
+        verbose_name_plural = "địa bàn"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(valid_to__isnull=True),
+                name="area_code_unique_while_current",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:area_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"area_path": self.path}
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None or self.valid_to > date.today()
+
+    def final_successor(self) -> Area | None:
+        """Follow the successor chain to the unit that holds this unit's figures now."""
+        seen = {self.pk}
+        node = self.successor
+        while node is not None and node.successor_id is not None:
+            if node.pk in seen:  # a cycle would be a bug in the services
+                break
+            seen.add(node.pk)
+            node = node.successor
+        return node
+
+    def lineage(self) -> list[Area]:
+        """This unit and every unit whose figures roll up into it (transitively)."""
+        from danvan.core.scope import lineage_paths
+
+        paths = lineage_paths(self.path)
+        q = Q()
+        for p in paths:
+            q |= Q(path=p)
+        return list(Area.objects.filter(q))
+
+
+class RestructuringKind(models.TextChoices):
+    MERGE = "merge", "Sáp nhập"
+    SPLIT = "split", "Chia tách"
+    RENAME = "rename", "Đổi tên"
+    DISSOLVE = "dissolve", "Kết thúc hoạt động (bỏ cấp)"
+
+
+class Restructuring(models.Model):
+    """A recorded change of the unit tree, with its effective date and decision."""
+
+    kind = models.CharField("loại", max_length=20, choices=RestructuringKind.choices)
+    effective_on = models.DateField("ngày có hiệu lực")
+    decision = models.CharField("căn cứ (nghị quyết, quyết định)", max_length=300, blank=True)
+    note = models.TextField("ghi chú", blank=True)
+    predecessors = models.ManyToManyField(Area, related_name="restructurings_out")
+    successors = models.ManyToManyField(Area, related_name="restructurings_in")
+    old_name = models.CharField(max_length=200, blank=True)
+    new_name = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "sắp xếp đơn vị hành chính"
+        verbose_name_plural = "sắp xếp đơn vị hành chính"
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.effective_on:%d/%m/%Y})"
+
+
+class OrgKind(models.TextChoices):
+    PARTY = "party", "Cấp ủy đảng"
+    MOBILISATION_BOARD = "board", "Ban Dân vận"
+    GOVERNMENT = "government", "Chính quyền (UBND)"
+    FRONT = "front", "Mặt trận Tổ quốc"
+    WOMEN = "women", "Hội Liên hiệp Phụ nữ"
+    FARMERS = "farmers", "Hội Nông dân"
+    YOUTH = "youth", "Đoàn Thanh niên"
+    VETERANS = "veterans", "Hội Cựu chiến binh"
+    TRADE_UNION = "trade_union", "Công đoàn"
+    PARTY_CELL = "party_cell", "Chi bộ"
+    FRONT_COMMITTEE = "front_committee", "Ban công tác Mặt trận"
+    BRANCH = "branch", "Chi hội"
+    YOUTH_BRANCH = "youth_branch", "Chi đoàn"
+
+
+class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+    scope_area_path = "area__path"
+    scope_org_path = "path"
+
+    def search(self, q: str) -> OrganizationQuerySet:
+        qs = self
+        for term in fold(q).split():
+            qs = qs.filter(name_folded__contains=term)
+        return qs
+
+    def current(self) -> OrganizationQuerySet:
+        return self.filter(valid_to__isnull=True)
+
+
+class Organization(MP_Node):
+    """A body at an area, child of its parent body (e.g. a hamlet branch of the commune union)."""
+
+    steplen = 4
+    name = models.CharField("tên tổ chức", max_length=255)
+    name_folded = models.CharField(max_length=255, editable=False, db_index=True)
+    kind = models.CharField("loại tổ chức", max_length=30, choices=OrgKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name="địa bàn", on_delete=models.PROTECT, related_name="organizations"
+    )
+    valid_to = models.DateField("ngừng hoạt động từ", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MP_NodeManager.from_queryset(OrganizationQuerySet)()
+
+    class Meta:
+        verbose_name = "tổ chức"
+        verbose_name_plural = "tổ chức"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:org_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"area_path": self.area.path, "org_path": self.path}
+
+
+class PeriodKind(models.TextChoices):
+    HALF_YEAR = "half_year", "6 tháng"
+    YEAR = "year", "Năm"
+
+
+class PeriodQuerySet(models.QuerySet["Period"]):
+    def latest_first(self) -> PeriodQuerySet:
+        return self.order_by("-end", "-start")
+
+
+class Period(models.Model):
+    """A reporting period (kỳ báo cáo): six months or a year."""
+
+    name = models.CharField("tên kỳ", max_length=100, unique=True)
+    kind = models.CharField("loại kỳ", max_length=20, choices=PeriodKind.choices)
+    start = models.DateField("từ ngày")
+    end = models.DateField("đến ngày")
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "kỳ báo cáo"
+        verbose_name_plural = "kỳ báo cáo"
+        ordering = ["-end", "-start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_order")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberCountQuerySet(ScopedQuerySetMixin, models.QuerySet["MemberCount"]):
+    scope_area_path = "organization__area__path"
+    scope_org_path = "organization__path"
+
+
+class MemberCount(models.Model):
+    """How many members (đoàn viên, hội viên, đảng viên) a body has in a period."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="member_counts"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="member_counts")
+    members = models.PositiveIntegerField("số đoàn viên, hội viên")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "số hội viên theo kỳ"
+        verbose_name_plural = "số hội viên theo kỳ"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "period"], name="one_count_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.members} ({self.period})"
+
+    def get_additional_data(self) -> dict[str, str]:
+        org = self.organization
+        return {"area_path": org.area.path, "org_path": org.path}
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "Quản trị hệ thống"
+    BOARD_ADMIN = "board_admin", "Quản trị Ban Dân vận"
+    ORG_OFFICER = "org_officer", "Cán bộ tổ chức"
+    COLLABORATOR = "collaborator", "Cộng tác viên"
+    INSPECTOR = "inspector", "Kiểm tra viên"
+    VIEWER = "viewer", "Chỉ xem"
+
+
+class RoleAssignmentQuerySet(ScopedQuerySetMixin, models.QuerySet["RoleAssignment"]):
+    scope_area_path = "area__path"
+    scope_org_path = "organization__path"
+
+
+class RoleAssignment(models.Model):
+    """A role held by a staff user over an area or an organisation and all below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    role = models.CharField("vai trò", max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, verbose_name="địa bàn", null=True, blank=True, on_delete=models.PROTECT
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name="tổ chức", null=True, blank=True, on_delete=models.PROTECT
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "phân quyền"
+        verbose_name_plural = "phân quyền"
+        constraints = [
+            models.CheckConstraint(
+                name="role_has_one_scope",
+                condition=(
+                    Q(role="system_admin", area__isnull=True, organization__isnull=True)
+                    | (
+                        ~Q(role="system_admin")
+                        & (
+                            Q(area__isnull=False, organization__isnull=True)
+                            | Q(area__isnull=True, organization__isnull=False)
+                        )
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "area", "organization"], name="role_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_role_display()} — {self.scope_label}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.area_id:
+            return str(self.area)
+        if self.organization_id:
+            return str(self.organization)
+        return "Toàn hệ thống"
+
+    def get_additional_data(self) -> dict[str, str]:
+        data = {}
+        if self.area_id:
+            data["area_path"] = self.area.path  # type: ignore[union-attr]
+        if self.organization_id:
+            org = self.organization
+            data["area_path"] = org.area.path  # type: ignore[union-attr]
+            data["org_path"] = org.path  # type: ignore[union-attr]
+        return data
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang chạy"
+    DONE = "done", "Hoàn thành"
+    FAILED = "failed", "Thất bại"
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser, verb: str = "view") -> JobQuerySet:
+        """A job is seen by the person who started it (and system administrators)."""
+        from danvan.core.scope import get_scope
+
+        if not user.is_authenticated:
+            return self.none()
+        if get_scope(user).is_system_admin:
+            return self
+        return self.filter(created_by=user)
+
+
+class Job(models.Model):
+    """A background job (import, export, report) with its progress and outcome."""
+
+    kind = models.CharField("loại", max_length=40)
+    title = models.CharField("công việc", max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+    )
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    input_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "công việc nền"
+        verbose_name_plural = "công việc nền"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

@@ -1,0 +1,210 @@
+"""Scope: which objects a staff user may see or act on.
+
+A role is held on a node of the unit tree (Area) or of the organisation tree
+(Organization) and covers the node's whole subtree: the Wagtail habit on a
+materialised-path tree. The same prefixes answer both questions:
+
+* "which objects may this user see?"  -> ``Model.objects.visible_to(user, verb)``
+* "may this user act on this object?" -> ``can(user, verb, obj)``, which asks
+  the same queryset for the object, and ``get_visible_or_404`` for views.
+
+History follows restructuring: a unit that was merged into a unit in scope is
+in scope too (its figures roll up into the successor), so a new commune's
+officers read the records of the communes it was formed from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+VIEW = "view"  # read records in scope
+MANAGE = "manage"  # change records in scope (organisations, member counts...)
+MANAGE_TREE = "manage_tree"  # add hamlets, import, restructure units
+GRANT = "grant"  # grant and revoke roles in scope
+AUDIT = "audit"  # read the audit log of the scope
+
+ALL_ROLES = {"board_admin", "org_officer", "collaborator", "inspector", "viewer"}
+VERB_ROLES: dict[str, set[str]] = {
+    VIEW: ALL_ROLES,
+    MANAGE: {"board_admin", "org_officer"},
+    MANAGE_TREE: {"board_admin"},
+    GRANT: {"board_admin"},
+    AUDIT: {"board_admin"},
+}
+# Roles an administrator may hand out (never system_admin).
+GRANTABLE_ROLES = ["board_admin", "org_officer", "collaborator", "inspector", "viewer"]
+
+
+def _minimal(prefixes: set[str]) -> list[str]:
+    """Drop prefixes already covered by a shorter one."""
+    out: list[str] = []
+    for p in sorted(prefixes, key=len):
+        if not any(p.startswith(q) for q in out):
+            out.append(p)
+    return sorted(out)
+
+
+def history_map() -> dict[str, str]:
+    """Path of every ended unit with a successor -> path of its final successor."""
+    from danvan.core.models import Area
+
+    rows = list(Area.objects.filter(successor__isnull=False).values_list("pk", "path", "successor"))
+    if not rows:
+        return {}
+    succ_of = {pk: succ for pk, _path, succ in rows}
+    ids = set(succ_of) | set(succ_of.values())
+    path_of = dict(Area.objects.filter(pk__in=ids).values_list("pk", "path"))
+    result: dict[str, str] = {}
+    for pk, path, succ in rows:
+        seen = {pk}
+        while succ in succ_of and succ not in seen:
+            seen.add(succ)
+            succ = succ_of[succ]
+        result[path] = path_of[succ]
+    return result
+
+
+def lineage_paths(path: str, history: dict[str, str] | None = None) -> list[str]:
+    """The subtree at `path` plus every ended unit whose figures roll up into it."""
+    history = history_map() if history is None else history
+    found = {path}
+    found.update(old for old, new in history.items() if new.startswith(path))
+    return _minimal(found)
+
+
+@dataclass
+class Grant:
+    role: str
+    area_path: str | None
+    org_path: str | None
+
+
+@dataclass
+class Scope:
+    user_id: int | None
+    is_system_admin: bool = False
+    grants: list[Grant] = field(default_factory=list)
+    _history: dict[str, str] | None = None
+
+    def _history_map(self) -> dict[str, str]:
+        if self._history is None:
+            self._history = history_map()
+        return self._history
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants} | ({"system_admin"} if self.is_system_admin else set())
+
+    def allows(self, verb: str) -> bool:
+        """Whether the user holds any role that grants `verb` somewhere."""
+        return self.is_system_admin or any(g.role in VERB_ROLES[verb] for g in self.grants)
+
+    def area_prefixes(self, verb: str) -> list[str]:
+        roles = VERB_ROLES[verb]
+        paths = {g.area_path for g in self.grants if g.role in roles and g.area_path}
+        if not paths:
+            return []
+        history = self._history_map()
+        out: set[str] = set()
+        for p in paths:
+            out.update(lineage_paths(p, history))
+        return _minimal(out)
+
+    def org_prefixes(self, verb: str) -> list[str]:
+        roles = VERB_ROLES[verb]
+        return _minimal({g.org_path for g in self.grants if g.role in roles and g.org_path})
+
+
+_ANON = Scope(user_id=None)
+
+
+def get_scope(user: AnyUser) -> Scope:
+    """The user's scope, built once per user object (so once per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return _ANON
+    cached = getattr(user, "_danvan_scope", None)
+    if cached is not None:
+        return cached
+    from danvan.core.models import RoleAssignment
+
+    rows = RoleAssignment.objects.filter(user_id=user.pk).values_list(
+        "role", "area__path", "organization__path"
+    )
+    grants = [Grant(role, area, org) for role, area, org in rows]
+    scope = Scope(
+        user_id=user.pk,
+        is_system_admin=bool(getattr(user, "is_superuser", False))
+        or any(g.role == "system_admin" for g in grants),
+        grants=[g for g in grants if g.role != "system_admin"],
+    )
+    user._danvan_scope = scope  # type: ignore[union-attr]
+    return scope
+
+
+def forget_scope(user: AnyUser) -> None:
+    if hasattr(user, "_danvan_scope"):
+        del user._danvan_scope  # type: ignore[union-attr]
+
+
+def _prefix_q(field_name: str, prefixes: list[str]) -> Q:
+    q = Q()
+    for p in prefixes:
+        q |= Q(**{f"{field_name}__startswith": p})
+    return q
+
+
+class ScopedQuerySetMixin:
+    """Adds ``visible_to(user, verb)`` to a queryset of a scoped model.
+
+    A model declares where its area path and organisation path live, e.g.
+    ``scope_area_path = "organization__area__path"``.
+    """
+
+    scope_area_path: str | None = None
+    scope_org_path: str | None = None
+
+    def visible_to(self, user: AnyUser, verb: str = VIEW) -> Any:
+        qs: QuerySet[Any] = self  # type: ignore[assignment]
+        scope = get_scope(user)
+        if scope.user_id is None:
+            return qs.none()
+        if scope.is_system_admin:
+            return qs.all()
+        q = Q()
+        matched = False
+        if self.scope_area_path:
+            prefixes = scope.area_prefixes(verb)
+            if prefixes:
+                q |= _prefix_q(self.scope_area_path, prefixes)
+                matched = True
+        if self.scope_org_path:
+            prefixes = scope.org_prefixes(verb)
+            if prefixes:
+                q |= _prefix_q(self.scope_org_path, prefixes)
+                matched = True
+        return qs.filter(q) if matched else qs.none()
+
+
+M = TypeVar("M", bound=Model)
+
+
+def get_visible_or_404(qs: QuerySet[M], user: AnyUser, verb: str = VIEW, **lookup: Any) -> M:
+    """Fetch-and-check: the object if it exists and is in scope, else 404 (same answer)."""
+    try:
+        return qs.visible_to(user, verb).get(**lookup)  # type: ignore[attr-defined, no-any-return]
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy.") from None
+
+
+def can(user: AnyUser, verb: str, obj: Model) -> bool:
+    """May `user` do `verb` on `obj`? Asks the very queryset that lists objects."""
+    manager = type(obj)._default_manager
+    return bool(manager.visible_to(user, verb).filter(pk=obj.pk).exists())  # type: ignore[attr-defined]

@@ -1,0 +1,491 @@
+"""Writes that touch the unit tree, organisations, member counts and roles.
+
+Each function is one transaction. Audit entries are written by django-auditlog
+for every registered model (actor and address come from the request, or from
+the job that runs the work). Domain rules raise ValidationError with a
+Vietnamese message that forms show beside the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from danvan.core.models import (
+    HAMLET_TYPES,
+    Area,
+    AreaKind,
+    MemberCount,
+    Organization,
+    Period,
+    Restructuring,
+    RestructuringKind,
+    Role,
+    RoleAssignment,
+)
+from danvan.core.scope import GRANT, GRANTABLE_ROLES, can, get_scope, lineage_paths
+from danvan.core.text import fold, format_date
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+LEVEL_ORDER = [AreaKind.PROVINCE, AreaKind.DISTRICT, AreaKind.COMMUNE, AreaKind.HAMLET]
+
+
+def _err(message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+# --- Unit tree -------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_area(
+    parent: Area | None,
+    *,
+    name: str,
+    code: str,
+    unit_type: str,
+    kind: str,
+    valid_from: date | None = None,
+    population: int | None = None,
+) -> Area:
+    """Add a unit under `parent` (a root when None)."""
+    name = " ".join(name.split())
+    if not name:
+        raise _err("Tên đơn vị không được để trống.", "required")
+    if Area.objects.filter(code=code, valid_to__isnull=True).exists():
+        raise _err(f"Mã đơn vị {code} đã được dùng cho một đơn vị đang hoạt động.", "duplicate")
+    fields = dict(
+        name=name,
+        code=code,
+        unit_type=unit_type,
+        kind=kind,
+        valid_from=valid_from,
+        population=population,
+    )
+    if parent is None:
+        return Area.add_root(**fields)
+    parent.refresh_from_db()
+    return parent.add_child(**fields)
+
+
+def next_hamlet_code(commune: Area) -> str:
+    """Hamlets have no official code: the commune's code, a dash, a serial number."""
+    existing = Area.objects.filter(code__startswith=f"{commune.code}-").values_list(
+        "code", flat=True
+    )
+    numbers = [int(c.rsplit("-", 1)[1]) for c in existing if c.rsplit("-", 1)[1].isdigit()]
+    return f"{commune.code}-{max(numbers, default=0) + 1:02d}"
+
+
+def check_new_hamlet(commune: Area, name: str, unit_type: str) -> None:
+    if commune.kind != AreaKind.COMMUNE:
+        raise _err("Ấp, khu vực chỉ được thêm vào đơn vị cấp xã.", "not_commune")
+    if not commune.is_current:
+        raise _err(f"{commune.name} đã ngừng hoạt động; không thể thêm ấp, khu vực.", "ended")
+    if unit_type not in HAMLET_TYPES:
+        raise _err(
+            f"Loại đơn vị “{unit_type}” không hợp lệ; chọn một trong: {', '.join(HAMLET_TYPES)}.",
+            "unit_type",
+        )
+    full = f"{unit_type} {name}" if not fold(name).startswith(fold(unit_type)) else name
+    siblings = Area.objects.filter(path__startswith=commune.path, depth=commune.depth + 1)
+    if siblings.current().filter(name_folded=fold(full)).exists():
+        raise _err(f"{commune.name} đã có “{full}”.", "duplicate")
+
+
+def hamlet_full_name(name: str, unit_type: str) -> str:
+    name = " ".join(name.split())
+    return name if fold(name).startswith(fold(unit_type)) else f"{unit_type} {name}"
+
+
+@transaction.atomic
+def add_hamlet(commune: Area, *, name: str, unit_type: str, population: int | None = None) -> Area:
+    check_new_hamlet(commune, name, unit_type)
+    return add_area(
+        commune,
+        name=hamlet_full_name(name, unit_type),
+        code=next_hamlet_code(commune),
+        unit_type=unit_type,
+        kind=AreaKind.HAMLET,
+        population=population,
+    )
+
+
+def _check_restructurable(area: Area, effective_on: date) -> None:
+    if area.valid_to is not None:
+        raise _err(
+            f"{area.name} đã ngừng hoạt động từ {format_date(area.valid_to)}.", "already_ended"
+        )
+    if area.valid_from and effective_on <= area.valid_from:
+        raise _err(
+            f"Ngày hiệu lực {format_date(effective_on)} không thể trước hoặc trùng ngày "
+            f"thành lập {area.name} ({format_date(area.valid_from)}).",
+            "before_start",
+        )
+
+
+def _chain_contains(start: Area, targets: set[int]) -> bool:
+    seen: set[int] = set()
+    node: Area | None = start
+    while node is not None and node.pk not in seen:
+        if node.pk in targets:
+            return True
+        seen.add(node.pk)
+        node = node.successor
+    return False
+
+
+def _end_units(units: Iterable[Area], successor: Area | None, effective_on: date) -> None:
+    for unit in units:
+        unit.refresh_from_db()
+        unit.valid_to = effective_on
+        unit.successor = successor
+        unit.save(update_fields=["valid_to", "successor"])
+        for org in Organization.objects.filter(area=unit, valid_to__isnull=True):
+            org.valid_to = effective_on
+            org.save(update_fields=["valid_to"])
+
+
+def _move_current_children(units: Iterable[Area], target: Area) -> None:
+    for unit in units:
+        unit.refresh_from_db()
+        children = list(unit.get_children().filter(valid_to__isnull=True))
+        for child in children:
+            target.refresh_from_db()
+            child.refresh_from_db()
+            child.move(target, pos="last-child")
+
+
+@dataclass
+class NewUnit:
+    name: str
+    code: str
+    unit_type: str
+
+
+@transaction.atomic
+def merge_areas(
+    actor: AbstractBaseUser | None,
+    predecessors: Sequence[Area],
+    *,
+    effective_on: date,
+    into: Area | None = None,
+    new_unit: NewUnit | None = None,
+    parent: Area | None = None,
+    decision: str = "",
+    note: str = "",
+) -> Restructuring:
+    """Merge units into an existing unit (`into`) or into a new one under `parent`.
+
+    The merged units are ended on `effective_on` and keep their records as
+    history; their figures roll up into the successor; their current hamlets
+    move under it.
+    """
+    preds = [Area.objects.get(pk=a.pk) for a in predecessors]
+    if not preds:
+        raise _err("Chọn ít nhất một đơn vị để sáp nhập.", "required")
+    if len({p.pk for p in preds}) != len(preds):
+        raise _err("Một đơn vị được chọn hai lần.", "duplicate")
+    if (into is None) == (new_unit is None):
+        raise _err("Chọn đơn vị tiếp nhận hoặc khai báo đơn vị mới (chỉ một trong hai).", "target")
+    kinds = {p.kind for p in preds}
+    if len(kinds) > 1:
+        raise _err("Chỉ sáp nhập các đơn vị cùng cấp.", "mixed_levels")
+    pred_ids = {p.pk for p in preds}
+    if into is not None:
+        into = Area.objects.get(pk=into.pk)
+        if into.pk in pred_ids:
+            raise _err(f"Không thể sáp nhập {into.name} vào chính nó.", "self")
+        for p in preds:
+            if into.path.startswith(p.path):
+                raise _err(
+                    f"Không thể sáp nhập {p.name} vào {into.name} là đơn vị trực thuộc của nó.",
+                    "descendant",
+                )
+        if _chain_contains(into, pred_ids):
+            raise _err(
+                f"Sáp nhập này tạo vòng lặp: {into.name} đã được sáp nhập vào một đơn vị "
+                "trong danh sách.",
+                "cycle",
+            )
+        if into.valid_to is not None:
+            raise _err(f"Đơn vị tiếp nhận {into.name} đã ngừng hoạt động.", "target_ended")
+        if into.kind != preds[0].kind:
+            raise _err("Đơn vị tiếp nhận phải cùng cấp với các đơn vị sáp nhập.", "mixed_levels")
+    for p in preds:
+        _check_restructurable(p, effective_on)
+    if new_unit is not None:
+        if parent is None:
+            raise _err("Chọn đơn vị cấp trên của đơn vị mới.", "parent")
+        parent = Area.objects.get(pk=parent.pk)
+        if parent.valid_to is not None:
+            raise _err(f"{parent.name} đã ngừng hoạt động.", "parent_ended")
+        if any(parent.path.startswith(p.path) for p in preds):
+            raise _err("Đơn vị cấp trên không thể là một đơn vị đang bị sáp nhập.", "descendant")
+        if LEVEL_ORDER.index(AreaKind(parent.kind)) >= LEVEL_ORDER.index(AreaKind(preds[0].kind)):
+            raise _err("Đơn vị cấp trên phải ở cấp cao hơn đơn vị mới.", "parent_level")
+        # Codes may be reused by the successor: end the old units first.
+        _end_units(preds, None, effective_on)
+        target = add_area(
+            parent,
+            name=new_unit.name,
+            code=new_unit.code,
+            unit_type=new_unit.unit_type,
+            kind=preds[0].kind,
+            valid_from=effective_on,
+        )
+    else:
+        assert into is not None
+        target = into
+    _end_units(preds, target, effective_on)
+    _move_current_children(preds, target)
+    r = Restructuring.objects.create(
+        kind=RestructuringKind.MERGE,
+        effective_on=effective_on,
+        decision=decision,
+        note=note,
+        created_by=actor,
+    )
+    r.predecessors.set(preds)
+    r.successors.set([target])
+    return r
+
+
+@transaction.atomic
+def split_area(
+    actor: AbstractBaseUser | None,
+    area: Area,
+    parts: Sequence[NewUnit],
+    *,
+    effective_on: date,
+    decision: str = "",
+    note: str = "",
+) -> Restructuring:
+    """Split a unit into new units beside it. The first part is the main successor:
+    it inherits the unit's history and its current hamlets."""
+    area = Area.objects.get(pk=area.pk)
+    if len(parts) < 2:
+        raise _err("Chia tách cần ít nhất hai đơn vị mới.", "parts")
+    names = [fold(p.name) for p in parts]
+    if len(set(names)) != len(names):
+        raise _err("Tên các đơn vị mới bị trùng nhau.", "duplicate")
+    _check_restructurable(area, effective_on)
+    parent = area.get_parent()
+    _end_units([area], None, effective_on)  # successor set once the parts exist
+    new_units = [
+        add_area(
+            parent,
+            name=p.name,
+            code=p.code,
+            unit_type=p.unit_type,
+            kind=area.kind,
+            valid_from=effective_on,
+        )
+        for p in parts
+    ]
+    area.refresh_from_db()
+    area.successor = new_units[0]
+    area.save(update_fields=["successor"])
+    _move_current_children([area], new_units[0])
+    r = Restructuring.objects.create(
+        kind=RestructuringKind.SPLIT,
+        effective_on=effective_on,
+        decision=decision,
+        note=note,
+        created_by=actor,
+    )
+    r.predecessors.set([area])
+    r.successors.set(new_units)
+    return r
+
+
+@transaction.atomic
+def rename_area(
+    actor: AbstractBaseUser | None,
+    area: Area,
+    *,
+    new_name: str,
+    effective_on: date,
+    new_unit_type: str = "",
+    decision: str = "",
+) -> Restructuring:
+    """Rename a unit in place: same unit, same records; the old name is kept."""
+    area = Area.objects.get(pk=area.pk)
+    new_name = " ".join(new_name.split())
+    if not new_name:
+        raise _err("Tên mới không được để trống.", "required")
+    if fold(new_name) == area.name_folded and not new_unit_type:
+        raise _err("Tên mới trùng với tên hiện tại.", "same_name")
+    _check_restructurable(area, effective_on)
+    old_name = area.name
+    area.name = new_name
+    if new_unit_type:
+        area.unit_type = new_unit_type
+    area.save()
+    r = Restructuring.objects.create(
+        kind=RestructuringKind.RENAME,
+        effective_on=effective_on,
+        decision=decision,
+        old_name=old_name,
+        new_name=new_name,
+        created_by=actor,
+    )
+    r.predecessors.set([area])
+    r.successors.set([area])
+    return r
+
+
+@transaction.atomic
+def dissolve_area(
+    actor: AbstractBaseUser | None,
+    area: Area,
+    *,
+    successor: Area,
+    effective_on: date,
+    decision: str = "",
+    note: str = "",
+) -> Restructuring:
+    """End a unit (e.g. a district when the district level was abolished); the
+    successor takes over its history and its units still in force."""
+    area = Area.objects.get(pk=area.pk)
+    successor = Area.objects.get(pk=successor.pk)
+    if successor.pk == area.pk:
+        raise _err(f"Không thể chuyển {area.name} vào chính nó.", "self")
+    if successor.path.startswith(area.path):
+        raise _err("Đơn vị tiếp nhận không thể là đơn vị trực thuộc.", "descendant")
+    if _chain_contains(successor, {area.pk}):
+        raise _err("Thao tác này tạo vòng lặp giữa các đơn vị.", "cycle")
+    if successor.valid_to is not None:
+        raise _err(f"Đơn vị tiếp nhận {successor.name} đã ngừng hoạt động.", "target_ended")
+    _check_restructurable(area, effective_on)
+    _move_current_children([area], successor)
+    _end_units([area], successor, effective_on)
+    r = Restructuring.objects.create(
+        kind=RestructuringKind.DISSOLVE,
+        effective_on=effective_on,
+        decision=decision,
+        note=note,
+        created_by=actor,
+    )
+    r.predecessors.set([area])
+    r.successors.set([successor])
+    return r
+
+
+# --- Organisations and member counts --------------------------------------------
+
+
+@transaction.atomic
+def create_organization(
+    *, name: str, kind: str, area: Area, parent: Organization | None = None
+) -> Organization:
+    name = " ".join(name.split())
+    if not name:
+        raise _err("Tên tổ chức không được để trống.", "required")
+    if not area.is_current:
+        raise _err(f"{area.name} đã ngừng hoạt động.", "ended")
+    if parent is not None:
+        parent.refresh_from_db()
+        if not area.path.startswith(parent.area.path):
+            raise _err("Tổ chức cấp trên phải ở cùng địa bàn hoặc địa bàn cấp trên.", "parent_area")
+        return parent.add_child(name=name, kind=kind, area=area)
+    return Organization.add_root(name=name, kind=kind, area=area)
+
+
+@transaction.atomic
+def set_member_count(org: Organization, period: Period, members: int) -> MemberCount:
+    if members < 0:
+        raise _err("Số hội viên không thể âm.", "negative")
+    obj, _created = MemberCount.objects.update_or_create(
+        organization=org, period=period, defaults={"members": members}
+    )
+    return obj
+
+
+def member_totals(area: Area, period: Period) -> dict[str, Any]:
+    """Members of every body in the area's subtree and in the units merged into it."""
+    q = Q()
+    for p in lineage_paths(area.path):
+        q |= Q(organization__area__path__startswith=p)
+    rows = (
+        MemberCount.objects.filter(q, period=period)
+        .values("organization__kind")
+        .annotate(total=Sum("members"))
+    )
+    by_kind = {r["organization__kind"]: r["total"] for r in rows}
+    return {"by_kind": by_kind, "total": sum(by_kind.values())}
+
+
+# --- Roles ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_role(
+    actor: AbstractBaseUser | None,
+    user: AbstractBaseUser,
+    role: str,
+    *,
+    area: Area | None = None,
+    organization: Organization | None = None,
+) -> RoleAssignment:
+    """Grant a role; an administrator grants only within their own scope."""
+    if role == Role.SYSTEM_ADMIN:
+        if actor is not None and not get_scope(actor).is_system_admin:
+            raise _err("Chỉ quản trị hệ thống mới cấp được vai trò này.", "forbidden_role")
+        area = organization = None
+    else:
+        if (area is None) == (organization is None):
+            raise _err("Chọn một địa bàn hoặc một tổ chức cho vai trò.", "scope")
+        if role not in GRANTABLE_ROLES:
+            raise _err("Vai trò không hợp lệ.", "role")
+        target = area if area is not None else organization
+        assert target is not None
+        if actor is not None and not can(actor, GRANT, target):
+            raise _err("Địa bàn hoặc tổ chức này nằm ngoài phạm vi quản lý của bạn.", "scope")
+    if RoleAssignment.objects.filter(
+        user=user, role=role, area=area, organization=organization
+    ).exists():
+        raise _err("Người dùng đã có vai trò này.", "duplicate")
+    return RoleAssignment.objects.create(
+        user=user, role=role, area=area, organization=organization, granted_by=actor
+    )
+
+
+@transaction.atomic
+def revoke_role(actor: AbstractBaseUser | None, assignment: RoleAssignment) -> None:
+    if (
+        actor is not None
+        and assignment.user_id == actor.pk
+        and assignment.role
+        in (
+            Role.BOARD_ADMIN,
+            Role.SYSTEM_ADMIN,
+        )
+    ):
+        raise _err("Bạn không thể tự thu hồi quyền quản trị của chính mình.", "self")
+    assignment.delete()
+
+
+@transaction.atomic
+def create_staff_user(
+    *, username: str, full_name: str, password: str, email: str = ""
+) -> AbstractBaseUser:
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise _err("Tên đăng nhập đã tồn tại.", "duplicate")
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise _err("Họ và tên không được để trống.", "required")
+    user = User(username=username, email=email, full_name=full_name)
+    user.set_password(password)
+    user.save()
+    return user

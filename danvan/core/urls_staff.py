@@ -1,0 +1,51 @@
+"""The staff workspace at /quan-ly/. Every view here is scoped; see tests/test_personas.py."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from danvan.core import views_staff as v
+from danvan.core.forms import LoginForm
+
+app_name = "staff"
+
+urlpatterns = [
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(
+            success_url=reverse_lazy("staff:password_change_done")
+        ),
+        name="password_change",
+    ),
+    path(
+        "doi-mat-khau/xong/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("", v.dashboard, name="dashboard"),
+    path("dia-ban/", v.area_list, name="area_list"),
+    path("dia-ban/<int:pk>/", v.area_detail, name="area_detail"),
+    path("dia-ban/<int:pk>/them-ap/", v.hamlet_add, name="hamlet_add"),
+    path("dia-ban/<int:pk>/doi-ten/", v.area_rename, name="area_rename"),
+    path("dia-ban/<int:pk>/chia-tach/", v.area_split, name="area_split"),
+    path("dia-ban/<int:pk>/sap-nhap/", v.area_merge, name="area_merge"),
+    path("dia-ban/nhap-ap/", v.hamlet_import, name="hamlet_import"),
+    path("dia-ban/nhap-ap/mau.xlsx", v.hamlet_template, name="hamlet_template"),
+    path("to-chuc/", v.org_list, name="org_list"),
+    path("to-chuc/them/", v.org_add, name="org_add"),
+    path("to-chuc/<int:pk>/", v.org_detail, name="org_detail"),
+    path("to-chuc/<int:pk>/so-hoi-vien/", v.member_count_edit, name="member_count_edit"),
+    path("phan-quyen/", v.role_list, name="role_list"),
+    path("phan-quyen/them/", v.role_grant, name="role_grant"),
+    path("phan-quyen/<int:pk>/thu-hoi/", v.role_revoke, name="role_revoke"),
+    path("cong-viec/", v.job_list, name="job_list"),
+    path("cong-viec/<int:pk>/", v.job_detail, name="job_detail"),
+    path("nhat-ky/", v.audit_list, name="audit_list"),
+]

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Dân Vận Số — quản trị kỹ thuật"
+admin.site.site_title = "Dân Vận Số"
+
+urlpatterns = [
+    path("", include("danvan.core.urls_public")),
+    path("quan-ly/", include("danvan.core.urls_staff")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

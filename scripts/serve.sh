@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Production-like profile (`make serve`): DEBUG=0, deploy checks, migrations,
+# collected static files, the background worker and gunicorn.
+#
+# Environment (all optional here; a real deployment sets them in its service
+# environment file, see docs/operations.md):
+#   SECRET_KEY      if unset, generated once into var/secret_key and reused
+#   ALLOWED_HOSTS   default 127.0.0.1,localhost
+#   HTTPS           default 1 (TLS proxy in front). HTTPS=0: plain-http trial,
+#                   secure cookies off by choice, so `check --deploy` is skipped
+#   HOST, PORT      gunicorn bind address, default 127.0.0.1:8000
+#   WORKERS         gunicorn worker processes, default 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${VIRTUAL_ENV:-}" ] && command -v uv >/dev/null 2>&1; then
+    exec uv run --frozen bash "$0" "$@"
+fi
+
+PYTHON="${PYTHON:-python}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+WORKERS="${WORKERS:-3}"
+VAR_DIR="${DANVAN_VAR_DIR:-var}"
+
+export DEBUG=0
+export HTTPS="${HTTPS:-1}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+
+if [ -z "${SECRET_KEY:-}" ]; then
+    key_file="$VAR_DIR/secret_key"
+    if [ ! -s "$key_file" ]; then
+        mkdir -p "$VAR_DIR"
+        (umask 077 && "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(64))' >"$key_file")
+        echo ">> SECRET_KEY was not set: generated a new one into $key_file (kept for next runs)"
+    else
+        echo ">> SECRET_KEY read from $key_file"
+    fi
+    SECRET_KEY="$(cat "$key_file")"
+    export SECRET_KEY
+fi
+
+case "$HTTPS" in
+    1 | true | yes | on)
+        echo ">> manage.py check --deploy --fail-level WARNING"
+        "$PYTHON" manage.py check --deploy --fail-level WARNING
+        echo ">> HTTPS=1: the app expects a TLS proxy in front (X-Forwarded-Proto: https);"
+        echo "   plain http://$HOST:$PORT/ redirects to https. For a local plain-http trial: make serve HTTPS=0"
+        ;;
+    *)
+        echo ">> HTTPS=$HTTPS: secure cookies, SSL redirect and HSTS are off by choice;"
+        echo "   skipping check --deploy (it would warn about exactly that). Not for real deployments."
+        "$PYTHON" manage.py check
+        ;;
+esac
+
+"$PYTHON" manage.py migrate --noinput
+"$PYTHON" manage.py collectstatic --noinput
+
+worker_pid=""
+cleanup() {
+    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
+        echo ">> stopping background worker (pid $worker_pid)"
+        kill -TERM "$worker_pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$worker_pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        if kill -0 "$worker_pid" 2>/dev/null; then kill -KILL "$worker_pid" 2>/dev/null || true; fi
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$PYTHON" manage.py db_worker &
+worker_pid=$!
+echo ">> background worker started (pid $worker_pid)"
+echo ">> gunicorn on http://$HOST:$PORT/ ($WORKERS workers). Ctrl-C stops both."
+
+gunicorn danvan.wsgi:application \
+    --bind "$HOST:$PORT" \
+    --workers "$WORKERS" \
+    --access-logfile - \
+    --error-logfile -

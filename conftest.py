@@ -33,6 +33,15 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             cursor.execute(sql)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (login throttling lives there with Redis)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def demo(db: Any) -> Any:
     from danvan.core.demo import load_demo

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 admin.site.site_header = "Dân Vận Số — quản trị kỹ thuật"
 admin.site.site_title = "Dân Vận Số"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("danvan.core.urls_public")),
     path("quan-ly/", include("danvan.core.urls_staff")),
     path("admin/", admin.site.urls),

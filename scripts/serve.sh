@@ -73,7 +73,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$PYTHON" manage.py db_worker &
+"$PYTHON" manage.py db_worker --queue-name "*" &
 worker_pid=$!
 echo ">> background worker started (pid $worker_pid)"
 echo ">> gunicorn on http://$HOST:$PORT/ ($WORKERS workers). Ctrl-C stops both."

@@ -4,7 +4,16 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"SITE_NAME": settings.SITE_NAME}
+    """Site name, and which staff menu items the signed-in user may open."""
+
+    def staff_can() -> dict[str, bool]:
+        from danvan.core.scope import AUDIT, GRANT, get_scope
+
+        scope = get_scope(request.user)
+        return {"grant": scope.allows(GRANT), "audit": scope.allows(AUDIT)}
+
+    return {"SITE_NAME": settings.SITE_NAME, "staff_can": SimpleLazyObject(staff_can)}

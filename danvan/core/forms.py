@@ -24,6 +24,13 @@ from danvan.core.scope import GRANT, GRANTABLE_ROLES, MANAGE, MANAGE_TREE, get_s
 from danvan.core.services import NewUnit
 from danvan.core.validators import validate_phone
 
+
+def _choices(form: forms.Form, name: str) -> Any:
+    """A choice field of the form, typed loosely so querysets and choices can be set."""
+    field: Any = form.fields[name]
+    return field
+
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -161,12 +168,12 @@ class MergeForm(forms.Form):
         self.area = area
         managed = Area.objects.visible_to(user, MANAGE_TREE)
         same_level = managed.filter(kind=area.kind, valid_to__isnull=True).exclude(pk=area.pk)
-        self.fields["others"].queryset = same_level.filter(depth=area.depth).order_by("name")
-        self.fields["into"].queryset = managed.filter(kind=area.kind).order_by("name")
-        self.fields["parent"].queryset = managed.filter(
+        _choices(self, "others").queryset = same_level.filter(depth=area.depth).order_by("name")
+        _choices(self, "into").queryset = managed.filter(kind=area.kind).order_by("name")
+        _choices(self, "parent").queryset = managed.filter(
             depth__lt=area.depth, valid_to__isnull=True
         ).exclude(kind=AreaKind.HAMLET)
-        self.fields["new_unit_type"].choices = [(t, t) for t in UNIT_TYPES.get(area.kind, [])]
+        _choices(self, "new_unit_type").choices = [(t, t) for t in UNIT_TYPES.get(area.kind, [])]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -200,7 +207,7 @@ class OrgFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = (
+        _choices(self, "area").queryset = (
             Area.objects.visible_to(user).exclude(kind=AreaKind.HAMLET).order_by("path")
         )
 
@@ -215,10 +222,10 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.visible_to(user, MANAGE_TREE).filter(
+        _choices(self, "area").queryset = Area.objects.visible_to(user, MANAGE_TREE).filter(
             valid_to__isnull=True
         )
-        self.fields["parent"].queryset = Organization.objects.visible_to(user, MANAGE).filter(
+        _choices(self, "parent").queryset = Organization.objects.visible_to(user, MANAGE).filter(
             valid_to__isnull=True
         )
 
@@ -260,13 +267,13 @@ class RoleGrantForm(forms.Form):
         roles = list(GRANTABLE_ROLES)
         if get_scope(user).is_system_admin:
             roles.insert(0, Role.SYSTEM_ADMIN)
-        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
-        self.fields["area"].queryset = Area.objects.visible_to(user, GRANT).filter(
+        _choices(self, "role").choices = [(r, Role(r).label) for r in roles]
+        _choices(self, "area").queryset = Area.objects.visible_to(user, GRANT).filter(
             valid_to__isnull=True
         )
-        self.fields["organization"].queryset = Organization.objects.visible_to(user, GRANT).filter(
-            valid_to__isnull=True
-        )
+        _choices(self, "organization").queryset = Organization.objects.visible_to(
+            user, GRANT
+        ).filter(valid_to__isnull=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -114,7 +114,7 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
             )
         population: int | None = None
         if population_text:
-            if population_text.isdigit():
+            if population_text.isdecimal() and population_text.isascii():
                 population = int(population_text)
             else:
                 row_errors.append(f"dân số “{population_text}” phải là số nguyên không âm")

@@ -45,6 +45,15 @@ class User(AbstractUser):
         return {}
 
 
+class _TreeManager(MP_NodeManager):
+    """treebeard's manager hard-codes its queryset class; use the model's own."""
+
+    _queryset_class: type[MP_NodeQuerySet]
+
+    def get_queryset(self) -> Any:
+        return self._queryset_class(self.model, using=self._db).order_by("path")
+
+
 class AreaKind(models.TextChoices):
     PROVINCE = "province", "Cấp tỉnh"
     DISTRICT = "district", "Cấp huyện"
@@ -125,7 +134,7 @@ class Area(MP_Node):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MP_NodeManager.from_queryset(AreaQuerySet)()
+    objects = _TreeManager.from_queryset(AreaQuerySet)()
 
     class Meta:
         verbose_name = "địa bàn"
@@ -252,7 +261,7 @@ class Organization(MP_Node):
     valid_to = models.DateField("ngừng hoạt động từ", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MP_NodeManager.from_queryset(OrganizationQuerySet)()
+    objects = _TreeManager.from_queryset(OrganizationQuerySet)()
 
     class Meta:
         verbose_name = "tổ chức"
@@ -346,7 +355,8 @@ class Role(models.TextChoices):
 
 
 class RoleAssignmentQuerySet(ScopedQuerySetMixin, models.QuerySet["RoleAssignment"]):
-    scope_area_path = "area__path"
+    # A role held on an organisation is in the scope of the area the body sits in.
+    scope_area_path = ("area__path", "organization__area__path")
     scope_org_path = "organization__path"
 
 

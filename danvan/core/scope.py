@@ -145,7 +145,7 @@ def get_scope(user: AnyUser) -> Scope:
         or any(g.role == "system_admin" for g in grants),
         grants=[g for g in grants if g.role != "system_admin"],
     )
-    user._danvan_scope = scope  # type: ignore[union-attr]
+    user._danvan_scope = scope  # type: ignore[union-attr,attr-defined]
     return scope
 
 
@@ -168,7 +168,7 @@ class ScopedQuerySetMixin:
     ``scope_area_path = "organization__area__path"``.
     """
 
-    scope_area_path: str | None = None
+    scope_area_path: str | tuple[str, ...] | None = None
     scope_org_path: str | None = None
 
     def visible_to(self, user: AnyUser, verb: str = VIEW) -> Any:
@@ -183,7 +183,13 @@ class ScopedQuerySetMixin:
         if self.scope_area_path:
             prefixes = scope.area_prefixes(verb)
             if prefixes:
-                q |= _prefix_q(self.scope_area_path, prefixes)
+                fields = (
+                    (self.scope_area_path,)
+                    if isinstance(self.scope_area_path, str)
+                    else self.scope_area_path
+                )
+                for field_name in fields:
+                    q |= _prefix_q(field_name, prefixes)
                 matched = True
         if self.scope_org_path:
             prefixes = scope.org_prefixes(verb)
@@ -198,9 +204,11 @@ M = TypeVar("M", bound=Model)
 
 def get_visible_or_404(qs: QuerySet[M], user: AnyUser, verb: str = VIEW, **lookup: Any) -> M:
     """Fetch-and-check: the object if it exists and is in scope, else 404 (same answer)."""
+    from django.core.exceptions import ObjectDoesNotExist
+
     try:
         return qs.visible_to(user, verb).get(**lookup)  # type: ignore[attr-defined, no-any-return]
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy.") from None
 
 

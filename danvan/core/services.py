@@ -34,7 +34,7 @@ from danvan.core.scope import GRANT, GRANTABLE_ROLES, can, get_scope, lineage_pa
 from danvan.core.text import fold, format_date
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from danvan.core.models import User as AbstractBaseUser
 
 LEVEL_ORDER = [AreaKind.PROVINCE, AreaKind.DISTRICT, AreaKind.COMMUNE, AreaKind.HAMLET]
 
@@ -72,9 +72,9 @@ def add_area(
         population=population,
     )
     if parent is None:
-        return Area.add_root(**fields)
+        return Area.objects.add_root(create_kwargs=fields)
     parent.refresh_from_db()
-    return parent.add_child(**fields)
+    return Area.objects.add_child(parent, create_kwargs=fields)
 
 
 def next_hamlet_code(commune: Area) -> str:
@@ -133,6 +133,15 @@ def _check_restructurable(area: Area, effective_on: date) -> None:
         )
 
 
+def _check_started(target: Area, effective_on: date) -> None:
+    if target.valid_from and effective_on < target.valid_from:
+        raise _err(
+            f"Ngày hiệu lực {format_date(effective_on)} trước ngày thành lập đơn vị tiếp nhận "
+            f"{target.name} ({format_date(target.valid_from)}).",
+            "target_not_started",
+        )
+
+
 def _chain_contains(start: Area, targets: set[int]) -> bool:
     seen: set[int] = set()
     node: Area | None = start
@@ -158,11 +167,11 @@ def _end_units(units: Iterable[Area], successor: Area | None, effective_on: date
 def _move_current_children(units: Iterable[Area], target: Area) -> None:
     for unit in units:
         unit.refresh_from_db()
-        children = list(unit.get_children().filter(valid_to__isnull=True))
+        children = list(Area.objects.get_children(unit).filter(valid_to__isnull=True))
         for child in children:
             target.refresh_from_db()
             child.refresh_from_db()
-            child.move(target, pos="last-child")
+            Area.objects.move(child, target, "last-child")
 
 
 @dataclass
@@ -219,6 +228,7 @@ def merge_areas(
             )
         if into.valid_to is not None:
             raise _err(f"Đơn vị tiếp nhận {into.name} đã ngừng hoạt động.", "target_ended")
+        _check_started(into, effective_on)
         if into.kind != preds[0].kind:
             raise _err("Đơn vị tiếp nhận phải cùng cấp với các đơn vị sáp nhập.", "mixed_levels")
     for p in preds:
@@ -279,7 +289,7 @@ def split_area(
     if len(set(names)) != len(names):
         raise _err("Tên các đơn vị mới bị trùng nhau.", "duplicate")
     _check_restructurable(area, effective_on)
-    parent = area.get_parent()
+    parent = Area.objects.get_parent(area)
     _end_units([area], None, effective_on)  # successor set once the parts exist
     new_units = [
         add_area(
@@ -366,6 +376,12 @@ def dissolve_area(
         raise _err("Thao tác này tạo vòng lặp giữa các đơn vị.", "cycle")
     if successor.valid_to is not None:
         raise _err(f"Đơn vị tiếp nhận {successor.name} đã ngừng hoạt động.", "target_ended")
+    if LEVEL_ORDER.index(AreaKind(successor.kind)) > LEVEL_ORDER.index(AreaKind(area.kind)):
+        raise _err(
+            "Đơn vị tiếp nhận phải cùng cấp hoặc cấp cao hơn đơn vị kết thúc hoạt động.",
+            "successor_level",
+        )
+    _check_started(successor, effective_on)
     _check_restructurable(area, effective_on)
     _move_current_children([area], successor)
     _end_units([area], successor, effective_on)
@@ -397,8 +413,10 @@ def create_organization(
         parent.refresh_from_db()
         if not area.path.startswith(parent.area.path):
             raise _err("Tổ chức cấp trên phải ở cùng địa bàn hoặc địa bàn cấp trên.", "parent_area")
-        return parent.add_child(name=name, kind=kind, area=area)
-    return Organization.add_root(name=name, kind=kind, area=area)
+        return Organization.objects.add_child(
+            parent, create_kwargs={"name": name, "kind": kind, "area": area}
+        )
+    return Organization.objects.add_root(create_kwargs={"name": name, "kind": kind, "area": area})
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from danvan.core.models import (
     Period,
     Restructuring,
     RoleAssignment,
+    User,
 )
 from danvan.core.scope import (
     AUDIT,
@@ -47,6 +48,12 @@ from danvan.core.scope import (
 from danvan.core.text import vn_sort_key
 
 PAGE_SIZE = 25
+
+
+class StaffRequest(HttpRequest):
+    """A request behind login_required: the user is a signed-in staff User."""
+
+    user: User  # type: ignore[assignment]
 
 
 def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
@@ -65,7 +72,7 @@ def _form_error(form: Any, exc: ValidationError) -> None:
 
 @require_safe
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: StaffRequest) -> HttpResponse:
     user = request.user
     scope = get_scope(user)
     assignments = list(
@@ -77,16 +84,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if ra.area is not None:
             unit = ra.area
             children = sorted(
-                unit.get_children().filter(valid_to__isnull=True)
+                Area.objects.get_children(unit).filter(valid_to__isnull=True)
                 if unit.is_current
-                else unit.get_children(),
+                else Area.objects.get_children(unit),
                 key=lambda a: vn_sort_key(a.name),
             )
             orgs = Organization.objects.filter(area=unit).order_by("kind", "name")
         elif ra.organization is not None:
             unit = ra.organization.area
             children = []
-            orgs = ra.organization.get_descendants().select_related("area")[:50]
+            orgs = Organization.objects.get_descendants(ra.organization).select_related("area")[:50]
         else:
             continue
         totals = services.member_totals(unit, period) if period else None
@@ -126,7 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def area_list(request: HttpRequest) -> HttpResponse:
+def area_list(request: StaffRequest) -> HttpResponse:
     form = f.AreaFilterForm(request.GET or None)
     qs = Area.objects.visible_to(request.user)
     status = ""
@@ -157,12 +164,12 @@ def area_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def area_detail(request: StaffRequest, pk: int) -> HttpResponse:
     area = get_visible_or_404(Area.objects, request.user, VIEW, pk=pk)
     children = sorted(
-        area.get_children(), key=lambda a: (a.valid_to is not None, vn_sort_key(a.name))
+        Area.objects.get_children(area), key=lambda a: (a.valid_to is not None, vn_sort_key(a.name))
     )
-    ancestors = list(area.get_ancestors())
+    ancestors = list(Area.objects.get_ancestors(area))
     period = Period.objects.latest_first().first()
     totals = services.member_totals(area, period) if period else None
     lineage = [a for a in area.lineage() if a.pk != area.pk and a.valid_to is not None]
@@ -193,7 +200,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def hamlet_add(request: HttpRequest, pk: int) -> HttpResponse:
+def hamlet_add(request: StaffRequest, pk: int) -> HttpResponse:
     commune = get_visible_or_404(
         Area.objects.filter(kind=AreaKind.COMMUNE), request.user, MANAGE_TREE, pk=pk
     )
@@ -213,7 +220,7 @@ def hamlet_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def hamlet_import(request: HttpRequest) -> HttpResponse:
+def hamlet_import(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE_TREE):
         raise Http404
     form = f.HamletImportForm(request.POST or None, request.FILES or None)
@@ -231,7 +238,7 @@ def hamlet_import(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def hamlet_template(request: HttpRequest) -> HttpResponse:
+def hamlet_template(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE_TREE):
         raise Http404
     response = HttpResponse(
@@ -243,7 +250,7 @@ def hamlet_template(request: HttpRequest) -> HttpResponse:
 
 
 def _restructure_view(
-    request: HttpRequest, pk: int, template: str, make_form: Any, apply: Any
+    request: StaffRequest, pk: int, template: str, make_form: Any, apply: Any
 ) -> HttpResponse:
     area = get_visible_or_404(
         Area.objects.filter(valid_to__isnull=True), request.user, MANAGE_TREE, pk=pk
@@ -262,7 +269,7 @@ def _restructure_view(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def area_rename(request: HttpRequest, pk: int) -> HttpResponse:
+def area_rename(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
         services.rename_area(request.user, area, **form.cleaned_data)
 
@@ -273,7 +280,7 @@ def area_rename(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def area_split(request: HttpRequest, pk: int) -> HttpResponse:
+def area_split(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
         d = form.cleaned_data
         services.split_area(
@@ -291,7 +298,7 @@ def area_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def area_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def area_merge(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
         d = form.cleaned_data
         existing = d["target_mode"] == "existing"
@@ -319,7 +326,7 @@ def area_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def org_list(request: HttpRequest) -> HttpResponse:
+def org_list(request: StaffRequest) -> HttpResponse:
     form = f.OrgFilterForm(request.GET or None, user=request.user)
     qs = Organization.objects.visible_to(request.user).filter(valid_to__isnull=True)
     if form.is_valid():
@@ -346,7 +353,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def org_add(request: HttpRequest) -> HttpResponse:
+def org_add(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE_TREE):
         raise Http404
     initial = {}
@@ -366,17 +373,17 @@ def org_add(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def org_detail(request: StaffRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization.objects.select_related("area"), request.user, pk=pk)
     counts = MemberCount.objects.filter(organization=org).select_related("period")
-    children = org.get_children().select_related("area")
+    children = Organization.objects.get_children(org).select_related("area")
     return render(
         request,
         "staff/org_detail.html",
         {
             "nav": "orgs",
             "org": org,
-            "parent": org.get_parent(),
+            "parent": Organization.objects.get_parent(org),
             "children": children,
             "counts": counts,
             "can_manage": can(request.user, MANAGE, org),
@@ -386,7 +393,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def member_count_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_count_edit(request: StaffRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization.objects, request.user, MANAGE, pk=pk)
     period = Period.objects.latest_first().first()
     existing = MemberCount.objects.filter(organization=org, period=period).first()
@@ -408,7 +415,7 @@ def member_count_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(GRANT):
         raise Http404
     qs = RoleAssignment.objects.visible_to(request.user, GRANT).select_related(
@@ -430,7 +437,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def role_grant(request: HttpRequest) -> HttpResponse:
+def role_grant(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(GRANT):
         raise Http404
     form = f.RoleGrantForm(request.POST or None, user=request.user)
@@ -461,7 +468,7 @@ def role_grant(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def role_revoke(request: StaffRequest, pk: int) -> HttpResponse:
     assignment = get_visible_or_404(
         RoleAssignment.objects.select_related("user", "area", "organization"),
         request.user,
@@ -489,7 +496,7 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: StaffRequest) -> HttpResponse:
     page, querystring = _page(request, Job.objects.visible_to(request.user))
     return render(
         request,
@@ -500,8 +507,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_visible_or_404(Job.objects, request.user, pk=pk)
+def job_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    job: Job = get_visible_or_404(Job.objects.all(), request.user, pk=pk)
     return render(
         request,
         "staff/job_detail.html",
@@ -528,7 +535,7 @@ def _visible_log(user: Any) -> QuerySet[LogEntry]:
 
 @require_safe
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(AUDIT):
         raise Http404
     qs = _visible_log(request.user)

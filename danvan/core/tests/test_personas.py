@@ -31,9 +31,7 @@ def owner_commune() -> Area:
 
 
 def owner_org() -> Organization:
-    return Organization.objects.get(
-        area=owner_commune(), kind=OrgKind.WOMEN, valid_to__isnull=True
-    )
+    return Organization.objects.get(area=owner_commune(), kind=OrgKind.WOMEN, valid_to__isnull=True)
 
 
 def owner_role() -> RoleAssignment:

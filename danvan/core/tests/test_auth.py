@@ -1,0 +1,121 @@
+"""Signing in: throttling per account and per address, Argon2, idle expiry."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from danvan.core.middleware import LAST_SEEN_KEY
+from danvan.core.services import create_staff_user
+
+PASSWORD = "mat-khau-that-dai-2024"
+
+
+@pytest.fixture
+def officer(db: Any) -> Any:
+    return create_staff_user(username="canbo.a", full_name="Nguyễn Văn An", password=PASSWORD)
+
+
+def _login(client: Any, username: str, password: str, ip: str = "10.0.0.1") -> Any:
+    return client.post(
+        reverse("staff:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_sign_in_and_out(officer: Any, client: Any) -> None:
+    response = _login(client, "canbo.a", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:dashboard")
+    assert client.get(reverse("staff:dashboard")).status_code == 200
+    client.post(reverse("staff:logout"))
+    assert client.get(reverse("staff:dashboard")).status_code == 302
+
+
+def test_wrong_password_message_is_vietnamese(officer: Any, client: Any) -> None:
+    response = _login(client, "canbo.a", "sai-mat-khau")
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
+
+
+def test_account_locked_after_repeated_failures_then_released(officer: Any, client: Any) -> None:
+    for i in range(5):
+        _login(client, "canbo.a", f"sai-{i}", ip=f"10.0.1.{i}")
+    # Even the right password from a fresh address is refused while the account cools off.
+    response = _login(client, "canbo.a", PASSWORD, ip="10.9.9.9")
+    assert response.status_code == 429
+    assert "Tạm khóa đăng nhập" in response.content.decode()
+
+    # Let the cool-off pass: age the recorded attempts (database handler) and
+    # drop the cached counters (cache handler, used with Redis).
+    from axes.models import AccessAttempt
+    from django.core.cache import cache
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    cache.clear()
+    assert _login(client, "canbo.a", PASSWORD, ip="10.9.9.9").status_code == 302
+
+
+def test_address_locked_after_failures_on_many_accounts(officer: Any, client: Any) -> None:
+    for i in range(5):
+        _login(client, f"khong-co-{i}", "x", ip="10.0.2.2")
+    assert _login(client, "canbo.a", PASSWORD, ip="10.0.2.2").status_code == 429
+    # The owner from their own address is not locked out.
+    assert _login(client, "canbo.a", PASSWORD, ip="10.0.3.3").status_code == 302
+
+
+@override_settings(
+    PASSWORD_HASHERS=[
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+)
+def test_passwords_are_hashed_with_argon2(db: Any) -> None:
+    user = create_staff_user(username="canbo.b", full_name="Lê Thị Bình", password=PASSWORD)
+    assert user.password.startswith("argon2")
+    assert make_password("x").startswith("argon2")
+
+
+@override_settings(STAFF_IDLE_SECONDS=600)
+def test_idle_session_expires(officer: Any, client: Any) -> None:
+    client.force_login(officer)
+    assert client.get(reverse("staff:dashboard")).status_code == 200
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 601
+    session.save()
+    response = client.get(reverse("staff:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("staff:login"))
+
+
+@override_settings(STAFF_IDLE_SECONDS=600)
+def test_active_session_stays(officer: Any, client: Any) -> None:
+    client.force_login(officer)
+    client.get(reverse("staff:dashboard"))
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 300
+    session.save()
+    assert client.get(reverse("staff:dashboard")).status_code == 200
+
+
+def test_password_change(officer: Any, client: Any) -> None:
+    client.force_login(officer)
+    response = client.post(
+        reverse("staff:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "mot-mat-khau-moi-2025",
+            "new_password2": "mot-mat-khau-moi-2025",
+        },
+    )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password("mot-mat-khau-moi-2025")

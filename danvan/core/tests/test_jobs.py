@@ -1,0 +1,194 @@
+"""Background jobs (danvan.core.jobs): outcome, failure, claiming, progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+
+from danvan.core import jobs, services
+from danvan.core.jobs import JobFailed, Progress
+from danvan.core.models import Area, Job, JobStatus, Role
+from danvan.core.tests.factories import make_commune, make_province, make_user
+
+GENERIC_MESSAGE = "Lỗi hệ thống khi xử lý. Quản trị viên đã được ghi nhận lỗi."
+
+
+def start(user: Any, kind: str, capture: Any, **kwargs: Any) -> Job:
+    with capture(execute=True):
+        job = jobs.start_job(user, kind, f"Công việc thử {kind}", **kwargs)
+    job.refresh_from_db()
+    return job
+
+
+@pytest.mark.django_db
+def test_job_failed_records_message_and_errors(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        raise JobFailed("Có 2 dòng lỗi; chưa nhập dòng nào.", ["Dòng 2: thiếu tên.", "Dòng 5: …"])
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_refuse", handler)
+    job = start(make_user("qt.tanlong"), "test_refuse", django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert job.message == "Có 2 dòng lỗi; chưa nhập dòng nào."
+    assert job.errors == ["Dòng 2: thiếu tên.", "Dòng 5: …"]
+    assert job.finished_at is not None
+    assert job.is_finished
+    assert job.result == {}
+
+
+@pytest.mark.django_db
+def test_long_failure_message_is_cut_to_fit(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        raise JobFailed("Lỗi " * 200)
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_long", handler)
+    job = start(make_user("qt.tanlong"), "test_long", django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert len(job.message) == 300
+
+
+@pytest.mark.django_db
+def test_unexpected_exception_fails_with_generic_message(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        raise ZeroDivisionError("chia cho 0")
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_crash", handler)
+    # No exception escapes: the caller (a view) never turns this into a 500.
+    job = start(make_user("qt.tanlong"), "test_crash", django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert job.message == GENERIC_MESSAGE
+    assert job.errors == ["ZeroDivisionError: chia cho 0"]
+    assert job.finished_at is not None
+    assert any("failed" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_success_stores_result_and_message(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        return {"created": 4, "message": f"Đã xử lý {job.params['n']} mục."}
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_ok", handler)
+    job = start(
+        make_user("qt.tanlong"), "test_ok", django_capture_on_commit_callbacks, params={"n": 4}
+    )
+    assert job.status == JobStatus.DONE
+    assert job.result == {"created": 4, "message": "Đã xử lý 4 mục."}
+    assert job.message == "Đã xử lý 4 mục."
+    assert job.percent == 100
+
+
+@pytest.mark.django_db
+def test_job_runs_only_once(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    calls: list[int] = []
+
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        calls.append(job.pk)
+        return {"message": "Xong."}
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_once", handler)
+    job = start(make_user("qt.tanlong"), "test_once", django_capture_on_commit_callbacks)
+    finished_at = job.finished_at
+    jobs.run_job(job.pk)  # a second delivery of the same task
+    jobs.run_job_task.enqueue(job.pk)  # and a third, through the task backend
+    assert calls == [job.pk]
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.finished_at == finished_at
+
+
+@pytest.mark.django_db
+def test_job_is_queued_until_commit(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setitem(
+        jobs.HANDLERS, "test_later", lambda job, progress: calls.append(job.pk) or {}
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = jobs.start_job(make_user("qt.tanlong"), "test_later", "Chờ")
+    assert len(callbacks) == 1
+    assert calls == []
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError):
+        jobs.start_job(make_user("qt.tanlong"), "khong_co", "Không có")
+    assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_progress_is_stored_while_running(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    seen: list[tuple[str, int, int, str, int]] = []
+
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        for done in (0, 5, 10):
+            progress(done, 10, f"Đã xử lý {done}/10")
+            row = Job.objects.get(pk=job.pk)
+            seen.append(
+                (row.status, row.progress_done, row.progress_total, row.message, row.percent)
+            )
+        progress(10, 10, "x" * 400)
+        assert len(Job.objects.get(pk=job.pk).message) == 300
+        return {"message": "Hoàn thành."}
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_progress", handler)
+    job = start(make_user("qt.tanlong"), "test_progress", django_capture_on_commit_callbacks)
+    assert seen == [
+        (JobStatus.RUNNING, 0, 10, "Đã xử lý 0/10", 0),
+        (JobStatus.RUNNING, 5, 10, "Đã xử lý 5/10", 50),
+        (JobStatus.RUNNING, 10, 10, "Đã xử lý 10/10", 100),
+    ]
+    assert job.status == JobStatus.DONE
+    assert (job.progress_done, job.progress_total) == (10, 10)
+    assert job.started_at is not None and job.started_at <= job.finished_at
+
+
+@pytest.mark.django_db
+def test_job_writes_are_audited_as_its_creator(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    province = make_province("93", "Tỉnh Hậu Giang")
+    commune = make_commune(province, "Xã Tân Long", "31453")
+    creator = make_user("qt.tanlong", Role.BOARD_ADMIN, area=commune)
+
+    def handler(job: Job, progress: Progress) -> dict[str, Any]:
+        commune_now = Area.objects.get(pk=job.params["commune"])
+        services.add_hamlet(commune_now, name="Long Trị", unit_type="Ấp")
+        return {"message": "Đã thêm 1 ấp."}
+
+    monkeypatch.setitem(jobs.HANDLERS, "test_audit", handler)
+    job = start(
+        creator, "test_audit", django_capture_on_commit_callbacks, params={"commune": commune.pk}
+    )
+    assert job.status == JobStatus.DONE
+    hamlet = Area.objects.get(name="Ấp Long Trị")
+    assert LogEntry.objects.get_for_object(hamlet).get().actor_id == creator.pk
+
+
+@pytest.mark.django_db
+def test_jobs_are_seen_by_their_creator_and_system_admins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(jobs.HANDLERS, "test_seen", lambda job, progress: {})
+    owner = make_user("qt.tanlong")
+    other = make_user("qt.longthanh")
+    admin = make_user("quantri", Role.SYSTEM_ADMIN)
+    job = jobs.start_job(owner, "test_seen", "Của tôi")
+    assert list(Job.objects.visible_to(owner)) == [job]
+    assert not Job.objects.visible_to(other).exists()
+    assert list(Job.objects.visible_to(admin)) == [job]

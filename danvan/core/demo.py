@@ -83,7 +83,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("canbo.phunghiep", "Lê Văn Tâm", Role.BOARD_ADMIN, ("area", "31420")),
     DemoUser("canbo.hoaan", "Phạm Thị Thu Hà", Role.BOARD_ADMIN, ("area", "31393")),
     DemoUser(
-        "phunu.phunghiep", "Võ Thị Ngọc Hân", Role.ORG_OFFICER, ("org", "Hội LHPN huyện Phụng Hiệp")
+        "phunu.phunghiep", "Võ Thị Ngọc Hân", Role.ORG_OFFICER, ("org", "Hội LHPN xã Phụng Hiệp")
     ),
     DemoUser("ctv.phunghiep", "Huỳnh Văn Phúc", Role.COLLABORATOR, ("area", "31420")),
     DemoUser("kiemtra.phunghiep", "Đặng Minh Trí", Role.INSPECTOR, ("area", "934")),
@@ -520,7 +520,12 @@ def _ensure_users() -> list[DemoLogin]:
 
 
 def _find_org(name: str) -> Organization | None:
-    return Organization.objects.filter(name=name).order_by("pk").first()
+    """The body in force with this name, else the most recently ended one."""
+    return (
+        Organization.objects.filter(name=name)
+        .order_by(F("valid_to").desc(nulls_first=True), "-pk")
+        .first()
+    )
 
 
 def _reset_lockouts() -> None:

@@ -40,8 +40,8 @@ def hamlet_template() -> bytes:
     assert ws is not None
     ws.title = "Ấp, khu vực"
     ws.append(HAMLET_HEADER)
-    ws.append(["31417", "Phụng Thạnh", "Ấp", 1850])
-    ws.append(["31417", "Khu vực 1", "Khu vực", None])
+    ws.append(["31420", "Mỹ Thạnh", "Ấp", 1850])
+    ws.append(["31420", "Khu vực 1", "Khu vực", None])
     for col, width in zip("ABCD", (12, 32, 16, 12), strict=True):
         ws.column_dimensions[col].width = width
     notes = wb.create_sheet("Hướng dẫn")

@@ -162,7 +162,9 @@ class Area(MP_Node):
 
     @property
     def is_current(self) -> bool:
-        return self.valid_to is None or self.valid_to > date.today()
+        today = date.today()
+        started = self.valid_from is None or self.valid_from <= today
+        return started and (self.valid_to is None or self.valid_to > today)
 
     def final_successor(self) -> Area | None:
         """Follow the successor chain to the unit that holds this unit's figures now."""
@@ -184,6 +186,23 @@ class Area(MP_Node):
         for p in paths:
             q |= Q(path=p)
         return list(Area.objects.filter(q))
+
+
+class AreaMove(models.Model):
+    """A unit that changed parent in a restructuring (e.g. a hamlet moving to the
+    new commune). Kept so that the old parent's figures for earlier periods
+    still count it."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="moves")
+    old_path = models.CharField(max_length=255, db_index=True)
+    moved_on = models.DateField()
+
+    class Meta:
+        verbose_name = "chuyển đơn vị"
+        verbose_name_plural = "chuyển đơn vị"
+
+    def __str__(self) -> str:
+        return f"{self.area} ({self.moved_on:%d/%m/%Y})"
 
 
 class RestructuringKind(models.TextChoices):

@@ -22,6 +22,7 @@ from danvan.core.models import (
     HAMLET_TYPES,
     Area,
     AreaKind,
+    AreaMove,
     MemberCount,
     Organization,
     Period,
@@ -164,14 +165,42 @@ def _end_units(units: Iterable[Area], successor: Area | None, effective_on: date
             org.save(update_fields=["valid_to"])
 
 
-def _move_current_children(units: Iterable[Area], target: Area) -> None:
+def _move_current_children(units: Iterable[Area], target: Area, effective_on: date) -> None:
+    """Move the units still in force under `target`, remembering where they were
+    so that the old parent's figures for earlier periods still include them."""
     for unit in units:
         unit.refresh_from_db()
         children = list(Area.objects.get_children(unit).filter(valid_to__isnull=True))
         for child in children:
             target.refresh_from_db()
             child.refresh_from_db()
+            AreaMove.objects.create(area=child, old_path=child.path, moved_on=effective_on)
             Area.objects.move(child, target, "last-child")
+    target.refresh_from_db()
+    adopt_orphan_bodies(target)
+
+
+def adopt_orphan_bodies(area: Area) -> int:
+    """Bodies in force in the units directly below `area` whose parent body has
+    ended (e.g. hamlet branches after their commune merged) move under the body
+    of the same kind at `area`, when there is one. Returns how many moved."""
+    bodies = {o.kind: o for o in Organization.objects.filter(area=area, valid_to__isnull=True)}
+    if not bodies:
+        return 0
+    below = Organization.objects.filter(
+        area__path__startswith=area.path, area__depth=area.depth + 1, valid_to__isnull=True
+    )
+    moved = 0
+    for org in list(below):
+        org.refresh_from_db()
+        parent = Organization.objects.get_parent(org)
+        if parent is None or parent.valid_to is None or parent.kind not in bodies:
+            continue
+        new_parent = bodies[parent.kind]
+        new_parent.refresh_from_db()
+        Organization.objects.move(org, new_parent, "last-child")
+        moved += 1
+    return moved
 
 
 @dataclass
@@ -256,8 +285,11 @@ def merge_areas(
     else:
         assert into is not None
         target = into
-    _end_units(preds, target, effective_on)
-    _move_current_children(preds, target)
+        _end_units(preds, None, effective_on)
+    for p in preds:
+        p.successor = target
+        p.save(update_fields=["successor"])
+    _move_current_children(preds, target, effective_on)
     r = Restructuring.objects.create(
         kind=RestructuringKind.MERGE,
         effective_on=effective_on,
@@ -305,7 +337,7 @@ def split_area(
     area.refresh_from_db()
     area.successor = new_units[0]
     area.save(update_fields=["successor"])
-    _move_current_children([area], new_units[0])
+    _move_current_children([area], new_units[0], effective_on)
     r = Restructuring.objects.create(
         kind=RestructuringKind.SPLIT,
         effective_on=effective_on,
@@ -383,7 +415,7 @@ def dissolve_area(
         )
     _check_started(successor, effective_on)
     _check_restructurable(area, effective_on)
-    _move_current_children([area], successor)
+    _move_current_children([area], successor, effective_on)
     _end_units([area], successor, effective_on)
     r = Restructuring.objects.create(
         kind=RestructuringKind.DISSOLVE,
@@ -413,10 +445,16 @@ def create_organization(
         parent.refresh_from_db()
         if not area.path.startswith(parent.area.path):
             raise _err("Tổ chức cấp trên phải ở cùng địa bàn hoặc địa bàn cấp trên.", "parent_area")
-        return Organization.objects.add_child(
+        org = Organization.objects.add_child(
             parent, create_kwargs={"name": name, "kind": kind, "area": area}
         )
-    return Organization.objects.add_root(create_kwargs={"name": name, "kind": kind, "area": area})
+    else:
+        org = Organization.objects.add_root(
+            create_kwargs={"name": name, "kind": kind, "area": area}
+        )
+    if area.kind != AreaKind.HAMLET:
+        adopt_orphan_bodies(area)
+    return org
 
 
 @transaction.atomic
@@ -431,8 +469,13 @@ def set_member_count(org: Organization, period: Period, members: int) -> MemberC
 
 def member_totals(area: Area, period: Period) -> dict[str, Any]:
     """Members of every body in the area's subtree and in the units merged into it."""
+    paths = lineage_paths(area.path)
+    # Units that moved away after the period still count for their old parent.
+    for move in AreaMove.objects.filter(moved_on__gt=period.end).select_related("area"):
+        if any(move.old_path.startswith(p) for p in paths):
+            paths.append(move.area.path)
     q = Q()
-    for p in lineage_paths(area.path):
+    for p in paths:
         q |= Q(organization__area__path__startswith=p)
     rows = (
         MemberCount.objects.filter(q, period=period)

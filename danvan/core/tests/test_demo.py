@@ -11,7 +11,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import authenticate, password_validation
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.test import RequestFactory
 
 from danvan.core import services
@@ -190,7 +190,11 @@ def test_demo_roles_and_scopes(demo: Any) -> None:
     assert sibling.area is not None and sibling.area.name == "Xã Hòa An"
     officer = RoleAssignment.objects.get(user__username="phunu.phunghiep")
     assert officer.organization is not None
-    assert officer.organization.name == "Hội LHPN huyện Phụng Hiệp"
+    assert officer.organization.name == "Hội LHPN xã Phụng Hiệp"
+    assert officer.organization.valid_to is None
+    # The hamlet branches of the merged communes now sit under the new commune's union.
+    branches = Organization.objects.get_children(officer.organization)
+    assert branches.filter(name="Chi hội Phụ nữ ấp Mỹ Phú").exists()
     # The city's board administrator sees the new communes and, through history, the old ones.
     above = User.objects.get(username="bdv.cantho")
     visible = Area.objects.visible_to(above)
@@ -234,3 +238,18 @@ def test_demo_refuses_a_database_whose_current_units_hold_its_codes(db: Any) -> 
     with pytest.raises(DemoError, match="31393"):
         load_demo()
     assert counts() == before
+
+
+def test_old_district_keeps_its_2024_figures_after_the_hamlets_moved(demo: Any) -> None:
+    """Hamlets moved to the new communes in 2025; the district's 2024 totals still count them."""
+    from danvan.core.models import MemberCount, Period
+    from danvan.core.services import member_totals
+
+    district = Area.objects.get(code="934")
+    year = Period.objects.get(name="Năm 2024")
+    hamlet_branches = MemberCount.objects.filter(
+        period=year, organization__area__kind="hamlet"
+    ).aggregate(total=Sum("members"))["total"]
+    assert hamlet_branches > 0
+    everything = MemberCount.objects.filter(period=year).aggregate(total=Sum("members"))["total"]
+    assert member_totals(district, year)["total"] == everything

@@ -243,7 +243,7 @@ def test_read_rows_reports_progress(setup: Setup) -> None:
 @pytest.mark.django_db
 def test_template_round_trips(django_capture_on_commit_callbacks: Any) -> None:
     province = make_province("92", "Thành phố Cần Thơ", unit_type="Thành phố")
-    commune = make_commune(province, "Phường Tân An", "31417", unit_type="Phường")
+    commune = make_commune(province, "Phường Tân An", "31420", unit_type="Phường")
     importer = make_user("qt.tanan", Role.BOARD_ADMIN, area=commune)
     data = hamlet_template()
 
@@ -254,8 +254,8 @@ def test_template_round_trips(django_capture_on_commit_callbacks: Any) -> None:
     job = run_import(importer, data, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.DONE, (job.message, job.errors)
     assert job.result["created"] == 2
-    assert hamlet_names(commune) == {"Ấp Phụng Thạnh", "Khu vực 1"}
-    assert Area.objects.get(name="Ấp Phụng Thạnh").population == 1850
+    assert hamlet_names(commune) == {"Ấp Mỹ Thạnh", "Khu vực 1"}
+    assert Area.objects.get(name="Ấp Mỹ Thạnh").population == 1850
     # Importing it a second time is refused row by row: both exist now.
     again = run_import(importer, data, django_capture_on_commit_callbacks)
     assert again.status == JobStatus.FAILED

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -202,12 +202,14 @@ class ScopedQuerySetMixin:
 M = TypeVar("M", bound=Model)
 
 
-def get_visible_or_404(qs: QuerySet[M], user: AnyUser, verb: str = VIEW, **lookup: Any) -> M:
+def get_visible_or_404(
+    qs: QuerySet[M] | Manager[M], user: AnyUser, verb: str = VIEW, **lookup: Any
+) -> M:
     """Fetch-and-check: the object if it exists and is in scope, else 404 (same answer)."""
     from django.core.exceptions import ObjectDoesNotExist
 
     try:
-        return qs.visible_to(user, verb).get(**lookup)  # type: ignore[attr-defined, no-any-return]
+        return qs.visible_to(user, verb).get(**lookup)  # type: ignore[union-attr, no-any-return]
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy.") from None
 

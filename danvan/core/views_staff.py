@@ -508,7 +508,7 @@ def job_list(request: StaffRequest) -> HttpResponse:
 @require_safe
 @login_required
 def job_detail(request: StaffRequest, pk: int) -> HttpResponse:
-    job: Job = get_visible_or_404(Job.objects.all(), request.user, pk=pk)
+    job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)
     return render(
         request,
         "staff/job_detail.html",

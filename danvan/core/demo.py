@@ -49,11 +49,11 @@ SEED = 934
 
 H1_2024 = "6 tháng đầu năm 2024"
 YEAR_2024 = "Năm 2024"
-H1_2025 = "6 tháng đầu năm 2025"
+H2_2025 = "6 tháng cuối năm 2025"
 PERIODS: list[tuple[str, str, date, date]] = [
     (H1_2024, PeriodKind.HALF_YEAR, date(2024, 1, 1), date(2024, 6, 30)),
     (YEAR_2024, PeriodKind.YEAR, date(2024, 1, 1), date(2024, 12, 31)),
-    (H1_2025, PeriodKind.HALF_YEAR, date(2025, 1, 1), date(2025, 6, 30)),
+    (H2_2025, PeriodKind.HALF_YEAR, date(2025, 7, 1), date(2025, 12, 31)),
 ]
 
 
@@ -419,9 +419,9 @@ class _Builder:
         # Current bodies: the city's, then each new commune's under them.
         city.refresh_from_db()
         city_bodies = self.make_upper_bodies(city, CITY_BODIES, CITY_RANGES)
-        h1_2025 = self.periods[H1_2025]
+        h2_2025 = self.periods[H2_2025]
         for kind, (low, high) in CITY_RANGES.items():
-            services.set_member_count(city_bodies[kind], h1_2025, self.rng.randint(low, high))
+            services.set_member_count(city_bodies[kind], h2_2025, self.rng.randint(low, high))
         for new, preds in new_communes:
             lvl, short = _short(new)
             for kind, pattern in COMMUNE_BODIES:
@@ -437,7 +437,7 @@ class _Builder:
                     self._members(self.commune_bodies[p.code][kind], year.pk) for p in preds
                 )
                 members = round(before * (1 + self.rng.uniform(-0.01, 0.03)))
-                services.set_member_count(org, h1_2025, members)
+                services.set_member_count(org, h2_2025, members)
 
     @staticmethod
     def _members(org: Organization, period_id: int) -> int:

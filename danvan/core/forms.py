@@ -168,12 +168,16 @@ class MergeForm(forms.Form):
         self.area = area
         managed = Area.objects.visible_to(user, MANAGE_TREE)
         same_level = managed.filter(kind=area.kind, valid_to__isnull=True).exclude(pk=area.pk)
-        _choices(self, "others").queryset = same_level.filter(depth=area.depth).order_by("name")
-        _choices(self, "into").queryset = managed.filter(kind=area.kind).order_by("name")
+        _choices(self, "others").queryset = same_level.filter(depth=area.depth).order_by(
+            "name_folded"
+        )
+        _choices(self, "into").queryset = managed.filter(kind=area.kind).order_by("name_folded")
         _choices(self, "parent").queryset = managed.filter(
             depth__lt=area.depth, valid_to__isnull=True
         ).exclude(kind=AreaKind.HAMLET)
         _choices(self, "new_unit_type").choices = [(t, t) for t in UNIT_TYPES.get(area.kind, [])]
+        if not self.is_bound:
+            self.initial.setdefault("parent", Area.objects.get_parent(area))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -162,6 +162,20 @@ def area_list(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _chosen_period(request: HttpRequest, periods: list[Period], area: Area) -> Period | None:
+    """The period asked for (?ky=), else the latest one with figures for the unit
+    (for an ended unit: among the periods it lived through)."""
+    wanted = request.GET.get("ky", "")
+    for p in periods:
+        if str(p.pk) == wanted:
+            return p
+    lived = [p for p in periods if area.valid_to is None or p.start < area.valid_to]
+    for p in lived[:8]:
+        if services.member_totals(area, p)["total"]:
+            return p
+    return lived[0] if lived else (periods[0] if periods else None)
+
+
 @require_safe
 @login_required
 def area_detail(request: StaffRequest, pk: int) -> HttpResponse:
@@ -170,7 +184,8 @@ def area_detail(request: StaffRequest, pk: int) -> HttpResponse:
         Area.objects.get_children(area), key=lambda a: (a.valid_to is not None, vn_sort_key(a.name))
     )
     ancestors = list(Area.objects.get_ancestors(area))
-    period = Period.objects.latest_first().first()
+    periods = list(Period.objects.latest_first())
+    period = _chosen_period(request, periods, area)
     totals = services.member_totals(area, period) if period else None
     lineage = [a for a in area.lineage() if a.pk != area.pk and a.valid_to is not None]
     history = (
@@ -189,6 +204,7 @@ def area_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "children": children,
             "orgs": orgs,
             "period": period,
+            "periods": periods,
             "totals": totals,
             "kinds": dict(OrgKind.choices),
             "lineage": lineage,

@@ -63,7 +63,7 @@ def test_demo_loads(demo: Any) -> None:
     assert set(Period.objects.values_list("name", flat=True)) >= {
         "6 tháng đầu năm 2024",
         "Năm 2024",
-        "6 tháng đầu năm 2025",
+        "6 tháng cuối năm 2025",
     }
     assert Area.objects.filter(kind=AreaKind.HAMLET).count() == 9
     assert Organization.objects.filter(name="Ban Dân vận Huyện ủy Phụng Hiệp").exists()
@@ -156,7 +156,7 @@ def test_member_totals_of_a_new_commune_include_its_predecessors(demo: Any) -> N
     )
     assert 0 < own_old < totals["total"]
     # The first half of 2025 is recorded on the new commune's own bodies.
-    h1 = Period.objects.get(name="6 tháng đầu năm 2025")
+    h1 = Period.objects.get(name="6 tháng cuối năm 2025")
     assert services.member_totals(new, h1)["by_kind"][OrgKind.WOMEN] > 0
 
 

@@ -238,3 +238,27 @@ def test_public_home_works_without_an_account(client: Any, db: Any) -> None:
     assert 'lang="vi"' in body
     assert "Cuộc thi trực tuyến" in body
     assert "https://" not in body.split("<body")[0]  # nothing loaded from elsewhere
+
+
+def test_django_admin_lists_load_for_the_system_administrator(demo: Any, login_as: Any) -> None:
+    client = login_as("admin")
+    for model in ("user", "period", "area", "organization", "membercount", "roleassignment"):
+        assert client.get(f"/admin/core/{model}/").status_code == 200, model
+    # Tree nodes are only added through the services, never a bare admin form.
+    assert client.get("/admin/core/area/add/").status_code == 403
+    # Staff without is_staff never reach the admin.
+    officer = login_as("canbo.phunghiep")
+    assert officer.get("/admin/core/area/").status_code == 302
+
+
+def test_ended_unit_shows_figures_of_a_period_it_lived_through(demo: Any, login_as: Any) -> None:
+    client = login_as("bdv.phunghiep")
+    district = Area.objects.get(code="934")
+    body = client.get(reverse("staff:area_detail", args=[district.pk])).content.decode()
+    assert "Số đoàn viên, hội viên — Năm 2024" in body
+    assert "Chưa có số liệu kỳ này" not in body
+    h2 = Period.objects.get(name="6 tháng cuối năm 2025")
+    body = client.get(
+        reverse("staff:area_detail", args=[district.pk]) + f"?ky={h2.pk}"
+    ).content.decode()
+    assert "Số đoàn viên, hội viên — 6 tháng cuối năm 2025" in body

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "danvan.core",
+    "danvan.contests",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Key for personal data encrypted at rest (CCCD); derived from SECRET_KEY when empty.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

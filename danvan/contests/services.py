@@ -1,0 +1,412 @@
+"""The contest hot path: drawing a paper, starting, autosaving, submitting,
+scoring, and the ranking key.
+
+The server is the only clock and the only scorer. Correct answers live in the
+cached bank on the server and never go into a page before the round allows.
+Every submit is idempotent: a second submit of the same attempt returns the
+first result, and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from danvan.contests.models import (
+    Attempt,
+    AttemptStatus,
+    Choice,
+    Contest,
+    Counting,
+    Participant,
+    Prediction,
+    Question,
+    Round,
+    RoundStatus,
+)
+
+_random = secrets.SystemRandom()
+MAX_PREDICTION = 1_000_000_000
+
+
+class ContestError(Exception):
+    """A refusal with a Vietnamese message for the participant; `status` is the HTTP status."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+# --- The bank, cached ------------------------------------------------------------
+
+
+@dataclass
+class BankQuestion:
+    id: int
+    category_id: int
+    text: str
+    multiple: bool
+    explanation: str
+    choices: list[tuple[int, str]]  # (choice id, text) in the bank's order
+    correct: frozenset[int]
+
+
+@dataclass
+class Bank:
+    questions: dict[int, BankQuestion] = field(default_factory=dict)
+    by_category: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _bank_version_key(contest_id: int) -> str:
+    return f"contests:bankv:{contest_id}"
+
+
+def invalidate_bank(contest: Contest | int) -> None:
+    """Call after any change to a contest's questions or choices."""
+    contest_id = contest if isinstance(contest, int) else contest.pk
+    try:
+        cache.incr(_bank_version_key(contest_id))
+    except ValueError:
+        cache.set(_bank_version_key(contest_id), 1, None)
+
+
+def load_bank(contest_id: int) -> Bank:
+    """The active questions of a contest with their choices and answers (cached)."""
+    version = cache.get_or_set(_bank_version_key(contest_id), 0, None)
+    key = f"contests:bank:{contest_id}:{version}"
+    bank = cache.get(key)
+    if bank is not None:
+        return bank  # type: ignore[no-any-return]
+    bank = Bank()
+    questions = Question.objects.filter(contest_id=contest_id, active=True).values_list(
+        "id", "category_id", "text", "multiple", "explanation"
+    )
+    for qid, cat, text, multiple, explanation in questions:
+        bank.questions[qid] = BankQuestion(qid, cat, text, multiple, explanation, [], frozenset())
+        bank.by_category.setdefault(cat, []).append(qid)
+    correct: dict[int, set[int]] = {}
+    rows = Choice.objects.filter(question__contest_id=contest_id, question__active=True)
+    for cid, qid, text, is_correct in rows.order_by("question_id", "position").values_list(
+        "id", "question_id", "text", "correct"
+    ):
+        bank.questions[qid].choices.append((cid, text))
+        if is_correct:
+            correct.setdefault(qid, set()).add(cid)
+    for qid, cids in correct.items():
+        bank.questions[qid].correct = frozenset(cids)
+    cache.set(key, bank, 3600)
+    return bank
+
+
+def _quotas_key(round_id: int) -> str:
+    return f"contests:quotas:{round_id}"
+
+
+def round_quotas(rnd: Round) -> list[tuple[int, int]]:
+    quotas = cache.get(_quotas_key(rnd.pk))
+    if quotas is None:
+        quotas = list(rnd.quotas.values_list("category_id", "count"))
+        cache.set(_quotas_key(rnd.pk), quotas, 300)
+    return quotas  # type: ignore[no-any-return]
+
+
+def invalidate_round(rnd: Round) -> None:
+    cache.delete(_quotas_key(rnd.pk))
+
+
+# --- Drawing and scoring (pure) --------------------------------------------------
+
+
+def draw_paper(
+    bank: Bank,
+    quotas: Sequence[tuple[int, int]],
+    total: int,
+    shuffle_choices: bool,
+    rng: Any = _random,
+) -> list[list[Any]]:
+    """Questions drawn at random by the quotas (then from the whole bank up to
+    `total`), never one twice; each with its choice ids in the order shown."""
+    drawn: list[int] = []
+    for category_id, count in quotas:
+        pool = bank.by_category.get(category_id, [])
+        if count > len(pool):
+            raise ContestError(
+                "Ngân hàng câu hỏi không đủ câu cho đợt thi này. Vui lòng báo Ban Tổ chức.",
+                status=503,
+                code="bank_short",
+            )
+        drawn.extend(rng.sample(pool, count))
+    if len(drawn) < total:
+        taken = set(drawn)
+        rest = [q for q in bank.questions if q not in taken]
+        need = total - len(drawn)
+        if need > len(rest):
+            raise ContestError(
+                "Ngân hàng câu hỏi không đủ câu cho đợt thi này. Vui lòng báo Ban Tổ chức.",
+                status=503,
+                code="bank_short",
+            )
+        drawn.extend(rng.sample(rest, need))
+    rng.shuffle(drawn)
+    paper: list[list[Any]] = []
+    for qid in drawn[:total] if total else drawn:
+        cids = [cid for cid, _text in bank.questions[qid].choices]
+        if shuffle_choices:
+            rng.shuffle(cids)
+        paper.append([qid, cids])
+    return paper
+
+
+def score_answers(bank: Bank, paper: Sequence[Sequence[Any]], answers: Mapping[str, Any]) -> int:
+    """One point a question whose chosen set equals its set of right choices."""
+    points = 0
+    for qid, _cids in paper:
+        chosen = answers.get(str(qid)) or []
+        question = bank.questions.get(qid)
+        if question is not None and question.correct and frozenset(chosen) == question.correct:
+            points += 1
+    return points
+
+
+def clean_answers(
+    bank: Bank, paper: Sequence[Sequence[Any]], answers: Mapping[str, Any]
+) -> dict[str, list[int]]:
+    """Check answers against the paper: only drawn questions, only their shown
+    choices, one choice for a single-answer question. Refuse anything else."""
+    shown = {str(qid): set(cids) for qid, cids in paper}
+    cleaned: dict[str, list[int]] = {}
+    for key, value in answers.items():
+        key = str(key)
+        if key not in shown:
+            raise ContestError("Câu trả lời không thuộc bài thi này.", code="not_drawn")
+        if value in (None, "", []):
+            cleaned[key] = []
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            cids = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice") from None
+        if not set(cids) <= shown[key]:
+            raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice")
+        question = bank.questions.get(int(key))
+        if question is not None and not question.multiple and len(cids) > 1:
+            raise ContestError("Câu này chỉ được chọn một phương án.", code="single")
+        cleaned[key] = cids
+    return cleaned
+
+
+def clean_prediction(rnd: Round, value: Any) -> int | None:
+    if rnd.prediction == Prediction.NONE:
+        return None
+    text = str(value if value is not None else "").strip().replace(".", "").replace(",", "")
+    if not text:
+        raise ContestError("Vui lòng trả lời câu hỏi dự đoán.", code="prediction_missing")
+    if not text.isdigit() or int(text) > MAX_PREDICTION:
+        raise ContestError(
+            "Câu trả lời dự đoán phải là một số nguyên không âm.", code="prediction_invalid"
+        )
+    return int(text)
+
+
+def rank_key(
+    attempt: Any, keys: Iterable[str], actual: int | None
+) -> tuple[float | int | datetime, ...]:
+    """Sort key: smaller is better. `attempt` needs score, prediction,
+    duration_ms, submitted_at (and pk as the last, stable tie-break)."""
+    parts: list[Any] = []
+    for key in keys:
+        if key == "score":
+            parts.append(-(attempt.score or 0))
+        elif key == "prediction":
+            if actual is None or attempt.prediction is None:
+                parts.append(float("inf") if attempt.prediction is None else 0)
+            else:
+                parts.append(abs(attempt.prediction - actual))
+        elif key == "duration":
+            parts.append(attempt.duration_ms if attempt.duration_ms is not None else 2**62)
+        elif key == "submitted":
+            parts.append(attempt.submitted_at.timestamp() if attempt.submitted_at else float("inf"))
+    parts.append(attempt.pk or 0)
+    return tuple(parts)
+
+
+# --- Starting, saving, submitting ------------------------------------------------
+
+
+def check_round_open(rnd: Round, now: datetime) -> None:
+    if rnd.contest.status != "published":
+        raise ContestError("Cuộc thi chưa được công bố.", status=404, code="not_published")
+    if rnd.status != RoundStatus.SCHEDULED or now >= rnd.closes_at:
+        raise ContestError("Đợt thi đã kết thúc.", status=409, code="closed")
+    if now < rnd.opens_at:
+        raise ContestError("Đợt thi chưa mở.", status=409, code="not_open")
+
+
+def start_attempt(rnd: Round, participant: Participant, now: datetime | None = None) -> Attempt:
+    """Start (or resume) an attempt. Two starts racing for the last allowed
+    attempt give one attempt: the participant row is locked (PostgreSQL) or the
+    transaction is IMMEDIATE (SQLite), and the number is unique per round."""
+    now = now or timezone.now()
+    check_round_open(rnd, now)
+    if participant.contest_id != rnd.contest_id or participant.erased_at is not None:
+        raise ContestError("Thông tin người dự thi không hợp lệ.", status=403, code="participant")
+    bank = load_bank(rnd.contest_id)
+    paper = draw_paper(bank, round_quotas(rnd), rnd.question_count, rnd.shuffle_choices)
+    try:
+        with transaction.atomic():
+            Participant.objects.select_for_update().filter(pk=participant.pk).first()
+            attempts = list(
+                Attempt.objects.filter(round=rnd, participant=participant)
+                .order_by("-number")
+                .values_list("number", "status", "deadline", "token")
+            )
+            for _number, status, deadline, token in attempts:
+                if status == AttemptStatus.IN_PROGRESS and deadline > now:
+                    return Attempt.objects.select_related("round").get(token=token)
+            if rnd.max_attempts and len(attempts) >= rnd.max_attempts:
+                raise ContestError(
+                    f"Bạn đã dùng hết {rnd.max_attempts} lượt thi của đợt này.",
+                    status=409,
+                    code="limit",
+                )
+            deadline = min(now + timedelta(seconds=rnd.time_limit_seconds), rnd.closes_at)
+            return Attempt.objects.create(
+                round=rnd,
+                participant=participant,
+                number=(attempts[0][0] + 1) if attempts else 1,
+                token=secrets.token_urlsafe(18),
+                started_at=now,
+                deadline=deadline,
+                paper=paper,
+            )
+    except IntegrityError:
+        # Another start won the race for this number.
+        raise ContestError(
+            "Lượt thi đang được bắt đầu ở một cửa sổ khác. Vui lòng tải lại trang.",
+            status=409,
+            code="race",
+        ) from None
+
+
+def save_answers(attempt: Attempt, answers: Mapping[str, Any], now: datetime | None = None) -> None:
+    """Autosave while the attempt runs; refused once it is over."""
+    now = now or timezone.now()
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise ContestError("Bài thi đã nộp.", status=409, code="submitted")
+    if now > attempt.hard_deadline():
+        raise ContestError("Đã hết thời gian làm bài.", status=409, code="late")
+    bank = load_bank(attempt.round.contest_id)
+    cleaned = clean_answers(bank, attempt.paper, answers)
+    merged = {**attempt.answers, **cleaned}
+    Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(answers=merged)
+    attempt.answers = merged
+
+
+@dataclass
+class SubmitResult:
+    attempt: Attempt
+    late: bool = False
+
+
+def submit_attempt(
+    token: str,
+    answers: Mapping[str, Any],
+    prediction: Any,
+    now: datetime | None = None,
+) -> SubmitResult:
+    """Score and close an attempt, once. A second submit returns the first result.
+    After the deadline (plus grace) the new answers are refused and the attempt is
+    closed with what was saved in time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("round__contest")
+            .filter(token=token)
+            .first()
+        )
+        if attempt is None:
+            raise ContestError("Không tìm thấy bài thi.", status=404, code="missing")
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            return SubmitResult(attempt)
+        rnd = attempt.round
+        bank = load_bank(rnd.contest_id)
+        late = now > attempt.hard_deadline()
+        if late:
+            final_answers = dict(attempt.answers)
+            final_prediction = attempt.prediction
+            status = AttemptStatus.EXPIRED
+            submitted_at = attempt.deadline
+        else:
+            final_answers = {**attempt.answers, **clean_answers(bank, attempt.paper, answers)}
+            final_prediction = clean_prediction(rnd, prediction)
+            status = AttemptStatus.SUBMITTED
+            submitted_at = min(now, attempt.deadline)
+        attempt.answers = final_answers
+        attempt.prediction = final_prediction
+        attempt.status = status
+        attempt.submitted_at = submitted_at
+        attempt.score = score_answers(bank, attempt.paper, final_answers)
+        elapsed = (submitted_at - attempt.started_at).total_seconds()
+        attempt.duration_ms = max(0, int(min(elapsed, rnd.time_limit_seconds) * 1000))
+        _update_counted(attempt)
+        attempt.save(
+            update_fields=[
+                "answers",
+                "prediction",
+                "status",
+                "submitted_at",
+                "score",
+                "duration_ms",
+                "counted",
+            ]
+        )
+    return SubmitResult(attempt, late=late)
+
+
+def _update_counted(attempt: Attempt) -> None:
+    """Keep one counted attempt per participant and round, by the round's rule."""
+    current = (
+        Attempt.objects.select_for_update()
+        .filter(round_id=attempt.round_id, participant_id=attempt.participant_id, counted=True)
+        .exclude(pk=attempt.pk)
+        .first()
+    )
+    if current is None:
+        attempt.counted = True
+        return
+    if attempt.round.counting == Counting.FIRST:
+        attempt.counted = False
+        return
+    better = (attempt.score or 0, -(attempt.duration_ms or 0)) > (
+        current.score or 0,
+        -(current.duration_ms or 0),
+    )
+    if better:
+        Attempt.objects.filter(pk=current.pk).update(counted=False)
+        attempt.counted = True
+    else:
+        attempt.counted = False
+
+
+def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
+    """May the participant see the right answers of this attempt now?"""
+    now = now or timezone.now()
+    rnd = attempt.round
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return False
+    if rnd.show_answers == "after_submit":
+        return True
+    if rnd.show_answers == "after_close":
+        return now >= rnd.closes_at
+    return False

@@ -9,7 +9,9 @@ class ContestsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from danvan.contests import jobs  # noqa: F401  (registers job handlers)
+        # Modules that register background job handlers: a worker process never
+        # loads the URLconf, so they are imported here.
+        from danvan.contests import bank_io, exports, jobs, retention  # noqa: F401
         from danvan.contests.models import Category, Choice, Contest, Prize, Question, Round
 
         for model in (Contest, Round, Category, Question, Choice, Prize):

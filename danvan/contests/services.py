@@ -9,6 +9,7 @@ first result, and nothing is counted twice.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from danvan.contests.models import (
 
 _random = secrets.SystemRandom()
 MAX_PREDICTION = 1_000_000_000
+_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
 
 class ContestError(Exception):
@@ -192,10 +194,9 @@ def clean_answers(
             cleaned[key] = []
             continue
         values = value if isinstance(value, list | tuple) else [value]
-        try:
-            cids = sorted({int(v) for v in values})
-        except (TypeError, ValueError):
-            raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice") from None
+        if not all(is_choice_id(v) for v in values):
+            raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice")
+        cids = sorted({int(v) for v in values})
         if not set(cids) <= shown[key]:
             raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice")
         question = bank.questions.get(int(key))
@@ -205,13 +206,28 @@ def clean_answers(
     return cleaned
 
 
+def is_choice_id(value: Any) -> bool:
+    """An integer id, or a string of ASCII digits; never a bool or a float."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
 def clean_prediction(rnd: Round, value: Any) -> int | None:
     if rnd.prediction == Prediction.NONE:
         return None
-    text = str(value if value is not None else "").strip().replace(".", "").replace(",", "")
+    if isinstance(value, bool | float):
+        raise ContestError(
+            "Câu trả lời dự đoán phải là một số nguyên không âm.", code="prediction_invalid"
+        )
+    text = str(value if value is not None else "").strip()
     if not text:
         raise ContestError("Vui lòng trả lời câu hỏi dự đoán.", code="prediction_missing")
-    if not text.isdigit() or int(text) > MAX_PREDICTION:
+    if _GROUPED.match(text):  # "1.250" or "1,250": Vietnamese thousands separators
+        text = text.replace(".", "").replace(",", "")
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_PREDICTION:
         raise ContestError(
             "Câu trả lời dự đoán phải là một số nguyên không âm.", code="prediction_invalid"
         )
@@ -298,8 +314,14 @@ def start_attempt(rnd: Round, participant: Participant, now: datetime | None = N
         ) from None
 
 
-def save_answers(attempt: Attempt, answers: Mapping[str, Any], now: datetime | None = None) -> None:
-    """Autosave while the attempt runs; refused once it is over."""
+def save_answers(
+    attempt: Attempt,
+    answers: Mapping[str, Any],
+    now: datetime | None = None,
+    prediction: Any = None,
+) -> None:
+    """Autosave while the attempt runs (answers, and the prediction when given);
+    refused once it is over."""
     now = now or timezone.now()
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise ContestError("Bài thi đã nộp.", status=409, code="submitted")
@@ -307,9 +329,12 @@ def save_answers(attempt: Attempt, answers: Mapping[str, Any], now: datetime | N
         raise ContestError("Đã hết thời gian làm bài.", status=409, code="late")
     bank = load_bank(attempt.round.contest_id)
     cleaned = clean_answers(bank, attempt.paper, answers)
-    merged = {**attempt.answers, **cleaned}
-    Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(answers=merged)
-    attempt.answers = merged
+    fields: dict[str, Any] = {"answers": {**attempt.answers, **cleaned}}
+    if prediction not in (None, ""):
+        fields["prediction"] = clean_prediction(attempt.round, prediction)
+    Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(**fields)
+    for name, value in fields.items():
+        setattr(attempt, name, value)
 
 
 @dataclass
@@ -329,8 +354,10 @@ def submit_attempt(
     closed with what was saved in time."""
     now = now or timezone.now()
     with transaction.atomic():
+        # Lock this attempt only (not its round and contest, which every other
+        # submit of the contest joins too).
         attempt = (
-            Attempt.objects.select_for_update()
+            Attempt.objects.select_for_update(of=("self",))
             .select_related("round__contest")
             .filter(token=token)
             .first()
@@ -339,6 +366,9 @@ def submit_attempt(
             raise ContestError("Không tìm thấy bài thi.", status=404, code="missing")
         if attempt.status != AttemptStatus.IN_PROGRESS:
             return SubmitResult(attempt)
+        # One person's attempts of a round are finished one at a time, so that
+        # exactly one of them is counted.
+        Participant.objects.select_for_update().filter(pk=attempt.participant_id).first()
         rnd = attempt.round
         bank = load_bank(rnd.contest_id)
         late = now > attempt.hard_deadline()
@@ -349,8 +379,14 @@ def submit_attempt(
             submitted_at = attempt.deadline
         else:
             final_answers = {**attempt.answers, **clean_answers(bank, attempt.paper, answers)}
-            final_prediction = clean_prediction(rnd, prediction)
             status = AttemptStatus.SUBMITTED
+            if prediction in (None, "") and now > attempt.deadline:
+                # The countdown ran out and the page submitted itself: close the
+                # paper with the prediction saved so far rather than refuse it.
+                final_prediction = attempt.prediction
+                status = AttemptStatus.EXPIRED
+            else:
+                final_prediction = clean_prediction(rnd, prediction)
             submitted_at = min(now, attempt.deadline)
         attempt.answers = final_answers
         attempt.prediction = final_prediction
@@ -388,10 +424,8 @@ def _update_counted(attempt: Attempt) -> None:
     if attempt.round.counting == Counting.FIRST:
         attempt.counted = False
         return
-    better = (attempt.score or 0, -(attempt.duration_ms or 0)) > (
-        current.score or 0,
-        -(current.duration_ms or 0),
-    )
+    # The best score counts; among equal scores the earlier attempt stays.
+    better = (attempt.score or 0) > (current.score or 0)
     if better:
         Attempt.objects.filter(pk=current.pk).update(counted=False)
         attempt.counted = True

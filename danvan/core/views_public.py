@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 
+class Card(NamedTuple):
+    """An item of a home page list: what public/home.html shows."""
+
+    title: str
+    url: str
+    summary: str = ""
+
+
+def open_contests() -> list[Card]:
+    from danvan.contests.models import Contest
+
+    contests = Contest.objects.open_now().only("title", "slug", "summary").order_by("ends_at")
+    return [Card(c.title, c.get_absolute_url(), c.summary) for c in contests]
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    # Contests, surveys and practices arrive with their own apps; the home page
-    # already has a place for each.
+    # Surveys and practices arrive with their own apps; the home page already
+    # has a place for each.
     return render(
         request,
         "public/home.html",
-        {"contests": [], "surveys": [], "practices": []},
+        {"contests": open_contests(), "surveys": [], "practices": []},
     )

@@ -525,10 +525,16 @@ def job_list(request: StaffRequest) -> HttpResponse:
 @login_required
 def job_detail(request: StaffRequest, pk: int) -> HttpResponse:
     job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)
+    download_url = job.result.get("download_url", "") if isinstance(job.result, dict) else ""
     return render(
         request,
         "staff/job_detail.html",
-        {"nav": "jobs", "job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)},
+        {
+            "nav": "jobs",
+            "job": job,
+            "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+            "download_url": download_url,
+        },
     )
 
 

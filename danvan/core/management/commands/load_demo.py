@@ -31,7 +31,20 @@ class Command(BaseCommand):
             )
         try:
             result = load_demo(stdout=self.stdout)
+            contest = self._load_app_demos()
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")
         self.stdout.write(format_logins(result))
+        if contest is not None:
+            self.stdout.write(f"Cuộc thi mẫu: http://127.0.0.1:8000{contest.get_absolute_url()}")
+
+    def _load_app_demos(self) -> Any:
+        """The demos of the feature apps, each built on the district demo."""
+        from django.apps import apps
+
+        if not apps.is_installed("danvan.contests"):
+            return None
+        from danvan.contests.demo import load_contest_demo
+
+        return load_contest_demo(stdout=self.stdout)

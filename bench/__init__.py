@@ -1,0 +1,1 @@
+"""The benchmark of the contest hot path (`make bench`); see bench/README.md."""

@@ -1,0 +1,868 @@
+"""The benchmark of the contest hot path (`make bench`).
+
+    uv run python bench/run.py            # PostgreSQL, full data (~10-13 min)
+    uv run python bench/run.py --small    # PostgreSQL, 10k attempts, short runs (~2 min)
+    uv run python bench/run.py --sqlite   # SQLite: B0, B2, start, submit (100k attempts)
+    uv run python bench/run.py --rebuild  # generate the data again even if it matches
+
+Everything runs on 127.0.0.1: the dataset (bench/generate.py, reused while its
+bench_meta record matches), gunicorn on 127.0.0.1:8877 with bench.settings
+(DEBUG off, Redis cache, relaxed rate limits unless said otherwise), and locust
+(bench/locustfile.py) driving one scenario at a time with a fixed number of
+users that never wait. Each scenario runs --reps times; the table shows the
+median req/s, p50 and p95 of the repetitions beside the baselines of the same
+run: B0 (a bare Django view) and B2 (a bare view reading and updating one row).
+
+Participants are signed in by sessions written straight into django_session
+with the content the public sign-in writes (participant id, verified flag): the
+registration/sign-in pages are not part of what is measured. Submits use
+attempts started in the database with the app's own draw_paper (one fresh
+attempt a submit). Closing a round is timed in this process (not over HTTP).
+
+Results: a table on stdout, and bench/results/bench-<db>-<time>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate as gen  # noqa: E402
+
+HOST = "127.0.0.1"
+PORT = 8877
+BASE_URL = f"http://{HOST}:{PORT}"
+RESULTS = ROOT / "bench" / "results"
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- Configuration ----------------------------------------------------------------------
+
+
+@dataclass
+class Config:
+    db: str = "pg"
+    preset: str = "full"
+    reps: int = 3
+    duration: int = 15
+    warmup: float = 3.0
+    users: int = 20
+    workers: int = 2 * (os.cpu_count() or 2) + 1
+    spike_count: int = 2000
+    spike_seconds: int = 10
+    start_pool: int = 30_000
+    submit_pool: int = 15_000
+    closing_runs: int = 3
+    rebuild: bool = False
+    only: list[str] = field(default_factory=list)
+
+
+def make_config(args: argparse.Namespace) -> Config:
+    cfg = Config()
+    if args.sqlite:
+        cfg.db, cfg.preset = "sqlite", "sqlite"
+    if args.small:
+        cfg.preset = "small"
+        cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
+        cfg.spike_count, cfg.spike_seconds = 400, 4
+        cfg.closing_runs = 1
+    participants = gen.PRESETS[cfg.preset]["participants"]
+    cfg.start_pool = min(cfg.start_pool, int(participants * 0.6))
+    cfg.submit_pool = min(cfg.submit_pool, participants - cfg.start_pool)
+    for name in ("reps", "duration", "users", "workers"):
+        value = getattr(args, name)
+        if value:
+            setattr(cfg, name, value)
+    cfg.rebuild = args.rebuild
+    cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
+    return cfg
+
+
+# --- The dataset and the prepared work ------------------------------------------------------
+
+
+def ensure_dataset(cfg: Config) -> dict[str, Any]:
+    meta = gen.read_meta(cfg.db)
+    current = (
+        meta is not None
+        and meta.get("version") == gen.GENERATOR_VERSION
+        and meta.get("preset") == cfg.preset
+    )
+    if current and not cfg.rebuild and not gen.dataset_intact(cfg.db, meta or {}):
+        log("the bench database no longer holds the generated rows; generating it again")
+        current = False
+    if cfg.rebuild or not current:
+        log(f"generating the {cfg.db} dataset ({cfg.preset}); this is done once and reused")
+        meta = gen.generate(cfg.db, cfg.preset)
+    else:
+        assert meta is not None
+        log(
+            f"reusing the {cfg.db} dataset generated {meta['generated_at']} "
+            f"({meta['participants']:,} participants, {meta['attempts']:,} attempts; "
+            "--rebuild to regenerate)"
+        )
+        gen.setup_django(cfg.db)
+    return meta
+
+
+def execute(sql: str, params: list[Any] | None = None) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.rowcount
+
+
+def make_sessions(meta: dict[str, Any], participant_ids: list[int]) -> list[str]:
+    """Sessions as the public sign-in leaves them (views_public.remember_participant)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from danvan.contests.views_public import participant_key, verified_key
+
+    store = SessionStore()
+    expire = timezone.now() + timedelta(days=1)
+    keys = []
+    rows = []
+    for pid in participant_ids:
+        key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
+        data = {participant_key(meta["contest_id"]): pid, verified_key(meta["contest_id"]): False}
+        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        keys.append(key)
+    Session.objects.bulk_create(rows, batch_size=2000)
+    return keys
+
+
+def reset_open_round(meta: dict[str, Any]) -> None:
+    """The open round back to no attempts: every prepared participant starts afresh."""
+    execute("DELETE FROM contests_attempt WHERE round_id = %s", [meta["open_round_id"]])
+
+
+def make_running_attempts(
+    meta: dict[str, Any], participant_ids: list[int], sessions: list[str], rng: random.Random
+) -> list[tuple[str, str, str]]:
+    """One attempt in progress for each participant, drawn with the app's own
+    draw_paper; returns (session key, token, the form body of a full submit)."""
+    import secrets
+
+    from django.utils import timezone
+
+    from danvan.contests.models import Attempt, Round
+    from danvan.contests.services import draw_paper, load_bank, round_quotas
+
+    rnd = Round.objects.get(pk=meta["open_round_id"])
+    bank = load_bank(rnd.contest_id)
+    quotas = round_quotas(rnd)
+    now = timezone.now()
+    deadline = min(now + timedelta(seconds=rnd.time_limit_seconds), rnd.closes_at)
+    attempts = []
+    items = []
+    for pid, session_key in zip(participant_ids, sessions, strict=True):
+        paper = draw_paper(bank, quotas, rnd.question_count, rnd.shuffle_choices)
+        token = secrets.token_urlsafe(18)
+        attempts.append(
+            Attempt(
+                round=rnd,
+                participant_id=pid,
+                number=1,
+                token=token,
+                started_at=now,
+                deadline=deadline,
+                paper=paper,
+            )
+        )
+        fields: list[tuple[str, Any]] = []
+        for qid, cids in paper:
+            right = sorted(bank.questions[qid].correct)
+            chosen = right if rng.random() < 0.7 else [rng.choice(cids)]
+            fields += [(f"q_{qid}", cid) for cid in chosen]
+        fields.append(("du_doan", rng.randint(50_000, 150_000)))
+        items.append((session_key, token, urlencode(fields)))
+    Attempt.objects.bulk_create(attempts, batch_size=2000)
+    return items
+
+
+def write_items(name: str, meta: dict[str, Any], items: list[Any]) -> Path:
+    path = RESULTS / f"items-{name}.json"
+    payload = {
+        "slug": meta["contest_slug"],
+        "open_number": meta["open_round_number"],
+        "closed_number": meta["closed_round_number"],
+        "items": items,
+    }
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return path
+
+
+def clear_cache() -> None:
+    """Empty the bench Redis database (rate-limit counters, bank, leaderboard)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# --- gunicorn ---------------------------------------------------------------------------
+
+
+def _get(path: str, timeout: float = 2.0) -> int:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(BASE_URL + path, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+class Server:
+    """gunicorn serving danvan.wsgi with bench.settings on 127.0.0.1:8877."""
+
+    def __init__(self, cfg: Config, **env: str) -> None:
+        self.cfg = cfg
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> Server:
+        try:
+            _get("/bench/b0/", timeout=1.0)
+        except OSError:
+            pass
+        else:
+            raise SystemExit(f"!! something already answers on {BASE_URL}; stop it first")
+        env = {k: v for k, v in os.environ.items() if k not in ("PROXY_COUNT", "BENCH_RATELIMIT")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="bench.settings", BENCH_DB=self.cfg.db, NO_PROXY="*", **self.env
+        )
+        logfile = (RESULTS / "gunicorn.log").open("ab")
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "danvan.wsgi:application",
+            "--bind",
+            f"{HOST}:{PORT}",
+            "--workers",
+            str(self.cfg.workers),
+            "--backlog",
+            "4096",
+            "--timeout",
+            "120",
+            "--error-logfile",
+            "-",
+            "--no-control-socket",
+        ]
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"!! gunicorn exited; see {RESULTS / 'gunicorn.log'}")
+            try:
+                if _get("/bench/b0/") == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.3)
+        else:
+            self.stop()
+            raise SystemExit("!! gunicorn did not answer within 60 s")
+        # Each worker imports the app lazily: touch them all before measuring.
+        for _ in range(self.cfg.workers * 4):
+            _get("/bench/b0/")
+        settings = " ".join(f"{k}={v}" for k, v in self.env.items()) or "relaxed limits"
+        log(f"gunicorn up: {self.cfg.workers} workers, {settings}")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# --- locust -------------------------------------------------------------------------------
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Fraction of all CPUs busy over `seconds` (from /proc/stat). Taken right
+    before each repetition, while the bench itself is idle: anything well above
+    zero is someone else's work competing with the measurement."""
+
+    def snap() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as fh:
+            values = [int(v) for v in fh.readline().split()[1:]]
+        return sum(values), values[3] + values[4]
+
+    try:
+        total1, idle1 = snap()
+        time.sleep(seconds)
+        total2, idle2 = snap()
+    except OSError:
+        return 0.0
+    return 1.0 - (idle2 - idle1) / max(total2 - total1, 1)
+
+
+def wait_quiet(limit: float, seconds: int) -> None:
+    """Wait up to `seconds` for the machine to be quiet (busy < limit)."""
+    deadline = time.monotonic() + seconds
+    busy = cpu_busy(2.0)
+    while busy >= limit and time.monotonic() < deadline:
+        log(f"machine {busy * 100:.0f}% busy with other work; waiting (--wait-quiet)")
+        time.sleep(10)
+        busy = cpu_busy(2.0)
+
+
+@dataclass
+class Rep:
+    rps: float
+    p50: float
+    p95: float
+    max: float
+    count: int
+    statuses: dict[str, int]
+    unexpected: int
+    wrapped: int
+    client_cpu: float  # locust CPU seconds / wall seconds
+    seconds: float
+    busy_before: float = 0.0  # CPU busy (others) right before the run
+
+
+def run_locust(
+    cfg: Config,
+    user_class: str,
+    name: str,
+    items: Path | None,
+    *,
+    users: int | None = None,
+    spawn_rate: float | None = None,
+    duration: float | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Rep:
+    users = users or cfg.users
+    busy = cpu_busy(1.0)
+    out = RESULTS / f"locust-{user_class}.json"
+    out.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "BENCH_OUT": str(out),
+        "BENCH_WARMUP": str(cfg.warmup),
+        "NO_PROXY": "*",
+        **(extra_env or {}),
+    }
+    if items is not None:
+        env["BENCH_ITEMS"] = str(items)
+    run_time = duration or cfg.duration
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(LOCUSTFILE),
+        user_class,
+        "--headless",
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate or users),
+        "-t",
+        f"{int(run_time)}s",
+        "--stop-timeout",
+        "5",
+        "--host",
+        BASE_URL,
+    ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.monotonic()
+    with (RESULTS / "locust.log").open("ab") as logfile:
+        subprocess.run(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            timeout=run_time + 120,
+            check=False,
+        )
+    wall = time.monotonic() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if not out.exists():
+        raise SystemExit(
+            f"!! locust wrote no summary for {user_class}; see {RESULTS / 'locust.log'}"
+        )
+    summary = json.loads(out.read_text())
+    row = summary["names"].get(name)
+    if row is None:
+        raise SystemExit(f"!! locust recorded no {name!r} request; see {RESULTS / 'locust.log'}")
+    return Rep(
+        rps=row["rps"],
+        p50=row["p50"],
+        p95=row["p95"],
+        max=row["max"],
+        count=row["total"],
+        statuses=row["statuses"],
+        unexpected=row["unexpected"],
+        wrapped=summary["wrapped"],
+        client_cpu=cpu / max(wall, 1e-9),
+        seconds=row["first_to_last"],
+        busy_before=busy,
+    )
+
+
+# --- Scenarios ------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    key: str
+    label: str
+    reps: list[Rep] = field(default_factory=list)
+    baseline: str = ""  # "B0" | "B2" | ""
+    goal: float | None = None  # minimum ratio to the baseline
+
+    def med(self, attr: str) -> float:
+        return statistics.median(getattr(r, attr) for r in self.reps)
+
+    def statuses(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for rep in self.reps:
+            for code, n in rep.statuses.items():
+                total[code] = total.get(code, 0) + n
+        return total
+
+
+def measure(
+    cfg: Config,
+    results: dict[str, Result],
+    key: str,
+    label: str,
+    user_class: str,
+    name: str,
+    *,
+    prepare: Any = None,
+    items: Path | None = None,
+    baseline: str = "",
+    goal: float | None = None,
+) -> None:
+    if cfg.only and key not in cfg.only:
+        return
+    result = results.setdefault(key, Result(key, label, baseline=baseline, goal=goal))
+    for i in range(cfg.reps):
+        path = prepare() if prepare is not None else (items or RESULTS / "items-none.json")
+        rep = run_locust(cfg, user_class, name, path)
+        result.reps.append(rep)
+        bad = f", {rep.unexpected} UNEXPECTED" if rep.unexpected else ""
+        wrapped = f", {rep.wrapped} repeated items" if rep.wrapped else ""
+        if rep.busy_before > 0.15:
+            wrapped += f"; WARNING machine {rep.busy_before * 100:.0f}% busy before the run"
+        log(
+            f"{label} #{i + 1}: {rep.rps:7.1f} req/s  p50 {rep.p50:6.1f} ms  p95 {rep.p95:6.1f} ms"
+            f"  (n={rep.count}, statuses {rep.statuses}{bad}{wrapped}; "
+            f"load generator {rep.client_cpu * 100:.0f}% of a core)"
+        )
+
+
+@dataclass
+class Spike:
+    label: str
+    rep: Rep
+    limiter: str
+
+
+def run_spike(
+    cfg: Config, meta: dict[str, Any], sessions: list[str], addresses: list[str], label: str
+) -> Spike:
+    reset_open_round(meta)
+    clear_cache()
+    items = write_items("spike", meta, list(zip(sessions, addresses, strict=True)))
+    rate = cfg.spike_count / cfg.spike_seconds
+    rep = run_locust(
+        cfg,
+        "SpikeUser",
+        "spike start",
+        items,
+        users=cfg.spike_count,
+        spawn_rate=rate,
+        duration=cfg.spike_seconds + 60,
+        extra_env={"BENCH_SPIKE": str(cfg.spike_count), "BENCH_WARMUP": "0"},
+    )
+    log(
+        f"{label}: {rep.count} starts in {rep.seconds:.1f} s, statuses {rep.statuses}, "
+        f"p50 {rep.p50:.0f} ms, p95 {rep.p95:.0f} ms, max {rep.max:.0f} ms"
+        + (f", {rep.unexpected} UNEXPECTED" if rep.unexpected else "")
+    )
+    return Spike(label, rep, label)
+
+
+def spike_addresses(count: int, rng: random.Random) -> list[str]:
+    """Client addresses for the default-limiter spike: one big NAT (a mobile
+    carrier: a tenth of the starts, above the per-address limit of 60 per 10 min),
+    the rest spread over addresses of ~30 people (a commune hall, a school lab)."""
+    big = count // 10
+    rest = count - big
+    out = ["100.64.0.1"] * big
+    out += [f"10.{(i // 30) // 250}.{(i // 30) % 250}.7" for i in range(rest)]
+    rng.shuffle(out)
+    return out
+
+
+# --- Closing and the in-process timings -----------------------------------------------------
+
+
+def reset_closed_round(meta: dict[str, Any]) -> None:
+    rid = meta["closed_round_id"]
+    execute("DELETE FROM contests_award WHERE round_id = %s", [rid])
+    execute(
+        "UPDATE contests_attempt SET rank = NULL WHERE round_id = %s AND rank IS NOT NULL", [rid]
+    )
+    execute(
+        "UPDATE contests_round SET status = 'scheduled', closed_at = NULL, actual_value = NULL, "
+        "published_at = NULL WHERE id = %s",
+        [rid],
+    )
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        execute("VACUUM ANALYZE contests_attempt")
+
+
+def time_closing(cfg: Config, meta: dict[str, Any]) -> list[dict[str, Any]]:
+    from danvan.contests.closing import close_round
+    from danvan.contests.models import Round
+
+    runs = []
+    for i in range(cfg.closing_runs):
+        reset_closed_round(meta)
+        rnd = Round.objects.select_related("contest").get(pk=meta["closed_round_id"])
+        busy = cpu_busy(1.0)
+        t0 = time.perf_counter()
+        summary = close_round(rnd)
+        seconds = time.perf_counter() - t0
+        runs.append({"seconds": seconds, "busy_before": busy, **summary.as_dict()})
+        warn = f"; WARNING machine {busy * 100:.0f}% busy before the run" if busy > 0.15 else ""
+        log(
+            f"close_round #{i + 1}: {seconds:.2f} s ({summary.attempts:,} attempts, "
+            f"{summary.ranked:,} ranked, {summary.awards} awards, "
+            f"{summary.collective_awards} collective{warn})"
+        )
+    return runs
+
+
+def time_leaderboard_cold(meta: dict[str, Any], times: int = 5) -> list[float]:
+    """The top-100 query and rows, cache emptied first (what the page pays every 10 s)."""
+    from django.core.cache import cache
+
+    from danvan.contests.models import Round
+    from danvan.contests.views_public import live_leaderboard
+
+    rnd = Round.objects.get(pk=meta["closed_round_id"])
+    out = []
+    for _ in range(times):
+        cache.delete(f"contests:leaderboard:{rnd.pk}")
+        t0 = time.perf_counter()
+        rows = live_leaderboard(rnd)
+        out.append((time.perf_counter() - t0) * 1000)
+        assert len(rows) == min(100, meta["participants"])
+    return out
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+def fmt_row(cells: list[str], widths: list[int]) -> str:
+    return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+
+def report(
+    cfg: Config,
+    meta: dict[str, Any],
+    results: dict[str, Result],
+    spikes: list[Spike],
+    closing: list[dict[str, Any]],
+    cold: list[float],
+    started: float,
+) -> str:
+    lines: list[str] = []
+    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
+    rows: list[list[str]] = []
+    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
+    for result in results.values():
+        if not result.reps:
+            continue
+        rps = result.med("rps")
+        ratio = goal = met = "—"
+        if result.baseline and result.baseline in base:
+            r = rps / base[result.baseline]
+            ratio = f"{r * 100:.0f}% of {result.baseline}"
+            if result.goal is not None:
+                goal = f"≥ {result.goal * 100:.0f}% of {result.baseline}"
+                met = "yes" if r >= result.goal else "NO"
+        bad = sum(rep.unexpected for rep in result.reps)
+        if bad:
+            met = f"{met} ({bad} unexpected answers!)"
+        rows.append(
+            [
+                result.label,
+                f"{rps:.1f}",
+                f"{result.med('p50'):.1f}",
+                f"{result.med('p95'):.1f}",
+                ratio,
+                goal,
+                met,
+            ]
+        )
+    if closing:
+        med = statistics.median(run["seconds"] for run in closing)
+        rows.append(
+            [
+                f"close_round, {closing[0]['attempts']:,} attempts (s, median of {len(closing)})",
+                "—",
+                f"{med:.2f} s",
+                f"max {max(run['seconds'] for run in closing):.2f} s",
+                "—",
+                "≤ 10 s",
+                "yes" if med <= 10 else "NO",
+            ]
+        )
+    for spike in spikes:
+        st = spike.rep.statuses
+        five = sum(n for code, n in st.items() if code.startswith("5") or code == "0")
+        rows.append(
+            [
+                spike.label,
+                f"{spike.rep.count / max(spike.rep.seconds, 1e-9):.1f}",
+                f"{spike.rep.p50:.0f}",
+                f"{spike.rep.p95:.0f}",
+                "—",
+                "no 5xx",
+                ("yes" if five == 0 else f"NO ({five} 5xx/errors)")
+                + f"; 302: {st.get('302', 0)}, 429: {st.get('429', 0)}",
+            ]
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines.append(fmt_row(header, widths))
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines += [fmt_row(r, widths) for r in rows]
+    lines.append("")
+    if cold:
+        lines.append(
+            f"Leaderboard cache miss (top-100 query + rows, in-process): median "
+            f"{statistics.median(cold):.1f} ms of {len(cold)} (the page caches it 10 s in Redis)."
+        )
+    busy = [rep.busy_before for r in results.values() for rep in r.reps]
+    if busy:
+        lines.append(
+            f"Machine busy with other work right before each run: median "
+            f"{statistics.median(busy) * 100:.0f}%, max {max(busy) * 100:.0f}% "
+            "(0% = the benchmark had the machine to itself)."
+        )
+    cpu = [rep.client_cpu for r in results.values() for rep in r.reps]
+    if cpu:
+        lines.append(
+            f"Load generator (locust, one process) used {min(cpu) * 100:.0f}–{max(cpu) * 100:.0f}% "
+            "of a core during the runs (same 2 cores as the server)."
+        )
+    lines.append(
+        f"{cfg.db}, preset {cfg.preset}: {meta['participants']:,} participants, "
+        f"{meta['attempts']:,} attempts, {meta['questions']:,} questions; gunicorn "
+        f"{cfg.workers} sync workers; locust {cfg.users} users, {cfg.reps} × {cfg.duration} s "
+        f"(first {cfg.warmup:g} s not counted); total {(time.monotonic() - started) / 60:.1f} min."
+    )
+    return "\n".join(lines)
+
+
+def save(
+    cfg: Config,
+    meta: dict[str, Any],
+    results: dict[str, Result],
+    spikes: list[Spike],
+    closing: list[dict[str, Any]],
+    cold: list[float],
+    table: str,
+) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"bench-{cfg.db}-{cfg.preset}-{stamp}.json"
+    payload = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": cfg.__dict__,
+        "dataset": meta,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "scenarios": {
+            k: {
+                "label": r.label,
+                "baseline": r.baseline,
+                "goal": r.goal,
+                "reps": [rep.__dict__ for rep in r.reps],
+            }
+            for k, r in results.items()
+        },
+        "spikes": [{"label": s.label, **s.rep.__dict__} for s in spikes],
+        "closing": closing,
+        "leaderboard_cold_ms": cold,
+        "table": table,
+    }
+    path.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
+    return path
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite: B0, B2, start, submit")
+    parser.add_argument("--rebuild", action="store_true", help="generate the data again")
+    parser.add_argument("--reps", type=int, help="repetitions of each scenario (3)")
+    parser.add_argument("--duration", type=int, help="seconds a repetition (15)")
+    parser.add_argument("--users", type=int, help="locust users (20)")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (2 × cores + 1)")
+    parser.add_argument(
+        "--wait-quiet",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for the machine to be < 20%% busy",
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated: B0,B2,start,page,submit,leaderboard,rank,spike,closing",
+    )
+    args = parser.parse_args(argv)
+    cfg = make_config(args)
+    started = time.monotonic()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    os.environ["BENCH_DB"] = cfg.db
+    meta = ensure_dataset(cfg)
+    rng = random.Random(7)
+
+    from django.db import connection
+
+    execute("DELETE FROM django_session")
+    reset_open_round(meta)
+    clear_cache()
+    start_ids = list(range(1, cfg.start_pool + 1))
+    submit_ids = list(range(cfg.start_pool + 1, cfg.start_pool + cfg.submit_pool + 1))
+    start_sessions = make_sessions(meta, start_ids)
+    submit_sessions = make_sessions(meta, submit_ids)
+    start_items = write_items("start", meta, start_sessions)
+    write_items("none", meta, [])
+    log(f"{len(start_sessions) + len(submit_sessions):,} participant sessions written")
+    if args.wait_quiet:
+        wait_quiet(0.20, args.wait_quiet)
+
+    def prepare_start() -> Path:
+        reset_open_round(meta)
+        return start_items
+
+    def prepare_running() -> Path:
+        reset_open_round(meta)
+        items = make_running_attempts(meta, submit_ids, submit_sessions, rng)
+        return write_items("running", meta, items)
+
+    results: dict[str, Result] = {}
+    spikes: list[Spike] = []
+    closing: list[dict[str, Any]] = []
+    cold: list[float] = []
+    want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
+    connection.close()
+
+    http = ("B0", "B2", "start", "page", "submit", "leaderboard", "rank", "spike")
+    with Server(cfg) if any(want(k) for k in http) else contextlib.nullcontext():
+        measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
+        measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
+        measure(
+            cfg, results, "start", "start attempt (POST)", "StartUser", "start",
+            prepare=prepare_start, baseline="B2", goal=0.40,
+        )  # fmt: skip
+        if cfg.db == "pg" and want("page"):
+            running = prepare_running()
+            measure(
+                cfg, results, "page", "attempt page (GET)", "AttemptPageUser", "attempt page",
+                items=running, baseline="B0",
+            )  # fmt: skip
+        measure(
+            cfg, results, "submit", "submit (POST, full answers)", "SubmitUser", "submit",
+            prepare=prepare_running, baseline="B2", goal=0.30,
+        )  # fmt: skip
+        if cfg.db == "pg":
+            measure(
+                cfg, results, "leaderboard", "leaderboard top 100 (GET)", "LeaderboardUser",
+                "leaderboard", baseline="B0", goal=0.60,
+            )  # fmt: skip
+            measure(
+                cfg, results, "rank", "own rank, live (GET, bench view)", "OwnRankUser",
+                "own rank", items=start_items, baseline="B0",
+            )  # fmt: skip
+            if want("spike"):
+                n = cfg.spike_count
+                spikes.append(
+                    run_spike(
+                        cfg, meta, start_sessions[:n], ["127.0.0.1"] * n,
+                        f"spike: {n} starts in {cfg.spike_seconds} s, relaxed limits",
+                    )
+                )  # fmt: skip
+        connection.close()
+    if cfg.db == "pg" and want("spike"):
+        n = cfg.spike_count
+        with Server(cfg, BENCH_RATELIMIT="default", PROXY_COUNT="1"):
+            spikes.append(
+                run_spike(
+                    cfg, meta, start_sessions[:n], spike_addresses(n, rng),
+                    f"spike: {n} starts in {cfg.spike_seconds} s, default limits",
+                )
+            )  # fmt: skip
+            connection.close()
+    reset_open_round(meta)
+    if cfg.db == "pg" and want("closing"):
+        cold = time_leaderboard_cold(meta)
+        closing = time_closing(cfg, meta)
+
+    table = report(cfg, meta, results, spikes, closing, cold, started)
+    path = save(cfg, meta, results, spikes, closing, cold, table)
+    print()
+    print(table)
+    print()
+    log(f"saved {path.relative_to(ROOT)} (and .md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""A bench-only view: a participant's own rank in a round.
+
+The public views have no "my rank" page yet (the results page shows the top 100
+and, once published, the awards). This view measures what such a page would
+cost, with the participant taken from the session exactly as the public views
+do (views_public.current_participant):
+
+* the round already closed (ranks stored by closing.rank_round): read the stored
+  `rank` of the participant's counted attempt, unless ?live=1;
+* otherwise, live: 1 + the number of counted attempts that sort before theirs in
+  the leaderboard order (score desc, duration, submission time, id), one COUNT on
+  the attempt_leaderboard index.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
+
+from danvan.contests.models import Attempt, Round, RoundStatus
+from danvan.contests.views_public import current_participant, published_contest
+
+
+@require_safe
+def own_rank(request: HttpRequest, slug: str, number: int) -> JsonResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    if participant is None:
+        return JsonResponse({"ok": False, "error": "no participant"}, status=403)
+    rnd = get_object_or_404(Round.objects.filter(contest=contest), number=number)
+    mine = (
+        Attempt.objects.filter(round=rnd, participant=participant, counted=True)
+        .values_list("pk", "score", "duration_ms", "submitted_at", "rank")
+        .first()
+    )
+    if mine is None:
+        return JsonResponse({"ok": True, "rank": None})
+    pk, score, duration_ms, submitted_at, stored = mine
+    closed = rnd.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
+    if closed and stored is not None and request.GET.get("live") != "1":
+        return JsonResponse({"ok": True, "rank": stored, "how": "stored"})
+    score = score or 0
+    duration_ms = duration_ms if duration_ms is not None else 2**31
+    same = Q(score=score)
+    before = (
+        Q(score__gt=score)
+        | (same & Q(duration_ms__lt=duration_ms))
+        | (same & Q(duration_ms=duration_ms, submitted_at__lt=submitted_at))
+        | (same & Q(duration_ms=duration_ms, submitted_at=submitted_at, pk__lt=pk))
+    )
+    ahead = Attempt.objects.filter(round=rnd, counted=True).filter(before).count()
+    return JsonResponse({"ok": True, "rank": ahead + 1, "how": "live"})

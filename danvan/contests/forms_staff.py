@@ -1,0 +1,679 @@
+"""Staff forms of the contests app. Choice fields are built from querysets
+already limited to the user's scope (organisations the user manages, areas the
+user sees), so an out-of-scope id is simply "not a valid choice".
+
+Also here: the checks that decide whether a contest can be published
+(`publish_problems`), shared by the views and the round form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Q
+
+from danvan.contests.models import (
+    DEFAULT_TIE_BREAK,
+    LETTERS,
+    TIE_BREAKS,
+    Category,
+    CollectiveBasis,
+    Contest,
+    ContestStatus,
+    Prediction,
+    PrizeKind,
+    Question,
+    Round,
+    RoundStatus,
+)
+from danvan.contests.sanitize import clean_html
+from danvan.core.forms import AreaChoiceField
+from danvan.core.models import Area, AreaKind, Organization
+from danvan.core.scope import MANAGE
+from danvan.core.text import fold, format_datetime, slug_vi
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+DT_INPUT_FORMATS = [DT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
+BANNER_MAX_BYTES = 2 * 1024 * 1024
+BANNER_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def _field(form: forms.BaseForm, name: str) -> Any:
+    """A field of the form, typed loosely so querysets and choices can be set."""
+    return form.fields[name]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """<input type="datetime-local">, shown and read in Asia/Ho_Chi_Minh (TIME_ZONE)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DT_FORMAT)
+
+
+def datetime_field(label: str, **kwargs: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=DateTimeLocalInput(),
+        input_formats=DT_INPUT_FORMATS,
+        error_messages={"invalid": "Nhập ngày giờ hợp lệ (ngày/tháng/năm giờ:phút)."},
+        **kwargs,
+    )
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.area.name}"
+
+
+# --- Publishing checks ------------------------------------------------------------------------
+
+
+@dataclass
+class BankCounts:
+    per_category: dict[int, int]
+    total: int
+
+
+def bank_counts(contest: Contest) -> BankCounts:
+    """How many active questions the bank holds, per topic and in all."""
+    rows = (
+        Question.objects.filter(contest=contest, active=True)
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .values_list("category_id", "n")
+    )
+    per_category = {cat: n for cat, n in rows}
+    return BankCounts(per_category, sum(per_category.values()))
+
+
+def round_problems(rnd: Round, counts: BankCounts) -> list[str]:
+    """Why the active bank cannot give every participant a paper in this round."""
+    problems: list[str] = []
+    quotas = list(rnd.quotas.select_related("category"))
+    for quota in quotas:
+        have = counts.per_category.get(quota.category_id, 0)
+        if quota.count > have:
+            problems.append(
+                f"{rnd}: chủ đề “{quota.category.name}” cần {quota.count} câu mỗi lượt "
+                f"nhưng ngân hàng chỉ có {have} câu đang dùng."
+            )
+    wanted = sum(q.count for q in quotas)
+    if wanted > rnd.question_count:
+        problems.append(
+            f"{rnd}: tổng số câu theo chủ đề ({wanted}) vượt quá số câu mỗi lượt "
+            f"({rnd.question_count})."
+        )
+    if rnd.question_count > counts.total:
+        problems.append(
+            f"{rnd}: mỗi lượt cần {rnd.question_count} câu nhưng ngân hàng chỉ có "
+            f"{counts.total} câu đang dùng."
+        )
+    return problems
+
+
+def publish_problems(contest: Contest) -> list[str]:
+    """Why the contest cannot be published now (empty when it can)."""
+    rounds = list(contest.rounds.all())
+    if not rounds:
+        return ["Cuộc thi chưa có đợt thi nào. Hãy thêm ít nhất một đợt thi."]
+    counts = bank_counts(contest)
+    problems: list[str] = []
+    for rnd in rounds:
+        if rnd.status == RoundStatus.SCHEDULED:
+            problems.extend(round_problems(rnd, counts))
+    return problems
+
+
+# --- Contest ----------------------------------------------------------------------------------
+
+
+class ContestFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm theo tên", required=False)
+    status = forms.ChoiceField(
+        label="Trạng thái",
+        required=False,
+        choices=[("", "Tất cả"), *ContestStatus.choices],
+    )
+
+
+def unique_slug(base: str, exclude_pk: int | None = None) -> str:
+    base = base or "cuoc-thi"
+    qs = Contest.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    taken = set(qs.values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+class ContestForm(forms.ModelForm):
+    starts_at = datetime_field("Bắt đầu", help_text="Giờ Việt Nam.")
+    ends_at = datetime_field("Kết thúc", help_text="Giờ Việt Nam.")
+    organization = OrganizationChoiceField(
+        label="Đơn vị tổ chức", queryset=Organization.objects.none()
+    )
+    target_area = AreaChoiceField(
+        label="Địa bàn dự thi",
+        queryset=Area.objects.none(),
+        help_text="Người dân thuộc địa bàn này và các đơn vị trực thuộc được tham gia.",
+    )
+
+    class Meta:
+        model = Contest
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "organization",
+            "target_area",
+            "starts_at",
+            "ends_at",
+            "banner",
+            "intro",
+            "rules",
+            "require_cccd",
+            "consent_text",
+            "consent_version",
+            "retention_days",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "intro": forms.Textarea(attrs={"rows": 10}),
+            "rules": forms.Textarea(attrs={"rows": 12}),
+            "consent_text": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "slug": "Phần cuối địa chỉ trang cuộc thi. Để trống để tạo tự động từ tên; chỉ gồm "
+            "chữ thường không dấu, số và dấu gạch ngang. Đổi đường dẫn của cuộc thi đã công bố "
+            "sẽ làm hỏng các liên kết đã chia sẻ.",
+            "summary": "Một hai câu giới thiệu, hiện trong danh sách cuộc thi.",
+            "intro": "Gõ văn bản thường (dòng trống để tách đoạn) hoặc dùng các thẻ p, br, "
+            "strong, em, ul, ol, li, h2, h3, a, blockquote. Các thẻ khác bị loại bỏ khi lưu.",
+            "rules": "Như phần giới thiệu: văn bản thường hoặc các thẻ HTML đơn giản.",
+            "banner": "Ảnh JPG, PNG hoặc WebP, tối đa 2 MB, nên có tỷ lệ ngang khoảng 3:1. "
+            "Nếu biểu mẫu báo lỗi, hãy chọn lại ảnh.",
+            "require_cccd": "Người dự thi phải nhập số CCCD (được mã hóa khi lưu).",
+            "consent_version": "Tăng phiên bản mỗi khi sửa nội dung đồng ý.",
+            "retention_days": "Sau thời hạn này dữ liệu cá nhân của người dự thi được xóa "
+            "hoặc ẩn danh.",
+        }
+        labels = {"consent_text": "Nội dung đồng ý xử lý dữ liệu cá nhân"}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance if self.instance.pk else None
+        orgs = Organization.objects.visible_to(user, MANAGE).filter(valid_to__isnull=True)
+        areas = (
+            Area.objects.visible_to(user)
+            .filter(valid_to__isnull=True)
+            .exclude(kind=AreaKind.HAMLET)
+        )
+        if current is not None:
+            orgs = Organization.objects.filter(Q(pk__in=orgs) | Q(pk=current.organization_id))
+            areas = Area.objects.filter(Q(pk__in=areas) | Q(pk=current.target_area_id))
+        _field(self, "organization").queryset = orgs.select_related("area").order_by("path")
+        _field(self, "target_area").queryset = areas.order_by("path")
+        _field(self, "slug").required = False
+        _field(self, "banner").widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+        only = list(orgs[:2]) if not self.is_bound and current is None else []
+        if len(only) == 1:
+            # One body to organise for: preselect it and its area.
+            self.initial.setdefault("organization", only[0].pk)
+            self.initial.setdefault("target_area", only[0].area_id)
+
+    def clean_slug(self) -> str:
+        slug = (self.cleaned_data.get("slug") or "").strip().lower()
+        exclude = self.instance.pk
+        if not slug:
+            return unique_slug(slug_vi(self.cleaned_data.get("title") or "", 110), exclude)
+        if slug != slug_vi(slug):
+            raise ValidationError(
+                "Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang (ví dụ: "
+                "tim-hieu-lich-su-dang)."
+            )
+        if Contest.objects.filter(slug=slug).exclude(pk=exclude).exists():
+            raise ValidationError("Đường dẫn này đã được dùng cho cuộc thi khác.")
+        return slug
+
+    def clean_intro(self) -> str:
+        return clean_html(self.cleaned_data.get("intro"))
+
+    def clean_rules(self) -> str:
+        return clean_html(self.cleaned_data.get("rules"))
+
+    def clean_banner(self) -> Any:
+        banner = self.cleaned_data.get("banner")
+        if isinstance(banner, UploadedFile):
+            if banner.size is not None and banner.size > BANNER_MAX_BYTES:
+                raise ValidationError("Ảnh bìa quá lớn (tối đa 2 MB).")
+            image = getattr(banner, "image", None)
+            if image is not None and image.format not in BANNER_FORMATS:
+                raise ValidationError("Ảnh bìa phải là ảnh JPG, PNG hoặc WebP.")
+        return banner
+
+    def clean_retention_days(self) -> int:
+        days = self.cleaned_data["retention_days"]
+        if not 1 <= days <= 3650:
+            raise ValidationError("Số ngày lưu phải từ 1 đến 3.650.")
+        return int(days)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends:
+            if ends <= starts:
+                self.add_error("ends_at", "Thời điểm kết thúc phải sau thời điểm bắt đầu.")
+            elif self.instance.pk:
+                for rnd in self.instance.rounds.all():
+                    if rnd.opens_at < starts or rnd.closes_at > ends:
+                        self.add_error(
+                            None,
+                            f"{rnd} ({format_datetime(rnd.opens_at)} – "
+                            f"{format_datetime(rnd.closes_at)}) nằm ngoài thời gian cuộc thi "
+                            "mới. Hãy sửa đợt thi trước hoặc chọn lại thời gian.",
+                        )
+        if (
+            self.instance.pk
+            and "consent_text" in self.changed_data
+            and "consent_version" not in self.changed_data
+            and self.instance.participants.exists()
+        ):
+            self.add_error(
+                "consent_version",
+                "Nội dung đồng ý đã thay đổi và đã có người đăng ký: hãy tăng phiên bản.",
+            )
+        return data
+
+
+# --- Rounds ------------------------------------------------------------------------------------
+
+
+def _tie_break_label(keys: str) -> str:
+    return " → ".join(TIE_BREAKS[k] for k in keys.split(",") if k in TIE_BREAKS)
+
+
+TIE_BREAK_ORDERS = [
+    DEFAULT_TIE_BREAK,
+    "score,duration,prediction,submitted",
+    "score,duration,submitted",
+    "score,submitted",
+]
+
+
+class RoundForm(forms.ModelForm):
+    opens_at = datetime_field("Mở lúc", help_text="Giờ Việt Nam.")
+    closes_at = datetime_field("Đóng lúc", help_text="Giờ Việt Nam.")
+    time_limit_minutes = forms.IntegerField(
+        label="Thời gian làm bài (phút)", min_value=1, max_value=240, initial=10
+    )
+    tie_break = forms.ChoiceField(
+        label="Thứ tự xét giải khi bằng điểm",
+        choices=[],
+        help_text="Người dự thi được xếp theo tiêu chí đầu tiên; bằng nhau thì xét tiêu chí kế "
+        "tiếp.",
+    )
+
+    class Meta:
+        model = Round
+        fields = [
+            "number",
+            "title",
+            "opens_at",
+            "closes_at",
+            "question_count",
+            "max_attempts",
+            "counting",
+            "shuffle_choices",
+            "show_answers",
+            "prediction",
+            "prediction_text",
+            "grace_seconds",
+        ]
+        help_texts = {
+            "title": "Ví dụ: Tuần 1. Để trống thì hiện “Đợt 1”.",
+            "question_count": "Câu hỏi được rút ngẫu nhiên từ ngân hàng theo số câu của từng "
+            "chủ đề; phần còn lại rút từ toàn bộ ngân hàng.",
+            "max_attempts": "0 là không giới hạn.",
+            "grace_seconds": "Bài nộp chậm trong khoảng này (do mạng chậm) vẫn được nhận.",
+        }
+
+    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contest = contest
+        self.instance.contest = contest
+        self.counts = bank_counts(contest)
+        orders = list(TIE_BREAK_ORDERS)
+        if self.instance.pk and self.instance.tie_break not in orders:
+            orders.append(self.instance.tie_break)
+        _field(self, "tie_break").choices = [(o, _tie_break_label(o)) for o in orders]
+        self.categories = list(contest.categories.order_by("name"))
+        existing: dict[int, int] = {}
+        if self.instance.pk:
+            existing = dict(self.instance.quotas.values_list("category_id", "count"))
+            self.initial.setdefault("time_limit_minutes", self.instance.time_limit_seconds // 60)
+            self.initial.setdefault("tie_break", self.instance.tie_break)
+        else:
+            numbers = list(contest.rounds.values_list("number", flat=True))
+            self.initial.setdefault("number", max(numbers, default=0) + 1)
+            self.initial.setdefault("tie_break", DEFAULT_TIE_BREAK)
+        for cat in self.categories:
+            have = self.counts.per_category.get(cat.pk, 0)
+            self.fields[self.quota_name(cat)] = forms.IntegerField(
+                label=f"Chủ đề “{cat.name}”",
+                min_value=0,
+                max_value=500,
+                required=False,
+                initial=existing.get(cat.pk, 0),
+                help_text=f"Ngân hàng có {have} câu đang dùng.",
+            )
+        for name, (low, high) in {
+            "number": (1, 100),
+            "question_count": (1, 200),
+            "max_attempts": (0, 100),
+            "grace_seconds": (0, 120),
+        }.items():
+            field = _field(self, name)
+            field.min_value, field.max_value = low, high
+            field.widget.attrs.update({"min": low, "max": high})
+            field.validators.append(_range_validator(low, high))
+
+    @staticmethod
+    def quota_name(cat: Category) -> str:
+        return f"quota_{cat.pk}"
+
+    def quota_fields(self) -> list[forms.BoundField]:
+        return [self[self.quota_name(c)] for c in self.categories]
+
+    def clean_number(self) -> int:
+        number = self.cleaned_data["number"]
+        if self.contest.rounds.filter(number=number).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(f"Cuộc thi đã có đợt số {number}.")
+        return int(number)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        c = self.contest
+        if opens and closes:
+            if closes <= opens:
+                self.add_error("closes_at", "Thời điểm đóng phải sau thời điểm mở.")
+            else:
+                if opens < c.starts_at:
+                    self.add_error(
+                        "opens_at",
+                        f"Đợt thi phải mở trong thời gian cuộc thi (từ "
+                        f"{format_datetime(c.starts_at)}).",
+                    )
+                if closes > c.ends_at:
+                    self.add_error(
+                        "closes_at",
+                        f"Đợt thi phải đóng trước khi cuộc thi kết thúc "
+                        f"({format_datetime(c.ends_at)}).",
+                    )
+        total = 0
+        for cat in self.categories:
+            name = self.quota_name(cat)
+            count = data.get(name) or 0
+            data[name] = count
+            have = self.counts.per_category.get(cat.pk, 0)
+            if count > have:
+                self.add_error(
+                    name, f"Chủ đề này chỉ có {have} câu hỏi đang dùng; không rút được {count} câu."
+                )
+            total += count
+        question_count = data.get("question_count")
+        if question_count and total > question_count:
+            self.add_error(
+                "question_count",
+                f"Tổng số câu theo chủ đề ({total}) vượt quá số câu hỏi mỗi lượt "
+                f"({question_count}).",
+            )
+        if (
+            data.get("prediction", Prediction.NONE) != Prediction.NONE
+            and not (data.get("prediction_text") or "").strip()
+        ):
+            self.add_error("prediction_text", "Nhập nội dung câu hỏi dự đoán.")
+        return data
+
+    def quotas(self) -> dict[Category, int]:
+        return {c: self.cleaned_data.get(self.quota_name(c)) or 0 for c in self.categories}
+
+    def save(self, commit: bool = True) -> Round:
+        rnd: Round = super().save(commit=False)
+        rnd.contest = self.contest
+        rnd.time_limit_seconds = self.cleaned_data["time_limit_minutes"] * 60
+        rnd.tie_break = self.cleaned_data["tie_break"]
+        if commit:
+            rnd.save()
+        return rnd
+
+
+def _range_validator(low: int, high: int) -> Any:
+    def validate(value: int | None) -> None:
+        if value is not None and not low <= value <= high:
+            raise ValidationError(f"Nhập một số từ {low} đến {high}.")
+
+    return validate
+
+
+# --- Prizes ------------------------------------------------------------------------------------
+
+
+class PrizeForm(forms.Form):
+    collective_basis = forms.ChoiceField(
+        label="Tiêu chí xét giải tập thể",
+        choices=CollectiveBasis.choices,
+        initial=CollectiveBasis.COUNT,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        quantities: dict[str, Any] = {}
+        for kind, label in PrizeKind.choices:
+            quantities[kind] = forms.IntegerField(
+                label=f"{label} (số giải)",
+                min_value=0,
+                max_value=1000,
+                required=False,
+                initial=0,
+                help_text="Giải tập thể trao cho đơn vị (xã, phường…) theo tiêu chí dưới đây."
+                if kind == PrizeKind.COLLECTIVE
+                else "",
+            )
+        basis = self.fields.pop("collective_basis")
+        self.fields.update(quantities)
+        self.fields["collective_basis"] = basis
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for kind in PrizeKind.values:
+            data[kind] = data.get(kind) or 0
+        return data
+
+
+# --- Question bank ---------------------------------------------------------------------------
+
+
+class QuestionFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm trong câu hỏi", required=False)
+    category = forms.ModelChoiceField(
+        label="Chủ đề", queryset=Category.objects.none(), required=False, empty_label="Tất cả"
+    )
+    state = forms.ChoiceField(
+        label="Trạng thái",
+        required=False,
+        choices=[("", "Đang dùng"), ("inactive", "Ngừng dùng"), ("all", "Tất cả")],
+    )
+
+    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _field(self, "category").queryset = contest.categories.order_by("name")
+
+
+class QuestionForm(forms.ModelForm):
+    multiple = forms.TypedChoiceField(
+        label="Loại câu hỏi",
+        choices=[(False, "Một đáp án đúng"), (True, "Nhiều đáp án đúng")],
+        coerce=lambda v: v in (True, "True", "true", "1"),
+        widget=forms.RadioSelect,
+        initial=False,
+    )
+
+    class Meta:
+        model = Question
+        fields = ["category", "text", "multiple", "explanation"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "explanation": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "category": "Chủ đề",
+            "text": "Câu hỏi",
+            "explanation": "Giải thích (không bắt buộc)",
+        }
+        help_texts = {
+            "explanation": "Hiện cho người dự thi khi đợt thi cho xem đáp án.",
+        }
+
+    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contest = contest
+        self.instance.contest = contest
+        _field(self, "category").queryset = contest.categories.order_by("name")
+        _field(self, "category").empty_label = "— Chọn chủ đề —"
+
+    def clean_text(self) -> str:
+        text = (self.cleaned_data.get("text") or "").strip()
+        if not text:
+            raise ValidationError("Nhập nội dung câu hỏi.")
+        same = Question.objects.filter(contest=self.contest, text_folded=fold(text)).exclude(
+            pk=self.instance.pk
+        )
+        if same.exists():
+            raise ValidationError(
+                "Câu hỏi này đã có trong ngân hàng (so sánh không phân biệt dấu, hoa thường)."
+            )
+        return text
+
+
+class ChoiceForm(forms.Form):
+    text = forms.CharField(label="Phương án", max_length=1000, required=False)
+    correct = forms.BooleanField(label="Đúng", required=False)
+
+
+def check_choices(rows: Iterable[tuple[str, bool]], multiple: bool | None) -> list[str]:
+    """The rules of a question's choices: 2 to 6 filled, no duplicates, one right
+    choice for a single-answer question and at least two for a multiple one."""
+    rows = list(rows)
+    errors: list[str] = []
+    filled = [(text, correct) for text, correct in rows if text]
+    if any(correct and not text for text, correct in rows):
+        errors.append("Một phương án để trống nhưng được đánh dấu đúng.")
+    if len(filled) < 2:
+        errors.append("Cần ít nhất 2 phương án.")
+    if len(filled) > len(LETTERS):
+        errors.append(f"Tối đa {len(LETTERS)} phương án.")
+    folded = [fold(text) for text, _ in filled]
+    if len(set(folded)) != len(folded):
+        errors.append("Có hai phương án trùng nhau.")
+    right = sum(1 for _, correct in filled if correct)
+    if multiple is False and right != 1:
+        errors.append("Câu một đáp án phải có đúng một phương án đúng.")
+    if multiple is True and right < 2:
+        errors.append("Câu nhiều đáp án phải có ít nhất hai phương án đúng.")
+    return errors
+
+
+class BaseChoiceFormSet(forms.BaseFormSet):
+    multiple: bool | None = None
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        rows = [
+            ((f.cleaned_data.get("text") or "").strip(), bool(f.cleaned_data.get("correct")))
+            for f in self.forms
+        ]
+        errors = check_choices(rows, self.multiple)
+        if errors:
+            raise ValidationError(errors)
+
+    def rows(self) -> list[tuple[str, bool]]:
+        """The filled choices in order (empty rows dropped)."""
+        out = []
+        for f in self.forms:
+            text = (f.cleaned_data.get("text") or "").strip()
+            if text:
+                out.append((text, bool(f.cleaned_data.get("correct"))))
+        return out
+
+
+ChoiceFormSet = forms.formset_factory(
+    ChoiceForm,
+    formset=BaseChoiceFormSet,
+    extra=len(LETTERS),
+    max_num=len(LETTERS),
+    absolute_max=len(LETTERS),
+)
+
+
+def choice_formset(data: Any = None, question: Question | None = None) -> BaseChoiceFormSet:
+    initial = []
+    if question is not None and question.pk:
+        initial = [
+            {"text": c.text, "correct": c.correct} for c in question.choices.order_by("position")
+        ]
+    formset = cast(BaseChoiceFormSet, ChoiceFormSet(data, initial=initial, prefix="choices"))
+    for i, form in enumerate(formset.forms):
+        letter = LETTERS[i] if i < len(LETTERS) else str(i + 1)
+        form.letter = letter  # type: ignore[attr-defined]
+        form.fields["text"].label = f"Phương án {letter}"
+        form.fields["correct"].label = f"{letter} là đáp án đúng"
+    return formset
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label="Tên chủ đề", max_length=200)
+
+    def __init__(self, *args: Any, contest: Contest, category: Category | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.contest = contest
+        self.category = category
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("Nhập tên chủ đề.")
+        others = Category.objects.filter(contest=self.contest)
+        if self.category is not None:
+            others = others.exclude(pk=self.category.pk)
+        if any(fold(n) == fold(name) for n in others.values_list("name", flat=True)):
+            raise ValidationError("Cuộc thi đã có chủ đề này.")
+        return name
+
+
+class QuestionImportForm(forms.Form):
+    file = forms.FileField(
+        label="File Excel (.xlsx)",
+        help_text="Dùng đúng file mẫu: mỗi dòng một câu hỏi. Nếu có dòng lỗi, không câu nào "
+        "được nhập.",
+    )
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(".xlsx"):
+            raise ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
+        if f.size > 5 * 1024 * 1024:
+            raise ValidationError("File quá lớn (tối đa 5 MB).")
+        return f

@@ -1,0 +1,459 @@
+"""The question bank to and from Excel (danvan.contests.bank_io): the template,
+the import run as a background job (all rows or none, a clear error per bad
+row), the export that round-trips, and formula neutralisation."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+from danvan.contests import bank_io, services
+from danvan.contests.bank_io import (
+    BANK_HEADER,
+    TYPE_MULTIPLE,
+    TYPE_SINGLE,
+    cell_text,
+    export_bank,
+    question_template,
+    safe_cell,
+    unescape_cell,
+)
+from danvan.contests.models import Category, Choice, Contest, ContestStatus, Question
+from danvan.contests.tests import factories
+from danvan.core import jobs
+from danvan.core.models import Job, JobStatus, Role
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def world(db: Any) -> factories.World:
+    return factories.make_world(status=ContestStatus.DRAFT)
+
+
+@pytest.fixture
+def admin(world: factories.World) -> Any:
+    return factories.make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
+
+
+def empty_contest(world: factories.World, slug: str = "cuoc-thi-moi") -> Contest:
+    return Contest.objects.create(
+        title="Cuộc thi mới",
+        slug=slug,
+        organization=world.organizer,
+        target_area=world.province,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(days=30),
+    )
+
+
+def xlsx(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(BANK_HEADER if header is None else header)
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def row(
+    text: str = "Ngày hội Đại đoàn kết toàn dân tộc là ngày nào?",
+    category: str = "Mặt trận",
+    kind: str = TYPE_SINGLE,
+    choices: tuple[str, ...] = ("18/11", "15/10", "3/2"),
+    answer: str = "A",
+    explanation: str = "Ngày thành lập Mặt trận Dân tộc thống nhất Việt Nam.",
+) -> list[Any]:
+    cells = list(choices) + [None] * (6 - len(choices))
+    return [category, text, kind, *cells, answer, explanation]
+
+
+def run_import(user: Any, contest: Contest, data: bytes, capture: Any) -> Job:
+    with capture(execute=True) as callbacks:
+        job = jobs.start_job(
+            user,
+            "import_questions",
+            "Nhập câu hỏi từ Excel",
+            params={"contest_id": contest.pk},
+            input_file=ContentFile(data, name="cau-hoi.xlsx"),
+        )
+        assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED  # not before commit
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    return job
+
+
+def snapshot(contest: Contest) -> list[tuple[Any, ...]]:
+    """Everything a question is, by value (no ids), sorted."""
+    out = []
+    for q in Question.objects.filter(contest=contest).select_related("category"):
+        choices = tuple(q.choices.order_by("position").values_list("text", "correct"))
+        out.append((q.category.name, q.text, q.multiple, q.explanation, q.active, choices))
+    return sorted(out)
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+def test_good_file_imports_every_question_through_the_job(
+    world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    contest = empty_contest(world)
+    Category.objects.create(contest=contest, name="Mặt trận")
+    assert services.load_bank(contest.pk).questions == {}
+    data = xlsx(
+        [
+            row(),
+            row(
+                "  Những tổ chức nào là thành viên của Mặt trận Tổ quốc   Việt Nam? ",
+                category="mặt trận",  # the same topic, however it is typed
+                kind=TYPE_MULTIPLE,
+                choices=("Hội Nông dân", "Đoàn Thanh niên", "Ủy ban nhân dân", "Công đoàn"),
+                answer="a, b;D",
+                explanation="",
+            ),
+            [None] * 11,  # empty rows are skipped
+            row(
+                "Năm 2024 có bao nhiêu xã?",
+                category="Địa phương",
+                kind="",  # empty type: from the number of letters
+                choices=(12, 14.0, date(2024, 9, 2)),
+                answer="b",
+            ),
+        ]
+    )
+    job = run_import(admin, contest, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE, (job.message, job.errors)
+    assert job.result["created"] == 3
+    assert job.message == "Đã nhập 3 câu hỏi vào “Cuộc thi mới” (thêm 1 chủ đề mới)."
+    assert sorted(Category.objects.filter(contest=contest).values_list("name", flat=True)) == [
+        "Mặt trận",
+        "Địa phương",
+    ]
+    assert snapshot(contest) == sorted(
+        [
+            (
+                "Mặt trận",
+                "Ngày hội Đại đoàn kết toàn dân tộc là ngày nào?",
+                False,
+                "Ngày thành lập Mặt trận Dân tộc thống nhất Việt Nam.",
+                True,
+                (("18/11", True), ("15/10", False), ("3/2", False)),
+            ),
+            (
+                "Mặt trận",
+                "Những tổ chức nào là thành viên của Mặt trận Tổ quốc Việt Nam?",
+                True,
+                "",
+                True,
+                (
+                    ("Hội Nông dân", True),
+                    ("Đoàn Thanh niên", True),
+                    ("Ủy ban nhân dân", False),
+                    ("Công đoàn", True),
+                ),
+            ),
+            (
+                "Địa phương",
+                "Năm 2024 có bao nhiêu xã?",
+                False,
+                "Ngày thành lập Mặt trận Dân tộc thống nhất Việt Nam.",
+                True,
+                (("12", False), ("14", True), ("02/09/2024", False)),
+            ),
+        ]
+    )
+    # The cached bank sees the new questions at once.
+    assert len(services.load_bank(contest.pk).questions) == 3
+
+
+def test_the_template_itself_imports(
+    world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    contest = empty_contest(world)
+    job = run_import(admin, contest, question_template(), django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE, job.errors
+    assert Question.objects.filter(contest=contest).count() == 2
+    multiple = Question.objects.get(contest=contest, multiple=True)
+    assert list(multiple.choices.filter(correct=True).values_list("position", flat=True)) == [
+        0,
+        2,
+        3,
+    ]
+
+
+BAD_ROWS: list[tuple[str, list[Any], str]] = [
+    ("missing answer", row(answer=""), "Dòng 3: thiếu đáp án đúng."),
+    (
+        "letter without a choice",
+        row(answer="D"),
+        "Dòng 3: đáp án đúng là D nhưng ô phương án D để trống.",
+    ),
+    ("one choice", row(choices=("Chỉ một",)), "Dòng 3: cần ít nhất 2 phương án (cột A và B)"),
+    (
+        "duplicate in the file",
+        row(text="BÀI HÁT “Kết đoàn” do ai sáng tác?"),
+        "Dòng 3: trùng câu hỏi với dòng 2.",
+    ),
+    (
+        "duplicate in the bank",
+        row(text="câu 1 của CHỦ ĐỀ 1?"),
+        "Dòng 3: câu hỏi đã có trong ngân hàng câu hỏi của cuộc thi.",
+    ),
+    ("empty category", row(category="  "), "Dòng 3: thiếu chủ đề."),
+    (
+        "single with several letters",
+        row(kind="Một đáp án", answer="A,C"),
+        "Dòng 3: câu “Một đáp án” nhưng ghi 2 đáp án đúng (A, C).",
+    ),
+    (
+        "multiple with one letter",
+        row(kind="nhieu dap an", answer="B"),
+        "Dòng 3: câu “Nhiều đáp án” cần ít nhất 2 đáp án đúng.",
+    ),
+    (
+        "gap between choices",
+        row(choices=("Một", "", "Ba")),
+        "phương án B để trống; các phương án phải điền liền nhau từ cột A",
+    ),
+    ("bad letter", row(answer="G"), "Dòng 3: đáp án đúng “G” không hợp lệ"),
+    ("bad type", row(kind="Tự luận"), "Dòng 3: loại “Tự luận” không hợp lệ"),
+    ("missing question", row(text=""), "Dòng 3: thiếu nội dung câu hỏi."),
+    ("same choice twice", row(choices=("Hà Nội", "ha noi")), "phương án B trùng với phương án A"),
+]
+
+
+@pytest.mark.parametrize("bad", BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
+def test_a_bad_row_fails_the_job_and_imports_nothing(
+    bad: tuple[str, list[Any], str],
+    world: factories.World,
+    admin: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _name, bad_row, message = bad
+    contest = world.contest
+    before = snapshot(contest)
+    categories = Category.objects.count()
+    good = row(text="Bài hát “Kết đoàn” do ai sáng tác?", choices=("Văn Cao", "Lưu Hữu Phước"))
+    data = xlsx([good, bad_row, row(text="Một câu hỏi hợp lệ khác?", category="Chủ đề mới")])
+    job = run_import(admin, contest, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert job.message.startswith("Có 1 dòng lỗi; chưa nhập câu hỏi nào.")
+    assert len(job.errors) == 1
+    assert message in job.errors[0], job.errors
+    assert snapshot(contest) == before
+    assert Category.objects.count() == categories
+
+
+def test_every_bad_row_is_listed(
+    world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    data = xlsx([row(answer=""), row(text="Khác?", category="", choices=("A",), answer="C")])
+    job = run_import(admin, world.contest, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert job.errors == [
+        "Dòng 2: thiếu đáp án đúng.",
+        "Dòng 3: thiếu chủ đề; cần ít nhất 2 phương án (cột A và B); "
+        "đáp án đúng là C nhưng ô phương án C để trống.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (xlsx([row()], header=["Câu hỏi", "Chủ đề"]), "Dòng tiêu đề không đúng mẫu."),
+        (b"PK not really a workbook", "File không đọc được."),
+        (xlsx([]), "File không có dòng câu hỏi nào."),
+    ],
+)
+def test_unusable_files(
+    data: bytes,
+    message: str,
+    world: factories.World,
+    admin: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    job = run_import(admin, world.contest, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert message in job.message
+
+
+def test_the_job_rechecks_the_scope(
+    world: factories.World, django_capture_on_commit_callbacks: Any
+) -> None:
+    sibling = factories.make_staff("qt.hoaan", Role.BOARD_ADMIN, area=world.other_commune)
+    count = Question.objects.count()
+    job = run_import(sibling, world.contest, xlsx([row()]), django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert "không còn quyền quản lý" in job.message
+    assert Question.objects.count() == count
+
+
+def test_import_view_starts_the_job(
+    world: factories.World, admin: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(admin)
+    url = reverse("contests_staff:question_import", args=[world.contest.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("cau-hoi.csv", b"a,b")})
+    assert response.status_code == 200
+    assert "Chỉ nhận file Excel định dạng .xlsx." in response.content.decode()
+
+    upload = SimpleUploadedFile("cau-hoi.xlsx", xlsx([row()]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": upload})
+    job = Job.objects.get(kind="import_questions")
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
+    assert job.params == {"contest_id": world.contest.pk}
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.errors
+    assert Question.objects.filter(contest=world.contest, text__startswith="Ngày hội").exists()
+    # The job page shows the outcome to the person who started it.
+    body = client.get(job.get_absolute_url()).content.decode()
+    assert "Đã nhập 1 câu hỏi" in body
+
+
+# --- Export and round trip ------------------------------------------------------------------
+
+
+TRICKY = [
+    "=1+1",
+    "+84 912 345 678",
+    "-5 °C",
+    "@SUM(A1)",
+    "'=đã có dấu nháy",
+    "''hai dấu nháy",
+    "'bình thường",
+    '=HYPERLINK("http://x","bấm")',
+]
+
+
+def test_export_then_import_into_a_fresh_contest_round_trips(
+    world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    source = world.contest
+    cat = Category.objects.create(contest=source, name="=Chủ đề công thức")
+    q = Question.objects.create(
+        contest=source,
+        category=cat,
+        text="-Câu hỏi bắt đầu bằng dấu trừ?",
+        multiple=True,
+        explanation="@giải thích",
+    )
+    for i, text in enumerate(TRICKY[:6]):
+        Choice.objects.create(question=q, position=i, text=text, correct=i in (0, 4))
+    q2 = Question.objects.create(
+        contest=source, category=cat, text="Câu có phương án công thức?", explanation=""
+    )
+    for i, text in enumerate(TRICKY[6:]):
+        Choice.objects.create(question=q2, position=i, text=text, correct=i == 1)
+    inactive = Question.objects.filter(contest=source).first()
+    assert inactive is not None
+    Question.objects.filter(pk=inactive.pk).update(active=False)
+
+    data = export_bank(source)
+    target = empty_contest(world, slug="ban-sao")
+    job = run_import(admin, target, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE, job.errors
+    expected = [s for s in snapshot(source) if s[1] != inactive.text]
+    assert snapshot(target) == expected
+    assert len(expected) == 13
+
+    # With the inactive ones on request (imported as active).
+    target2 = empty_contest(world, slug="ban-sao-2")
+    data = export_bank(source, include_inactive=True)
+    job = run_import(admin, target2, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE, job.errors
+    assert len(snapshot(target2)) == 14
+
+
+def test_export_neutralises_formulas(world: factories.World) -> None:
+    cat = world.categories[0]
+    q = Question.objects.create(
+        contest=world.contest, category=cat, text='=HYPERLINK("http://x.vn","Bấm")'
+    )
+    Choice.objects.create(question=q, position=0, text="=1+1", correct=True)
+    Choice.objects.create(question=q, position=1, text="-1", correct=False)
+    wb = load_workbook(io.BytesIO(export_bank(world.contest)))  # formulas as written
+    ws = wb.worksheets[0]
+    assert [c.value for c in ws[1]] == BANK_HEADER
+    cells = [c for r in ws.iter_rows(min_row=2) for c in r if c.value is not None]
+    assert cells
+    assert all(c.data_type != "f" for c in cells)
+    texts = {c.value for c in cells}
+    assert '\'=HYPERLINK("http://x.vn","Bấm")' in texts
+    assert "'=1+1" in texts and "'-1" in texts
+    assert "Câu 1 của chủ đề 1?" in texts  # ordinary text untouched
+    assert wb.sheetnames == ["Câu hỏi", "Hướng dẫn"]
+
+
+def test_export_view(world: factories.World, admin: Any, client: Any) -> None:
+    client.force_login(admin)
+    response = client.get(reverse("contests_staff:question_export", args=[world.contest.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == bank_io.XLSX_TYPE
+    assert f"ngan-hang-cau-hoi-{world.contest.slug}.xlsx" in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert ws.max_row == 1 + 12
+    response = client.get(reverse("contests_staff:question_template"))
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.content)).worksheets[0]["B1"].value == "Câu hỏi"
+
+
+# --- safe_cell ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("''x", "'''x"),
+        ("'x", "'x"),
+        ("'", "'"),
+        ("Bình thường", "Bình thường"),
+        ("", ""),
+        (12, 12),
+        (None, None),
+    ],
+)
+def test_safe_cell(value: Any, expected: Any) -> None:
+    assert safe_cell(value) == expected
+
+
+@given(st.text(max_size=30))
+def test_safe_cell_round_trips(text: str) -> None:
+    assert unescape_cell(safe_cell(text)) == text
+    escaped = safe_cell(text)
+    assert not escaped.startswith(bank_io.FORMULA_STARTS)
+
+
+def test_cell_text() -> None:
+    assert cell_text(None) == ""
+    assert cell_text(3.0) == "3"
+    assert cell_text(2.5) == "2.5"
+    assert cell_text("  a \n  b ") == "a b"
+    assert cell_text(date(1945, 9, 2)) == "02/09/1945"

@@ -1,0 +1,244 @@
+"""Every contest staff URL tried by named personas (the habit of
+danvan/core/tests/test_personas.py).
+
+The contest is organised by the Ban Dân vận of Xã Phụng Hiệp (a commune body):
+
+- owner:   the org officer of the organising body
+- admin:   the board administrator of Xã Phụng Hiệp (the organiser's area)
+- above:   the board administrator of Thành phố Cần Thơ, above the commune
+- sibling: the board administrator of Xã Hòa An, a sibling commune
+- viewer:  a read-only viewer of Xã Phụng Hiệp (sees, never changes)
+- anonymous visitor
+
+Owners and the colleague above succeed, the sibling gets 404 for every object
+(the same answer as a missing object), the viewer opens the VIEW pages only and
+the anonymous visitor is sent to sign in. `test_every_contest_staff_url_is_covered`
+fails when a URL is added without a row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from danvan.contests import urls_staff
+from danvan.contests.models import Category, Contest, ContestStatus, Question, Round
+from danvan.contests.tests import factories
+from danvan.core import services as core
+from danvan.core.models import OrgKind, Role
+
+OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
+LOGIN = "/quan-ly/dang-nhap/"
+
+
+@dataclass
+class Personas:
+    world: factories.World
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    w = factories.make_world(status=ContestStatus.DRAFT)
+    body = core.create_organization(
+        name="Ban Dân vận Đảng ủy xã Phụng Hiệp",
+        kind=OrgKind.MOBILISATION_BOARD,
+        area=w.commune,
+    )
+    Contest.objects.filter(pk=w.contest.pk).update(organization=body, target_area=w.commune)
+    w.contest.refresh_from_db()
+    users = {
+        OWNER: factories.make_staff("p.owner", Role.ORG_OFFICER, organization=body),
+        ADMIN: factories.make_staff("p.admin", Role.BOARD_ADMIN, area=w.commune),
+        ABOVE: factories.make_staff("p.above", Role.BOARD_ADMIN, area=w.province),
+        SIBLING: factories.make_staff("p.sibling", Role.BOARD_ADMIN, area=w.other_commune),
+        VIEWER: factories.make_staff("p.viewer", Role.VIEWER, area=w.commune),
+    }
+    return Personas(w, users)
+
+
+def _contest(p: Personas) -> Contest:
+    return p.world.contest
+
+
+def _round(p: Personas) -> Round:
+    return p.world.round
+
+
+def _question(p: Personas) -> Question:
+    return Question.objects.filter(contest=p.world.contest).first()  # type: ignore[return-value]
+
+
+def _category(p: Personas) -> Category:
+    return p.world.categories[0]
+
+
+VIEW, MANAGE = "view", "manage"
+
+# url name -> (object factory, the verb it needs)
+OBJECT_URLS: dict[str, tuple[Callable[[Personas], Any], str]] = {
+    "contest_detail": (_contest, VIEW),
+    "contest_preview": (_contest, VIEW),
+    "contest_edit": (_contest, MANAGE),
+    "contest_publish": (_contest, MANAGE),
+    "contest_unpublish": (_contest, MANAGE),
+    "contest_archive": (_contest, MANAGE),
+    "contest_prizes": (_contest, MANAGE),
+    "round_add": (_contest, MANAGE),
+    "question_list": (_contest, MANAGE),
+    "question_add": (_contest, MANAGE),
+    "question_import": (_contest, MANAGE),
+    "question_export": (_contest, MANAGE),
+    "category_list": (_contest, MANAGE),
+    "round_detail": (_round, VIEW),
+    "round_edit": (_round, MANAGE),
+    "round_prizes": (_round, MANAGE),
+    "round_close": (_round, MANAGE),
+    "round_publish": (_round, MANAGE),
+    "question_edit": (_question, MANAGE),
+    "question_toggle": (_question, MANAGE),
+    "category_rename": (_category, MANAGE),
+}
+# Pages without an object: every signed-in manager opens them, each seeing their own scope.
+LIST_URLS: dict[str, str] = {
+    "contest_list": VIEW,
+    "contest_add": MANAGE,
+    "question_template": MANAGE,
+}
+
+
+def test_every_contest_staff_url_is_covered() -> None:
+    names = {p.name for p in urls_staff.urlpatterns}  # type: ignore[union-attr]
+    covered = set(OBJECT_URLS) | set(LIST_URLS)
+    assert names - covered == set(), "contest staff URLs without a persona test"
+    assert covered - names == set(), "persona rows for URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+def test_object_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
+    factory, verb = OBJECT_URLS[name]
+    obj = factory(personas)
+    url = reverse(f"contests_staff:{name}", args=[obj.pk])
+
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+    expected = {
+        OWNER: 200,
+        ADMIN: 200,
+        ABOVE: 200,
+        SIBLING: 404,
+        VIEWER: 200 if verb == VIEW else 404,
+    }
+    for persona, status in expected.items():
+        client.force_login(personas.users[persona])
+        response = client.get(url)
+        assert response.status_code == status, f"{persona} on {url}"
+        client.logout()
+
+    # A missing object answers exactly like an object out of scope.
+    client.force_login(personas.users[OWNER])
+    missing = reverse(f"contests_staff:{name}", args=[10**9])
+    assert client.get(missing).status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(LIST_URLS))
+def test_list_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
+    url = reverse(f"contests_staff:{name}")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    for persona in (OWNER, ADMIN, ABOVE, SIBLING):
+        client.force_login(personas.users[persona])
+        assert client.get(url).status_code == 200, f"{persona} on {url}"
+        client.logout()
+    client.force_login(personas.users[VIEWER])
+    expected = 200 if LIST_URLS[name] == VIEW else 404
+    assert client.get(url).status_code == expected
+
+
+def test_sibling_list_never_shows_the_contest(personas: Personas, client: Any) -> None:
+    contest = personas.world.contest
+    detail = reverse("contests_staff:contest_detail", args=[contest.pk])
+    client.force_login(personas.users[SIBLING])
+    body = client.get(reverse("contests_staff:contest_list")).content.decode()
+    assert detail not in body
+    assert contest.title not in body
+    client.force_login(personas.users[ABOVE])
+    body = client.get(reverse("contests_staff:contest_list") + "?q=de an").content.decode()
+    assert detail in body
+
+
+def test_viewer_sees_no_management_buttons(personas: Personas, client: Any) -> None:
+    contest = personas.world.contest
+    client.force_login(personas.users[VIEWER])
+    body = client.get(reverse("contests_staff:contest_detail", args=[contest.pk])).content
+    assert reverse("contests_staff:contest_edit", args=[contest.pk]).encode() not in body
+    assert reverse("contests_staff:question_list", args=[contest.pk]).encode() not in body
+
+
+@pytest.mark.parametrize(
+    "name,factory",
+    [
+        ("contest_publish", _contest),
+        ("contest_archive", _contest),
+        ("contest_unpublish", _contest),
+        ("round_close", _round),
+        ("round_publish", _round),
+        ("question_toggle", _question),
+        ("category_rename", _category),
+        ("round_edit", _round),
+        ("contest_edit", _contest),
+    ],
+)
+def test_out_of_scope_posts_change_nothing(
+    name: str, factory: Callable[[Personas], Any], personas: Personas, client: Any
+) -> None:
+    obj = factory(personas)
+    before = (
+        Contest.objects.values_list("status", "title").get(pk=personas.world.contest.pk),
+        list(Question.objects.values_list("pk", "active").order_by("pk")),
+        list(Category.objects.values_list("pk", "name").order_by("pk")),
+        list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
+    )
+    url = reverse(f"contests_staff:{name}", args=[obj.pk])
+    for persona in (SIBLING, VIEWER):
+        client.force_login(personas.users[persona])
+        response = client.post(url, {"name": "Đổi tên", "title": "Đổi tên"})
+        assert response.status_code == 404, f"{persona} POST {url}"
+    after = (
+        Contest.objects.values_list("status", "title").get(pk=personas.world.contest.pk),
+        list(Question.objects.values_list("pk", "active").order_by("pk")),
+        list(Category.objects.values_list("pk", "name").order_by("pk")),
+        list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
+    )
+    assert after == before
+
+
+def test_contest_form_offers_only_managed_organisations(personas: Personas, client: Any) -> None:
+    """A sibling cannot create a contest for the owner's body, even by posting its id."""
+    w = personas.world
+    client.force_login(personas.users[SIBLING])
+    response = client.post(
+        reverse("contests_staff:contest_add"),
+        {
+            "title": "Cuộc thi mạo danh",
+            "organization": w.contest.organization_id,
+            "target_area": w.commune.pk,
+            "starts_at": "2030-01-01T08:00",
+            "ends_at": "2030-02-01T08:00",
+            "consent_text": "Đồng ý.",
+            "consent_version": "1",
+            "retention_days": "180",
+        },
+    )
+    assert response.status_code == 200
+    assert not Contest.objects.filter(title="Cuộc thi mạo danh").exists()
+    errors = response.context["form"].errors
+    assert "organization" in errors
+    assert "target_area" in errors

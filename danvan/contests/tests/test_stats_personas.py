@@ -1,0 +1,140 @@
+"""Every statistics URL tried by the named personas of the demo (the habit of
+danvan/core/tests/test_personas.py).
+
+- owner:   the commune officer of Xã Phụng Hiệp, whose Women's Union runs the contest
+- above:   the board administrator of Thành phố Cần Thơ
+- sibling: the commune officer of Xã Hòa An: 404 for everything of the owner's contest
+- anonymous visitor: sent to sign in
+
+`test_every_stats_url_is_covered` fails when a URL is added to urls_stats
+without a row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from danvan.contests import services, urls_stats
+from danvan.contests.models import Contest, ContestStatus, Round, RoundQuota
+from danvan.contests.tests.factories import make_bank, make_participant, right_answers
+from danvan.core.jobs import run_job, start_job
+from danvan.core.models import Area, AreaKind, Job, JobStatus, Organization, OrgKind, User
+
+OWNER, ABOVE, SIBLING, ADMIN = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "admin"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def owner_contest() -> Contest:
+    commune = Area.objects.current().get(code="31420", kind=AreaKind.COMMUNE)
+    union = Organization.objects.get(area=commune, kind=OrgKind.WOMEN, valid_to__isnull=True)
+    now = timezone.now()
+    contest = Contest.objects.create(
+        title="Phụ nữ Phụng Hiệp tìm hiểu pháp luật",
+        slug="phu-nu-phung-hiep-tim-hieu-phap-luat",
+        organization=union,
+        target_area=commune,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=30),
+        status=ContestStatus.PUBLISHED,
+    )
+    cats = make_bank(contest)
+    rnd = Round.objects.create(
+        contest=contest,
+        number=1,
+        title="Tuần 1",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        question_count=4,
+    )
+    for cat in cats:
+        RoundQuota.objects.create(round=rnd, category=cat, count=2)
+    hamlet = Area.objects.get_children(commune).filter(kind=AreaKind.HAMLET).first() or commune
+    person = make_participant(contest, hamlet, organization=union)
+    attempt = services.start_attempt(rnd, person)
+    services.submit_attempt(attempt.token, right_answers(attempt), 50)
+    return contest
+
+
+def owner_round() -> Round:
+    return owner_contest().rounds.get()
+
+
+def owner_export_job() -> Job:
+    rnd = owner_round()
+    job = start_job(_user(OWNER), "export_results", "Xuất kết quả", params={"round": rnd.pk})
+    run_job(job.pk)  # the on-commit enqueue does not fire inside a test transaction
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.errors
+    return job
+
+
+# url name -> (object factory, who may open it besides the owner)
+OBJECT_URLS: dict[str, tuple[Callable[[], Any], str]] = {
+    "contest_stats": (owner_contest, ABOVE),
+    "export_participants": (owner_contest, ABOVE),
+    "round_stats": (owner_round, ABOVE),
+    "export_results": (owner_round, ABOVE),
+    # An export file is served to the person who asked for it (and system administrators).
+    "job_download": (owner_export_job, ADMIN),
+}
+
+
+def test_every_stats_url_is_covered() -> None:
+    names = {p.name for p in urls_stats.urlpatterns}
+    assert names - set(OBJECT_URLS) == set(), "statistics URLs without a persona test"
+    assert set(OBJECT_URLS) - names == set(), "persona rows for URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+def test_stats_urls_by_persona(name: str, demo: Any, client: Any) -> None:
+    factory, above = OBJECT_URLS[name]
+    obj = factory()
+    url = reverse(f"contests_stats:{name}", args=[obj.pk])
+
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("staff:login"))
+
+    for username, expected in ((OWNER, 200), (above, 200), (SIBLING, 404)):
+        client.force_login(_user(username))
+        response = client.get(url)
+        assert response.status_code == expected, f"{username} on {url}"
+        client.logout()
+
+    if above == ADMIN:  # a colleague above sees the contest, not someone else's file
+        client.force_login(_user(ABOVE))
+        assert client.get(url).status_code == 404
+        client.logout()
+
+    # A missing object answers exactly like an object out of scope.
+    client.force_login(_user(OWNER))
+    missing = reverse(f"contests_stats:{name}", args=[10**9])
+    assert client.get(missing).status_code == 404
+
+
+def test_sibling_gets_nothing_even_with_the_full_flag(demo: Any, client: Any) -> None:
+    contest = owner_contest()
+    client.force_login(_user(SIBLING))
+    for name, pk in (
+        ("export_participants", contest.pk),
+        ("export_results", contest.rounds.get().pk),
+    ):
+        url = reverse(f"contests_stats:{name}", args=[pk]) + "?day_du=1"
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    assert not Job.objects.exists()

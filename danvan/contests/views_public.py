@@ -1,0 +1,866 @@
+"""Public contest pages: for people on cheap phones, slow networks, often no JavaScript.
+
+Every page works as plain HTML forms; attempt.js only adds the running clock,
+saving each answer as it is chosen and a copy in localStorage.
+
+A participant has no account: their id sits in the session under
+f"contest:{contest.pk}:participant". "Verified" sessions (fresh registration,
+the access code, or the CCCD) may also see and erase their personal data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from danvan.contests import participants as people
+from danvan.contests import ratelimit
+from danvan.contests.forms_public import (
+    CodeSignInForm,
+    EraseForm,
+    PhoneSignInForm,
+    RegistrationForm,
+)
+from danvan.contests.models import (
+    LETTERS,
+    Attempt,
+    AttemptStatus,
+    Award,
+    Contest,
+    ContestStatus,
+    Participant,
+    Prediction,
+    PrizeKind,
+    Round,
+    RoundStatus,
+    ShowAnswers,
+)
+from danvan.contests.privacy import decrypt_cccd, mask_cccd, mask_name, mask_phone
+from danvan.contests.services import (
+    ContestError,
+    answers_visible,
+    clean_prediction,
+    is_choice_id,
+    load_bank,
+    save_answers,
+    start_attempt,
+    submit_attempt,
+)
+from danvan.core.models import Area, AreaKind
+from danvan.core.text import VN_TZ, format_datetime
+
+LEADERBOARD_SIZE = 100
+LEADERBOARD_TTL = 10  # seconds
+LATE_MESSAGE = (
+    "Đã hết thời gian làm bài; hệ thống đã ghi nhận các câu trả lời được lưu trước khi hết giờ."
+)
+
+
+# --- Sessions -----------------------------------------------------------------------
+
+
+def participant_key(contest_id: int) -> str:
+    return f"contest:{contest_id}:participant"
+
+
+def verified_key(contest_id: int) -> str:
+    return f"contest:{contest_id}:verified"
+
+
+def session_participant_id(request: HttpRequest, contest_id: int) -> int | None:
+    value = request.session.get(participant_key(contest_id))
+    return int(value) if value else None
+
+
+def current_participant(request: HttpRequest, contest: Contest) -> Participant | None:
+    pid = session_participant_id(request, contest.pk)
+    if pid is None:
+        return None
+    participant = (
+        Participant.objects.select_related("area")
+        .filter(pk=pid, contest=contest, erased_at__isnull=True)
+        .first()
+    )
+    if participant is None:
+        forget_participant(request, contest)
+    return participant
+
+
+def is_verified(request: HttpRequest, contest: Contest) -> bool:
+    return bool(request.session.get(verified_key(contest.pk)))
+
+
+def remember_participant(request: HttpRequest, contest: Contest, signin: people.SignIn) -> None:
+    same = session_participant_id(request, contest.pk) == signin.participant.pk
+    verified = signin.verified or (same and is_verified(request, contest))
+    request.session.cycle_key()  # a new session id on every sign-in (no fixation)
+    request.session[participant_key(contest.pk)] = signin.participant.pk
+    request.session[verified_key(contest.pk)] = verified
+
+
+def display_name(participant: Participant, verified: bool) -> str:
+    """The full name for a verified session; masked when only the phone was given
+    (whoever knows a phone number must not learn its owner's name here)."""
+    return participant.full_name if verified else mask_name(participant.full_name)
+
+
+def forget_participant(request: HttpRequest, contest: Contest) -> None:
+    request.session.pop(participant_key(contest.pk), None)
+    request.session.pop(verified_key(contest.pk), None)
+
+
+# --- Small helpers --------------------------------------------------------------------
+
+
+def published_contest(slug: str) -> Contest:
+    return get_object_or_404(
+        Contest.objects.published().select_related("target_area", "organization"), slug=slug
+    )
+
+
+def mmss(total_seconds: float | int | None) -> str:
+    if total_seconds is None:
+        return ""
+    seconds = max(0, int(total_seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def minutes_label(seconds: int) -> str:
+    """600 -> "10 phút", 90 -> "1 phút 30 giây"."""
+    minutes, rest = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{rest} giây"
+    return f"{minutes} phút {rest} giây" if rest else f"{minutes} phút"
+
+
+def clock(dt: datetime) -> str:
+    """HH:MM:SS in Việt Nam time."""
+    return dt.astimezone(VN_TZ).strftime("%H:%M:%S")
+
+
+def error_page(
+    request: HttpRequest, message: str, status: int, contest: Contest | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "contests/public/error.html",
+        {"message": message, "status": status, "contest": contest},
+        status=status,
+    )
+
+
+def too_many(request: HttpRequest, error: ratelimit.RateLimited) -> HttpResponse:
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def contest_phase(contest: Contest, now: datetime) -> str:
+    if now < contest.starts_at:
+        return "upcoming"
+    if now >= contest.ends_at:
+        return "ended"
+    return "open"
+
+
+@dataclass
+class RoundCard:
+    round: Round
+    state: str  # upcoming | open | ended | closing | published
+    label: str
+    badge: str
+    used: int = 0
+    resume_url: str = ""
+    last_result_url: str = ""
+
+    @property
+    def time_limit(self) -> str:
+        return minutes_label(self.round.time_limit_seconds)
+
+    @property
+    def remaining(self) -> int | None:
+        if not self.round.max_attempts:
+            return None
+        return max(0, self.round.max_attempts - self.used)
+
+
+def round_state(rnd: Round, now: datetime) -> tuple[str, str, str]:
+    if rnd.status == RoundStatus.PUBLISHED:
+        return "published", "Đã công bố kết quả", "badge-ok"
+    if rnd.status in (RoundStatus.CLOSING, RoundStatus.CLOSED):
+        return "closing", "Đang tổng hợp kết quả", "badge-warn"
+    if now < rnd.opens_at:
+        return "upcoming", "Sắp mở", "badge-muted"
+    if now < rnd.closes_at:
+        return "open", "Đang diễn ra", "badge-ok"
+    return "ended", "Đã kết thúc", "badge-muted"
+
+
+def round_cards(contest: Contest, participant: Participant | None) -> list[RoundCard]:
+    now = timezone.now()
+    rounds = list(contest.rounds.order_by("number"))
+    mine: dict[int, list[tuple[Any, ...]]] = {}
+    if participant is not None:
+        for row in (
+            Attempt.objects.filter(participant=participant)
+            .order_by("number")
+            .values_list("round_id", "status", "deadline", "token")
+        ):
+            mine.setdefault(row[0], []).append(row)
+    cards = []
+    for rnd in rounds:
+        state, label, badge = round_state(rnd, now)
+        card = RoundCard(rnd, state, label, badge)
+        for _rid, status, deadline, token in mine.get(rnd.pk, []):
+            card.used += 1
+            if status == AttemptStatus.IN_PROGRESS and deadline > now:
+                card.resume_url = reverse("contests:attempt", args=[token])
+            elif status != AttemptStatus.IN_PROGRESS:
+                card.last_result_url = reverse("contests:result", args=[token])
+        cards.append(card)
+    return cards
+
+
+# --- Lists and the contest page ----------------------------------------------------------
+
+
+@require_safe
+def contest_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    published = Contest.objects.published().only("title", "slug", "summary", "starts_at", "ends_at")
+    return render(
+        request,
+        "contests/public/list.html",
+        {
+            "open_contests": published.filter(starts_at__lte=now, ends_at__gt=now),
+            "upcoming": published.filter(starts_at__gt=now).order_by("starts_at"),
+            "ended": published.filter(ends_at__lte=now).order_by("-ends_at")[:20],
+        },
+    )
+
+
+@require_safe
+@never_cache
+def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    verified = participant is not None and is_verified(request, contest)
+    return render(
+        request,
+        "contests/public/detail.html",
+        {
+            "contest": contest,
+            "phase": contest_phase(contest, timezone.now()),
+            "participant": participant,
+            "verified": verified,
+            "display_name": display_name(participant, verified) if participant else "",
+            "access_code": people.format_access_code(participant.access_code)
+            if participant and verified
+            else "",
+            "rounds": round_cards(contest, participant),
+        },
+    )
+
+
+@require_safe
+def contest_rules(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    return render(request, "contests/public/rules.html", {"contest": contest})
+
+
+# --- Registration and signing in --------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    if current_participant(request, contest) is not None:
+        return redirect(contest)
+    phase = contest_phase(contest, timezone.now())
+    if phase != "open":
+        return render(
+            request,
+            "contests/public/register.html",
+            {"contest": contest, "phase": phase, "form": None},
+        )
+    if request.method == "POST":
+        try:
+            ratelimit.check("register_ip", ratelimit.client_ip(request))
+        except ratelimit.RateLimited as error:
+            return too_many(request, error)
+        form = RegistrationForm(request.POST, contest=contest)
+        if form.is_valid():
+            try:
+                signin = people.register(contest, form.registration())
+            except people.ParticipantError as error:
+                form.add_error(error.field, error.message)
+            else:
+                remember_participant(request, contest, signin)
+                if signin.created:
+                    return redirect("contests:registered", slug=contest.slug)
+                messages.info(
+                    request,
+                    "Bạn đã đăng ký cuộc thi này trước đây. "
+                    "Hệ thống đã đăng nhập lại cho bạn, không tạo đăng ký mới.",
+                )
+                return redirect(contest)
+    else:
+        form = RegistrationForm(contest=contest)
+    return render(
+        request,
+        "contests/public/register.html",
+        {"contest": contest, "phase": phase, "form": form},
+    )
+
+
+@require_safe
+@never_cache
+def registered(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    if participant is None or not is_verified(request, contest):
+        return redirect(contest)
+    return render(
+        request,
+        "contests/public/registered.html",
+        {
+            "contest": contest,
+            "participant": participant,
+            "access_code": people.format_access_code(participant.access_code),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def sign_in(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    code_form = CodeSignInForm(prefix="ma")
+    phone_form = PhoneSignInForm(prefix="sdt", contest=contest)
+    if request.method == "POST":
+        try:
+            ratelimit.check("signin_ip", ratelimit.client_ip(request))
+        except ratelimit.RateLimited as error:
+            return too_many(request, error)
+        signin = None
+        if request.POST.get("cach") == "ma":
+            code_form = CodeSignInForm(request.POST, prefix="ma")
+            if code_form.is_valid():
+                try:
+                    signin = people.sign_in_by_code(contest, code_form.cleaned_data["access_code"])
+                except people.ParticipantError as error:
+                    code_form.add_error("access_code", error.message)
+        else:
+            phone_form = PhoneSignInForm(request.POST, prefix="sdt", contest=contest)
+            if phone_form.is_valid():
+                try:
+                    signin = people.sign_in_by_phone(
+                        contest, phone_form.cleaned_data["phone"], phone_form.cleaned_data["cccd"]
+                    )
+                except people.ParticipantError as error:
+                    phone_form.add_error(None, error.message)
+        if signin is not None:
+            remember_participant(request, contest, signin)
+            name = display_name(signin.participant, is_verified(request, contest))
+            messages.success(request, f"Xin chào {name}!")
+            return redirect(contest)
+    return render(
+        request,
+        "contests/public/signin.html",
+        {"contest": contest, "code_form": code_form, "phone_form": phone_form},
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    forget_participant(request, contest)
+    messages.info(request, "Bạn đã thoát. Lần sau, hãy đăng nhập lại bằng mã dự thi.")
+    return redirect(contest)
+
+
+# --- Starting and taking an attempt -------------------------------------------------------
+
+
+@require_POST
+def start(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    if participant is None:
+        messages.warning(request, "Vui lòng đăng ký hoặc đăng nhập lại trước khi làm bài.")
+        return redirect("contests:register", slug=contest.slug)
+    rnd = get_object_or_404(Round.objects.filter(contest=contest), number=number)
+    rnd.contest = contest
+    try:
+        ratelimit.check("start_ip", ratelimit.client_ip(request))
+        ratelimit.check("start_participant", str(participant.pk))
+    except ratelimit.RateLimited as error:
+        return too_many(request, error)
+    try:
+        attempt = start_attempt(rnd, participant)
+    except ContestError as error:
+        return error_page(request, error.message, error.status, contest)
+    return redirect("contests:attempt", token=attempt.token)
+
+
+def owned_attempt(request: HttpRequest, token: str) -> Attempt:
+    """The attempt, if it belongs to the participant signed in for its contest; else 404."""
+    attempt = (
+        Attempt.objects.select_related("round__contest", "participant").filter(token=token).first()
+    )
+    if attempt is None:
+        raise Http404("Không tìm thấy bài thi.")
+    if session_participant_id(request, attempt.round.contest_id) != attempt.participant_id:
+        raise Http404("Không tìm thấy bài thi.")
+    if attempt.participant.erased_at is not None:
+        raise Http404("Không tìm thấy bài thi.")
+    return attempt
+
+
+def form_answers(attempt: Attempt, data: Any) -> dict[str, list[str]]:
+    """Answers as posted by the plain form: q_<question id> -> chosen choice ids."""
+    return {str(qid): data.getlist(f"q_{qid}") for qid, _cids in attempt.paper}
+
+
+def paper_view(attempt: Attempt, *, with_answers: bool = False) -> list[dict[str, Any]]:
+    """The questions in the paper order, choices in the order shown. Correctness and
+    explanations are only added when `with_answers` (the result page, when allowed)."""
+    bank = load_bank(attempt.round.contest_id)
+    questions = []
+    for index, (qid, cids) in enumerate(attempt.paper, start=1):
+        question = bank.questions.get(qid)
+        texts = dict(question.choices) if question else {}
+        chosen = {int(c) for c in (attempt.answers.get(str(qid)) or [])}
+        item: dict[str, Any] = {
+            "id": qid,
+            "number": index,
+            "text": question.text if question else "(Câu hỏi đã được Ban Tổ chức rút lại.)",
+            "multiple": bool(question and question.multiple),
+            "answered": bool(chosen),
+            "choices": [
+                {
+                    "id": cid,
+                    "letter": LETTERS[pos] if pos < len(LETTERS) else str(pos + 1),
+                    "text": texts.get(cid, ""),
+                    "checked": cid in chosen,
+                }
+                for pos, cid in enumerate(cids)
+            ],
+        }
+        if with_answers and question is not None:
+            item["explanation"] = question.explanation
+            item["right"] = bool(question.correct) and chosen == set(question.correct)
+            for choice in item["choices"]:
+                choice["correct"] = choice["id"] in question.correct
+        questions.append(item)
+    return questions
+
+
+def finish_late(attempt: Attempt) -> Attempt:
+    """Close an attempt whose time (and grace) is over with what was saved in time."""
+    return submit_attempt(attempt.token, {}, None).attempt
+
+
+def checked_prediction(attempt: Attempt, raw: Any) -> None:
+    """Refuse a malformed prediction before anything is saved (empty is allowed)."""
+    if raw not in (None, "") and attempt.round.prediction != Prediction.NONE:
+        clean_prediction(attempt.round, raw)
+
+
+def render_attempt(
+    request: HttpRequest,
+    attempt: Attempt,
+    *,
+    error: str = "",
+    prediction_error: str = "",
+    prediction_value: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    rnd = attempt.round
+    questions = paper_view(attempt)
+    seconds_left = attempt.seconds_left
+    if prediction_value is None:
+        prediction_value = "" if attempt.prediction is None else attempt.prediction
+    return render(
+        request,
+        "contests/public/attempt.html",
+        {
+            "contest": rnd.contest,
+            "round": rnd,
+            "attempt": attempt,
+            "questions": questions,
+            "answered": sum(1 for q in questions if q["answered"]),
+            "seconds_left": seconds_left,
+            "remaining": mmss(seconds_left),
+            "deadline_clock": clock(attempt.deadline)[:5],
+            "has_prediction": rnd.prediction != Prediction.NONE,
+            "prediction_value": prediction_value,
+            "prediction_error": prediction_error,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def attempt_page(request: HttpRequest, token: str) -> HttpResponse:
+    attempt = owned_attempt(request, token)
+    result_url = reverse("contests:result", args=[attempt.token])
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        return HttpResponseRedirect(result_url)
+    now = timezone.now()
+    if now > attempt.hard_deadline():
+        finish_late(attempt)
+        return HttpResponseRedirect(result_url)
+    if request.method != "POST":
+        return render_attempt(request, attempt)
+
+    answers = form_answers(attempt, request.POST)
+    raw_prediction = request.POST.get("du_doan", "")
+    try:
+        checked_prediction(attempt, raw_prediction)
+    except ContestError as error:
+        # Keep the ticked answers, ask again for the prediction.
+        try:
+            save_answers(attempt, answers, now)
+        except ContestError as save_error:
+            return error_page(request, save_error.message, save_error.status, attempt.round.contest)
+        return render_attempt(
+            request, attempt, prediction_error=error.message, prediction_value=raw_prediction
+        )
+    if request.POST.get("action") == "save":
+        try:
+            save_answers(attempt, answers, now, prediction=raw_prediction)
+        except ContestError as error:
+            if error.code in ("submitted", "late"):
+                if error.code == "late":
+                    finish_late(attempt)
+                return HttpResponseRedirect(result_url)
+            if error.code.startswith("prediction"):
+                return render_attempt(
+                    request,
+                    attempt,
+                    prediction_error=error.message,
+                    prediction_value=raw_prediction,
+                )
+            return error_page(request, error.message, error.status, attempt.round.contest)
+        messages.success(request, f"Đã lưu tạm các câu trả lời lúc {clock(now)}.")
+        return HttpResponseRedirect(reverse("contests:attempt", args=[attempt.token]))
+
+    try:
+        submit_attempt(attempt.token, answers, raw_prediction, now)
+    except ContestError as error:
+        if not error.code.startswith("prediction"):
+            return error_page(request, error.message, error.status, attempt.round.contest)
+        # Keep the answers, then either ask for the prediction or, if the clock has
+        # already run out, close the attempt with what is saved.
+        try:
+            save_answers(attempt, answers, now)
+        except ContestError as save_error:
+            return error_page(request, save_error.message, save_error.status, attempt.round.contest)
+        return render_attempt(
+            request,
+            attempt,
+            prediction_error=error.message,
+            prediction_value=raw_prediction,
+        )
+    return HttpResponseRedirect(result_url)
+
+
+def json_error(message: str, status: int, code: str = "invalid", **extra: Any) -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "error": message, "code": code, **extra},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_POST
+@never_cache
+def attempt_save(request: HttpRequest, token: str) -> JsonResponse:
+    """Autosave from attempt.js: {"answers": {question id: [choice id, ...]}, "prediction": n}."""
+    try:
+        attempt = owned_attempt(request, token)
+    except Http404:
+        return json_error("Không tìm thấy bài thi.", 404, "missing")
+    try:
+        ratelimit.check("save_attempt", attempt.token)
+    except ratelimit.RateLimited as error:
+        return json_error(
+            "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.",
+            429,
+            "rate_limited",
+            retry_after=error.retry_after,
+        )
+    try:
+        payload = json.loads(request.body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, ValueError):
+        return json_error("Dữ liệu gửi lên không hợp lệ.", 400, "bad_json")
+    if not isinstance(payload, dict):
+        return json_error("Dữ liệu gửi lên không hợp lệ.", 400, "bad_json")
+    answers = payload.get("answers", {})
+    if not isinstance(answers, dict):
+        return json_error("Dữ liệu gửi lên không hợp lệ.", 400, "bad_json")
+    for value in answers.values():
+        values = value if isinstance(value, list) else [] if value is None else [value]
+        if not all(is_choice_id(v) for v in values):
+            # Floats would be truncated by int() in the services: 1.9 is not choice 1.
+            return json_error("Phương án trả lời không hợp lệ.", 400, "bad_choice")
+    raw_prediction = payload.get("prediction")
+    redirect_url = reverse("contests:attempt", args=[attempt.token])
+    try:
+        save_answers(attempt, answers, prediction=raw_prediction)
+    except ContestError as error:
+        extra = {"redirect": redirect_url} if error.code in ("submitted", "late") else {}
+        return json_error(error.message, error.status, error.code, **extra)
+    return JsonResponse(
+        {
+            "ok": True,
+            "saved_at": clock(timezone.now()),
+            "answered": sum(1 for v in attempt.answers.values() if v),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_safe
+@never_cache
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    attempt = owned_attempt(request, token)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        if timezone.now() <= attempt.hard_deadline():
+            return redirect("contests:attempt", token=attempt.token)
+        attempt = finish_late(attempt)
+    rnd = attempt.round
+    visible = answers_visible(attempt)
+    questions = paper_view(attempt, with_answers=visible)
+    if visible:
+        hidden_reason = ""
+    elif rnd.show_answers == ShowAnswers.AFTER_CLOSE:
+        hidden_reason = (
+            "Đáp án và giải thích sẽ được hiển thị ở trang này sau khi đợt thi kết thúc "
+            f"(lúc {format_datetime(rnd.closes_at)})."
+        )
+    else:
+        hidden_reason = "Ban Tổ chức không công bố đáp án của đợt thi này."
+    return render(
+        request,
+        "contests/public/result.html",
+        {
+            "contest": rnd.contest,
+            "round": rnd,
+            "attempt": attempt,
+            "late": attempt.status == AttemptStatus.EXPIRED,
+            "late_message": LATE_MESSAGE,
+            "total": len(attempt.paper),
+            "duration": mmss((attempt.duration_ms or 0) / 1000),
+            "visible": visible,
+            "hidden_reason": hidden_reason,
+            "questions": questions if visible else [],
+            "has_prediction": rnd.prediction != Prediction.NONE,
+        },
+    )
+
+
+# --- Results and the live leaderboard -----------------------------------------------------
+
+
+def _commune_names(paths: set[str]) -> dict[str, str]:
+    if not paths:
+        return {}
+    return dict(Area.objects.filter(path__in=paths).values_list("path", "name"))
+
+
+def live_leaderboard(rnd: Round) -> list[dict[str, Any]]:
+    """Top counted attempts by score, time, submission; masked names, commune.
+    Cached for a few seconds: cheap under load, fresh enough to watch."""
+    key = f"contests:leaderboard:{rnd.pk}"
+    rows = cache.get(key)
+    if rows is not None:
+        return rows  # type: ignore[no-any-return]
+    query = (
+        Attempt.objects.filter(round=rnd, counted=True)
+        .order_by("-score", "duration_ms", "submitted_at", "pk")
+        .values_list(
+            "score",
+            "duration_ms",
+            "participant__full_name",
+            "participant__erased_at",
+            "participant__area__path",
+            "participant__area__name",
+            "participant__area__kind",
+        )[:LEADERBOARD_SIZE]
+    )
+    steplen = Area.steplen
+    attempts = list(query)
+    parents = {path[:-steplen] for *_rest, path, _name, kind in attempts if kind == AreaKind.HAMLET}
+    communes = _commune_names(parents)
+    rows = []
+    for place, (score, duration_ms, name, erased_at, path, area_name, kind) in enumerate(
+        attempts, start=1
+    ):
+        commune = communes.get(path[:-steplen], "") if kind == AreaKind.HAMLET else area_name
+        rows.append(
+            {
+                "place": place,
+                "name": "(đã xóa dữ liệu)" if erased_at else mask_name(name),
+                "commune": commune,
+                "score": score or 0,
+                "duration": mmss((duration_ms or 0) / 1000),
+            }
+        )
+    cache.set(key, rows, LEADERBOARD_TTL)
+    return rows
+
+
+@require_safe
+def round_results(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    rnd = get_object_or_404(
+        Round.objects.select_related("contest").filter(
+            contest__slug=slug, contest__status=ContestStatus.PUBLISHED
+        ),
+        number=number,
+    )
+    contest = rnd.contest
+    now = timezone.now()
+    state, label, badge = round_state(rnd, now)
+    context: dict[str, Any] = {
+        "contest": contest,
+        "round": rnd,
+        "state": state,
+        "state_label": label,
+        "badge": badge,
+        "rounds": list(contest.rounds.order_by("number").values_list("number", "title")),
+    }
+    if state == "published":
+        awards: QuerySet[Award] = (
+            Award.objects.filter(round=rnd).select_related("prize").order_by("prize__kind", "rank")
+        )
+        individual: dict[str, list[Award]] = {}
+        collective: list[Award] = []
+        order = [k for k, _ in PrizeKind.choices]
+        for award in awards:
+            if award.prize.kind == PrizeKind.COLLECTIVE:
+                collective.append(award)
+            else:
+                individual.setdefault(award.prize.kind, []).append(award)
+        context["prizes"] = [
+            (PrizeKind(kind).label, individual[kind]) for kind in order if kind in individual
+        ]
+        context["collective"] = collective
+    elif state != "upcoming":
+        context["leaderboard"] = live_leaderboard(rnd)
+    return render(request, "contests/public/results.html", context)
+
+
+# --- Personal data: see, export, erase ------------------------------------------------------
+
+
+def _data_page(
+    request: HttpRequest,
+    contest: Contest,
+    participant: Participant,
+    *,
+    code_form: CodeSignInForm | None = None,
+    erase_form: EraseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    verified = is_verified(request, contest)
+    cccd = decrypt_cccd(participant.cccd_encrypted) if verified else ""
+    return render(
+        request,
+        "contests/public/my_data.html",
+        {
+            "contest": contest,
+            "participant": participant,
+            "verified": verified,
+            "phone": mask_phone(participant.phone),
+            "cccd": mask_cccd(cccd) if cccd else ("Đã khai" if participant.cccd_hash else ""),
+            "code_form": code_form or CodeSignInForm(prefix="ma"),
+            "erase_form": erase_form or EraseForm(),
+            "attempt_count": participant.attempts.count(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def my_data(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    if participant is None:
+        messages.info(request, "Vui lòng đăng nhập lại để xem dữ liệu cá nhân của bạn.")
+        return redirect("contests:signin", slug=contest.slug)
+    if request.method == "POST":
+        # Confirming who they are with the access code before seeing personal data.
+        try:
+            ratelimit.check("signin_ip", ratelimit.client_ip(request))
+        except ratelimit.RateLimited as error:
+            return too_many(request, error)
+        code_form = CodeSignInForm(request.POST, prefix="ma")
+        if code_form.is_valid():
+            try:
+                signin = people.sign_in_by_code(contest, code_form.cleaned_data["access_code"])
+            except people.ParticipantError as error:
+                code_form.add_error("access_code", error.message)
+            else:
+                if signin.participant.pk == participant.pk:
+                    remember_participant(request, contest, signin)
+                    return redirect("contests:my_data", slug=contest.slug)
+                code_form.add_error("access_code", "Mã dự thi không đúng. Vui lòng kiểm tra lại.")
+        return _data_page(request, contest, participant, code_form=code_form)
+    return _data_page(request, contest, participant)
+
+
+@require_safe
+@never_cache
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    if participant is None or not is_verified(request, contest):
+        return redirect("contests:my_data", slug=contest.slug)
+    data = people.export_data(participant)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{contest.slug}.json"'
+    return response
+
+
+@require_POST
+@never_cache
+def erase(request: HttpRequest, slug: str) -> HttpResponse:
+    contest = published_contest(slug)
+    participant = current_participant(request, contest)
+    if participant is None or not is_verified(request, contest):
+        return redirect("contests:my_data", slug=contest.slug)
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        return _data_page(request, contest, participant, erase_form=form)
+    people.erase_participant(participant)
+    forget_participant(request, contest)
+    messages.success(
+        request,
+        "Đã xóa dữ liệu cá nhân của bạn khỏi cuộc thi. Điểm các lượt thi chỉ còn được "
+        "dùng để thống kê.",
+    )
+    return redirect(contest)

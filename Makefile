@@ -22,7 +22,7 @@ PORT ?= 8000
 
 # Tests. TEST_WORKERS is handed to pytest-xdist's -n (0 = serial, in-process;
 # "auto" = one worker per CPU). PYTEST_ARGS is appended, e.g. PYTEST_ARGS="-k contest -x".
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 TEST_ARTIFACTS_DIR ?= $(CURDIR)/test-artifacts
 CHROMIUM_PATH ?= /usr/bin/chromium

@@ -416,9 +416,12 @@ def commune_standings(rnd: Round, basis: str, counted: Any) -> list[tuple[Area, 
     return standings
 
 
-def _award_collective(rnd: Round, prize: Prize | None, counted: Any) -> int:
+def _award_collective(
+    rnd: Round, prize: Prize | None, counted: Any, *, overall: bool = False
+) -> int:
     """The collective prize to the best communes; `value` is the participant
-    count (basis count) or participants per inhabitant / per member (a ratio)."""
+    count (basis count) or participants per inhabitant / per member (a ratio).
+    `overall`: a contest-wide prize over `counted` of every published round."""
     if prize is None or not prize.quantity:
         return 0
     standings = commune_standings(rnd, prize.basis or CollectiveBasis.COUNT, counted)
@@ -431,7 +434,7 @@ def _award_collective(rnd: Round, prize: Prize | None, counted: Any) -> int:
     Award.objects.bulk_create(
         Award(
             prize=prize,
-            round=rnd,
+            round=None if overall else rnd,
             area=commune,
             rank=i,
             published_name=commune.name,
@@ -504,6 +507,16 @@ def award_overall(contest: Contest) -> list[Award]:
             assert prize is not None
             winners.append((prize, standings[len(winners)], len(winners) + 1))
     places = _places(row["participant_id"] for _p, row, _r in winners)
+    collective = Prize.objects.filter(
+        contest=contest, round__isnull=True, kind=PrizeKind.COLLECTIVE
+    ).first()
+    published = Round.objects.select_related("contest__target_area").filter(
+        contest=contest, status=RoundStatus.PUBLISHED
+    )
+    counted = Attempt.objects.filter(round__in=published, counted=True, status__in=FINISHED)
+    first_round = published.first()
+    if first_round is not None:
+        _award_collective(first_round, collective, counted, overall=True)
     return Award.objects.bulk_create(
         Award(
             prize=prize,

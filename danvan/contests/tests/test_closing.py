@@ -641,3 +641,22 @@ def test_close_job_progress_is_seen_while_the_round_closes(
     assert seen == [(JobStatus.RUNNING, 5, 5, "Đang trao giải…", RoundStatus.CLOSING)]
     assert job.status == JobStatus.DONE
     assert (job.progress_done, job.progress_total) == (5, 5)
+
+
+def test_overall_collective_prize_ranks_communes_over_published_rounds(world: Any) -> None:
+
+    rnd = Round.objects.select_related("contest").get(pk=world.round.pk)
+    Prize.objects.create(
+        contest=rnd.contest, round=None, kind=PrizeKind.COLLECTIVE, quantity=1, basis="count"
+    )
+    t = rnd.opens_at + timedelta(minutes=5)
+    for area in (world.hamlet, world.hamlet, world.other_commune):
+        person = make_participant(world.contest, area)
+        attempt = start_attempt(rnd, person, now=t)
+        submit_attempt(attempt.token, {}, 5, now=t + timedelta(minutes=1))
+    close_round(rnd, now=rnd.closes_at + timedelta(seconds=rnd.grace_seconds))
+    publish_round(rnd)
+    award_overall(rnd.contest)
+    award = Award.objects.get(prize__kind=PrizeKind.COLLECTIVE, round__isnull=True)
+    assert award.area == world.commune  # two people from its hamlet beat one from Hòa An
+    assert award.value == 2

@@ -1,0 +1,47 @@
+"""Every URL of the staff workspace, in every app, has a persona table.
+
+Each app keeps its own persona tests (owner, colleague above, sibling officer,
+anonymous visitor); this test walks the whole URLconf so that a view added
+under /quan-ly/ without a row in one of those tables fails the suite.
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from danvan.contests.tests import test_staff_personas, test_stats_personas
+from danvan.core.tests import test_personas
+
+COVERED = {
+    "staff": set(test_personas.OBJECT_URLS)
+    | set(test_personas.LIST_URLS)
+    | set(test_personas.AUTH_URLS),
+    "contests_staff": set(test_staff_personas.OBJECT_URLS) | set(test_staff_personas.LIST_URLS),
+    "contests_stats": set(test_stats_personas.OBJECT_URLS),
+}
+
+
+def _walk(patterns: list, prefix: str = "", namespace: str = "") -> list[tuple[str, str, str]]:
+    found = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace or namespace
+            found += _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            found.append((prefix + str(p.pattern), namespace, p.name or ""))
+    return found
+
+
+def test_every_url_under_quan_ly_has_a_persona_table() -> None:
+    staff_urls = [
+        (route, ns, name)
+        for route, ns, name in _walk(get_resolver().url_patterns)
+        if route.startswith("quan-ly/")
+    ]
+    assert len(staff_urls) > 40
+    missing = [
+        f"{ns}:{name} ({route})"
+        for route, ns, name in staff_urls
+        if name not in COVERED.get(ns, set())
+    ]
+    assert missing == [], "staff URLs without persona tests"

@@ -8,8 +8,15 @@ do (views_public.current_participant):
 * the round already closed (ranks stored by closing.rank_round): read the stored
   `rank` of the participant's counted attempt, unless ?live=1;
 * otherwise, live: 1 + the number of counted attempts that sort before theirs in
-  the leaderboard order (score desc, duration, submission time, id), one COUNT on
-  the attempt_leaderboard index.
+  the leaderboard order (score desc, duration, submission time, id).
+
+The live count is three COUNTs, each a range of the attempt_leaderboard index
+(round, counted, -score, duration_ms): better score; same score and shorter
+time; same score and time, earlier submission or id (a handful of rows). Written
+as one COUNT with the conditions OR-ed, PostgreSQL turns it into a bitmap heap
+scan that reads the rows themselves: ~20 times slower on the 1M-attempt round
+(236 ms against 11 ms for a participant in the middle, measured with EXPLAIN
+ANALYZE). Index-only scans need a vacuumed table (the visibility map).
 """
 
 from __future__ import annotations
@@ -43,12 +50,12 @@ def own_rank(request: HttpRequest, slug: str, number: int) -> JsonResponse:
         return JsonResponse({"ok": True, "rank": stored, "how": "stored"})
     score = score or 0
     duration_ms = duration_ms if duration_ms is not None else 2**31
-    same = Q(score=score)
-    before = (
-        Q(score__gt=score)
-        | (same & Q(duration_ms__lt=duration_ms))
-        | (same & Q(duration_ms=duration_ms, submitted_at__lt=submitted_at))
-        | (same & Q(duration_ms=duration_ms, submitted_at=submitted_at, pk__lt=pk))
+    counted = Attempt.objects.filter(round=rnd, counted=True)
+    ahead = counted.filter(score__gt=score).count()
+    ahead += counted.filter(score=score, duration_ms__lt=duration_ms).count()
+    ahead += (
+        counted.filter(score=score, duration_ms=duration_ms)
+        .filter(Q(submitted_at__lt=submitted_at) | Q(submitted_at=submitted_at, pk__lt=pk))
+        .count()
     )
-    ahead = Attempt.objects.filter(round=rnd, counted=True).filter(before).count()
     return JsonResponse({"ok": True, "rank": ahead + 1, "how": "live"})

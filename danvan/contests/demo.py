@@ -564,7 +564,7 @@ def load_contest_demo(stdout: Writer | None = None) -> Contest:
 def _close_past_rounds(contest: Contest, stdout: Writer | None) -> None:
     """Rounds already over are closed and their results published, so that the
     demo shows winners and collective standings as well as a live round."""
-    from danvan.contests.closing import close_round, publish_round
+    from danvan.contests.closing import award_overall, close_round, publish_round
 
     now = timezone.now()
     for rnd in contest.rounds.filter(status="scheduled", closes_at__lt=now).order_by("number"):
@@ -572,6 +572,8 @@ def _close_past_rounds(contest: Contest, stdout: Writer | None) -> None:
             summary = close_round(rnd)
             publish_round(rnd)
             _say(stdout, f"Đã tổng hợp và công bố kết quả {rnd}: {summary.as_dict()}")
+    if contest.rounds.filter(status="published").exists():
+        award_overall(contest)
 
 
 __all__ = ["BANK_PATH", "SLUG", "TITLE", "load_bank_file", "load_contest_demo"]

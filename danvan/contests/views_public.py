@@ -276,6 +276,9 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if participant and verified
             else "",
             "rounds": round_cards(contest, participant),
+            "overall_awards": Award.objects.filter(prize__contest=contest, round__isnull=True)
+            .select_related("prize")
+            .order_by("prize__kind", "rank"),
         },
     )
 

@@ -11,6 +11,7 @@ from danvan.contests.demo import SLUG, load_bank_file, load_contest_demo
 from danvan.contests.models import (
     Attempt,
     AttemptStatus,
+    Award,
     Category,
     Choice,
     Contest,
@@ -155,3 +156,17 @@ def test_demo_contest_needs_the_district() -> None:
     with pytest.raises(DemoError, match="nạp dữ liệu mẫu"):
         load_contest_demo()
     assert not Contest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_publishes_past_rounds_with_winners_and_collective_standings(
+    demo: Any, client: Any
+) -> None:
+    contest = load_contest_demo()
+    first = contest.rounds.get(number=1)
+    assert first.status == "published"
+    assert first.awards.filter(participant__isnull=False).count() == 11
+    overall = Award.objects.filter(prize__contest=contest, round__isnull=True, area__isnull=False)
+    assert overall.count() == 3
+    page = client.get(contest.get_absolute_url()).content.decode()
+    assert "Giải chung cuộc" in page and overall.first().published_name in page

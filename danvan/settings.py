@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "danvan.core",
     "danvan.contests",
+    "danvan.surveys",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ admin.site.site_title = "Dân Vận Số"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("danvan.core.urls_public")),
     path("cuoc-thi/", include("danvan.contests.urls_public")),
+    path("khao-sat/", include("danvan.surveys.urls_public")),
+    path("quan-ly/khao-sat/", include("danvan.surveys.urls_staff")),
     path("quan-ly/cuoc-thi/thong-ke/", include("danvan.contests.urls_stats")),
     path("quan-ly/cuoc-thi/", include("danvan.contests.urls_staff")),
     path("quan-ly/", include("danvan.core.urls_staff")),

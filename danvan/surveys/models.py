@@ -1,0 +1,375 @@
+"""Online surveys (khảo sát trực tuyến) and public-opinion reports.
+
+Anonymity is structural: a `Response` of an anonymous survey holds only the
+answers and the day it was received. Whatever enforces "one response per
+person" (a browser token, a phone number, an invitation code) is kept in its
+own table as a keyed hash, with no reference to the response and no time,
+so nothing links a response to a person (the Helios/POLYAS pattern).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from danvan.core.models import Area, Organization, Period
+from danvan.core.scope import ScopedQuerySetMixin
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", "Bản nháp"
+    PUBLISHED = "published", "Đang mở"
+    CLOSED = "closed", "Đã đóng"
+    ARCHIVED = "archived", "Đã lưu trữ"
+
+
+class Mode(models.TextChoices):
+    ANONYMOUS = "anonymous", "Ẩn danh"
+    IDENTIFIED = "identified", "Có danh tính (họ tên, số điện thoại)"
+
+
+class OnePer(models.TextChoices):
+    BROWSER = "browser", "Mỗi trình duyệt một phiếu (đường dẫn mở)"
+    PHONE = "phone", "Mỗi số điện thoại một phiếu"
+    CODE = "code", "Mã mời dùng một lần"
+
+
+class SurveyQuerySet(ScopedQuerySetMixin, models.QuerySet["Survey"]):
+    scope_area_path = "organization__area__path"
+    scope_org_path = "organization__path"
+
+    def open_now(self) -> SurveyQuerySet:
+        now = timezone.now()
+        return self.filter(status=SurveyStatus.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+
+
+class Survey(models.Model):
+    title = models.CharField("tên cuộc khảo sát", max_length=300)
+    slug = models.SlugField("đường dẫn", max_length=120, unique=True)
+    intro = models.TextField("lời giới thiệu", blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name="đơn vị thực hiện", on_delete=models.PROTECT
+    )
+    target_area = models.ForeignKey(
+        Area,
+        verbose_name="địa bàn khảo sát",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="Để trống: mọi người đều tham gia được.",
+    )
+    mode = models.CharField("hình thức", max_length=20, choices=Mode.choices)
+    one_per = models.CharField("mỗi người một phiếu theo", max_length=20, choices=OnePer.choices)
+    one_section_per_page = models.BooleanField("mỗi phần một trang", default=True)
+    consent_text = models.TextField("nội dung đồng ý (khảo sát có danh tính)", blank=True)
+    consent_version = models.CharField(max_length=20, default="1")
+    opens_at = models.DateTimeField("mở lúc")
+    closes_at = models.DateTimeField("đóng lúc")
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
+    share_image = models.ImageField("ảnh chia sẻ", upload_to="surveys/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cuộc khảo sát"
+        verbose_name_plural = "cuộc khảo sát"
+        ordering = ["-opens_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="survey_dates_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:take", args=[self.slug])
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"area_path": self.organization.area.path, "org_path": self.organization.path}
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return self.status == SurveyStatus.PUBLISHED and self.opens_at <= now < self.closes_at
+
+
+class Section(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField("thứ tự")
+    title = models.CharField("tên phần", max_length=300)
+    description = models.TextField("mô tả", blank=True)
+
+    class Meta:
+        verbose_name = "phần"
+        verbose_name_plural = "phần"
+        ordering = ["survey", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Kind(models.TextChoices):
+    SINGLE = "single", "Chọn một"
+    MULTIPLE = "multiple", "Chọn nhiều"
+    DROPDOWN = "dropdown", "Danh sách thả xuống"
+    RATING = "rating", "Thang điểm"
+    AGREEMENT = "agreement", "Mức độ đồng ý"
+    GRID = "grid", "Bảng mức độ đồng ý"
+    NUMBER = "number", "Số"
+    SHORT_TEXT = "short_text", "Trả lời ngắn"
+    LONG_TEXT = "long_text", "Trả lời dài"
+    DATE = "date", "Ngày"
+    UNIT = "unit", "Địa bàn (xã, ấp)"
+
+
+AGREEMENT_SCALE = [
+    "Rất không đồng ý",
+    "Không đồng ý",
+    "Phân vân",
+    "Đồng ý",
+    "Rất đồng ý",
+]
+
+
+class Question(models.Model):
+    """A question. `options` depends on the kind:
+
+    - single / multiple / dropdown: {"choices": [...], "other": bool}
+    - rating: {"min": 1, "max": 5 or 10, "min_label": "", "max_label": ""}
+    - agreement: {} (the five-point AGREEMENT_SCALE)
+    - grid: {"rows": [...]} (each row answered on the agreement scale)
+    - number: {"min": int|None, "max": int|None}
+    - short_text / long_text / date / unit: {}
+
+    `show_if` (skip logic) refers to an EARLIER question: {"question": id,
+    "op": "equals"|"not_equals"|"any_of"|"answered", "value": ...}; empty
+    means always shown.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField("thứ tự")
+    kind = models.CharField("loại câu hỏi", max_length=20, choices=Kind.choices)
+    text = models.TextField("câu hỏi")
+    help_text = models.CharField("hướng dẫn", max_length=500, blank=True)
+    required = models.BooleanField("bắt buộc", default=False)
+    options = models.JSONField(default=dict, blank=True)
+    show_if = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "câu hỏi khảo sát"
+        verbose_name_plural = "câu hỏi khảo sát"
+        ordering = ["survey", "section__position", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Response(models.Model):
+    """One filled questionnaire. No person, address, IP, browser or time of day:
+    only the day it arrived (for filters by date). Random ids, so that the order
+    of responses says nothing about the order in which codes were spent."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    received_on = models.DateField(db_index=True)
+
+    class Meta:
+        verbose_name = "phiếu trả lời"
+        verbose_name_plural = "phiếu trả lời"
+
+    def __str__(self) -> str:
+        return f"Phiếu {self.pk}"
+
+
+class Answer(models.Model):
+    """One answer to one question: a choice index, a number, a text, a unit, or a
+    (grid row, scale value) pair. A multiple-choice question has a row a choice."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    choice = models.SmallIntegerField(null=True, blank=True, help_text="-1: khác")
+    row = models.SmallIntegerField(null=True, blank=True)
+    number = models.FloatField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    text_folded = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = "câu trả lời"
+        verbose_name_plural = "câu trả lời"
+        indexes = [models.Index(fields=["question", "choice"], name="answer_question_choice")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.choice if self.choice is not None else self.text[:40]}"
+
+
+class Respondent(models.Model):
+    """Who answered an IDENTIFIED survey (never created for an anonymous one)."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="respondent")
+    full_name = models.CharField("họ và tên", max_length=150)
+    phone = models.CharField("số điện thoại", max_length=20)
+    consent_version = models.CharField(max_length=20)
+    consented_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "người trả lời"
+        verbose_name_plural = "người trả lời"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class SpentToken(models.Model):
+    """A used browser token or phone number (keyed hash), per survey. No link to
+    the response, no timestamp, a random id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="spent_tokens")
+    kind = models.CharField(max_length=10, choices=[("browser", "browser"), ("phone", "phone")])
+    token_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "kind", "token_hash"], name="spent_token_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token_hash[:8]}"
+
+
+class InvitationCode(models.Model):
+    """A single-use invitation code (stored as a keyed hash). Spending it flips
+    `spent`; nothing records which response used it."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    spent = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code_hash"], name="invitation_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code_hash[:8]} ({'đã dùng' if self.spent else 'chưa dùng'})"
+
+
+# --- Public-opinion reports ---------------------------------------------------------
+
+
+class Field(models.TextChoices):
+    ECONOMY = "economy", "Kinh tế"
+    LAND = "land", "Đất đai"
+    ENVIRONMENT = "environment", "Môi trường"
+    SOCIAL = "social", "An sinh xã hội"
+    ORDER = "order", "An ninh trật tự"
+    RELIGION = "religion", "Tôn giáo"
+    ETHNIC = "ethnic", "Dân tộc"
+    POLICY = "policy", "Chủ trương, chính sách"
+    OTHER = "other", "Khác"
+
+
+class Mood(models.TextChoices):
+    AGREE = "agree", "Đồng tình"
+    MIXED = "mixed", "Trái chiều"
+    UPSET = "upset", "Bức xúc"
+
+
+class Spread(models.TextChoices):
+    FEW = "few", "Một số người"
+    HAMLET = "hamlet", "Trong ấp, khu vực"
+    COMMUNE = "commune", "Trong xã"
+    WIDE = "wide", "Rộng, nhiều địa bàn"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Bản nháp"
+    SUBMITTED = "submitted", "Đã gửi"
+
+
+class OpinionReportQuerySet(ScopedQuerySetMixin, models.QuerySet["OpinionReport"]):
+    scope_area_path = "area__path"
+
+
+class OpinionReport(models.Model):
+    """A collaborator's report of what people say about an issue."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opinion_reports"
+    )
+    period = models.ForeignKey(Period, verbose_name="kỳ báo cáo", on_delete=models.PROTECT)
+    area = models.ForeignKey(Area, verbose_name="địa bàn", on_delete=models.PROTECT)
+    field = models.CharField("lĩnh vực", max_length=20, choices=Field.choices)
+    topic = models.CharField(
+        "vấn đề", max_length=200, help_text="Tên ngắn gọn của vấn đề, để gộp các báo cáo."
+    )
+    topic_folded = models.CharField(max_length=200, editable=False, db_index=True)
+    what_people_say = models.TextField("ý kiến, dư luận của Nhân dân")
+    mood = models.CharField("tâm trạng", max_length=10, choices=Mood.choices)
+    spread = models.CharField("mức độ lan rộng", max_length=10, choices=Spread.choices)
+    proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OpinionReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "báo cáo tình hình dư luận xã hội"
+        verbose_name_plural = "báo cáo tình hình dư luận xã hội"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from danvan.core.text import fold
+
+        self.topic_folded = fold(self.topic)
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"area_path": self.area.path}
+
+
+class FollowUp(models.Model):
+    """The board's note that a hot issue of a period was followed up."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT)
+    scope_area = models.ForeignKey(Area, on_delete=models.PROTECT)
+    field = models.CharField(max_length=20, choices=Field.choices)
+    topic_folded = models.CharField(max_length=200)
+    note = models.TextField("nội dung theo dõi, xử lý")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "theo dõi vấn đề dư luận"
+        verbose_name_plural = "theo dõi vấn đề dư luận"
+
+    def __str__(self) -> str:
+        return self.topic_folded
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"area_path": self.scope_area.path}

@@ -262,5 +262,6 @@ class SpikeUser(BenchUser):
         )
         _spike_done["n"] += 1
         if _spike_done["n"] >= SPIKE and self.environment.runner is not None:
-            self.environment.runner.quit()
+            # From a greenlet of its own: quit() kills the user greenlets, this one too.
+            gevent.spawn(self.environment.runner.quit)
         gevent.sleep(10**6)

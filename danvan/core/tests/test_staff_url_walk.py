@@ -11,6 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from danvan.contests.tests import test_staff_personas, test_stats_personas
 from danvan.core.tests import test_personas
+from danvan.surveys.tests import test_results_personas
+from danvan.surveys.tests import test_staff_personas as survey_staff_personas
 
 COVERED = {
     "staff": set(test_personas.OBJECT_URLS)
@@ -18,6 +20,9 @@ COVERED = {
     | set(test_personas.AUTH_URLS),
     "contests_staff": set(test_staff_personas.OBJECT_URLS) | set(test_staff_personas.LIST_URLS),
     "contests_stats": set(test_stats_personas.OBJECT_URLS),
+    "surveys_staff": survey_staff_personas.COVERED_NAMES,
+    "surveys_results": set(test_results_personas.RESULT_URLS),
+    "opinion": set(test_results_personas.OPINION_URLS),
 }
 
 

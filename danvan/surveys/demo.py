@@ -1,0 +1,703 @@
+"""The demo surveys and public-opinion reports of Thành phố Cần Thơ.
+
+`load_survey_demo()` needs the demo district (``danvan.core.demo.load_demo``)
+first. In one transaction it builds, through the survey services:
+
+- an ANONYMOUS survey, one response per browser, from the "doi-thoai" template:
+  people rate the dialogues of the heads of the party committees and
+  authorities; about 150 responses, each from a made-up browser token;
+- an IDENTIFIED survey, one response per phone number, from the "nong-dan"
+  template: farmers' needs for Nghị quyết 05-NQ/HU; about 60 responses with
+  names, phone numbers and consent;
+- public-opinion reports: twelve submitted reports of "6 tháng cuối năm 2025"
+  from the new communes (recurring topics, so the hot-issues page has groups)
+  and three of "Năm 2024" on the former communes (for the trend).
+
+Both surveys are published, opened 10 days ago and close in 20 days. Responses
+are stored by `services.submit_response`, so they pass the same validation as
+the public form; it stamps them with today's date (it takes no date).
+
+Idempotent: when both survey slugs exist they are returned unchanged; reports
+are added only when the period has none of the demo topics. Every choice comes
+from ``random.Random(SEED)``, so every load gives the same answers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from danvan.core.models import Area, AreaKind, Organization, Period
+from danvan.core.text import VN_TZ
+from danvan.surveys import logic, opinion, services
+from danvan.surveys.builder import create_from_template
+from danvan.surveys.models import (
+    AGREEMENT_SCALE,
+    Field,
+    Kind,
+    Mode,
+    Mood,
+    OnePer,
+    OpinionReport,
+    Question,
+    ReportStatus,
+    Spread,
+    Survey,
+    SurveyStatus,
+)
+
+SEED = 505
+ORGANIZER_NAME = "Ban Dân vận Thành ủy Cần Thơ"
+CITY_CODE = "92"
+CREATOR_USERNAME = "bdv.cantho"
+COLLABORATOR_USERNAME = "ctv.phunghiep"
+COLLABORATOR_COMMUNE = "31420"  # Xã Phụng Hiệp (new), where ctv.phunghiep reports
+PERIOD_NAME = "6 tháng cuối năm 2025"
+PREVIOUS_PERIOD_NAME = "Năm 2024"
+
+DIALOGUE_SLUG = "danh-gia-tiep-xuc-doi-thoai-nguoi-dung-dau-can-tho"
+DIALOGUE_TITLE = (
+    "Người dân đánh giá công tác tiếp xúc, đối thoại của người đứng đầu cấp ủy, chính quyền"
+)
+DIALOGUE_RESPONSES = 150
+FARMERS_SLUG = "nhu-cau-nong-dan-nghi-quyet-05-nq-hu"
+FARMERS_TITLE = (
+    "Nhu cầu của nông dân thực hiện Nghị quyết 05-NQ/HU về phát triển nông nghiệp bền vững"
+)
+FARMERS_RESPONSES = 60
+FARMERS_INTRO = (
+    "Hội Nông dân tìm hiểu nhu cầu vốn, tập huấn, tiêu thụ sản phẩm của bà con để cụ thể "
+    "hóa Nghị quyết 05-NQ/HU về phát triển nông nghiệp bền vững. Phiếu ghi họ tên và số "
+    "điện thoại để cán bộ Hội liên hệ hỗ trợ; mất khoảng 5 phút."
+)
+FARMERS_CONSENT = (
+    "Tôi đồng ý để Hội Nông dân và Ban Dân vận lưu họ tên, số điện thoại của tôi cùng phiếu "
+    "trả lời, chỉ để liên hệ hỗ trợ theo các nhu cầu tôi đã nêu; không chuyển cho bên khác."
+)
+OPENED_DAYS_AGO = 10
+CLOSES_IN_DAYS = 20
+
+# Relative weights of the communes (by code) when placing respondents.
+COMMUNE_WEIGHTS = {
+    "31420": 5,
+    "31393": 3,
+    "31432": 3,
+    "31426": 2,
+    "31396": 2,
+    "31399": 2,
+    "31408": 2,
+}
+
+
+class Writer(Protocol):
+    def write(self, msg: str, /) -> Any: ...
+
+
+def _say(stdout: Writer | None, message: str) -> None:
+    if stdout is not None:
+        stdout.write(message + "\n")
+
+
+def _demo_error(message: str) -> Exception:
+    from danvan.core.demo import DemoError
+
+    return DemoError(message)
+
+
+# --- How people answer ----------------------------------------------------------------
+
+
+@dataclass
+class Profile:
+    """How a question is answered: `rate` the chance of answering an optional
+    question; `weights` for choices (one per choice); `picks` (min, max) choices of
+    a multiple question; `other_rate` / `other_texts` for "Khác"; `texts` for text
+    questions; `number` draws a number."""
+
+    rate: float = 1.0
+    weights: list[float] = field(default_factory=list)
+    picks: tuple[int, int] = (1, 3)
+    other_rate: float = 0.0
+    other_texts: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    number: Callable[[random.Random, dict[str, Any]], float] | None = None
+
+
+DIALOGUE_PROFILES: list[Profile] = [
+    Profile(),  # hamlet
+    Profile(weights=[45, 40, 15]),  # how they followed the dialogue
+    Profile(rate=0.9, weights=[18, 32, 30, 20]),  # age
+    Profile(),  # grid: from the person's satisfaction
+    Profile(),  # overall rating: the person's satisfaction
+    Profile(rate=0.95, weights=[35, 25, 15, 25]),  # complaints resolved?
+    Profile(
+        rate=0.7,
+        texts=[
+            "Đường đal ấp bị hư hỏng nặng đã kiến nghị từ đầu năm nhưng chưa thấy sửa chữa. "
+            "Mong xã sớm có kế hoạch và thông báo thời gian cụ thể.",
+            "Hồ sơ cấp giấy chứng nhận quyền sử dụng đất nộp hơn sáu tháng chưa có kết quả. "
+            "Đề nghị cho biết hồ sơ đang vướng ở khâu nào.",
+            "Kênh nội đồng bị bồi lắng, mùa khô thiếu nước tưới. Mong được nạo vét trước vụ "
+            "Đông Xuân.",
+            "Đèn đường tuyến dọc kênh hư lâu ngày, ban đêm đi lại nguy hiểm.",
+            "Tiền hỗ trợ giống sau đợt lúa bị sâu bệnh chưa được chi. Mong xã trả lời rõ.",
+            "Chưa có nước sạch đến hộ dân cuối ấp; đề nghị kéo đường ống thêm khoảng 500 mét.",
+        ],
+    ),
+    Profile(
+        rate=0.85,
+        weights=[45, 30, 35, 25, 20, 40],
+        picks=(1, 3),
+        other_rate=0.06,
+        other_texts=[
+            "Thủ tục hành chính sau sáp nhập xã",
+            "Chính sách cho người cao tuổi",
+            "Giá lúa, tiêu thụ nông sản",
+        ],
+    ),
+    Profile(
+        rate=0.25,
+        texts=[
+            "Nên tổ chức đối thoại vào buổi tối hoặc ngày nghỉ để bà con đi làm đồng dự được.",
+            "Cảm ơn lãnh đạo xã đã lắng nghe. Mong có thông báo kết quả giải quyết kiến nghị.",
+            "Đề nghị phát trực tiếp trên trang của xã để người ở xa cũng theo dõi được.",
+            "Nên gửi trước nội dung để người dân chuẩn bị ý kiến.",
+            "Buổi đối thoại thiết thực, mong tổ chức thường xuyên hơn.",
+            "Sau sáp nhập trụ sở xã xa, mong có điểm tiếp dân ở các ấp.",
+            "Thời gian phát biểu hơi ngắn, nhiều người chưa kịp nêu ý kiến.",
+        ],
+    ),
+]
+
+
+def _area_number(rng: random.Random, person: dict[str, Any]) -> float:
+    if person.get("production") == 0:  # rice
+        return rng.choice([4, 5, 6, 8, 8, 10, 12, 15, 20, 25, 30, 40])
+    return rng.choice([1, 2, 2, 3, 3, 4, 5, 6, 8, 10])
+
+
+def _loan_number(rng: random.Random, person: dict[str, Any]) -> float:
+    return rng.choice([20, 30, 50, 50, 50, 70, 100, 100, 150, 200, 300])
+
+
+FARMERS_PROFILES: list[Profile] = [
+    Profile(),  # hamlet
+    Profile(
+        weights=[45, 20, 10, 10, 12],
+        other_rate=0.03,
+        other_texts=["Trồng mía", "Nuôi ong lấy mật", "Trồng rau màu"],
+    ),
+    Profile(rate=0.9, number=_area_number),
+    Profile(
+        weights=[60, 45, 40, 50, 20, 25],
+        picks=(1, 3),
+        other_rate=0.05,
+        other_texts=["Hỗ trợ thuê máy gặt đập liên hợp", "Hỗ trợ sấy lúa", "Bảo hiểm nông nghiệp"],
+    ),
+    Profile(rate=0.85, number=_loan_number),
+    Profile(rate=0.95, weights=[55, 25, 20]),
+    Profile(rate=0.9, weights=[25, 35, 20, 15, 5]),  # prices stable? mostly not
+    Profile(rate=0.9),  # the farmers' branch, 1 to 10
+    Profile(
+        rate=0.35,
+        texts=[
+            "Đề nghị có chính sách bình ổn giá phân bón, thuốc bảo vệ thực vật.",
+            "Mong Hội liên kết với doanh nghiệp bao tiêu lúa chất lượng cao cho bà con.",
+            "Đề nghị nạo vét kênh thủy lợi nội đồng trước mùa khô.",
+            "Cần thêm lớp tập huấn sản xuất lúa giảm phát thải theo Đề án 1 triệu héc-ta.",
+            "Thủ tục vay vốn Ngân hàng Chính sách xã hội nên đơn giản hơn.",
+            "Mong được hỗ trợ chuyển đổi sang trồng cây ăn trái trên đất lúa kém hiệu quả.",
+            "Đề nghị xây dựng thêm cống ngăn mặn cho ruộng cuối kênh.",
+        ],
+    ),
+]
+
+
+class _Respondents:
+    """Draws answers for one survey: where people live and how they answer."""
+
+    def __init__(self, rng: random.Random, survey: Survey, profiles: list[Profile]) -> None:
+        self.rng = rng
+        self.questions = services.ordered_questions(survey)
+        self.profiles = profiles
+        self.hamlets, self.hamlet_weights = self._hamlets(survey)
+
+    @staticmethod
+    def _hamlets(survey: Survey) -> tuple[list[int], list[int]]:
+        units = [
+            a
+            for a in services.unit_choices(survey)
+            if a.kind == AreaKind.HAMLET and a.valid_to is None
+        ]
+        if not units:
+            raise _demo_error("Thành phố Cần Thơ chưa có ấp nào trong dữ liệu mẫu.")
+        communes = {
+            a.path: a.code
+            for a in Area.objects.filter(kind=AreaKind.COMMUNE, valid_to__isnull=True)
+        }
+        weights = []
+        for hamlet in units:
+            code = next((c for p, c in communes.items() if hamlet.path.startswith(p)), "")
+            weights.append(COMMUNE_WEIGHTS.get(code, 1))
+        return [a.pk for a in units], weights
+
+    def _profile(self, index: int) -> Profile:
+        return self.profiles[index] if index < len(self.profiles) else Profile(rate=0.5)
+
+    def _weights(self, profile: Profile, count: int) -> list[float]:
+        return profile.weights if len(profile.weights) == count else [1.0] * count
+
+    def answers(self) -> dict[int, Any]:
+        rng = self.rng
+        person: dict[str, Any] = {"satisfaction": min(5, max(1, round(rng.gauss(3.7, 0.95))))}
+        raw: dict[int, Any] = {}
+        for index, question in enumerate(self.questions):
+            condition = question.show_if or {}
+            if condition:
+                ref = logic.referenced_id(condition)
+                if ref not in raw or not logic.condition_holds(condition, raw[ref]):
+                    continue
+            profile = self._profile(index)
+            if not question.required and rng.random() >= profile.rate:
+                continue
+            value = self._answer(question, profile, person)
+            if value is not None:
+                raw[question.pk] = value
+                if index == 1 and isinstance(value, dict):
+                    person["production"] = value.get("choice")
+        return raw
+
+    def _answer(self, question: Question, profile: Profile, person: dict[str, Any]) -> Any:
+        rng = self.rng
+        kind = question.kind
+        options = question.options or {}
+        choices = list(options.get("choices") or [])
+        if kind in (Kind.SINGLE, Kind.DROPDOWN):
+            if options.get("other") and profile.other_texts and rng.random() < profile.other_rate:
+                return {"choice": "other", "other": rng.choice(profile.other_texts)}
+            weights = self._weights(profile, len(choices))
+            return {"choice": rng.choices(range(len(choices)), weights=weights)[0]}
+        if kind == Kind.MULTIPLE:
+            weights = self._weights(profile, len(choices))
+            low, high = profile.picks
+            wanted = min(len(choices), rng.randint(low, high))
+            picked: list[int] = []
+            while len(picked) < wanted:
+                i = rng.choices(range(len(choices)), weights=weights)[0]
+                if i not in picked:
+                    picked.append(i)
+            value: dict[str, Any] = {"choices": sorted(picked)}
+            if options.get("other") and profile.other_texts and rng.random() < profile.other_rate:
+                value["choices"].append("other")
+                value["other"] = rng.choice(profile.other_texts)
+            return value
+        if kind == Kind.RATING:
+            low, high = services.rating_bounds(question)
+            share = (person["satisfaction"] - 1) / 4  # 0..1
+            centre = low + share * (high - low)
+            return min(high, max(low, round(rng.gauss(centre, (high - low) / 8))))
+        if kind == Kind.AGREEMENT:
+            weights = self._weights(profile, len(AGREEMENT_SCALE))
+            return rng.choices(range(len(AGREEMENT_SCALE)), weights=weights)[0]
+        if kind == Kind.GRID:
+            top = len(AGREEMENT_SCALE) - 1
+            base = person["satisfaction"] - 1
+            return [
+                min(top, max(0, round(base + rng.gauss(0.1, 0.8))))
+                for _row in options.get("rows") or []
+            ]
+        if kind == Kind.NUMBER:
+            if profile.number is not None:
+                number = profile.number(rng, person)
+            else:
+                number = rng.randint(int(options.get("min") or 0), int(options.get("max") or 10))
+            low, high = options.get("min"), options.get("max")
+            if low is not None:
+                number = max(low, number)
+            if high is not None:
+                number = min(high, number)
+            return number
+        if kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+            return rng.choice(profile.texts) if profile.texts else None
+        if kind == Kind.DATE:
+            day = timezone.now().astimezone(VN_TZ).date() - timedelta(days=rng.randint(1, 60))
+            return day.strftime("%d/%m/%Y")
+        if kind == Kind.UNIT:
+            return rng.choices(self.hamlets, weights=self.hamlet_weights)[0]
+        return None
+
+
+# --- People of the identified survey ----------------------------------------------------
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng"]
+SURNAMES += ["Đỗ", "Ngô", "Dương", "Lý", "Châu", "Lâm", "Tạ", "Hồ"]
+MALE_MIDDLE = ["Văn", "Văn", "Hữu", "Minh", "Quốc", "Thanh", "Công", "Hoàng"]
+FEMALE_MIDDLE = ["Thị", "Thị", "Thị", "Ngọc", "Thị Kim", "Thị Mỹ", "Thị Thanh"]
+MALE_GIVEN = ["Tâm", "Hùng", "Phước", "Lộc", "Tài", "Nghĩa", "Dũng", "Sơn", "Hải", "Thành"]
+MALE_GIVEN += ["Khải", "Út", "Bé", "Trung", "Hiếu", "Nhân", "Thiện", "Tuấn"]
+FEMALE_GIVEN = ["Lan", "Hồng", "Thu", "Hạnh", "Nga", "Diễm", "Trang", "Loan", "Hương", "Mai"]
+FEMALE_GIVEN += ["Xuân", "Cúc", "Phượng", "Thảo", "Nhung", "Tuyết"]
+MOBILE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098"]
+
+
+def _full_name(rng: random.Random) -> str:
+    if rng.random() < 0.65:
+        return f"{rng.choice(SURNAMES)} {rng.choice(MALE_MIDDLE)} {rng.choice(MALE_GIVEN)}"
+    return f"{rng.choice(SURNAMES)} {rng.choice(FEMALE_MIDDLE)} {rng.choice(FEMALE_GIVEN)}"
+
+
+def _phones(rng: random.Random, count: int) -> list[str]:
+    phones: list[str] = []
+    seen: set[str] = set()
+    while len(phones) < count:
+        phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}"
+        if phone not in seen:
+            seen.add(phone)
+            phones.append(phone)
+    return phones
+
+
+# --- Public-opinion reports ----------------------------------------------------------------
+
+RICE = "Giá lúa thấp, chi phí vật tư cao"
+EROSION = "Sạt lở bờ kênh"
+MERGER = "Chính sách hỗ trợ sau sáp nhập đơn vị hành chính"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    commune: str  # code
+    field: str
+    topic: str
+    mood: str
+    spread: str
+    what_people_say: str
+    proposals: str = ""
+
+
+REPORTS_2025: list[ReportSpec] = [
+    ReportSpec(
+        "31420",
+        Field.ECONOMY,
+        RICE,
+        Mood.UPSET,
+        Spread.WIDE,
+        "Vụ Hè Thu thương lái chỉ mua lúa tươi 5.600 – 5.800 đồng/kg, trong khi giá phân "
+        "bón, thuốc bảo vệ thực vật tăng 10 – 15% so với vụ trước. Nhiều hộ trồng lúa ở ấp "
+        "Phụng Thạnh, Phụng Sơn cho biết trừ chi phí thì gần như hòa vốn, có hộ lỗ.",
+        "Đề nghị thành phố có giải pháp bình ổn giá vật tư nông nghiệp; khuyến khích doanh "
+        "nghiệp liên kết bao tiêu lúa cho hợp tác xã.",
+    ),
+    ReportSpec(
+        "31393",
+        Field.ECONOMY,
+        RICE,
+        Mood.UPSET,
+        Spread.COMMUNE,
+        "Bà con bức xúc vì giá lúa giảm mạnh lúc thu hoạch rộ, thương lái ép giá, chê lúa "
+        "ẩm để trừ cân. Chi phí thuê máy gặt và vận chuyển cũng tăng.",
+        "Đề nghị Hội Nông dân phối hợp hợp tác xã tổ chức thu mua, sấy lúa tập trung.",
+    ),
+    ReportSpec(
+        "31432",
+        Field.ECONOMY,
+        RICE,
+        Mood.UPSET,
+        Spread.COMMUNE,
+        "Người trồng lúa phản ánh giá phân bón DAP, Urê tăng liên tục, giá lúa không tăng; "
+        "một số hộ bỏ vụ Thu Đông hoặc cho thuê đất.",
+        "Mong có vốn vay ưu đãi mua vật tư trả chậm sau thu hoạch.",
+    ),
+    ReportSpec(
+        "31426",
+        Field.ECONOMY,
+        RICE,
+        Mood.UPSET,
+        Spread.HAMLET,
+        "Ở các ấp giáp kênh xáng, nhiều người cho rằng trồng lúa không còn có lãi, lo thanh "
+        "niên bỏ đi làm công nhân ở Bình Dương.",
+    ),
+    ReportSpec(
+        "31420",
+        Field.ENVIRONMENT,
+        EROSION,
+        Mood.UPSET,
+        Spread.HAMLET,
+        "Bờ kênh Lái Hiếu đoạn qua ấp Phụng Thạnh sạt lở khoảng 40 mét, lấn vào đường đal "
+        "và sát nhà dân; người dân lo mất an toàn khi triều cường.",
+        "Đề nghị khảo sát, gia cố khẩn cấp và cắm biển cảnh báo.",
+    ),
+    ReportSpec(
+        "31408",
+        Field.ENVIRONMENT,
+        EROSION,
+        Mood.MIXED,
+        Spread.FEW,
+        "Một số hộ ven kênh phản ánh bờ kênh sạt lở do xuồng máy chạy tốc độ cao; có ý kiến "
+        "cho rằng do khai thác cát, chưa thống nhất.",
+        "Đề nghị quy định tốc độ tàu, xuồng qua đoạn kênh dân cư.",
+    ),
+    ReportSpec(
+        "31396",
+        Field.POLICY,
+        MERGER,
+        Mood.MIXED,
+        Spread.COMMUNE,
+        "Cán bộ không chuyên trách ở ấp, xã cũ quan tâm chế độ hỗ trợ khi nghỉ việc sau sắp "
+        "xếp; người dân đồng tình chủ trương nhưng lo đi làm thủ tục xa hơn.",
+        "Đề nghị sớm công khai chính sách hỗ trợ và bố trí điểm tiếp nhận hồ sơ tại trụ sở cũ.",
+    ),
+    ReportSpec(
+        "31399",
+        Field.POLICY,
+        MERGER,
+        Mood.MIXED,
+        Spread.COMMUNE,
+        "Người dân hỏi nhiều về việc đổi giấy tờ (căn cước, sổ đỏ, giấy phép kinh doanh) sau "
+        "khi đổi tên xã; có thông tin sai lệch trên mạng xã hội rằng phải đổi gấp và mất phí.",
+        "Đề nghị tuyên truyền rõ: giấy tờ cũ vẫn còn giá trị, không bắt buộc đổi.",
+    ),
+    ReportSpec(
+        "31408",
+        Field.POLICY,
+        MERGER,
+        Mood.AGREE,
+        Spread.HAMLET,
+        "Đa số đồng tình việc sáp nhập, bộ máy gọn hơn; một số cán bộ nghỉ theo Nghị định "
+        "178 hỏi về thời gian nhận tiền hỗ trợ.",
+    ),
+    ReportSpec(
+        "31399",
+        Field.LAND,
+        "Chậm cấp giấy chứng nhận quyền sử dụng đất",
+        Mood.MIXED,
+        Spread.FEW,
+        "Một số hộ nộp hồ sơ cấp đổi giấy chứng nhận từ trước khi sáp nhập nhưng chưa nhận "
+        "được kết quả, không rõ hồ sơ đang ở đâu.",
+        "Đề nghị rà soát, thông báo tiến độ từng hồ sơ.",
+    ),
+    ReportSpec(
+        "31396",
+        Field.SOCIAL,
+        "Chậm chi trả trợ cấp xã hội cho người cao tuổi",
+        Mood.MIXED,
+        Spread.HAMLET,
+        "Người cao tuổi phản ánh tháng 8, tháng 9 nhận trợ cấp chậm do chuyển đổi dữ liệu "
+        "giữa xã cũ và xã mới.",
+        "Đề nghị chi trả tại ấp cho người già yếu, đi lại khó khăn.",
+    ),
+    ReportSpec(
+        "31393",
+        Field.ORDER,
+        "Lừa đảo qua mạng giả danh cán bộ",
+        Mood.MIXED,
+        Spread.COMMUNE,
+        "Xuất hiện các cuộc gọi giả danh cán bộ công an, cán bộ xã yêu cầu cài ứng dụng để "
+        "“cập nhật thông tin sau sáp nhập”; một số người đã bị chiếm đoạt tiền.",
+        "Đề nghị tăng cường cảnh báo trên loa truyền thanh và nhóm Zalo của ấp.",
+    ),
+]
+
+# (former commune code, field, topic, mood, spread, what people said)
+REPORTS_2024: list[ReportSpec] = [
+    ReportSpec(
+        "31417",
+        Field.ECONOMY,
+        RICE,
+        Mood.MIXED,
+        Spread.COMMUNE,
+        "Giá lúa vụ Đông Xuân khá, nhưng cuối năm giá phân bón tăng; bà con lo vụ sau lợi "
+        "nhuận giảm.",
+    ),
+    ReportSpec(
+        "31423",
+        Field.ECONOMY,
+        RICE,
+        Mood.MIXED,
+        Spread.HAMLET,
+        "Nông dân phản ánh chi phí thuê máy gặt và vật tư tăng, giá lúa không ổn định.",
+    ),
+    ReportSpec(
+        "31405",
+        Field.ENVIRONMENT,
+        EROSION,
+        Mood.UPSET,
+        Spread.FEW,
+        "Sạt lở bờ kênh đoạn gần chợ, hai hộ phải di dời vật dụng; người dân lo mùa mưa.",
+        "Đề nghị huyện bố trí kinh phí kè bờ kênh.",
+    ),
+]
+
+
+def _user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise _demo_error(
+            f"Không tạo được báo cáo mẫu: chưa có tài khoản “{username}”. "
+            "Hãy nạp dữ liệu mẫu huyện Phụng Hiệp trước (manage.py load_demo)."
+        )
+    return user
+
+
+def _period(name: str) -> Period:
+    period = Period.objects.filter(name=name).first()
+    if period is None:
+        raise _demo_error(f"Không tạo được báo cáo mẫu: chưa có kỳ “{name}”.")
+    return period
+
+
+def _make_reports(stdout: Writer | None) -> int:
+    period = _period(PERIOD_NAME)
+    if OpinionReport.objects.filter(
+        period=period, topic=RICE, status=ReportStatus.SUBMITTED
+    ).exists():
+        _say(stdout, "Báo cáo dư luận mẫu đã có; không tạo thêm.")
+        return 0
+    previous = _period(PREVIOUS_PERIOD_NAME)
+    board = _user(CREATOR_USERNAME)
+    collaborator = _user(COLLABORATOR_USERNAME)
+    communes = {
+        a.code: a for a in Area.objects.filter(kind=AreaKind.COMMUNE, valid_to__isnull=True)
+    }
+    made = 0
+    for spec in REPORTS_2025:
+        area = communes.get(spec.commune)
+        if area is None:
+            continue
+        author = collaborator if spec.commune == COLLABORATOR_COMMUNE else board
+        data = {
+            "period": period,
+            "area": area,
+            "field": spec.field,
+            "topic": spec.topic,
+            "what_people_say": spec.what_people_say,
+            "mood": spec.mood,
+            "spread": spec.spread,
+            "proposals": spec.proposals,
+        }
+        opinion.save_report(author, data, submit=True)
+        made += 1
+    # The former communes have ended: reports on them are stored directly, dated
+    # at the end of 2024 (no one can file on an ended unit through the service).
+    when = datetime(2024, 12, 20, 9, 0, tzinfo=VN_TZ)
+    for n, spec in enumerate(REPORTS_2024):
+        old = (
+            Area.objects.filter(code=spec.commune, valid_to__isnull=False).order_by("-pk").first()
+        )
+        if old is None:
+            continue
+        report = OpinionReport.objects.create(
+            author=board,
+            period=previous,
+            area=old,
+            field=spec.field,
+            topic=spec.topic,
+            what_people_say=spec.what_people_say,
+            mood=spec.mood,
+            spread=spec.spread,
+            proposals=spec.proposals,
+            status=ReportStatus.SUBMITTED,
+            submitted_at=when + timedelta(days=n),
+        )
+        OpinionReport.objects.filter(pk=report.pk).update(created_at=when + timedelta(days=n))
+        made += 1
+    _say(stdout, f"Đã tạo {made} báo cáo tình hình dư luận xã hội mẫu.")
+    return made
+
+
+# --- Surveys -----------------------------------------------------------------------------------
+
+
+def _make_dialogue(
+    rng: random.Random, organizer: Organization, city: Area, user: Any, stdout: Writer | None
+) -> Survey:
+    now = timezone.now().replace(second=0, microsecond=0)
+    survey = create_from_template(
+        "doi-thoai",
+        organization=organizer,
+        user=user,
+        title=DIALOGUE_TITLE,
+        slug=DIALOGUE_SLUG,
+        target_area=city,
+        mode=Mode.ANONYMOUS,
+        one_per=OnePer.BROWSER,
+        opens_at=now - timedelta(days=OPENED_DAYS_AGO),
+        closes_at=now + timedelta(days=CLOSES_IN_DAYS),
+        status=SurveyStatus.PUBLISHED,
+    )
+    people = _Respondents(rng, survey, DIALOGUE_PROFILES)
+    for i in range(DIALOGUE_RESPONSES):
+        services.submit_response(survey, people.answers(), browser_token=f"demo-{i}")
+    _say(stdout, f"Đã tạo khảo sát mẫu “{survey.title}” với {DIALOGUE_RESPONSES} phiếu ẩn danh.")
+    return survey
+
+
+def _make_farmers(
+    rng: random.Random, organizer: Organization, city: Area, user: Any, stdout: Writer | None
+) -> Survey:
+    now = timezone.now().replace(second=0, microsecond=0)
+    survey = create_from_template(
+        "nong-dan",
+        organization=organizer,
+        user=user,
+        title=FARMERS_TITLE,
+        slug=FARMERS_SLUG,
+        intro=FARMERS_INTRO,
+        target_area=city,
+        mode=Mode.IDENTIFIED,
+        one_per=OnePer.PHONE,
+        consent_text=FARMERS_CONSENT,
+        opens_at=now - timedelta(days=OPENED_DAYS_AGO),
+        closes_at=now + timedelta(days=CLOSES_IN_DAYS),
+        status=SurveyStatus.PUBLISHED,
+    )
+    people = _Respondents(rng, survey, FARMERS_PROFILES)
+    for phone in _phones(rng, FARMERS_RESPONSES):
+        identity = {"full_name": _full_name(rng), "phone": phone, "consent": True}
+        services.submit_response(survey, people.answers(), identity=identity)
+    _say(
+        stdout,
+        f"Đã tạo khảo sát mẫu “{survey.title}” với {FARMERS_RESPONSES} phiếu có danh tính.",
+    )
+    return survey
+
+
+def load_survey_demo(stdout: Writer | None = None) -> list[Survey]:
+    """Build the demo surveys and opinion reports (once); return the two surveys
+    (the anonymous dialogue survey, then the identified farmers' survey)."""
+    slugs = [DIALOGUE_SLUG, FARMERS_SLUG]
+    existing = {s.slug: s for s in Survey.objects.filter(slug__in=slugs)}
+    if len(existing) == len(slugs):
+        _say(stdout, "Khảo sát mẫu đã có; không tạo thêm.")
+        return [existing[s] for s in slugs]
+    organizer = (
+        Organization.objects.filter(name=ORGANIZER_NAME, valid_to__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    city = Area.objects.filter(code=CITY_CODE, valid_to__isnull=True).first()
+    if organizer is None or city is None:
+        missing = ORGANIZER_NAME if organizer is None else "Thành phố Cần Thơ (mã 92)"
+        raise _demo_error(
+            f"Không tạo được khảo sát mẫu: chưa có “{missing}”. "
+            "Hãy nạp dữ liệu mẫu huyện Phụng Hiệp trước (manage.py load_demo)."
+        )
+    user = get_user_model().objects.filter(username=CREATOR_USERNAME).first()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        dialogue = existing.get(DIALOGUE_SLUG) or _make_dialogue(
+            rng, organizer, city, user, stdout
+        )
+        farmers = existing.get(FARMERS_SLUG) or _make_farmers(rng, organizer, city, user, stdout)
+        _make_reports(stdout)
+    return [dialogue, farmers]
+
+
+__all__ = ["DIALOGUE_SLUG", "FARMERS_SLUG", "load_survey_demo"]

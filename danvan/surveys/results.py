@@ -1,0 +1,797 @@
+"""Results of a survey: counts, percentages, averages, crosstabs, free text.
+
+Every figure is a GROUP BY aggregate on `Answer` in the database; answers are
+never loaded into Python to be counted. A handful of queries per page whatever
+the number of responses (one more per number question, for its median).
+
+Definitions (the results page says them too):
+
+* the base of a question's percentages is the number of respondents who
+  answered it (skipped or hidden by skip logic: not counted). A multiple-choice
+  question's percentages can add up to more than 100%;
+* rating: the average of the values given; agreement and grid rows: the
+  average on the five-point scale, 1 = "Rất không đồng ý" … 5 = "Rất đồng ý";
+* "Khác" (other) is the choice -1; what people wrote there is listed with the
+  free-text answers;
+* filters: responses received from `date_from` to `date_to` inclusive; a unit
+  keeps the responses whose answer to the survey's unit question lies in it
+  (a commune keeps its hamlets).
+
+Results are cached per (survey, filters) for at most `RESULTS_TTL` seconds, so
+they are at most that stale while responses come in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from danvan.contests.stats import area_places
+from danvan.core.models import Area
+from danvan.core.text import fold, format_date, vn_sort_key
+from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
+
+RESULTS_TTL = 5  # seconds: the issue asks for results at most 5 s stale
+TEXT_SAMPLE = 20  # free-text answers listed per question on the results page
+SEARCH_LIMIT = 50  # answers listed per question when searching
+DAYS_SHOWN = 62  # a date question spanning more days is counted per month
+OTHER = -1  # Answer.choice of "Khác"
+OTHER_LABEL = "Khác"
+NO_UNIT = "Không rõ địa bàn"
+
+CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN)
+SCALE_KINDS = (Kind.AGREEMENT, Kind.GRID)
+TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
+# Kinds whose answers fall into a few categories: what a crosstab can count.
+CATEGORY_KINDS = (*CHOICE_KINDS, Kind.AGREEMENT, Kind.RATING)
+# What a crosstab can break the answers down by.
+BY_KINDS = (*CHOICE_KINDS, Kind.AGREEMENT, Kind.UNIT)
+
+
+def _clock() -> float:
+    """Wall-clock seconds (a function, so tests can move time forward)."""
+    return time.time()
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def percent_vi(value: float) -> str:
+    """12.345 -> "12,3%"."""
+    return f"{value:.1f}%".replace(".", ",")
+
+
+def decimal_vi(value: float | None, digits: int = 2) -> str:
+    """3.456 -> "3,46"; 4.0 -> "4"; None -> "—"."""
+    if value is None:
+        return "—"
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+# --- Result types ------------------------------------------------------------------
+
+
+@dataclass
+class Option:
+    """One category of a question: a choice, a scale point, a rating, a unit, a day."""
+
+    label: str
+    count: int
+    percent: float = 0.0  # of the respondents who answered the question
+
+    @property
+    def percent_display(self) -> str:
+        return percent_vi(self.percent)
+
+
+@dataclass
+class GridRow:
+    label: str
+    counts: list[int]  # per point of AGREEMENT_SCALE
+    answered: int = 0
+    average: float | None = None
+
+    @property
+    def cells(self) -> list[tuple[int, str]]:
+        return [(n, percent_vi(_percent(n, self.answered))) for n in self.counts]
+
+    @property
+    def average_display(self) -> str:
+        return decimal_vi(self.average)
+
+
+@dataclass
+class NumberSummary:
+    count: int = 0
+    mean: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    median: float | None = None
+
+    @property
+    def display(self) -> dict[str, str]:
+        """Mean, median, min and max written the Vietnamese way ("3,5")."""
+        return {
+            "mean": decimal_vi(self.mean),
+            "median": decimal_vi(self.median),
+            "minimum": decimal_vi(self.minimum),
+            "maximum": decimal_vi(self.maximum),
+        }
+
+
+@dataclass
+class QuestionResult:
+    question_id: int
+    number: int  # "Câu 1", "Câu 2"... in the order of the questionnaire
+    section: str
+    kind: str
+    kind_label: str
+    text: str
+    responses: int  # responses kept by the filters
+    answered: int = 0  # respondents who answered this question
+    options: list[Option] = field(default_factory=list)
+    average: float | None = None  # rating, agreement
+    scale: list[str] = field(default_factory=list)  # grid columns
+    grid: list[GridRow] = field(default_factory=list)
+    numbers: NumberSummary | None = None
+    texts: list[str] = field(default_factory=list)  # a sample of what people wrote
+    text_count: int = 0  # how many written answers (free text, or "Khác")
+    rating_min: int | None = None
+    rating_max: int | None = None
+
+    @property
+    def skipped(self) -> int:
+        return max(0, self.responses - self.answered)
+
+    @property
+    def answered_percent(self) -> str:
+        return percent_vi(_percent(self.answered, self.responses))
+
+    @property
+    def average_display(self) -> str:
+        return decimal_vi(self.average)
+
+    @property
+    def is_category(self) -> bool:
+        return self.kind in CATEGORY_KINDS
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in TEXT_KINDS
+
+
+class SurveyResults(list[QuestionResult]):
+    """The questions' results, with the number of responses and when computed."""
+
+    total: int = 0
+    computed_at: datetime | None = None
+
+
+# --- Filters -----------------------------------------------------------------------
+
+
+def unit_question(survey: Survey) -> Question | None:
+    """The survey's (first) unit question, used by the unit filter and crosstabs."""
+    return (
+        Question.objects.filter(survey_id=survey.pk, kind=Kind.UNIT)
+        .order_by("section__position", "position")
+        .first()
+    )
+
+
+def responses_in(
+    survey: Survey,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    area: Area | None = None,
+    unit_question_id: int | None = None,
+) -> QuerySet[Response]:
+    """The survey's responses kept by the filters (a lazy queryset)."""
+    qs = Response.objects.filter(survey_id=survey.pk)
+    if date_from:
+        qs = qs.filter(received_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_on__lte=date_to)
+    if area is not None:
+        if unit_question_id is None:
+            uq = unit_question(survey)
+            unit_question_id = uq.pk if uq else None
+        if unit_question_id is None:
+            return qs.none()
+        in_unit = Answer.objects.filter(
+            question_id=unit_question_id, area__path__startswith=area.path
+        ).values("response_id")
+        qs = qs.filter(pk__in=in_unit)
+    return qs
+
+
+_LOOK_UP = -1
+
+
+def _answer_filter(
+    survey: Survey,
+    date_from: date | None,
+    date_to: date | None,
+    area: Area | None,
+    unit_question_id: int | None = _LOOK_UP,
+) -> Q:
+    """The same filters, as a condition on Answer rows (through their response)."""
+    q = Q(response__survey_id=survey.pk)
+    if date_from:
+        q &= Q(response__received_on__gte=date_from)
+    if date_to:
+        q &= Q(response__received_on__lte=date_to)
+    if area is not None:
+        if unit_question_id == _LOOK_UP:
+            uq = unit_question(survey)
+            unit_question_id = uq.pk if uq else None
+        if unit_question_id is None:
+            return Q(pk__in=[])
+        q &= Q(
+            response_id__in=Answer.objects.filter(
+                question_id=unit_question_id, area__path__startswith=area.path
+            ).values("response_id")
+        )
+    return q
+
+
+def _cache_key(kind: str, survey: Survey, *parts: Any) -> str:
+    return f"surveys:{kind}:{survey.pk}:" + ":".join("" if p is None else str(p) for p in parts)
+
+
+def _cached(key: str) -> Any:
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    stamp, value = hit
+    # The cache's own expiry is the main guard; this one also holds for a
+    # backend that keeps entries a little longer (whole seconds).
+    if _clock() - stamp >= RESULTS_TTL:
+        return None
+    return value
+
+
+def _store(key: str, value: Any) -> None:
+    cache.set(key, (_clock(), value), RESULTS_TTL)
+
+
+# --- Labels ------------------------------------------------------------------------
+
+
+def choices_of(question: Question) -> list[str]:
+    options = question.options or {}
+    if question.kind in CHOICE_KINDS:
+        return [str(c) for c in options.get("choices") or []]
+    if question.kind == Kind.AGREEMENT:
+        return list(AGREEMENT_SCALE)
+    return []
+
+
+def rating_bounds(question: Question) -> tuple[int, int]:
+    options = question.options or {}
+    low = int(options.get("min") or 1)
+    high = int(options.get("max") or 5)
+    return low, max(low, high)
+
+
+def grid_rows_of(question: Question) -> list[str]:
+    return [str(r) for r in (question.options or {}).get("rows") or []]
+
+
+def _choice_label(labels: list[str], index: int | None) -> str:
+    if index == OTHER:
+        return OTHER_LABEL
+    if index is not None and 0 <= index < len(labels):
+        return labels[index]
+    return f"Lựa chọn {index}" if index is not None else "—"
+
+
+def _rating_label(value: float | None) -> str:
+    return decimal_vi(value) if value is not None else "—"
+
+
+# --- Results -----------------------------------------------------------------------
+
+
+def survey_results(
+    survey: Survey,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    area: Area | None = None,
+) -> SurveyResults:
+    """Per question: counts and percentages, averages, grid rows, number
+    statistics and a sample of the written answers. Cached `RESULTS_TTL` s."""
+    key = _cache_key("results", survey, date_from, date_to, area.pk if area else None)
+    hit = _cached(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    out = _compute(survey, date_from, date_to, area)
+    _store(key, out)
+    return out
+
+
+def _compute(
+    survey: Survey, date_from: date | None, date_to: date | None, area: Area | None
+) -> SurveyResults:
+    questions = list(
+        Question.objects.filter(survey_id=survey.pk)
+        .select_related("section")
+        .order_by("section__position", "position", "pk")
+    )
+    uq = next((q for q in questions if q.kind == Kind.UNIT), None)
+    out = SurveyResults()
+    out.computed_at = timezone.now()
+    out.total = responses_in(
+        survey,
+        date_from=date_from,
+        date_to=date_to,
+        area=area,
+        unit_question_id=uq.pk if uq else None,
+    ).count()
+    if not questions:
+        return out
+    answers = Answer.objects.filter(
+        _answer_filter(survey, date_from, date_to, area, uq.pk if uq else None)
+    )
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for q in questions:
+        by_kind[q.kind].append(q.pk)
+
+    answered = dict(
+        answers.values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+        .values_list("question_id", "n")
+    )
+
+    # Choices, scale points and grid cells: one GROUP BY.
+    cells: dict[int, dict[tuple[Any, Any], int]] = defaultdict(dict)
+    scaled = [pk for k in (*CHOICE_KINDS, *SCALE_KINDS) for pk in by_kind.get(k, [])]
+    if scaled:
+        for qid, row, choice, n in (
+            answers.filter(question_id__in=scaled, choice__isnull=False)
+            .values("question_id", "row", "choice")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("question_id", "row", "choice", "n")
+        ):
+            cells[qid][(row, choice)] = n
+
+    # Ratings: the value given, as a number.
+    ratings: dict[int, dict[Any, int]] = defaultdict(dict)
+    rated = by_kind.get(Kind.RATING, [])
+    if rated:
+        for qid, value, n in (
+            answers.filter(question_id__in=rated, number__isnull=False)
+            .values("question_id", "number")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("question_id", "number", "n")
+        ):
+            ratings[qid][value] = n
+
+    # Numbers and ratings: count, mean, min, max.
+    summaries: dict[int, dict[str, Any]] = {}
+    numeric = [*by_kind.get(Kind.NUMBER, []), *rated]
+    if numeric:
+        for stat in (
+            answers.filter(question_id__in=numeric, number__isnull=False)
+            .values("question_id")
+            .annotate(n=Count("id"), mean=Avg("number"), low=Min("number"), high=Max("number"))
+            .order_by()
+        ):
+            summaries[stat["question_id"]] = dict(stat)
+
+    # Units: answers per area.
+    units: dict[int, dict[int, int]] = defaultdict(dict)
+    if by_kind.get(Kind.UNIT):
+        for qid, area_id, n in (
+            answers.filter(question_id__in=by_kind[Kind.UNIT], area__isnull=False)
+            .values("question_id", "area_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("question_id", "area_id", "n")
+        ):
+            units[qid][area_id] = n
+    places = area_places(a for per_q in units.values() for a in per_q)
+
+    # Dates: answers per day.
+    days: dict[int, list[tuple[Any, int]]] = defaultdict(list)
+    if by_kind.get(Kind.DATE):
+        for qid, day, n in (
+            answers.filter(question_id__in=by_kind[Kind.DATE], date__isnull=False)
+            .values("question_id", "date")
+            .annotate(n=Count("id"))
+            .order_by("question_id", "date")
+            .values_list("question_id", "date", "n")
+        ):
+            days[qid].append((day, n))
+
+    # Written answers (free text and "Khác"): how many, and the first few.
+    written = [*by_kind.get(Kind.SHORT_TEXT, []), *by_kind.get(Kind.LONG_TEXT, [])]
+    with_other = [*written, *(pk for k in CHOICE_KINDS for pk in by_kind.get(k, []))]
+    texts_q = answers.filter(question_id__in=with_other).exclude(text="")
+    text_counts = dict(
+        texts_q.values("question_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("question_id", "n")
+    )
+    samples = _first_texts(texts_q, TEXT_SAMPLE) if text_counts else {}
+
+    for number, q in enumerate(questions, start=1):
+        result = QuestionResult(
+            question_id=q.pk,
+            number=number,
+            section=q.section.title,
+            kind=q.kind,
+            kind_label=q.get_kind_display(),
+            text=q.text,
+            responses=out.total,
+            answered=answered.get(q.pk, 0),
+            text_count=text_counts.get(q.pk, 0),
+            texts=samples.get(q.pk, []),
+        )
+        _fill(result, q, cells[q.pk], ratings[q.pk], summaries.get(q.pk), units[q.pk], places)
+        if q.kind == Kind.DATE:
+            result.options = _date_options(days[q.pk], result.answered)
+        out.append(result)
+    _medians(out, answers)
+    return out
+
+
+def _fill(
+    result: QuestionResult,
+    q: Question,
+    cells: dict[tuple[Any, Any], int],
+    ratings: dict[Any, int],
+    summary: dict[str, Any] | None,
+    units: dict[int, int],
+    places: dict[int, Any],
+) -> None:
+    base = result.answered
+    if q.kind in CHOICE_KINDS or q.kind == Kind.AGREEMENT:
+        labels = choices_of(q)
+        counts: dict[int, int] = defaultdict(int)
+        for (_row, choice), n in cells.items():
+            counts[choice] += n
+        keys = list(range(len(labels)))
+        if q.kind != Kind.AGREEMENT and ((q.options or {}).get("other") or counts.get(OTHER)):
+            keys.append(OTHER)
+        keys += sorted(k for k in counts if k not in keys)
+        result.options = [
+            Option(_choice_label(labels, k), counts.get(k, 0), _percent(counts.get(k, 0), base))
+            for k in keys
+        ]
+        if q.kind == Kind.AGREEMENT:
+            given = {k: n for k, n in counts.items() if 0 <= k < len(AGREEMENT_SCALE)}
+            total = sum(given.values())
+            if total:
+                result.average = sum((k + 1) * n for k, n in given.items()) / total
+    elif q.kind == Kind.GRID:
+        result.scale = list(AGREEMENT_SCALE)
+        rows = grid_rows_of(q)
+        for r, label in enumerate(rows):
+            counts_r = [cells.get((r, c), 0) for c in range(len(AGREEMENT_SCALE))]
+            total = sum(counts_r)
+            avg = sum((c + 1) * n for c, n in enumerate(counts_r)) / total if total else None
+            result.grid.append(GridRow(label, counts_r, total, avg))
+    elif q.kind == Kind.RATING:
+        low, high = rating_bounds(q)
+        result.rating_min, result.rating_max = low, high
+        values: list[float] = [float(v) for v in range(low, high + 1)]
+        values += sorted(v for v in ratings if v not in values)
+        result.options = [
+            Option(_rating_label(v), ratings.get(v, 0), _percent(ratings.get(v, 0), base))
+            for v in values
+        ]
+        result.average = summary["mean"] if summary else None
+    elif q.kind == Kind.NUMBER:
+        result.numbers = (
+            NumberSummary(summary["n"], summary["mean"], summary["low"], summary["high"])
+            if summary
+            else NumberSummary()
+        )
+    elif q.kind == Kind.UNIT:
+        by_label: dict[str, int] = defaultdict(int)
+        for area_id, n in units.items():
+            place = places.get(area_id)
+            if place is None:
+                by_label[NO_UNIT] += n
+            elif place.hamlet_id is not None:
+                by_label[f"{place.hamlet}, {place.commune}"] += n
+            else:
+                by_label[place.commune] += n
+        result.options = sorted(
+            (Option(label, n, _percent(n, base)) for label, n in by_label.items()),
+            key=lambda o: (-o.count, o.label),
+        )
+
+
+def _date_options(days: list[tuple[Any, int]], base: int) -> list[Option]:
+    """Answers per day, or per month when they span more than `DAYS_SHOWN` days."""
+    if days and (days[-1][0] - days[0][0]).days >= DAYS_SHOWN:
+        months: dict[str, int] = {}
+        for day, n in days:
+            label = f"{day.month:02d}/{day.year}"
+            months[label] = months.get(label, 0) + n
+        return [Option(label, n, _percent(n, base)) for label, n in months.items()]
+    return [Option(format_date(day), n, _percent(n, base)) for day, n in days]
+
+
+def _medians(out: SurveyResults, answers: QuerySet[Answer]) -> None:
+    """The median of each number question: one or two values fetched by offset
+    (one query per number question, never the whole column)."""
+    for result in out:
+        if result.kind != Kind.NUMBER or result.numbers is None or not result.numbers.count:
+            continue
+        n = result.numbers.count
+        lo, hi = (n - 1) // 2, n // 2
+        middle = [
+            v
+            for v in answers.filter(question_id=result.question_id, number__isnull=False)
+            .order_by("number")
+            .values_list("number", flat=True)[lo : hi + 1]
+            if v is not None
+        ]
+        if middle:
+            result.numbers.median = sum(middle) / len(middle)
+
+
+def _first_texts(qs: QuerySet[Answer], limit: int) -> dict[int, list[str]]:
+    """The first `limit` written answers of each question, in one query (a window)."""
+    ranked = (
+        qs.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("question_id")],
+                order_by=[F("response__received_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("question_id", "rank")
+        .values_list("question_id", "text")
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for qid, text in ranked:
+        out[qid].append(text)
+    return out
+
+
+# --- Free-text search --------------------------------------------------------------
+
+
+@dataclass
+class TextMatches:
+    question_id: int
+    count: int
+    texts: list[str]
+
+
+def search_texts(
+    survey: Survey,
+    query: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    area: Area | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> dict[int, TextMatches]:
+    """Written answers containing `query`, ignoring case and diacritics
+    (`text_folded__contains` on fold(query)): per question, how many and the first
+    `limit`. Two queries."""
+    needle = fold(query)
+    if not needle:
+        return {}
+    qs = Answer.objects.filter(_answer_filter(survey, date_from, date_to, area)).filter(
+        text_folded__contains=needle
+    )
+    counts = dict(
+        qs.values("question_id").annotate(n=Count("id")).order_by().values_list("question_id", "n")
+    )
+    if not counts:
+        return {}
+    texts = _first_texts(qs, limit)
+    return {qid: TextMatches(qid, n, texts.get(qid, [])) for qid, n in counts.items()}
+
+
+# --- Crosstabs ---------------------------------------------------------------------
+
+
+@dataclass
+class CrossRow:
+    label: str
+    counts: list[int]
+    total: int  # respondents of the row (answering both questions)
+    column_bases: list[int] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[int, str]]:
+        """(count, share of the column's respondents) per column."""
+        return [
+            (n, percent_vi(_percent(n, base)))
+            for n, base in zip(self.counts, self.column_bases, strict=True)
+        ]
+
+
+@dataclass
+class Crosstab:
+    question_id: int
+    by_id: int
+    question_text: str
+    by_text: str
+    columns: list[str]
+    rows: list[CrossRow]
+    column_totals: list[int]  # respondents in each column (answering both questions)
+    total: int  # respondents answering both questions
+    computed_at: datetime | None = None
+
+    @property
+    def column_cells(self) -> list[tuple[int, str]]:
+        return [(n, percent_vi(_percent(n, self.total))) for n in self.column_totals]
+
+
+def can_crosstab(question: Question) -> bool:
+    return question.kind in CATEGORY_KINDS
+
+
+def can_break_down_by(question: Question) -> bool:
+    return question.kind in BY_KINDS
+
+
+def crosstab(
+    survey: Survey,
+    question: Question,
+    by: Question,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    area: Area | None = None,
+) -> Crosstab:
+    """The answers to `question` (rows) broken down by the answers to `by`
+    (columns): a choice question of the survey, or its unit question (by
+    commune). A cell counts the respondents who gave both answers; its share
+    is of the column's respondents. Cached `RESULTS_TTL` s."""
+    if question.survey_id != survey.pk or by.survey_id != survey.pk:
+        raise ValueError("Câu hỏi không thuộc cuộc khảo sát này.")
+    if not can_crosstab(question) or not can_break_down_by(by) or question.pk == by.pk:
+        raise ValueError("Không lập được bảng chéo cho cặp câu hỏi này.")
+    key = _cache_key(
+        "crosstab", survey, question.pk, by.pk, date_from, date_to, area.pk if area else None
+    )
+    hit = _cached(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    out = _crosstab(survey, question, by, date_from, date_to, area)
+    _store(key, out)
+    return out
+
+
+def _row_keys(question: Question) -> tuple[str, list[Any], list[str]]:
+    """(Answer field, category keys, labels) of the rows."""
+    if question.kind == Kind.RATING:
+        low, high = rating_bounds(question)
+        keys: list[Any] = [float(v) for v in range(low, high + 1)]
+        return "number", keys, [_rating_label(v) for v in keys]
+    labels = choices_of(question)
+    keys = list(range(len(labels)))
+    if question.kind in CHOICE_KINDS and (question.options or {}).get("other"):
+        keys.append(OTHER)
+        labels = [*labels, OTHER_LABEL]
+    return "choice", keys, labels
+
+
+def _crosstab(
+    survey: Survey,
+    question: Question,
+    by: Question,
+    date_from: date | None,
+    date_to: date | None,
+    area: Area | None,
+) -> Crosstab:
+    row_field, row_keys, row_labels = _row_keys(question)
+    by_field = "area_id" if by.kind == Kind.UNIT else "choice"
+    # Answers to `question` joined, through their response, to answers to `by`.
+    joined = (
+        Answer.objects.filter(_answer_filter(survey, date_from, date_to, area))
+        .filter(question_id=question.pk, **{f"{row_field}__isnull": False})
+        .filter(
+            response__answers__question_id=by.pk,
+            **{f"response__answers__{by_field}__isnull": False},
+        )
+    )
+    other = f"response__answers__{by_field}"
+    pairs = list(
+        joined.values(row_field, other)
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+        .values_list(row_field, other, "n")
+    )
+    bases = list(
+        joined.values(other)
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+        .values_list(other, "n")
+    )
+    row_totals = dict(
+        joined.values(row_field)
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+        .values_list(row_field, "n")
+    )
+    total = joined.aggregate(n=Count("response_id", distinct=True))["n"] or 0
+
+    # Columns: the choices of `by`, or communes (a hamlet counts for its commune;
+    # each response names one unit, so the sums are exact).
+    column_of: dict[Any, Any]
+    if by.kind == Kind.UNIT:
+        places = area_places({a for _r, a, _n in pairs} | {a for a, _n in bases})
+        column_of = {a: p.commune_id for a, p in places.items()}
+        communes = {p.commune_id: p.commune for p in places.values()}
+        col_keys: list[Any] = sorted(communes, key=lambda c: vn_sort_key(communes[c]))
+        col_labels = [communes[c] for c in col_keys]
+    else:
+        by_labels = choices_of(by)
+        col_keys = list(range(len(by_labels)))
+        col_labels = list(by_labels)
+        if by.kind in CHOICE_KINDS and (
+            (by.options or {}).get("other") or any(a == OTHER for a, _n in bases)
+        ):
+            col_keys.append(OTHER)
+            col_labels.append(OTHER_LABEL)
+        column_of = {k: k for k in col_keys}
+    index = {k: i for i, k in enumerate(col_keys)}
+
+    column_totals = [0] * len(col_keys)
+    for key, n in bases:
+        i = index.get(column_of.get(key))
+        if i is not None:
+            column_totals[i] += n
+    grid: dict[Any, list[int]] = {k: [0] * len(col_keys) for k in row_keys}
+    for r, c, n in pairs:
+        i = index.get(column_of.get(c))
+        if i is None:
+            continue
+        if r not in grid:
+            grid[r] = [0] * len(col_keys)
+            row_keys.append(r)
+            row_labels.append(
+                _rating_label(r) if row_field == "number" else _choice_label(row_labels, r)
+            )
+        grid[r][i] += n
+    rows = [
+        CrossRow(label, grid[k], row_totals.get(k, 0), column_totals)
+        for k, label in zip(row_keys, row_labels, strict=True)
+    ]
+    return Crosstab(
+        question_id=question.pk,
+        by_id=by.pk,
+        question_text=question.text,
+        by_text=by.text,
+        columns=col_labels,
+        rows=rows,
+        column_totals=column_totals,
+        total=total,
+        computed_at=timezone.now(),
+    )
+
+
+def questions_of(survey: Survey, kinds: Iterable[str]) -> list[Question]:
+    return list(
+        Question.objects.filter(survey_id=survey.pk, kind__in=list(kinds)).order_by(
+            "section__position", "position", "pk"
+        )
+    )

@@ -1,0 +1,837 @@
+"""Taking a survey: validating answers, the one-response policies, storing a
+response without anything that points back to the person.
+
+Design (see the docstrings of `danvan.surveys.models`):
+
+- Whatever proves "one response per person" (a browser token, a phone number,
+  an invitation code) is spent FIRST, in its own transaction, as a keyed hash
+  (HMAC with the site's key) in `SpentToken` / `InvitationCode`, with no link
+  to the response and no time.
+- The response and its answers are then written in a SECOND transaction. If
+  that fails, the token or code is given back in a compensating transaction.
+  So the row that spends a code is never written in the transaction that
+  writes the response.
+- A `Response` holds only the survey and the day it arrived (in Việt Nam);
+  a `Respondent` (name, phone, consent) exists only for identified surveys.
+
+Raw answers (`clean_answer`'s input), by kind:
+
+- single / dropdown: the index of the choice (``1`` or ``"1"``), or
+  ``{"choice": "other", "other": "text"}`` (``"other"`` or ``-1``) when the
+  question allows "other";
+- multiple: a list of indices, possibly with ``"other"``, or
+  ``{"choices": [0, "other"], "other": "text"}``;
+- rating / agreement / number: a number or a numeric string;
+- grid: a list with one value (0..4 or None) per row, or ``{row: value}``;
+- short_text / long_text: a string; date: ``dd/mm/yyyy``, ``yyyy-mm-dd`` or a date;
+- unit: an `Area` id.
+
+Cleaned answers (JSON-friendly; what `danvan.surveys.logic` compares):
+``{"choice": i}`` / ``{"choice": -1, "other": text}``, ``{"choices": [...], "other": text}``,
+``int`` (rating, agreement), ``int | float`` (number), ``list[int | None]`` (grid),
+``str`` (texts), ``"yyyy-mm-dd"`` (date), ``int`` (unit). ``None``: not answered.
+
+How answers are stored (`Answer` rows):
+
+- single / dropdown: ``choice`` (-1 = other, with ``text``);
+- multiple: one row per choice (-1 = other, with ``text``);
+- agreement: ``choice`` 0..4; grid: one row per answered row, ``row`` and ``choice`` 0..4;
+- rating / number: ``number``; texts: ``text`` and ``text_folded``;
+- date: ``date``; unit: ``area``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from danvan.contests.privacy import _key
+from danvan.contests.ratelimit import RateLimited
+from danvan.core.models import Area
+from danvan.core.text import VN_TZ, fold, format_datetime
+from danvan.core.validators import normalize_phone
+from danvan.surveys import logic
+from danvan.surveys.models import (
+    AGREEMENT_SCALE,
+    Answer,
+    InvitationCode,
+    Kind,
+    Mode,
+    OnePer,
+    Question,
+    Respondent,
+    Response,
+    SpentToken,
+    Survey,
+    SurveyStatus,
+)
+
+__all__ = [
+    "CODE_ALPHABET",
+    "LONG_TEXT_MAX",
+    "SHORT_TEXT_MAX",
+    "AnswersInvalid",
+    "Evaluation",
+    "RateLimited",
+    "check_code",
+    "check_open",
+    "check_rate",
+    "clean_answer",
+    "clean_answers",
+    "clean_identity",
+    "code_hash",
+    "evaluate",
+    "generate_codes",
+    "is_token_spent",
+    "new_browser_token",
+    "normalize_code",
+    "ordered_questions",
+    "parse_date",
+    "rating_bounds",
+    "shuffle_guards",
+    "submit_response",
+    "today_vn",
+    "token_hash",
+    "unit_choices",
+]
+
+SHORT_TEXT_MAX = 300
+LONG_TEXT_MAX = 5000
+OTHER_TEXT_MAX = 300
+NAME_MAX = 150
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1
+CODE_LENGTH = 8
+MAX_CODES_PER_BATCH = 20000
+
+MSG_REQUIRED = "Vui lòng trả lời câu hỏi này."
+MSG_GRID_REQUIRED = "Vui lòng chọn mức độ cho tất cả các dòng."
+MSG_CHOICE = "Lựa chọn không hợp lệ. Vui lòng chọn lại."
+MSG_OTHER_TEXT = "Bạn đã chọn “Khác”: vui lòng ghi rõ ý kiến."
+MSG_NO_OTHER = "Câu hỏi này không có lựa chọn “Khác”."
+MSG_UNKNOWN_QUESTION = "Câu hỏi không thuộc phiếu khảo sát này."
+MSG_DATE = "Ngày không hợp lệ. Vui lòng nhập theo dạng ngày/tháng/năm, ví dụ 15/03/2025."
+MSG_UNIT = "Vui lòng chọn một địa bàn (xã, ấp) trong danh sách."
+MSG_NUMBER = "Vui lòng nhập một số, ví dụ 12."
+MSG_CLOSED = "Cuộc khảo sát đã đóng."
+MSG_NOT_OPEN = "Cuộc khảo sát không nhận phiếu."
+MSG_ALREADY = "Bạn đã gửi phiếu cho cuộc khảo sát này."
+MSG_CODE_SPENT = "Mã mời đã được sử dụng hoặc không đúng."
+MSG_CODE_FORMAT = "Mã mời gồm 8 chữ và số, ví dụ ABCD-EF23. Vui lòng kiểm tra lại."
+MSG_CODE_MISSING = "Vui lòng nhập mã mời."
+MSG_TOKEN_MISSING = (
+    "Không nhận ra trình duyệt của bạn. Vui lòng bật cookie cho trang này rồi thử lại."
+)
+MSG_PHONE_MISSING = "Vui lòng nhập số điện thoại."
+MSG_NAME_MISSING = "Vui lòng nhập họ và tên."
+MSG_CONSENT = "Vui lòng đánh dấu đồng ý để gửi phiếu có ghi họ tên."
+
+
+# --- Keyed hashes ------------------------------------------------------------------
+
+
+def _hmac(purpose: bytes, survey: Survey, value: str) -> str:
+    message = f"{survey.pk}\x00{value}".encode()
+    return hmac.new(_key(purpose), message, hashlib.sha256).hexdigest()
+
+
+def token_hash(survey: Survey, kind: str, value: str) -> str:
+    """Keyed hash of a browser token or a normalised phone number, per survey."""
+    return _hmac(b"danvan-survey-" + kind.encode(), survey, value)
+
+
+def normalize_code(code: str) -> str:
+    """ "abcd-ef23 " -> "ABCDEF23" (separators and case ignored)."""
+    return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
+
+
+def code_hash(survey: Survey, code: str) -> str:
+    return _hmac(b"danvan-survey-code", survey, normalize_code(code))
+
+
+def new_browser_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# --- Time and state ----------------------------------------------------------------
+
+
+def today_vn() -> date:
+    return timezone.now().astimezone(VN_TZ).date()
+
+
+def check_open(survey: Survey, *, now: datetime | None = None) -> None:
+    """Raise ValidationError (codes: not_open, not_yet, closed) unless the survey
+    takes responses now."""
+    now = now or timezone.now()
+    if survey.status == SurveyStatus.CLOSED or (
+        survey.status == SurveyStatus.PUBLISHED and now >= survey.closes_at
+    ):
+        raise ValidationError(MSG_CLOSED, code="closed")
+    if survey.status != SurveyStatus.PUBLISHED:
+        raise ValidationError(MSG_NOT_OPEN, code="not_open")
+    if now < survey.opens_at:
+        raise ValidationError(
+            f"Cuộc khảo sát chưa mở. Mời ông/bà quay lại từ {format_datetime(survey.opens_at)}.",
+            code="not_yet",
+        )
+
+
+# --- Rate limit ----------------------------------------------------------------------
+
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    "submit": (30, 600),  # a commune hall behind one address: generous
+    "code": (30, 600),  # checking invitation codes (guessing)
+}
+
+
+def check_rate(name: str, address: str, *, now: float | None = None) -> None:
+    """Count one event for (name, address) in a fixed window; raise RateLimited
+    over the limit. The cache key holds a keyed hash of the address, never the
+    address itself. Limits: settings.SURVEY_RATE_LIMITS overrides DEFAULT_LIMITS."""
+    from django.conf import settings
+
+    overrides = getattr(settings, "SURVEY_RATE_LIMITS", None) or {}
+    limit, window = overrides.get(name, DEFAULT_LIMITS[name])
+    limit, window = int(limit), max(1, int(window))
+    if limit <= 0:
+        return
+    now = time.time() if now is None else now
+    bucket = int(now // window)
+    who = hmac.new(_key(b"danvan-survey-ratelimit"), address.encode(), hashlib.sha256)
+    cache_key = f"surveys:rl:{name}:{who.hexdigest()[:32]}:{bucket}"
+    if cache.add(cache_key, 1, window + 5):
+        count = 1
+    else:
+        try:
+            count = int(cache.incr(cache_key))
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, window + 5)
+            count = 1
+    if count > limit:
+        raise RateLimited(name, int(window - (now % window)) + 1)
+
+
+# --- Answers ---------------------------------------------------------------------
+
+
+def ordered_questions(survey: Survey) -> list[Question]:
+    """The survey's questions in survey order (section, then position)."""
+    questions = list(
+        survey.questions.select_related("section").order_by("section__position", "position", "pk")
+    )
+    for question in questions:
+        question.survey = survey  # unit answers need it; no query per question
+    return questions
+
+
+def _blank(raw: Any) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, list | tuple | dict | set):
+        return not raw
+    return False
+
+
+def _err(message: str, code: str = "invalid") -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _index(value: Any, count: int, allow_other: bool) -> int:
+    """A choice index (int), or -1 for "other"."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.lower() == "other":
+            value = -1
+    if isinstance(value, bool):
+        raise _err(MSG_CHOICE)
+    try:
+        index = int(value)
+    except (TypeError, ValueError):
+        raise _err(MSG_CHOICE) from None
+    if isinstance(value, float) and value != index:
+        raise _err(MSG_CHOICE)
+    if index == -1:
+        if not allow_other:
+            raise _err(MSG_NO_OTHER)
+        return -1
+    if not 0 <= index < count:
+        raise _err(MSG_CHOICE)
+    return index
+
+
+def _other_text(raw: Any) -> str:
+    text = " ".join(str(raw or "").split())
+    if not text:
+        raise _err(MSG_OTHER_TEXT, "other_required")
+    if len(text) > OTHER_TEXT_MAX:
+        raise _err(f"Ý kiến khác không được dài quá {OTHER_TEXT_MAX} ký tự.", "too_long")
+    return text
+
+
+def _int_in(raw: Any, low: int, high: int, message: str) -> int:
+    if isinstance(raw, bool):
+        raise _err(message)
+    if isinstance(raw, str):
+        raw = raw.strip()
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise _err(message) from None
+    if isinstance(raw, float) and raw != value:
+        raise _err(message)
+    if not low <= value <= high:
+        raise _err(message)
+    return value
+
+
+_NUMBER_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# Vietnamese writing: "." groups thousands, "," marks decimals ("5.000.000", "2,5").
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+
+
+def _number(raw: Any, options: Mapping[str, Any]) -> int | float:
+    if isinstance(raw, bool):
+        raise _err(MSG_NUMBER)
+    if isinstance(raw, int | float):
+        value: float = float(raw)
+    else:
+        text = str(raw).strip().replace(" ", "")
+        if _GROUPED_RE.match(text):
+            text = text.replace(".", "")
+        elif not _NUMBER_RE.match(text):
+            raise _err(MSG_NUMBER)
+        value = float(text.replace(",", "."))
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _err(MSG_NUMBER)
+    low, high = options.get("min"), options.get("max")
+    if low is not None and high is not None and not low <= value <= high:
+        raise _err(f"Vui lòng nhập số từ {low} đến {high}.", "out_of_range")
+    if low is not None and value < low:
+        raise _err(f"Vui lòng nhập số không nhỏ hơn {low}.", "out_of_range")
+    if high is not None and value > high:
+        raise _err(f"Vui lòng nhập số không lớn hơn {high}.", "out_of_range")
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _text(raw: Any, limit: int) -> str:
+    text = str(raw).replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise _err(
+            f"Câu trả lời không được dài quá {limit} ký tự (hiện có {len(text)} ký tự).",
+            "too_long",
+        )
+    return text
+
+
+def parse_date(raw: Any) -> str:
+    """A date as typed (dd/mm/yyyy, yyyy-mm-dd...) or a date, as ISO text."""
+    if isinstance(raw, datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if not 1900 <= parsed.year <= 2100:
+            raise _err(MSG_DATE)
+        return parsed.isoformat()
+    raise _err(MSG_DATE)
+
+
+def unit_choices(survey: Survey) -> list[Area]:
+    """Current units a `unit` question may be answered with: the target area and
+    everything under it (every current unit when the survey has no target)."""
+    qs = Area.objects.current()
+    if survey.target_area is not None:
+        qs = qs.filter(path__startswith=survey.target_area.path)
+    return list(qs.order_by("path"))
+
+
+def _unit(raw: Any, survey: Survey) -> int:
+    try:
+        area_id = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise _err(MSG_UNIT) from None
+    qs = Area.objects.current().filter(pk=area_id)
+    if survey.target_area is not None:
+        qs = qs.filter(path__startswith=survey.target_area.path)
+    if not qs.exists():
+        raise _err(
+            "Địa bàn đã chọn không thuộc địa bàn khảo sát hoặc đã ngừng hoạt động. "
+            "Vui lòng chọn lại.",
+            "unit",
+        )
+    return area_id
+
+
+def _choices(question: Question) -> list[str]:
+    return list((question.options or {}).get("choices") or [])
+
+
+def rating_bounds(question: Question) -> tuple[int, int]:
+    options = question.options or {}
+    low = int(options.get("min", 1) if options.get("min") is not None else 1)
+    high = int(options.get("max", 5) if options.get("max") is not None else 5)
+    return low, high
+
+
+def clean_answer(question: Question, raw: Any) -> Any:
+    """Validate one raw answer to `question` and return its cleaned value, or None
+    when nothing was answered. Raises ValidationError with a Vietnamese message.
+    Does not check `required` (that depends on skip logic): see `clean_answers`."""
+    if _blank(raw):
+        return None
+    kind = question.kind
+    options = question.options or {}
+    allow_other = bool(options.get("other"))
+
+    if kind in (Kind.SINGLE, Kind.DROPDOWN):
+        other = None
+        if isinstance(raw, Mapping):
+            other = raw.get("other")
+            raw = raw.get("choice")
+            if _blank(raw):
+                if not _blank(other) and allow_other:
+                    raw = -1  # wrote an "other" answer without ticking "Khác"
+                else:
+                    return None
+        if isinstance(raw, list | tuple):
+            if len(raw) != 1:
+                raise _err("Câu hỏi này chỉ được chọn một phương án.")
+            raw = raw[0]
+        index = _index(raw, len(_choices(question)), allow_other)
+        if index == -1:
+            return {"choice": -1, "other": _other_text(other)}
+        return {"choice": index}
+
+    if kind == Kind.MULTIPLE:
+        other = None
+        if isinstance(raw, Mapping):
+            other = raw.get("other")
+            raw = raw.get("choices") or []
+        if isinstance(raw, str | int):
+            raw = [raw]
+        if not isinstance(raw, list | tuple | set):
+            raise _err(MSG_CHOICE)
+        count = len(_choices(question))
+        picked = sorted({_index(v, count, allow_other) for v in raw if not _blank(v)})
+        if not picked and not _blank(other) and allow_other:
+            picked = [-1]
+        if not picked:
+            return None
+        if -1 in picked:
+            picked = [i for i in picked if i != -1] + [-1]
+            return {"choices": picked, "other": _other_text(other)}
+        return {"choices": picked}
+
+    if kind == Kind.RATING:
+        low, high = rating_bounds(question)
+        return _int_in(raw, low, high, f"Vui lòng chọn điểm từ {low} đến {high}.")
+
+    if kind == Kind.AGREEMENT:
+        return _int_in(raw, 0, len(AGREEMENT_SCALE) - 1, "Vui lòng chọn một mức độ đồng ý.")
+
+    if kind == Kind.GRID:
+        rows = list(options.get("rows") or [])
+        values: list[Any] = [None] * len(rows)
+        if isinstance(raw, Mapping):
+            for key, value in raw.items():
+                try:
+                    r = int(key)
+                except (TypeError, ValueError):
+                    raise _err("Dòng không hợp lệ.") from None
+                if not 0 <= r < len(rows):
+                    raise _err("Dòng không hợp lệ.")
+                values[r] = value
+        elif isinstance(raw, list | tuple):
+            if len(raw) > len(rows):
+                raise _err("Dòng không hợp lệ.")
+            values[: len(raw)] = list(raw)
+        else:
+            raise _err("Vui lòng chọn mức độ cho từng dòng.")
+        cleaned = [
+            None
+            if _blank(v)
+            else _int_in(v, 0, len(AGREEMENT_SCALE) - 1, f"Dòng “{rows[i]}”: mức độ không hợp lệ.")
+            for i, v in enumerate(values)
+        ]
+        return cleaned if any(v is not None for v in cleaned) else None
+
+    if kind == Kind.NUMBER:
+        return _number(raw, options)
+
+    if kind == Kind.SHORT_TEXT:
+        return _text(raw, SHORT_TEXT_MAX) or None
+
+    if kind == Kind.LONG_TEXT:
+        return _text(raw, LONG_TEXT_MAX) or None
+
+    if kind == Kind.DATE:
+        return parse_date(raw)
+
+    if kind == Kind.UNIT:
+        return _unit(raw, question.survey)
+
+    raise _err("Loại câu hỏi không được hỗ trợ.")
+
+
+@dataclass
+class Evaluation:
+    """The result of checking a set of raw answers against a survey's questions."""
+
+    answers: dict[int, Any] = field(default_factory=dict)  # visible, valid, answered
+    errors: dict[int, str] = field(default_factory=dict)  # visible questions only
+    visible: set[int] = field(default_factory=set)
+
+
+def _key_id(key: Any) -> int | None:
+    try:
+        return int(str(key).removeprefix("q_"))
+    except (TypeError, ValueError):
+        return None
+
+
+def evaluate(
+    questions: Sequence[Question],
+    raw_answers: Mapping[Any, Any],
+    *,
+    required_check: bool = True,
+) -> Evaluation:
+    """Clean every answer, apply skip logic (hidden questions' answers are dropped,
+    whatever they hold) and check required questions that are shown.
+    `raw_answers` is keyed by question id (int or str). Unknown question ids are
+    reported under key 0."""
+    result = Evaluation()
+    known = {q.pk: q for q in questions}
+    raw_by_id: dict[int, Any] = {}
+    for key, raw in raw_answers.items():
+        qid = _key_id(key)
+        if qid is None or qid not in known:
+            result.errors[0] = MSG_UNKNOWN_QUESTION
+            continue
+        raw_by_id[qid] = raw
+    cleaned: dict[int, Any] = {}
+    problems: dict[int, str] = {}
+    for question in questions:
+        if question.pk not in raw_by_id:
+            continue
+        try:
+            value = clean_answer(question, raw_by_id[question.pk])
+        except ValidationError as error:
+            problems[question.pk] = error.messages[0]
+            continue
+        if value is not None:
+            cleaned[question.pk] = value
+    result.visible = logic.visible_question_ids(questions, cleaned)
+    for question in questions:
+        qid = question.pk
+        if qid not in result.visible:
+            continue
+        if qid in problems:
+            result.errors[qid] = problems[qid]
+            continue
+        value = cleaned.get(qid)
+        if value is not None:
+            result.answers[qid] = value
+        if required_check and question.required:
+            if value is None:
+                result.errors[qid] = MSG_REQUIRED
+            elif question.kind == Kind.GRID and any(v is None for v in value):
+                result.errors[qid] = MSG_GRID_REQUIRED
+    return result
+
+
+class AnswersInvalid(ValidationError):
+    """Some answers are invalid; `question_errors` maps question id -> message (0: not a
+    question of the survey), `evaluation` holds what was understood."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.question_errors = dict(evaluation.errors)
+        super().__init__({str(k): [v] for k, v in self.question_errors.items()})
+
+
+def clean_answers(
+    survey: Survey, raw_answers: Mapping[Any, Any], *, questions: Sequence[Question] | None = None
+) -> dict[int, Any]:
+    """The cleaned answers of the visible questions, or AnswersInvalid."""
+    questions = list(questions) if questions is not None else ordered_questions(survey)
+    evaluation = evaluate(questions, raw_answers)
+    if evaluation.errors:
+        raise AnswersInvalid(evaluation)
+    return evaluation.answers
+
+
+# --- Identity (identified surveys only) -------------------------------------------
+
+
+def clean_identity(survey: Survey, identity: Mapping[str, Any] | None) -> dict[str, Any]:
+    """{"full_name", "phone", "consent"} checked: raises ValidationError keyed by field."""
+    identity = identity or {}
+    errors: dict[str, str] = {}
+    full_name = " ".join(str(identity.get("full_name") or "").split())
+    if not full_name:
+        errors["full_name"] = MSG_NAME_MISSING
+    elif len(full_name) > NAME_MAX:
+        errors["full_name"] = f"Họ và tên không được dài quá {NAME_MAX} ký tự."
+    phone = ""
+    raw_phone = str(identity.get("phone") or "").strip()
+    if not raw_phone:
+        errors["phone"] = MSG_PHONE_MISSING
+    else:
+        try:
+            phone = normalize_phone(raw_phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages[0]
+    if identity.get("consent") not in (True, "on", "1", "true", 1):
+        errors["consent"] = MSG_CONSENT
+    if errors:
+        raise ValidationError({k: [ValidationError(v, code=k)] for k, v in errors.items()})
+    return {"full_name": full_name, "phone": phone, "consent": True}
+
+
+# --- One response per person -----------------------------------------------------
+
+
+@dataclass
+class _Spent:
+    kind: str  # browser | phone | code
+    survey: Survey
+    hash: str
+
+
+def is_token_spent(survey: Survey, browser_token: str | None) -> bool:
+    """Whether this browser already sent a response (browser policy)."""
+    if not browser_token:
+        return False
+    return SpentToken.objects.filter(
+        survey=survey,
+        kind=OnePer.BROWSER,
+        token_hash=token_hash(survey, OnePer.BROWSER, browser_token),
+    ).exists()
+
+
+def check_code(survey: Survey, code: str) -> str:
+    """Check an invitation code WITHOUT spending it: returns the normalised code,
+    or raises ValidationError (wrong format, unknown or spent)."""
+    plain = normalize_code(code)
+    if not plain:
+        raise ValidationError(MSG_CODE_MISSING, code="code_missing")
+    if len(plain) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in plain):
+        raise ValidationError(MSG_CODE_FORMAT, code="code_format")
+    if not InvitationCode.objects.filter(
+        survey=survey, code_hash=code_hash(survey, plain), spent=False
+    ).exists():
+        raise ValidationError(MSG_CODE_SPENT, code="code_spent")
+    return plain
+
+
+def _credential(
+    survey: Survey,
+    browser_token: str | None,
+    phone: str | None,
+    code: str | None,
+    identity: Mapping[str, Any] | None,
+) -> _Spent:
+    if survey.one_per == OnePer.BROWSER:
+        if not browser_token:
+            raise ValidationError(MSG_TOKEN_MISSING, code="token_missing")
+        return _Spent("browser", survey, token_hash(survey, OnePer.BROWSER, browser_token))
+    if survey.one_per == OnePer.PHONE:
+        raw = phone or (identity or {}).get("phone") or ""
+        if not str(raw).strip():
+            raise ValidationError(MSG_PHONE_MISSING, code="phone_missing")
+        number = normalize_phone(str(raw))
+        return _Spent("phone", survey, token_hash(survey, OnePer.PHONE, number))
+    if survey.one_per == OnePer.CODE:
+        plain = normalize_code(code or "")
+        if not plain:
+            raise ValidationError(MSG_CODE_MISSING, code="code_missing")
+        return _Spent("code", survey, code_hash(survey, plain))
+    raise ValidationError("Cách giới hạn phiếu không hợp lệ.", code="policy")
+
+
+def _spend(spent: _Spent) -> None:
+    """Spend the token or code in its own transaction."""
+    if spent.kind == "code":
+        with transaction.atomic():
+            flipped = InvitationCode.objects.filter(
+                survey=spent.survey, code_hash=spent.hash, spent=False
+            ).update(spent=True)
+        if flipped != 1:
+            raise ValidationError(MSG_CODE_SPENT, code="code_spent")
+        return
+    try:
+        with transaction.atomic():
+            SpentToken.objects.create(survey=spent.survey, kind=spent.kind, token_hash=spent.hash)
+    except IntegrityError:
+        raise ValidationError(MSG_ALREADY, code="already") from None
+
+
+def _give_back(spent: _Spent) -> None:
+    """Compensate a spent token or code when the response could not be stored."""
+    with transaction.atomic():
+        if spent.kind == "code":
+            InvitationCode.objects.filter(survey=spent.survey, code_hash=spent.hash).update(
+                spent=False
+            )
+        else:
+            SpentToken.objects.filter(
+                survey=spent.survey, kind=spent.kind, token_hash=spent.hash
+            ).delete()
+
+
+def _answer_rows(question: Question, value: Any) -> Iterable[Answer]:
+    kind = question.kind
+    if kind in (Kind.SINGLE, Kind.DROPDOWN):
+        text = value.get("other", "") if value["choice"] == -1 else ""
+        yield Answer(question=question, choice=value["choice"], text=text, text_folded=fold(text))
+    elif kind == Kind.MULTIPLE:
+        for choice in value["choices"]:
+            text = value.get("other", "") if choice == -1 else ""
+            yield Answer(question=question, choice=choice, text=text, text_folded=fold(text))
+    elif kind == Kind.AGREEMENT:
+        yield Answer(question=question, choice=value)
+    elif kind == Kind.GRID:
+        for row, choice in enumerate(value):
+            if choice is not None:
+                yield Answer(question=question, row=row, choice=choice)
+    elif kind in (Kind.RATING, Kind.NUMBER):
+        yield Answer(question=question, number=float(value))
+    elif kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
+        yield Answer(question=question, text=value, text_folded=fold(value))
+    elif kind == Kind.DATE:
+        yield Answer(question=question, date=date.fromisoformat(value))
+    elif kind == Kind.UNIT:
+        yield Answer(question=question, area_id=value)
+
+
+def submit_response(
+    survey: Survey,
+    raw_answers: Mapping[Any, Any],
+    *,
+    browser_token: str | None = None,
+    phone: str | None = None,
+    code: str | None = None,
+    identity: Mapping[str, Any] | None = None,
+) -> Response:
+    """Store one response. Raises ValidationError (survey not open, policy
+    credential missing or already used) or AnswersInvalid (answers).
+
+    `browser_token` / `phone` / `code` serve the survey's one-response policy
+    (for a phone policy on an identified survey the identity's phone is used
+    when `phone` is not given). `identity` ({"full_name", "phone", "consent"})
+    is required for identified surveys and ignored for anonymous ones."""
+    check_open(survey)
+    questions = ordered_questions(survey)
+    answers = clean_answers(survey, raw_answers, questions=questions)
+    person = clean_identity(survey, identity) if survey.mode == Mode.IDENTIFIED else None
+    spent = _credential(survey, browser_token, phone, code, identity)
+    _spend(spent)  # transaction 1
+    by_id = {q.pk: q for q in questions}
+    try:
+        with transaction.atomic():  # transaction 2
+            response = Response.objects.create(survey=survey, received_on=today_vn())
+            rows: list[Answer] = []
+            for qid, value in answers.items():
+                for row in _answer_rows(by_id[qid], value):
+                    row.response = response
+                    rows.append(row)
+            Answer.objects.bulk_create(rows)
+            if person is not None:
+                Respondent.objects.create(
+                    response=response,
+                    full_name=person["full_name"],
+                    phone=person["phone"],
+                    consent_version=survey.consent_version,
+                    consented_at=timezone.now(),
+                )
+    except BaseException:
+        _give_back(spent)  # transaction 3 (compensation)
+        raise
+    return response
+
+
+# --- Invitation codes --------------------------------------------------------------
+
+
+def _format_code(plain: str) -> str:
+    return f"{plain[:4]}-{plain[4:]}"
+
+
+def generate_codes(survey: Survey, n: int) -> list[str]:
+    """Create `n` single-use invitation codes ("ABCD-EF23": 8 characters from an
+    alphabet without look-alikes). Only their keyed hashes are stored: the plain
+    codes are returned once and cannot be shown again."""
+    if not 1 <= n <= MAX_CODES_PER_BATCH:
+        raise ValidationError(
+            f"Số mã mời mỗi lần tạo phải từ 1 đến {MAX_CODES_PER_BATCH}.", code="count"
+        )
+    existing = set(InvitationCode.objects.filter(survey=survey).values_list("code_hash", flat=True))
+    codes: dict[str, str] = {}
+    while len(codes) < n:
+        plain = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        hashed = code_hash(survey, plain)
+        if hashed in existing or hashed in codes:
+            continue
+        codes[hashed] = plain
+    with transaction.atomic():
+        InvitationCode.objects.bulk_create(
+            [InvitationCode(survey=survey, code_hash=h) for h in codes]
+        )
+    return [_format_code(plain) for plain in codes.values()]
+
+
+# --- Forgetting the order of spending ----------------------------------------------
+
+
+def shuffle_guards(survey: Survey) -> int:
+    """Rewrite the survey's spent browser/phone hashes and spent invitation codes
+    in a random order, in one transaction; return how many rows were rewritten.
+
+    Rows are stored in the order they were written (SQLite's rowid, PostgreSQL's
+    physical order and xmin), and so are responses: lined up, the n-th spent
+    guard would point at the n-th response. Rewriting the guards at once and
+    shuffled erases that order. Rows written meanwhile are left alone (the
+    rewrite only touches the rows it locked), so no guard is ever lost.
+    Meant to run periodically (e.g. nightly) and when a survey closes."""
+    rng = secrets.SystemRandom()
+    with transaction.atomic():
+        tokens = list(
+            SpentToken.objects.select_for_update()
+            .filter(survey=survey)
+            .values_list("pk", "kind", "token_hash")
+        )
+        codes = list(
+            InvitationCode.objects.select_for_update()
+            .filter(survey=survey, spent=True)
+            .values_list("pk", "code_hash")
+        )
+        rng.shuffle(tokens)
+        rng.shuffle(codes)
+        SpentToken.objects.filter(pk__in=[t[0] for t in tokens]).delete()
+        SpentToken.objects.bulk_create(
+            [SpentToken(survey=survey, kind=kind, token_hash=h) for _, kind, h in tokens]
+        )
+        InvitationCode.objects.filter(pk__in=[c[0] for c in codes]).delete()
+        InvitationCode.objects.bulk_create(
+            [InvitationCode(survey=survey, code_hash=h, spent=True) for _, h in codes]
+        )
+    return len(tokens) + len(codes)

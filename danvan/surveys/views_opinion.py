@@ -1,0 +1,307 @@
+"""Public-opinion reports and the board's hot issues (staff).
+
+Thin function views: fetch-and-check through the user's scope, a form, a
+service call (`opinion`), a redirect. A report out of scope, or someone
+else's draft, answers 404 like a missing one; so does a unit out of scope on
+the hot-issues pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core.models import Area, Period
+from danvan.core.text import fold
+from danvan.surveys import exports, opinion
+from danvan.surveys.forms_opinion import (
+    FollowUpForm,
+    HotIssuesForm,
+    ReportFilterForm,
+    ReportForm,
+)
+from danvan.surveys.models import Field, OpinionReport, ReportStatus
+
+PAGE_SIZE = 25
+NAV = "opinion"
+
+
+def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return page, urlencode(params)
+
+
+def _report(request: HttpRequest, pk: int) -> OpinionReport:
+    try:
+        report: OpinionReport = (
+            opinion.visible_reports(request.user)
+            .select_related("period", "area", "author")
+            .get(pk=pk)
+        )
+    except OpinionReport.DoesNotExist:
+        raise Http404("Không tìm thấy.") from None
+    return report
+
+
+def _draft(request: HttpRequest, pk: int) -> OpinionReport | None:
+    """The user's own draft, None when the report is theirs but already sent; 404 otherwise."""
+    report = _report(request, pk)
+    if report.author_id != request.user.pk:
+        raise Http404("Không tìm thấy.")
+    if report.status != ReportStatus.DRAFT:
+        return None
+    if not opinion.editable_reports(request.user).filter(pk=report.pk).exists():
+        raise Http404("Không tìm thấy.")
+    return report
+
+
+# --- Reports -----------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    form = ReportFilterForm(request.GET or None)
+    qs = opinion.visible_reports(request.user).select_related("period", "area", "author")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["ky"]:
+            qs = qs.filter(period=data["ky"])
+        if data["linh_vuc"]:
+            qs = qs.filter(field=data["linh_vuc"])
+        if data["trang_thai"]:
+            qs = qs.filter(status=data["trang_thai"])
+        for term in fold(data["tim"] or "").split():
+            qs = qs.filter(topic_folded__contains=term)
+    page, querystring = _page(request, qs.order_by("-created_at", "-pk"))
+    return render(
+        request,
+        "surveys/opinion/report_list.html",
+        {
+            "nav": NAV,
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_file": opinion.can_file(request.user),
+        },
+    )
+
+
+def _save(request: HttpRequest, form: ReportForm, report: OpinionReport | None) -> Any:
+    submit = request.POST.get("action") == "submit"
+    try:
+        saved = opinion.save_report(request.user, form.cleaned_data, report=report, submit=submit)
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return None
+    except PermissionDenied:
+        raise Http404("Không tìm thấy.") from None
+    if submit:
+        messages.success(request, "Đã gửi báo cáo. Báo cáo đã gửi không sửa được nữa.")
+    else:
+        messages.success(request, "Đã lưu bản nháp. Bạn có thể sửa tiếp rồi gửi.")
+    return redirect("opinion:report_detail", pk=saved.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_add(request: HttpRequest) -> HttpResponse:
+    if not opinion.can_file(request.user):
+        raise Http404("Không tìm thấy.")
+    form = ReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, form, None)
+        if done is not None:
+            return done  # type: ignore[no-any-return]
+    return render(
+        request,
+        "surveys/opinion/report_form.html",
+        {"nav": NAV, "form": form, "report": None},
+    )
+
+
+@require_safe
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    is_draft = report.status == ReportStatus.DRAFT
+    return render(
+        request,
+        "surveys/opinion/report_detail.html",
+        {
+            "nav": NAV,
+            "report": report,
+            "can_edit": is_draft
+            and report.author_id == request.user.pk
+            and opinion.editable_reports(request.user).filter(pk=report.pk).exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft(request, pk)
+    if report is None:
+        messages.info(request, "Báo cáo đã gửi, không sửa được nữa.")
+        return redirect("opinion:report_detail", pk=pk)
+    form = ReportForm(request.POST or None, instance=report, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, form, report)
+        if done is not None:
+            return done  # type: ignore[no-any-return]
+    return render(
+        request,
+        "surveys/opinion/report_form.html",
+        {"nav": NAV, "form": form, "report": report},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _draft(request, pk)
+    if report is None:
+        messages.info(request, "Báo cáo này đã được gửi.")
+        return redirect("opinion:report_detail", pk=pk)
+    if request.method == "POST":
+        try:
+            opinion.submit_report(request.user, report)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Đã gửi báo cáo. Báo cáo đã gửi không sửa được nữa.")
+        return redirect("opinion:report_detail", pk=pk)
+    return render(request, "surveys/opinion/report_submit.html", {"nav": NAV, "report": report})
+
+
+# --- Hot issues --------------------------------------------------------------------
+
+
+def _period_and_scope(request: HttpRequest) -> tuple[HotIssuesForm, Period | None, Area | None]:
+    """The period (default: the latest) and the unit (default: the user's widest)
+    asked for; a unit or period that is not a valid choice answers 404."""
+    form = HotIssuesForm(request.GET or None, user=request.user)
+    period = Period.objects.latest_first().first()
+    area = opinion.default_scope(request.user)
+    if form.is_bound:
+        if not form.is_valid():
+            raise Http404("Không tìm thấy.")
+        period = form.cleaned_data["ky"] or period
+        if form.cleaned_data["dia_ban"]:
+            area = opinion.scope_areas(request.user).get(pk=form.cleaned_data["dia_ban"])
+    if not form.is_bound or not form.is_valid():
+        form = HotIssuesForm(
+            initial={"ky": period.pk if period else None, "dia_ban": area.pk if area else None},
+            user=request.user,
+        )
+    return form, period, area
+
+
+def _issue_query(period: Period, area: Area, **extra: str) -> str:
+    return urlencode({"ky": period.pk, "dia_ban": area.pk, **extra})
+
+
+@require_safe
+@login_required
+def hot_issues(request: HttpRequest) -> HttpResponse:
+    form, period, area = _period_and_scope(request)
+    hot = opinion.hot_issues(period, area, with_proposals=True) if period and area else None
+    can_follow = (
+        area is not None and opinion.follow_up_areas(request.user).filter(pk=area.pk).exists()
+    )
+    rows = []
+    if hot is not None and period is not None and area is not None:
+        for i, issue in enumerate(hot.issues, start=1):
+            rows.append(
+                {
+                    "rank": i,
+                    "issue": issue,
+                    "follow_query": _issue_query(
+                        period, area, linh_vuc=issue.field, van_de=issue.topic_folded
+                    ),
+                }
+            )
+    return render(
+        request,
+        "surveys/opinion/hot_issues.html",
+        {
+            "nav": NAV,
+            "form": form,
+            "period": period,
+            "area": area,
+            "hot": hot,
+            "rows": rows,
+            "can_follow": can_follow,
+            "score_rule": opinion.SCORE_RULE,
+            "query": _issue_query(period, area) if period and area else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def follow_up(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    try:
+        period = Period.objects.get(pk=int(params.get("ky", "")))
+        area = opinion.follow_up_areas(request.user).get(pk=int(params.get("dia_ban", "")))
+    except (ValueError, Period.DoesNotExist, Area.DoesNotExist):
+        raise Http404("Không tìm thấy.") from None
+    field, topic_folded = params.get("linh_vuc", ""), params.get("van_de", "")
+    if field not in Field.values or not opinion.issue_exists(period, area, field, topic_folded):
+        raise Http404("Không tìm thấy.")
+    hot = opinion.hot_issues(period, area)
+    issue = next(
+        (i for i in hot.issues if i.field == field and i.topic_folded == topic_folded), None
+    )
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        opinion.add_follow_up(
+            request.user,
+            period=period,
+            scope_area=area,
+            field=field,
+            topic_folded=topic_folded,
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "Đã ghi nhận việc theo dõi, xử lý vấn đề.")
+        return redirect(reverse("opinion:hot_issues") + "?" + _issue_query(period, area))
+    return render(
+        request,
+        "surveys/opinion/follow_up.html",
+        {
+            "nav": NAV,
+            "form": form,
+            "period": period,
+            "area": area,
+            "issue": issue,
+            "back": reverse("opinion:hot_issues") + "?" + _issue_query(period, area),
+        },
+    )
+
+
+@require_safe
+@login_required
+def hot_issues_docx(request: HttpRequest) -> HttpResponse:
+    _form, period, area = _period_and_scope(request)
+    if period is None or area is None:
+        raise Http404("Không tìm thấy.")
+    hot = opinion.hot_issues(period, area, with_proposals=True)
+    data = exports.opinion_docx(hot)
+    names = exports.filenames(f"Báo cáo dư luận xã hội {area.name} {period.name}", "docx")
+    response = HttpResponse(data, content_type=exports.DOCX)
+    response["Content-Disposition"] = exports.content_disposition(*names)
+    response["Cache-Control"] = "private, no-store"
+    return response

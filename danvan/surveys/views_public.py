@@ -1,0 +1,612 @@
+"""Public survey pages: an intro page, one page per section (or all at once), a
+thank-you page. Plain HTML forms; survey.js only shows and hides follow-up
+questions live (the server evaluates skip logic on every page anyway).
+
+The answers being filled in sit in the session under `draft_key(survey)`,
+so Back, Next and a reload keep them; the draft (with any phone number or
+invitation code) is removed as soon as the response is stored.
+
+Browser policy: a random token in a long-lived cookie per survey (HttpOnly,
+SameSite=Lax); only its keyed hash is stored, when the response is sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.contests import ratelimit
+from danvan.core.models import Area
+from danvan.core.text import format_datetime
+from danvan.surveys import services
+from danvan.surveys.forms_public import StartForm
+from danvan.surveys.models import (
+    AGREEMENT_SCALE,
+    Kind,
+    Mode,
+    OnePer,
+    Question,
+    Section,
+    Survey,
+    SurveyStatus,
+)
+
+COOKIE_PREFIX = "khaosat_"
+COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+MSG_MORE_QUESTIONS = (
+    "Có thêm câu hỏi dựa trên câu trả lời của ông/bà. Vui lòng xem lại rồi bấm tiếp."
+)
+
+
+# --- Session draft and browser cookie ------------------------------------------
+
+
+def draft_key(survey: Survey) -> str:
+    return f"survey:{survey.pk}:draft"
+
+
+def get_draft(request: HttpRequest, survey: Survey) -> dict[str, Any]:
+    draft = request.session.get(draft_key(survey))
+    if not isinstance(draft, dict):
+        draft = {"answers": {}, "start": {}, "started": False}
+    draft.setdefault("answers", {})
+    draft.setdefault("start", {})
+    draft.setdefault("started", False)
+    return draft
+
+
+def save_draft(request: HttpRequest, survey: Survey, draft: dict[str, Any]) -> None:
+    request.session[draft_key(survey)] = draft
+
+
+def drop_draft(request: HttpRequest, survey: Survey) -> None:
+    """Forget the draft. An emptied session is deleted outright: Django would
+    otherwise leave the old row (answers, phone, code) in the table."""
+    request.session.pop(draft_key(survey), None)
+    if request.session.is_empty():
+        request.session.flush()
+
+
+def cookie_name(survey: Survey) -> str:
+    return f"{COOKIE_PREFIX}{survey.pk}"
+
+
+def browser_token(request: HttpRequest, survey: Survey) -> str | None:
+    token = request.COOKIES.get(cookie_name(survey), "")
+    return token if _TOKEN_RE.match(token) else None
+
+
+def ensure_cookie(request: HttpRequest, survey: Survey, response: HttpResponse) -> HttpResponse:
+    if survey.one_per == OnePer.BROWSER and browser_token(request, survey) is None:
+        response.set_cookie(
+            cookie_name(survey),
+            services.new_browser_token(),
+            max_age=COOKIE_MAX_AGE,
+            path="/khao-sat/",
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+# --- Small helpers -----------------------------------------------------------------
+
+
+def public_survey(slug: str) -> Survey:
+    return get_object_or_404(
+        Survey.objects.select_related("organization", "target_area").filter(
+            status__in=[SurveyStatus.PUBLISHED, SurveyStatus.CLOSED]
+        ),
+        slug=slug,
+    )
+
+
+def open_error(survey: Survey) -> ValidationError | None:
+    try:
+        services.check_open(survey)
+    except ValidationError as error:
+        return error
+    return None
+
+
+def needs_start(survey: Survey) -> bool:
+    return survey.mode == Mode.IDENTIFIED or survey.one_per in (OnePer.PHONE, OnePer.CODE)
+
+
+def refused(
+    request: HttpRequest, survey: Survey | None, message: str, status: int, *, title: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "surveys/public/refused.html",
+        {"survey": survey, "message": message, "title": title or "Không gửi được phiếu"},
+        status=status,
+    )
+
+
+def too_many(request: HttpRequest, error: ratelimit.RateLimited) -> HttpResponse:
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def client_address(request: HttpRequest) -> str:
+    return ratelimit.client_ip(request)
+
+
+# --- Pages and questions for the templates ---------------------------------------
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    checked: bool = False
+
+
+@dataclass
+class QuestionView:
+    question: Question
+    number: int
+    raw: Any
+    error: str = ""
+    hidden: bool = False
+    options: list[Option] = field(default_factory=list)
+    other_allowed: bool = False
+    other_checked: bool = False
+    other_text: str = ""
+    rows: list[tuple[int, str, list[Option]]] = field(default_factory=list)
+    value: str = ""
+    scale_hint: str = ""
+
+    @property
+    def id(self) -> int:
+        return int(self.question.pk)
+
+    @property
+    def kind(self) -> str:
+        return str(self.question.kind)
+
+    @property
+    def name(self) -> str:
+        return f"q{self.question.pk}"
+
+    @property
+    def show_if_json(self) -> str:
+        return json.dumps(self.question.show_if or {}, ensure_ascii=False)
+
+    @property
+    def describedby(self) -> str:
+        """Ids of the help text, the format hint and the error, for aria-describedby."""
+        ids = []
+        if self.question.help_text:
+            ids.append(f"{self.name}_help")
+        if self.kind == Kind.LONG_TEXT:
+            ids.append(f"{self.name}_fmt")
+        if self.error:
+            ids.append(f"{self.name}_error")
+        return " ".join(ids)
+
+    @property
+    def is_group(self) -> bool:
+        """Rendered as a fieldset with a legend (several inputs)."""
+        return self.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.RATING, Kind.AGREEMENT, Kind.GRID)
+
+
+def _as_str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def question_view(
+    question: Question,
+    number: int,
+    raw: Any,
+    *,
+    error: str = "",
+    hidden: bool = False,
+    units: list[tuple[str, str]] | None = None,
+) -> QuestionView:
+    view = QuestionView(question=question, number=number, raw=raw, error=error, hidden=hidden)
+    options = question.options or {}
+    kind = question.kind
+    if kind in (Kind.SINGLE, Kind.DROPDOWN, Kind.MULTIPLE):
+        view.other_allowed = bool(options.get("other"))
+        if kind == Kind.MULTIPLE:
+            picked = raw.get("choices") if isinstance(raw, dict) else raw
+            picked_set = {_as_str(v) for v in (picked or [])} if isinstance(picked, list) else set()
+        else:
+            picked = raw.get("choice") if isinstance(raw, dict) else raw
+            picked_set = {_as_str(picked)}
+        view.other_text = _as_str(raw.get("other")) if isinstance(raw, dict) else ""
+        view.other_checked = bool(picked_set & {"other", "-1"})
+        view.options = [
+            Option(str(i), str(label), str(i) in picked_set)
+            for i, label in enumerate(options.get("choices") or [])
+        ]
+    elif kind == Kind.RATING:
+        low, high = services.rating_bounds(question)
+        view.options = [
+            Option(str(v), str(v), _as_str(raw) == str(v)) for v in range(low, high + 1)
+        ]
+        low_label = str(options.get("min_label") or "thấp nhất")
+        high_label = str(options.get("max_label") or "cao nhất")
+        view.scale_hint = f"{low} điểm: {low_label}; {high} điểm: {high_label}."
+    elif kind == Kind.AGREEMENT:
+        view.options = [
+            Option(str(i), label, _as_str(raw) == str(i)) for i, label in enumerate(AGREEMENT_SCALE)
+        ]
+    elif kind == Kind.GRID:
+        values = raw if isinstance(raw, list) else []
+        for r, label in enumerate(options.get("rows") or []):
+            current = _as_str(values[r]) if r < len(values) else ""
+            view.rows.append(
+                (
+                    r,
+                    str(label),
+                    [
+                        Option(str(i), scale, current == str(i))
+                        for i, scale in enumerate(AGREEMENT_SCALE)
+                    ],
+                )
+            )
+    elif kind == Kind.UNIT:
+        view.options = [Option(pk, label, _as_str(raw) == pk) for pk, label in (units or [])]
+    elif kind == Kind.DATE:
+        view.value = _as_str(raw)
+        if view.value:
+            with contextlib.suppress(ValidationError):
+                view.value = services.parse_date(raw)  # ISO, which <input type=date> wants
+    else:
+        view.value = _as_str(raw)
+    return view
+
+
+def raw_from_post(question: Question, data: Any) -> Any:
+    """What the person entered for `question` in a POSTed page (raw answer format)."""
+    name = f"q{question.pk}"
+    kind = question.kind
+    allow_other = bool((question.options or {}).get("other"))
+    if kind in (Kind.SINGLE, Kind.DROPDOWN):
+        choice = data.get(name, "")
+        if allow_other:
+            other = data.get(f"{name}_other", "")
+            if choice or other.strip():
+                return {"choice": choice, "other": other}
+            return ""
+        return choice
+    if kind == Kind.MULTIPLE:
+        picked = [v for v in data.getlist(name) if v]
+        if allow_other:
+            other = data.get(f"{name}_other", "")
+            if picked or other.strip():
+                return {"choices": picked, "other": other}
+            return []
+        return picked
+    if kind == Kind.GRID:
+        rows = (question.options or {}).get("rows") or []
+        values = [data.get(f"{name}_r{r}") or None for r in range(len(rows))]
+        return values if any(v is not None for v in values) else []
+    return data.get(name, "")
+
+
+def unit_options(survey: Survey) -> list[tuple[str, str]]:
+    areas = services.unit_choices(survey)
+    base = survey.target_area.depth if survey.target_area is not None else 1
+    by_path = {a.path: a for a in areas}
+    options = []
+    for area in areas:
+        parent = by_path.get(area.path[: -Area.steplen])
+        label = f"{area.name} — {parent.name}" if parent and area.depth > base else area.name
+        options.append((str(area.pk), label))
+    return options
+
+
+class Flow:
+    """The pages of one survey for one person: sections, questions, the draft."""
+
+    def __init__(self, survey: Survey, draft: dict[str, Any]) -> None:
+        self.survey = survey
+        self.draft = draft
+        self.questions = services.ordered_questions(survey)
+        self.numbers = {q.pk: i + 1 for i, q in enumerate(self.questions)}
+        sections = list(survey.sections.order_by("position", "pk"))
+        by_section: dict[int, list[Question]] = {s.pk: [] for s in sections}
+        for q in self.questions:
+            by_section.setdefault(q.section_id, []).append(q)
+        self.sections: list[Section] = [s for s in sections if by_section.get(s.pk)]
+        self.by_section = by_section
+        if survey.one_section_per_page:
+            self.pages: list[list[Section]] = [[s] for s in self.sections]
+        else:
+            self.pages = [self.sections] if self.sections else []
+
+    @property
+    def total(self) -> int:
+        return len(self.pages)
+
+    def page_questions(self, n: int) -> list[Question]:
+        return [q for s in self.pages[n - 1] for q in self.by_section[s.pk]]
+
+    def evaluation(self, required_check: bool = True) -> services.Evaluation:
+        return services.evaluate(
+            self.questions, self.draft["answers"], required_check=required_check
+        )
+
+    def page_has_visible(self, n: int, visible: set[int]) -> bool:
+        return any(q.pk in visible for q in self.page_questions(n))
+
+    def next_page(self, n: int, visible: set[int]) -> int | None:
+        for m in range(n + 1, self.total + 1):
+            if self.page_has_visible(m, visible):
+                return m
+        return None
+
+    def previous_page(self, n: int, visible: set[int]) -> int | None:
+        for m in range(n - 1, 0, -1):
+            if self.page_has_visible(m, visible):
+                return m
+        return None
+
+    def first_page(self, visible: set[int]) -> int | None:
+        return self.next_page(0, visible)
+
+
+# --- Views -------------------------------------------------------------------------
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    surveys = Survey.objects.open_now().select_related("organization").order_by("closes_at")
+    return render(request, "surveys/public/index.html", {"surveys": surveys})
+
+
+@never_cache
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "HEAD", "POST"])
+def take(request: HttpRequest, slug: str) -> HttpResponse:
+    """The survey's first page: what it is about, how anonymity and the
+    one-response policy work, and (when needed) the phone, code or identity."""
+    survey = public_survey(slug)
+    closed = open_error(survey)
+    token = browser_token(request, survey)
+    spent = survey.one_per == OnePer.BROWSER and services.is_token_spent(survey, token)
+    draft = get_draft(request, survey)
+    form = None
+    if closed is None and not spent and needs_start(survey):
+        initial = {k: v for k, v in draft["start"].items() if k != "consent"}
+        data = request.POST if request.method == "POST" else None
+        form = StartForm(survey, data, initial=initial)
+    if request.method == "POST":
+        if closed is not None:
+            return refused(request, survey, closed.messages[0], 410)
+        if spent:
+            return refused(request, survey, services.MSG_ALREADY, 409)
+        if form is not None:
+            if survey.one_per == OnePer.CODE:
+                try:
+                    services.check_rate("code", client_address(request))
+                except ratelimit.RateLimited as error:
+                    return too_many(request, error)
+            if form.is_valid():
+                draft["start"] = dict(form.cleaned_data)
+                draft["started"] = True
+                save_draft(request, survey, draft)
+                return redirect("surveys:page", slug=survey.slug, n=1)
+        else:
+            draft["started"] = True
+            save_draft(request, survey, draft)
+            return ensure_cookie(request, survey, redirect("surveys:page", slug=survey.slug, n=1))
+    flow = Flow(survey, draft)
+    context = {
+        "survey": survey,
+        "closed": closed.messages[0] if closed is not None else "",
+        "closed_code": closed.code if closed is not None else "",
+        "spent": spent,
+        "form": form,
+        "flow": flow,
+        "question_count": len(flow.questions),
+        "closes_at": format_datetime(survey.closes_at),
+        "has_draft": bool(draft["answers"]),
+        "identified": survey.mode == Mode.IDENTIFIED,
+    }
+    return ensure_cookie(request, survey, render(request, "surveys/public/take.html", context))
+
+
+@never_cache
+@transaction.non_atomic_requests
+@require_http_methods(["GET", "HEAD", "POST"])
+def page(request: HttpRequest, slug: str, n: int) -> HttpResponse:
+    """Section n (1-based) of the survey, or every section when the survey is on
+    one page. POST saves the answers of the page and goes back, on, or sends."""
+    survey = public_survey(slug)
+    return ensure_cookie(request, survey, _page(request, survey, n))
+
+
+def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
+    closed = open_error(survey)
+    if closed is not None:
+        if request.method == "POST":
+            return refused(request, survey, closed.messages[0], 410)
+        return redirect(survey.get_absolute_url())
+    token = browser_token(request, survey)
+    if survey.one_per == OnePer.BROWSER and services.is_token_spent(survey, token):
+        if request.method == "POST":
+            return refused(request, survey, services.MSG_ALREADY, 409)
+        return redirect(survey.get_absolute_url())
+    draft = get_draft(request, survey)
+    if needs_start(survey) and not draft["started"]:
+        return redirect(survey.get_absolute_url())
+    flow = Flow(survey, draft)
+    if not 1 <= n <= max(flow.total, 1) or not flow.total:
+        return redirect(survey.get_absolute_url())
+    questions = flow.page_questions(n)
+
+    if request.method != "POST":
+        evaluation = flow.evaluation(required_check=bool(request.GET.get("kiem-tra")))
+        if not flow.page_has_visible(n, evaluation.visible):
+            target = flow.first_page(evaluation.visible) or 1
+            if target != n:
+                return redirect("surveys:page", slug=survey.slug, n=target)
+        errors = {}
+        if request.GET.get("kiem-tra"):
+            errors = {q.pk: evaluation.errors[q.pk] for q in questions if q.pk in evaluation.errors}
+        return render_page(request, flow, n, evaluation.visible, errors)
+
+    action = request.POST.get("action", "next")
+    for question in questions:
+        draft["answers"][str(question.pk)] = raw_from_post(question, request.POST)
+    draft["started"] = True
+    save_draft(request, survey, draft)
+    evaluation = flow.evaluation()
+
+    if action == "back":
+        previous = flow.previous_page(n, evaluation.visible)
+        if previous is None:
+            return redirect(survey.get_absolute_url())
+        return redirect("surveys:page", slug=survey.slug, n=previous)
+
+    # Questions that skip logic has just revealed on this page (not shown when the
+    # page was drawn: no JavaScript) are shown before going on.
+    appeared: list[int] = []
+    if "shown" in request.POST:
+        shown = {int(v) for v in request.POST["shown"].split(",") if v.strip().isdigit()}
+        appeared = [q.pk for q in questions if q.pk in evaluation.visible and q.pk not in shown]
+    page_errors = {
+        q.pk: evaluation.errors[q.pk]
+        for q in questions
+        if q.pk in evaluation.errors and q.pk not in appeared  # not seen yet: no error
+    }
+    if appeared or page_errors:
+        notice = MSG_MORE_QUESTIONS if appeared else ""
+        return render_page(request, flow, n, evaluation.visible, page_errors, notice=notice)
+
+    following = flow.next_page(n, evaluation.visible)
+    if action != "submit" or following is not None:
+        if following is None:  # "next" on the last page: show the send button
+            return redirect("surveys:page", slug=survey.slug, n=n)
+        return redirect("surveys:page", slug=survey.slug, n=following)
+
+    # Send. Anything wrong on an earlier page sends the person back there.
+    if evaluation.errors:
+        for m in range(1, flow.total + 1):
+            if any(q.pk in evaluation.errors for q in flow.page_questions(m)):
+                return redirect(
+                    reverse("surveys:page", kwargs={"slug": survey.slug, "n": m}) + "?kiem-tra=1"
+                )
+        return refused(request, survey, services.MSG_UNKNOWN_QUESTION, 400)
+    try:
+        services.check_rate("submit", client_address(request))
+    except ratelimit.RateLimited as error:
+        return too_many(request, error)
+    start = draft["start"]
+    identity = None
+    if survey.mode == Mode.IDENTIFIED:
+        identity = {
+            "full_name": start.get("full_name", ""),
+            "phone": start.get("phone", ""),
+            "consent": bool(start.get("consent")),
+        }
+    try:
+        services.submit_response(
+            survey,
+            draft["answers"],
+            browser_token=token,
+            phone=start.get("phone") or None,
+            code=start.get("code") or None,
+            identity=identity,
+        )
+    except services.AnswersInvalid:
+        return redirect(
+            reverse("surveys:page", kwargs={"slug": survey.slug, "n": 1}) + "?kiem-tra=1"
+        )
+    except ValidationError as error:
+        code = getattr(error, "code", "") or ""
+        status = {"closed": 410, "not_open": 410, "not_yet": 410}.get(code, 400)
+        if code == "already":
+            # This person has answered already: forget the draft (and any phone).
+            drop_draft(request, survey)
+            status = 409
+        elif code == "code_spent":
+            # Keep the answers; ask for a valid code again (the bad one is forgotten).
+            draft["start"] = {}
+            draft["started"] = False
+            save_draft(request, survey, draft)
+            status = 409
+        return refused(request, survey, error.messages[0], status)
+    drop_draft(request, survey)
+    return redirect("surveys:thanks", slug=survey.slug)
+
+
+def render_page(
+    request: HttpRequest,
+    flow: Flow,
+    n: int,
+    visible: set[int],
+    errors: dict[int, str],
+    *,
+    notice: str = "",
+) -> HttpResponse:
+    survey = flow.survey
+    units = unit_options(survey) if any(q.kind == Kind.UNIT for q in flow.questions) else []
+    answers = flow.draft["answers"]
+    blocks = []
+    shown: list[int] = []
+    for section in flow.pages[n - 1]:
+        views = []
+        for q in flow.by_section[section.pk]:
+            hidden = q.pk not in visible
+            if not hidden:
+                shown.append(q.pk)
+            views.append(
+                question_view(
+                    q,
+                    flow.numbers[q.pk],
+                    answers.get(str(q.pk)),
+                    error=errors.get(q.pk, ""),
+                    hidden=hidden,
+                    units=units,
+                )
+            )
+        blocks.append((section, views))
+    is_last = flow.next_page(n, visible) is None
+    previous = flow.previous_page(n, visible)
+    context = {
+        "survey": survey,
+        "flow": flow,
+        "n": n,
+        "total": flow.total,
+        "percent": round(100 * n / flow.total) if flow.total else 100,
+        "blocks": blocks,
+        "shown": ",".join(str(pk) for pk in shown),
+        "error_count": len(errors),
+        "notice": notice,
+        "is_last": is_last,
+        "previous": previous,
+        "identified": survey.mode == Mode.IDENTIFIED,
+    }
+    return render(request, "surveys/public/page.html", context)
+
+
+@never_cache
+@require_safe
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    survey = public_survey(slug)
+    return render(
+        request,
+        "surveys/public/thanks.html",
+        {"survey": survey, "identified": survey.mode == Mode.IDENTIFIED},
+    )

@@ -1,0 +1,297 @@
+"""The results page of a survey and its exports (staff).
+
+Thin function views: fetch-and-check through the user's scope
+(`Survey.objects.visible_to`: the survey's organisation), compute
+(`results`), draw (`contests.charts`), render. A survey out of scope answers
+404, like a missing one. Filters (dates, unit) and the text search travel in
+the query string, so the exports follow what the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
+
+from danvan.contests import charts
+from danvan.contests.stats import area_places
+from danvan.core.models import Area
+from danvan.core.scope import get_visible_or_404
+from danvan.core.text import format_date, vn_sort_key
+from danvan.surveys import exports, results
+from danvan.surveys.models import Answer, Kind, Question, Survey
+
+CHART_ROWS = 15  # bars drawn per chart; the table lists every row
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _svg(markup: str) -> SafeString:
+    # charts.* escape every piece of text they draw.
+    return mark_safe(markup)
+
+
+# --- Filters -----------------------------------------------------------------------
+
+
+class ResultFilterForm(forms.Form):
+    tu = forms.DateField(label="Từ ngày", required=False, widget=DATE_WIDGET)
+    den = forms.DateField(label="Đến ngày", required=False, widget=DATE_WIDGET)
+    dia_ban = forms.TypedChoiceField(label="Địa bàn", required=False, coerce=int)
+    tim = forms.CharField(
+        label="Tìm trong câu trả lời tự do",
+        required=False,
+        max_length=100,
+        help_text="Không phân biệt chữ hoa, chữ thường, có dấu hay không dấu.",
+    )
+
+    def __init__(self, *args: Any, units: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["dia_ban"]
+        field.choices = [("", "Mọi địa bàn"), *units]
+        if not units:
+            field.widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("tu"), data.get("den")
+        if start and end and start > end:
+            raise forms.ValidationError("“Từ ngày” phải trước hoặc bằng “Đến ngày”.")
+        return data
+
+
+def unit_choices(survey: Survey, unit_question: Question | None) -> list[tuple[int, str]]:
+    """Communes (and their hamlets) named in the answers to the unit question."""
+    if unit_question is None:
+        return []
+    ids = (
+        Answer.objects.filter(question_id=unit_question.pk, area__isnull=False)
+        .values_list("area_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    places = area_places(ids)
+    communes: dict[int, str] = {}
+    hamlets: dict[int, list[tuple[int, str]]] = {}
+    for p in places.values():
+        communes[p.commune_id] = p.commune
+        if p.hamlet_id is not None:
+            hamlets.setdefault(p.commune_id, []).append((p.hamlet_id, p.hamlet))
+    out: list[tuple[int, str]] = []
+    for cid in sorted(communes, key=lambda c: vn_sort_key(communes[c])):
+        out.append((cid, communes[cid]))
+        for hid, name in sorted(set(hamlets.get(cid, [])), key=lambda h: vn_sort_key(h[1])):
+            out.append((hid, f"— {name}"))
+    return out
+
+
+@dataclass
+class Filters:
+    form: ResultFilterForm
+    date_from: date | None = None
+    date_to: date | None = None
+    area: Area | None = None
+    query: str = ""
+    querystring: str = ""  # the filters only (not the search), for exports and links
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        return {"date_from": self.date_from, "date_to": self.date_to, "area": self.area}
+
+    def describe(self) -> str:
+        parts = []
+        if self.date_from or self.date_to:
+            start = format_date(self.date_from) if self.date_from else "…"
+            end = format_date(self.date_to) if self.date_to else "…"
+            parts.append(f"phiếu nhận từ {start} đến {end}")
+        else:
+            parts.append("mọi phiếu đã nhận")
+        if self.area is not None:
+            parts.append(f"người trả lời ở {self.area.name}")
+        return ", ".join(parts)
+
+
+def _filters(request: HttpRequest, survey: Survey, unit_question: Question | None) -> Filters:
+    units = unit_choices(survey, unit_question)
+    form = ResultFilterForm(request.GET or None, units=units)
+    out = Filters(form)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        out.date_from, out.date_to = data.get("tu"), data.get("den")
+        if data.get("dia_ban"):
+            out.area = Area.objects.filter(pk=data["dia_ban"]).first()
+        out.query = (data.get("tim") or "").strip()
+    params = {
+        "tu": out.date_from.isoformat() if out.date_from else "",
+        "den": out.date_to.isoformat() if out.date_to else "",
+        "dia_ban": str(out.area.pk) if out.area else "",
+    }
+    out.querystring = urlencode({k: v for k, v in params.items() if v})
+    return out
+
+
+# --- Charts ------------------------------------------------------------------------
+
+
+def _chart(r: results.QuestionResult) -> SafeString | None:
+    title = f"Câu {r.number}. {r.text}"
+    if not r.answered:
+        return None
+    if r.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN, Kind.AGREEMENT, Kind.UNIT):
+        bars = [(f"{o.label} ({o.percent_display})", o.count) for o in r.options[:CHART_ROWS]]
+        return _svg(charts.bar_chart(bars, title, unit=" người"))
+    if r.kind == Kind.RATING:
+        return _svg(
+            charts.column_chart(
+                [(o.label, o.count) for o in r.options],
+                title,
+                x_title="Điểm",
+                y_title="Số người",
+                unit=" người",
+            )
+        )
+    if r.kind == Kind.GRID:
+        agree = [
+            (g.label, round(100 * (g.counts[3] + g.counts[4]) / g.answered) if g.answered else 0)
+            for g in r.grid
+        ]
+        return _svg(charts.bar_chart(agree, f"{title} — tỷ lệ đồng ý và rất đồng ý (%)", unit="%"))
+    if r.kind == Kind.DATE:
+        return _svg(
+            charts.column_chart(
+                [(o.label[:5] if len(o.label) == 10 else o.label, o.count) for o in r.options],
+                title,
+                y_title="Số người",
+                unit=" người",
+            )
+        )
+    return None
+
+
+# --- Pages -------------------------------------------------------------------------
+
+
+def _survey(request: HttpRequest, pk: int) -> Survey:
+    survey: Survey = get_visible_or_404(
+        Survey.objects.select_related("organization", "target_area"), request.user, pk=pk
+    )
+    return survey
+
+
+def _crosstab(
+    request: HttpRequest, survey: Survey, questions: list[Question], filters: Filters
+) -> dict[str, Any]:
+    rows = [q for q in questions if results.can_crosstab(q)]
+    bys = [q for q in questions if results.can_break_down_by(q)]
+    numbers = {q.pk: n for n, q in enumerate(questions, start=1)}
+    out: dict[str, Any] = {
+        "rows": [(q.pk, f"Câu {numbers[q.pk]}. {q.text}") for q in rows],
+        "bys": [(q.pk, f"Câu {numbers[q.pk]}. {q.text}") for q in bys],
+        "table": None,
+        "error": "",
+        "question_id": None,
+        "by_id": None,
+    }
+    wanted, by_wanted = request.GET.get("cau", ""), request.GET.get("theo", "")
+    if not wanted or not by_wanted:
+        return out
+    question = next((q for q in rows if str(q.pk) == wanted), None)
+    by = next((q for q in bys if str(q.pk) == by_wanted), None)
+    out["question_id"] = question.pk if question else None
+    out["by_id"] = by.pk if by else None
+    if question is None or by is None:
+        out["error"] = "Chọn một câu hỏi và một câu hỏi để phân tổ trong danh sách."
+    elif question.pk == by.pk:
+        out["error"] = "Chọn hai câu hỏi khác nhau."
+    else:
+        out["table"] = results.crosstab(survey, question, by, **filters.kwargs)
+        out["label"] = f"Câu {numbers[question.pk]}"
+        out["by_label"] = f"Câu {numbers[by.pk]}"
+    return out
+
+
+@require_safe
+@login_required
+def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey(request, pk)
+    questions = list(
+        Question.objects.filter(survey_id=survey.pk).order_by("section__position", "position", "pk")
+    )
+    unit_q = next((q for q in questions if q.kind == Kind.UNIT), None)
+    filters = _filters(request, survey, unit_q)
+    found = results.survey_results(survey, **filters.kwargs)
+    matches = (
+        results.search_texts(survey, filters.query, **filters.kwargs) if filters.query else None
+    )
+    items = [{"r": r, "svg": _chart(r), "match": (matches or {}).get(r.question_id)} for r in found]
+    return render(
+        request,
+        "surveys/results/results.html",
+        {
+            "nav": "surveys",
+            "survey": survey,
+            "results": found,
+            "items": items,
+            "filters": filters,
+            "form": filters.form,
+            "matches": matches,
+            "match_total": sum(m.count for m in (matches or {}).values()),
+            "has_unit_question": unit_q is not None,
+            "crosstab": _crosstab(request, survey, questions, filters),
+            "ttl": results.RESULTS_TTL,
+        },
+    )
+
+
+# --- Exports -----------------------------------------------------------------------
+
+
+def _download(data: bytes, content_type: str, names: tuple[str, str]) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = exports.content_disposition(*names)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _export_filters(request: HttpRequest, survey: Survey) -> Filters:
+    return _filters(request, survey, results.unit_question(survey))
+
+
+@require_safe
+@login_required
+def export_responses(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey(request, pk)
+    filters = _export_filters(request, survey)
+    data = exports.responses_workbook(survey, **filters.kwargs)
+    return _download(data, exports.XLSX, exports.filenames(f"Phiếu trả lời {survey.title}", "xlsx"))
+
+
+@require_safe
+@login_required
+def export_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey(request, pk)
+    filters = _export_filters(request, survey)
+    found = results.survey_results(survey, **filters.kwargs)
+    data = exports.summary_workbook(survey, found, filters.describe())
+    return _download(
+        data, exports.XLSX, exports.filenames(f"Kết quả khảo sát {survey.title}", "xlsx")
+    )
+
+
+@require_safe
+@login_required
+def export_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = _survey(request, pk)
+    filters = _export_filters(request, survey)
+    found = results.survey_results(survey, **filters.kwargs)
+    data = exports.summary_docx(survey, found, filters.describe())
+    return _download(
+        data, exports.DOCX, exports.filenames(f"Kết quả khảo sát {survey.title}", "docx")
+    )

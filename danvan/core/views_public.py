@@ -24,12 +24,18 @@ def open_contests() -> list[Card]:
     return [Card(c.title, c.get_absolute_url(), c.summary) for c in contests]
 
 
+def open_surveys() -> list[Card]:
+    from danvan.surveys.models import Survey
+
+    surveys = Survey.objects.open_now().only("title", "slug", "intro").order_by("closes_at")
+    return [Card(s.title, s.get_absolute_url(), s.intro[:200]) for s in surveys]
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    # Surveys and practices arrive with their own apps; the home page already
-    # has a place for each.
+    # Practices and exemplars arrive with their own app; the page has a place for them.
     return render(
         request,
         "public/home.html",
-        {"contests": open_contests(), "surveys": [], "practices": []},
+        {"contests": open_contests(), "surveys": open_surveys(), "practices": []},
     )

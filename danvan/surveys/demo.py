@@ -318,11 +318,11 @@ class _Respondents:
                 number = profile.number(rng, person)
             else:
                 number = rng.randint(int(options.get("min") or 0), int(options.get("max") or 10))
-            low, high = options.get("min"), options.get("max")
-            if low is not None:
-                number = max(low, number)
-            if high is not None:
-                number = min(high, number)
+            floor, ceiling = options.get("min"), options.get("max")
+            if floor is not None:
+                number = max(floor, number)
+            if ceiling is not None:
+                number = min(ceiling, number)
             return number
         if kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
             return rng.choice(profile.texts) if profile.texts else None
@@ -588,9 +588,7 @@ def _make_reports(stdout: Writer | None) -> int:
     # at the end of 2024 (no one can file on an ended unit through the service).
     when = datetime(2024, 12, 20, 9, 0, tzinfo=VN_TZ)
     for n, spec in enumerate(REPORTS_2024):
-        old = (
-            Area.objects.filter(code=spec.commune, valid_to__isnull=False).order_by("-pk").first()
-        )
+        old = Area.objects.filter(code=spec.commune, valid_to__isnull=False).order_by("-pk").first()
         if old is None:
             continue
         report = OpinionReport.objects.create(
@@ -692,9 +690,7 @@ def load_survey_demo(stdout: Writer | None = None) -> list[Survey]:
     user = get_user_model().objects.filter(username=CREATOR_USERNAME).first()
     rng = random.Random(SEED)
     with transaction.atomic():
-        dialogue = existing.get(DIALOGUE_SLUG) or _make_dialogue(
-            rng, organizer, city, user, stdout
-        )
+        dialogue = existing.get(DIALOGUE_SLUG) or _make_dialogue(rng, organizer, city, user, stdout)
         farmers = existing.get(FARMERS_SLUG) or _make_farmers(rng, organizer, city, user, stdout)
         _make_reports(stdout)
     return [dialogue, farmers]

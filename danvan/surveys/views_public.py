@@ -42,6 +42,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
+from danvan.surveys.share import og_context
 
 COOKIE_PREFIX = "khaosat_"
 COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
@@ -422,6 +423,7 @@ def take(request: HttpRequest, slug: str) -> HttpResponse:
         "closes_at": format_datetime(survey.closes_at),
         "has_draft": bool(draft["answers"]),
         "identified": survey.mode == Mode.IDENTIFIED,
+        "og": og_context(survey, request),
     }
     return ensure_cookie(request, survey, render(request, "surveys/public/take.html", context))
 

@@ -419,3 +419,23 @@ def test_identified_flow_needs_consent(client: Client) -> None:
     person = Respondent.objects.get(response__survey=survey)
     assert (person.full_name, person.phone) == ("Võ Thị Kim Loan", "0912345678")
     assert "liên hệ lại" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_home_page_lists_open_surveys(client: Any) -> None:
+    from danvan.surveys.tests.factories import make_survey
+
+    survey = make_survey(title="Ý kiến về đường giao thông nông thôn")
+    body = client.get("/").content.decode()
+    assert "Ý kiến về đường giao thông nông thôn" in body
+    assert survey.get_absolute_url() in body
+
+
+@pytest.mark.django_db
+def test_survey_page_carries_share_preview_tags(client: Any) -> None:
+    from danvan.surveys.tests.factories import make_survey
+
+    survey = make_survey(title="Ý kiến về nước sạch nông thôn")
+    body = client.get(survey.get_absolute_url()).content.decode()
+    assert '<meta property="og:title" content="Ý kiến về nước sạch nông thôn">' in body
+    assert 'property="og:url"' in body and survey.slug in body

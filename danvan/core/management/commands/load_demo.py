@@ -38,6 +38,17 @@ class Command(BaseCommand):
         self.stdout.write(format_logins(result))
         if contest is not None:
             self.stdout.write(f"Cuộc thi mẫu: http://127.0.0.1:8000{contest.get_absolute_url()}")
+        for survey in self._load_survey_demo():
+            self.stdout.write(f"Khảo sát mẫu: http://127.0.0.1:8000{survey.get_absolute_url()}")
+
+    def _load_survey_demo(self) -> list[Any]:
+        from django.apps import apps
+
+        if not apps.is_installed("danvan.surveys"):
+            return []
+        from danvan.surveys.demo import load_survey_demo
+
+        return load_survey_demo(stdout=self.stdout)
 
     def _load_app_demos(self) -> Any:
         """The demos of the feature apps, each built on the district demo."""

@@ -75,18 +75,38 @@ def _bank_version_key(contest_id: int) -> str:
 def invalidate_bank(contest: Contest | int) -> None:
     """Call after any change to a contest's questions or choices."""
     contest_id = contest if isinstance(contest, int) else contest.pk
-    try:
-        cache.incr(_bank_version_key(contest_id))
-    except ValueError:
-        cache.set(_bank_version_key(contest_id), 1, None)
+    cache.set(_bank_version_key(contest_id), secrets.token_hex(8), None)
+
+
+def _bank_version(contest_id: int) -> str:
+    """A random token per bank state: never reused, even after the cache is emptied."""
+    key = _bank_version_key(contest_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), None)
+        version = cache.get(key)
+    return str(version)
+
+
+# Banks already unpickled in this process, by (contest id, bank version): a bank
+# of thousands of questions is too big to fetch from Redis on every request.
+_LOCAL_BANKS: dict[tuple[int, str], Bank] = {}
+_LOCAL_BANKS_MAX = 16
 
 
 def load_bank(contest_id: int) -> Bank:
-    """The active questions of a contest with their choices and answers (cached)."""
-    version = cache.get_or_set(_bank_version_key(contest_id), 0, None)
+    """The active questions of a contest with their choices and answers.
+
+    Cached twice: in this process (checked against the bank version, one small
+    cache read) and in the shared cache (so a new process builds it once)."""
+    version = _bank_version(contest_id)
+    local = _LOCAL_BANKS.get((contest_id, version))
+    if local is not None:
+        return local
     key = f"contests:bank:{contest_id}:{version}"
     bank = cache.get(key)
     if bank is not None:
+        _remember_bank(contest_id, version, bank)
         return bank  # type: ignore[no-any-return]
     bank = Bank()
     questions = Question.objects.filter(contest_id=contest_id, active=True).values_list(
@@ -106,7 +126,14 @@ def load_bank(contest_id: int) -> Bank:
     for qid, cids in correct.items():
         bank.questions[qid].correct = frozenset(cids)
     cache.set(key, bank, 3600)
+    _remember_bank(contest_id, version, bank)
     return bank
+
+
+def _remember_bank(contest_id: int, version: str, bank: Bank) -> None:
+    if len(_LOCAL_BANKS) >= _LOCAL_BANKS_MAX:
+        _LOCAL_BANKS.clear()
+    _LOCAL_BANKS[(contest_id, version)] = bank
 
 
 def _quotas_key(round_id: int) -> str:

@@ -33,6 +33,27 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             cursor.execute(sql)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_per_worker(worker_id: str) -> Iterator[None]:
+    """With Redis and several pytest-xdist workers, each worker gets its own Redis
+    database: a cache.clear() in one worker must not empty another's counters."""
+    import re
+
+    from django.conf import settings
+    from django.test import override_settings
+
+    default = settings.CACHES["default"]
+    if worker_id == "master" or "redis" not in default["BACKEND"].lower():
+        yield
+        return
+    n = int(worker_id.removeprefix("gw"))
+    location = re.sub(r"/(\d+)$", lambda m: f"/{int(m.group(1)) + 1 + n}", str(default["LOCATION"]))
+    if location == default["LOCATION"]:
+        location = f"{str(default['LOCATION']).rstrip('/')}/{2 + n}"
+    with override_settings(CACHES={"default": {**default, "LOCATION": location}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Each test starts with an empty cache (login throttling lives there with Redis)."""

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -85,14 +85,6 @@ def _archived(request: HttpRequest, contest: Contest) -> HttpResponse | None:
         )
         return redirect("contests_staff:contest_detail", pk=contest.pk)
     return None
-
-
-def _maybe_url(name: str, *args: Any) -> str:
-    """The URL of a view of another part of the app, or "" while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -179,7 +171,7 @@ def contest_detail(request: StaffRequest, pk: int) -> HttpResponse:
     can_manage = can(request.user, MANAGE, contest)
     rounds = list(contest.rounds.annotate(quota_total=Count("quotas")))
     for rnd in rounds:
-        rnd.stats_url = _maybe_url("contests_stats:round_stats", rnd.pk)  # type: ignore[attr-defined]
+        rnd.stats_url = reverse("contests_stats:round_stats", args=[rnd.pk])  # type: ignore[attr-defined]
     counts = f.bank_counts(contest)
     return render(
         request,
@@ -195,7 +187,7 @@ def contest_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "category_count": contest.categories.count(),
             "participant_count": contest.participants.count(),
             "problems": f.publish_problems(contest) if can_manage else [],
-            "participants_export_url": _maybe_url("contests_stats:export_participants", pk),
+            "participants_export_url": reverse("contests_stats:export_participants", args=[pk]),
             "public_url": contest.get_absolute_url()
             if contest.status == ContestStatus.PUBLISHED
             else "",
@@ -448,8 +440,8 @@ def round_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "time_limit_minutes": rnd.time_limit_seconds // 60,
             "now": now,
             "ended": now >= rnd.closes_at,
-            "stats_url": _maybe_url("contests_stats:round_stats", rnd.pk),
-            "results_export_url": _maybe_url("contests_stats:export_results", rnd.pk),
+            "stats_url": reverse("contests_stats:round_stats", args=[rnd.pk]),
+            "results_export_url": reverse("contests_stats:export_results", args=[rnd.pk]),
             "attempt_count": rnd.attempts.count(),
             "awards": rnd.awards.select_related("prize").order_by("prize__kind", "rank")
             if rnd.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -86,14 +86,6 @@ def _archived(request: HttpRequest, survey: Survey) -> HttpResponse | None:
         )
         return _detail(survey)
     return None
-
-
-def _maybe_url(name: str, *args: Any) -> str:
-    """The URL of a view of another part of the app, or "" while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -223,7 +215,7 @@ def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "readiness": readiness,
             "codes": codes,
             "public_url": share.public_url(survey, request),
-            "results_url": _maybe_url("surveys_results:results", survey.pk),
+            "results_url": reverse("surveys_results:results", args=[survey.pk]),
             "kinds": f.KIND_HELP,
         },
     )

@@ -84,10 +84,19 @@ class Timer:
         return time.perf_counter() - self.start
 
 
-def setup_env(db: str) -> None:
-    """Select the bench settings for `db`; call before anything imports them."""
+def setup_env(db: str, preset: str | None = None) -> None:
+    """Select the bench settings for `db`; call before anything imports them.
+    The small preset gets a database of its own (unless BENCH_PG_URL or
+    BENCH_SQLITE say otherwise), so a smoke run leaves the full data alone."""
     os.environ["BENCH_DB"] = db
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    if preset == "small":
+        os.environ.setdefault(
+            "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/danvan_bench_small"
+        )
+        os.environ.setdefault(
+            "BENCH_SQLITE", str(ROOT / "bench" / "results" / "bench-small.sqlite3")
+        )
 
 
 def setup_django(db: str) -> None:
@@ -185,7 +194,7 @@ def dataset_intact(db: str, meta: dict[str, Any]) -> bool:
             import psycopg
 
             with psycopg.connect(bench_settings.BENCH_PG_URL, connect_timeout=5) as conn:
-                found = [conn.execute(q, [p]).fetchone()[0] for q, p in checks]
+                found = [(conn.execute(q, [p]).fetchone() or [None])[0] for q, p in checks]
     except Exception:
         return False
     return found == expected
@@ -523,7 +532,7 @@ def attempt_lines(
         skill = rng.uniform(0.3, 0.95)
         prediction = max(0, int(rng.gauss(100_000, 30_000)))
         starts = sorted(rng.randrange(0, span) for _ in range(k))
-        rows = []
+        rows: list[list[Any]] = []
         best = -1
         best_key: tuple[int, int] | None = None
         for n, start_s in enumerate(starts, start=1):
@@ -705,7 +714,7 @@ def load_sqlite(
 
 def generate(db: str, preset: str, *, seed: int = 2025) -> dict[str, Any]:
     """Drop, migrate and fill the bench database; return the bench_meta record."""
-    setup_env(db)
+    setup_env(db, preset)
     from bench import settings as bench_settings
 
     sizes = PRESETS[preset]

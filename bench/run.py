@@ -342,9 +342,23 @@ def cpu_busy(seconds: float = 1.0) -> float:
 SHARED_SERVICES = {"postgres", "redis-server"}
 
 
-def _proc_ticks() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, CPU ticks used so far) for every process, except the
-    shared services (PostgreSQL, Redis: the bench's own load runs there too)."""
+def _foreign_backend(pid: int) -> bool:
+    """A PostgreSQL backend serving another database than the bench's (its
+    process title: "postgres: 15/main: USER DATABASE HOST(PORT) STATE")."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            title = fh.read().replace(b"\0", b" ").decode(errors="replace").split()
+    except OSError:
+        return False
+    if len(title) < 5 or "(" not in title[4]:
+        return False  # checkpointer, WAL writer, autovacuum...: shared
+    from django.conf import settings
+
+    return title[3] != settings.DATABASES["default"].get("NAME")
+
+
+def _proc_ticks() -> dict[int, tuple[str, int, int]]:
+    """pid -> (command, parent pid, CPU ticks used so far) of every process."""
     out = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -356,41 +370,62 @@ def _proc_ticks() -> dict[int, tuple[int, int]]:
             continue
         comm = raw[raw.index("(") + 1 : raw.rindex(")")]
         rest = raw[raw.rindex(")") + 2 :].split()
-        if comm in SHARED_SERVICES:
-            continue
-        out[int(entry)] = (int(rest[1]), int(rest[11]) + int(rest[12]))
+        out[int(entry)] = (comm, int(rest[1]), int(rest[11]) + int(rest[12]))
     return out
 
 
+def _busy_ticks() -> int:
+    with open("/proc/stat", encoding="ascii") as fh:
+        values = [int(v) for v in fh.readline().split()[1:]]
+    # user + nice + system: what processes used. Interrupt time (the loopback
+    # traffic of the benchmark itself) belongs to no process.
+    return values[0] + values[1] + values[2]
+
+
 class ForeignCPU:
-    """CPU used during a measurement by processes that are not this benchmark's
-    (not descendants of this process) nor the shared services: other people's
-    work on the same machine. As a fraction of all the CPUs over the window."""
+    """CPU used during a measurement by other people's work on the machine, as a
+    fraction of all the CPUs: everything the machine did (/proc/stat) minus what
+    is the benchmark's: this process and its descendants (gunicorn, locust,
+    counted from rusage once it has exited), Redis, and PostgreSQL except the
+    backends that serve other databases."""
 
     def __enter__(self) -> ForeignCPU:
-        self.before = _proc_ticks()
-        self.t0 = time.monotonic()
         self.fraction = 0.0
+        try:
+            self.busy = _busy_ticks()
+            self.before = _proc_ticks()
+        except OSError:
+            self.busy = -1
+        self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.t0 = time.monotonic()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        after = _proc_ticks()
+        if self.busy < 0:
+            return
         wall = time.monotonic() - self.t0
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = _busy_ticks() - self.busy
+        after = _proc_ticks()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         ours = {os.getpid()}
         changed = True
         while changed:  # the descendants of this process, by parent links
             changed = False
-            for pid, (ppid, _t) in after.items():
+            for pid, (_comm, ppid, _t) in after.items():
                 if ppid in ours and pid not in ours:
                     ours.add(pid)
                     changed = True
-        ticks = 0
-        for pid, (_ppid, used) in after.items():
-            if pid in ours:
-                continue
-            ticks += used - self.before.get(pid, (0, 0))[1]
-        hz = os.sysconf("SC_CLK_TCK")
-        self.fraction = ticks / max(wall * hz * (os.cpu_count() or 1), 1e-9)
+        mine = 0
+        for pid, (comm, _ppid, used) in after.items():
+            shared = comm in SHARED_SERVICES and not (comm == "postgres" and _foreign_backend(pid))
+            if pid in ours or shared:
+                mine += used - self.before.get(pid, ("", 0, 0))[2]
+        reaped = (children.ru_utime - self.children.ru_utime) + (
+            children.ru_stime - self.children.ru_stime
+        )
+        mine += int(reaped * hz)
+        self.fraction = max(0, busy - mine) / max(wall * hz * (os.cpu_count() or 1), 1e-9)
 
 
 def wait_quiet(limit: float, seconds: int) -> None:
@@ -871,6 +906,10 @@ def save(
 # --- Main ---------------------------------------------------------------------------------
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
@@ -895,8 +934,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = make_config(args)
     started = time.monotonic()
+    # Stop cleanly (gunicorn and locust with us) on Ctrl-C or SIGTERM, also when
+    # started in the background (where the shell leaves SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    os.environ["BENCH_DB"] = cfg.db
+    gen.setup_env(cfg.db, cfg.preset)
     meta = ensure_dataset(cfg)
     rng = random.Random(7)
 

@@ -294,3 +294,10 @@ def slug_vi(s: str, max_length: int | None = None) -> str:
             cut = cut.rsplit("-", 1)[0]
         slug = cut.strip("-")
     return slug
+
+
+def filter_by_title(items: Iterable[T], q: str) -> list[T]:
+    """Items whose `.title` contains every word of `q`, ignoring diacritics and
+    case. For short lists (contests, surveys of a unit) filtered in Python."""
+    terms = search_terms(q)
+    return [item for item in items if all(t in fold(item.title) for t in terms)]  # type: ignore[attr-defined]

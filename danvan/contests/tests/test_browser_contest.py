@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import ARTIFACTS, screenshot
 
@@ -42,7 +43,7 @@ def test_a_person_takes_the_contest_on_a_phone(
     page.goto(live_server.url + "/")
     page.get_by_role("link", name=world.contest.title).first.click()
     page.wait_for_url(f"**{world.contest.get_absolute_url()}")
-    assert page.get_by_role("heading", name=world.contest.title).is_visible()
+    expect(page.get_by_role("heading", name=world.contest.title)).to_be_visible()
     no_overflow(page)
     screenshot(page, "contest-detail-390")
 
@@ -92,7 +93,7 @@ def test_a_person_takes_the_contest_on_a_phone(
     for qid, cids in questions[:2]:
         for cid in cids:
             assert page.locator(f'input[name="q_{qid}"][value="{cid}"]').is_checked()
-    assert page.locator("#answered-count").inner_text() == "2"
+    expect(page.locator("#answered-count")).to_have_text("2")
 
     for qid, cids in questions[2:]:
         answer(qid, cids)
@@ -105,9 +106,9 @@ def test_a_person_takes_the_contest_on_a_phone(
     page.get_by_role("button", name="Nộp bài").click()
 
     page.wait_for_url("**/ket-qua/")
-    assert page.locator("#diem").inner_text() == "4/4"
-    assert page.get_by_text("Thời gian làm bài").is_visible()
-    assert page.get_by_text("Giải thích câu").first.is_visible()
+    expect(page.locator("#diem")).to_have_text("4/4")
+    expect(page.get_by_text("Thời gian làm bài")).to_be_visible()
+    expect(page.get_by_text("Giải thích câu").first).to_be_visible()
     no_overflow(page)
     screenshot(page, "contest-result-390")
     attempt.refresh_from_db()
@@ -116,14 +117,14 @@ def test_a_person_takes_the_contest_on_a_phone(
     assert page.evaluate("window.localStorage.length") == 0
 
     page.get_by_role("link", name="Bảng xếp hạng").click()
-    assert page.get_by_text("Trần T. B. Ngọc").is_visible()
+    expect(page.get_by_text("Trần T. B. Ngọc")).to_be_visible()
     no_overflow(page)
     screenshot(page, "contest-leaderboard-390")
 
     # Their personal data, then signing out and back in with the access code.
     page.goto(live_server.url + world.contest.get_absolute_url())
     page.get_by_role("link", name="Dữ liệu cá nhân của bạn").click()
-    assert page.get_by_text("Trần Thị Bích Ngọc").is_visible()
+    expect(page.get_by_text("Trần Thị Bích Ngọc")).to_be_visible()
     no_overflow(page)
     screenshot(page, "contest-my-data-390")
     page.get_by_role("link", name="Về trang cuộc thi").click()
@@ -133,8 +134,8 @@ def test_a_person_takes_the_contest_on_a_phone(
     no_overflow(page)
     screenshot(page, "contest-signin-390")
     page.get_by_role("button", name="Đăng nhập").first.click()
-    assert page.get_by_text("Xin chào Trần Thị Bích Ngọc!").is_visible()
-    assert page.get_by_text(code).is_visible()
+    expect(page.get_by_text("Xin chào Trần Thị Bích Ngọc!")).to_be_visible()
+    expect(page.get_by_text(code)).to_be_visible()
 
 
 def test_the_contest_works_without_javascript(world: Any, live_server: Any, browser: Any) -> None:
@@ -154,7 +155,7 @@ def test_the_contest_works_without_javascript(world: Any, live_server: Any, brow
     page.get_by_label("Đối tượng").select_option("farmer")
     page.get_by_role("button", name="Đăng ký").click()
     # Consent is never pre-ticked: the form comes back with the message and the values.
-    assert page.get_by_text("Bạn cần đánh dấu đồng ý").is_visible()
+    expect(page.get_by_text("Bạn cần đánh dấu đồng ý")).to_be_visible()
     assert page.get_by_label("Họ và tên").input_value() == "lê văn tám"
     screenshot(page, "contest-register-error-390")
     page.get_by_label("Tôi đã đọc và đồng ý").check()
@@ -166,7 +167,7 @@ def test_the_contest_works_without_javascript(world: Any, live_server: Any, brow
     (qid, cids), *_rest = right_answers(attempt).items()
     page.locator(f'input[name="q_{qid}"][value="{cids[0]}"]').check()
     page.get_by_role("button", name="Lưu tạm").click()
-    assert page.get_by_text("Đã lưu tạm").is_visible()
+    expect(page.get_by_text("Đã lưu tạm")).to_be_visible()
     assert page.locator(f'input[name="q_{qid}"][value="{cids[0]}"]').is_checked()
     page.get_by_label("Câu hỏi dự đoán").fill("300")
     page.get_by_role("button", name="Nộp bài").click()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import DEMO_PASSWORD, screenshot
 
@@ -30,9 +31,9 @@ def test_public_home_on_a_phone(demo_live: Any, page_phone: Any) -> None:
     )
     page.goto(demo_live.url + "/")
     assert outside == [], "the public page loads nothing from outside the site"
-    assert page.locator("h1").first.is_visible()
+    expect(page.locator("h1").first).to_be_visible()
     assert "Dân Vận Số" in page.title() or "Dân Vận Số" in page.content()
-    assert page.get_by_text("Cuộc thi trực tuyến").first.is_visible()
+    expect(page.get_by_text("Cuộc thi trực tuyến").first).to_be_visible()
     # Nothing overflows a 390 px screen.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
@@ -45,7 +46,7 @@ def test_public_home_without_javascript(demo_live: Any, browser: Any) -> None:
     )
     page = context.new_page()
     page.goto(demo_live.url + "/")
-    assert page.get_by_text("Cán bộ đăng nhập").first.is_visible()
+    expect(page.get_by_text("Cán bộ đăng nhập").first).to_be_visible()
     screenshot(page, "public-home-1280")
     context.close()
 
@@ -60,7 +61,7 @@ def test_commune_officer_signs_in_and_sees_only_their_commune(
     page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/quan-ly/")
-    assert page.get_by_role("heading", name="Tổng quan").is_visible()
+    expect(page.get_by_role("heading", name="Tổng quan")).to_be_visible()
     screenshot(page, "staff-dashboard-390")
 
     page.goto(demo_live.url + "/quan-ly/dia-ban/")
@@ -101,6 +102,6 @@ def test_board_admin_imports_hamlets_and_watches_the_job(
     page.set_input_files("input[type=file]", str(path))
     page.get_by_role("button", name="Nhập").click()
     page.wait_for_url("**/quan-ly/cong-viec/*/")
-    assert page.locator("#job-status").inner_text() == "Hoàn thành"
+    expect(page.locator("#job-status")).to_have_text("Hoàn thành")
     assert "Đã nhập 2 ấp, khu vực" in page.locator("main").inner_text()
     screenshot(page, "staff-job-1280")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import screenshot
 
@@ -42,19 +43,19 @@ def test_a_person_answers_a_survey_on_a_phone(
     q = {kind: question_of(survey, kind) for kind in Kind.values}
 
     page.goto(live_server.url + survey.get_absolute_url())
-    assert page.get_by_role("heading", name=survey.title).is_visible()
-    assert page.get_by_text("Mỗi trình duyệt chỉ gửi được một phiếu.").is_visible()
+    expect(page.get_by_role("heading", name=survey.title)).to_be_visible()
+    expect(page.get_by_text("Mỗi trình duyệt chỉ gửi được một phiếu.")).to_be_visible()
     no_overflow(page)
     screenshot(page, "survey-intro-390")
     page.get_by_role("button", name="Bắt đầu trả lời").click()
 
     # Section 1: the follow-up question appears when its answer is chosen.
     page.wait_for_url("**/phan-1/")
-    assert page.locator("#tien-do").inner_text() == "Phần 1/3"
+    expect(page.locator("#tien-do")).to_have_text("Phần 1/3")
     dropdown = page.locator(f"#cau-{q[Kind.DROPDOWN].pk}")
-    assert dropdown.is_hidden()
+    expect(dropdown).to_be_hidden()
     page.get_by_label("Loa phát thanh của ấp").check()
-    assert dropdown.is_visible()
+    expect(dropdown).to_be_visible()
     page.get_by_label("Ông/bà thuộc nhóm tuổi nào?").select_option("1")
     page.get_by_label("Nước sạch").check()
     page.get_by_label("Việc làm").check()
@@ -65,7 +66,7 @@ def test_a_person_answers_a_survey_on_a_phone(
 
     # Section 2: start answering, then go back.
     page.wait_for_url("**/phan-2/")
-    assert page.locator("#tien-do").inner_text() == "Phần 2/3"
+    expect(page.locator("#tien-do")).to_have_text("Phần 2/3")
     page.locator(f'input[name="q{q[Kind.AGREEMENT].pk}"][value="3"]').check()
     page.get_by_label("Gia đình ông/bà có bao nhiêu người?").fill("5")
     no_overflow(page)
@@ -94,7 +95,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     # A wrong number: told beside the field.
     page.get_by_label("Gia đình ông/bà có bao nhiêu người?").fill("năm")
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_text("Vui lòng nhập một số, ví dụ 12.").is_visible()
+    expect(page.get_by_text("Vui lòng nhập một số, ví dụ 12.")).to_be_visible()
     no_overflow(page)
     screenshot(page, "survey-section2-error-390")
     page.get_by_label("Gia đình ông/bà có bao nhiêu người?").fill("5")
@@ -114,7 +115,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     page.get_by_role("button", name="Gửi phiếu").click()
 
     page.wait_for_url("**/cam-on/")
-    assert page.get_by_role("heading", name="Cảm ơn ông/bà đã tham gia khảo sát").is_visible()
+    expect(page.get_by_role("heading", name="Cảm ơn ông/bà đã tham gia khảo sát")).to_be_visible()
     no_overflow(page)
     screenshot(page, "survey-thanks-390")
 
@@ -124,6 +125,6 @@ def test_a_person_answers_a_survey_on_a_phone(
 
     # Back to the survey: this browser has answered.
     page.goto(live_server.url + survey.get_absolute_url())
-    assert page.get_by_text("Bạn đã gửi phiếu cho cuộc khảo sát này.").is_visible()
+    expect(page.get_by_text("Bạn đã gửi phiếu cho cuộc khảo sát này.")).to_be_visible()
     assert page.get_by_role("button", name="Bắt đầu trả lời").count() == 0
     screenshot(page, "survey-already-390")

@@ -56,10 +56,14 @@ def _cache_per_worker(worker_id: str) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Each test starts with an empty cache (login throttling lives there with Redis)."""
+    """Each test starts with empty caches: the shared one (login throttling lives
+    there with Redis) and those kept in the process (danvan.core.cache.LocalCache)."""
     from django.core.cache import cache
 
+    from danvan.core.cache import LocalCache
+
     cache.clear()
+    LocalCache.clear_all()
     yield
 
 

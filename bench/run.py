@@ -143,6 +143,7 @@ def execute(sql: str, params: list[Any] | None = None) -> int:
 
 def make_sessions(meta: dict[str, Any], participant_ids: list[int]) -> list[str]:
     """Sessions as the public sign-in leaves them (views_public.remember_participant)."""
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
@@ -160,6 +161,22 @@ def make_sessions(meta: dict[str, Any], participant_ids: list[int]) -> list[str]
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=2000)
+    # The sign-in saves a session through the cache too (cached_db): prime it.
+    if settings.SESSION_ENGINE.endswith("cached_db"):
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+        from django.core.cache import caches
+
+        sessions_cache = caches[settings.SESSION_CACHE_ALIAS]
+        for start in range(0, len(keys), 2000):
+            sessions_cache.set_many(
+                {
+                    KEY_PREFIX + key: store.decode(row.session_data)
+                    for key, row in zip(
+                        keys[start : start + 2000], rows[start : start + 2000], strict=True
+                    )
+                },
+                86400,
+            )
     return keys
 
 

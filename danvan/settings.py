@@ -135,7 +135,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "danvan.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "danvan",
         }
@@ -202,6 +202,9 @@ AXES_VERBOSE = False
 # Staff sessions end after this much idle time.
 STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+# Sessions are kept in the database and read through the cache (Redis): every
+# participant request reads one, and a restart of Redis loses nothing.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Locale ---------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

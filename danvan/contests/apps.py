@@ -17,3 +17,13 @@ class ContestsConfig(AppConfig):
         for model in (Contest, Round, Category, Question, Choice, Prize):
             if not auditlog.contains(model):
                 auditlog.register(model)
+
+        from django.db.models.signals import post_save
+
+        def forget_rounds(**_kwargs: object) -> None:
+            from danvan.contests.views_public import ROUNDS
+
+            ROUNDS.clear()
+
+        for model in (Contest, Round):
+            post_save.connect(forget_rounds, sender=model, dispatch_uid=f"forget-rounds-{model}")

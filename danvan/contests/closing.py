@@ -174,7 +174,7 @@ def finalize_open_attempts(rnd: Round, report: Progress) -> int:
 
     Done in bulk (a round may hold tens of thousands of abandoned attempts): the
     rows are locked, scored with `services.score_answers`, and the counted rule
-    of `services._update_counted` is replayed per participant in attempt order.
+    of `services._counted_decision` is replayed per participant in attempt order.
     test_closing pins this to the result of submitting them one by one."""
     rows = list(
         Attempt.objects.select_for_update(of=("self",))

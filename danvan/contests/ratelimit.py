@@ -1,8 +1,8 @@
 """A small fixed-window rate limiter in Django's cache (Redis in production).
 
-Each (name, key) pair gets one counter per window; the counter is created with
-`cache.add` and raised with `cache.incr`, both atomic on Redis, so concurrent
-workers share the count. Limits come from settings.CONTEST_RATE_LIMITS
+Each (name, key) pair gets one counter per window, raised atomically (INCR on
+Redis, several counters in one round trip), so concurrent workers share the
+count. Limits come from settings.CONTEST_RATE_LIMITS
 ({name: (limit, window_seconds)}), falling back to DEFAULT_LIMITS.
 
 The per-address limits are generous on purpose: a commune meeting hall, a
@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from danvan.core.cache import count_hits
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Starting an attempt (writes a row, draws a paper).
@@ -44,30 +45,36 @@ def limit_for(name: str) -> tuple[int, int]:
     return int(limit), max(1, int(window))
 
 
+def _cache_key(name: str, key: str, window: int, now: float) -> str:
+    return f"contests:rl:{name}:{key}:{int(now // window)}"
+
+
 def hit(name: str, key: str, *, now: float | None = None) -> int:
     """Count one event for (name, key) in the current window; return the count so far."""
     _limit, window = limit_for(name)
     now = time.time() if now is None else now
-    bucket = int(now // window)
-    cache_key = f"contests:rl:{name}:{key}:{bucket}"
-    if cache.add(cache_key, 1, window + 5):
-        return 1
-    try:
-        return int(cache.incr(cache_key))
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, window + 5)
-        return 1
+    return count_hits([(_cache_key(name, key, window, now), window + 5)])[0]
 
 
 def check(name: str, key: str, *, now: float | None = None) -> None:
     """Count one event and raise RateLimited when it goes over the limit."""
-    limit, window = limit_for(name)
-    if limit <= 0:  # 0 turns the limit off
-        return
+    check_all([(name, key)], now=now)
+
+
+def check_all(pairs: list[tuple[str, str]], *, now: float | None = None) -> None:
+    """Count one event under each (name, key), all in one round trip to the cache;
+    raise RateLimited for the first limit exceeded."""
     now = time.time() if now is None else now
-    if hit(name, key, now=now) > limit:
-        retry_after = int(window - (now % window)) + 1
-        raise RateLimited(name, retry_after)
+    active = [(name, key, *limit_for(name)) for name, key in pairs]
+    active = [item for item in active if item[2] > 0]  # a limit of 0 is turned off
+    if not active:
+        return
+    counts = count_hits(
+        [(_cache_key(name, key, window, now), window + 5) for name, key, _l, window in active]
+    )
+    for (name, _key, limit, window), count in zip(active, counts, strict=True):
+        if count > limit:
+            raise RateLimited(name, int(window - (now % window)) + 1)
 
 
 def client_ip(request: HttpRequest) -> str:

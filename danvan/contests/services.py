@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from danvan.contests.models import (
@@ -78,8 +79,10 @@ def invalidate_bank(contest: Contest | int) -> None:
     cache.set(_bank_version_key(contest_id), secrets.token_hex(8), None)
 
 
-def _bank_version(contest_id: int) -> str:
+def _bank_version(contest_id: int, known: Any = None) -> str:
     """A random token per bank state: never reused, even after the cache is emptied."""
+    if known is not None:
+        return str(known)
     key = _bank_version_key(contest_id)
     version = cache.get(key)
     if version is None:
@@ -94,12 +97,13 @@ _LOCAL_BANKS: dict[tuple[int, str], Bank] = {}
 _LOCAL_BANKS_MAX = 16
 
 
-def load_bank(contest_id: int) -> Bank:
+def load_bank(contest_id: int, version: Any = None) -> Bank:
     """The active questions of a contest with their choices and answers.
 
     Cached twice: in this process (checked against the bank version, one small
-    cache read) and in the shared cache (so a new process builds it once)."""
-    version = _bank_version(contest_id)
+    cache read, or `version` when the caller has just read it) and in the
+    shared cache (so a new process builds it once)."""
+    version = _bank_version(contest_id, version)
     local = _LOCAL_BANKS.get((contest_id, version))
     if local is not None:
         return local
@@ -146,6 +150,17 @@ def round_quotas(rnd: Round) -> list[tuple[int, int]]:
         quotas = list(rnd.quotas.values_list("category_id", "count"))
         cache.set(_quotas_key(rnd.pk), quotas, 300)
     return quotas  # type: ignore[no-any-return]
+
+
+def load_bank_and_quotas(rnd: Round) -> tuple[Bank, list[tuple[int, int]]]:
+    """The bank and the round's quotas, both checked in one cache round trip."""
+    bank_key, quotas_key = _bank_version_key(rnd.contest_id), _quotas_key(rnd.pk)
+    found = cache.get_many([bank_key, quotas_key])
+    bank = load_bank(rnd.contest_id, found.get(bank_key))
+    quotas = found.get(quotas_key)
+    if quotas is None:
+        quotas = round_quotas(rnd)
+    return bank, quotas
 
 
 def invalidate_round(rnd: Round) -> None:
@@ -295,24 +310,45 @@ def check_round_open(rnd: Round, now: datetime) -> None:
         raise ContestError("Đợt thi chưa mở.", status=409, code="not_open")
 
 
-def start_attempt(rnd: Round, participant: Participant, now: datetime | None = None) -> Attempt:
+def start_attempt(
+    rnd: Round, participant: Participant | int, now: datetime | None = None
+) -> Attempt:
     """Start (or resume) an attempt. Two starts racing for the last allowed
     attempt give one attempt: the participant row is locked (PostgreSQL) or the
-    transaction is IMMEDIATE (SQLite), and the number is unique per round."""
+    transaction is IMMEDIATE (SQLite), and the number is unique per round.
+    `participant` may be its id: the row is read once, locked."""
     now = now or timezone.now()
     check_round_open(rnd, now)
-    if participant.contest_id != rnd.contest_id or participant.erased_at is not None:
-        raise ContestError("Thông tin người dự thi không hợp lệ.", status=403, code="participant")
-    bank = load_bank(rnd.contest_id)
-    paper = draw_paper(bank, round_quotas(rnd), rnd.question_count, rnd.shuffle_choices)
+    participant_id = participant if isinstance(participant, int) else participant.pk
+    bank, quotas = load_bank_and_quotas(rnd)
+    paper = draw_paper(bank, quotas, rnd.question_count, rnd.shuffle_choices)
     try:
         with transaction.atomic():
-            Participant.objects.select_for_update().filter(pk=participant.pk).first()
-            attempts = list(
-                Attempt.objects.filter(round=rnd, participant=participant)
-                .order_by("-number")
-                .values_list("number", "status", "deadline", "token")
+            # One statement: the participant, locked, with their attempts of the
+            # round (none: one row of NULLs; no participant: no row).
+            # (Model rows, not values(): Django keeps FOR UPDATE OF only for those.)
+            rows = list(
+                Participant.objects.select_for_update(of=("self",))
+                .filter(pk=participant_id, contest_id=rnd.contest_id, erased_at__isnull=True)
+                .annotate(mine=FilteredRelation("attempts", condition=Q(attempts__round=rnd)))
+                .annotate(
+                    a_number=F("mine__number"),
+                    a_status=F("mine__status"),
+                    a_deadline=F("mine__deadline"),
+                    a_token=F("mine__token"),
+                )
+                .only("pk")
+                .order_by("-a_number")
             )
+            if not rows:
+                raise ContestError(
+                    "Thông tin người dự thi không hợp lệ.", status=403, code="participant"
+                )
+            attempts = [
+                (row.a_number, row.a_status, row.a_deadline, row.a_token)
+                for row in rows
+                if row.a_number is not None
+            ]
             for _number, status, deadline, token in attempts:
                 if status == AttemptStatus.IN_PROGRESS and deadline > now:
                     return Attempt.objects.select_related("round").get(token=token)
@@ -325,7 +361,7 @@ def start_attempt(rnd: Round, participant: Participant, now: datetime | None = N
             deadline = min(now + timedelta(seconds=rnd.time_limit_seconds), rnd.closes_at)
             return Attempt.objects.create(
                 round=rnd,
-                participant=participant,
+                participant_id=participant_id,
                 number=(attempts[0][0] + 1) if attempts else 1,
                 token=secrets.token_urlsafe(18),
                 started_at=now,
@@ -372,30 +408,34 @@ class SubmitResult:
 
 def submit_attempt(
     token: str,
-    answers: Mapping[str, Any],
+    answers: Mapping[str, Any] | Callable[[Attempt], Mapping[str, Any]],
     prediction: Any,
     now: datetime | None = None,
+    *,
+    owner: Callable[[Attempt], bool] | None = None,
 ) -> SubmitResult:
     """Score and close an attempt, once. A second submit returns the first result.
     After the deadline (plus grace) the new answers are refused and the attempt is
-    closed with what was saved in time."""
+    closed with what was saved in time.
+
+    `answers` may be a function of the attempt (answers read off a form need its
+    paper); `owner`, when given, must accept the attempt or nothing happens
+    (ContestError "missing"). The attempt is read once, in the same statement
+    that locks its participant: one person's attempts of a round are finished
+    one at a time (every change of `counted` holds that lock), so that exactly
+    one of them is counted."""
     now = now or timezone.now()
     with transaction.atomic():
-        # Lock this attempt only (not its round and contest, which every other
-        # submit of the contest joins too).
         attempt = (
-            Attempt.objects.select_for_update(of=("self",))
-            .select_related("round__contest")
+            Attempt.objects.select_for_update(of=("participant",))
+            .select_related("round__contest", "participant")
             .filter(token=token)
             .first()
         )
-        if attempt is None:
+        if attempt is None or (owner is not None and not owner(attempt)):
             raise ContestError("Không tìm thấy bài thi.", status=404, code="missing")
         if attempt.status != AttemptStatus.IN_PROGRESS:
             return SubmitResult(attempt)
-        # One person's attempts of a round are finished one at a time, so that
-        # exactly one of them is counted.
-        Participant.objects.select_for_update().filter(pk=attempt.participant_id).first()
         rnd = attempt.round
         bank = load_bank(rnd.contest_id)
         late = now > attempt.hard_deadline()
@@ -405,7 +445,8 @@ def submit_attempt(
             status = AttemptStatus.EXPIRED
             submitted_at = attempt.deadline
         else:
-            final_answers = {**attempt.answers, **clean_answers(bank, attempt.paper, answers)}
+            given = answers(attempt) if callable(answers) else answers
+            final_answers = {**attempt.answers, **clean_answers(bank, attempt.paper, given)}
             status = AttemptStatus.SUBMITTED
             if prediction in (None, "") and now > attempt.deadline:
                 # The countdown ran out and the page submitted itself: close the
@@ -422,42 +463,47 @@ def submit_attempt(
         attempt.score = score_answers(bank, attempt.paper, final_answers)
         elapsed = (submitted_at - attempt.started_at).total_seconds()
         attempt.duration_ms = max(0, int(min(elapsed, rnd.time_limit_seconds) * 1000))
-        _update_counted(attempt)
-        attempt.save(
-            update_fields=[
-                "answers",
-                "prediction",
-                "status",
-                "submitted_at",
-                "score",
-                "duration_ms",
-                "counted",
-            ]
+        displaced = _counted_decision(attempt)
+        # Guarded by the status: whatever closed the attempt meanwhile (an
+        # autosave cannot, closing the round can) wins, and is returned.
+        closed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+            answers=final_answers,
+            prediction=final_prediction,
+            status=status,
+            submitted_at=submitted_at,
+            score=attempt.score,
+            duration_ms=attempt.duration_ms,
+            counted=attempt.counted,
         )
+        if not closed:
+            return SubmitResult(Attempt.objects.select_related("round__contest").get(pk=attempt.pk))
+        if displaced is not None:
+            Attempt.objects.filter(pk=displaced).update(counted=False)
     return SubmitResult(attempt, late=late)
 
 
-def _update_counted(attempt: Attempt) -> None:
-    """Keep one counted attempt per participant and round, by the round's rule."""
+def _counted_decision(attempt: Attempt) -> int | None:
+    """Keep one counted attempt per participant and round, by the round's rule:
+    set `attempt.counted`; return the id of the attempt it displaces, if any.
+    The caller holds the participant's lock."""
     current = (
-        Attempt.objects.select_for_update()
-        .filter(round_id=attempt.round_id, participant_id=attempt.participant_id, counted=True)
+        Attempt.objects.filter(
+            round_id=attempt.round_id, participant_id=attempt.participant_id, counted=True
+        )
         .exclude(pk=attempt.pk)
+        .values_list("pk", "score")
         .first()
     )
     if current is None:
         attempt.counted = True
-        return
+        return None
     if attempt.round.counting == Counting.FIRST:
         attempt.counted = False
-        return
+        return None
     # The best score counts; among equal scores the earlier attempt stays.
-    better = (attempt.score or 0) > (current.score or 0)
-    if better:
-        Attempt.objects.filter(pk=current.pk).update(counted=False)
-        attempt.counted = True
-    else:
-        attempt.counted = False
+    current_pk, current_score = current
+    attempt.counted = (attempt.score or 0) > (current_score or 0)
+    return current_pk if attempt.counted else None
 
 
 def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -57,18 +58,22 @@ from danvan.contests.privacy import decrypt_cccd, mask_cccd, mask_name, mask_pho
 from danvan.contests.services import (
     ContestError,
     answers_visible,
-    clean_prediction,
     is_choice_id,
     load_bank,
     save_answers,
     start_attempt,
     submit_attempt,
 )
+from danvan.core.cache import LocalCache
 from danvan.core.models import Area, AreaKind
 from danvan.core.text import VN_TZ, format_datetime
 
 LEADERBOARD_SIZE = 100
 LEADERBOARD_TTL = 10  # seconds
+ROUND_TTL = 2  # seconds a round is kept in the process for starting attempts
+# Rounds (with their contest) for the start of an attempt; emptied in this
+# process when a round or contest is saved (apps.ContestsConfig.ready).
+ROUNDS = LocalCache(ttl=ROUND_TTL)
 LATE_MESSAGE = (
     "Đã hết thời gian làm bài; hệ thống đã ghi nhận các câu trả lời được lưu trước khi hết giờ."
 )
@@ -404,25 +409,59 @@ def sign_out(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Starting and taking an attempt -------------------------------------------------------
 
 
+def published_round(slug: str, number: int) -> Round:
+    """A round of a published contest with its contest (the long texts left out);
+    404 otherwise. Kept ROUND_TTL seconds in the process: a start re-checks the
+    clock itself, so what may lag is a change by staff (another closing time,
+    unpublishing), by at most that long."""
+    rnd = ROUNDS.get((slug, number))
+    if rnd is None:
+        rnd = get_object_or_404(
+            Round.objects.select_related("contest")
+            .defer("contest__intro", "contest__rules", "contest__consent_text")
+            .filter(contest__slug=slug, contest__status=ContestStatus.PUBLISHED),
+            number=number,
+        )
+        ROUNDS.set((slug, number), rnd)
+    return rnd
+
+
 @require_POST
 def start(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    contest = published_contest(slug)
-    participant = current_participant(request, contest)
-    if participant is None:
+    # The hot path at a round's deadline: the participant is read (and locked)
+    # once, inside start_attempt; the rate limits are one round trip.
+    rnd = published_round(slug, number)
+    contest = rnd.contest
+    participant_id = session_participant_id(request, contest.pk)
+    if participant_id is None:
         messages.warning(request, "Vui lòng đăng ký hoặc đăng nhập lại trước khi làm bài.")
         return redirect("contests:register", slug=contest.slug)
-    rnd = get_object_or_404(Round.objects.filter(contest=contest), number=number)
-    rnd.contest = contest
     try:
-        ratelimit.check("start_ip", ratelimit.client_ip(request))
-        ratelimit.check("start_participant", str(participant.pk))
+        ratelimit.check_all(
+            [
+                ("start_ip", ratelimit.client_ip(request)),
+                ("start_participant", str(participant_id)),
+            ]
+        )
     except ratelimit.RateLimited as error:
         return too_many(request, error)
     try:
-        attempt = start_attempt(rnd, participant)
+        attempt = start_attempt(rnd, participant_id)
     except ContestError as error:
+        if error.code == "participant":  # erased, or a session from another contest
+            forget_participant(request, contest)
+            messages.warning(request, "Vui lòng đăng ký hoặc đăng nhập lại trước khi làm bài.")
+            return redirect("contests:register", slug=contest.slug)
         return error_page(request, error.message, error.status, contest)
     return redirect("contests:attempt", token=attempt.token)
+
+
+def owns(request: HttpRequest, attempt: Attempt) -> bool:
+    """Does the attempt belong to the participant signed in for its contest?"""
+    return (
+        session_participant_id(request, attempt.round.contest_id) == attempt.participant_id
+        and attempt.participant.erased_at is None
+    )
 
 
 def owned_attempt(request: HttpRequest, token: str) -> Attempt:
@@ -430,11 +469,7 @@ def owned_attempt(request: HttpRequest, token: str) -> Attempt:
     attempt = (
         Attempt.objects.select_related("round__contest", "participant").filter(token=token).first()
     )
-    if attempt is None:
-        raise Http404("Không tìm thấy bài thi.")
-    if session_participant_id(request, attempt.round.contest_id) != attempt.participant_id:
-        raise Http404("Không tìm thấy bài thi.")
-    if attempt.participant.erased_at is not None:
+    if attempt is None or not owns(request, attempt):
         raise Http404("Không tìm thấy bài thi.")
     return attempt
 
@@ -483,12 +518,6 @@ def finish_late(attempt: Attempt) -> Attempt:
     return submit_attempt(attempt.token, {}, None).attempt
 
 
-def checked_prediction(attempt: Attempt, raw: Any) -> None:
-    """Refuse a malformed prediction before anything is saved (empty is allowed)."""
-    if raw not in (None, "") and attempt.round.prediction != Prediction.NONE:
-        clean_prediction(attempt.round, raw)
-
-
 def render_attempt(
     request: HttpRequest,
     attempt: Attempt,
@@ -527,6 +556,8 @@ def render_attempt(
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def attempt_page(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("action") != "save":
+        return submit_form(request, token)
     attempt = owned_attempt(request, token)
     result_url = reverse("contests:result", args=[attempt.token])
     if attempt.status != AttemptStatus.IN_PROGRESS:
@@ -538,56 +569,68 @@ def attempt_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return render_attempt(request, attempt)
 
+    # "Lưu tạm" without JavaScript.
     answers = form_answers(attempt, request.POST)
     raw_prediction = request.POST.get("du_doan", "")
     try:
-        checked_prediction(attempt, raw_prediction)
+        save_answers(attempt, answers, now, prediction=raw_prediction)
     except ContestError as error:
-        # Keep the ticked answers, ask again for the prediction.
-        try:
-            save_answers(attempt, answers, now)
-        except ContestError as save_error:
-            return error_page(request, save_error.message, save_error.status, attempt.round.contest)
-        return render_attempt(
-            request, attempt, prediction_error=error.message, prediction_value=raw_prediction
-        )
-    if request.POST.get("action") == "save":
-        try:
-            save_answers(attempt, answers, now, prediction=raw_prediction)
-        except ContestError as error:
-            if error.code in ("submitted", "late"):
-                if error.code == "late":
-                    finish_late(attempt)
-                return HttpResponseRedirect(result_url)
-            if error.code.startswith("prediction"):
-                return render_attempt(
-                    request,
-                    attempt,
-                    prediction_error=error.message,
-                    prediction_value=raw_prediction,
-                )
-            return error_page(request, error.message, error.status, attempt.round.contest)
-        messages.success(request, f"Đã lưu tạm các câu trả lời lúc {clock(now)}.")
-        return HttpResponseRedirect(reverse("contests:attempt", args=[attempt.token]))
+        if error.code in ("submitted", "late"):
+            if error.code == "late":
+                finish_late(attempt)
+            return HttpResponseRedirect(result_url)
+        if error.code.startswith("prediction"):
+            return keep_and_ask_prediction(request, attempt, answers, now, error, raw_prediction)
+        return error_page(request, error.message, error.status, attempt.round.contest)
+    messages.success(request, f"Đã lưu tạm các câu trả lời lúc {clock(now)}.")
+    return HttpResponseRedirect(reverse("contests:attempt", args=[attempt.token]))
 
+
+def submit_form(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Nộp bài": one locked read, score, write (the hot path at a deadline).
+    Already submitted or out of time: the result. A prediction missing or
+    malformed: the answers are kept and the page asks for it again."""
+    now = timezone.now()
+    raw_prediction = request.POST.get("du_doan", "")
     try:
-        submit_attempt(attempt.token, answers, raw_prediction, now)
+        submit_attempt(
+            token,
+            lambda attempt: form_answers(attempt, request.POST),
+            raw_prediction,
+            now,
+            owner=lambda attempt: owns(request, attempt),
+        )
     except ContestError as error:
+        if error.code == "missing":
+            raise Http404("Không tìm thấy bài thi.") from None
+        attempt = owned_attempt(request, token)
         if not error.code.startswith("prediction"):
             return error_page(request, error.message, error.status, attempt.round.contest)
-        # Keep the answers, then either ask for the prediction or, if the clock has
-        # already run out, close the attempt with what is saved.
-        try:
-            save_answers(attempt, answers, now)
-        except ContestError as save_error:
-            return error_page(request, save_error.message, save_error.status, attempt.round.contest)
-        return render_attempt(
-            request,
-            attempt,
-            prediction_error=error.message,
-            prediction_value=raw_prediction,
-        )
-    return HttpResponseRedirect(result_url)
+        answers = form_answers(attempt, request.POST)
+        return keep_and_ask_prediction(request, attempt, answers, now, error, raw_prediction)
+    return HttpResponseRedirect(reverse("contests:result", args=[token]))
+
+
+def keep_and_ask_prediction(
+    request: HttpRequest,
+    attempt: Attempt,
+    answers: dict[str, list[str]],
+    now: datetime,
+    error: ContestError,
+    raw_prediction: str,
+) -> HttpResponse:
+    """Save the ticked answers, then show the paper again asking for the prediction."""
+    try:
+        save_answers(attempt, answers, now)
+    except ContestError as save_error:
+        if save_error.code in ("submitted", "late"):
+            if save_error.code == "late":
+                finish_late(attempt)
+            return HttpResponseRedirect(reverse("contests:result", args=[attempt.token]))
+        return error_page(request, save_error.message, save_error.status, attempt.round.contest)
+    return render_attempt(
+        request, attempt, prediction_error=error.message, prediction_value=raw_prediction
+    )
 
 
 def json_error(message: str, status: int, code: str = "invalid", **extra: Any) -> JsonResponse:
@@ -736,8 +779,31 @@ def live_leaderboard(rnd: Round) -> list[dict[str, Any]]:
     return rows
 
 
+# Rendered results pages for visitors without a session, kept in each process
+# for LEADERBOARD_TTL seconds: the page everyone refreshes at a deadline costs
+# about as much as a bare view. Visitors with a session (who may have messages
+# waiting) get a fresh render, from the cached rows.
+_RESULTS_PAGES = LocalCache(ttl=LEADERBOARD_TTL)
+
+
+def _shareable(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
 @require_safe
 def round_results(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    shareable = _shareable(request)
+    if shareable:
+        page = _RESULTS_PAGES.get((slug, number))
+        if page is not None:
+            return HttpResponse(page)
+    response = render_round_results(request, slug, number)
+    if shareable and response.status_code == 200 and not response.cookies:
+        _RESULTS_PAGES.set((slug, number), response.content)
+    return response
+
+
+def render_round_results(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     rnd = get_object_or_404(
         Round.objects.select_related("contest").filter(
             contest__slug=slug, contest__status=ContestStatus.PUBLISHED

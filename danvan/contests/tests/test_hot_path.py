@@ -738,11 +738,11 @@ def test_answers_visible_follows_show_answers(
 # Measured on SQLite and PostgreSQL: three statements each plus the SAVEPOINT and
 # RELEASE of `transaction.atomic` inside the test's transaction (in a request the
 # BEGIN/COMMIT pair is not counted). Start: lock the participant, read their
-# attempts, insert. Submit: lock the attempt (with its round and contest), lock
-# the counted attempt, update. Round, contest, bank and quotas come from the
-# caller or the cache.
+# attempts, insert. Submit: read the attempt with its round and contest, locking
+# its participant; read the counted attempt; update. Round, contest, bank and
+# quotas come from the caller or the cache.
 START_QUERIES = 5
-SUBMIT_QUERIES = 6
+SUBMIT_QUERIES = 5
 
 
 def test_start_attempt_queries(world: Any, person: Any, django_assert_max_num_queries: Any) -> None:

@@ -159,11 +159,11 @@ def test_a_submit_in_progress_does_not_block_other_participants(
     entered, release = threading.Event(), threading.Event()
     real_bank = services.load_bank
 
-    def paused_bank(contest_id: int) -> Any:
+    def paused_bank(contest_id: int, version: Any = None) -> Any:
         if threading.current_thread().name == "holder":
-            entered.set()  # the holder's attempt row (and more?) is locked now
+            entered.set()  # the holder's participant row (and more?) is locked now
             release.wait(timeout=20)
-        return real_bank(contest_id)
+        return real_bank(contest_id, version)
 
     monkeypatch.setattr(services, "load_bank", paused_bank)
 

@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", choices=["start", "submit", "leaderboard", "b0", "b2"])
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--callees", help="with --cprofile: show what this function calls")
     parser.add_argument("--db", default="pg", choices=["pg", "sqlite"])
     args = parser.parse_args(argv)
 
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
+        if args.callees:
+            stats.sort_stats("cumulative").print_callees(args.callees)
     return 0
 
 

@@ -369,7 +369,21 @@ def start_attempt(
                 paper=paper,
             )
     except IntegrityError:
-        # Another start won the race for this number.
+        # Another start won the race for this number (a double tap: the statement
+        # above read the attempts as they were before the lock was granted).
+        # Its attempt, if running, is this one too.
+        running = (
+            Attempt.objects.select_related("round")
+            .filter(
+                round=rnd,
+                participant_id=participant_id,
+                status=AttemptStatus.IN_PROGRESS,
+                deadline__gt=now,
+            )
+            .first()
+        )
+        if running is not None:
+            return running
         raise ContestError(
             "Lượt thi đang được bắt đầu ở một cửa sổ khác. Vui lòng tải lại trang.",
             status=409,

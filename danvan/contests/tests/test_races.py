@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from danvan.contests import services
 from danvan.contests.models import Attempt, AttemptStatus, Participant, Round
-from danvan.contests.services import ContestError, save_answers, start_attempt, submit_attempt
+from danvan.contests.services import save_answers, start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
 
 pytestmark = [
@@ -67,7 +67,8 @@ def fetch(rnd_pk: int, person_pk: int) -> tuple[Round, Participant]:
 
 @pytest.mark.parametrize("used", [0, 1])
 def test_concurrent_starts_make_one_attempt(used: int) -> None:
-    """The last allowed attempt, started from 8 windows at once: one attempt."""
+    """The last allowed attempt, started from 8 windows at once: one attempt,
+    which all 8 get."""
     world = make_world(question_count=4, max_attempts=used + 1)
     person = make_participant(world.contest, world.commune)
     for _ in range(used):
@@ -80,8 +81,9 @@ def test_concurrent_starts_make_one_attempt(used: int) -> None:
     )
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     started = [o for o in outcomes if isinstance(o, Attempt)]
-    assert all(isinstance(e, ContestError) and e.code in {"limit", "race"} for e in errors), errors
-    assert started, "no thread started the attempt"
+    # A double tap is not an error: every window gets the one running attempt.
+    assert not errors, errors
+    assert len(started) == N
     rows = list(Attempt.objects.filter(participant=person, number=used + 1))
     assert len(rows) == 1
     assert Attempt.objects.filter(participant=person).count() == used + 1

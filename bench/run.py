@@ -130,6 +130,9 @@ def ensure_dataset(cfg: Config) -> dict[str, Any]:
             "--rebuild to regenerate)"
         )
         gen.setup_django(cfg.db)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)  # the schema of this code
     return meta
 
 

@@ -35,8 +35,8 @@ TEST_ENV := TASKS_BACKEND=immediate FAST_PASSWORD_HASHER=1 \
 HTTPS ?= 1
 WORKERS ?= 3
 
-.PHONY: help ensure-uv install run test test-pg lint format serve bench backup restore clean \
-	check-chromium
+.PHONY: help ensure-uv install run test test-pg lint format serve bench bench-surveys backup \
+	restore clean check-chromium
 
 help: ## list the targets
 	@echo "Dân Vận Số — make targets:"
@@ -102,6 +102,9 @@ bench: install ## run the benchmark (bench/run.py)
 		exit 1; \
 	fi
 	$(PYTHON) bench/run.py
+
+bench-surveys: install ## run the survey benchmark (bench/survey_run.py)
+	flock /tmp/danvan-bench.lock $(PYTHON) bench/survey_run.py
 
 backup: install ## save the database and media files into backups/
 	$(PYTHON) scripts/backup.py backup

@@ -186,11 +186,14 @@ class Response(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    received_on = models.DateField(db_index=True)
+    received_on = models.DateField()
 
     class Meta:
         verbose_name = "phiếu trả lời"
         verbose_name_plural = "phiếu trả lời"
+        # Date filters and the tally's count of the recent days: a range of one
+        # survey's days (an index on the day alone mixes every survey's responses).
+        indexes = [models.Index(fields=["survey", "received_on"], name="response_survey_day")]
 
     def __str__(self) -> str:
         return f"Phiếu {self.pk}"
@@ -213,10 +216,74 @@ class Answer(models.Model):
     class Meta:
         verbose_name = "câu trả lời"
         verbose_name_plural = "câu trả lời"
-        indexes = [models.Index(fields=["question", "choice"], name="answer_question_choice")]
+        indexes = [
+            models.Index(fields=["question", "choice"], name="answer_question_choice"),
+            # The newest written answers of a question (the results page's sample),
+            # without sorting every answer of the question.
+            models.Index(fields=["question", "id"], condition=~Q(text=""), name="answer_written"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.choice if self.choice is not None else self.text[:40]}"
+
+
+class TallyPart(models.TextChoices):
+    ANSWERED = "answered", "người trả lời câu hỏi"
+    VALUE = "value", "câu trả lời theo giá trị"
+    WRITTEN = "written", "câu trả lời có chữ"
+    DAY = "day", "phiếu theo ngày nhận"
+
+
+class TallyState(models.Model):
+    """How far a survey's results tally has got: every answer with an id up to
+    `watermark` is counted in its `Tally` rows, and so are the responses received
+    on or before `settled_until`. No time of day is kept (when the tally was last
+    brought up to date lives in the cache, never in the database): together with
+    the watermark it would tell when the answers above it arrived."""
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, primary_key=True, related_name="tally_state"
+    )
+    watermark = models.BigIntegerField(default=0)
+    settled_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "tiến độ cộng dồn kết quả"
+        verbose_name_plural = "tiến độ cộng dồn kết quả"
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.watermark}"
+
+
+class Tally(models.Model):
+    """Exact counts behind the unfiltered results page, kept up to date
+    incrementally by `danvan.surveys.tally`. One row per (question, part, value):
+
+    - answered: how many responses answered the question (`n`);
+    - value: how many answers hold this (row, choice, number, area, date);
+    - written: how many answers of the question carry a text;
+    - day (no question): how many responses were received on `date`."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tally")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    part = models.CharField(max_length=10, choices=TallyPart.choices)
+    row = models.SmallIntegerField(null=True, blank=True)
+    choice = models.SmallIntegerField(null=True, blank=True)
+    number = models.FloatField(null=True, blank=True)
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(null=True, blank=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số đếm kết quả"
+        verbose_name_plural = "số đếm kết quả"
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.question_id}/{self.part}: {self.n}"
 
 
 class Respondent(models.Model):

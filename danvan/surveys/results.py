@@ -1,6 +1,9 @@
 """Results of a survey: counts, percentages, averages, crosstabs, free text.
 
-Every figure is a GROUP BY aggregate on `Answer` in the database; answers are
+Unfiltered, the figures come from the survey's tally (`danvan.surveys.tally`):
+exact counts brought up to date incrementally, a few hundred rows whatever the
+number of responses. Filtered (dates, unit), searched and crosstabbed figures
+are GROUP BY aggregates on `Answer` in the database (`_compute`); answers are
 never loaded into Python to be counted. A handful of queries per page whatever
 the number of responses (one more per number question, for its median).
 
@@ -18,7 +21,11 @@ Definitions (the results page says them too):
   (a commune keeps its hamlets).
 
 Results are cached per (survey, filters) for at most `RESULTS_TTL` seconds, so
-they are at most that stale while responses come in.
+they are at most that stale while responses come in; unfiltered ones are
+brought up to date by one request at a time once `REFRESH_AFTER` s old (see
+`_tallied`). The written answers listed are the newest by answer id from the
+tally path, the latest received from the GROUP BY path (the same order, as
+responses are stored when received).
 """
 
 from __future__ import annotations
@@ -38,9 +45,13 @@ from django.utils import timezone
 from danvan.contests.stats import area_places
 from danvan.core.models import Area
 from danvan.core.text import fold, format_date, vn_sort_key
+from danvan.surveys import tally
 from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
 
 RESULTS_TTL = 5  # seconds: the issue asks for results at most 5 s stale
+REFRESH_AFTER = 3  # seconds: unfiltered figures this old are brought up to date
+LOCK_SECONDS = 60  # the longest a refresh may hold the lock (a first count of 1M answers)
+LOCK_POLL = 0.02  # seconds between looks while another request refreshes
 TEXT_SAMPLE = 20  # free-text answers listed per question on the results page
 SEARCH_LIMIT = 50  # answers listed per question when searching
 DAYS_SHOWN = 62  # a date question spanning more days is counted per month
@@ -176,6 +187,16 @@ class SurveyResults(list[QuestionResult]):
 
     total: int = 0
     computed_at: datetime | None = None
+    # Units named in the answers to the survey's unit question, and the choices
+    # of the results page's unit filter made of them (communes, then their hamlets).
+    area_ids: list[int]
+    unit_choices: list[tuple[int, str]]
+    tallied: bool = False  # from the tally (unfiltered) or counted directly (filtered)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.area_ids = []
+        self.unit_choices = []
 
 
 # --- Filters -----------------------------------------------------------------------
@@ -313,13 +334,160 @@ def survey_results(
     area: Area | None = None,
 ) -> SurveyResults:
     """Per question: counts and percentages, averages, grid rows, number
-    statistics and a sample of the written answers. Cached `RESULTS_TTL` s."""
+    statistics and a sample of the written answers, at most `RESULTS_TTL` s old.
+
+    Unfiltered, the figures come from the survey's tally (`danvan.surveys.tally`),
+    brought up to date by one request at a time; with a date or unit filter they
+    are counted directly with GROUP BY queries and cached `RESULTS_TTL` s."""
     key = _cache_key("results", survey, date_from, date_to, area.pk if area else None)
+    if date_from is None and date_to is None and area is None:
+        return _tallied(survey, key)
     hit = _cached(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
     out = _compute(survey, date_from, date_to, area)
     _store(key, out)
+    return out
+
+
+def forget_cached(survey: Survey) -> None:
+    cache.delete(_cache_key("results", survey, None, None, None))
+
+
+def _tallied(survey: Survey, key: str) -> SurveyResults:
+    """The unfiltered results, from the cache while younger than `REFRESH_AFTER`
+    seconds; then one request (the one that gets the lock) brings the tally up
+    to date while the others keep showing the cached figures, until they are
+    `RESULTS_TTL` old: from then on a request waits for the refresh rather than
+    show older figures. So the page is at most `RESULTS_TTL` s stale and at
+    most one refresh of a survey runs at a time (no stampede)."""
+    hit = cache.get(key)
+    if hit is not None:
+        stamp, value = hit
+        age = _clock() - stamp
+        if age < REFRESH_AFTER:
+            return value  # type: ignore[no-any-return]
+        if age < RESULTS_TTL and not cache.add(_lock_key(survey), 1, LOCK_SECONDS):
+            return value  # type: ignore[no-any-return]  # someone else is refreshing
+        if age < RESULTS_TTL:
+            return _refresh_locked(survey, key)
+    waited_until = time.monotonic() + LOCK_SECONDS
+    while not cache.add(_lock_key(survey), 1, LOCK_SECONDS):
+        time.sleep(LOCK_POLL)
+        hit = cache.get(key)
+        if hit is not None and _clock() - hit[0] < RESULTS_TTL:
+            return hit[1]  # type: ignore[no-any-return]
+        if time.monotonic() > waited_until:
+            break  # the refresher died holding the lock: go on without it
+    return _refresh_locked(survey, key)
+
+
+def _lock_key(survey: Survey) -> str:
+    return f"surveys:tally-lock:{survey.pk}"
+
+
+def _refresh_locked(survey: Survey, key: str) -> SurveyResults:
+    try:
+        stamp = _clock()  # the figures hold everything sent before this instant
+        out = _from_tally(survey)
+        cache.set(key, (stamp, out), LOCK_SECONDS)
+        return out
+    finally:
+        cache.delete(_lock_key(survey))
+
+
+def _from_tally(survey: Survey) -> SurveyResults:
+    questions = list(
+        Question.objects.filter(survey_id=survey.pk)
+        .select_related("section")
+        .order_by("section__position", "position", "pk")
+    )
+    counts = tally.refresh(survey, [q.pk for q in questions])
+    out = SurveyResults()
+    out.tallied = True
+    out.computed_at = timezone.now()
+    out.total = counts.total
+    cells: dict[int, dict[tuple[Any, Any], int]] = defaultdict(dict)
+    ratings: dict[int, dict[Any, int]] = defaultdict(dict)
+    summaries: dict[int, dict[str, Any]] = {}
+    units: dict[int, dict[int, int]] = defaultdict(dict)
+    days: dict[int, list[tuple[Any, int]]] = defaultdict(list)
+    histograms: dict[int, dict[float, int]] = {}
+    for q in questions:
+        values = counts.values.get(q.pk, {})
+        if q.kind in (*CHOICE_KINDS, *SCALE_KINDS):
+            for (row, choice, _number, _area, _day), n in values.items():
+                if choice is not None:
+                    cells[q.pk][(row, choice)] = cells[q.pk].get((row, choice), 0) + n
+        elif q.kind in (Kind.RATING, Kind.NUMBER):
+            histogram: dict[float, int] = defaultdict(int)
+            for (_row, _choice, number, _area, _day), n in values.items():
+                if number is not None:
+                    histogram[number] += n
+            if q.kind == Kind.RATING:
+                ratings[q.pk] = dict(histogram)
+            if histogram:
+                total = sum(histogram.values())
+                summaries[q.pk] = {
+                    "n": total,
+                    "mean": sum(v * n for v, n in histogram.items()) / total,
+                    "low": min(histogram),
+                    "high": max(histogram),
+                }
+                histograms[q.pk] = histogram
+        elif q.kind == Kind.UNIT:
+            for (_row, _choice, _number, area_id, _day), n in values.items():
+                if area_id is not None:
+                    units[q.pk][area_id] = units[q.pk].get(area_id, 0) + n
+        elif q.kind == Kind.DATE:
+            per_day: dict[Any, int] = defaultdict(int)
+            for (_row, _choice, _number, _area, day), n in values.items():
+                if day is not None:
+                    per_day[day] += n
+            days[q.pk] = sorted(per_day.items())
+    uq = next((q for q in questions if q.kind == Kind.UNIT), None)
+    out.area_ids = sorted(units[uq.pk]) if uq is not None else []
+    samples = _newest_texts([qid for qid, n in counts.written.items() if n], TEXT_SAMPLE)
+    _assemble(
+        out, questions, counts.answered, cells, ratings, summaries, units, days,
+        counts.written, samples,
+    )  # fmt: skip
+    for result in out:
+        if result.kind == Kind.NUMBER and result.numbers is not None:
+            counted = histograms.get(result.question_id)
+            if counted:
+                result.numbers.median = _histogram_median(counted)
+    return out
+
+
+def _histogram_median(histogram: dict[float, int]) -> float:
+    """The median of the values counted in `histogram` (value -> how many)."""
+    n = sum(histogram.values())
+    lo, hi = (n - 1) // 2, n // 2
+    picked: list[float] = []
+    seen = 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        if seen <= lo < seen + count:
+            picked.append(value)
+        if seen <= hi < seen + count:
+            picked.append(value)
+            break
+        seen += count
+    return sum(picked) / len(picked)
+
+
+def _newest_texts(question_ids: list[int], limit: int) -> dict[int, list[str]]:
+    """The newest `limit` written answers of each question: a short range of the
+    `answer_written` index per question, however many answers there are."""
+    out: dict[int, list[str]] = {}
+    for qid in question_ids:
+        out[qid] = list(
+            Answer.objects.filter(question_id=qid)
+            .exclude(text="")
+            .order_by("-id")
+            .values_list("text", flat=True)[:limit]
+        )
     return out
 
 
@@ -406,7 +574,6 @@ def _compute(
             .values_list("question_id", "area_id", "n")
         ):
             units[qid][area_id] = n
-    places = area_places(a for per_q in units.values() for a in per_q)
 
     # Dates: answers per day.
     days: dict[int, list[tuple[Any, int]]] = defaultdict(list)
@@ -432,6 +599,29 @@ def _compute(
     )
     samples = _first_texts(texts_q, TEXT_SAMPLE) if text_counts else {}
 
+    out.area_ids = sorted(units[uq.pk]) if uq is not None else []
+    _assemble(
+        out, questions, answered, cells, ratings, summaries, units, days, text_counts, samples
+    )
+    _medians(out, answers)
+    return out
+
+
+def _assemble(
+    out: SurveyResults,
+    questions: list[Question],
+    answered: dict[int, int],
+    cells: dict[int, dict[tuple[Any, Any], int]],
+    ratings: dict[int, dict[Any, int]],
+    summaries: dict[int, dict[str, Any]],
+    units: dict[int, dict[int, int]],
+    days: dict[int, list[tuple[Any, int]]],
+    text_counts: dict[int, int],
+    samples: dict[int, list[str]],
+) -> None:
+    """The questions' results from the counts (whichever way they were counted)."""
+    places = area_places(a for per_q in units.values() for a in per_q)
+    out.unit_choices = _unit_choices(out.area_ids, places)
     for number, q in enumerate(questions, start=1):
         result = QuestionResult(
             question_id=q.pk,
@@ -445,12 +635,18 @@ def _compute(
             text_count=text_counts.get(q.pk, 0),
             texts=samples.get(q.pk, []),
         )
-        _fill(result, q, cells[q.pk], ratings[q.pk], summaries.get(q.pk), units[q.pk], places)
+        _fill(
+            result,
+            q,
+            cells.get(q.pk, {}),
+            ratings.get(q.pk, {}),
+            summaries.get(q.pk),
+            units.get(q.pk, {}),
+            places,
+        )
         if q.kind == Kind.DATE:
-            result.options = _date_options(days[q.pk], result.answered)
+            result.options = _date_options(days.get(q.pk, []), result.answered)
         out.append(result)
-    _medians(out, answers)
-    return out
 
 
 def _fill(
@@ -519,6 +715,24 @@ def _fill(
             (Option(label, n, _percent(n, base)) for label, n in by_label.items()),
             key=lambda o: (-o.count, o.label),
         )
+
+
+def _unit_choices(area_ids: list[int], places: dict[int, Any]) -> list[tuple[int, str]]:
+    communes: dict[int, str] = {}
+    hamlets: dict[int, set[tuple[int, str]]] = {}
+    for area_id in area_ids:
+        p = places.get(area_id)
+        if p is None:
+            continue
+        communes[p.commune_id] = p.commune
+        if p.hamlet_id is not None:
+            hamlets.setdefault(p.commune_id, set()).add((p.hamlet_id, p.hamlet))
+    out: list[tuple[int, str]] = []
+    for cid in sorted(communes, key=lambda c: vn_sort_key(communes[c])):
+        out.append((cid, communes[cid]))
+        for hid, name in sorted(hamlets.get(cid, set()), key=lambda h: vn_sort_key(h[1])):
+            out.append((hid, f"— {name}"))
+    return out
 
 
 def _date_options(days: list[tuple[Any, int]], base: int) -> list[Option]:

@@ -54,7 +54,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from danvan.contests.privacy import _key
@@ -62,7 +62,7 @@ from danvan.contests.ratelimit import RateLimited
 from danvan.core.models import Area
 from danvan.core.text import VN_TZ, fold, format_datetime
 from danvan.core.validators import normalize_phone
-from danvan.surveys import logic
+from danvan.surveys import logic, tally
 from danvan.surveys.models import (
     AGREEMENT_SCALE,
     Answer,
@@ -364,11 +364,17 @@ def unit_choices(survey: Survey) -> list[Area]:
     return list(qs.order_by("path"))
 
 
-def _unit(raw: Any, survey: Survey) -> int:
+def _unit(raw: Any, question: Question) -> int:
     try:
         area_id = int(str(raw).strip())
     except (TypeError, ValueError):
         raise _err(MSG_UNIT) from None
+    # A unit found valid once is not looked up again for the same question
+    # object (the page checks the answers, then submit_response checks them again).
+    checked: set[int] = question.__dict__.setdefault("_units_checked", set())
+    if area_id in checked:
+        return area_id
+    survey = question.survey
     qs = Area.objects.current().filter(pk=area_id)
     if survey.target_area is not None:
         qs = qs.filter(path__startswith=survey.target_area.path)
@@ -378,6 +384,7 @@ def _unit(raw: Any, survey: Survey) -> int:
             "Vui lòng chọn lại.",
             "unit",
         )
+    checked.add(area_id)
     return area_id
 
 
@@ -487,7 +494,7 @@ def clean_answer(question: Question, raw: Any) -> Any:
         return parse_date(raw)
 
     if kind == Kind.UNIT:
-        return _unit(raw, question.survey)
+        return _unit(raw, question)
 
     raise _err("Loại câu hỏi không được hỗ trợ.")
 
@@ -678,9 +685,13 @@ def _spend(spent: _Spent) -> None:
         if flipped != 1:
             raise ValidationError(MSG_CODE_SPENT, code="code_spent")
         return
+    token = SpentToken(survey=spent.survey, kind=spent.kind, token_hash=spent.hash)
     try:
-        with transaction.atomic():
-            SpentToken.objects.create(survey=spent.survey, kind=spent.kind, token_hash=spent.hash)
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                token.save(force_insert=True)
+        else:
+            token.save(force_insert=True)  # one statement: a transaction of its own
     except IntegrityError:
         raise ValidationError(MSG_ALREADY, code="already") from None
 
@@ -723,6 +734,27 @@ def _answer_rows(question: Question, value: Any) -> Iterable[Answer]:
         yield Answer(question=question, area_id=value)
 
 
+def _insert_response(survey: Survey) -> Response:
+    """INSERT the response row. On PostgreSQL the same statement takes the
+    survey's write barrier (a shared advisory lock, held to the commit): the
+    results tally reads the top answer id only when no response of the survey
+    is being written (see `danvan.surveys.tally`)."""
+    response = Response(survey=survey, received_on=today_vn())
+    if connection.vendor != "postgresql":
+        response.save(force_insert=True)
+        return response
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(Response._meta.db_table)} "
+            "(id, survey_id, received_on) SELECT %s, %s, %s "
+            "FROM (SELECT pg_advisory_xact_lock_shared(%s::bigint)) AS barrier",
+            [response.id, survey.pk, response.received_on, tally.barrier_key(survey.pk)],
+        )
+    response._state.adding = False
+    response._state.db = connection.alias
+    return response
+
+
 def submit_response(
     survey: Survey,
     raw_answers: Mapping[Any, Any],
@@ -731,6 +763,8 @@ def submit_response(
     phone: str | None = None,
     code: str | None = None,
     identity: Mapping[str, Any] | None = None,
+    questions: Sequence[Question] | None = None,
+    evaluation: Evaluation | None = None,
 ) -> Response:
     """Store one response. Raises ValidationError (survey not open, policy
     credential missing or already used) or AnswersInvalid (answers).
@@ -738,17 +772,27 @@ def submit_response(
     `browser_token` / `phone` / `code` serve the survey's one-response policy
     (for a phone policy on an identified survey the identity's phone is used
     when `phone` is not given). `identity` ({"full_name", "phone", "consent"})
-    is required for identified surveys and ignored for anonymous ones."""
+    is required for identified surveys and ignored for anonymous ones.
+    `questions`: the survey's `ordered_questions`, when the caller has them;
+    `evaluation`: what `evaluate(questions, raw_answers)` returned for them, when
+    the caller has just checked the answers (it is used only if it found no error).
+
+    Statements: the credential (one INSERT or UPDATE, its own transaction), then
+    the response and its answers (two INSERTs in one transaction), besides the
+    questions (unless given) and a look-up per unit answer."""
     check_open(survey)
-    questions = ordered_questions(survey)
-    answers = clean_answers(survey, raw_answers, questions=questions)
+    questions = list(questions) if questions is not None else ordered_questions(survey)
+    if evaluation is not None and not evaluation.errors:
+        answers = evaluation.answers
+    else:
+        answers = clean_answers(survey, raw_answers, questions=questions)
     person = clean_identity(survey, identity) if survey.mode == Mode.IDENTIFIED else None
     spent = _credential(survey, browser_token, phone, code, identity)
     _spend(spent)  # transaction 1
     by_id = {q.pk: q for q in questions}
     try:
         with transaction.atomic():  # transaction 2
-            response = Response.objects.create(survey=survey, received_on=today_vn())
+            response = _insert_response(survey)
             rows: list[Answer] = []
             for qid, value in answers.items():
                 for row in _answer_rows(by_id[qid], value):

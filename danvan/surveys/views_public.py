@@ -324,11 +324,14 @@ class Flow:
         self.draft = draft
         self.questions = services.ordered_questions(survey)
         self.numbers = {q.pk: i + 1 for i, q in enumerate(self.questions)}
-        sections = list(survey.sections.order_by("position", "pk"))
-        by_section: dict[int, list[Question]] = {s.pk: [] for s in sections}
+        # The sections that hold questions, from the questions themselves (fetched
+        # with them): a section without questions has no page.
+        by_section: dict[int, list[Question]] = {}
+        sections: dict[int, Section] = {}
         for q in self.questions:
             by_section.setdefault(q.section_id, []).append(q)
-        self.sections: list[Section] = [s for s in sections if by_section.get(s.pk)]
+            sections.setdefault(q.section_id, q.section)
+        self.sections: list[Section] = sorted(sections.values(), key=lambda s: (s.position, s.pk))
         self.by_section = by_section
         if survey.one_section_per_page:
             self.pages: list[list[Section]] = [[s] for s in self.sections]
@@ -530,6 +533,8 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
             phone=start.get("phone") or None,
             code=start.get("code") or None,
             identity=identity,
+            questions=flow.questions,
+            evaluation=evaluation,
         )
     except services.AnswersInvalid:
         return redirect(

@@ -16,18 +16,19 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from danvan.contests import charts
-from danvan.contests.stats import area_places
 from danvan.core.models import Area
 from danvan.core.scope import get_visible_or_404
-from danvan.core.text import format_date, vn_sort_key
+from danvan.core.text import format_date
 from danvan.surveys import exports, results
-from danvan.surveys.models import Answer, Kind, Question, Survey
+from danvan.surveys.models import Kind, Question, Survey
 
 CHART_ROWS = 15  # bars drawn per chart; the table lists every row
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -68,28 +69,11 @@ class ResultFilterForm(forms.Form):
 
 
 def unit_choices(survey: Survey, unit_question: Question | None) -> list[tuple[int, str]]:
-    """Communes (and their hamlets) named in the answers to the unit question."""
+    """Communes (and their hamlets) named in the answers to the unit question:
+    those of the unfiltered results (from the tally, not a scan of the answers)."""
     if unit_question is None:
         return []
-    ids = (
-        Answer.objects.filter(question_id=unit_question.pk, area__isnull=False)
-        .values_list("area_id", flat=True)
-        .distinct()
-        .order_by()
-    )
-    places = area_places(ids)
-    communes: dict[int, str] = {}
-    hamlets: dict[int, list[tuple[int, str]]] = {}
-    for p in places.values():
-        communes[p.commune_id] = p.commune
-        if p.hamlet_id is not None:
-            hamlets.setdefault(p.commune_id, []).append((p.hamlet_id, p.hamlet))
-    out: list[tuple[int, str]] = []
-    for cid in sorted(communes, key=lambda c: vn_sort_key(communes[c])):
-        out.append((cid, communes[cid]))
-        for hid, name in sorted(set(hamlets.get(cid, [])), key=lambda h: vn_sort_key(h[1])):
-            out.append((hid, f"— {name}"))
-    return out
+    return list(results.survey_results(survey).unit_choices)
 
 
 @dataclass
@@ -217,10 +201,25 @@ def _crosstab(
     return out
 
 
+def _page_key(survey: Survey, found: results.SurveyResults) -> str:
+    stamp = found.computed_at.isoformat() if found.computed_at else ""
+    return f"surveys:results-page:{survey.pk}:{stamp}"
+
+
 @require_safe
 @login_required
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
+    page_key = None
+    if not request.GET:
+        # The unfiltered page is the same for every officer who may see the
+        # survey: drawn once per computation of the results (at most every
+        # RESULTS_TTL s) and kept in the cache under that computation's time.
+        overall = results.survey_results(survey)
+        page_key = _page_key(survey, overall)
+        body = cache.get(page_key)
+        if body is not None:
+            return _page(request, survey, overall, body)
     questions = list(
         Question.objects.filter(survey_id=survey.pk).order_by("section__position", "position", "pk")
     )
@@ -231,21 +230,40 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         results.search_texts(survey, filters.query, **filters.kwargs) if filters.query else None
     )
     items = [{"r": r, "svg": _chart(r), "match": (matches or {}).get(r.question_id)} for r in found]
+    context = {
+        "survey": survey,
+        "results": found,
+        "items": items,
+        "filters": filters,
+        "form": filters.form,
+        "matches": matches,
+        "match_total": sum(m.count for m in (matches or {}).values()),
+        "has_unit_question": unit_q is not None,
+        "crosstab": _crosstab(request, survey, questions, filters),
+        "ttl": results.RESULTS_TTL,
+    }
+    body = render_to_string("surveys/results/_content.html", context, request=request)
+    if page_key is not None:
+        cache.set(page_key, body, results.LOCK_SECONDS)
+    return _page(request, survey, found, body, context)
+
+
+def _page(
+    request: HttpRequest,
+    survey: Survey,
+    found: results.SurveyResults,
+    body: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
     return render(
         request,
         "surveys/results/results.html",
         {
+            **(context or {}),
             "nav": "surveys",
             "survey": survey,
             "results": found,
-            "items": items,
-            "filters": filters,
-            "form": filters.form,
-            "matches": matches,
-            "match_total": sum(m.count for m in (matches or {}).values()),
-            "has_unit_question": unit_q is not None,
-            "crosstab": _crosstab(request, survey, questions, filters),
-            "ttl": results.RESULTS_TTL,
+            "content_html": mark_safe(body),  # our own template's output, escaped there
         },
     )
 

@@ -1,0 +1,502 @@
+"""The survey benchmark (issue 4; `make bench-surveys`).
+
+    uv run python bench/survey_run.py              # 100k + 1M responses (~8 min, +5 the 1st time)
+    uv run python bench/survey_run.py --small      # smoke: 2k + 20k responses, 1 × 6 s runs
+    uv run python bench/survey_run.py --wait-quiet 600
+    uv run python bench/survey_run.py --only B0,submit --reps 1
+
+Same machinery as bench/run.py (imported from it: the gunicorn Server, locust
+runs, the quiet-machine checks, medians), on the survey dataset of
+bench/survey_generate.py (its own database, reused while its bench_meta record
+matches). In the same run: the baselines B0 and B2; the anonymous submit (a
+full one-page response POSTed by a new browser each time, from its own
+address); the staff results page of the surveys with 100k and 1M responses;
+and, in this process, the same results counted with the plain GROUP BY (no
+tally, no cache), and the tally's own refreshes.
+
+Before measuring, the responses that earlier runs submitted are deleted (they
+are the ones received on or after the generation day, and the spent tokens
+without the generator's prefix), and the tallies forgotten, so every run
+starts from the generated data and counts it once (timed).
+
+Results: a table on stdout, bench/results/surveys-<preset>-<time>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import signal
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import survey_generate as sgen  # noqa: E402
+
+RESULTS_USERS = 5
+
+
+def log(message: str) -> None:
+    print(f"[surveys {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_dataset(preset: str, rebuild: bool) -> dict[str, Any]:
+    from bench import generate as gen
+
+    meta = gen.read_meta("pg")
+    current = (
+        meta is not None
+        and meta.get("kind") == "surveys"
+        and meta.get("version") == sgen.GENERATOR_VERSION
+        and meta.get("preset") == preset
+    )
+    if current and not rebuild and not intact(meta or {}):
+        log("the survey database no longer holds the generated rows; generating it again")
+        current = False
+    if rebuild or not current:
+        log("generating the survey dataset; this is done once and reused")
+        meta = sgen.generate(preset)
+    else:
+        assert meta is not None
+        log(
+            f"reusing the survey dataset generated {meta['generated_at']} "
+            f"({sizes(meta)} responses, "
+            f"{meta['answers']:,} answers; --rebuild to regenerate)"
+        )
+        gen.setup_django("pg")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return meta
+
+
+def label_of(responses: int) -> str:
+    """100000 -> "100k", 1000000 -> "1M"."""
+    if responses >= 1_000_000 and responses % 1_000_000 == 0:
+        return f"{responses // 1_000_000}M"
+    return f"{responses // 1000}k"
+
+
+def sizes(meta: dict[str, Any]) -> str:
+    return " and ".join(f"{s['responses']:,}" for s in meta["surveys"])
+
+
+def intact(meta: dict[str, Any]) -> bool:
+    import psycopg
+
+    from bench import settings as bench_settings
+
+    try:
+        with psycopg.connect(bench_settings.BENCH_PG_URL, connect_timeout=5) as conn:
+            for s in meta["surveys"]:
+                row = conn.execute(
+                    "SELECT count(*) FROM surveys_response WHERE survey_id = %s "
+                    "AND received_on < %s",
+                    [s["id"], meta["generated_on"]],
+                ).fetchone()
+                if not row or row[0] != s["responses"]:
+                    return False
+    except Exception:
+        return False
+    return True
+
+
+def execute(sql: str, params: list[Any] | None = None) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+        return cursor.rowcount
+
+
+def reset(meta: dict[str, Any]) -> None:
+    """Back to the generated data: drop what earlier runs submitted, forget the tallies."""
+    from danvan.surveys import tally
+    from danvan.surveys.models import Survey
+
+    ids = [s["id"] for s in meta["surveys"]]
+    day = meta["generated_on"]
+    gone = execute(
+        "DELETE FROM surveys_answer WHERE response_id IN (SELECT id FROM surveys_response "
+        "WHERE survey_id = ANY(%s) AND received_on >= %s)",
+        [ids, day],
+    )
+    n = execute(
+        "DELETE FROM surveys_response WHERE survey_id = ANY(%s) AND received_on >= %s", [ids, day]
+    )
+    spent = execute(
+        "DELETE FROM surveys_spenttoken WHERE survey_id = ANY(%s) AND token_hash NOT LIKE %s",
+        [ids, sgen.SPENT_PREFIX + "%"],
+    )
+    for survey in Survey.objects.filter(pk__in=ids):
+        tally.forget(survey)
+    execute("DELETE FROM django_session")
+    t0 = time.monotonic()
+    for table in ("surveys_response", "surveys_answer", "surveys_spenttoken", "django_session"):
+        execute(f"VACUUM ANALYZE {table}")
+    log(
+        f"reset: {n:,} responses ({gone:,} answers, {spent:,} spent tokens) of earlier runs "
+        f"deleted, tallies forgotten; VACUUM ANALYZE {time.monotonic() - t0:.1f} s"
+    )
+
+
+def staff_sessions(meta: dict[str, Any], count: int) -> list[str]:
+    """Signed-in sessions of the generated officer, as a sign-in leaves them."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from danvan.core.middleware import LAST_SEEN_KEY
+
+    user = get_user_model().objects.get(pk=meta["staff_id"])
+    keys = []
+    for _ in range(count):
+        store = SessionStore()
+        store["_auth_user_id"] = str(user.pk)
+        store["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[-1]
+        store["_auth_user_hash"] = user.get_session_auth_hash()
+        store[LAST_SEEN_KEY] = int(time.time()) + 3600  # no session write while measuring
+        store.create()
+        assert store.session_key is not None
+        keys.append(store.session_key)
+    return keys
+
+
+def submit_body(questions: list[Any], areas: list[int], rng: random.Random) -> str:
+    """A full valid answer to the bench questionnaire, as the one-page form posts it."""
+    fields: list[tuple[str, Any]] = [("action", "submit")]
+    for q in questions:
+        name = f"q{q.pk}"
+        options = q.options or {}
+        if q.kind == "unit":
+            fields.append((name, rng.choice(areas)))
+        elif q.kind in ("single", "dropdown"):
+            fields.append((name, rng.randrange(len(options["choices"]))))
+        elif q.kind == "multiple":
+            picked = rng.sample(range(len(options["choices"])), rng.randint(1, 3))
+            fields += [(name, c) for c in sorted(picked)]
+        elif q.kind == "agreement":
+            fields.append((name, rng.randint(0, 4)))
+        elif q.kind == "rating":
+            fields.append((name, rng.randint(options["min"], options["max"])))
+        elif q.kind == "grid":
+            fields += [(f"{name}_r{r}", rng.randint(0, 4)) for r in range(len(options["rows"]))]
+        elif q.kind == "short_text":
+            fields.append((name, rng.choice(sgen.SHORT_TEXTS)))
+    return urlencode(fields)
+
+
+def write_items(name: str, extra: dict[str, Any], items: list[Any]) -> Path:
+    from bench.run import RESULTS
+
+    path = RESULTS / f"items-surveys-{name}.json"
+    path.write_text(json.dumps({**extra, "items": items}), encoding="utf-8")
+    return path
+
+
+def timed(fn: Any, times: int) -> list[float]:
+    out = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def report(
+    cfg: Any,
+    meta: dict[str, Any],
+    results: dict[str, Any],
+    inproc: dict[str, Any],
+    started: float,
+) -> str:
+    from bench.run import fmt_row
+
+    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
+    rows: list[list[str]] = []
+    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
+    for key, result in results.items():
+        if not result.reps:
+            continue
+        rps = result.med("rps")
+        ratio = goal = met = "—"
+        if result.baseline in base:
+            ratio = f"{rps / base[result.baseline] * 100:.0f}% of {result.baseline}"
+        if key == "submit":
+            goal = "≥ 500 req/s"
+            met = "yes" if rps >= 500 else "NO"
+        elif key.startswith("results"):
+            goal = "p95 < 20 ms"
+            met = "yes" if result.med("p95") < 20 else "NO"
+        bad = sum(rep.unexpected for rep in result.reps)
+        if bad:
+            met = f"{met} ({bad} unexpected answers!)"
+        if any(rep.disturbed for rep in result.reps):
+            met = f"{met} (disturbed by other work)"
+        rows.append(
+            [
+                result.label,
+                f"{rps:.1f}",
+                f"{result.med('p50'):.1f}",
+                f"{result.med('p95'):.1f}",
+                ratio,
+                goal,
+                met,
+            ]
+        )
+    for s in meta["surveys"]:
+        label = label_of(s["responses"])
+        plain = inproc.get(f"plain-{label}")
+        if plain:
+            rows.append(
+                [
+                    f"plain GROUP BY, {label} responses (in-process, ms, median of {len(plain)})",
+                    "—",
+                    f"{statistics.median(plain):.0f}",
+                    f"max {max(plain):.0f}",
+                    "—",
+                    "—",
+                    "—",
+                ]
+            )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [fmt_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += [fmt_row(r, widths) for r in rows]
+    lines.append("")
+    for s in meta["surveys"]:
+        label = label_of(s["responses"])
+        first = inproc.get(f"first-{label}")
+        warm = inproc.get(f"tally-{label}")
+        if first is not None and warm:
+            lines.append(
+                f"{label}: first count of the tally {first / 1000:.1f} s (once); figures from "
+                f"the tally, cache emptied (a refresh with nothing new + assembling): median "
+                f"{statistics.median(warm):.1f} ms of {len(warm)}; tally rows "
+                f"{inproc.get(f'rows-{label}', 0)}."
+            )
+        after = inproc.get(f"after-submit-{label}")
+        if after:
+            lines.append(
+                f"{label}: refresh after the submit runs ({after['responses']:,} new responses): "
+                f"{after['ms']:.0f} ms."
+            )
+    reps = [rep for r in results.values() for rep in r.reps]
+    if reps:
+        disturbed = [r.label for r in results.values() if any(rep.disturbed for rep in r.reps)]
+        lines.append(
+            "Other work on the machine: CPU busy right before a run median "
+            f"{statistics.median(rep.busy_before for rep in reps) * 100:.0f}% "
+            f"(max {max(rep.busy_before for rep in reps) * 100:.0f}%); other processes during "
+            f"a run median {statistics.median(rep.foreign for rep in reps) * 100:.0f}% "
+            f"(max {max(rep.foreign for rep in reps) * 100:.0f}%) of the 2 cores. "
+            + (
+                "Disturbed (figures low): " + ", ".join(disturbed) + "."
+                if disturbed
+                else "No run was disturbed."
+            )
+        )
+        cpu = [rep.client_cpu for rep in reps]
+        lines.append(
+            f"Load generator (locust, one process) used {min(cpu) * 100:.0f}–"
+            f"{max(cpu) * 100:.0f}% of a core during the runs."
+        )
+    lines.append(
+        f"pg, preset {cfg.preset}: surveys of "
+        f"{sizes(meta)} responses, "
+        f"{meta['answers']:,} answers; gunicorn {cfg.workers} sync workers; locust "
+        f"{cfg.users} users (results pages: {inproc.get('results_users')}), {cfg.reps} × "
+        f"{cfg.duration} s (first {cfg.warmup:g} s not counted); total "
+        f"{(time.monotonic() - started) / 60:.1f} min."
+    )
+    return "\n".join(lines)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
+    parser.add_argument("--rebuild", action="store_true", help="generate the data again")
+    parser.add_argument("--reps", type=int, help="repetitions of each scenario (3)")
+    parser.add_argument("--duration", type=int, help="seconds a repetition (15)")
+    parser.add_argument("--users", type=int, help="locust users for B0, B2, submit (20)")
+    parser.add_argument(
+        "--results-users", type=int, default=RESULTS_USERS, help="locust users, results pages"
+    )
+    parser.add_argument("--workers", type=int, help="gunicorn workers (2 × cores + 1)")
+    parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
+    parser.add_argument("--only", help="comma-separated: B0,B2,submit,results,plain")
+    args = parser.parse_args(argv)
+    preset = "small" if args.small else "full"
+    sgen.setup_env(preset)
+    from bench import run as brun
+
+    brun.LOCUSTFILE = ROOT / "bench" / "survey_locustfile.py"
+    cfg = brun.Config(db="pg", preset=preset)
+    if args.small:
+        cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
+    for name in ("reps", "duration", "users", "workers"):
+        if getattr(args, name):
+            setattr(cfg, name, getattr(args, name))
+    cfg.wait_quiet = args.wait_quiet
+    cfg.retries = 2 if args.wait_quiet else 0
+    cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
+    want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
+    started = time.monotonic()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _terminate)
+    brun.RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = ensure_dataset(preset, args.rebuild)
+    rng = random.Random(11)
+
+    from django.core.cache import cache
+    from django.db import connection
+
+    from danvan.core.models import Area, AreaKind
+    from danvan.surveys import results as sresults
+    from danvan.surveys.models import Survey, Tally
+    from danvan.surveys.services import ordered_questions
+
+    reset(meta)
+    cache.clear()
+    surveys = {s["id"]: Survey.objects.get(pk=s["id"]) for s in meta["surveys"]}
+    big = surveys[meta["surveys"][-1]["id"]]
+    inproc: dict[str, Any] = {"results_users": args.results_users}
+
+    # The first count of each tally (what a survey pays once, or after `forget`).
+    for s in meta["surveys"]:
+        label = label_of(s["responses"])
+        t0 = time.perf_counter()
+        sresults.survey_results(surveys[s["id"]])
+        inproc[f"first-{label}"] = (time.perf_counter() - t0) * 1000
+        inproc[f"rows-{label}"] = Tally.objects.filter(survey_id=s["id"]).count()
+        log(f"{label}: first count of the tally {inproc[f'first-{label}'] / 1000:.1f} s")
+
+    questions = ordered_questions(big)
+    assert big.target_area is not None
+    areas = list(
+        Area.objects.filter(path__startswith=big.target_area.path, kind=AreaKind.HAMLET)
+        .order_by("path")
+        .values_list("pk", flat=True)
+    )
+    addresses = iter(f"10.{i // 62500}.{(i // 250) % 250}.{i % 250 + 1}" for i in range(10**7))
+    submit_extra = {"survey_slug": big.slug, "survey_id": big.pk}
+
+    def prepare_submit() -> Path:
+        count = max(3000, 900 * (cfg.duration + 5))
+        items = [
+            [secrets.token_urlsafe(32), next(addresses), submit_body(questions, areas, rng)]
+            for _ in range(count)
+        ]
+        return write_items("submit", submit_extra, items)
+
+    # The baselines' locust runs read this (bench/run.py writes it too).
+    (brun.RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
+    sessions = staff_sessions(meta, 50)
+    results: dict[str, Any] = {}
+    connection.close()
+    with brun.Server(cfg, PROXY_COUNT="1"):
+        brun.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
+        brun.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
+        if want("submit"):
+            before = big.responses.count()
+            brun.measure(
+                cfg, results, "submit", "anonymous submit (POST, one page, 12 questions)",
+                "SurveySubmitUser", "survey submit", prepare=prepare_submit, baseline="B2",
+            )  # fmt: skip
+            added = big.responses.count() - before
+            t0 = time.perf_counter()
+            cache.clear()
+            sresults.survey_results(big)
+            inproc["after-submit-" + label_of(meta["surveys"][-1]["responses"])] = {
+                "responses": added,
+                "ms": (time.perf_counter() - t0) * 1000,
+            }
+            log(f"submits stored {added:,} responses; the tally took them in")
+        if want("results"):
+            users = cfg.users
+            runs = [(s, args.results_users) for s in meta["surveys"]]
+            runs.append((meta["surveys"][-1], 1))  # one officer alone: the page's own time
+            for s, cfg.users in runs:
+                label = label_of(s["responses"])
+                key = f"results-{label}" + ("-1u" if cfg.users == 1 else "")
+                path = f"/quan-ly/khao-sat/ket-qua/{s['id']}/"
+                items = write_items(f"results-{label}", {"path": path}, sessions)
+                brun.measure(
+                    cfg, results, key,
+                    f"results page, {label} responses (GET, staff, {cfg.users} "
+                    f"{'user' if cfg.users == 1 else 'users'})",
+                    "ResultsUser", "survey results", items=items, baseline="B0",
+                )  # fmt: skip
+            cfg.users = users
+        connection.close()
+
+    # In-process: the plain GROUP BY beside the tally (cache emptied before each).
+    if want("plain") or want("results"):
+        for s in meta["surveys"]:
+            label = label_of(s["responses"])
+            survey = surveys[s["id"]]
+            if cfg.wait_quiet:
+                brun.wait_quiet(0.15, cfg.wait_quiet)
+
+            def from_tally(survey: Survey = survey) -> None:
+                cache.clear()
+                sresults.survey_results(survey)
+
+            def plain(survey: Survey = survey) -> None:
+                cache.clear()
+                sresults._compute(survey, None, None, None)
+
+            inproc[f"tally-{label}"] = timed(from_tally, 5)
+            inproc[f"plain-{label}"] = timed(plain, 3 if s["responses"] >= 500_000 else 5)
+            log(
+                f"{label}: from the tally {statistics.median(inproc[f'tally-{label}']):.1f} ms, "
+                f"plain GROUP BY {statistics.median(inproc[f'plain-{label}']):.0f} ms (medians)"
+            )
+            tallied = sresults.survey_results(survey)
+            direct = sresults._compute(survey, None, None, None)
+            assert tallied.total == direct.total, (tallied.total, direct.total)
+            assert [(r.question_id, r.answered, [o.count for o in r.options]) for r in tallied] == [
+                (r.question_id, r.answered, [o.count for o in r.options]) for r in direct
+            ], "the tally differs from the plain GROUP BY"
+
+    table = report(cfg, meta, results, inproc, started)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = brun.RESULTS / f"surveys-{preset}-{stamp}.json"
+    payload = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": cfg.__dict__,
+        "results_users": args.results_users,
+        "dataset": meta,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "scenarios": {
+            k: {"label": r.label, "baseline": r.baseline, "reps": [rep.__dict__ for rep in r.reps]}
+            for k, r in results.items()
+        },
+        "in_process": inproc,
+        "table": table,
+    }
+    out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
+    print()
+    print(table)
+    print()
+    log(f"saved {out.relative_to(ROOT)} (and .md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

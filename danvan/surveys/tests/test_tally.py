@@ -1,0 +1,289 @@
+"""The results tally (danvan.surveys.tally): the unfiltered results read from it
+equal a recount from the raw answers and the plain GROUP BY, also for answers
+that arrive after a tally was made; it reads only the new answers; deleted
+responses and questions; no time of day kept; the PostgreSQL write barrier;
+and bounds on the statements of a submit and of the results page."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, connections, models, transaction
+from django.test import Client
+from django.urls import reverse
+
+from danvan.contests.tests.factories import make_staff
+from danvan.core.models import Role
+from danvan.surveys import results, tally
+from danvan.surveys.models import (
+    Answer,
+    Kind,
+    Response,
+    Survey,
+    Tally,
+    TallyPart,
+    TallyState,
+)
+from danvan.surveys.services import _insert_response, submit_response
+from danvan.surveys.tests.factories import Units, make_survey, valid_answers
+from danvan.surveys.tests.test_public import form_values
+from danvan.surveys.tests.test_results import (
+    PEOPLE,
+    assert_matches_recount,
+    q,
+    recount,
+    submit,
+)
+from danvan.surveys.tests.test_results import survey as survey
+from danvan.surveys.tests.test_results import units as units
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(survey: Survey) -> results.SurveyResults:
+    """The unfiltered results with the cache emptied: from the tally."""
+    cache.clear()
+    found = results.survey_results(survey)
+    assert found.tallied
+    return found
+
+
+def plain(survey: Survey) -> results.SurveyResults:
+    """The same results counted without the tally (GROUP BY on every answer)."""
+    return results._compute(survey, None, None, None)
+
+
+def counts_of(found: results.SurveyResults, question_id: int) -> dict[str, int]:
+    r = next(r for r in found if r.question_id == question_id)
+    return {o.label: o.count for o in r.options}
+
+
+def assert_same(a: results.SurveyResults, b: results.SurveyResults) -> None:
+    assert a.total == b.total
+    assert a.area_ids == b.area_ids
+    assert a.unit_choices == b.unit_choices
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        assert (x.question_id, x.answered, x.text_count) == (
+            y.question_id,
+            y.answered,
+            y.text_count,
+        )
+        assert [(o.label, o.count) for o in x.options] == [(o.label, o.count) for o in y.options]
+        assert [o.percent for o in x.options] == pytest.approx([o.percent for o in y.options])
+        assert x.average == pytest.approx(y.average)
+        assert [(g.label, g.counts, g.answered) for g in x.grid] == [
+            (g.label, g.counts, g.answered) for g in y.grid
+        ]
+        if y.numbers is not None:
+            assert x.numbers is not None
+            assert x.numbers.count == y.numbers.count
+            assert x.numbers.mean == pytest.approx(y.numbers.mean)
+            assert (x.numbers.minimum, x.numbers.maximum) == (y.numbers.minimum, y.numbers.maximum)
+            assert x.numbers.median == pytest.approx(y.numbers.median)
+        assert sorted(x.texts) == sorted(y.texts)
+
+
+def test_tally_equals_a_recount_and_the_plain_group_by(survey: Survey) -> None:
+    found = fresh(survey)
+    assert_matches_recount(survey, found, recount(survey))
+    assert_same(found, plain(survey))
+    assert TallyState.objects.get(survey=survey).watermark == max(
+        Answer.objects.values_list("id", flat=True)
+    )
+
+
+def test_answers_arriving_after_a_tally_are_counted(survey: Survey) -> None:
+    fresh(survey)
+    before = TallyState.objects.get(survey=survey).watermark
+    for row in PEOPLE[:5]:
+        single, multiple, dropdown, rating, agreement, grid, number, short, *_ = row
+        submit(
+            survey,
+            {
+                q(survey, Kind.SINGLE).pk: single,
+                q(survey, Kind.MULTIPLE).pk: multiple,
+                q(survey, Kind.DROPDOWN).pk: dropdown,
+                q(survey, Kind.RATING).pk: rating,
+                q(survey, Kind.AGREEMENT).pk: agreement,
+                q(survey, Kind.GRID).pk: grid,
+                q(survey, Kind.NUMBER).pk: (number or 0) + 13,  # new values
+                q(survey, Kind.SHORT_TEXT).pk: short,
+            },
+        )
+    submit(survey, {})  # a response that answers nothing still counts
+    found = fresh(survey)
+    assert found.total == 18
+    assert_matches_recount(survey, found, recount(survey))
+    assert_same(found, plain(survey))
+    assert TallyState.objects.get(survey=survey).watermark > before
+    # Nothing new: the same figures again.
+    assert_same(fresh(survey), found)
+
+
+def test_a_refresh_reads_only_the_new_answers(survey: Survey) -> None:
+    fresh(survey)
+    single = q(survey, Kind.SINGLE)
+    # Rewrite answers already counted (the app never does): the tally does not see it...
+    Answer.objects.filter(question=single).update(choice=2)
+    submit(survey, {single.pk: 0})
+    assert (
+        counts_of(fresh(survey), single.pk)["Loa phát thanh của ấp"] == 5
+    )  # 4 counted before + the new one
+    # ... until the tally is forgotten and counted again from the start.
+    tally.forget(survey)
+    found = fresh(survey)
+    assert counts_of(found, single.pk)["Loa phát thanh của ấp"] == 1
+    assert_matches_recount(survey, found, recount(survey))
+
+
+def test_deleted_responses_are_uncounted_once_the_tally_is_forgotten(survey: Survey) -> None:
+    fresh(survey)
+    gone = list(Response.objects.filter(survey=survey).values_list("pk", flat=True)[:3])
+    Response.objects.filter(pk__in=gone).delete()
+    tally.forget(survey)
+    found = fresh(survey)
+    assert found.total == 9
+    assert_matches_recount(survey, found, recount(survey))
+    assert_same(found, plain(survey))
+
+
+def test_a_deleted_question_takes_its_tally_with_it(survey: Survey) -> None:
+    fresh(survey)
+    grid = q(survey, Kind.GRID)
+    grid_id = grid.pk
+    assert Tally.objects.filter(question_id=grid_id).exists()
+    grid.delete()
+    assert not Tally.objects.filter(question_id=grid_id).exists()
+    found = fresh(survey)
+    assert grid_id not in {r.question_id for r in found}
+    assert_matches_recount(survey, found, recount(survey))
+
+
+def test_days_that_can_no_longer_change_are_settled(survey: Survey) -> None:
+    fresh(survey)
+    older = sum(1 for row in PEOPLE if row[9] >= tally.SETTLE_DAYS)
+    assert tally.total_settled(survey) == older
+    assert Tally.objects.filter(survey=survey, part=TallyPart.DAY).count() == len(
+        {row[9] for row in PEOPLE if row[9] >= tally.SETTLE_DAYS}
+    )
+    submit(survey, {q(survey, Kind.SINGLE).pk: 1})
+    assert fresh(survey).total == 13
+    assert tally.total_settled(survey) == older
+
+
+def test_the_tally_keeps_no_time_and_no_link_to_responses() -> None:
+    for model in (Tally, TallyState):
+        for f in model._meta.get_fields():
+            assert f.related_model not in (Response, Answer), f"{model.__name__}.{f.name}"
+            assert not isinstance(f, models.DateTimeField | models.TimeField), (
+                f"{model.__name__}.{f.name} records a time of day"
+            )
+
+
+def test_filtered_results_are_counted_directly(survey: Survey, units: Units) -> None:
+    found = results.survey_results(survey, area=units.hamlet)
+    assert not found.tallied
+    assert found.total == 7
+    assert not TallyState.objects.filter(survey=survey).exists()
+
+
+# --- The write barrier (PostgreSQL) ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_response_being_written_is_waited_for_not_skipped() -> None:
+    """A refresh reads the top answer id only when no response of the survey is
+    in flight: an answer with a lower id committing later would be missed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    s = make_survey(kinds=[Kind.SINGLE])
+    single = s.questions.get()
+    written = threading.Event()
+    release = threading.Event()
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                response = _insert_response(s)
+                Answer.objects.create(response=response, question=single, choice=1)
+                written.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    assert written.wait(30)
+    submit_response(s, {single.pk: 0}, browser_token=secrets.token_urlsafe(24))  # commits first
+    refreshed: list[tally.Counts] = []
+
+    def refresher() -> None:
+        try:
+            refreshed.append(tally.refresh(s, [single.pk]))
+        finally:
+            connections.close_all()
+
+    reader = threading.Thread(target=refresher)
+    reader.start()
+    reader.join(0.5)
+    assert reader.is_alive()  # waiting for the response in flight
+    release.set()
+    writer.join(30)
+    reader.join(30)
+    counts = refreshed[0]
+    assert counts.total == 2
+    assert counts.answered[single.pk] == 2
+    assert counts.values[single.pk] == {
+        (None, 0, None, None, None): 1,
+        (None, 1, None, None, None): 1,
+    }
+
+
+# --- Statements of a submit and of the results page -----------------------------------
+
+
+def test_a_submit_takes_few_statements(django_assert_max_num_queries: Any) -> None:
+    s = make_survey(one_section_per_page=False)
+    client = Client()
+    assert client.get(s.get_absolute_url()).status_code == 200  # the browser's cookie
+    data: dict[str, Any] = {"action": "submit"}
+    for values in form_values(s).values():
+        data.update(values)
+    url = reverse("surveys:page", kwargs={"slug": s.slug, "n": 1})
+    # Seven statements: the survey, the browser's spent check, the questions, the
+    # unit, the spent token, the response, its answers (each write its own
+    # transaction; the test's enclosing transaction adds two savepoints each).
+    with django_assert_max_num_queries(11) as done:
+        response = client.post(url, data)
+    statements = [x["sql"] for x in done.captured_queries if "SAVEPOINT" not in x["sql"]]
+    assert len(statements) == 7, statements
+    assert response.status_code == 302
+    assert response["Location"] == reverse("surveys:thanks", args=[s.slug])
+    assert Answer.objects.filter(response__survey=s).count() == 13
+    # The same browser again: refused, and nothing written.
+    with django_assert_max_num_queries(3):
+        assert client.post(url, data).status_code == 409
+    assert Response.objects.filter(survey=s).count() == 1
+
+
+def test_the_results_page_takes_few_statements(
+    survey: Survey, units: Units, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    officer = make_staff("ketqua.dem", Role.BOARD_ADMIN, area=units.province)
+    client.force_login(officer)
+    url = reverse("surveys_results:results", args=[survey.pk])
+    client.get(url)  # the session, the scope, the tally
+    with django_assert_max_num_queries(6) as cached:
+        assert client.get(url).context["results"].total == 12
+    for _ in range(30):
+        submit(survey, valid_answers(survey))
+    with django_assert_max_num_queries(len(cached.captured_queries)):
+        assert client.get(url).context["results"].total == 12  # cached (< 3 s)
+    cache.clear()
+    with django_assert_max_num_queries(26):
+        assert client.get(url).context["results"].total == 42

@@ -13,12 +13,11 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from danvan.contests.models import (
@@ -35,6 +34,8 @@ from danvan.contests.models import (
 )
 
 _random = secrets.SystemRandom()
+# A contest's long texts, left out where a hot path reads the contest beside something else.
+CONTEST_LONG_TEXTS = ("intro", "rules", "consent_text")
 MAX_PREDICTION = 1_000_000_000
 _GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 
@@ -310,6 +311,42 @@ def check_round_open(rnd: Round, now: datetime) -> None:
         raise ContestError("Đợt thi chưa mở.", status=409, code="not_open")
 
 
+def _lock_participant(
+    participant_id: int, rnd: Round
+) -> list[tuple[int, str, datetime, str]] | None:
+    """Lock the participant (of the round's contest, not erased) and list their
+    attempts of the round, newest first, as (number, status, deadline, token);
+    None when there is no such participant. Called inside a transaction.
+
+    One statement, written out: it is the first thing every start does, and the
+    ORM spent longer building it (FilteredRelation, FOR UPDATE OF) than the
+    database spent running it."""
+    sql = (
+        "SELECT a.number, a.status, a.deadline, a.token"
+        f" FROM {Participant._meta.db_table} p LEFT JOIN {Attempt._meta.db_table} a"
+        " ON a.participant_id = p.id AND a.round_id = %s"
+        " WHERE p.id = %s AND p.contest_id = %s AND p.erased_at IS NULL"
+        " ORDER BY a.number DESC"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF p"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [rnd.pk, participant_id, rnd.contest_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    attempts = []
+    for number, status, deadline, token in rows:
+        if number is None:  # the participant has no attempt in the round
+            continue
+        if isinstance(deadline, str):  # SQLite hands back the stored text
+            deadline = datetime.fromisoformat(deadline)
+        if timezone.is_naive(deadline):  # stored in UTC
+            deadline = timezone.make_aware(deadline, UTC)
+        attempts.append((number, status, deadline, token))
+    return attempts
+
+
 def start_attempt(
     rnd: Round, participant: Participant | int, now: datetime | None = None
 ) -> Attempt:
@@ -324,31 +361,11 @@ def start_attempt(
     paper = draw_paper(bank, quotas, rnd.question_count, rnd.shuffle_choices)
     try:
         with transaction.atomic():
-            # One statement: the participant, locked, with their attempts of the
-            # round (none: one row of NULLs; no participant: no row).
-            # (Model rows, not values(): Django keeps FOR UPDATE OF only for those.)
-            rows = list(
-                Participant.objects.select_for_update(of=("self",))
-                .filter(pk=participant_id, contest_id=rnd.contest_id, erased_at__isnull=True)
-                .annotate(mine=FilteredRelation("attempts", condition=Q(attempts__round=rnd)))
-                .annotate(
-                    a_number=F("mine__number"),
-                    a_status=F("mine__status"),
-                    a_deadline=F("mine__deadline"),
-                    a_token=F("mine__token"),
-                )
-                .only("pk")
-                .order_by("-a_number")
-            )
-            if not rows:
+            attempts = _lock_participant(participant_id, rnd)
+            if attempts is None:
                 raise ContestError(
                     "Thông tin người dự thi không hợp lệ.", status=403, code="participant"
                 )
-            attempts = [
-                (row.a_number, row.a_status, row.a_deadline, row.a_token)
-                for row in rows
-                if row.a_number is not None
-            ]
             for _number, status, deadline, token in attempts:
                 if status == AttemptStatus.IN_PROGRESS and deadline > now:
                     return Attempt.objects.select_related("round").get(token=token)
@@ -443,6 +460,7 @@ def submit_attempt(
         attempt = (
             Attempt.objects.select_for_update(of=("participant",))
             .select_related("round__contest", "participant")
+            .defer(*(f"round__contest__{name}" for name in CONTEST_LONG_TEXTS))
             .filter(token=token)
             .first()
         )

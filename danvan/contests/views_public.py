@@ -56,6 +56,7 @@ from danvan.contests.models import (
 )
 from danvan.contests.privacy import decrypt_cccd, mask_cccd, mask_name, mask_phone
 from danvan.contests.services import (
+    CONTEST_LONG_TEXTS,
     ContestError,
     answers_visible,
     is_choice_id,
@@ -418,7 +419,7 @@ def published_round(slug: str, number: int) -> Round:
     if rnd is None:
         rnd = get_object_or_404(
             Round.objects.select_related("contest")
-            .defer("contest__intro", "contest__rules", "contest__consent_text")
+            .defer(*(f"contest__{name}" for name in CONTEST_LONG_TEXTS))
             .filter(contest__slug=slug, contest__status=ContestStatus.PUBLISHED),
             number=number,
         )

@@ -459,8 +459,7 @@ def submit_attempt(
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update(of=("participant",))
-            .select_related("round__contest", "participant")
-            .defer(*(f"round__contest__{name}" for name in CONTEST_LONG_TEXTS))
+            .select_related("round", "participant")
             .filter(token=token)
             .first()
         )

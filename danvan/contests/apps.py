@@ -21,9 +21,11 @@ class ContestsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         def forget_rounds(**_kwargs: object) -> None:
+            from danvan.contests.services import ROUNDS_BY_ID
             from danvan.contests.views_public import ROUNDS
 
             ROUNDS.clear()
+            ROUNDS_BY_ID.clear()
 
         for model in (Contest, Round):
             post_save.connect(forget_rounds, sender=model, dispatch_uid=f"forget-rounds-{model}")

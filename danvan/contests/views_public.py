@@ -599,7 +599,10 @@ def submit_form(request: HttpRequest, token: str) -> HttpResponse:
             lambda attempt: form_answers(attempt, request.POST),
             raw_prediction,
             now,
-            owner=lambda attempt: owns(request, attempt),
+            # (submit_attempt itself refuses an erased participant.)
+            owner=lambda attempt: (
+                session_participant_id(request, attempt.round.contest_id) == attempt.participant_id
+            ),
         )
     except ContestError as error:
         if error.code == "missing":

@@ -202,9 +202,15 @@ AXES_VERBOSE = False
 # Staff sessions end after this much idle time.
 STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
-# Sessions are kept in the database and read through the cache (Redis): every
-# participant request reads one, and a restart of Redis loses nothing.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are kept in the database and, with Redis, read through it: every
+# participant request reads one, and a restart of Redis loses nothing. Without
+# Redis the cache is each process's own memory, where a session signed out in
+# one process would stay readable in another: then the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Locale ---------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -772,6 +772,25 @@ def fmt_row(cells: list[str], widths: list[int]) -> str:
     return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
 
 
+def table_row(result: Result, ratio: str, goal: str, met: str) -> list[str]:
+    """A scenario's line of the results table; `met` is marked when a repetition
+    had unexpected answers or was disturbed by other work."""
+    bad = sum(rep.unexpected for rep in result.reps)
+    if bad:
+        met = f"{met} ({bad} unexpected answers!)"
+    if any(rep.disturbed for rep in result.reps):
+        met = f"{met} (disturbed by other work)"
+    return [
+        result.label,
+        f"{result.med('rps'):.1f}",
+        f"{result.med('p50'):.1f}",
+        f"{result.med('p95'):.1f}",
+        ratio,
+        goal,
+        met,
+    ]
+
+
 def report(
     cfg: Config,
     meta: dict[str, Any],
@@ -796,22 +815,7 @@ def report(
             if result.goal is not None:
                 goal = f"≥ {result.goal * 100:.0f}% of {result.baseline}"
                 met = "yes" if r >= result.goal else "NO"
-        bad = sum(rep.unexpected for rep in result.reps)
-        if bad:
-            met = f"{met} ({bad} unexpected answers!)"
-        if any(rep.disturbed for rep in result.reps):
-            met = f"{met} (disturbed by other work)"
-        rows.append(
-            [
-                result.label,
-                f"{rps:.1f}",
-                f"{result.med('p50'):.1f}",
-                f"{result.med('p95'):.1f}",
-                ratio,
-                goal,
-                met,
-            ]
-        )
+        rows.append(table_row(result, ratio, goal, met))
     if closing:
         med = statistics.median(run["seconds"] for run in closing)
         shaken = any(run["busy_before"] > 0.15 or run["foreign"] > 0.10 for run in closing)

@@ -221,7 +221,7 @@ def report(
     inproc: dict[str, Any],
     started: float,
 ) -> str:
-    from bench.run import fmt_row
+    from bench.run import fmt_row, table_row
 
     header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
     rows: list[list[str]] = []
@@ -239,22 +239,7 @@ def report(
         elif key.startswith("results"):
             goal = "p95 < 20 ms"
             met = "yes" if result.med("p95") < 20 else "NO"
-        bad = sum(rep.unexpected for rep in result.reps)
-        if bad:
-            met = f"{met} ({bad} unexpected answers!)"
-        if any(rep.disturbed for rep in result.reps):
-            met = f"{met} (disturbed by other work)"
-        rows.append(
-            [
-                result.label,
-                f"{rps:.1f}",
-                f"{result.med('p50'):.1f}",
-                f"{result.med('p95'):.1f}",
-                ratio,
-                goal,
-                met,
-            ]
-        )
+        rows.append(table_row(result, ratio, goal, met))
     for s in meta["surveys"]:
         label = label_of(s["responses"])
         plain = inproc.get(f"plain-{label}")

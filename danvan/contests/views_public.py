@@ -57,6 +57,7 @@ from danvan.contests.models import (
 from danvan.contests.privacy import decrypt_cccd, mask_cccd, mask_name, mask_phone
 from danvan.contests.services import (
     CONTEST_LONG_TEXTS,
+    ROUND_TTL,
     ContestError,
     answers_visible,
     is_choice_id,
@@ -71,7 +72,6 @@ from danvan.core.text import VN_TZ, format_datetime
 
 LEADERBOARD_SIZE = 100
 LEADERBOARD_TTL = 10  # seconds
-ROUND_TTL = 2  # seconds a round is kept in the process for starting attempts
 # Rounds (with their contest) for the start of an attempt; emptied in this
 # process when a round or contest is saved (apps.ContestsConfig.ready).
 ROUNDS = LocalCache(ttl=ROUND_TTL)
@@ -457,12 +457,14 @@ def start(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return redirect("contests:attempt", token=attempt.token)
 
 
+def signed_in_for(request: HttpRequest, attempt: Attempt) -> bool:
+    """Is the attempt's participant the one signed in for its contest?"""
+    return session_participant_id(request, attempt.round.contest_id) == attempt.participant_id
+
+
 def owns(request: HttpRequest, attempt: Attempt) -> bool:
-    """Does the attempt belong to the participant signed in for its contest?"""
-    return (
-        session_participant_id(request, attempt.round.contest_id) == attempt.participant_id
-        and attempt.participant.erased_at is None
-    )
+    """Does the attempt belong to the participant signed in (and not erased)?"""
+    return signed_in_for(request, attempt) and attempt.participant.erased_at is None
 
 
 def owned_attempt(request: HttpRequest, token: str) -> Attempt:
@@ -600,9 +602,7 @@ def submit_form(request: HttpRequest, token: str) -> HttpResponse:
             raw_prediction,
             now,
             # (submit_attempt itself refuses an erased participant.)
-            owner=lambda attempt: (
-                session_participant_id(request, attempt.round.contest_id) == attempt.participant_id
-            ),
+            owner=lambda attempt: signed_in_for(request, attempt),
         )
     except ContestError as error:
         if error.code == "missing":

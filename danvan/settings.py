@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "danvan.core.middleware.StaffIdleTimeoutMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "danvan.core.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -142,6 +142,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whether every process reads the same cache. Only then may a process keep a
+# staff user's scope in its memory under a version that any process can raise
+# (danvan.core.scope): with each process's own memory a revoked role would stay.
+SHARED_CACHE = bool(REDIS_URL)
+
+# Survey responses (and their spent tokens or codes) are committed without
+# waiting for PostgreSQL's disk flush: a crash of the database server may lose
+# the responses of its last fraction of a second (never half of one). 0 waits.
+SURVEY_ASYNC_COMMIT = env_bool("SURVEY_ASYNC_COMMIT", True)
 
 # --- Background work ---------------------------------------------------------------
 # django-tasks with the database backend: the embedded default needs no broker,
@@ -184,11 +193,13 @@ LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
 LOGOUT_REDIRECT_URL = "public:home"
 
-# Throttle failed sign-ins per account and per address; the lock lifts by itself
-# after a short cool-off so that an attacker cannot keep the real owner out.
+# Throttle failed sign-ins per address (any account) and per account at each
+# address; the lock lifts by itself after a short cool-off. An account is never
+# locked for every address at once, so an attacker who guesses from elsewhere
+# cannot keep the real owner out.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_HANDLER = (
@@ -197,6 +208,10 @@ AXES_HANDLER = (
     else "axes.handlers.database.AxesDatabaseHandler"
 )
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# One decision of the client's address (PROXY_COUNT) for sign-in throttling, the
+# contest and survey rate limits and the audit log. (Without django-ipware axes
+# would otherwise ignore PROXY_COUNT and see only the proxy.)
+AXES_CLIENT_IP_CALLABLE = "danvan.core.middleware.client_address"
 AXES_VERBOSE = False
 
 # Staff sessions end after this much idle time.
@@ -256,6 +271,13 @@ X_FRAME_OPTIONS = "DENY"
 
 # Key for personal data encrypted at rest (CCCD); derived from SECRET_KEY when empty.
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
+
+# Surveys: the one-response guards are rewritten in a random order at the end
+# of each window of this many minutes in which responses arrived (and when a
+# survey closes); names and phone numbers of identified respondents are erased
+# this many days after the survey's closing time (`erase_expired_respondents`).
+SURVEY_SHUFFLE_MINUTES = env_int("SURVEY_SHUFFLE_MINUTES", 5)
+SURVEY_RESPONDENT_RETENTION_DAYS = env_int("SURVEY_RESPONDENT_RETENTION_DAYS", 180)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -48,10 +48,14 @@ DEMO_MARKER_CODE = "934"  # Huyện Phụng Hiệp: present means the demo is lo
 SEED = 934
 
 H1_2024 = "6 tháng đầu năm 2024"
+H2_2024 = "6 tháng cuối năm 2024"
 YEAR_2024 = "Năm 2024"
 H2_2025 = "6 tháng cuối năm 2025"
 PERIODS: list[tuple[str, str, date, date]] = [
     (H1_2024, PeriodKind.HALF_YEAR, date(2024, 1, 1), date(2024, 6, 30)),
+    # The opinion reports of the former communes (surveys demo): the six months
+    # that "6 tháng cuối năm 2025" is compared with.
+    (H2_2024, PeriodKind.HALF_YEAR, date(2024, 7, 1), date(2024, 12, 31)),
     (YEAR_2024, PeriodKind.YEAR, date(2024, 1, 1), date(2024, 12, 31)),
     (H2_2025, PeriodKind.HALF_YEAR, date(2025, 7, 1), date(2025, 12, 31)),
 ]
@@ -75,20 +79,53 @@ class DemoUser:
     # ("area", code) -> the current unit with that code, else the latest ended one;
     # ("org", name) -> the organisation with that name; None for system_admin.
     target: tuple[str, str] | None
+    # The same role, also held on the units in force formed from the units below
+    # the unit with this code (the successors of an ended district's communes).
+    also_successors_of: str = ""
+    note: str = ""  # printed under the table of logins
 
 
 DEMO_USERS: list[DemoUser] = [
     DemoUser("admin", "Nguyễn Thanh Hải", Role.SYSTEM_ADMIN, None),
-    DemoUser("bdv.phunghiep", "Trần Thị Mỹ Linh", Role.BOARD_ADMIN, ("area", "934")),
+    # The district board administrator of the 2024 plan. The district ended on
+    # 1/7/2025; the board's work went to the communes formed from its communes, so
+    # the login reads the district's history and manages those communes.
+    DemoUser(
+        "bdv.phunghiep",
+        "Trần Thị Mỹ Linh",
+        Role.BOARD_ADMIN,
+        ("area", "934"),
+        also_successors_of="934",
+        note="quản trị Ban Dân vận huyện: xem số liệu lịch sử của huyện (đến 30/06/2025) và "
+        "quản lý các xã kế thừa (thêm ấp, tổ chức, sắp xếp, phân quyền).",
+    ),
     DemoUser("canbo.phunghiep", "Lê Văn Tâm", Role.BOARD_ADMIN, ("area", "31420")),
     DemoUser("canbo.hoaan", "Phạm Thị Thu Hà", Role.BOARD_ADMIN, ("area", "31393")),
     DemoUser(
         "phunu.phunghiep", "Võ Thị Ngọc Hân", Role.ORG_OFFICER, ("org", "Hội LHPN xã Phụng Hiệp")
     ),
     DemoUser("ctv.phunghiep", "Huỳnh Văn Phúc", Role.COLLABORATOR, ("area", "31420")),
-    DemoUser("kiemtra.phunghiep", "Đặng Minh Trí", Role.INSPECTOR, ("area", "934")),
-    DemoUser("xem.phunghiep", "Ngô Thị Kim Yến", Role.VIEWER, ("area", "934")),
-    DemoUser("bdv.cantho", "Dương Quốc Bảo", Role.BOARD_ADMIN, ("area", "92")),
+    DemoUser(
+        "kiemtra.phunghiep",
+        "Đặng Minh Trí",
+        Role.INSPECTOR,
+        ("area", "934"),
+        note="chỉ xem số liệu lịch sử của huyện Phụng Hiệp (đã ngừng hoạt động).",
+    ),
+    DemoUser(
+        "xem.phunghiep",
+        "Ngô Thị Kim Yến",
+        Role.VIEWER,
+        ("area", "934"),
+        note="chỉ xem số liệu lịch sử của huyện Phụng Hiệp (đã ngừng hoạt động).",
+    ),
+    DemoUser(
+        "bdv.cantho",
+        "Dương Quốc Bảo",
+        Role.BOARD_ADMIN,
+        ("area", "92"),
+        note="quản trị Ban Dân vận thành phố: quản lý toàn bộ địa bàn, mở kỳ báo cáo.",
+    ),
 ]
 
 
@@ -104,6 +141,7 @@ class DemoLogin:
 class DemoResult:
     created: bool
     logins: list[DemoLogin] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (username, what it shows)
     password: str = DEMO_PASSWORD
     url: str = DEMO_URL
 
@@ -137,7 +175,8 @@ def load_demo(stdout: Writer | None = None) -> DemoResult:
             _say(stdout, "Dữ liệu mẫu đã có; chỉ kiểm tra lại các tài khoản mẫu.")
         logins = _ensure_users()
     _reset_lockouts()
-    return DemoResult(created=created, logins=logins)
+    notes = [(spec.username, spec.note) for spec in DEMO_USERS if spec.note]
+    return DemoResult(created=created, logins=logins, notes=notes)
 
 
 def format_logins(result: DemoResult) -> str:
@@ -158,6 +197,9 @@ def format_logins(result: DemoResult) -> str:
         rule,
         *(line(r) for r in rows),
     ]
+    if result.notes:
+        out += ["", "Dùng để thử:"]
+        out += [f"- {username}: {note}" for username, note in result.notes]
     return "\n".join(out)
 
 
@@ -504,19 +546,41 @@ def _ensure_users() -> list[DemoLogin]:
                 area = found
             else:
                 org = found
-        if not RoleAssignment.objects.filter(
-            user=user, role=spec.role, area=area, organization=org
-        ).exists():
-            services.grant_role(None, user, spec.role, area=area, organization=org)
+        successors = _successors_of(spec.also_successors_of) if spec.also_successors_of else []
+        for target_area in [area, *successors] if area is not None else [None]:
+            if not RoleAssignment.objects.filter(
+                user=user, role=spec.role, area=target_area, organization=org
+            ).exists():
+                services.grant_role(None, user, spec.role, area=target_area, organization=org)
+        scope = _scope_label(area or org)
+        if successors:
+            scope += f" và {len(successors)} xã kế thừa"
         logins.append(
             DemoLogin(
                 username=spec.username,
                 full_name=getattr(user, "full_name", "") or spec.full_name,
                 role=Role(spec.role).label,
-                scope=_scope_label(area or org),
+                scope=scope,
             )
         )
     return logins
+
+
+def _successors_of(code: str) -> list[Area]:
+    """Units in force formed (by merger or split) from units below the unit with
+    this code: after 1/7/2025, the new communes that replaced a district's communes."""
+    unit = _find_area(code)
+    if unit is None:
+        return []
+    return list(
+        Area.objects.filter(
+            valid_to__isnull=True,
+            predecessors__path__startswith=unit.path,
+            predecessors__depth__gt=unit.depth,
+        )
+        .distinct()
+        .order_by("path")
+    )
 
 
 def _find_org(name: str) -> Organization | None:

@@ -3,6 +3,7 @@ user's scope, so an out-of-scope id is simply "not a valid choice"."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,11 +18,12 @@ from danvan.core.models import (
     Organization,
     OrgKind,
     Period,
+    PeriodKind,
     Role,
     User,
 )
 from danvan.core.scope import GRANT, GRANTABLE_ROLES, MANAGE, MANAGE_TREE, get_scope
-from danvan.core.services import NewUnit
+from danvan.core.services import NewUnit, check_not_future
 from danvan.core.validators import validate_phone
 
 
@@ -34,17 +36,39 @@ def _choices(form: forms.Form, name: str) -> Any:
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def not_in_future(value: date) -> None:
+    """A restructuring or a closing is recorded once it has taken effect."""
+    check_not_future(value)
+
+
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: mật khẩu phân biệt "
         "chữ hoa, chữ thường.",
         "inactive": "Tài khoản này đã bị khóa.",
+        "account_throttled": "Tài khoản này vừa bị đăng nhập sai quá nhiều lần. Vui lòng thử "
+        "lại sau ít phút; nếu quên mật khẩu, hãy nhờ quản trị viên đơn vị đặt lại.",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Tên đăng nhập"
         self.fields["password"].label = "Mật khẩu"
+
+    def clean(self) -> dict[str, Any]:
+        from danvan.core import signin
+
+        username = self.cleaned_data.get("username") or ""
+        if username and signin.account_throttled(username):
+            raise ValidationError(
+                self.error_messages["account_throttled"], code="account_throttled"
+            )
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if username and exc.code == "invalid_login":
+                signin.record_failure(username)
+            raise
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -91,7 +115,9 @@ class HamletImportForm(forms.Form):
 
 class RenameForm(forms.Form):
     new_name = forms.CharField(label="Tên mới", max_length=200)
-    effective_on = forms.DateField(label="Ngày có hiệu lực", widget=DATE_WIDGET)
+    effective_on = forms.DateField(
+        label="Ngày có hiệu lực", widget=DATE_WIDGET, validators=[not_in_future]
+    )
     decision = forms.CharField(
         label="Căn cứ (số nghị quyết, quyết định)", max_length=300, required=False
     )
@@ -104,7 +130,9 @@ class SplitForm(forms.Form):
         help_text="Mỗi dòng một đơn vị: Loại; Tên; Mã. Ví dụ: Xã; Tân Long A; 31439. "
         "Đơn vị ở dòng đầu kế thừa lịch sử và các ấp hiện có.",
     )
-    effective_on = forms.DateField(label="Ngày có hiệu lực", widget=DATE_WIDGET)
+    effective_on = forms.DateField(
+        label="Ngày có hiệu lực", widget=DATE_WIDGET, validators=[not_in_future]
+    )
     decision = forms.CharField(label="Căn cứ", max_length=300, required=False)
 
     def __init__(self, *args: Any, area: Area, **kwargs: Any) -> None:
@@ -160,7 +188,9 @@ class MergeForm(forms.Form):
         queryset=Area.objects.none(),
         required=False,
     )
-    effective_on = forms.DateField(label="Ngày có hiệu lực", widget=DATE_WIDGET)
+    effective_on = forms.DateField(
+        label="Ngày có hiệu lực", widget=DATE_WIDGET, validators=[not_in_future]
+    )
     decision = forms.CharField(label="Căn cứ", max_length=300, required=False)
 
     def __init__(self, *args: Any, area: Area, user: Any, **kwargs: Any) -> None:
@@ -207,7 +237,17 @@ class OrgFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Loại tổ chức", required=False, choices=[("", "Tất cả"), *OrgKind.choices]
     )
-    area = AreaChoiceField(label="Địa bàn", queryset=Area.objects.none(), required=False)
+    area = AreaChoiceField(
+        label="Địa bàn",
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label="Tất cả địa bàn",
+    )
+    status = forms.ChoiceField(
+        label="Trạng thái",
+        required=False,
+        choices=[("", "Đang hoạt động"), ("ended", "Đã ngừng hoạt động"), ("all", "Tất cả")],
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -239,9 +279,27 @@ class MemberCountForm(forms.Form):
     members = forms.IntegerField(label="Số đoàn viên, hội viên", min_value=0)
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name()} ({obj.username})"
+
+
 class RoleGrantForm(forms.Form):
-    user = forms.ModelChoiceField(
-        label="Người dùng có sẵn", queryset=User.objects.filter(is_active=True), required=False
+    """Grant a role to an account of the administrator's scope, to an existing
+    account named exactly (an official moving in from elsewhere), or to a new one.
+    The list shows only accounts that already hold a role inside the scope."""
+
+    user = UserChoiceField(
+        label="Cán bộ trong phạm vi của bạn",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— Chọn cán bộ —",
+    )
+    existing_username = forms.CharField(
+        label="Hoặc tài khoản có sẵn ở đơn vị khác: tên đăng nhập",
+        max_length=150,
+        required=False,
+        help_text="Nhập chính xác tên đăng nhập (ví dụ cán bộ chuyển công tác đến).",
     )
     new_username = forms.RegexField(
         label="Hoặc tạo tài khoản mới: tên đăng nhập",
@@ -267,11 +325,17 @@ class RoleGrantForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from danvan.core.accounts import grantable_users
+
         super().__init__(*args, **kwargs)
+        self.actor = user
         roles = list(GRANTABLE_ROLES)
         if get_scope(user).is_system_admin:
             roles.insert(0, Role.SYSTEM_ADMIN)
         _choices(self, "role").choices = [(r, Role(r).label) for r in roles]
+        _choices(self, "user").queryset = grantable_users(user).order_by(
+            "full_name_folded", "username"
+        )
         _choices(self, "area").queryset = Area.objects.visible_to(user, GRANT).filter(
             valid_to__isnull=True
         )
@@ -279,20 +343,148 @@ class RoleGrantForm(forms.Form):
             user, GRANT
         ).filter(valid_to__isnull=True)
 
+    def clean_existing_username(self) -> User | None:
+        name = self.cleaned_data["existing_username"].strip()
+        if not name:
+            return None
+        found = User.objects.filter(username__iexact=name, is_active=True)
+        if not get_scope(self.actor).is_system_admin:
+            found = found.filter(is_superuser=False)
+        account = found.first()
+        if account is None:
+            raise ValidationError("Không có tài khoản đang hoạt động với tên đăng nhập này.")
+        return account
+
     def clean(self) -> dict[str, Any]:
+        from django.contrib.auth import password_validation
+
         data = super().clean() or {}
-        if not data.get("user"):
+        chosen = [name for name in ("user", "existing_username", "new_username") if data.get(name)]
+        if len(chosen) > 1:
+            self.add_error(
+                "user",
+                "Chỉ chọn một trong ba: cán bộ trong danh sách, tài khoản có sẵn hoặc "
+                "tài khoản mới.",
+            )
+        elif data.get("existing_username"):
+            data["user"] = data["existing_username"]
+        elif not data.get("user"):
             if not data.get("new_username"):
-                self.add_error("user", "Chọn người dùng có sẵn hoặc tạo tài khoản mới.")
+                if "existing_username" not in self.errors and "new_username" not in self.errors:
+                    self.add_error("user", "Chọn người dùng có sẵn hoặc tạo tài khoản mới.")
             else:
                 if User.objects.filter(username__iexact=data["new_username"]).exists():
                     self.add_error("new_username", "Tên đăng nhập đã tồn tại.")
                 if not data.get("new_full_name"):
                     self.add_error("new_full_name", "Nhập họ và tên.")
                 if not data.get("new_password"):
-                    self.add_error("new_password", "Nhập mật khẩu ban đầu.")
+                    if "new_password" not in self.errors:
+                        self.add_error("new_password", "Nhập mật khẩu ban đầu.")
+                else:
+                    candidate = User(
+                        username=data["new_username"], full_name=data.get("new_full_name", "")
+                    )
+                    try:
+                        password_validation.validate_password(data["new_password"], candidate)
+                    except ValidationError as exc:
+                        self.add_error("new_password", exc)
         if data.get("role") != Role.SYSTEM_ADMIN and not (
             bool(data.get("area")) ^ bool(data.get("organization"))
         ):
             self.add_error("area", "Chọn đúng một địa bàn hoặc một tổ chức.")
         return data
+
+
+# --- Upkeep of organisations, hamlets and reporting periods ---------------------------
+
+
+class OrgParentField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.area.name}"
+
+
+class OrganizationEditForm(forms.Form):
+    """Correct a body's name or kind, or put it under another parent body."""
+
+    name = forms.CharField(label="Tên tổ chức", max_length=255)
+    kind = forms.ChoiceField(label="Loại tổ chức", choices=OrgKind.choices)
+    parent = OrgParentField(
+        label="Tổ chức cấp trên",
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label="— Không có (tổ chức cấp cao nhất) —",
+        error_messages={
+            "invalid_choice": "Không chọn được tổ chức này: tổ chức cấp trên phải đang hoạt "
+            "động, trong phạm vi của bạn, ở cùng địa bàn hoặc địa bàn cấp trên, và không phải "
+            "chính tổ chức này hay một tổ chức trực thuộc nó."
+        },
+        help_text="Cùng địa bàn hoặc địa bàn cấp trên. Các tổ chức trực thuộc chuyển theo.",
+    )
+
+    def __init__(self, *args: Any, org: Organization, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area_paths = [a.path for a in Area.objects.get_ancestors(org.area)] + [org.area.path]
+        _choices(self, "parent").queryset = (
+            Organization.objects.visible_to(user, MANAGE)
+            .filter(valid_to__isnull=True, area__path__in=area_paths)
+            .exclude(path__startswith=org.path)
+            .select_related("area")
+            .order_by("path")
+        )
+
+
+class OrganizationCloseForm(forms.Form):
+    ended_on = forms.DateField(
+        label="Ngừng hoạt động từ ngày",
+        widget=DATE_WIDGET,
+        validators=[not_in_future],
+        help_text="Ngày quyết định giải thể, sáp nhập tổ chức có hiệu lực.",
+    )
+
+
+class PeriodForm(forms.Form):
+    name = forms.CharField(
+        label="Tên kỳ báo cáo",
+        max_length=100,
+        help_text="Ví dụ: 6 tháng đầu năm 2026; Năm 2026.",
+    )
+    kind = forms.ChoiceField(label="Loại kỳ", choices=PeriodKind.choices)
+    start = forms.DateField(label="Từ ngày", widget=DATE_WIDGET)
+    end = forms.DateField(label="Đến ngày", widget=DATE_WIDGET)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "Ngày kết thúc phải cùng hoặc sau ngày bắt đầu.")
+        return data
+
+
+# --- Accounts of the officials in scope ------------------------------------------------
+
+
+class AccountFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm theo tên hoặc tên đăng nhập", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Trạng thái",
+        required=False,
+        choices=[("", "Tất cả"), ("active", "Đang hoạt động"), ("inactive", "Đã khóa")],
+    )
+
+
+class AccountPasswordResetForm(forms.Form):
+    password = forms.CharField(
+        label="Mật khẩu tạm (không bắt buộc)",
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Để trống để hệ thống tạo một mật khẩu tạm ngẫu nhiên, dễ đọc qua điện thoại.",
+    )
+
+
+class AccountActiveForm(forms.Form):
+    active = forms.TypedChoiceField(
+        choices=[("0", "Khóa"), ("1", "Mở khóa")],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )

@@ -62,6 +62,17 @@ def _cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+COMMUNE_CODE_DIGITS = 5
+
+
+def commune_code(text: str) -> str:
+    """Official commune codes have five digits; Excel stores a code typed as a number
+    without its leading zeros (00004 becomes 4): put them back."""
+    if text.isdecimal() and text.isascii() and len(text) < COMMUNE_CODE_DIGITS:
+        return text.zfill(COMMUNE_CODE_DIGITS)
+    return text
+
+
 def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -> list[HamletRow]:
     """Parse and check every row; raise JobFailed listing each bad row."""
     try:
@@ -97,6 +108,7 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
         if not any(cells):
             continue
         code, name, unit_type, population_text = cells
+        code = commune_code(code)
         row_errors: list[str] = []
         commune = communes.get(code)
         if not code:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from auditlog.context import set_actor
+from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
@@ -111,4 +113,31 @@ def run_job(job_id: int) -> None:
         result=result,
         message=str(result.get("message", "Hoàn thành."))[:300],
         finished_at=timezone.now(),
+    )
+
+
+# A job that has been running this long is taken to have lost its worker (killed,
+# machine restarted): nothing would ever finish it. Hamlet imports take seconds.
+STALE_AFTER_MINUTES = 60
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "JOB_STALE_MINUTES", STALE_AFTER_MINUTES)))
+
+
+def fail_stale_jobs(older_than: timedelta | None = None) -> int:
+    """Mark failed, with a reason, the jobs still "running" long after they started.
+    Returns how many. Called when jobs are listed and by `manage.py fail_stale_jobs`.
+    Should the worker come back and finish one after all, its result replaces this."""
+    limit = older_than if older_than is not None else stale_after()
+    minutes = max(1, round(limit.total_seconds() / 60))
+    now = timezone.now()
+    return Job.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - limit).update(
+        status=JobStatus.FAILED,
+        message=(
+            f"Công việc bị gián đoạn: sau {minutes} phút vẫn chưa xong, có thể tiến trình "
+            "xử lý nền đã dừng giữa chừng. Vui lòng chạy lại công việc này."
+        )[:300],
+        errors=["Tiến trình xử lý nền không báo kết quả (bị dừng hoặc khởi động lại)."],
+        finished_at=now,
     )

@@ -29,11 +29,34 @@ class User(AbstractUser):
     """A staff user (cán bộ). Vietnamese names are kept whole: họ, đệm, tên in one field."""
 
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
+    full_name_folded = models.CharField(max_length=150, editable=False, blank=True, db_index=True)
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        "phải đổi mật khẩu",
+        default=False,
+        help_text="Mật khẩu tạm do quản trị viên đặt: phải đổi ở lần đăng nhập tiếp theo.",
+    )
+
+    # Set by a service acting on the account (e.g. the role-grant form creating it),
+    # so that its audit entry is filed under the unit the action belongs to.
+    audit_area_path: str = ""
 
     class Meta:
         verbose_name = "người dùng"
         verbose_name_plural = "người dùng"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.full_name_folded = fold(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "full_name_folded"}
+        super().save(*args, **kwargs)
+
+    def set_password(self, raw_password: str | None) -> None:
+        """A new password clears the must-change flag; an administrator's reset
+        (danvan.core.accounts.reset_password) sets it again afterwards."""
+        super().set_password(raw_password)
+        self.must_change_password = False
 
     def get_full_name(self) -> str:
         return self.full_name or self.username
@@ -42,7 +65,20 @@ class User(AbstractUser):
         return self.full_name.rsplit(" ", 1)[-1] if self.full_name else self.username
 
     def get_additional_data(self) -> dict[str, str]:
-        return {}
+        """Audit entries of an account are filed under a unit, so that the board
+        administrators of that unit read them: the unit the acting service names,
+        else the unit of the account's first role."""
+        path = self.audit_area_path
+        if not path and self.pk is not None:
+            row = (
+                RoleAssignment.objects.filter(user_id=self.pk)
+                .exclude(role=Role.SYSTEM_ADMIN)
+                .order_by("pk")
+                .values_list("area__path", "organization__area__path")
+                .first()
+            )
+            path = (row[0] or row[1] or "") if row else ""
+        return {"area_path": path} if path else {}
 
 
 class _TreeManager(MP_NodeManager):
@@ -52,6 +88,15 @@ class _TreeManager(MP_NodeManager):
 
     def get_queryset(self) -> Any:
         return self._queryset_class(self.model, using=self._db).order_by("path")
+
+    def move(self, node: Any, target: Any, pos: str | None = None) -> Any:
+        # A move rewrites paths with UPDATE statements (no signals): scopes kept in
+        # the processes hold paths.
+        from danvan.core.scope import scopes_changed
+
+        moved = super().move(node, target, pos)
+        scopes_changed()
+        return moved
 
 
 class AreaKind(models.TextChoices):

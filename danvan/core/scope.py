@@ -15,11 +15,14 @@ officers read the records of the communes it was formed from.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Manager, Model, Q, QuerySet
 from django.http import Http404
+
+from danvan.core.cache import LocalCache
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -126,25 +129,88 @@ class Scope:
 _ANON = Scope(user_id=None)
 
 
+# --- Scopes kept in the process -------------------------------------------------
+#
+# With a shared cache (Redis: settings.SHARED_CACHE), a process keeps each user's
+# scope, with the unit-history map it needs, under the current *scope version*:
+# a random token in the shared cache that every change of a role, a unit, an
+# organisation or a unit move replaces (signals in danvan.core.apps: at once and
+# again after the commit, so a request that read the old rows in between cannot
+# keep them under the new token). A request then costs one cache read instead of
+# the role and history queries; a revoked role is gone at the next request in
+# every process. Without a shared cache nothing is kept across requests.
+
+SCOPE_VERSION_KEY = "core:scope-version"
+_SCOPES = LocalCache(ttl=300, size=2048)
+
+
+def scope_version() -> str | None:
+    """The current scope version, or None when scopes are not kept."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not getattr(settings, "SHARED_CACHE", False):
+        return None
+    version = cache.get(SCOPE_VERSION_KEY)
+    if version is None:
+        cache.add(SCOPE_VERSION_KEY, secrets.token_hex(8), None)
+        version = cache.get(SCOPE_VERSION_KEY)
+    return str(version) if version is not None else None
+
+
+def replace_scope_version() -> None:
+    from django.core.cache import cache
+
+    cache.set(SCOPE_VERSION_KEY, secrets.token_hex(8), None)
+    _SCOPES.clear()
+
+
+def scopes_changed() -> None:
+    """A role, unit or organisation changed: every kept scope is stale. The
+    version is replaced now and once more when the transaction commits."""
+    from django.db import connection, transaction
+
+    replace_scope_version()
+    current = set(connection.savepoint_ids)
+    if connection.in_atomic_block and any(
+        entry[1] is replace_scope_version and entry[0] <= current
+        for entry in connection.run_on_commit  # (savepoint ids, function, robust)
+    ):
+        return  # already due at this commit, whatever rolls back (many units saved)
+    transaction.on_commit(replace_scope_version)
+
+
+def _build_scope(user_id: int, is_superuser: bool) -> Scope:
+    from danvan.core.models import RoleAssignment
+
+    rows = RoleAssignment.objects.filter(user_id=user_id).values_list(
+        "role", "area__path", "organization__path"
+    )
+    grants = [Grant(role, area, org) for role, area, org in rows]
+    return Scope(
+        user_id=user_id,
+        is_system_admin=is_superuser or any(g.role == "system_admin" for g in grants),
+        grants=[g for g in grants if g.role != "system_admin"],
+    )
+
+
 def get_scope(user: AnyUser) -> Scope:
-    """The user's scope, built once per user object (so once per request)."""
+    """The user's scope, built once per user object (so once per request), and
+    kept in the process under the scope version when the cache is shared."""
     if not user.is_authenticated or not user.is_active:
         return _ANON
     cached = getattr(user, "_danvan_scope", None)
     if cached is not None:
         return cached
-    from danvan.core.models import RoleAssignment
-
-    rows = RoleAssignment.objects.filter(user_id=user.pk).values_list(
-        "role", "area__path", "organization__path"
-    )
-    grants = [Grant(role, area, org) for role, area, org in rows]
-    scope = Scope(
-        user_id=user.pk,
-        is_system_admin=bool(getattr(user, "is_superuser", False))
-        or any(g.role == "system_admin" for g in grants),
-        grants=[g for g in grants if g.role != "system_admin"],
-    )
+    version = scope_version()
+    superuser = bool(getattr(user, "is_superuser", False))
+    key = (version, user.pk, superuser)
+    scope: Scope | None = _SCOPES.get(key) if version is not None else None
+    if scope is None:
+        scope = _build_scope(int(user.pk), superuser)
+        if version is not None:
+            scope._history_map()  # kept with the scope (same version)
+            _SCOPES.set(key, scope)
     user._danvan_scope = scope  # type: ignore[union-attr,attr-defined]
     return scope
 

@@ -8,15 +8,17 @@ Vietnamese message that forms show beside the fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from danvan.core.models import (
     HAMLET_TYPES,
@@ -25,7 +27,9 @@ from danvan.core.models import (
     AreaMove,
     MemberCount,
     Organization,
+    OrgKind,
     Period,
+    PeriodKind,
     Restructuring,
     RestructuringKind,
     Role,
@@ -121,7 +125,21 @@ def add_hamlet(commune: Area, *, name: str, unit_type: str, population: int | No
     )
 
 
+def check_not_future(effective_on: date) -> None:
+    """A restructuring is recorded once it has taken effect: the tree shows what is
+    in force today, so a future date would end units before their time."""
+    today = timezone.localdate()
+    if effective_on > today:
+        raise _err(
+            f"Ngày có hiệu lực {format_date(effective_on)} là ngày trong tương lai. Chỉ ghi "
+            f"nhận việc sắp xếp đã có hiệu lực (đến hôm nay, {format_date(today)}); khi quyết "
+            "định có hiệu lực, hãy ghi nhận lại.",
+            "future",
+        )
+
+
 def _check_restructurable(area: Area, effective_on: date) -> None:
+    check_not_future(effective_on)
     if area.valid_to is not None:
         raise _err(
             f"{area.name} đã ngừng hoạt động từ {format_date(area.valid_to)}.", "already_ended"
@@ -429,6 +447,164 @@ def dissolve_area(
     return r
 
 
+@transaction.atomic
+def update_hamlet(
+    hamlet: Area, *, name: str, unit_type: str, population: int | None = None
+) -> Area:
+    """Correct a hamlet's name, type or population by hand (a data fix, not a
+    renaming by decision: no restructuring is recorded; the audit log keeps the
+    old values)."""
+    hamlet = Area.objects.get(pk=hamlet.pk)
+    if hamlet.kind != AreaKind.HAMLET:
+        raise _err("Chỉ sửa trực tiếp được thông tin ấp, khu vực.", "not_hamlet")
+    if not hamlet.is_current:
+        raise _err(f"{hamlet.name} đã ngừng hoạt động; không sửa được.", "ended")
+    if unit_type not in HAMLET_TYPES:
+        raise _err(
+            f"Loại đơn vị “{unit_type}” không hợp lệ; chọn một trong: {', '.join(HAMLET_TYPES)}.",
+            "unit_type",
+        )
+    name = " ".join(name.split())
+    if not name:
+        raise _err("Tên ấp, khu vực không được để trống.", "required")
+    if population is not None and population < 0:
+        raise _err("Dân số không thể âm.", "negative")
+    full = hamlet_full_name(name, unit_type)
+    commune = Area.objects.get_parent(hamlet)
+    if commune is not None:
+        siblings = Area.objects.filter(path__startswith=commune.path, depth=hamlet.depth)
+        if siblings.current().filter(name_folded=fold(full)).exclude(pk=hamlet.pk).exists():
+            raise _err(f"{commune.name} đã có “{full}”.", "duplicate")
+    hamlet.name = full
+    hamlet.unit_type = unit_type
+    hamlet.population = population
+    hamlet.save()
+    return hamlet
+
+
+# --- Previewing a restructuring ---------------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def dry_run(write: Callable[[], Any]) -> None:
+    """Run a write in a transaction that is always rolled back: raises the write's
+    ValidationError (so a preview can show it), changes nothing."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
+@dataclass
+class MovingUnit:
+    area: Area
+    bodies: int  # organisations at the unit (they move with it)
+
+
+@dataclass
+class RestructuringPreview:
+    """What a merge or a split will do, for the confirmation page."""
+
+    kind: str  # RestructuringKind
+    effective_on: date
+    ending: list[Area]  # units that end
+    ending_orgs: list[Organization]  # bodies at those units, ending with them
+    moving: list[MovingUnit]  # units in force that move under the successor
+    successor: Area | None  # an existing unit taking over
+    new_units: list[NewUnit]  # units to be created (the first one takes over)
+    parent: Area | None  # where new units sit
+    affected_roles: list[RoleAssignment]  # roles that will only read history
+    decision: str = ""
+
+    @property
+    def successor_name(self) -> str:
+        if self.successor is not None:
+            return self.successor.name
+        return self.new_units[0].name if self.new_units else ""
+
+
+def _preview(
+    kind: str,
+    ending: Sequence[Area],
+    *,
+    effective_on: date,
+    successor: Area | None,
+    new_units: Sequence[NewUnit],
+    parent: Area | None,
+    decision: str,
+) -> RestructuringPreview:
+    ending = [Area.objects.get(pk=a.pk) for a in ending]
+    unit_order = {a.pk: n for n, a in enumerate(ending)}
+    kind_order = {kind: n for n, kind in enumerate(OrgKind.values)}
+    ending_orgs = sorted(
+        Organization.objects.filter(area__in=ending, valid_to__isnull=True).select_related("area"),
+        key=lambda o: (unit_order[o.area_id], kind_order.get(o.kind, 99), o.name),
+    )
+    moving: list[MovingUnit] = []
+    for unit in ending:
+        for child in Area.objects.get_children(unit).filter(valid_to__isnull=True):
+            bodies = Organization.objects.filter(area=child, valid_to__isnull=True).count()
+            moving.append(MovingUnit(child, bodies))
+    roles = list(
+        RoleAssignment.objects.filter(Q(area__in=ending) | Q(organization__in=ending_orgs))
+        .select_related("user", "area", "organization")
+        .order_by("user__username")
+    )
+    return RestructuringPreview(
+        kind=kind,
+        effective_on=effective_on,
+        ending=ending,
+        ending_orgs=ending_orgs,
+        moving=moving,
+        successor=successor,
+        new_units=list(new_units),
+        parent=parent,
+        affected_roles=roles,
+        decision=decision,
+    )
+
+
+def preview_merge(
+    predecessors: Sequence[Area],
+    *,
+    effective_on: date,
+    into: Area | None = None,
+    new_unit: NewUnit | None = None,
+    parent: Area | None = None,
+    decision: str = "",
+) -> RestructuringPreview:
+    """What `merge_areas` with the same arguments would change (read only)."""
+    return _preview(
+        RestructuringKind.MERGE,
+        predecessors,
+        effective_on=effective_on,
+        successor=into,
+        new_units=[new_unit] if new_unit is not None else [],
+        parent=parent if into is None else None,
+        decision=decision,
+    )
+
+
+def preview_split(
+    area: Area, parts: Sequence[NewUnit], *, effective_on: date, decision: str = ""
+) -> RestructuringPreview:
+    """What `split_area` with the same arguments would change (read only)."""
+    return _preview(
+        RestructuringKind.SPLIT,
+        [area],
+        effective_on=effective_on,
+        successor=None,
+        new_units=parts,
+        parent=Area.objects.get_parent(Area.objects.get(pk=area.pk)),
+        decision=decision,
+    )
+
+
 # --- Organisations and member counts --------------------------------------------
 
 
@@ -486,6 +662,148 @@ def member_totals(area: Area, period: Period) -> dict[str, Any]:
     return {"by_kind": by_kind, "total": sum(by_kind.values())}
 
 
+def _check_org_parent(org: Organization | None, area: Area, parent: Organization) -> None:
+    parent.refresh_from_db()
+    if parent.valid_to is not None:
+        raise _err(f"Tổ chức cấp trên {parent.name} đã ngừng hoạt động.", "parent_ended")
+    if org is not None and parent.path.startswith(org.path):
+        raise _err(
+            "Tổ chức cấp trên không thể là chính tổ chức này hoặc một tổ chức trực thuộc nó.",
+            "parent_cycle",
+        )
+    if not area.path.startswith(parent.area.path):
+        raise _err("Tổ chức cấp trên phải ở cùng địa bàn hoặc địa bàn cấp trên.", "parent_area")
+
+
+@transaction.atomic
+def update_organization(
+    org: Organization, *, name: str, kind: str, parent: Organization | None
+) -> Organization:
+    """Correct a body's name or kind, or move it under another parent body (or to
+    the top when `parent` is None). Its bodies below move with it."""
+    org = Organization.objects.select_related("area").get(pk=org.pk)
+    if org.valid_to is not None:
+        raise _err(f"{org.name} đã ngừng hoạt động; không sửa được.", "ended")
+    name = " ".join(name.split())
+    if not name:
+        raise _err("Tên tổ chức không được để trống.", "required")
+    if kind not in OrgKind.values:
+        raise _err("Loại tổ chức không hợp lệ.", "kind")
+    current_parent = Organization.objects.get_parent(org)
+    if parent is not None:
+        _check_org_parent(org, org.area, parent)
+    if (parent.pk if parent else None) != (current_parent.pk if current_parent else None):
+        if parent is not None:
+            Organization.objects.move(org, parent, "last-child")
+        else:
+            root = Organization.objects.get_root_nodes().order_by("path").last()
+            assert root is not None
+            Organization.objects.move(org, root, "last-sibling")
+        org = Organization.objects.select_related("area").get(pk=org.pk)
+        # treebeard moves with queryset updates, which the audit log does not see.
+        LogEntry.objects.log_create(
+            org,
+            action=LogEntry.Action.UPDATE,
+            changes={
+                "tổ chức cấp trên": [
+                    current_parent.name if current_parent else "(không có)",
+                    parent.name if parent else "(không có)",
+                ]
+            },
+        )
+    org.name = name
+    org.kind = kind
+    org.save()
+    return org
+
+
+def org_closing_preview(org: Organization) -> list[Organization]:
+    """The body and the bodies in force below it, which end together."""
+    below = Organization.objects.get_descendants(org).filter(valid_to__isnull=True)
+    return [org, *below.select_related("area")]
+
+
+@transaction.atomic
+def close_organization(org: Organization, *, ended_on: date) -> list[Organization]:
+    """Record that a body stopped working on `ended_on` (dissolved, merged into
+    another): it and the bodies in force below it end; their figures and roles
+    stay readable as history. Returns the bodies ended."""
+    org = Organization.objects.select_related("area").get(pk=org.pk)
+    if org.valid_to is not None:
+        raise _err(
+            f"{org.name} đã ngừng hoạt động từ {format_date(org.valid_to)}.", "already_ended"
+        )
+    today = timezone.localdate()
+    if ended_on > today:
+        raise _err(
+            f"Ngày ngừng hoạt động {format_date(ended_on)} là ngày trong tương lai; chỉ ghi "
+            f"nhận khi tổ chức đã thôi hoạt động (đến hôm nay, {format_date(today)}).",
+            "future",
+        )
+    if org.area.valid_from and ended_on < org.area.valid_from:
+        raise _err(
+            f"Ngày ngừng hoạt động {format_date(ended_on)} trước ngày thành lập "
+            f"{org.area.name} ({format_date(org.area.valid_from)}).",
+            "before_start",
+        )
+    ended = org_closing_preview(org)
+    for body in ended:
+        body.valid_to = ended_on
+        body.save(update_fields=["valid_to"])
+    return ended
+
+
+# --- Reporting periods ------------------------------------------------------------
+
+
+@transaction.atomic
+def open_period(*, name: str, kind: str, start: date, end: date) -> Period:
+    """Open a reporting period: figures (member counts...) are then entered for it.
+    Periods of one kind never overlap, so a date belongs to one period of a kind."""
+    name = " ".join(name.split())
+    if not name:
+        raise _err("Tên kỳ báo cáo không được để trống.", "required")
+    if kind not in PeriodKind.values:
+        raise _err("Loại kỳ không hợp lệ.", "kind")
+    if start > end:
+        raise _err(
+            f"Ngày bắt đầu {format_date(start)} sau ngày kết thúc {format_date(end)}.", "order"
+        )
+    folded = fold(name)
+    for existing in Period.objects.all():
+        if fold(existing.name) == folded:
+            raise _err(f"Đã có kỳ báo cáo tên “{existing.name}”.", "duplicate")
+    overlap = Period.objects.filter(kind=kind, start__lte=end, end__gte=start).first()
+    if overlap is not None:
+        raise _err(
+            f"Trùng thời gian với kỳ “{overlap.name}” ({format_date(overlap.start)} – "
+            f"{format_date(overlap.end)}) cùng loại {PeriodKind(kind).label.lower()}.",
+            "overlap",
+        )
+    return Period.objects.create(name=name, kind=kind, start=start, end=end)
+
+
+def suggest_next_period() -> dict[str, Any]:
+    """Name and dates of the half-year after the latest one (or the current half-year)."""
+    latest = Period.objects.filter(kind=PeriodKind.HALF_YEAR).order_by("-end").first()
+    if latest is not None:
+        start = latest.end + timedelta(days=1)
+    else:
+        today = timezone.localdate()
+        start = date(today.year, 1 if today.month <= 6 else 7, 1)
+    first_half = start.month <= 6
+    end = date(start.year, 6, 30) if first_half else date(start.year, 12, 31)
+    if start.day != 1 or start.month not in (1, 7):  # an irregular latest period
+        return {"kind": PeriodKind.HALF_YEAR, "start": start, "end": end}
+    half = "đầu" if first_half else "cuối"
+    return {
+        "name": f"6 tháng {half} năm {start.year}",
+        "kind": PeriodKind.HALF_YEAR,
+        "start": start,
+        "end": end,
+    }
+
+
 # --- Roles ------------------------------------------------------------------------
 
 
@@ -538,15 +856,24 @@ def revoke_role(actor: AbstractBaseUser | None, assignment: RoleAssignment) -> N
 
 @transaction.atomic
 def create_staff_user(
-    *, username: str, full_name: str, password: str, email: str = ""
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    audit_area_path: str = "",
 ) -> AbstractBaseUser:
+    """Create an account. `audit_area_path` files its audit entry under the unit
+    it is created for, so that the administrators of that unit can read it."""
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise _err("Tên đăng nhập đã tồn tại.", "duplicate")
     full_name = " ".join(full_name.split())
     if not full_name:
         raise _err("Họ và tên không được để trống.", "required")
-    user = User(username=username, email=email, full_name=full_name)
+    user = User(username=username, email=email, full_name=full_name, phone=phone)
+    user.audit_area_path = audit_area_path
     user.set_password(password)
     user.save()
     return user

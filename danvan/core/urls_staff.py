@@ -48,4 +48,17 @@ urlpatterns = [
     path("cong-viec/", v.job_list, name="job_list"),
     path("cong-viec/<int:pk>/", v.job_detail, name="job_detail"),
     path("nhat-ky/", v.audit_list, name="audit_list"),
+    path("dia-ban/<int:pk>/sua-ap/", v.hamlet_edit, name="hamlet_edit"),
+    path("to-chuc/<int:pk>/sua/", v.org_edit, name="org_edit"),
+    path("to-chuc/<int:pk>/ngung-hoat-dong/", v.org_close, name="org_close"),
+    path("ky-bao-cao/", v.period_list, name="period_list"),
+    path("ky-bao-cao/mo-ky/", v.period_add, name="period_add"),
+    path("tai-khoan/", v.account_list, name="account_list"),
+    path("tai-khoan/<int:pk>/", v.account_detail, name="account_detail"),
+    path(
+        "tai-khoan/<int:pk>/dat-lai-mat-khau/",
+        v.account_password_reset,
+        name="account_password_reset",
+    ),
+    path("tai-khoan/<int:pk>/trang-thai/", v.account_set_active, name="account_set_active"),
 ]

@@ -9,19 +9,21 @@ from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from django.contrib import messages
-from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from danvan.core import accounts, services
 from danvan.core import forms as f
-from danvan.core import services
+from danvan.core.audit import PASSWORD_CHANGED
 from danvan.core.imports import hamlet_template as build_hamlet_template
-from danvan.core.jobs import start_job
+from danvan.core.jobs import fail_stale_jobs, start_job
 from danvan.core.models import (
     Area,
     AreaKind,
@@ -32,6 +34,7 @@ from danvan.core.models import (
     OrgKind,
     Period,
     Restructuring,
+    Role,
     RoleAssignment,
     User,
 )
@@ -45,7 +48,7 @@ from danvan.core.scope import (
     get_scope,
     get_visible_or_404,
 )
-from danvan.core.text import vn_sort_key
+from danvan.core.text import format_date, vn_sort_key
 
 PAGE_SIZE = 25
 
@@ -73,55 +76,86 @@ def _form_error(form: Any, exc: ValidationError) -> None:
 @require_safe
 @login_required
 def dashboard(request: StaffRequest) -> HttpResponse:
+    """The user's scope: one block per role, with the figures of the latest period
+    the unit lived through. A unit ended by a restructuring shows its history,
+    labelled as such, with a link to the unit that took over."""
     user = request.user
     scope = get_scope(user)
     assignments = list(
-        RoleAssignment.objects.filter(user=user).select_related("area", "organization__area")
+        RoleAssignment.objects.filter(user=user).select_related(
+            "area__successor", "organization__area__successor"
+        )
     )
-    period = Period.objects.latest_first().first()
-    blocks = []
+    periods = list(Period.objects.latest_first())
+    blocks: list[dict[str, Any]] = []
     for ra in assignments:
         if ra.area is not None:
             unit = ra.area
-            children = sorted(
-                Area.objects.get_children(unit).filter(valid_to__isnull=True)
-                if unit.is_current
-                else Area.objects.get_children(unit),
-                key=lambda a: vn_sort_key(a.name),
-            )
-            orgs = Organization.objects.filter(area=unit).order_by("kind", "name")
+            history = not unit.is_current
+            children_qs = Area.objects.get_children(unit)
+            if not history:
+                children_qs = children_qs.filter(valid_to__isnull=True)
+            children = sorted(children_qs, key=lambda a: vn_sort_key(a.name))
+            orgs_qs = Organization.objects.filter(area=unit)
+            if not history:
+                orgs_qs = orgs_qs.filter(valid_to__isnull=True)
+            orgs = list(orgs_qs.order_by("kind", "name"))
         elif ra.organization is not None:
             unit = ra.organization.area
+            history = not unit.is_current or ra.organization.valid_to is not None
             children = []
-            orgs = Organization.objects.get_descendants(ra.organization).select_related("area")[:50]
+            orgs = list(
+                Organization.objects.get_descendants(ra.organization).select_related("area")[:50]
+            )
         else:
             continue
-        totals = services.member_totals(unit, period) if period else None
+        period = _chosen_period(request, periods, unit)
         blocks.append(
             {
                 "assignment": ra,
                 "unit": unit,
+                "history": history,
                 "children": children,
                 "orgs": orgs,
-                "totals": totals,
+                "period": period,
+                "totals": services.member_totals(unit, period) if period else None,
                 "kinds": dict(OrgKind.choices),
             }
         )
+    # Units in force first, history last; grouped by role.
+    role_order = {role: n for n, role in enumerate(Role.values)}
+    blocks.sort(
+        key=lambda b: (
+            b["history"],
+            role_order.get(b["assignment"].role, 99),
+            vn_sort_key(b["unit"].name),
+        )
+    )
+    visible_areas = Area.objects.visible_to(user)
     counts = {
-        "areas": Area.objects.visible_to(user).filter(valid_to__isnull=True).count(),
-        "hamlets": Area.objects.visible_to(user)
-        .filter(kind=AreaKind.HAMLET, valid_to__isnull=True)
-        .count(),
+        "areas": visible_areas.filter(valid_to__isnull=True).count(),
+        "hamlets": visible_areas.filter(kind=AreaKind.HAMLET, valid_to__isnull=True).count(),
         "orgs": Organization.objects.visible_to(user).filter(valid_to__isnull=True).count(),
     }
+    history_counts = None
+    if not counts["areas"] and not scope.is_system_admin:
+        ended = visible_areas.filter(valid_to__isnull=False).count()
+        if ended:
+            history_counts = {
+                "areas": ended,
+                "orgs": Organization.objects.visible_to(user)
+                .filter(valid_to__isnull=False)
+                .count(),
+            }
     return render(
         request,
         "staff/dashboard.html",
         {
             "nav": "dashboard",
             "blocks": blocks,
-            "period": period,
+            "compact": len(blocks) > 3,
             "counts": counts,
+            "history_counts": history_counts,
             "is_system_admin": scope.is_system_admin,
             "recent_jobs": Job.objects.visible_to(user).filter(created_by=user)[:5],
         },
@@ -294,6 +328,47 @@ def area_rename(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
+def _restructure_with_preview(
+    request: StaffRequest,
+    pk: int,
+    template: str,
+    make_form: Any,
+    preview: Any,
+    apply: Any,
+) -> HttpResponse:
+    """A destructive restructuring in two steps: the form, then a page showing what
+    ends, what moves and what takes over, with the form's values carried in hidden
+    fields; "Xác nhận" records it, "Quay lại sửa" returns to the filled form.
+    The preview runs the write and rolls it back, so refusals show before it."""
+    area = get_visible_or_404(
+        Area.objects.filter(valid_to__isnull=True), request.user, MANAGE_TREE, pk=pk
+    )
+    form = make_form(area, request.POST or None)
+    editing = "edit" in request.POST
+    if request.method == "POST" and not editing and form.is_valid():
+        if "confirm" in request.POST:
+            try:
+                apply(area, form)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, "Đã ghi nhận việc sắp xếp đơn vị hành chính.")
+                return redirect("staff:area_detail", pk=area.pk)
+        else:
+            plan = preview(area, form)
+            try:
+                services.dry_run(lambda: apply(area, form))
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                return render(
+                    request,
+                    "staff/restructure_preview.html",
+                    {"nav": "areas", "area": area, "form": form, "plan": plan},
+                )
+    return render(request, template, {"nav": "areas", "area": area, "form": form})
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def area_split(request: StaffRequest, pk: int) -> HttpResponse:
@@ -307,32 +382,51 @@ def area_split(request: StaffRequest, pk: int) -> HttpResponse:
             decision=d["decision"],
         )
 
-    return _restructure_view(
-        request, pk, "staff/area_split.html", lambda a, d: f.SplitForm(d, area=a), apply
+    def preview(area: Area, form: Any) -> services.RestructuringPreview:
+        d = form.cleaned_data
+        return services.preview_split(
+            area, d["parts"], effective_on=d["effective_on"], decision=d["decision"]
+        )
+
+    return _restructure_with_preview(
+        request,
+        pk,
+        "staff/area_split.html",
+        lambda a, d: f.SplitForm(d, area=a),
+        preview,
+        apply,
     )
+
+
+def _merge_arguments(area: Area, form: Any) -> dict[str, Any]:
+    d = form.cleaned_data
+    existing = d["target_mode"] == "existing"
+    return {
+        "effective_on": d["effective_on"],
+        "into": d["into"] if existing else None,
+        "new_unit": None if existing else form.new_unit(),
+        "parent": None if existing else d["parent"],
+        "decision": d["decision"],
+    }
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def area_merge(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
-        d = form.cleaned_data
-        existing = d["target_mode"] == "existing"
-        services.merge_areas(
-            request.user,
-            [area, *d["others"]],
-            effective_on=d["effective_on"],
-            into=d["into"] if existing else None,
-            new_unit=None if existing else form.new_unit(),
-            parent=None if existing else d["parent"],
-            decision=d["decision"],
-        )
+        others = list(form.cleaned_data["others"])
+        services.merge_areas(request.user, [area, *others], **_merge_arguments(area, form))
 
-    return _restructure_view(
+    def preview(area: Area, form: Any) -> services.RestructuringPreview:
+        others = list(form.cleaned_data["others"])
+        return services.preview_merge([area, *others], **_merge_arguments(area, form))
+
+    return _restructure_with_preview(
         request,
         pk,
         "staff/area_merge.html",
         lambda a, d: f.MergeForm(d, area=a, user=request.user),
+        preview,
         apply,
     )
 
@@ -344,7 +438,8 @@ def area_merge(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 def org_list(request: StaffRequest) -> HttpResponse:
     form = f.OrgFilterForm(request.GET or None, user=request.user)
-    qs = Organization.objects.visible_to(request.user).filter(valid_to__isnull=True)
+    qs = Organization.objects.visible_to(request.user)
+    status = ""
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -353,6 +448,11 @@ def org_list(request: StaffRequest) -> HttpResponse:
             qs = qs.filter(kind=data["kind"])
         if data["area"]:
             qs = qs.filter(area__path__startswith=data["area"].path)
+        status = data["status"]
+    if status == "ended":
+        qs = qs.filter(valid_to__isnull=False)
+    elif status != "all":
+        qs = qs.filter(valid_to__isnull=True)
     page, querystring = _page(request, qs.select_related("area").order_by("path"))
     return render(
         request,
@@ -403,6 +503,7 @@ def org_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "children": children,
             "counts": counts,
             "can_manage": can(request.user, MANAGE, org),
+            "can_change": org.valid_to is None and can(request.user, MANAGE_TREE, org),
         },
     )
 
@@ -439,15 +540,31 @@ def role_list(request: StaffRequest) -> HttpResponse:
     )
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(user__username__icontains=q) | Q(user__full_name__icontains=q))
+        qs = accounts.search_accounts(qs, q, prefix="user__")
     role = request.GET.get("role", "")
     if role:
         qs = qs.filter(role=role)
-    page, querystring = _page(request, qs.order_by("user__username", "role"))
+    page, querystring = _page(
+        request, qs.order_by("user__full_name_folded", "user__username", "role")
+    )
+    # Accounts whose roles all lie in scope get a link to their account page.
+    manageable = set(
+        accounts.accounts_in_scope(request.user)
+        .filter(pk__in=[ra.user_id for ra in page])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "staff/role_list.html",
-        {"nav": "roles", "page_obj": page, "querystring": querystring, "q": q, "role": role},
+        {
+            "nav": "roles",
+            "page_obj": page,
+            "querystring": querystring,
+            "q": q,
+            "role": role,
+            "roles": Role.choices,
+            "manageable": manageable,
+        },
     )
 
 
@@ -459,21 +576,22 @@ def role_grant(request: StaffRequest) -> HttpResponse:
     form = f.RoleGrantForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        target = d["area"] or (d["organization"].area if d["organization"] else None)
         try:
-            user = d["user"]
-            if user is None:
-                password_validation.validate_password(d["new_password"])
-                user = services.create_staff_user(
-                    username=d["new_username"],
-                    full_name=d["new_full_name"],
-                    password=d["new_password"],
+            # A new account and its first role are written together or not at all.
+            with transaction.atomic():
+                user = d["user"]
+                if user is None:
+                    user = services.create_staff_user(
+                        username=d["new_username"],
+                        full_name=d["new_full_name"],
+                        password=d["new_password"],
+                        phone=d["new_phone"],
+                        audit_area_path=target.path if target else "",
+                    )
+                services.grant_role(
+                    request.user, user, d["role"], area=d["area"], organization=d["organization"]
                 )
-                if d["new_phone"]:
-                    user.phone = d["new_phone"]
-                    user.save(update_fields=["phone"])
-            services.grant_role(
-                request.user, user, d["role"], area=d["area"], organization=d["organization"]
-            )
         except ValidationError as exc:
             _form_error(form, exc)
         else:
@@ -513,6 +631,7 @@ def role_revoke(request: StaffRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def job_list(request: StaffRequest) -> HttpResponse:
+    fail_stale_jobs()
     page, querystring = _page(request, Job.objects.visible_to(request.user))
     return render(
         request,
@@ -524,6 +643,7 @@ def job_list(request: StaffRequest) -> HttpResponse:
 @require_safe
 @login_required
 def job_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    fail_stale_jobs()
     job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)
     download_url = job.result.get("download_url", "") if isinstance(job.result, dict) else ""
     return render(
@@ -555,6 +675,38 @@ def _visible_log(user: Any) -> QuerySet[LogEntry]:
     return qs.filter(q)
 
 
+_SHOWN_VALUES = {"True": "Có", "False": "Không", "None": "—", "": "—"}
+
+
+def _change_rows(entry: LogEntry) -> list[tuple[str, str, str]]:
+    """What an entry changed, as (field, before, after) rows in Vietnamese:
+    field names from the models, choices by their labels, yes/no for flags."""
+    try:
+        changes: dict[str, Any] = entry.changes_display_dict
+    except Exception:  # a model removed since: show the raw record
+        changes = entry.changes_dict
+    rows = []
+    for field, values in changes.items():
+        name = str(field)[:1].upper() + str(field)[1:]
+        if values == PASSWORD_CHANGED["password"]:
+            rows.append((name, "", "đã đổi (nhật ký không ghi mật khẩu)"))
+            continue
+        if isinstance(values, dict):  # many-to-many: {"operation": "add", "objects": [...]}
+            verb = "thêm" if values.get("operation") == "add" else "bỏ"
+            objects = ", ".join(map(str, values.get("objects", [])))
+            rows.append((name, "", f"{verb}: {objects}"))
+            continue
+        before, after = [*values, "", ""][:2]
+        rows.append(
+            (
+                name,
+                _SHOWN_VALUES.get(str(before), str(before)),
+                _SHOWN_VALUES.get(str(after), str(after)),
+            )
+        )
+    return rows
+
+
 @require_safe
 @login_required
 def audit_list(request: StaffRequest) -> HttpResponse:
@@ -563,7 +715,7 @@ def audit_list(request: StaffRequest) -> HttpResponse:
     qs = _visible_log(request.user)
     actor = request.GET.get("actor", "").strip()
     if actor:
-        qs = qs.filter(actor__username__icontains=actor)
+        qs = accounts.search_accounts(qs, actor, prefix="actor__")
     day = request.GET.get("day", "")
     if day:
         try:
@@ -578,9 +730,291 @@ def audit_list(request: StaffRequest) -> HttpResponse:
         {
             "nav": "audit",
             "page_obj": page,
+            "entries": [(entry, _change_rows(entry)) for entry in page],
             "querystring": querystring,
             "actor": actor,
             "day": day,
             "actions": actions,
+        },
+    )
+
+
+# --- Upkeep: organisations, hamlets, reporting periods --------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def hamlet_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    """Correct a hamlet's name, type or population (a data fix, audited)."""
+    hamlet = get_visible_or_404(
+        Area.objects.filter(kind=AreaKind.HAMLET, valid_to__isnull=True),
+        request.user,
+        MANAGE_TREE,
+        pk=pk,
+    )
+    form = f.HamletForm(
+        request.POST or None,
+        initial={
+            "name": hamlet.name,
+            "unit_type": hamlet.unit_type,
+            "population": hamlet.population,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            hamlet = services.update_hamlet(hamlet, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Đã cập nhật {hamlet.name}.")
+            return redirect(hamlet)
+    return render(request, "staff/hamlet_edit.html", {"nav": "areas", "area": hamlet, "form": form})
+
+
+def _org_to_change(request: StaffRequest, pk: int) -> Organization:
+    """A body in force that the user may change (board administrators in scope)."""
+    return get_visible_or_404(
+        Organization.objects.filter(valid_to__isnull=True).select_related("area"),
+        request.user,
+        MANAGE_TREE,
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    org = _org_to_change(request, pk)
+    parent = Organization.objects.get_parent(org)
+    form = f.OrganizationEditForm(
+        request.POST or None,
+        org=org,
+        user=request.user,
+        initial={"name": org.name, "kind": org.kind, "parent": parent},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.update_organization(org, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Đã cập nhật {org.name}.")
+            return redirect(org)
+    return render(request, "staff/org_edit.html", {"nav": "orgs", "org": org, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_close(request: StaffRequest, pk: int) -> HttpResponse:
+    """Record that a body stopped working: a date, then a confirmation page listing
+    the bodies below it that end with it and the roles that become history."""
+    org = _org_to_change(request, pk)
+    form = f.OrganizationCloseForm(request.POST or None)
+    if request.method == "POST" and "edit" not in request.POST and form.is_valid():
+        ended_on = form.cleaned_data["ended_on"]
+        if "confirm" in request.POST:
+            try:
+                ended = services.close_organization(org, ended_on=ended_on)
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Đã ghi nhận {org.name} ngừng hoạt động từ {format_date(ended_on)}"
+                    + (f" (cùng {len(ended) - 1} tổ chức trực thuộc)." if len(ended) > 1 else "."),
+                )
+                return redirect(org)
+        else:
+            try:
+                services.dry_run(lambda: services.close_organization(org, ended_on=ended_on))
+            except ValidationError as exc:
+                _form_error(form, exc)
+            else:
+                closing = services.org_closing_preview(org)
+                roles = RoleAssignment.objects.filter(
+                    organization__in=[o.pk for o in closing]
+                ).select_related("user", "organization")
+                return render(
+                    request,
+                    "staff/org_close_confirm.html",
+                    {
+                        "nav": "orgs",
+                        "org": org,
+                        "form": form,
+                        "ended_on": ended_on,
+                        "closing": closing,
+                        "roles": roles,
+                    },
+                )
+    return render(request, "staff/org_close.html", {"nav": "orgs", "org": org, "form": form})
+
+
+def may_open_periods(user: Any) -> bool:
+    """Reporting periods are shared by every unit: system administrators and the
+    board administrators of a province or city in force open them."""
+    scope = get_scope(user)
+    if scope.is_system_admin:
+        return True
+    paths = [g.area_path for g in scope.grants if g.role == "board_admin" and g.area_path]
+    return Area.objects.filter(path__in=paths, depth=1, valid_to__isnull=True).exists()
+
+
+@require_safe
+@login_required
+def period_list(request: StaffRequest) -> HttpResponse:
+    periods = list(Period.objects.latest_first())
+    entered = dict(
+        MemberCount.objects.visible_to(request.user)
+        .values_list("period")
+        .annotate(n=Count("pk"))
+        .values_list("period", "n")
+    )
+    today = timezone.localdate()
+    rows = [
+        {"period": p, "entered": entered.get(p.pk, 0), "now": p.start <= today <= p.end}
+        for p in periods
+    ]
+    return render(
+        request,
+        "staff/period_list.html",
+        {"nav": "periods", "rows": rows, "can_open": may_open_periods(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def period_add(request: StaffRequest) -> HttpResponse:
+    if not may_open_periods(request.user):
+        raise Http404
+    form = f.PeriodForm(request.POST or None, initial=services.suggest_next_period())
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.open_period(**form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Đã mở kỳ báo cáo {period.name} ({format_date(period.start)} – "
+                f"{format_date(period.end)}).",
+            )
+            return redirect("staff:period_list")
+    return render(request, "staff/period_form.html", {"nav": "periods", "form": form})
+
+
+# --- Accounts of the officials in scope ----------------------------------------------------
+
+
+def _account_admin_or_404(request: StaffRequest) -> None:
+    if not get_scope(request.user).allows(GRANT):
+        raise Http404
+
+
+@require_safe
+@login_required
+def account_list(request: StaffRequest) -> HttpResponse:
+    _account_admin_or_404(request)
+    form = f.AccountFilterForm(request.GET or None)
+    qs = accounts.accounts_in_scope(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            qs = accounts.search_accounts(qs, data["q"])
+        if data["status"] == "active":
+            qs = qs.filter(is_active=True)
+        elif data["status"] == "inactive":
+            qs = qs.filter(is_active=False)
+    roles = RoleAssignment.objects.select_related("area", "organization").order_by("pk")
+    qs = qs.prefetch_related(Prefetch("roles", queryset=roles))
+    page, querystring = _page(request, qs.order_by("full_name_folded", "username"))
+    return render(
+        request,
+        "staff/account_list.html",
+        {"nav": "accounts", "form": form, "page_obj": page, "querystring": querystring},
+    )
+
+
+@require_safe
+@login_required
+def account_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    _account_admin_or_404(request)
+    account = accounts.get_account_or_404(request.user, pk)
+    roles = RoleAssignment.objects.filter(user=account).select_related(
+        "area", "organization__area", "granted_by"
+    )
+    return render(
+        request,
+        "staff/account_detail.html",
+        {"nav": "accounts", "account": account, "roles": roles, "is_self": account == request.user},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_password_reset(request: StaffRequest, pk: int) -> HttpResponse:
+    _account_admin_or_404(request)
+    account = accounts.get_account_or_404(request.user, pk)
+    form = f.AccountPasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            temporary = accounts.reset_password(
+                request.user, account, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc)
+        else:
+            # Shown once, in this response only: not in a message, a session or a log.
+            response = render(
+                request,
+                "staff/account_password_done.html",
+                {"nav": "accounts", "account": account, "temporary": temporary},
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "staff/account_password_reset.html",
+        {
+            "nav": "accounts",
+            "account": account,
+            "form": form,
+            "is_self": account == request.user,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_set_active(request: StaffRequest, pk: int) -> HttpResponse:
+    _account_admin_or_404(request)
+    account = accounts.get_account_or_404(request.user, pk)
+    form = f.AccountActiveForm(
+        request.POST or None, initial={"active": "0" if account.is_active else "1"}
+    )
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        active = form.cleaned_data["active"]
+        try:
+            accounts.set_account_active(request.user, account, active)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            name = account.get_full_name()
+            messages.success(
+                request,
+                f"Đã mở khóa tài khoản của {name}."
+                if active
+                else f"Đã khóa tài khoản của {name}; người này không đăng nhập được nữa.",
+            )
+            return redirect("staff:account_detail", pk=account.pk)
+    return render(
+        request,
+        "staff/account_set_active.html",
+        {
+            "nav": "accounts",
+            "account": account,
+            "form": form,
+            "error": error,
+            "is_self": account == request.user,
         },
     )

@@ -46,22 +46,80 @@ def test_wrong_password_message_is_vietnamese(officer: Any, client: Any) -> None
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in response.content.decode()
 
 
-def test_account_locked_after_repeated_failures_then_released(officer: Any, client: Any) -> None:
-    for i in range(5):
-        _login(client, "canbo.a", f"sai-{i}", ip=f"10.0.1.{i}")
-    # Even the right password from a fresh address is refused while the account cools off.
-    response = _login(client, "canbo.a", PASSWORD, ip="10.9.9.9")
-    assert response.status_code == 429
-    assert "Tạm khóa đăng nhập" in response.content.decode()
-
-    # Let the cool-off pass: age the recorded attempts (database handler) and
-    # drop the cached counters (cache handler, used with Redis).
+def _age_attempts(minutes: int = 16) -> None:
+    """Let the cool-off pass: age the recorded attempts (database handler) and
+    drop the cached counters (cache handler, used with Redis)."""
     from axes.models import AccessAttempt
     from django.core.cache import cache
 
-    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=minutes))
     cache.clear()
+
+
+def test_failures_lock_the_address_they_come_from_not_the_account(
+    officer: Any, client: Any
+) -> None:
+    for i in range(5):
+        _login(client, "canbo.a", f"sai-{i}", ip="10.0.1.1")
+    response = _login(client, "canbo.a", PASSWORD, ip="10.0.1.1")
+    assert response.status_code == 429
+    assert "Tạm khóa đăng nhập" in response.content.decode()
+    # The owner, from their own address, is not locked out by someone else's guesses.
     assert _login(client, "canbo.a", PASSWORD, ip="10.9.9.9").status_code == 302
+    client.post(reverse("staff:logout"))
+
+    _age_attempts()
+    assert _login(client, "canbo.a", PASSWORD, ip="10.0.1.1").status_code == 302
+
+
+def test_guesses_spread_over_addresses_do_not_lock_the_owner_out(officer: Any, client: Any) -> None:
+    # Four wrong passwords from each of four addresses: no address reaches the limit.
+    for i in range(16):
+        _login(client, "canbo.a", f"sai-{i}", ip=f"10.0.4.{i % 4}")
+    assert _login(client, "canbo.a", PASSWORD, ip="10.0.5.5").status_code == 302
+
+
+def test_account_guessed_from_many_addresses_is_throttled_briefly(
+    officer: Any, client: Any, monkeypatch: Any
+) -> None:
+    from types import SimpleNamespace
+
+    from danvan.core import signin
+
+    for i in range(signin.ACCOUNT_FAILURE_LIMIT):
+        _login(client, "canbo.a", f"sai-{i}", ip=f"10.0.6.{i}")
+    response = _login(client, "canbo.a", PASSWORD, ip="10.0.7.7")
+    assert response.status_code == 200
+    assert "vừa bị đăng nhập sai quá nhiều lần" in response.content.decode()
+    assert client.get(reverse("staff:dashboard")).status_code == 302  # not signed in
+    # Another account is not affected.
+    create_staff_user(username="canbo.c", full_name="Trần Văn Cường", password=PASSWORD)
+    assert _login(client, "canbo.c", PASSWORD, ip="10.0.7.7").status_code == 302
+    client.post(reverse("staff:logout"))
+
+    # The throttle lifts when its short window ends.
+    later = time.time() + signin.ACCOUNT_WINDOW_SECONDS
+    monkeypatch.setattr(signin, "time", SimpleNamespace(time=lambda: later))
+    assert _login(client, "canbo.a", PASSWORD, ip="10.0.7.7").status_code == 302
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_behind_a_proxy_the_forwarded_client_address_is_throttled(
+    officer: Any, client: Any
+) -> None:
+    def via_proxy(password: str, client_addr: str) -> Any:
+        return client.post(
+            reverse("staff:login"),
+            {"username": "canbo.a", "password": password},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=client_addr,
+        )
+
+    for i in range(5):
+        via_proxy(f"sai-{i}", "203.0.113.9")
+    assert via_proxy(PASSWORD, "203.0.113.9").status_code == 429
+    # Another client behind the same proxy is not locked out with the attacker.
+    assert via_proxy(PASSWORD, "198.51.100.7").status_code == 302
 
 
 def test_address_locked_after_failures_on_many_accounts(officer: Any, client: Any) -> None:

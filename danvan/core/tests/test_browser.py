@@ -105,3 +105,91 @@ def test_board_admin_imports_hamlets_and_watches_the_job(
     expect(page.locator("#job-status")).to_have_text("Hoàn thành")
     assert "Đã nhập 2 ấp, khu vực" in page.locator("main").inner_text()
     screenshot(page, "staff-job-1280")
+
+
+def _sign_in(page: Any, base_url: str, username: str) -> None:
+    page.goto(base_url + "/quan-ly/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/quan-ly/")
+
+
+def _fits(page: Any, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def test_board_admin_pages_on_a_desktop(demo_live: Any, page_desktop: Any) -> None:
+    from danvan.core.models import Area
+
+    page = page_desktop
+    base = demo_live.url
+    _sign_in(page, base, "bdv.cantho")
+    page.goto(base + "/quan-ly/to-chuc/")
+    expect(page.get_by_role("heading", name="Tổ chức", exact=True)).to_be_visible()
+    screenshot(page, "staff-orgs-1280")
+
+    commune = Area.objects.current().get(code="31420", kind="commune")
+    page.goto(f"{base}/quan-ly/dia-ban/{commune.pk}/")
+    expect(page.get_by_role("heading", name="Xã Phụng Hiệp", exact=True)).to_be_visible()
+    screenshot(page, "staff-area-detail-1280")
+
+    page.goto(base + "/quan-ly/phan-quyen/")
+    expect(page.locator("h1")).to_contain_text("Phân quyền")
+    screenshot(page, "staff-roles-1280")
+
+    page.goto(base + "/quan-ly/nhat-ky/")
+    expect(page.locator("h1")).to_contain_text("Nhật ký")
+    screenshot(page, "staff-audit-1280")
+
+    page.goto(base + "/quan-ly/ky-bao-cao/")
+    expect(page.get_by_role("link", name="Mở kỳ báo cáo")).to_be_visible()
+    screenshot(page, "staff-periods-1280")
+
+    # A merge stops at its preview until it is confirmed.
+    page.goto(f"{base}/quan-ly/dia-ban/{commune.pk}/sap-nhap/")
+    page.get_by_label("Xã Hòa An").check()
+    page.get_by_label("Tên đơn vị mới").fill("Phụng Hòa")
+    page.get_by_label("Mã đơn vị mới").fill("39999")
+    page.get_by_label("Ngày có hiệu lực").fill("2026-01-15")
+    page.get_by_role("button", name="Xem trước").click()
+    expect(page.locator("h1")).to_contain_text("Xem lại trước khi ghi nhận sáp nhập")
+    screenshot(page, "staff-merge-preview-1280")
+    assert not Area.objects.filter(code="39999").exists()
+    page.get_by_role("button", name="Xác nhận sáp nhập").click()
+    expect(page.locator(".message-success")).to_contain_text("Đã ghi nhận")
+    assert Area.objects.filter(code="39999", valid_to__isnull=True).exists()
+
+
+def test_staff_pages_on_a_phone(demo_live: Any, page_phone: Any) -> None:
+    from danvan.core.models import Area, Organization
+
+    page = page_phone
+    base = demo_live.url
+    _sign_in(page, base, "bdv.phunghiep")
+    expect(page.get_by_text("Lịch sử: đơn vị đã ngừng hoạt động")).to_be_visible()
+    _fits(page, 390)
+    screenshot(page, "staff-dashboard-district-390")
+
+    district = Area.objects.get(code="934")
+    page.goto(f"{base}/quan-ly/dia-ban/{district.pk}/")
+    expect(page.locator(".message-warning").first).to_contain_text("ngừng hoạt động")
+    _fits(page, 390)
+    screenshot(page, "staff-area-detail-history-390")
+
+    org = Organization.objects.get(name="Hội LHPN xã Phụng Hiệp", valid_to__isnull=True)
+    page.goto(f"{base}/quan-ly/to-chuc/{org.pk}/")
+    expect(page.get_by_role("link", name="Sửa thông tin")).to_be_visible()
+    _fits(page, 390)
+    screenshot(page, "staff-org-detail-390")
+
+    page.goto(f"{base}/quan-ly/to-chuc/{org.pk}/ngung-hoat-dong/")
+    page.get_by_label("Ngừng hoạt động từ ngày").fill("2026-01-15")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.get_by_role("button", name="Xác nhận ngừng hoạt động")).to_be_visible()
+    _fits(page, 390)
+    screenshot(page, "staff-org-close-confirm-390")
+
+    page.goto(f"{base}/quan-ly/to-chuc/?status=ended")
+    _fits(page, 390)
+    screenshot(page, "staff-orgs-ended-390")

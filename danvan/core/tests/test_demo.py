@@ -253,3 +253,40 @@ def test_old_district_keeps_its_2024_figures_after_the_hamlets_moved(demo: Any) 
     assert hamlet_branches > 0
     everything = MemberCount.objects.filter(period=year).aggregate(total=Sum("members"))["total"]
     assert member_totals(district, year)["total"] == everything
+
+
+def test_district_board_administrator_reads_history_and_manages_the_successor_communes(
+    demo: Any,
+) -> None:
+    from danvan.core.scope import MANAGE_TREE, can
+
+    user = User.objects.get(username="bdv.phunghiep")
+    roles = RoleAssignment.objects.filter(user=user, role="board_admin").select_related("area")
+    district = Area.objects.get(code="934")
+    assert {r.area.code for r in roles} == {"934", *NEW_CODES}
+    new = Area.objects.filter(code__in=NEW_CODES, valid_to__isnull=True)
+    assert new.count() == 7
+    for commune in new:
+        assert can(user, MANAGE_TREE, commune), commune.name
+    # The district's history stays readable; the city and other cities' units are not.
+    assert Area.objects.visible_to(user).filter(pk=district.pk).exists()
+    assert not can(user, MANAGE_TREE, can_tho())
+    assert not Area.objects.visible_to(user).filter(pk=can_tho().pk).exists()
+    # The inspector and the viewer of the district keep the history only.
+    for username in ("kiemtra.phunghiep", "xem.phunghiep"):
+        assert list(
+            RoleAssignment.objects.filter(user__username=username).values_list("area__code")
+        ) == [("934",)]
+    # A second load grants nothing twice.
+    before = RoleAssignment.objects.count()
+    load_demo()
+    assert RoleAssignment.objects.count() == before
+
+
+def test_printed_logins_say_what_each_district_login_shows(demo: Any) -> None:
+    text = format_logins(demo)
+    row = next(line for line in text.splitlines() if line.startswith("bdv.phunghiep"))
+    assert "Huyện Phụng Hiệp (ngừng hoạt động từ 01/07/2025) và 7 xã kế thừa" in row
+    assert "Dùng để thử:" in text
+    assert "- bdv.phunghiep: quản trị Ban Dân vận huyện: xem số liệu lịch sử" in text
+    assert "- xem.phunghiep: chỉ xem số liệu lịch sử của huyện Phụng Hiệp" in text

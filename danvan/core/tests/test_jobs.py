@@ -192,3 +192,77 @@ def test_jobs_are_seen_by_their_creator_and_system_admins(
     assert list(Job.objects.visible_to(owner)) == [job]
     assert not Job.objects.visible_to(other).exists()
     assert list(Job.objects.visible_to(admin)) == [job]
+
+
+# --- Jobs whose worker died ------------------------------------------------------------------
+
+
+def _running_since(user: Any, minutes: int) -> Job:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return Job.objects.create(
+        kind="import_hamlets",
+        title="Nhập ấp, khu vực",
+        created_by=user,
+        status=JobStatus.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=minutes),
+        message="Đang xử lý…",
+    )
+
+
+@pytest.mark.django_db
+def test_a_job_running_past_the_timeout_is_failed_with_a_reason() -> None:
+    user = make_user("qt.tanlong")
+    dead = _running_since(user, jobs.STALE_AFTER_MINUTES + 5)
+    alive = _running_since(user, 2)
+    assert jobs.fail_stale_jobs() == 1
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == JobStatus.FAILED
+    assert dead.message.startswith("Công việc bị gián đoạn: sau 60 phút vẫn chưa xong")
+    assert dead.errors and "không báo kết quả" in dead.errors[0]
+    assert dead.finished_at is not None and dead.is_finished
+    assert alive.status == JobStatus.RUNNING and alive.finished_at is None
+    assert jobs.fail_stale_jobs() == 0  # done once
+
+
+@pytest.mark.django_db
+def test_listing_jobs_fails_the_stale_ones(client: Any) -> None:
+    from django.urls import reverse
+
+    user = make_user("qt.tanlong")
+    dead = _running_since(user, 24 * 60)
+    client.force_login(user)
+    body = client.get(reverse("staff:job_detail", args=[dead.pk])).content.decode()
+    assert "Công việc bị gián đoạn" in body
+    dead.refresh_from_db()
+    assert dead.status == JobStatus.FAILED
+    other = _running_since(user, 24 * 60)
+    client.get(reverse("staff:job_list"))
+    other.refresh_from_db()
+    assert other.status == JobStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_fail_stale_jobs_command(settings: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    user = make_user("qt.tanlong")
+    ten_minutes = _running_since(user, 10)
+    out = StringIO()
+    call_command("fail_stale_jobs", stdout=out)
+    assert "Đã đánh dấu thất bại 0 công việc" in out.getvalue()
+    call_command("fail_stale_jobs", "--minutes", "5", stdout=out)
+    assert "Đã đánh dấu thất bại 1 công việc" in out.getvalue()
+    ten_minutes.refresh_from_db()
+    assert ten_minutes.status == JobStatus.FAILED
+    assert "sau 5 phút" in ten_minutes.message
+    settings.JOB_STALE_MINUTES = 1
+    assert jobs.fail_stale_jobs() == 0
+    with pytest.raises(CommandError):
+        call_command("fail_stale_jobs", "--minutes", "0")

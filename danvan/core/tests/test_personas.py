@@ -34,8 +34,21 @@ def owner_org() -> Organization:
     return Organization.objects.get(area=owner_commune(), kind=OrgKind.WOMEN, valid_to__isnull=True)
 
 
+def owner_hamlet() -> Area:
+    return Area.objects.current().filter(
+        kind=AreaKind.HAMLET, path__startswith=owner_commune().path
+    )[0]
+
+
 def owner_role() -> RoleAssignment:
     return RoleAssignment.objects.get(user__username="ctv.phunghiep")
+
+
+def owner_account() -> Any:
+    """The account of an official whose only role is in the owner's commune."""
+    from danvan.core.models import User
+
+    return User.objects.get(username="ctv.phunghiep")
 
 
 def owner_job() -> Job:
@@ -61,6 +74,12 @@ OBJECT_URLS: dict[str, tuple[Callable[[], Any], str]] = {
     "role_revoke": (owner_role, ABOVE),
     # A job is seen by the person who started it and by system administrators.
     "job_detail": (owner_job, "admin"),
+    "account_detail": (owner_account, ABOVE),
+    "account_password_reset": (owner_account, ABOVE),
+    "account_set_active": (owner_account, ABOVE),
+    "hamlet_edit": (owner_hamlet, ABOVE),
+    "org_edit": (owner_org, ABOVE),
+    "org_close": (owner_org, ABOVE),
 }
 # Pages without an object: everyone signed in opens them, each seeing their own scope.
 LIST_URLS = [
@@ -76,13 +95,18 @@ LIST_URLS = [
     "audit_list",
     "password_change",
     "password_change_done",
+    "account_list",
+    "period_list",
 ]
+# Pages of the whole system: reporting periods are shared by every unit, so only
+# system administrators and province or city board administrators open them.
+SYSTEM_URLS = ["period_add"]
 AUTH_URLS = ["login", "logout"]
 
 
 def test_every_staff_url_is_covered() -> None:
     names = {p.name for p in urls_staff.urlpatterns}
-    covered = set(OBJECT_URLS) | set(LIST_URLS) | set(AUTH_URLS)
+    covered = set(OBJECT_URLS) | set(LIST_URLS) | set(SYSTEM_URLS) | set(AUTH_URLS)
     assert names - covered == set(), "staff URLs without a persona test"
     assert covered - names == set(), "persona rows for URLs that no longer exist"
 
@@ -121,6 +145,18 @@ def test_list_urls_by_persona(name: str, demo: Any, client: Any) -> None:
         client.logout()
 
 
+@pytest.mark.parametrize("name", SYSTEM_URLS)
+def test_system_urls_by_persona(name: str, demo: Any, client: Any) -> None:
+    url = reverse(f"staff:{name}")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("staff:login"))
+    for username, expected in ((ABOVE, 200), ("admin", 200), (OWNER, 404), (SIBLING, 404)):
+        client.force_login(_user(username))
+        assert client.get(url).status_code == expected, f"{username} on {url}"
+        client.logout()
+
+
 @pytest.mark.parametrize("name", ["area_list", "org_list", "role_list", "dashboard"])
 def test_sibling_lists_never_show_the_owner_commune(name: str, demo: Any, client: Any) -> None:
     commune = owner_commune()
@@ -143,6 +179,20 @@ def test_collaborator_cannot_reach_administration(demo: Any, client: Any) -> Non
     commune = owner_commune()
     assert client.get(reverse("staff:area_detail", args=[commune.pk])).status_code == 200
     assert client.get(reverse("staff:hamlet_add", args=[commune.pk])).status_code == 404
+    assert client.get(reverse("staff:hamlet_edit", args=[owner_hamlet().pk])).status_code == 404
+    for name in ("org_edit", "org_close"):
+        assert client.get(reverse(f"staff:{name}", args=[owner_org().pk])).status_code == 404
+    assert client.get(reverse("staff:period_add")).status_code == 404
+
+
+def test_org_officer_updates_counts_but_does_not_edit_or_close_the_body(
+    demo: Any, client: Any
+) -> None:
+    client.force_login(_user("phunu.phunghiep"))
+    org = owner_org()
+    assert client.get(reverse("staff:member_count_edit", args=[org.pk])).status_code == 200
+    for name in ("org_edit", "org_close"):
+        assert client.get(reverse(f"staff:{name}", args=[org.pk])).status_code == 404
 
 
 def _user(username: str) -> Any:

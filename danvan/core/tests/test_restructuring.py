@@ -607,3 +607,64 @@ def test_dissolve_into_lower_level_unit_refused(tree: Tree) -> None:
         effective_on=D_2025,
     )
     assert "cấp" in msg
+
+
+# --- Effective dates in the future -------------------------------------------------------
+# The tree shows what is in force today: a decision taking effect later is recorded
+# on or after its effective date, never ahead of it (it would end units at once).
+
+
+def _tomorrow() -> date:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.localdate() + timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_rename_with_a_future_date_is_refused(tree: Tree) -> None:
+    tomorrow = _tomorrow()
+    msg = refused(
+        services.rename_area, None, tree.tan_long, new_name="Xã Tân Long Mới", effective_on=tomorrow
+    )
+    assert "là ngày trong tương lai" in msg
+    assert tomorrow.strftime("%d/%m/%Y") in msg
+    assert fresh(tree.tan_long).name == "Xã Tân Long"
+
+
+@pytest.mark.django_db
+def test_merge_with_a_future_date_is_refused(tree: Tree) -> None:
+    for kwargs in (
+        {"into": tree.long_thanh},
+        {"new_unit": NewUnit("Xã Tân Thạnh", "39990", "Xã"), "parent": tree.can_tho},
+    ):
+        msg = refused(
+            services.merge_areas,
+            None,
+            [tree.tan_long, tree.hiep_hung],
+            effective_on=_tomorrow(),
+            **kwargs,
+        )
+        assert "là ngày trong tương lai" in msg
+    assert fresh(tree.tan_long).valid_to is None
+    assert not Area.objects.filter(code="39990").exists()
+
+
+@pytest.mark.django_db
+def test_split_with_a_future_date_is_refused(tree: Tree) -> None:
+    parts = [NewUnit("Xã Tân Long A", "39991", "Xã"), NewUnit("Xã Tân Long B", "39992", "Xã")]
+    msg = refused(services.split_area, None, tree.tan_long, parts, effective_on=_tomorrow())
+    assert "là ngày trong tương lai" in msg
+    assert fresh(tree.tan_long).valid_to is None
+
+
+@pytest.mark.django_db
+def test_today_is_accepted(tree: Tree) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    services.rename_area(None, tree.tan_long, new_name="Xã Tân Long Mới", effective_on=today)
+    assert fresh(tree.tan_long).name == "Xã Tân Long Mới"
+    services.merge_areas(None, [tree.hiep_hung], into=tree.long_thanh, effective_on=today)
+    assert fresh(tree.hiep_hung).valid_to == today

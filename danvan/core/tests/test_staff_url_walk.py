@@ -17,6 +17,7 @@ from danvan.surveys.tests import test_staff_personas as survey_staff_personas
 COVERED = {
     "staff": set(test_personas.OBJECT_URLS)
     | set(test_personas.LIST_URLS)
+    | set(test_personas.SYSTEM_URLS)
     | set(test_personas.AUTH_URLS),
     "contests_staff": set(test_staff_personas.OBJECT_URLS) | set(test_staff_personas.LIST_URLS),
     "contests_stats": set(test_stats_personas.OBJECT_URLS),

@@ -98,8 +98,9 @@ def test_merge_two_communes_into_a_new_one_through_the_form(demo: Any, login_as:
             "new_name": "Phụng Hòa",
             "new_code": "39999",
             "parent": can_tho.pk,
-            "effective_on": "2026-12-01",
+            "effective_on": "2026-01-15",
             "decision": "Nghị quyết thử nghiệm",
+            "confirm": "1",  # past the preview (see test_restructure_preview.py)
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -120,7 +121,8 @@ def test_split_through_the_form(demo: Any, login_as: Any) -> None:
         reverse("staff:area_split", args=[c.pk]),
         {
             "parts": "Xã; Tân Bình A; 39001\nXã; Tân Bình B; 39002",
-            "effective_on": "2026-12-01",
+            "effective_on": "2026-01-15",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302
@@ -128,7 +130,7 @@ def test_split_through_the_form(demo: Any, login_as: Any) -> None:
     assert c.successor is not None and c.successor.code == "39001"
     response = client.post(
         reverse("staff:area_split", args=[c.successor.pk]),
-        {"parts": "Tân Bình C; 39003", "effective_on": "2026-12-02"},
+        {"parts": "Tân Bình C; 39003", "effective_on": "2026-01-16"},
     )
     assert response.status_code == 200
     assert "cần đủ 3 phần" in response.content.decode()

@@ -8,8 +8,31 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_delete, post_save
 
+        from danvan.core.models import Area
+        from danvan.surveys import services
         from danvan.surveys.models import FollowUp, OpinionReport, Question, Section, Survey
+
+        # A unit changed here is seen at once by this process's unit answers
+        # (other processes: within services._UNIT_IDS's minute).
+        def forget_units(**kwargs: object) -> None:
+            services.forget_units()
+
+        post_save.connect(forget_units, sender=Area, dispatch_uid="surveys-forget-units")
+        post_delete.connect(forget_units, sender=Area, dispatch_uid="surveys-forget-units-del")
+
+        # The consent wording of identified surveys, kept per version (respondents.py).
+        from django.db.models.signals import pre_save
+
+        from danvan.surveys import respondents
+
+        pre_save.connect(
+            respondents.on_survey_pre_save, sender=Survey, dispatch_uid="surveys-consent-check"
+        )
+        post_save.connect(
+            respondents.on_survey_post_save, sender=Survey, dispatch_uid="surveys-consent-keep"
+        )
 
         # Staff-managed records only: responses and answers are never audited
         # (an audit entry would tie an anonymous answer to a time and address).

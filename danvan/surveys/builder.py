@@ -155,6 +155,46 @@ def move_question_to_section(question: Question, section: Section) -> None:
     question.refresh_from_db()
 
 
+MSG_STALE_ORDER = (
+    "Thứ tự gửi lên không khớp với phiếu hỏi hiện tại (có thể phiếu vừa được sửa ở nơi "
+    "khác). Hãy tải lại trang rồi sắp xếp lại."
+)
+
+
+def reorder(survey: Survey, order: list[tuple[int, list[int]]]) -> bool:
+    """Put the whole questionnaire in the order given: `order` lists every section
+    of the survey once, in the new order, each with the ids of its questions in
+    the new order (a question may change section). Refused (BuilderError, nothing
+    written) when the ids do not match the survey, or when the order would break a
+    show-if condition, like the "up"/"down" moves. Returns whether anything moved."""
+    with transaction.atomic():
+        sections = {s.pk: s for s in Section.objects.select_for_update().filter(survey=survey)}
+        questions = {q.pk: q for q in Question.objects.select_for_update().filter(survey=survey)}
+        section_ids = [sid for sid, _qids in order]
+        question_ids = [qid for _sid, qids in order for qid in qids]
+        if (
+            len(set(section_ids)) != len(section_ids)
+            or set(section_ids) != set(sections)
+            or len(set(question_ids)) != len(question_ids)
+            or set(question_ids) != set(questions)
+        ):
+            raise BuilderError(MSG_STALE_ORDER)
+        before = ordered_questions(survey)
+        _check_order(before, [questions[qid] for qid in question_ids])
+        moved = False
+        for n, sid in enumerate(section_ids, start=1):
+            if sections[sid].position != n:
+                Section.objects.filter(pk=sid).update(position=n)
+                moved = True
+        for sid, qids in order:
+            for n, qid in enumerate(qids, start=1):
+                q = questions[qid]
+                if q.section_id != sid or q.position != n:
+                    Question.objects.filter(pk=qid).update(section_id=sid, position=n)
+                    moved = True
+    return moved
+
+
 # --- Copies ----------------------------------------------------------------------------------
 
 
@@ -280,6 +320,29 @@ class SurveyTemplate:
 
 SATISFACTION = {"min": 1, "max": 5, "min_label": "Rất không hài lòng", "max_label": "Rất hài lòng"}
 
+# Who answered, in the categories the results break down by (crosstabs "by sex",
+# "by age band"): choice questions, so that any survey made from a template can
+# be read by sex and age band without further work.
+SEXES = ["Nam", "Nữ"]
+AGE_BANDS = ["Dưới 30 tuổi", "Từ 30 đến 44 tuổi", "Từ 45 đến 59 tuổi", "Từ 60 tuổi trở lên"]
+SEX_TEXT = "Giới tính"
+AGE_TEXT = "Độ tuổi"
+
+
+def sex_question() -> TQuestion:
+    return TQuestion(Kind.SINGLE, SEX_TEXT, {"choices": list(SEXES), "other": False}, key="sex")
+
+
+def age_question() -> TQuestion:
+    return TQuestion(
+        Kind.SINGLE,
+        AGE_TEXT,
+        {"choices": list(AGE_BANDS), "other": False},
+        help_text="Tính theo năm sinh.",
+        key="age",
+    )
+
+
 DIALOGUE = SurveyTemplate(
     key="doi-thoai",
     title="Đánh giá tiếp xúc, đối thoại của người đứng đầu",
@@ -306,11 +369,8 @@ DIALOGUE = SurveyTemplate(
                     required=True,
                     key="attend",
                 ),
-                TQuestion(
-                    Kind.SINGLE,
-                    "Ông/bà thuộc độ tuổi nào?",
-                    {"choices": ["Dưới 30 tuổi", "Từ 30 đến 45", "Từ 46 đến 60", "Trên 60 tuổi"]},
-                ),
+                sex_question(),
+                age_question(),
             ],
         ),
         TSection(
@@ -413,6 +473,8 @@ FARMERS = SurveyTemplate(
                     {"min": 0, "max": 1000},
                     help_text="1 công = 1.000 m².",
                 ),
+                sex_question(),
+                age_question(),
             ],
         ),
         TSection(

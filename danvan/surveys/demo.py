@@ -11,11 +11,16 @@ first. In one transaction it builds, through the survey services:
   names, phone numbers and consent;
 - public-opinion reports: twelve submitted reports of "6 tháng cuối năm 2025"
   from the new communes (recurring topics, so the hot-issues page has groups)
-  and three of "Năm 2024" on the former communes (for the trend).
+  and three of "6 tháng cuối năm 2024" on the former communes (for the trend:
+  a period is compared with the previous one of the same kind).
 
-Both surveys are published, opened 10 days ago and close in 20 days. Responses
-are stored by `services.submit_response`, so they pass the same validation as
-the public form; it stamps them with today's date (it takes no date).
+Both surveys are published, opened five weeks ago and close in 20 days. Both
+templates ask the respondent's sex and age band, so the results break down by
+them. Responses are stored by `services.submit_response`, so they pass the same
+validation as the public form; it stamps them with today's date, and the demo
+then spreads them over the days since the survey opened (more in the first
+days, a few every day since), so the date filter and the per-day counts have
+something to show.
 
 Idempotent: when both survey slugs exist they are returned unchanged; reports
 are added only when the period has none of the demo topics. Every choice comes
@@ -24,10 +29,11 @@ from ``random.Random(SEED)``, so every load gives the same answers.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
@@ -36,8 +42,8 @@ from django.utils import timezone
 
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.text import VN_TZ
-from danvan.surveys import logic, opinion, services
-from danvan.surveys.builder import create_from_template
+from danvan.surveys import logic, opinion, services, tally
+from danvan.surveys.builder import AGE_BANDS, create_from_template
 from danvan.surveys.models import (
     AGREEMENT_SCALE,
     Field,
@@ -48,6 +54,8 @@ from danvan.surveys.models import (
     OpinionReport,
     Question,
     ReportStatus,
+    Respondent,
+    Response,
     Spread,
     Survey,
     SurveyStatus,
@@ -60,7 +68,7 @@ CREATOR_USERNAME = "bdv.cantho"
 COLLABORATOR_USERNAME = "ctv.phunghiep"
 COLLABORATOR_COMMUNE = "31420"  # Xã Phụng Hiệp (new), where ctv.phunghiep reports
 PERIOD_NAME = "6 tháng cuối năm 2025"
-PREVIOUS_PERIOD_NAME = "Năm 2024"
+PREVIOUS_PERIOD_NAME = "6 tháng cuối năm 2024"  # same kind: the trend compares with it
 
 DIALOGUE_SLUG = "danh-gia-tiep-xuc-doi-thoai-nguoi-dung-dau-can-tho"
 DIALOGUE_TITLE = (
@@ -81,9 +89,11 @@ FARMERS_CONSENT = (
     "Tôi đồng ý để Hội Nông dân và Ban Dân vận lưu họ tên, số điện thoại của tôi cùng phiếu "
     "trả lời, chỉ để liên hệ hỗ trợ theo các nhu cầu tôi đã nêu; không chuyển cho bên khác."
 )
-OPENED_DAYS_AGO = 10
+OPENED_DAYS_AGO = 35
 CLOSES_IN_DAYS = 20
+DATES_SEED = SEED + 1  # the days drawn apart from the answers
 
+AGE_WEIGHTS = [18, 30, 32, 20]  # of AGE_BANDS
 # Relative weights of the communes (by code) when placing respondents.
 COMMUNE_WEIGHTS = {
     "31420": 5,
@@ -123,6 +133,7 @@ class Profile:
 
     rate: float = 1.0
     weights: list[float] = field(default_factory=list)
+    remember: str = ""  # keep the choice in the person's traits under this name
     picks: tuple[int, int] = (1, 3)
     other_rate: float = 0.0
     other_texts: list[str] = field(default_factory=list)
@@ -133,7 +144,8 @@ class Profile:
 DIALOGUE_PROFILES: list[Profile] = [
     Profile(),  # hamlet
     Profile(weights=[45, 40, 15]),  # how they followed the dialogue
-    Profile(rate=0.9, weights=[18, 32, 30, 20]),  # age
+    Profile(rate=0.93, weights=[52, 48]),  # sex
+    Profile(rate=0.9, remember="age"),  # age band: the person's (older: more satisfied)
     Profile(),  # grid: from the person's satisfaction
     Profile(),  # overall rating: the person's satisfaction
     Profile(rate=0.95, weights=[35, 25, 15, 25]),  # complaints resolved?
@@ -191,10 +203,13 @@ FARMERS_PROFILES: list[Profile] = [
     Profile(),  # hamlet
     Profile(
         weights=[45, 20, 10, 10, 12],
+        remember="production",
         other_rate=0.03,
         other_texts=["Trồng mía", "Nuôi ong lấy mật", "Trồng rau màu"],
     ),
     Profile(rate=0.9, number=_area_number),
+    Profile(rate=0.95, weights=[68, 32]),  # sex
+    Profile(rate=0.95, remember="age"),  # age band
     Profile(
         weights=[60, 45, 40, 50, 20, 25],
         picks=(1, 3),
@@ -256,7 +271,12 @@ class _Respondents:
 
     def answers(self) -> dict[int, Any]:
         rng = self.rng
-        person: dict[str, Any] = {"satisfaction": min(5, max(1, round(rng.gauss(3.7, 0.95))))}
+        age = rng.choices(range(len(AGE_BANDS)), weights=AGE_WEIGHTS)[0]
+        mood = 3.45 + 0.15 * age  # older people are a little more satisfied
+        person: dict[str, Any] = {
+            "age": age,
+            "satisfaction": min(5, max(1, round(rng.gauss(mood, 0.95)))),
+        }
         raw: dict[int, Any] = {}
         for index, question in enumerate(self.questions):
             condition = question.show_if or {}
@@ -270,8 +290,8 @@ class _Respondents:
             value = self._answer(question, profile, person)
             if value is not None:
                 raw[question.pk] = value
-                if index == 1 and isinstance(value, dict):
-                    person["production"] = value.get("choice")
+                if profile.remember and isinstance(value, dict):
+                    person[profile.remember] = value.get("choice")
         return raw
 
     def _answer(self, question: Question, profile: Profile, person: dict[str, Any]) -> Any:
@@ -280,6 +300,8 @@ class _Respondents:
         options = question.options or {}
         choices = list(options.get("choices") or [])
         if kind in (Kind.SINGLE, Kind.DROPDOWN):
+            if profile.remember in person:  # drawn with the person (age band)
+                return {"choice": person[profile.remember]}
             if options.get("other") and profile.other_texts and rng.random() < profile.other_rate:
                 return {"choice": "other", "other": rng.choice(profile.other_texts)}
             weights = self._weights(profile, len(choices))
@@ -613,6 +635,35 @@ def _make_reports(stdout: Writer | None) -> int:
 # --- Surveys -----------------------------------------------------------------------------------
 
 
+def _received_days(count: int) -> list[date]:
+    """The day each of `count` responses arrived: from the day the survey opened
+    to today, many in the first week (the link went round after the dialogues),
+    then fewer, a few every day. Drawn from `DATES_SEED`: the same offsets on
+    every load."""
+    rng = random.Random(DATES_SEED)
+    today = services.today_vn()
+    offsets = list(range(OPENED_DAYS_AGO + 1))  # days after opening
+    weights = [1.0 + 6.0 * math.exp(-d / 6) for d in offsets]
+    return sorted(
+        today - timedelta(days=OPENED_DAYS_AGO - d)
+        for d in rng.choices(offsets, weights=weights, k=count)
+    )
+
+
+def _spread_over_days(survey: Survey, responses: list[Response]) -> None:
+    """Date the demo responses as if they had come in since the survey opened
+    (a real response gets the day it arrives). Respondents' consent moves with
+    their response."""
+    by_day: dict[date, list[Any]] = {}
+    for response, day in zip(responses, _received_days(len(responses)), strict=True):
+        by_day.setdefault(day, []).append(response.pk)
+    for day, ids in by_day.items():
+        Response.objects.filter(pk__in=ids).update(received_on=day)
+        noon = datetime(day.year, day.month, day.day, 12, 0, tzinfo=VN_TZ)
+        Respondent.objects.filter(response_id__in=ids).update(consented_at=noon)
+    tally.forget(survey)  # nothing counted yet; keep it so if it ever was
+
+
 def _make_dialogue(
     rng: random.Random, organizer: Organization, city: Area, user: Any, stdout: Writer | None
 ) -> Survey:
@@ -631,8 +682,11 @@ def _make_dialogue(
         status=SurveyStatus.PUBLISHED,
     )
     people = _Respondents(rng, survey, DIALOGUE_PROFILES)
-    for i in range(DIALOGUE_RESPONSES):
+    sent = [
         services.submit_response(survey, people.answers(), browser_token=f"demo-{i}")
+        for i in range(DIALOGUE_RESPONSES)
+    ]
+    _spread_over_days(survey, sent)
     _say(stdout, f"Đã tạo khảo sát mẫu “{survey.title}” với {DIALOGUE_RESPONSES} phiếu ẩn danh.")
     return survey
 
@@ -657,9 +711,11 @@ def _make_farmers(
         status=SurveyStatus.PUBLISHED,
     )
     people = _Respondents(rng, survey, FARMERS_PROFILES)
+    sent = []
     for phone in _phones(rng, FARMERS_RESPONSES):
         identity = {"full_name": _full_name(rng), "phone": phone, "consent": True}
-        services.submit_response(survey, people.answers(), identity=identity)
+        sent.append(services.submit_response(survey, people.answers(), identity=identity))
+    _spread_over_days(survey, sent)
     _say(
         stdout,
         f"Đã tạo khảo sát mẫu “{survey.title}” với {FARMERS_RESPONSES} phiếu có danh tính.",

@@ -12,6 +12,8 @@ from danvan.core.models import Area, Period
 from danvan.surveys import opinion
 from danvan.surveys.models import Field, OpinionReport, ReportStatus
 
+TOPIC_LIST_ID = "goi-y-van-de"  # the <datalist> of topics already reported
+
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
@@ -43,8 +45,9 @@ class ReportForm(forms.ModelForm):
             "spread": forms.RadioSelect,
         }
         help_texts = {
-            "topic": "Tên ngắn gọn của vấn đề (ví dụ: “Sạt lở bờ sông Cái Côn”), để gộp "
-            "các báo cáo cùng vấn đề.",
+            "topic": "Tên ngắn gọn của vấn đề (ví dụ: “Sạt lở bờ sông Cái Côn”). Nếu vấn đề "
+            "đã có người báo cáo, hãy chọn đúng tên trong danh sách gợi ý khi gõ, để các báo "
+            "cáo cùng vấn đề được gộp lại.",
             "what_people_say": "Nhân dân nói gì, ở đâu, bao nhiêu người; ghi trung thực, "
             "không ghi tên người nêu ý kiến.",
         }
@@ -55,7 +58,9 @@ class ReportForm(forms.ModelForm):
         period.queryset = Period.objects.latest_first()
         area: Any = self.fields["area"]
         area.queryset = opinion.reporter_areas(user).order_by("path")
-        self.fields["topic"].widget.attrs["maxlength"] = 200
+        self.fields["topic"].widget.attrs.update(
+            {"maxlength": 200, "list": TOPIC_LIST_ID, "autocomplete": "off"}
+        )
         field_choice: Any = self.fields["field"]
         field_choice.choices = [("", "— Chọn lĩnh vực —"), *Field.choices]
         for name in ("mood", "spread"):
@@ -81,6 +86,13 @@ class ReportFilterForm(forms.Form):
     ky = PeriodChoiceField(
         label="Kỳ báo cáo", required=False, queryset=Period.objects.none(), empty_label="Mọi kỳ"
     )
+    dia_ban = forms.TypedChoiceField(
+        label="Địa bàn",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Gồm cả các ấp, khu vực của địa bàn và các đơn vị cũ đã sáp nhập vào.",
+    )
     linh_vuc = forms.ChoiceField(
         label="Lĩnh vực", required=False, choices=[("", "Mọi lĩnh vực"), *Field.choices]
     )
@@ -91,10 +103,12 @@ class ReportFilterForm(forms.Form):
     )
     tim = forms.CharField(label="Tìm theo vấn đề", required=False, max_length=100)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ky: Any = self.fields["ky"]
         ky.queryset = Period.objects.latest_first()
+        dia_ban: Any = self.fields["dia_ban"]
+        dia_ban.choices = [("", "Mọi địa bàn"), *opinion.area_choices(opinion.scope_areas(user))]
 
 
 class HotIssuesForm(forms.Form):
@@ -109,6 +123,23 @@ class HotIssuesForm(forms.Form):
         ky.queryset = Period.objects.latest_first()
         dia_ban: Any = self.fields["dia_ban"]
         dia_ban.choices = opinion.area_choices(opinion.scope_areas(user))
+
+
+class MergeTopicsForm(forms.Form):
+    """The issue another one is merged into (an issue of the same period and unit)."""
+
+    vao = forms.ChoiceField(
+        label="Gộp vào vấn đề",
+        error_messages={
+            "required": "Hãy chọn vấn đề để gộp vào.",
+            "invalid_choice": "Vấn đề đã chọn không có trong kỳ báo cáo này.",
+        },
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vao: Any = self.fields["vao"]
+        vao.choices = [("", "— Chọn vấn đề —"), *choices]
 
 
 class FollowUpForm(forms.Form):

@@ -55,7 +55,7 @@ KIND_HELP = {
     Kind.SHORT_TEXT: "Một dòng chữ.",
     Kind.LONG_TEXT: "Một đoạn văn.",
     Kind.DATE: "Một ngày (ngày/tháng/năm).",
-    Kind.UNIT: "Ấp, khu vực trong địa bàn khảo sát.",
+    Kind.UNIT: "Chọn xã, phường rồi chọn ấp, khu vực trong địa bàn khảo sát.",
 }
 OP_LABELS = {
     "equals": "bằng",
@@ -163,6 +163,7 @@ def publish_problems(survey: Survey) -> Readiness:
         if q.kind == Kind.GRID and not (q.options or {}).get("rows"):
             problems.append(f"Câu {i + 1}: bảng mức độ đồng ý cần ít nhất một ý.")
     problems.extend(builder.show_if_errors(ordered))
+    notes.extend(_target_notes(survey, ordered))
     if survey.mode == Mode.IDENTIFIED and not survey.consent_text.strip():
         problems.append("Khảo sát có danh tính cần nội dung đồng ý xử lý dữ liệu cá nhân.")
     if survey.closes_at <= timezone.now():
@@ -175,6 +176,37 @@ def publish_problems(survey: Survey) -> Readiness:
     if survey.opens_at > timezone.now():
         notes.append("Khảo sát chỉ nhận phiếu từ thời điểm mở đã đặt.")
     return Readiness(problems, notes)
+
+
+def _target_notes(survey: Survey, ordered: list[Question]) -> list[str]:
+    """What the target area does, when it may not do what staff expect. A target
+    works only through the unit question: the person picks their commune and
+    hamlet among the target's (an answer elsewhere is refused). Nothing checks
+    where a person really lives; without a unit question anyone can answer."""
+    if survey.target_area_id is None:
+        return []
+    name = survey.target_area.name if survey.target_area else ""
+    units = [q for q in ordered if q.kind == Kind.UNIT]
+    if not units:
+        return [
+            f"Khảo sát chọn địa bàn “{name}” nhưng chưa có câu hỏi “Địa bàn (xã, ấp)”, nên "
+            "thực tế ai có đường dẫn cũng trả lời được. Địa bàn khảo sát chỉ có tác dụng qua "
+            f"câu hỏi này: người trả lời chọn xã, ấp của mình trong “{name}”, chọn nơi khác "
+            "thì không gửi được phiếu (hệ thống không kiểm tra nơi ở thật). Hãy thêm câu hỏi "
+            "“Địa bàn (xã, ấp)”, để bắt buộc, nếu chỉ muốn nhận phiếu của người dân địa bàn này."
+        ]
+    number = ordered.index(units[0]) + 1
+    if not units[0].required:
+        return [
+            f"Câu {number} (địa bàn) không bắt buộc: người bỏ qua câu này vẫn gửi được phiếu "
+            f"mà không cho biết ở xã, ấp nào của “{name}”."
+        ]
+    if units[0].show_if:
+        return [
+            f"Câu {number} (địa bàn) có điều kiện hiển thị: khi câu này bị ẩn, phiếu được "
+            f"gửi mà không cho biết ở xã, ấp nào của “{name}”."
+        ]
+    return []
 
 
 # --- Survey ----------------------------------------------------------------------------------
@@ -214,8 +246,10 @@ class SurveyForm(forms.ModelForm):
         queryset=Area.objects.none(),
         required=False,
         empty_label="Mọi người (không giới hạn địa bàn)",
-        help_text="Để trống: mọi người đều tham gia được. Chọn địa bàn: câu hỏi “Địa bàn” "
-        "chỉ liệt kê các ấp, khu vực của địa bàn này.",
+        help_text="Để trống: mọi người đều tham gia được. Chọn địa bàn: câu hỏi “Địa bàn "
+        "(xã, ấp)” chỉ liệt kê các xã, ấp của địa bàn này và phiếu chọn nơi khác không gửi "
+        "được (khảo sát cần có câu hỏi đó). Hệ thống không kiểm tra nơi ở thật của người "
+        "trả lời.",
     )
 
     class Meta:
@@ -661,13 +695,25 @@ class QuestionForm(forms.ModelForm):
         return {"question": ref, "op": op, "value": values if op == "any_of" else values[0]}
 
     def _dependents_problems(self, kind: str, options: dict[str, Any]) -> list[str]:
-        """Conditions of other questions that this change would break."""
+        """Conditions of other questions that this change would break. A condition
+        names choices by their place in the list, so when the choices of a question
+        are edited, each condition follows its choice to its new place (kept in
+        `self.remapped`, written by `save`); a condition on a choice that is gone is
+        refused here, never left pointing at whatever now stands in its place."""
         question = self.instance if self.instance.pk else None
+        self.remapped: dict[int, dict[str, Any]] = {}
+        self.remap_notes: list[str] = []
         if question is None:
             return []
         problems = []
         new_q = SimpleNamespace(kind=kind, options=options)
         valid = {v for v, _label in value_choices(new_q)}  # type: ignore[arg-type]
+        follow = (
+            choice_moves(question.options or {}, options)
+            if kind in CHOICE_KINDS and question.kind in CHOICE_KINDS
+            else None
+        )
+        old_labels = dict(value_choices(question))
         for q in self.ordered:
             cond = q.show_if or {}
             if cond.get("question") != question.pk:
@@ -676,13 +722,32 @@ class QuestionForm(forms.ModelForm):
             if cond.get("op") not in allowed_ops(kind):
                 problems.append(
                     f"Câu {n} có điều kiện hiển thị dựa vào câu này; loại câu hỏi mới không dùng "
-                    "được với điều kiện đó. Hãy sửa điều kiện của Câu {n} trước."
+                    f"được với điều kiện đó. Hãy sửa điều kiện của Câu {n} trước."
                 )
                 continue
             if cond.get("op") == "answered" or kind not in VALUE_CHOICE_KINDS:
                 continue
             raw = cond.get("value")
             values = raw if isinstance(raw, list) else [raw]
+            if follow is not None:
+                gone = [v for v in values if follow.get(_as_index(v)) is None]
+                if gone:
+                    names = ", ".join(f"“{old_labels.get(_as_index(v), v)}”" for v in gone)
+                    problems.append(
+                        f"Câu {n} chỉ hiện khi câu này được trả lời {names}, nhưng phương án "
+                        "đó không còn trong danh sách mới. Hãy giữ lại phương án, hoặc sửa điều "
+                        f"kiện hiển thị của Câu {n} trước."
+                    )
+                    continue
+                moved = [follow[_as_index(v)] for v in values]
+                if moved != [_as_index(v) for v in values]:
+                    new_value: Any = moved if isinstance(raw, list) else moved[0]
+                    self.remapped[q.pk] = {**cond, "value": new_value}
+                    self.remap_notes.append(
+                        f"Điều kiện hiển thị của Câu {n} được chuyển theo phương án đã đổi "
+                        "thứ tự, vẫn giữ nguyên ý nghĩa."
+                    )
+                continue
             if any(v not in valid for v in values):
                 problems.append(
                     f"Câu {n} có điều kiện hiển thị dựa vào một phương án không còn trong câu "
@@ -743,6 +808,8 @@ class QuestionForm(forms.ModelForm):
             question.position = builder.next_question_position(section)
         if commit:
             question.save()
+            for pk, show_if in getattr(self, "remapped", {}).items():
+                Question.objects.filter(pk=pk, survey=self.survey).update(show_if=show_if)
             builder.renumber(self.survey)
         return question
 
@@ -750,6 +817,33 @@ class QuestionForm(forms.ModelForm):
 def _number(text: str) -> int | float:
     value = float(text.replace(",", "."))
     return int(value) if value.is_integer() else value
+
+
+def _as_index(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def choice_moves(old: dict[str, Any], new: dict[str, Any]) -> dict[int | None, int | None]:
+    """Where each choice of a question went when its list was edited: old index ->
+    new index, or None when the choice is gone. A choice is followed by its text
+    (ignoring case, diacritics and spacing); a line edited in place (the list
+    keeps its length and the new text at that place is not an old one) keeps its
+    place. "Khác" (-1) stays while the question still allows it."""
+    before = [fold(str(c)) for c in old.get("choices") or []]
+    after = [fold(str(c)) for c in new.get("choices") or []]
+    moves: dict[int | None, int | None] = {}
+    for i, text in enumerate(before):
+        if text in after:
+            moves[i] = after.index(text)
+        elif len(before) == len(after) and after[i] not in before:
+            moves[i] = i
+        else:
+            moves[i] = None
+    moves[-1] = -1 if new.get("other") else None
+    return moves
 
 
 # --- Moves and codes -------------------------------------------------------------------------

@@ -79,6 +79,10 @@ class Survey(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised whenever a section or question of the survey changes (signals in
+    # apps.py): the respondent pages keep the questions in the process under
+    # (id, revision), and read this column with the survey on every request.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -94,6 +98,17 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The revision belongs to the database (its triggers raise it): a save of
+        # a survey loaded before a question changed must not write the old value back.
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "revision"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:take", args=[self.slug])
@@ -219,7 +234,9 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
     text_folded = models.TextField(blank=True)
     date = models.DateField(null=True, blank=True)
-    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT)
+    # Indexed only where set (answer_area): one answer in a dozen names a unit, and
+    # every index entry is a write on the hot path of a submit.
+    area = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
 
     class Meta:
         verbose_name = "câu trả lời"
@@ -229,6 +246,7 @@ class Answer(models.Model):
             # The newest written answers of a question (the results page's sample),
             # without sorting every answer of the question.
             models.Index(fields=["question", "id"], condition=~Q(text=""), name="answer_written"),
+            models.Index(fields=["area"], condition=Q(area__isnull=False), name="answer_area"),
         ]
 
     def __str__(self) -> str:
@@ -302,6 +320,9 @@ class Respondent(models.Model):
     phone = models.CharField("số điện thoại", max_length=20)
     consent_version = models.CharField(max_length=20)
     consented_at = models.DateTimeField()
+    # Set when the name and phone were erased (retention time over): the row stays,
+    # with the consent given, so the response keeps counting.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "người trả lời"
@@ -309,6 +330,36 @@ class Respondent(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+# Shown when an identified survey has no consent text of its own (the public page
+# uses the same words; see danvan.surveys.respondents.consent_shown).
+DEFAULT_CONSENT_TEXT = (
+    "Tôi đồng ý để đơn vị thực hiện khảo sát lưu họ tên, số điện thoại của tôi cùng phiếu "
+    "trả lời, chỉ để liên hệ lại về các ý kiến đã nêu."
+)
+
+
+class ConsentText(models.Model):
+    """The consent wording of an identified survey as respondents saw it, one row
+    per `Survey.consent_version`: a respondent's `consent_version` points here,
+    so the words they agreed to are kept when the survey's text is edited later."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="consent_texts")
+    version = models.CharField("phiên bản", max_length=20)
+    text = models.TextField("nội dung đồng ý")
+    recorded_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nội dung đồng ý đã dùng"
+        verbose_name_plural = "nội dung đồng ý đã dùng"
+        ordering = ["survey", "recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "version"], name="consent_text_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} v{self.version}"
 
 
 class SpentToken(models.Model):

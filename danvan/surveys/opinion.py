@@ -19,9 +19,9 @@ an issue raised in more units ranks higher; a unit's "bức xúc" report adds 3,
 wide spread 3 more (a unit contributes 1 to 7). Ties: more units, more
 reports, then the topic in dictionary order.
 
-Trend: the issue's number of reports against the period immediately before
-(the period with the latest end date before this one's): ↑ more, ↓ fewer,
-= as many, "mới" none before.
+Trend: the issue's number of reports against the previous period of the same
+kind (the latest six months, or year, that ended before this one started):
+↑ more, ↓ fewer, = as many, "mới" none before.
 """
 
 from __future__ import annotations
@@ -168,9 +168,12 @@ def submit_report(user: Any, report: OpinionReport) -> OpinionReport:
 
 
 def previous_period(period: Period) -> Period | None:
-    """The period immediately before: the latest end date before this one's."""
+    """The period to compare with: the latest period of the same kind (six months
+    with six months, a year with a year) that ended before this one started. A
+    year is never compared with one of its own halves, nor with a period that
+    overlaps it."""
     return (
-        Period.objects.filter(end__lt=period.end)
+        Period.objects.filter(kind=period.kind, end__lt=period.start)
         .exclude(pk=period.pk)
         .order_by("-end", "-start", "-pk")
         .first()
@@ -446,3 +449,133 @@ def area_choices(areas: Iterable[Area]) -> list[tuple[int, str]]:
     units = list(areas)
     top = min((a.depth for a in units), default=0)
     return [(a.pk, f"{'— ' * (a.depth - top)}{a.name}") for a in units]
+
+
+def in_unit(area: Area) -> Q:
+    """Reports on `area`, on the units below it, and on the units merged into it."""
+    return _in_scope(area)
+
+
+# --- Drafts ------------------------------------------------------------------------
+
+
+def delete_draft(user: Any, report: OpinionReport) -> None:
+    """Delete one of the user's own drafts (a sent report is never deleted)."""
+    with transaction.atomic():
+        locked = OpinionReport.objects.select_for_update().filter(pk=report.pk).first()
+        if locked is None or locked.author_id != user.pk:
+            raise PermissionDenied
+        if locked.status != ReportStatus.DRAFT:
+            raise ValidationError("Báo cáo đã gửi, không xóa được.")
+        locked.delete()  # recorded in the audit trail
+
+
+# --- Topics: suggestions while typing, merging by the board -------------------------
+
+
+@dataclass
+class TopicSuggestion:
+    topic: str  # the spelling used most often
+    field: str  # the field it is filed under most often
+    reports: int
+
+    @property
+    def field_label(self) -> str:
+        return str(dict(Field.choices).get(self.field, self.field))
+
+
+def topic_suggestions(
+    user: Any, period: Period | None, *, limit: int = 200
+) -> list[TopicSuggestion]:
+    """Topics already used in the reports `user` may read (sent reports in their
+    scope, their own drafts) of `period` and of the previous period of its kind,
+    one per folded topic, most reported first. Typing the same topic groups the
+    reports into one issue, and keeps the trend across periods."""
+    if period is None:
+        return []
+    periods = [period.pk]
+    before = previous_period(period)
+    if before is not None:
+        periods.append(before.pk)
+    spelled: dict[str, Counter[str]] = defaultdict(Counter)
+    fields: dict[str, Counter[str]] = defaultdict(Counter)
+    for folded, topic, fld, n in (
+        visible_reports(user)
+        .filter(period_id__in=periods)
+        .values("topic_folded", "topic", "field")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("topic_folded", "topic", "field", "n")
+    ):
+        spelled[folded][topic] += n
+        fields[folded][fld] += n
+    out = [
+        TopicSuggestion(
+            min(spelled[folded].items(), key=_spelling_preference)[0],
+            fields[folded].most_common(1)[0][0],
+            sum(spelled[folded].values()),
+        )
+        for folded in spelled
+    ]
+    out.sort(key=lambda s: (-s.reports, vn_sort_key(s.topic)))
+    return out[:limit]
+
+
+def issue_value(field_name: str, topic_folded: str) -> str:
+    """An issue of a period as one form value: "field:topic_folded"."""
+    return f"{field_name}:{topic_folded}"
+
+
+def parse_issue(value: str) -> tuple[str, str] | None:
+    field_name, sep, folded = (value or "").partition(":")
+    if not sep or field_name not in Field.values or not folded:
+        return None
+    return field_name, folded
+
+
+def merge_topics(
+    user: Any,
+    *,
+    period: Period,
+    scope_area: Area,
+    source: tuple[str, str],
+    target: tuple[str, str],
+) -> int:
+    """Merge the issue `source` into `target` (both (field, topic_folded)) for the
+    sent reports of `period` in `scope_area`: those reports take the target's
+    topic (its most used spelling) and field, and the follow-up notes of the
+    source noted in the scope move with them. One transaction; each changed
+    report and note is recorded in the audit trail (their old topic with it).
+    Returns how many reports changed. Board managers of the unit only."""
+    if not follow_up_areas(user).filter(pk=scope_area.pk).exists():
+        raise PermissionDenied
+    if source == target:
+        raise ValidationError("Hãy chọn một vấn đề khác để gộp vào.")
+    base = submitted_in(period, scope_area)
+    target_topics = Counter(
+        base.filter(field=target[0], topic_folded=target[1]).values_list("topic", flat=True)
+    )
+    if not target_topics:
+        raise ValidationError("Vấn đề được chọn để gộp vào không còn trong kỳ báo cáo này.")
+    topic = min(target_topics.items(), key=_spelling_preference)[0]
+    with transaction.atomic():
+        reports = list(
+            base.filter(field=source[0], topic_folded=source[1])
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        if not reports:
+            raise ValidationError("Vấn đề cần gộp không còn trong kỳ báo cáo này.")
+        for report in reports:
+            report.topic = topic
+            report.field = target[0]
+            report.save(update_fields=["topic", "topic_folded", "field"])
+        for note in FollowUp.objects.filter(
+            period_id=period.pk,
+            field=source[0],
+            topic_folded=source[1],
+            scope_area__path__startswith=scope_area.path,
+        ):
+            note.field, note.topic_folded = target
+            note.save(update_fields=["field", "topic_folded"])
+    return len(reports)

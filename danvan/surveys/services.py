@@ -47,18 +47,19 @@ import hmac
 import re
 import secrets
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from danvan.contests.privacy import _key
 from danvan.contests.ratelimit import RateLimited
+from danvan.core.cache import LocalCache, count_hits
 from danvan.core.models import Area
 from danvan.core.text import VN_TZ, fold, format_datetime
 from danvan.core.validators import normalize_phone
@@ -102,6 +103,7 @@ __all__ = [
     "rating_bounds",
     "shuffle_guards",
     "submit_response",
+    "survey_questions",
     "today_vn",
     "token_hash",
     "unit_choices",
@@ -211,14 +213,7 @@ def check_rate(name: str, address: str, *, now: float | None = None) -> None:
     bucket = int(now // window)
     who = hmac.new(_key(b"danvan-survey-ratelimit"), address.encode(), hashlib.sha256)
     cache_key = f"surveys:rl:{name}:{who.hexdigest()[:32]}:{bucket}"
-    if cache.add(cache_key, 1, window + 5):
-        count = 1
-    else:
-        try:
-            count = int(cache.incr(cache_key))
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, window + 5)
-            count = 1
+    count = count_hits([(cache_key, window + 5)])[0]  # one round trip on Redis
     if count > limit:
         raise RateLimited(name, int(window - (now % window)) + 1)
 
@@ -233,6 +228,27 @@ def ordered_questions(survey: Survey) -> list[Question]:
     )
     for question in questions:
         question.survey = survey  # unit answers need it; no query per question
+    return questions
+
+
+# The respondent pages' questions, kept in the process under (survey id, revision):
+# the database raises the revision whenever a section or question changes
+# (migration 0005), and the pages read it with the survey on every request.
+_QUESTIONS = LocalCache(ttl=600, size=128)
+
+
+def survey_questions(survey: Survey) -> list[Question]:
+    """`ordered_questions(survey)`, from this process when the survey's questions
+    have not changed since they were read. Treat the list and the questions as
+    read-only: they are shared by the requests of this process."""
+    key = (survey.pk, survey.revision)
+    questions: list[Question] | None = _QUESTIONS.get(key)
+    if questions is None:
+        questions = ordered_questions(survey)
+        _QUESTIONS.set(key, questions)
+    else:
+        for question in questions:
+            question.survey = survey  # the survey row of this request
     return questions
 
 
@@ -364,28 +380,99 @@ def unit_choices(survey: Survey) -> list[Area]:
     return list(qs.order_by("path"))
 
 
-def _unit(raw: Any, question: Question) -> int:
+def _unit(raw: Any, question: Question) -> int | None:
+    if isinstance(raw, Mapping):  # the page's two lists: {"commune": id, "hamlet": id}
+        return _unit_pair(raw, question)
     try:
         area_id = int(str(raw).strip())
     except (TypeError, ValueError):
         raise _err(MSG_UNIT) from None
     # A unit found valid once is not looked up again for the same question
     # object (the page checks the answers, then submit_response checks them again).
-    checked: set[int] = question.__dict__.setdefault("_units_checked", set())
-    if area_id in checked:
-        return area_id
-    survey = question.survey
-    qs = Area.objects.current().filter(pk=area_id)
-    if survey.target_area is not None:
-        qs = qs.filter(path__startswith=survey.target_area.path)
-    if not qs.exists():
+    if area_id not in _current_unit_ids(question.survey):
         raise _err(
             "Địa bàn đã chọn không thuộc địa bàn khảo sát hoặc đã ngừng hoạt động. "
             "Vui lòng chọn lại.",
             "unit",
         )
-    checked.add(area_id)
     return area_id
+
+
+# The ids of the current units under each survey area, kept a minute in the
+# process (the unit tree changes a few times a year; a unit ended in the last
+# minute may still be accepted, and its figures roll up to its successor).
+_UNIT_IDS = LocalCache(ttl=60, size=256)
+
+
+def forget_units() -> None:
+    _UNIT_IDS.clear()
+    _UNIT_PARENTS.clear()
+
+
+def _current_unit_ids(survey: Survey) -> frozenset[int]:
+    path = survey.target_area.path if survey.target_area is not None else ""
+    ids: frozenset[int] | None = _UNIT_IDS.get(path)
+    if ids is None:
+        qs = Area.objects.current()
+        if path:
+            qs = qs.filter(path__startswith=path)
+        ids = frozenset(qs.values_list("pk", flat=True))
+        _UNIT_IDS.set(path, ids)
+    return ids
+
+
+MSG_UNIT_HAMLET = "Vui lòng chọn cả ấp, khu vực (sau khi chọn xã, phường)."
+MSG_UNIT_OUTSIDE = (
+    "Ấp, khu vực đã chọn không thuộc xã, phường đã chọn. Vui lòng chọn lại ấp, khu vực."
+)
+# Parent of each current unit under a survey area (and the set of units with
+# current children), kept a minute in the process like `_UNIT_IDS`.
+_UNIT_PARENTS = LocalCache(ttl=60, size=256)
+
+
+def _unit_parents(survey: Survey) -> tuple[dict[int, int | None], frozenset[int]]:
+    """(parent of each current unit under the survey's area, the units that have
+    current units below them)."""
+    path = survey.target_area.path if survey.target_area is not None else ""
+    tree: tuple[dict[int, int | None], frozenset[int]] | None = _UNIT_PARENTS.get(path)
+    if tree is None:
+        qs = Area.objects.current()
+        if path:
+            qs = qs.filter(path__startswith=path)
+        rows = list(qs.values_list("pk", "path"))
+        by_path = {p: pk for pk, p in rows}
+        parents = {pk: by_path.get(p[: -Area.steplen]) for pk, p in rows}
+        tree = (parents, frozenset(v for v in parents.values() if v is not None))
+        _UNIT_PARENTS.set(path, tree)
+    return tree
+
+
+def _unit_pair(raw: Mapping[str, Any], question: Question) -> int | None:
+    """A commune (or any unit above the hamlets) and a hamlet in it, as the page's
+    two lists send them; the answer is the hamlet, or the commune when it has no
+    hamlets. The hamlet must lie in the commune; a commune that has hamlets needs
+    one (so the survey's target itself is never an answer when it has units
+    below it). Either may be missing: the commune when the survey targets one
+    commune (only its hamlets are listed), the hamlet when none applies."""
+    commune_raw, hamlet_raw = raw.get("commune"), raw.get("hamlet")
+    if isinstance(commune_raw, Mapping) or isinstance(hamlet_raw, Mapping):
+        raise _err(MSG_UNIT)
+    if _blank(commune_raw) and _blank(hamlet_raw):
+        return None
+    commune = None if _blank(commune_raw) else _unit(commune_raw, question)
+    parents, with_children = _unit_parents(question.survey)
+    if _blank(hamlet_raw):
+        if commune in with_children:
+            raise _err(MSG_UNIT_HAMLET, "unit_hamlet")
+        return commune
+    hamlet = _unit(hamlet_raw, question)
+    if hamlet is None:  # not reached: a plain value is an id or an error
+        raise _err(MSG_UNIT)
+    if commune is not None and parents.get(hamlet) != commune:
+        raise _err(MSG_UNIT_OUTSIDE, "unit_outside")
+    if hamlet in with_children:  # not a hamlet: it has units below it
+        raise _err(MSG_UNIT_HAMLET, "unit_hamlet")
+    return hamlet
 
 
 def _choices(question: Question) -> list[str]:
@@ -675,8 +762,21 @@ def _credential(
     raise ValidationError("Cách giới hạn phiếu không hợp lệ.", code="policy")
 
 
+def _async_commit() -> bool:
+    """Whether the commits of a response may return before PostgreSQL has flushed
+    them to disk (settings.SURVEY_ASYNC_COMMIT, on by default). A crash of the
+    database server can then lose the responses of its last fraction of a second
+    (a token and its response together, in commit order), never half of one."""
+    from django.conf import settings
+
+    return connection.vendor == "postgresql" and bool(
+        getattr(settings, "SURVEY_ASYNC_COMMIT", True)
+    )
+
+
 def _spend(spent: _Spent) -> None:
-    """Spend the token or code in its own transaction."""
+    """Spend the token or code in its own transaction (one statement, autocommit:
+    ON CONFLICT tells a token already spent without an error to roll back)."""
     if spent.kind == "code":
         with transaction.atomic():
             flipped = InvitationCode.objects.filter(
@@ -685,15 +785,24 @@ def _spend(spent: _Spent) -> None:
         if flipped != 1:
             raise ValidationError(MSG_CODE_SPENT, code="code_spent")
         return
-    token = SpentToken(survey=spent.survey, kind=spent.kind, token_hash=spent.hash)
-    try:
-        if connection.in_atomic_block:
-            with transaction.atomic():
-                token.save(force_insert=True)
-        else:
-            token.save(force_insert=True)  # one statement: a transaction of its own
-    except IntegrityError:
-        raise ValidationError(MSG_ALREADY, code="already") from None
+    table = connection.ops.quote_name(SpentToken._meta.db_table)
+    values: list[Any] = [uuid.uuid4().hex, spent.survey.pk, spent.kind, spent.hash]
+    if _async_commit():
+        sql = (
+            f"INSERT INTO {table} (id, survey_id, kind, token_hash) SELECT %s, %s, %s, %s "
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async "
+            "ON CONFLICT DO NOTHING"
+        )
+    else:
+        sql = (
+            f"INSERT INTO {table} (id, survey_id, kind, token_hash) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        stored = cursor.rowcount
+    if stored != 1:
+        raise ValidationError(MSG_ALREADY, code="already")
 
 
 def _give_back(spent: _Spent) -> None:
@@ -709,49 +818,97 @@ def _give_back(spent: _Spent) -> None:
             ).delete()
 
 
-def _answer_rows(question: Question, value: Any) -> Iterable[Answer]:
-    kind = question.kind
+# The columns of an answer row, as `_answer_rows` yields them after the response id.
+ANSWER_COLUMNS = (
+    "question_id",
+    "choice",
+    "row",
+    "number",
+    "text",
+    "text_folded",
+    "date",
+    "area_id",
+)
+AnswerRow = tuple[int, int | None, int | None, float | None, str, str, date | None, int | None]
+
+
+def _answer_rows(question: Question, value: Any) -> Iterable[AnswerRow]:
+    """The stored rows of one cleaned answer (see the module docstring)."""
+    kind, qid = question.kind, question.pk
     if kind in (Kind.SINGLE, Kind.DROPDOWN):
         text = value.get("other", "") if value["choice"] == -1 else ""
-        yield Answer(question=question, choice=value["choice"], text=text, text_folded=fold(text))
+        yield (qid, value["choice"], None, None, text, fold(text), None, None)
     elif kind == Kind.MULTIPLE:
         for choice in value["choices"]:
             text = value.get("other", "") if choice == -1 else ""
-            yield Answer(question=question, choice=choice, text=text, text_folded=fold(text))
+            yield (qid, choice, None, None, text, fold(text), None, None)
     elif kind == Kind.AGREEMENT:
-        yield Answer(question=question, choice=value)
+        yield (qid, value, None, None, "", "", None, None)
     elif kind == Kind.GRID:
         for row, choice in enumerate(value):
             if choice is not None:
-                yield Answer(question=question, row=row, choice=choice)
+                yield (qid, choice, row, None, "", "", None, None)
     elif kind in (Kind.RATING, Kind.NUMBER):
-        yield Answer(question=question, number=float(value))
+        yield (qid, None, None, float(value), "", "", None, None)
     elif kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
-        yield Answer(question=question, text=value, text_folded=fold(value))
+        yield (qid, None, None, None, value, fold(value), None, None)
     elif kind == Kind.DATE:
-        yield Answer(question=question, date=date.fromisoformat(value))
+        yield (qid, None, None, None, "", "", date.fromisoformat(value), None)
     elif kind == Kind.UNIT:
-        yield Answer(question=question, area_id=value)
+        yield (qid, None, None, None, "", "", None, value)
 
 
-def _insert_response(survey: Survey) -> Response:
-    """INSERT the response row. On PostgreSQL the same statement takes the
-    survey's write barrier (a shared advisory lock, held to the commit): the
-    results tally reads the top answer id only when no response of the survey
-    is being written (see `danvan.surveys.tally`)."""
-    response = Response(survey=survey, received_on=today_vn())
-    if connection.vendor != "postgresql":
-        response.save(force_insert=True)
-        return response
+# PostgreSQL types of the answer columns: the answers go as one array a column,
+# so the statement's text (and psycopg's parsed form of it) is the same whatever
+# the number of answers.
+_PG_TYPES = ("bigint", "smallint", "smallint", "double precision", "text", "text", "date", "bigint")
+
+
+def _insert_response_pg(survey: Survey, response_id: uuid.UUID, rows: list[AnswerRow]) -> None:
+    """The response and its answers in ONE statement, so one transaction of its
+    own when not inside another (autocommit). The statement first takes the
+    survey's write barrier (a shared advisory lock held to the commit: the
+    results tally reads the top answer id only when no response of the survey is
+    being written, see `danvan.surveys.tally`), then writes the response, then
+    the answers."""
+    response_table = connection.ops.quote_name(Response._meta.db_table)
+    answer_table = connection.ops.quote_name(Answer._meta.db_table)
+    settings_sql = ", set_config('synchronous_commit', 'off', true)" if _async_commit() else ""
+    head = (
+        f"INSERT INTO {response_table} (id, survey_id, received_on) SELECT %s, %s, %s "
+        f"FROM (SELECT pg_advisory_xact_lock_shared(%s::bigint){settings_sql}) AS barrier"
+    )
+    params: list[Any] = [response_id, survey.pk, today_vn(), tally.barrier_key(survey.pk)]
+    if not rows:
+        with connection.cursor() as cursor:
+            cursor.execute(head, params)
+        return
+    arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+    columns = ", ".join(connection.ops.quote_name(c) for c in ANSWER_COLUMNS)
+    sql = (
+        f"WITH response AS ({head} RETURNING id) "
+        f"INSERT INTO {answer_table} (response_id, {columns}) "
+        f"SELECT response.id, v.* FROM response, unnest({arrays}) AS v"
+    )
+    params.extend(list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(Response._meta.db_table)} "
-            "(id, survey_id, received_on) SELECT %s, %s, %s "
-            "FROM (SELECT pg_advisory_xact_lock_shared(%s::bigint)) AS barrier",
-            [response.id, survey.pk, response.received_on, tally.barrier_key(survey.pk)],
+        cursor.execute(sql, params)
+
+
+def _insert_response(survey: Survey, rows: list[AnswerRow]) -> Response:
+    """Write the response and its answers (inside the caller's transaction, or
+    as one transaction of their own on PostgreSQL)."""
+    response = Response(survey=survey, received_on=today_vn())
+    if connection.vendor == "postgresql":
+        _insert_response_pg(survey, response.id, rows)
+        response._state.adding = False
+        response._state.db = connection.alias
+        return response
+    with transaction.atomic():
+        response.save(force_insert=True)
+        Answer.objects.bulk_create(
+            Answer(response=response, **dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows
         )
-    response._state.adding = False
-    response._state.db = connection.alias
     return response
 
 
@@ -790,27 +947,23 @@ def submit_response(
     spent = _credential(survey, browser_token, phone, code, identity)
     _spend(spent)  # transaction 1
     by_id = {q.pk: q for q in questions}
+    rows = [row for qid, value in answers.items() for row in _answer_rows(by_id[qid], value)]
     try:
+        if person is None:
+            return _insert_response(survey, rows)  # transaction 2
         with transaction.atomic():  # transaction 2
-            response = _insert_response(survey)
-            rows: list[Answer] = []
-            for qid, value in answers.items():
-                for row in _answer_rows(by_id[qid], value):
-                    row.response = response
-                    rows.append(row)
-            Answer.objects.bulk_create(rows)
-            if person is not None:
-                Respondent.objects.create(
-                    response=response,
-                    full_name=person["full_name"],
-                    phone=person["phone"],
-                    consent_version=survey.consent_version,
-                    consented_at=timezone.now(),
-                )
+            response = _insert_response(survey, rows)
+            Respondent.objects.create(
+                response=response,
+                full_name=person["full_name"],
+                phone=person["phone"],
+                consent_version=survey.consent_version,
+                consented_at=timezone.now(),
+            )
+        return response
     except BaseException:
         _give_back(spent)  # transaction 3 (compensation)
         raise
-    return response
 
 
 # --- Invitation codes --------------------------------------------------------------
@@ -848,34 +1001,72 @@ def generate_codes(survey: Survey, n: int) -> list[str]:
 
 def shuffle_guards(survey: Survey) -> int:
     """Rewrite the survey's spent browser/phone hashes and spent invitation codes
-    in a random order, in one transaction; return how many rows were rewritten.
+    in a random order, in one transaction of their own; return how many rows
+    were rewritten.
 
-    Rows are stored in the order they were written (SQLite's rowid, PostgreSQL's
-    physical order and xmin), and so are responses: lined up, the n-th spent
-    guard would point at the n-th response. Rewriting the guards at once and
-    shuffled erases that order. Rows written meanwhile are left alone (the
-    rewrite only touches the rows it locked), so no guard is ever lost.
-    Meant to run periodically (e.g. nightly) and when a survey closes."""
+    Why: a guard is spent in the transaction just before the one that writes
+    its response, so, left alone, the guards line up with the responses: on
+    PostgreSQL their transaction ids (xmin, one apart) and their physical order
+    (ctid), on SQLite their row order (rowid). The rewrite deletes the guards
+    and inserts them again, shuffled, with new ids, so that every guard carries
+    the transaction id of the rewrite and sits in a random place.
+
+    PostgreSQL: one statement per table (a DELETE ... RETURNING feeding an
+    INSERT ordered by a strong random key, `gen_random_uuid()`), so nothing
+    goes through Python and nothing is held in memory. Rows spent meanwhile
+    are not in the DELETE's snapshot and stay as they are (a later shuffle
+    takes them); a concurrent spend of the same hash waits for the rewrite and
+    then finds the guard spent. SQLite: the DELETE ... RETURNING runs under
+    the write lock that the transaction takes at its start (IMMEDIATE), the
+    rows are shuffled with `secrets.SystemRandom` and inserted again.
+
+    The storage may keep old row images for a while (PostgreSQL's dead tuples
+    until VACUUM, SQLite's free pages and WAL until overwritten, and backups):
+    database files and backups are protected like the responses themselves.
+    Run when a survey stops taking responses, every few minutes after responses
+    arrive (`danvan.surveys.tasks`) and nightly (`shuffle_survey_guards`)."""
+    tokens = connection.ops.quote_name(SpentToken._meta.db_table)
+    codes = connection.ops.quote_name(InvitationCode._meta.db_table)
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH moved AS (DELETE FROM {tokens} WHERE survey_id = %s "
+                "RETURNING kind, token_hash) "
+                f"INSERT INTO {tokens} (id, survey_id, kind, token_hash) "
+                "SELECT gen_random_uuid(), %s, kind, token_hash FROM moved "
+                "ORDER BY gen_random_uuid()",
+                [survey.pk, survey.pk],
+            )
+            rewritten = cursor.rowcount
+            cursor.execute(
+                f"WITH moved AS (DELETE FROM {codes} WHERE survey_id = %s AND spent "
+                "RETURNING code_hash) "
+                f"INSERT INTO {codes} (survey_id, code_hash, spent) "
+                "SELECT %s, code_hash, true FROM moved ORDER BY gen_random_uuid()",
+                [survey.pk, survey.pk],
+            )
+            return rewritten + cursor.rowcount
     rng = secrets.SystemRandom()
     with transaction.atomic():
-        tokens = list(
-            SpentToken.objects.select_for_update()
-            .filter(survey=survey)
-            .values_list("pk", "kind", "token_hash")
-        )
-        codes = list(
-            InvitationCode.objects.select_for_update()
-            .filter(survey=survey, spent=True)
-            .values_list("pk", "code_hash")
-        )
-        rng.shuffle(tokens)
-        rng.shuffle(codes)
-        SpentToken.objects.filter(pk__in=[t[0] for t in tokens]).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {tokens} WHERE survey_id = %s RETURNING kind, token_hash",
+                [survey.pk],
+            )
+            spent_tokens = list(cursor.fetchall())
+            cursor.execute(
+                f"DELETE FROM {codes} WHERE survey_id = %s AND spent = %s RETURNING code_hash",
+                [survey.pk, True],
+            )
+            spent_codes = [h for (h,) in cursor.fetchall()]
+        rng.shuffle(spent_tokens)
+        rng.shuffle(spent_codes)
         SpentToken.objects.bulk_create(
-            [SpentToken(survey=survey, kind=kind, token_hash=h) for _, kind, h in tokens]
+            [SpentToken(survey=survey, kind=kind, token_hash=h) for kind, h in spent_tokens],
+            batch_size=500,
         )
-        InvitationCode.objects.filter(pk__in=[c[0] for c in codes]).delete()
         InvitationCode.objects.bulk_create(
-            [InvitationCode(survey=survey, code_hash=h, spent=True) for _, h in codes]
+            [InvitationCode(survey=survey, code_hash=h, spent=True) for h in spent_codes],
+            batch_size=500,
         )
-    return len(tokens) + len(codes)
+    return len(spent_tokens) + len(spent_codes)

@@ -15,4 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("van-de-noi-bat/", v.hot_issues, name="hot_issues"),
     path("van-de-noi-bat/theo-doi/", v.follow_up, name="follow_up"),
     path("van-de-noi-bat/xuat-word/", v.hot_issues_docx, name="hot_issues_docx"),
+    path("<int:pk>/xoa/", v.report_delete, name="report_delete"),
+    path("van-de-noi-bat/gop/", v.merge_topics, name="merge_topics"),
 ]

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/xuat-phieu/", v.export_responses, name="export_responses"),
     path("<int:pk>/xuat-tong-hop/", v.export_summary_xlsx, name="export_summary_xlsx"),
     path("<int:pk>/xuat-word/", v.export_summary_docx, name="export_summary_docx"),
+    path("<int:pk>/tra-loi-tu-do/", v.text_answers, name="text_answers"),
 ]

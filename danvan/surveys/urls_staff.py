@@ -3,6 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from danvan.surveys import views_respondents
 from danvan.surveys import views_staff as v
 
 app_name = "surveys_staff"
@@ -30,4 +31,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cau-hoi/<int:pk>/sua/", v.question_edit, name="question_edit"),
     path("cau-hoi/<int:pk>/xoa/", v.question_delete, name="question_delete"),
     path("cau-hoi/<int:pk>/di-chuyen/", v.question_move, name="question_move"),
+    path("<int:pk>/sap-xep/", v.survey_reorder, name="survey_reorder"),
+    path(
+        "<int:pk>/nguoi-tra-loi/",
+        views_respondents.survey_respondents,
+        name="survey_respondents",
+    ),
+    path(
+        "<int:pk>/nguoi-tra-loi/excel/",
+        views_respondents.survey_respondents_xlsx,
+        name="survey_respondents_xlsx",
+    ),
 ]

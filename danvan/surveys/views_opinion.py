@@ -24,8 +24,10 @@ from danvan.core.models import Area, Period
 from danvan.core.text import fold
 from danvan.surveys import exports, opinion
 from danvan.surveys.forms_opinion import (
+    TOPIC_LIST_ID,
     FollowUpForm,
     HotIssuesForm,
+    MergeTopicsForm,
     ReportFilterForm,
     ReportForm,
 )
@@ -71,12 +73,18 @@ def _draft(request: HttpRequest, pk: int) -> OpinionReport | None:
 @require_safe
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
-    form = ReportFilterForm(request.GET or None)
+    form = ReportFilterForm(request.GET or None, user=request.user)
     qs = opinion.visible_reports(request.user).select_related("period", "area", "author")
+    if form.is_bound and "dia_ban" in form.errors:
+        raise Http404("Không tìm thấy.")  # a unit out of the user's scope
     if form.is_valid():
         data = form.cleaned_data
         if data["ky"]:
             qs = qs.filter(period=data["ky"])
+        if data["dia_ban"]:
+            qs = qs.filter(
+                opinion.in_unit(opinion.scope_areas(request.user).get(pk=data["dia_ban"]))
+            )
         if data["linh_vuc"]:
             qs = qs.filter(field=data["linh_vuc"])
         if data["trang_thai"]:
@@ -98,9 +106,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _save(request: HttpRequest, form: ReportForm, report: OpinionReport | None) -> Any:
+    """Save the draft; "Gửi báo cáo" then asks for confirmation (report_submit):
+    a sent report can no longer be changed."""
     submit = request.POST.get("action") == "submit"
     try:
-        saved = opinion.save_report(request.user, form.cleaned_data, report=report, submit=submit)
+        saved = opinion.save_report(request.user, form.cleaned_data, report=report)
     except ValidationError as exc:
         for message in exc.messages:
             form.add_error(None, message)
@@ -108,10 +118,30 @@ def _save(request: HttpRequest, form: ReportForm, report: OpinionReport | None) 
     except PermissionDenied:
         raise Http404("Không tìm thấy.") from None
     if submit:
-        messages.success(request, "Đã gửi báo cáo. Báo cáo đã gửi không sửa được nữa.")
-    else:
-        messages.success(request, "Đã lưu bản nháp. Bạn có thể sửa tiếp rồi gửi.")
+        messages.info(
+            request,
+            "Đã lưu bản nháp. Kiểm tra lại nội dung rồi bấm “Gửi báo cáo” để gửi; báo cáo đã "
+            "gửi không sửa được nữa.",
+        )
+        return redirect("opinion:report_submit", pk=saved.pk)
+    messages.success(request, "Đã lưu bản nháp. Bạn có thể sửa tiếp rồi gửi.")
     return redirect("opinion:report_detail", pk=saved.pk)
+
+
+def _form_context(request: HttpRequest, form: ReportForm, report: OpinionReport | None) -> Any:
+    """The form page's context, with the topics already reported in the chosen period."""
+    chosen = form["period"].value()
+    try:
+        period = Period.objects.filter(pk=int(chosen)).first() if chosen else None
+    except (TypeError, ValueError):
+        period = None
+    return {
+        "nav": NAV,
+        "form": form,
+        "report": report,
+        "topic_list_id": TOPIC_LIST_ID,
+        "topic_suggestions": opinion.topic_suggestions(request.user, period),
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -124,11 +154,7 @@ def report_add(request: HttpRequest) -> HttpResponse:
         done = _save(request, form, None)
         if done is not None:
             return done  # type: ignore[no-any-return]
-    return render(
-        request,
-        "surveys/opinion/report_form.html",
-        {"nav": NAV, "form": form, "report": None},
-    )
+    return render(request, "surveys/opinion/report_form.html", _form_context(request, form, None))
 
 
 @require_safe
@@ -136,15 +162,16 @@ def report_add(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     is_draft = report.status == ReportStatus.DRAFT
+    own_draft = is_draft and report.author_id == request.user.pk
     return render(
         request,
         "surveys/opinion/report_detail.html",
         {
             "nav": NAV,
             "report": report,
-            "can_edit": is_draft
-            and report.author_id == request.user.pk
+            "can_edit": own_draft
             and opinion.editable_reports(request.user).filter(pk=report.pk).exists(),
+            "can_delete": own_draft,
         },
     )
 
@@ -161,11 +188,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         done = _save(request, form, report)
         if done is not None:
             return done  # type: ignore[no-any-return]
-    return render(
-        request,
-        "surveys/opinion/report_form.html",
-        {"nav": NAV, "form": form, "report": report},
-    )
+    return render(request, "surveys/opinion/report_form.html", _form_context(request, form, report))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -184,6 +207,29 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Đã gửi báo cáo. Báo cáo đã gửi không sửa được nữa.")
         return redirect("opinion:report_detail", pk=pk)
     return render(request, "surveys/opinion/report_submit.html", {"nav": NAV, "report": report})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the user's own drafts, after a confirmation page."""
+    report = _report(request, pk)
+    if report.author_id != request.user.pk:
+        raise Http404("Không tìm thấy.")
+    if report.status != ReportStatus.DRAFT:
+        messages.info(request, "Báo cáo đã gửi, không xóa được.")
+        return redirect("opinion:report_detail", pk=pk)
+    if request.method == "POST":
+        try:
+            opinion.delete_draft(request.user, report)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("opinion:report_detail", pk=pk)
+        except PermissionDenied:
+            raise Http404("Không tìm thấy.") from None
+        messages.success(request, f"Đã xóa bản nháp “{report.topic}”.")
+        return redirect("opinion:report_list")
+    return render(request, "surveys/opinion/report_delete.html", {"nav": NAV, "report": report})
 
 
 # --- Hot issues --------------------------------------------------------------------
@@ -288,6 +334,71 @@ def follow_up(request: HttpRequest) -> HttpResponse:
             "area": area,
             "issue": issue,
             "back": reverse("opinion:hot_issues") + "?" + _issue_query(period, area),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def merge_topics(request: HttpRequest) -> HttpResponse:
+    """The board merges one issue of a period into another (two spellings of one
+    problem): choose the issue, check what will change, confirm."""
+    params = request.GET
+    try:
+        period = Period.objects.get(pk=int(params.get("ky", "")))
+        area = opinion.follow_up_areas(request.user).get(pk=int(params.get("dia_ban", "")))
+    except (ValueError, Period.DoesNotExist, Area.DoesNotExist):
+        raise Http404("Không tìm thấy.") from None
+    hot = opinion.hot_issues(period, area)
+    by_value = {opinion.issue_value(i.field, i.topic_folded): i for i in hot.issues}
+    source_key = opinion.issue_value(params.get("linh_vuc", ""), params.get("van_de", ""))
+    source = by_value.get(source_key)
+    if source is None:
+        raise Http404("Không tìm thấy.")
+    choices = [
+        (
+            value,
+            f"{i.topic} ({i.field_label}; {i.units} địa bàn, {i.reports} báo cáo)",
+        )
+        for value, i in by_value.items()
+        if value != source_key
+    ]
+    back = reverse("opinion:hot_issues") + "?" + _issue_query(period, area)
+    data = request.POST if request.method == "POST" else None
+    form = MergeTopicsForm(data, choices=choices)
+    target = None
+    if request.method == "POST" and form.is_valid():
+        target = by_value[form.cleaned_data["vao"]]
+        if request.POST.get("xac_nhan") == "1":
+            try:
+                changed = opinion.merge_topics(
+                    request.user,
+                    period=period,
+                    scope_area=area,
+                    source=(source.field, source.topic_folded),
+                    target=(target.field, target.topic_folded),
+                )
+            except PermissionDenied:
+                raise Http404("Không tìm thấy.") from None
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(back)
+            messages.success(
+                request,
+                f"Đã gộp vấn đề “{source.topic}” vào “{target.topic}” ({changed} báo cáo).",
+            )
+            return redirect(back)
+    return render(
+        request,
+        "surveys/opinion/merge_topics.html",
+        {
+            "nav": NAV,
+            "form": form,
+            "period": period,
+            "area": area,
+            "source": source,
+            "target": target,
+            "back": back,
         },
     )
 

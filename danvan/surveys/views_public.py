@@ -28,9 +28,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.contests import ratelimit
-from danvan.core.models import Area
-from danvan.core.text import format_datetime
-from danvan.surveys import services
+from danvan.core.models import Area, AreaKind
+from danvan.core.text import format_datetime, vn_sort_key
+from danvan.surveys import services, tasks
 from danvan.surveys.forms_public import StartForm
 from danvan.surveys.models import (
     AGREEMENT_SCALE,
@@ -160,6 +160,26 @@ class Option:
 
 
 @dataclass
+class UnitChoices:
+    """What the unit question offers: first a commune (or ward, township; any unit
+    above the hamlets), then a hamlet of it. `groups` are the communes, under the
+    name of the unit above them when there are several such units; `hamlets` the
+    hamlets by commune (commune id, commune name, hamlets). When the survey
+    targets one commune that has hamlets, `fixed` is its name and only its
+    hamlets are asked. The survey's target is never offered when it has units
+    below it. Values are area ids, as strings."""
+
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    hamlets: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    fixed: str = ""
+    commune_of: dict[str, str] = field(default_factory=dict)  # hamlet id -> commune id
+
+    @property
+    def has_hamlets(self) -> bool:
+        return any(items for _c, _n, items in self.hamlets)
+
+
+@dataclass
 class QuestionView:
     question: Question
     number: int
@@ -173,6 +193,9 @@ class QuestionView:
     rows: list[tuple[int, str, list[Option]]] = field(default_factory=list)
     value: str = ""
     scale_hint: str = ""
+    unit: UnitChoices | None = None
+    commune_value: str = ""
+    hamlet_value: str = ""
 
     @property
     def id(self) -> int:
@@ -203,13 +226,28 @@ class QuestionView:
         return " ".join(ids)
 
     @property
+    def answered(self) -> bool:
+        """Something is filled in (for the progress of a one-page survey)."""
+        return _filled(self.raw)
+
+    @property
     def is_group(self) -> bool:
         """Rendered as a fieldset with a legend (several inputs)."""
+        if self.kind == Kind.UNIT:  # two lists, unless only the hamlets are asked
+            return self.unit is not None and not self.unit.fixed and self.unit.has_hamlets
         return self.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.RATING, Kind.AGREEMENT, Kind.GRID)
 
 
 def _as_str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _filled(raw: Any) -> bool:
+    if isinstance(raw, dict):
+        return any(_filled(v) for v in raw.values())
+    if isinstance(raw, list | tuple):
+        return any(_filled(v) for v in raw)
+    return raw is not None and str(raw).strip() != ""
 
 
 def question_view(
@@ -219,7 +257,7 @@ def question_view(
     *,
     error: str = "",
     hidden: bool = False,
-    units: list[tuple[str, str]] | None = None,
+    units: UnitChoices | None = None,
 ) -> QuestionView:
     view = QuestionView(question=question, number=number, raw=raw, error=error, hidden=hidden)
     options = question.options or {}
@@ -265,7 +303,8 @@ def question_view(
                 )
             )
     elif kind == Kind.UNIT:
-        view.options = [Option(pk, label, _as_str(raw) == pk) for pk, label in (units or [])]
+        view.unit = units or UnitChoices()
+        view.commune_value, view.hamlet_value = _unit_values(raw, view.unit)
     elif kind == Kind.DATE:
         view.value = _as_str(raw)
         if view.value:
@@ -301,19 +340,66 @@ def raw_from_post(question: Question, data: Any) -> Any:
         rows = (question.options or {}).get("rows") or []
         values = [data.get(f"{name}_r{r}") or None for r in range(len(rows))]
         return values if any(v is not None for v in values) else []
+    if kind == Kind.UNIT:  # the commune list and the hamlet list
+        commune, hamlet = data.get(name, ""), data.get(f"{name}_hamlet", "")
+        if commune.strip() or hamlet.strip():
+            return {"commune": commune, "hamlet": hamlet}
+        return ""
     return data.get(name, "")
 
 
-def unit_options(survey: Survey) -> list[tuple[str, str]]:
+def _unit_values(raw: Any, units: UnitChoices) -> tuple[str, str]:
+    """(commune, hamlet) chosen, from a raw answer: the two lists' values, or one
+    area id (a hamlet's commune is found from the lists)."""
+    if isinstance(raw, dict):
+        return _as_str(raw.get("commune")).strip(), _as_str(raw.get("hamlet")).strip()
+    value = _as_str(raw).strip()
+    if value in units.commune_of:
+        return ("" if units.fixed else units.commune_of[value]), value
+    return value, ""
+
+
+def unit_options(survey: Survey) -> UnitChoices:
+    """The unit question's lists, from the units under the survey's target (one
+    query, `services.unit_choices`): see `UnitChoices`."""
     areas = services.unit_choices(survey)
-    base = survey.target_area.depth if survey.target_area is not None else 1
+    target = survey.target_area
     by_path = {a.path: a for a in areas}
-    options = []
+    children: dict[str, list[Area]] = {}
     for area in areas:
-        parent = by_path.get(area.path[: -Area.steplen])
-        label = f"{area.name} — {parent.name}" if parent and area.depth > base else area.name
-        options.append((str(area.pk), label))
-    return options
+        children.setdefault(area.path[: -Area.steplen], []).append(area)
+    out = UnitChoices()
+    if target is not None and target.kind == AreaKind.COMMUNE and children.get(target.path):
+        out.fixed = target.name
+        communes = [target]
+    else:
+        communes = [
+            a for a in areas if a.kind == AreaKind.COMMUNE and (target is None or a.pk != target.pk)
+        ]
+        if not communes:  # a hamlet, or a tree without communes: the units themselves
+            communes = [
+                a for a in areas if not (target and a.pk == target.pk and children.get(a.path))
+            ]
+        groups: dict[str, list[Area]] = {}
+        for area in communes:
+            parent = by_path.get(area.path[: -Area.steplen])
+            groups.setdefault(parent.name if parent is not None else "", []).append(area)
+        single = len(groups) == 1
+        out.groups = [
+            ("" if single else label, [(str(a.pk), a.name) for a in sorted(items, key=_by_name)])
+            for label, items in sorted(groups.items(), key=lambda g: vn_sort_key(g[0]))
+        ]
+    for commune in sorted(communes, key=_by_name):
+        below = sorted(children.get(commune.path, []), key=_by_name)
+        if below:
+            items = [(str(h.pk), h.name) for h in below]
+            out.hamlets.append((str(commune.pk), commune.name, items))
+            out.commune_of.update({str(h.pk): str(commune.pk) for h in below})
+    return out
+
+
+def _by_name(area: Area) -> Any:
+    return vn_sort_key(area.name)
 
 
 class Flow:
@@ -322,7 +408,7 @@ class Flow:
     def __init__(self, survey: Survey, draft: dict[str, Any]) -> None:
         self.survey = survey
         self.draft = draft
-        self.questions = services.ordered_questions(survey)
+        self.questions = services.survey_questions(survey)
         self.numbers = {q.pk: i + 1 for i, q in enumerate(self.questions)}
         # The sections that hold questions, from the questions themselves (fetched
         # with them): a section without questions has no page.
@@ -448,7 +534,10 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
             return refused(request, survey, closed.messages[0], 410)
         return redirect(survey.get_absolute_url())
     token = browser_token(request, survey)
-    if survey.one_per == OnePer.BROWSER and services.is_token_spent(survey, token):
+    # A browser that has answered already is sent back (or refused) here; when it
+    # sends the last page, spending its token refuses it anyway, without this read.
+    sending = request.method == "POST" and request.POST.get("action") == "submit"
+    if survey.one_per == OnePer.BROWSER and not sending and services.is_token_spent(survey, token):
         if request.method == "POST":
             return refused(request, survey, services.MSG_ALREADY, 409)
         return redirect(survey.get_absolute_url())
@@ -554,6 +643,7 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
             save_draft(request, survey, draft)
             status = 409
         return refused(request, survey, error.messages[0], status)
+    tasks.response_stored(survey.pk)  # the guards' order is shuffled away soon
     drop_draft(request, survey)
     return redirect("surveys:thanks", slug=survey.slug)
 
@@ -568,7 +658,7 @@ def render_page(
     notice: str = "",
 ) -> HttpResponse:
     survey = flow.survey
-    units = unit_options(survey) if any(q.kind == Kind.UNIT for q in flow.questions) else []
+    units = unit_options(survey) if any(q.kind == Kind.UNIT for q in flow.questions) else None
     answers = flow.draft["answers"]
     blocks = []
     shown: list[int] = []
@@ -600,6 +690,8 @@ def render_page(
         "blocks": blocks,
         "shown": ",".join(str(pk) for pk in shown),
         "error_count": len(errors),
+        "answered_count": sum(v.answered for _s, views in blocks for v in views if not v.hidden),
+        "shown_count": len(shown),
         "notice": notice,
         "is_last": is_last,
         "previous": previous,

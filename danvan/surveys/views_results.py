@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -24,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from danvan.contests import charts
+from danvan.core.cache import LocalCache
 from danvan.core.models import Area
 from danvan.core.scope import get_visible_or_404
 from danvan.core.text import format_date
@@ -201,6 +203,11 @@ def _crosstab(
     return out
 
 
+# Drawn bodies of the unfiltered page, also kept in the process: a body never
+# changes under its key (the key holds the time of its figures).
+_BODIES = LocalCache(ttl=results.RESULTS_TTL, size=64)
+
+
 def _page_key(survey: Survey, found: results.SurveyResults) -> str:
     stamp = found.computed_at.isoformat() if found.computed_at else ""
     return f"surveys:results-page:{survey.pk}:{stamp}"
@@ -217,8 +224,9 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         # RESULTS_TTL s) and kept in the cache under that computation's time.
         overall = results.survey_results(survey)
         page_key = _page_key(survey, overall)
-        body = cache.get(page_key)
+        body = _BODIES.get(page_key) or cache.get(page_key)
         if body is not None:
+            _BODIES.set(page_key, body)
             return _page(request, survey, overall, body)
     questions = list(
         Question.objects.filter(survey_id=survey.pk).order_by("section__position", "position", "pk")
@@ -245,6 +253,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     body = render_to_string("surveys/results/_content.html", context, request=request)
     if page_key is not None:
         cache.set(page_key, body, results.LOCK_SECONDS)
+        _BODIES.set(page_key, body)
     return _page(request, survey, found, body, context)
 
 
@@ -312,4 +321,54 @@ def export_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
     data = exports.summary_docx(survey, found, filters.describe())
     return _download(
         data, exports.DOCX, exports.filenames(f"Kết quả khảo sát {survey.title}", "docx")
+    )
+
+
+# --- Written answers, a page at a time -----------------------------------------------
+
+TEXTS_PER_PAGE = 50
+
+
+@require_safe
+@login_required
+def text_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every written answer of one question (free text or "Khác"), 50 a page,
+    with the page's filters and the search that ignores diacritics: the
+    results page lists only the newest few and the first search hits."""
+    survey = _survey(request, pk)
+    questions = list(
+        Question.objects.filter(survey_id=survey.pk).order_by("section__position", "position", "pk")
+    )
+    numbers = {q.pk: n for n, q in enumerate(questions, start=1)}
+    listed = [q for q in questions if results.lists_written_answers(q)]
+    wanted = request.GET.get("cau", "")
+    question = next((q for q in listed if str(q.pk) == wanted), listed[0] if listed else None)
+    unit_q = next((q for q in questions if q.kind == Kind.UNIT), None)
+    filters = _filters(request, survey, unit_q)
+    page = None
+    if question is not None:
+        qs = results.written_answers(survey, question.pk, filters.query, **filters.kwargs)
+        page = Paginator(qs.values_list("text", flat=True), TEXTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    if question is not None:
+        params["cau"] = str(question.pk)
+    return render(
+        request,
+        "surveys/results/texts.html",
+        {
+            "nav": "surveys",
+            "survey": survey,
+            "questions": [(q.pk, f"Câu {numbers[q.pk]}. {q.text}") for q in listed],
+            "question": question,
+            "number": numbers.get(question.pk) if question else None,
+            "is_other": question is not None and question.kind not in results.TEXT_KINDS,
+            "filters": filters,
+            "form": filters.form,
+            "has_unit_question": unit_q is not None,
+            "page_obj": page,
+            "first": (page.start_index() if page and page.paginator.count else 0),
+            "querystring": urlencode(params),
+        },
     )

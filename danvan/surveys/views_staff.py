@@ -12,6 +12,7 @@ draft. See tests/test_staff_personas.py.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +32,7 @@ from danvan.core.scope import MANAGE, VIEW, can, get_scope, get_visible_or_404
 from danvan.core.templatetags.vi import vnnumber
 from danvan.core.text import filter_by_title, search_terms
 from danvan.core.views_staff import _page
-from danvan.surveys import builder, share
+from danvan.surveys import builder, share, tasks
 from danvan.surveys import forms_staff as f
 from danvan.surveys.models import InvitationCode, OnePer, Question, Section, Survey, SurveyStatus
 
@@ -313,6 +314,13 @@ ACTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+PHONE_NOT_VERIFIED = (
+    "Số điện thoại không được xác minh (hệ thống không gửi mã xác nhận): quy định “mỗi số "
+    "điện thoại một phiếu” chặn việc một số gửi hai lần, không chặn được người cố ý khai "
+    "nhiều số khác nhau. Trang khảo sát nói rõ điều này với người trả lời."
+)
+
+
 def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     survey = _survey(request, pk, MANAGE)
     spec = ACTIONS[action]
@@ -322,7 +330,9 @@ def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     notes: list[str] = []
     if not blocked and action == "publish":
         readiness = f.publish_problems(survey)
-        problems, notes = readiness.problems, readiness.notes
+        problems, notes = readiness.problems, list(readiness.notes)
+        if survey.one_per == OnePer.PHONE:
+            notes.append(PHONE_NOT_VERIFIED)
     if not blocked and action == "reopen" and response_count:
         problems = [
             f"Khảo sát đã có {response_count:,} phiếu trả lời nên không chuyển về bản nháp "
@@ -334,8 +344,13 @@ def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
             messages.error(request, f"Khảo sát đang ở trạng thái “{survey.get_status_display()}”.")
             return _detail(survey)
         if not problems:
-            survey.status = spec["to"]
-            survey.save(update_fields=["status"])  # recorded in the audit trail
+            was_open = survey.status == SurveyStatus.PUBLISHED
+            with transaction.atomic():
+                survey.status = spec["to"]
+                survey.save(update_fields=["status"])  # recorded in the audit trail
+                if was_open:
+                    # No more responses: forget the order in which guards were spent.
+                    tasks.enqueue_shuffle(survey.pk)
             messages.success(request, spec["done"])
             return _detail(survey)
         messages.error(
@@ -644,6 +659,8 @@ def _question_form_view(
             0,
         )
         messages.success(request, f"Đã lưu Câu {number}." if question else f"Đã thêm Câu {number}.")
+        for note in getattr(form, "remap_notes", []):
+            messages.info(request, note)
         if question is None and "them_tiep" in request.POST:
             url = reverse("surveys_staff:question_add", args=[survey.pk])
             return redirect(f"{url}?phan={saved.section_id}&loai={saved.kind}")
@@ -739,3 +756,54 @@ def question_move(request: StaffRequest, pk: int) -> HttpResponse:
         for m in exc.messages:
             messages.error(request, m)
     return _detail(survey, f"cau-{question.pk}")
+
+
+def _order_from_post(raw: str) -> list[tuple[int, list[int]]] | None:
+    """The order posted by the questionnaire page's drag and drop (survey-builder.js):
+    JSON ``[{"section": id, "questions": [id, ...]}, ...]``; None when malformed."""
+    try:
+        data = json.loads(raw)
+        order = [
+            (int(item["section"]), [int(q) for q in item["questions"]])
+            for item in data
+            if isinstance(item, dict)
+        ]
+    except (TypeError, ValueError, KeyError):
+        return None
+    return order if isinstance(data, list) and len(order) == len(data) else None
+
+
+@require_POST
+@login_required
+def survey_reorder(request: StaffRequest, pk: int) -> HttpResponse:
+    """The whole order of sections and questions at once (drag and drop). Checked
+    like the "Lên"/"Xuống" buttons: refused when it would break a show-if
+    condition. Answers JSON to the page's script, else a redirect with a message."""
+    survey = _survey(request, pk, MANAGE)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    errors: list[str] = []
+    moved = False
+    if survey.status != SurveyStatus.DRAFT:
+        errors = [
+            f"Khảo sát đang ở trạng thái “{survey.get_status_display()}”: chỉ đổi được thứ tự "
+            "khi khảo sát là bản nháp."
+        ]
+    else:
+        order = _order_from_post(request.POST.get("order", ""))
+        if order is None:
+            errors = [builder.MSG_STALE_ORDER]
+        else:
+            try:
+                moved = builder.reorder(survey, order)
+            except builder.BuilderError as exc:
+                errors = exc.messages
+    done = "Đã lưu thứ tự mới." if moved else "Thứ tự không thay đổi."
+    if wants_json:
+        if errors:
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        return JsonResponse({"ok": True, "message": done})
+    for m in errors:
+        messages.error(request, m)
+    if not errors:
+        messages.success(request, done)
+    return _detail(survey)

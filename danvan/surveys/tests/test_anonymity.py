@@ -5,6 +5,7 @@ and nothing links the response to whatever enforced "one response"."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -228,3 +229,165 @@ def test_shuffle_guards_forgets_the_order_of_spending() -> None:
     with pytest.raises(ValidationError):
         services.submit_response(coded, {}, code=codes[3])
     services.submit_response(coded, {}, code=codes[35])
+
+
+# --- The link by storage order, and when it is erased ---------------------------------
+
+
+def storage_pairs(survey: Survey) -> dict[str, str]:
+    """What someone reading the tables (not the code) could pair: the n-th guard
+    in storage order with the n-th response in storage order (response id ->
+    guard hash)."""
+    if survey.one_per == OnePer.CODE:
+        guards = [
+            h
+            for h in physical_order("surveys_invitationcode", "code_hash", survey)
+            if InvitationCode.objects.filter(survey=survey, code_hash=h, spent=True).exists()
+        ]
+    else:
+        guards = physical_order("surveys_spenttoken", "token_hash", survey)
+    # SQLite stores a UUID as 32 hex digits, PostgreSQL as a uuid.
+    responses = [str(uuid.UUID(str(r))) for r in physical_order("surveys_response", "id", survey)]
+    return dict(zip(responses, guards, strict=True))
+
+
+def staff_client(survey: Survey) -> Client:
+    from danvan.core import services as core
+    from danvan.core.models import Role
+
+    user = core.create_staff_user(
+        username="an-danh.bdv", full_name="Cán bộ Ban Dân vận", password="mat-khau-thu-nghiem-1"
+    )
+    core.grant_role(None, user, Role.BOARD_ADMIN, area=survey.organization.area)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("policy", [OnePer.PHONE, OnePer.CODE])
+def test_closing_the_survey_erases_the_link_by_storage_order(
+    policy: str, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Before: a guard is spent just before its response is written, so guards and
+    responses line up in storage (PostgreSQL's ctid, SQLite's rowid) and every
+    response can be paired with its phone or code. Closing the survey queues the
+    shuffle (run at once by the immediate task backend): after it the pairing is
+    no better than chance."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    survey = make_survey(mode=Mode.ANONYMOUS, one_per=policy, kinds=["single"])
+    n = 24
+    codes = services.generate_codes(survey, n + 6) if policy == OnePer.CODE else []
+    truth: dict[str, str] = {}
+    for i in range(n):
+        if policy == OnePer.CODE:
+            response = services.submit_response(survey, {}, code=codes[i])
+            truth[str(response.pk)] = services.code_hash(survey, codes[i])
+        else:
+            phone = f"09871234{i:02d}"
+            response = services.submit_response(survey, {}, phone=phone)
+            truth[str(response.pk)] = services.token_hash(survey, "phone", phone)
+
+    def right(pairs: dict[str, str]) -> int:
+        return sum(1 for r, h in pairs.items() if truth[r] == h)
+
+    # SQLite updates a code in place: there the row order of codes is the order they
+    # were made, not spent. Everywhere else the link is complete before the close.
+    if policy == OnePer.PHONE or connection.vendor == "postgresql":
+        assert right(storage_pairs(survey)) == n
+
+    client = staff_client(survey)
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = client.post(reverse("surveys_staff:survey_close", args=[survey.pk]))
+    assert closed.status_code == 302
+    survey.refresh_from_db()
+    assert survey.status == "closed"
+
+    after = storage_pairs(survey)
+    assert sorted(after.values()) == sorted(truth.values())  # every guard kept
+    assert right(after) <= n // 2  # a random order matches ~1 of 24 by chance
+    if connection.vendor == "postgresql":
+        table = "surveys_invitationcode" if policy == OnePer.CODE else "surveys_spenttoken"
+        extra = " AND spent" if policy == OnePer.CODE else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(DISTINCT xmin::text) FROM {table} WHERE survey_id = %s{extra}",
+                [survey.pk],
+            )
+            assert cursor.fetchone()[0] == 1  # one transaction id for every guard
+    # The guards still guard (the survey reopened for the check).
+    survey.status = "published"
+    survey.save(update_fields=["status"])
+    with pytest.raises(ValidationError):
+        if policy == OnePer.CODE:
+            services.submit_response(survey, {}, code=codes[5])
+        else:
+            services.submit_response(survey, {}, phone="0987123405")
+
+
+def test_shuffle_is_queued_at_the_end_of_each_window_with_responses(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """While a survey runs: the first response of a window queues one shuffle,
+    deferred to the end of the window; later responses of the window, in this
+    process or another, queue nothing more."""
+    from datetime import UTC, datetime
+
+    from danvan.surveys import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.SURVEY_SHUFFLE_MINUTES = 5
+    tasks.forget_windows()
+    backend = tasks.shuffle_guards_task.get_backend()
+    survey = make_survey(one_per=OnePer.PHONE, kinds=["single"])
+    start = 1_800_000_000.0  # the start of a 5-minute window
+    assert start % 300 == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.response_stored(survey.pk, now=start + 12) is True
+        assert tasks.response_stored(survey.pk, now=start + 250) is False
+    assert len(backend.results) == 1
+    queued = backend.results[0]
+    assert queued.args == [survey.pk] or queued.args == (survey.pk,)
+    assert queued.task.run_after == datetime.fromtimestamp(start + 300 + 10, tz=UTC)
+
+    tasks.forget_windows()  # another process, same window: the cache says it is queued
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.response_stored(survey.pk, now=start + 260) is False
+        assert tasks.response_stored(survey.pk, now=start + 301) is True  # next window
+    assert len(backend.results) == 2
+    assert backend.results[1].task.run_after == datetime.fromtimestamp(start + 610, tz=UTC)
+
+    # A backend that cannot wait would shuffle inside the submit request: nothing queued.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    tasks.forget_windows()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert tasks.response_stored(survey.pk, now=start + 900) is False
+    assert callbacks == []
+
+    # The task itself: shuffles the guards; a survey deleted meanwhile is no error.
+    services.submit_response(survey, {}, phone="0912000111")
+    before = set(SpentToken.objects.filter(survey=survey).values_list("pk", flat=True))
+    assert tasks.shuffle_guards_task.func(survey.pk) == 1
+    assert not before & set(SpentToken.objects.filter(survey=survey).values_list("pk", flat=True))
+    assert tasks.shuffle_guards_task.func(10**9) == 0
+
+
+@pytest.mark.parametrize("action", ["survey_close", "survey_archive"])
+def test_staff_stopping_a_survey_queues_a_shuffle(
+    action: str, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from danvan.surveys import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = tasks.shuffle_guards_task.get_backend()
+    survey = make_survey(one_per=OnePer.BROWSER, kinds=["single"])
+    client = staff_client(survey)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse(f"surveys_staff:{action}", args=[survey.pk])).status_code == 302
+    assert [r.args for r in backend.results] in ([[survey.pk]], [(survey.pk,)])
+    assert backend.results[0].task.run_after is None  # at once
+    # Publishing again queues nothing (no response is being closed off).
+    if action == "survey_close":
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("surveys_staff:survey_publish", args=[survey.pk]))
+        assert len(backend.results) == 1

@@ -107,9 +107,14 @@ def test_a_person_answers_a_survey_on_a_phone(
         "Đề nghị xã công khai tiến độ giải quyết hồ sơ đất đai trên loa phát thanh."
     )
     page.locator(f"#q{q[Kind.DATE].pk}").fill("2025-03-15")
-    page.get_by_label("Ông/bà đang sinh sống ở ấp nào?").select_option(
-        label="Ấp Phụng Thạnh — Xã Phụng Hiệp"
-    )
+    # The survey targets Xã Phụng Hiệp: only its hamlets are offered.
+    unit = page.get_by_label("Ông/bà đang sinh sống ở ấp nào?")
+    assert unit.locator("option").all_inner_texts() == [
+        "— Chọn ấp, khu vực của Xã Phụng Hiệp —",
+        "Ấp Phụng Sơn",
+        "Ấp Phụng Thạnh",
+    ]
+    unit.select_option(label="Ấp Phụng Thạnh")
     no_overflow(page)
     screenshot(page, "survey-section3-390")
     page.get_by_role("button", name="Gửi phiếu").click()

@@ -211,3 +211,139 @@ def test_sound_logic_reports_nothing_iff_only_backward_references(
         not (q.show_if.get("op") == "any_of" and not q.show_if["value"]) for q in questions
     )
     assert (check_show_if(questions) == []) == (backward and shapes_ok)
+
+
+# --- Every kind of answer, not only choices -----------------------------------------
+#
+# Cleaned answers of every kind (see services.clean_answer): a single choice
+# {"choice": i} (-1 for "Khác", with its text), a multiple choice
+# {"choices": [...]}, a rating or agreement (int), a number (int or float), a
+# grid (a list with None for rows left empty), a text, an ISO date, a unit id.
+# Conditions compare with values of the matching type, or of another type
+# ("2" against 2, 2.0 against "2"), as stored conditions and answers may.
+
+KINDS = ["single", "multiple", "rating", "number", "grid", "text", "date", "unit"]
+TEXTS = ["có", " có ", "Không", "", "  ", "2"]
+DATES = ["2025-03-15", "2025-12-01"]
+
+
+def typed_answer(kind: str) -> Any:
+    ints = st.integers(-1, 3)
+    if kind == "single":
+        return st.one_of(
+            ints.map(lambda i: {"choice": i}),
+            st.just({"choice": -1, "other": "Ý kiến khác"}),
+        )
+    if kind == "multiple":
+        return st.lists(st.integers(-1, 3), min_size=1, max_size=3, unique=True).map(
+            lambda c: {"choices": sorted(c)}
+        )
+    if kind == "rating":
+        return st.integers(1, 5)
+    if kind == "number":
+        return st.one_of(st.integers(-3, 3), st.sampled_from([0.5, 2.0, 2.5, -1.0]))
+    if kind == "grid":
+        return st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=1, max_size=3)
+    if kind == "text":
+        return st.sampled_from(TEXTS)
+    if kind == "date":
+        return st.sampled_from(DATES)
+    return st.integers(100, 102)  # unit
+
+
+MIXED = [2.0, 0.5, "2", "2.0", " 1", "có", "Không", "", *DATES, 101, "101"]
+
+
+def typed_value(kind: str | None) -> Any:
+    """A value to compare with: mostly one such an answer may hold, sometimes any."""
+    likely = {
+        "text": st.sampled_from([*TEXTS, "Có"]),
+        "date": st.sampled_from([*DATES, " 2025-03-15"]),
+        "number": st.sampled_from([0, 2, 2.0, "2", 0.5, "0.5", -1]),
+        "unit": st.sampled_from([100, 101, "101", " 102"]),
+    }.get(kind or "", st.one_of(st.integers(-1, 4), st.sampled_from(["1", " 2", 1.0])))
+    return st.one_of(likely, likely, st.sampled_from(MIXED))
+
+
+@st.composite
+def typed_survey_and_answers(draw: Any) -> tuple[list[Q], dict[int, Any]]:
+    n = draw(st.integers(min_value=1, max_value=8))
+    pks = draw(st.lists(st.integers(1, 60), min_size=n, max_size=n, unique=True))
+    kinds = {pk: draw(st.sampled_from(KINDS)) for pk in pks}
+    questions = []
+    for i, pk in enumerate(pks):
+        if draw(st.booleans()):
+            # Mostly an earlier question (the sound case), else any or an unknown one.
+            earlier = pks[:i] or pks
+            ref = draw(st.one_of(st.sampled_from(earlier), st.sampled_from([*pks, 999])))
+            op = draw(st.sampled_from(["equals", "not_equals", "any_of", "answered"]))
+            rule: dict[str, Any] = {"question": ref, "op": op}
+            if op == "any_of":
+                rule["value"] = draw(st.lists(typed_value(kinds.get(ref)), min_size=1, max_size=3))
+            elif op != "answered":
+                rule["value"] = draw(typed_value(kinds.get(ref)))
+            questions.append(Q(pk, rule))
+        else:
+            questions.append(Q(pk))
+    answers: dict[int, Any] = {}
+    for pk in pks:
+        if draw(st.booleans()):
+            answers[pk] = draw(typed_answer(kinds[pk]))
+    return questions, answers
+
+
+def plain_values(answer: Any) -> list[Any]:
+    """What a condition compares: the chosen indices, the grid's filled rows, or
+    the value itself."""
+    if isinstance(answer, dict):
+        answer = answer.get("choices", answer.get("choice"))
+    if isinstance(answer, list):
+        return [v for v in answer if v is not None]
+    return [] if answer is None else [answer]
+
+
+def same_value(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers):
+        return float(a) == float(b)
+    return str(a).strip() == str(b).strip()
+
+
+def typed_passes(rule: dict[str, Any], answer: Any) -> bool:
+    values = plain_values(answer)
+    if not any(not (isinstance(v, str) and not v.strip()) for v in values):
+        return False  # not answered: nothing, a blank text, a grid of empty rows
+    if rule["op"] == "answered":
+        return True
+    hit = (
+        [rule["value"]]
+        if rule["op"] != "any_of"
+        else rule["value"]
+        if isinstance(rule["value"], list)
+        else []
+    )
+    found = any(same_value(v, t) for v in values for t in hit)
+    return not found if rule["op"] == "not_equals" else found
+
+
+def typed_reference(questions: list[Q], answers: dict[int, Any]) -> set[int]:
+    place = {q.pk: i for i, q in enumerate(questions)}
+    shown: set[int] = set()
+    for i, q in enumerate(questions):  # in order: a reference is always decided first
+        rule = q.show_if
+        if not rule or (
+            place.get(rule["question"], i) < i
+            and rule["question"] in shown
+            and typed_passes(rule, answers.get(rule["question"]))
+        ):
+            shown.add(q.pk)
+    return shown
+
+
+@settings(max_examples=500, deadline=None)
+@given(typed_survey_and_answers())
+def test_visible_matches_reference_for_every_kind_of_answer(
+    case: tuple[list[Q], dict[int, Any]],
+) -> None:
+    questions, answers = case
+    assert visible_question_ids(questions, answers) == typed_reference(questions, answers)

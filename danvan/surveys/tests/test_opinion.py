@@ -169,11 +169,33 @@ def test_collaborator_drafts_edits_then_submits(world: World, client: Any) -> No
     assert client.get(reverse("opinion:report_detail", args=[r.pk])).status_code == 200
 
 
-def test_submit_straight_from_the_form(world: World, client: Any) -> None:
+def test_send_from_the_form_asks_for_confirmation(world: World, client: Any) -> None:
     client.force_login(world.commune_admin)  # board administrators file reports too
-    client.post(reverse("opinion:report_add"), form_data(world, action="submit"))
+    response = client.post(reverse("opinion:report_add"), form_data(world, action="submit"))
     r = OpinionReport.objects.get()
-    assert r.status == ReportStatus.SUBMITTED and r.author == world.commune_admin
+    # Saved as a draft, then the confirmation page: nothing is sent yet.
+    assert r.status == ReportStatus.DRAFT and r.author == world.commune_admin
+    confirm = reverse("opinion:report_submit", args=[r.pk])
+    assert response.status_code == 302 and response["Location"] == confirm
+    page = client.get(confirm).content.decode()
+    assert "không sửa, không xóa được nữa" in page
+    assert "Nhiều hộ cho rằng giá bồi thường thấp hơn giá thị trường." in page  # to review
+    assert reverse("opinion:report_edit", args=[r.pk]) in page  # "Sửa lại"
+    client.post(confirm)
+    r.refresh_from_db()
+    assert r.status == ReportStatus.SUBMITTED and r.submitted_at is not None
+
+
+def test_form_with_errors_keeps_what_was_typed(world: World, client: Any) -> None:
+    client.force_login(world.ctv)
+    data = form_data(world, action="submit", mood="", topic="Nước sạch ấp Phụng Thạnh")
+    response = client.post(reverse("opinion:report_add"), data)
+    assert response.status_code == 200
+    assert "mood" in response.context["form"].errors
+    body = response.content.decode()
+    assert 'value="Nước sạch ấp Phụng Thạnh"' in body
+    assert "Nhiều hộ cho rằng giá bồi thường thấp hơn giá thị trường." in body
+    assert not OpinionReport.objects.exists()
 
 
 def test_units_offered_are_the_reporters_own(world: World, client: Any) -> None:
@@ -310,10 +332,31 @@ def issues(world: World) -> World:
     return world
 
 
-def test_previous_period_is_the_latest_ending_before(world: World) -> None:
+def test_previous_period_is_the_latest_of_the_same_kind_ending_before(world: World) -> None:
     assert opinion.previous_period(world.period) == world.before
-    assert opinion.previous_period(world.before) == world.earlier
+    # Six months are never compared with a year.
+    assert opinion.previous_period(world.before) is None
     assert opinion.previous_period(world.earlier) is None
+    year = Period.objects.create(
+        name="Năm 2025", kind=PeriodKind.YEAR, start=date(2025, 1, 1), end=date(2025, 12, 31)
+    )
+    # A year with the year before, never with one of its own halves.
+    assert opinion.previous_period(year) == world.earlier
+
+
+def test_previous_period_with_the_demo_periods(demo: Any) -> None:
+    """The demo's periods: "Năm 2024" was compared with its own first half, and
+    "6 tháng cuối năm 2025" with the year 2024."""
+    by_name = {p.name: p for p in Period.objects.all()}
+
+    def previous(name: str) -> str | None:
+        before = opinion.previous_period(by_name[name])
+        return before.name if before else None
+
+    assert previous("6 tháng cuối năm 2025") == "6 tháng cuối năm 2024"
+    assert previous("6 tháng cuối năm 2024") == "6 tháng đầu năm 2024"
+    assert previous("6 tháng đầu năm 2024") is None
+    assert previous("Năm 2024") is None
 
 
 def test_hot_issues_grouped_ranked_with_trend(issues: World) -> None:
@@ -436,3 +479,199 @@ def test_hot_issues_word_report(issues: World, client: Any) -> None:
     assert any("Đã chuyển Sở Nông nghiệp và Môi trường." in c for c in cells)
     assert any(c.startswith("↑") for c in cells)
     assert doc.styles["Normal"].font.name == "Times New Roman"
+
+
+# --- Topics: suggestions while typing, merging by the board ---------------------------
+
+
+def test_topic_suggestions_come_from_the_period_in_scope(world: World, client: Any) -> None:
+    u = world.units
+    report(world, u.hamlet, "Sạt lở bờ sông Cái Côn")
+    report(world, u.hamlet, "sat lo bo song cai con")  # the same issue, spelled badly
+    report(world, u.hamlet, "Giá lúa thấp", field=Field.ECONOMY, period=world.before)
+    report(world, u.hamlet, "Nước sạch", period=world.earlier)  # a year: not compared
+    report(world, u.other_commune, "Nước sinh hoạt Hòa An", author=world.ctv_other)
+    client.force_login(world.ctv)
+    response = client.get(reverse("opinion:report_add"))
+    got = [(t.topic, t.reports) for t in response.context["topic_suggestions"]]
+    assert got == [("Sạt lở bờ sông Cái Côn", 2), ("Giá lúa thấp", 1)]
+    body = response.content.decode()
+    assert 'list="goi-y-van-de"' in body and '<datalist id="goi-y-van-de">' in body
+    assert '<option value="Sạt lở bờ sông Cái Côn" label="Môi trường · 2 báo cáo">' in body
+    assert "Nước sinh hoạt Hòa An" not in body  # another commune's report
+    # On a form sent back with an error, the suggestions follow the chosen period.
+    response = client.post(
+        reverse("opinion:report_add"), form_data(world, period=world.earlier.pk, mood="")
+    )
+    assert [t.topic for t in response.context["topic_suggestions"]] == ["Nước sạch"]
+
+
+def merge_url(w: World, field: str, topic: str, scope: Any = None) -> str:
+    from urllib.parse import urlencode
+
+    from danvan.core.text import fold
+
+    query = {
+        "ky": w.period.pk,
+        "dia_ban": (scope or w.units.province).pk,
+        "linh_vuc": field,
+        "van_de": fold(topic),
+    }
+    return reverse("opinion:merge_topics") + "?" + urlencode(query)
+
+
+def test_board_merges_two_topics_after_confirming(world: World, client: Any) -> None:
+    from auditlog.models import LogEntry
+
+    u = world.units
+    a1 = report(world, u.hamlet, "Sạt lở bờ sông Cái Côn", mood=Mood.UPSET)
+    report(world, u.other_hamlet, "Sạt lở bờ sông Cái Côn")
+    b = report(world, u.other_commune, "Sạt lở sông Cái Côn", author=world.ctv_other)
+    c = report(world, u.other_commune, "Sạt lở sông Cái Côn", period=world.before)
+    other = report(world, u.hamlet, "Giá lúa thấp", field=Field.ECONOMY)
+    note = FollowUp.objects.create(
+        period=world.period,
+        scope_area=u.other_commune,
+        field=Field.ENVIRONMENT,
+        topic_folded="sat lo song cai con",
+        note="Đã báo cáo Đảng ủy xã.",
+        author=world.board,
+    )
+    assert len(opinion.hot_issues(world.period, u.province).issues) == 3
+
+    client.force_login(world.board)
+    hot = client.get(
+        reverse("opinion:hot_issues"), {"ky": world.period.pk, "dia_ban": u.province.pk}
+    )
+    assert "Gộp vào vấn đề khác" in hot.content.decode()
+    url = merge_url(world, Field.ENVIRONMENT, "Sạt lở sông Cái Côn")
+    page = client.get(url)
+    assert page.status_code == 200
+    target = opinion.issue_value(Field.ENVIRONMENT, a1.topic_folded)
+    choices = dict(page.context["form"].fields["vao"].choices)
+    assert (
+        target in choices and opinion.issue_value(Field.ENVIRONMENT, b.topic_folded) not in choices
+    )
+
+    # No choice: a message beside the field, nothing changed.
+    response = client.post(url, {})
+    assert "Hãy chọn vấn đề để gộp vào." in response.content.decode()
+    # The first POST only shows what will change.
+    response = client.post(url, {"vao": target})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Xác nhận gộp vấn đề" in body and 'name="xac_nhan" value="1"' in body
+    b.refresh_from_db()
+    assert b.topic == "Sạt lở sông Cái Côn"
+    audits = LogEntry.objects.count()
+    # Confirmed.
+    response = client.post(url, {"vao": target, "xac_nhan": "1"})
+    assert response.status_code == 302 and "/van-de-noi-bat/" in response["Location"]
+    b.refresh_from_db()
+    assert (b.topic, b.topic_folded, b.status) == (
+        a1.topic,
+        a1.topic_folded,
+        ReportStatus.SUBMITTED,
+    )
+    assert b.what_people_say == "Bà con bàn tán về sạt lở sông cái côn."  # the content stays
+    c.refresh_from_db()
+    assert c.topic == "Sạt lở sông Cái Côn"  # another period: untouched
+    note.refresh_from_db()
+    assert note.topic_folded == a1.topic_folded  # the follow-up moved with the issue
+    hot_issues = opinion.hot_issues(world.period, u.province).issues
+    top = hot_issues[0]
+    assert (top.topic, top.units, top.reports) == (a1.topic, 3, 3)
+    assert len(hot_issues) == 2 and top.follow_ups == [note]
+    # Audited: the report's old topic is in the trail.
+    entry = LogEntry.objects.filter(object_pk=str(b.pk), action=LogEntry.Action.UPDATE).latest("pk")
+    assert LogEntry.objects.count() == audits + 2  # the report and the note
+    assert entry.actor == world.board
+    assert entry.changes_dict["topic"] == ["Sạt lở sông Cái Côn", a1.topic]
+    # The merged issue is gone: the page answers 404.
+    assert client.get(url).status_code == 404
+    other.refresh_from_db()
+    assert other.topic == "Giá lúa thấp"
+
+
+def test_merging_topics_takes_a_manager_of_the_unit(world: World, client: Any) -> None:
+    u = world.units
+    report(world, u.hamlet, "Sạt lở bờ sông Cái Côn")
+    b = report(world, u.hamlet, "Sạt lở sông Cái Côn")
+    url = merge_url(world, Field.ENVIRONMENT, "Sạt lở sông Cái Côn", scope=u.commune)
+    target = opinion.issue_value(Field.ENVIRONMENT, "sat lo bo song cai con")
+    for user in (world.ctv, world.viewer, world.ctv_other):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"vao": target, "xac_nhan": "1"}).status_code == 404
+    b.refresh_from_db()
+    assert b.topic == "Sạt lở sông Cái Côn"
+    with pytest.raises(PermissionDenied):
+        opinion.merge_topics(
+            world.ctv,
+            period=world.period,
+            scope_area=u.commune,
+            source=(Field.ENVIRONMENT, b.topic_folded),
+            target=(Field.ENVIRONMENT, "sat lo bo song cai con"),
+        )
+    client.force_login(world.commune_admin)
+    assert client.get(url).status_code == 200
+
+
+# --- The report list: filter by unit ----------------------------------------------------
+
+
+def test_report_list_filters_by_unit(world: World, client: Any) -> None:
+    u = world.units
+    report(world, u.hamlet, "Đường ấp Phụng Thạnh xuống cấp")
+    report(world, u.commune, "Chợ xã họp lấn đường")
+    report(world, u.other_commune, "Nước sinh hoạt Hòa An", author=world.ctv_other)
+    client.force_login(world.board)
+    url = reverse("opinion:report_list")
+    body = client.get(url, {"dia_ban": u.commune.pk}).content.decode()
+    assert "Đường ấp Phụng Thạnh xuống cấp" in body and "Chợ xã họp lấn đường" in body
+    assert "Nước sinh hoạt Hòa An" not in body
+    body = client.get(url, {"dia_ban": u.other_commune.pk}).content.decode()
+    assert "Nước sinh hoạt Hòa An" in body and "Chợ xã họp lấn đường" not in body
+    # A collaborator's choices are their own commune; another unit is a 404.
+    client.force_login(world.ctv)
+    page = client.get(url)
+    choices = dict(page.context["form"].fields["dia_ban"].choices)
+    assert u.commune.pk in choices and u.other_commune.pk not in choices
+    assert client.get(url, {"dia_ban": u.other_commune.pk}).status_code == 404
+
+
+# --- Deleting a draft ------------------------------------------------------------------
+
+
+def test_author_deletes_own_draft_after_confirming(world: World, client: Any) -> None:
+    from auditlog.models import LogEntry
+
+    draft = report(world, world.units.hamlet, "Bản nháp cần xóa", submitted=False)
+    sent = report(world, world.units.hamlet, "Báo cáo đã gửi")
+    url = reverse("opinion:report_delete", args=[draft.pk])
+    # Someone else's draft: 404, even for the board.
+    for user in (world.board, world.ctv_other, world.commune_admin):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    assert OpinionReport.objects.filter(pk=draft.pk).exists()
+
+    client.force_login(world.ctv)
+    detail = client.get(reverse("opinion:report_detail", args=[draft.pk])).content.decode()
+    assert url in detail
+    page = client.get(url)
+    assert page.status_code == 200 and "không khôi phục được" in page.content.decode()
+    assert OpinionReport.objects.filter(pk=draft.pk).exists()  # GET changes nothing
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("opinion:report_list")
+    assert not OpinionReport.objects.filter(pk=draft.pk).exists()
+    assert LogEntry.objects.filter(
+        object_pk=str(draft.pk), action=LogEntry.Action.DELETE, actor=world.ctv
+    ).exists()
+
+    # A sent report is never deleted.
+    response = client.post(reverse("opinion:report_delete", args=[sent.pk]))
+    assert response.status_code == 302
+    assert OpinionReport.objects.filter(pk=sent.pk).exists()
+    with pytest.raises(ValidationError):
+        opinion.delete_draft(world.ctv, sent)

@@ -51,7 +51,7 @@ def form_values(survey: Survey) -> dict[int, dict[str, Any]]:
             Kind.SHORT_TEXT: {name: "Làm lại cây cầu"},
             Kind.LONG_TEXT: {name: "Công khai tiến độ hồ sơ đất đai."},
             Kind.DATE: {name: "2025-03-15"},
-            Kind.UNIT: {name: str(hamlet.pk) if hamlet else ""},
+            Kind.UNIT: {f"{name}_hamlet": str(hamlet.pk) if hamlet else ""},  # target: a commune
         }
         out[q.pk] = by_kind[q.kind]
     return out
@@ -439,3 +439,42 @@ def test_survey_page_carries_share_preview_tags(client: Any) -> None:
     body = client.get(survey.get_absolute_url()).content.decode()
     assert '<meta property="og:title" content="Ý kiến về nước sạch nông thôn">' in body
     assert 'property="og:url"' in body and survey.slug in body
+
+
+def test_one_page_survey_shows_progress_and_keeps_typing_in_the_tab(client: Client) -> None:
+    survey = make_survey(one_section_per_page=False, required=True)
+    client.post(survey.get_absolute_url(), {})
+    html = client.get(page_url(survey, 1)).content.decode()
+    total = survey.questions.count()
+    assert (
+        f"Đã trả lời <span data-progress-answered>0</span>/<span data-progress-total>{total}"
+        in html
+    )
+    assert f'<progress max="{total}" value="0"' in html
+    # survey.js keeps what is typed on this page in the tab's sessionStorage...
+    assert f'data-draft="{survey.slug}/1"' in html and "js/survey.js" in html
+    # ...and the server counts what it was sent: two answers, the rest missing.
+    values = form_values(survey)
+    data: dict[str, Any] = {"action": "submit"}
+    for q in survey.questions.filter(kind__in=[Kind.SINGLE, Kind.NUMBER]):
+        data.update(values[q.pk])
+    html = client.post(page_url(survey, 1), data).content.decode()
+    assert (
+        f"Đã trả lời <span data-progress-answered>2</span>/<span data-progress-total>{total}"
+        in html
+    )
+    # The thank-you page tells the script to forget the survey's pages.
+    for one in values.values():
+        data.update(one)
+    response = client.post(page_url(survey, 1), data)
+    thanks = client.get(response["Location"]).content.decode()
+    assert f'data-survey-sent="{survey.slug}"' in thanks and "js/survey.js" in thanks
+
+
+def test_start_page_keeps_nothing_in_the_browser(client: Client) -> None:
+    """The start page of an identified survey (name, phone) loads no script that
+    could keep what is typed there."""
+    survey = make_survey(mode=Mode.IDENTIFIED, one_per=OnePer.PHONE)
+    html = client.get(survey.get_absolute_url()).content.decode()
+    assert 'name="phone"' in html
+    assert "survey.js" not in html and "data-draft" not in html

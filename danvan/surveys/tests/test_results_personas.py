@@ -124,6 +124,7 @@ RESULT_URLS: dict[str, Callable[[], Any]] = {
     "export_responses": owner_survey,
     "export_summary_xlsx": owner_survey,
     "export_summary_docx": owner_survey,
+    "text_answers": owner_survey,
 }
 
 
@@ -154,6 +155,16 @@ def _issue_of_owner() -> tuple[list[Any], dict[str, Any]]:
     }
 
 
+def _two_issues_of_owner() -> tuple[list[Any], dict[str, Any]]:
+    """Two issues in the owner's commune: the second can be merged into the first."""
+    args, query = _issue_of_owner()
+    report = _report(OWNER)
+    OpinionReport.objects.filter(pk=report.pk).update(
+        topic="Bồi thường giải phóng mặt bằng đường tỉnh", topic_folded="boi thuong gpmb"
+    )
+    return args, {**query, "van_de": "boi thuong gpmb"}
+
+
 def _owner_commune_page() -> tuple[list[Any], dict[str, Any]]:
     submitted_report()
     return [], {"ky": _period().pk, "dia_ban": _commune().pk}
@@ -173,6 +184,10 @@ OPINION_URLS: dict[str, Case] = {
     "report_submit": Case(
         _object(draft_report), {OWNER: 200, ABOVE: 404, SIBLING: 404, COLLAB: 404}
     ),
+    # Only the author deletes a draft (a sent report is never deleted).
+    "report_delete": Case(
+        _object(draft_report), {OWNER: 200, ABOVE: 404, SIBLING: 404, COLLAB: 404}
+    ),
     # The viewer holds their role on the district ended in 2025: today's Xã Phụng
     # Hiệp is not under it, so its page is out of their scope.
     "hot_issues": Case(
@@ -184,6 +199,10 @@ OPINION_URLS: dict[str, Case] = {
     # Noting a follow-up takes a manager of the unit.
     "follow_up": Case(
         _issue_of_owner, {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 404, VIEWER: 404}
+    ),
+    # So does merging two issues.
+    "merge_topics": Case(
+        _two_issues_of_owner, {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 404, VIEWER: 404}
     ),
 }
 
@@ -255,7 +274,11 @@ def test_collaborator_files_but_never_reads_another_commune(demo: Any, client: A
     )
     assert response.status_code == 302
     mine = OpinionReport.objects.get(topic="Rác thải ven kênh")
-    assert mine.author.username == COLLAB and mine.status == ReportStatus.SUBMITTED
+    assert response["Location"] == reverse("opinion:report_submit", args=[mine.pk])
+    assert mine.author.username == COLLAB and mine.status == ReportStatus.DRAFT
+    client.post(response["Location"])  # confirmed
+    mine.refresh_from_db()
+    assert mine.status == ReportStatus.SUBMITTED
 
     body = client.get(reverse("opinion:report_list")).content.decode()
     assert "Rác thải ven kênh" in body
@@ -281,6 +304,12 @@ def test_sibling_posts_change_nothing(demo: Any, client: Any) -> None:
     assert client.post(reverse("opinion:report_edit", args=[draft.pk]), {}).status_code == 404
     follow = reverse("opinion:follow_up") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
     assert client.post(follow, {"note": "Ghi chú lạ"}).status_code == 404
+    assert client.post(reverse("opinion:report_delete", args=[draft.pk])).status_code == 404
+    _args, two = _two_issues_of_owner()
+    merge = reverse("opinion:merge_topics") + "?" + "&".join(f"{k}={v}" for k, v in two.items())
+    target = opinion.issue_value(Field.LAND, "boi thuong giai phong mat bang")
+    assert client.post(merge, {"vao": target, "xac_nhan": "1"}).status_code == 404
+    assert OpinionReport.objects.filter(topic_folded="boi thuong gpmb").exists()
     draft.refresh_from_db()
     assert draft.status == ReportStatus.DRAFT
     from danvan.surveys.models import FollowUp

@@ -404,7 +404,7 @@ def test_failed_write_gives_the_code_and_token_back(
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Answer.objects, "bulk_create", boom)
+    monkeypatch.setattr(services, "_insert_response", boom)  # the response's write fails
     with pytest.raises(RuntimeError):
         submit_response(coded, valid_answers(coded), code=code)
     with pytest.raises(RuntimeError):

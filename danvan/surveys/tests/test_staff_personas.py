@@ -30,6 +30,7 @@ from danvan.core.models import OrgKind, Role
 from danvan.surveys import urls_staff
 from danvan.surveys.models import (
     InvitationCode,
+    Mode,
     OnePer,
     Question,
     Section,
@@ -91,6 +92,21 @@ def _section(p: Personas) -> Section:
     return p.survey.sections.order_by("position").last()  # type: ignore[return-value]
 
 
+def _identified(p: Personas) -> Survey:
+    """An identified survey of the same body, with one respondent (full phone shown
+    to those who manage it)."""
+    from danvan.surveys.services import submit_response
+
+    survey = factories.make_survey(
+        mode=Mode.IDENTIFIED, one_per=OnePer.PHONE, units=p.units, kinds=["single"]
+    )
+    Survey.objects.filter(pk=survey.pk).update(organization=p.survey.organization)
+    survey.refresh_from_db()
+    identity = {"full_name": "Trần Văn Lành", "phone": "0912345678", "consent": True}
+    submit_response(survey, {}, identity=identity)
+    return survey
+
+
 def _question(p: Personas) -> Question:
     return p.survey.questions.order_by("section__position", "position").last()  # type: ignore[return-value]
 
@@ -114,11 +130,28 @@ OBJECT_URLS: dict[str, tuple[Callable[[Personas], Any], str]] = {
     "section_delete": (_section, MANAGE),
     "question_edit": (_question, MANAGE),
     "question_delete": (_question, MANAGE),
+    # Full names and phone numbers: those who manage the survey only.
+    "survey_respondents": (_identified, MANAGE),
+    "survey_respondents_xlsx": (_identified, MANAGE),
 }
 
 
 def _codes(p: Personas) -> dict[str, str]:
     return {"codes": " ".join(p.codes)}
+
+
+def _reversed_order(p: Personas) -> dict[str, str]:
+    """The whole questionnaire with its sections in reverse order (no conditions)."""
+    import json
+
+    order = [
+        {
+            "section": s.pk,
+            "questions": list(s.questions.order_by("position").values_list("pk", flat=True)),
+        }
+        for s in p.survey.sections.order_by("-position")
+    ]
+    return {"order": json.dumps(order)}
 
 
 # POST-only url name -> (object factory, POST data, status for those allowed); all MANAGE
@@ -128,6 +161,7 @@ POST_URLS: dict[
     "section_move": (_section, lambda p: {"direction": "up"}, 302),
     "question_move": (_question, lambda p: {"direction": "up"}, 302),
     "survey_codes_xlsx": (_survey, _codes, 200),
+    "survey_reorder": (_survey, _reversed_order, 302),
 }
 # Pages without an object: every signed-in manager opens them, each seeing their own scope.
 LIST_URLS: dict[str, str] = {
@@ -269,6 +303,7 @@ def _state(p: Personas) -> Any:
         ("question_edit", _question),
         ("question_delete", _question),
         ("question_move", _question),
+        ("survey_reorder", _survey),
     ],
 )
 def test_out_of_scope_posts_change_nothing(

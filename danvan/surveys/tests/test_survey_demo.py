@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from danvan.core.models import Area, Period
-from danvan.surveys import opinion
+from danvan.surveys import opinion, results
+from danvan.surveys.builder import AGE_BANDS, AGE_TEXT, SEX_TEXT, SEXES
 from danvan.surveys.demo import (
     DIALOGUE_RESPONSES,
     DIALOGUE_SLUG,
@@ -18,6 +21,7 @@ from danvan.surveys.demo import (
 )
 from danvan.surveys.models import (
     Answer,
+    Kind,
     Mode,
     Mood,
     OnePer,
@@ -28,6 +32,7 @@ from danvan.surveys.models import (
     SpentToken,
     Survey,
 )
+from danvan.surveys.services import today_vn
 
 
 def _counts() -> dict[str, int]:
@@ -85,11 +90,66 @@ def test_survey_demo(demo: Any) -> None:
     grouped = {i.topic: i.units for i in hot.issues}
     assert grouped["Sạt lở bờ kênh"] == 2
     assert grouped["Chính sách hỗ trợ sau sáp nhập đơn vị hành chính"] == 3
-    assert OpinionReport.objects.filter(period__name="Năm 2024").count() == 3
+    assert OpinionReport.objects.filter(period__name="6 tháng cuối năm 2024").count() == 3
     assert submitted.filter(topic=RICE, mood=Mood.UPSET).count() == 4
+
+    for survey in (dialogue, farmers):
+        _received_over_the_weeks(survey)
+        _broken_down_by_sex_and_age(survey)
 
     # A second load creates nothing and returns the same surveys.
     before = _counts()
     again = load_survey_demo()
     assert [s.pk for s in again] == [dialogue.pk, farmers.pk]
     assert _counts() == before
+
+
+def _received_over_the_weeks(survey: Survey) -> None:
+    """Responses arrive from the day the survey opened to today, most in the
+    first week, some every week since: the date filter has something to show."""
+    today = today_vn()
+    opened = timezone.localtime(survey.opens_at).date()
+    days = list(survey.responses.values_list("received_on", flat=True))
+    assert min(days) >= opened and max(days) <= today
+    assert len(set(days)) >= 12
+    first_week = sum(d < opened + timedelta(days=7) for d in days)
+    last_week = sum(d > today - timedelta(days=7) for d in days)
+    assert first_week > last_week > 0
+    for week in range(5):  # every week since the opening has responses
+        start = opened + timedelta(days=7 * week)
+        assert any(start <= d < start + timedelta(days=7) for d in days), week
+    filtered = results.survey_results(survey, date_from=today - timedelta(days=6))
+    assert 0 < filtered.total < survey.responses.count()
+    # Identified respondents consented on the day their response arrived.
+    for respondent in Respondent.objects.filter(response__survey=survey):
+        assert timezone.localtime(respondent.consented_at).date() == respondent.response.received_on
+
+
+def _broken_down_by_sex_and_age(survey: Survey) -> None:
+    sex = survey.questions.get(text=SEX_TEXT)
+    age = survey.questions.get(text=AGE_TEXT)
+    assert sex.kind == age.kind == Kind.SINGLE
+    assert sex.options["choices"] == SEXES and age.options["choices"] == AGE_BANDS
+    rating = survey.questions.filter(kind=Kind.RATING).first()
+    assert rating is not None
+    for by in (sex, age):
+        table = results.crosstab(survey, rating, by)
+        assert table.columns == by.options["choices"]
+        assert all(n > 0 for n in table.column_totals), by.text
+        assert sum(table.column_totals) == table.total > 0
+
+
+@pytest.mark.django_db
+def test_every_template_asks_sex_and_age_band() -> None:
+    from danvan.surveys import builder
+    from danvan.surveys.tests.factories import make_units
+
+    units = make_units()
+    for key in builder.TEMPLATES:
+        survey = builder.create_from_template(key, organization=units.organization)
+        questions = {q.text: q for q in survey.questions.all()}
+        for text, choices in ((SEX_TEXT, SEXES), (AGE_TEXT, AGE_BANDS)):
+            q = questions[text]
+            assert q.kind == Kind.SINGLE and q.options["choices"] == choices, key
+            # The results page offers to break the answers down by it.
+            assert results.can_break_down_by(q)

@@ -1,7 +1,9 @@
 """`manage.py shuffle_survey_guards`: rewrite the one-response guards of open and
 recently closed surveys in a random order (see services.shuffle_guards). Run it
 nightly, so that the storage order of spent tokens and codes never lines up
-with the order of the responses."""
+with the order of the responses. It is the safety net: the app itself queues
+a shuffle when staff close a survey and a few minutes after responses arrive
+(danvan.surveys.tasks), which needs the task worker to be running."""
 
 from __future__ import annotations
 

@@ -1,0 +1,64 @@
+"""Who answered an identified survey, with full phone numbers (staff).
+
+Only for those who MANAGE the survey, only for identified surveys: anything
+else is a 404, the same answer as a missing survey. Every look at the list and
+every download is recorded in the audit trail (`respondents.log_access`), and
+the pages are never cached. See danvan.surveys.respondents.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from danvan.core.scope import MANAGE
+from danvan.core.views_staff import _page
+from danvan.surveys import exports, respondents
+from danvan.surveys.models import Mode, Survey
+from danvan.surveys.views_staff import NAV, StaffRequest, _no_store, _survey
+
+
+def _identified(request: StaffRequest, pk: int) -> Survey:
+    survey = _survey(request, pk, MANAGE)
+    if survey.mode != Mode.IDENTIFIED:
+        raise Http404("Không tìm thấy.")
+    return survey
+
+
+@require_safe
+@login_required
+def survey_respondents(request: StaffRequest, pk: int) -> HttpResponse:
+    survey = _identified(request, pk)
+    q = request.GET.get("q", "").strip()[:100]
+    page, querystring = _page(request, respondents.respondents_of(survey, q))
+    respondents.log_access(survey, respondents.ACCESS_PAGE)
+    response = render(
+        request,
+        "surveys/staff/respondents.html",
+        {
+            "nav": NAV,
+            "survey": survey,
+            "q": q,
+            "page_obj": page,
+            "querystring": querystring,
+            "erased": respondents.erased_count(survey),
+            "deadline": respondents.retention_deadline(survey),
+            "retention_days": respondents.retention_days(),
+            "versions": respondents.consent_versions(survey),
+        },
+    )
+    return _no_store(response)
+
+
+@require_safe
+@login_required
+def survey_respondents_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
+    survey = _identified(request, pk)
+    data = respondents.respondents_workbook(survey)
+    respondents.log_access(survey, respondents.ACCESS_XLSX)
+    response = HttpResponse(data, content_type=exports.XLSX)
+    names = exports.filenames(f"Người trả lời {survey.title}", "xlsx")
+    response["Content-Disposition"] = exports.content_disposition(*names)
+    return _no_store(response)

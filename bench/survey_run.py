@@ -350,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.cache import cache
     from django.db import connection
 
+    from danvan.core.cache import LocalCache
     from danvan.core.models import Area, AreaKind
     from danvan.surveys import results as sresults
     from danvan.surveys.models import Survey, Tally
@@ -439,10 +440,12 @@ def main(argv: list[str] | None = None) -> int:
 
             def from_tally(survey: Survey = survey) -> None:
                 cache.clear()
+                LocalCache.clear_all()  # the figures the process keeps while fresh
                 sresults.survey_results(survey)
 
             def plain(survey: Survey = survey) -> None:
                 cache.clear()
+                LocalCache.clear_all()
                 sresults._compute(survey, None, None, None)
 
             inproc[f"tally-{label}"] = timed(from_tally, 5)

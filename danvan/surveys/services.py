@@ -404,7 +404,20 @@ def _unit(raw: Any, question: Question) -> int | None:
 _UNIT_IDS = LocalCache(ttl=60, size=256)
 
 
+# Survey target areas by id, kept a minute like the units below them.
+_AREAS = LocalCache(ttl=60, size=256)
+
+
+def survey_area(area_id: int) -> Area:
+    area: Area | None = _AREAS.get(area_id)
+    if area is None:
+        area = Area.objects.get(pk=area_id)
+        _AREAS.set(area_id, area)
+    return area
+
+
 def forget_units() -> None:
+    _AREAS.clear()
     _UNIT_IDS.clear()
     _UNIT_PARENTS.clear()
 

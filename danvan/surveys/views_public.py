@@ -21,8 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -107,13 +107,24 @@ def ensure_cookie(request: HttpRequest, survey: Survey, response: HttpResponse) 
 # --- Small helpers -----------------------------------------------------------------
 
 
+_PUBLIC_SURVEY_SQL = "SELECT * FROM surveys_survey WHERE slug = %s AND status IN (%s, %s)"
+
+
 def public_survey(slug: str) -> Survey:
-    return get_object_or_404(
-        Survey.objects.select_related("organization", "target_area").filter(
-            status__in=[SurveyStatus.PUBLISHED, SurveyStatus.CLOSED]
-        ),
-        slug=slug,
+    """The published (or closed) survey, read fresh on every request: its status
+    and dates decide whether it takes responses. One written-out statement (the
+    ORM took longer to build it than the database to answer); the target area
+    comes from the process (`services.survey_area`), the organisation when a
+    page shows it."""
+    found = list(
+        Survey.objects.raw(_PUBLIC_SURVEY_SQL, [slug, SurveyStatus.PUBLISHED, SurveyStatus.CLOSED])
     )
+    if not found:
+        raise Http404("Không tìm thấy cuộc khảo sát.")
+    survey = found[0]
+    if survey.target_area_id is not None:
+        survey.target_area = services.survey_area(survey.target_area_id)
+    return survey
 
 
 def open_error(survey: Survey) -> ValidationError | None:

@@ -22,6 +22,14 @@ class SurveysConfig(AppConfig):
         post_save.connect(forget_units, sender=Area, dispatch_uid="surveys-forget-units")
         post_delete.connect(forget_units, sender=Area, dispatch_uid="surveys-forget-units-del")
 
+        # A survey saved here (published, closed, dates moved) is seen at once by
+        # this process's respondent pages (other processes: within SURVEY_TTL).
+        def forget_surveys(**kwargs: object) -> None:
+            services.forget_surveys()
+
+        post_save.connect(forget_surveys, sender=Survey, dispatch_uid="surveys-forget-surveys")
+        post_delete.connect(forget_surveys, sender=Survey, dispatch_uid="surveys-forget-del")
+
         # The consent wording of identified surveys, kept per version (respondents.py).
         from django.db.models.signals import pre_save
 

@@ -404,6 +404,16 @@ def _unit(raw: Any, question: Question) -> int | None:
 _UNIT_IDS = LocalCache(ttl=60, size=256)
 
 
+# Published surveys by slug for the respondent pages (views_public.public_survey),
+# kept a second in the process; any save of a survey empties it in the process.
+SURVEY_TTL = 1
+SURVEYS = LocalCache(ttl=SURVEY_TTL, size=256)
+
+
+def forget_surveys() -> None:
+    SURVEYS.clear()
+
+
 # Survey target areas by id, kept a minute like the units below them.
 _AREAS = LocalCache(ttl=60, size=256)
 

@@ -111,11 +111,17 @@ _PUBLIC_SURVEY_SQL = "SELECT * FROM surveys_survey WHERE slug = %s AND status IN
 
 
 def public_survey(slug: str) -> Survey:
-    """The published (or closed) survey, read fresh on every request: its status
-    and dates decide whether it takes responses. One written-out statement (the
-    ORM took longer to build it than the database to answer); the target area
-    comes from the process (`services.survey_area`), the organisation when a
-    page shows it."""
+    """The published (or closed) survey. Kept `services.SURVEY_TTL` (1 s) in the
+    process, emptied there by any save of a survey: a survey an officer closes
+    stops taking responses in the other processes within that second (its
+    closing time is read from the row on every request, so a survey closing by
+    its date closes on the dot). Read in one written-out statement (the ORM
+    took longer to build it than the database to answer); the target area comes
+    from the process (`services.survey_area`), the organisation when a page
+    shows it. Treat it as read-only: the requests of the process share it."""
+    survey: Survey | None = services.SURVEYS.get(slug)
+    if survey is not None:
+        return survey
     found = list(
         Survey.objects.raw(_PUBLIC_SURVEY_SQL, [slug, SurveyStatus.PUBLISHED, SurveyStatus.CLOSED])
     )
@@ -124,6 +130,7 @@ def public_survey(slug: str) -> Survey:
     survey = found[0]
     if survey.target_area_id is not None:
         survey.target_area = services.survey_area(survey.target_area_id)
+    services.SURVEYS.set(slug, survey)
     return survey
 
 

@@ -365,7 +365,9 @@ def test_code_policy_through_the_pages() -> None:
 def test_closed_survey(client: Client) -> None:
     survey = make_survey(sections=1, kinds=[Kind.SINGLE])
     client.post(survey.get_absolute_url(), {})
-    Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.CLOSED)
+    closed = Survey.objects.get(pk=survey.pk)
+    closed.status = SurveyStatus.CLOSED
+    closed.save()  # as the officer's "Đóng": the process's copy goes at once
     html = client.get(survey.get_absolute_url()).content.decode()
     assert "Cuộc khảo sát đã đóng." in html and "Bắt đầu" not in html
     response = client.post(page_url(survey, 1), section_data(survey, 1, "submit"))
@@ -478,3 +480,25 @@ def test_start_page_keeps_nothing_in_the_browser(client: Client) -> None:
     html = client.get(survey.get_absolute_url()).content.decode()
     assert 'name="phone"' in html
     assert "survey.js" not in html and "data-draft" not in html
+
+
+def test_a_survey_closed_in_another_process_stops_taking_responses_within_a_second(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process keeps a published survey SURVEY_TTL seconds; a close saved by
+    another process (no signal here) is seen once that copy expires."""
+    import time
+    from types import SimpleNamespace
+
+    from danvan.core import cache as local
+
+    survey = make_survey(sections=1, kinds=[Kind.SINGLE])
+    client.post(survey.get_absolute_url(), {})
+    assert client.get(page_url(survey, 1)).status_code == 200  # kept in this process
+    Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.CLOSED)  # elsewhere
+    later = time.monotonic() + services.SURVEY_TTL + 0.01
+    clock = SimpleNamespace(monotonic=lambda: later, time=time.time)
+    monkeypatch.setattr(local, "time", clock)  # the process's copies see a second pass
+    response = client.post(page_url(survey, 1), section_data(survey, 1, "submit"))
+    assert response.status_code == 410
+    assert not Response.objects.filter(survey=survey).exists()

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from danvan.contests.models import Contest, Occupation, Sex
 from danvan.contests.participants import Registration
@@ -203,7 +204,7 @@ class RegistrationForm(forms.Form):
             if contest.require_cccd
             else "Không bắt buộc. Nếu khai, số CCCD phải khớp với ngày sinh và giới tính."
         )
-        self.fields["birth_date"].widget.attrs["max"] = date.today().isoformat()
+        self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
         area = self.fields["area"]
         assert isinstance(area, forms.ChoiceField)
         area.choices = [("", "— Chọn nơi ở —"), *area_choices(contest)]
@@ -222,7 +223,7 @@ class RegistrationForm(forms.Form):
 
     def clean_birth_date(self) -> date:
         value: date = self.cleaned_data["birth_date"]
-        if value > date.today():
+        if value > timezone.localdate():
             raise ValidationError("Ngày sinh không thể sau ngày hôm nay.")
         if value.year < 1900:
             raise ValidationError("Ngày sinh không hợp lệ. Vui lòng kiểm tra lại năm sinh.")

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from danvan.core.scope import ScopedQuerySetMixin
@@ -122,7 +123,7 @@ class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
 
     def current(self, on: date | None = None) -> AreaQuerySet:
         """Units in force on a date (today by default)."""
-        on = on or date.today()
+        on = on or timezone.localdate()  # the day in Việt Nam (TIME_ZONE)
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=on)
         )
@@ -207,7 +208,7 @@ class Area(MP_Node):
 
     @property
     def is_current(self) -> bool:
-        today = date.today()
+        today = timezone.localdate()
         started = self.valid_from is None or self.valid_from <= today
         return started and (self.valid_to is None or self.valid_to > today)
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from danvan.core.cache import count_hits
+from danvan.core.middleware import client_ip
+
+__all__ = ["RateLimited", "check", "check_all", "client_ip", "hit", "limit_for"]
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Starting an attempt (writes a row, draws a paper).
@@ -75,19 +77,3 @@ def check_all(pairs: list[tuple[str, str]], *, now: float | None = None) -> None
     for (name, _key, limit, window), count in zip(active, counts, strict=True):
         if count > limit:
             raise RateLimited(name, int(window - (now % window)) + 1)
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind N trusted proxies (PROXY_COUNT, as for django-axes)
-    take the N-th address from the right of X-Forwarded-For; otherwise REMOTE_ADDR."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return remote

@@ -15,9 +15,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from danvan.contests.ratelimit import client_ip
-
 LAST_SEEN_KEY = "danvan_last_seen"
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind N trusted proxies (PROXY_COUNT, as for django-axes)
+    take the N-th address from the right of X-Forwarded-For; otherwise REMOTE_ADDR."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return remote
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -163,10 +163,6 @@ def too_many(request: HttpRequest, error: ratelimit.RateLimited) -> HttpResponse
     return response
 
 
-def client_address(request: HttpRequest) -> str:
-    return ratelimit.client_ip(request)
-
-
 # --- Pages and questions for the templates ---------------------------------------
 
 
@@ -506,7 +502,7 @@ def take(request: HttpRequest, slug: str) -> HttpResponse:
         if form is not None:
             if survey.one_per == OnePer.CODE:
                 try:
-                    services.check_rate("code", client_address(request))
+                    services.check_rate("code", ratelimit.client_ip(request))
                 except ratelimit.RateLimited as error:
                     return too_many(request, error)
             if form.is_valid():
@@ -621,7 +617,7 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
                 )
         return refused(request, survey, services.MSG_UNKNOWN_QUESTION, 400)
     try:
-        services.check_rate("submit", client_address(request))
+        services.check_rate("submit", ratelimit.client_ip(request))
     except ratelimit.RateLimited as error:
         return too_many(request, error)
     start = draft["start"]

@@ -12,32 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
 from danvan.contests.retention import BATCH_SIZE, erase_expired
+from danvan.core.management.erasure import ErasureCommand
 
 
-class Command(BaseCommand):
+class Command(ErasureCommand):
     help = (
         "Xóa dữ liệu cá nhân của người dự thi thuộc các cuộc thi đã hết thời hạn lưu trữ "
         "(ngày kết thúc + số ngày lưu). Giữ lại lượt thi, số liệu thống kê và tên công bố giải."
     )
+    batch_size = BATCH_SIZE
+    batch_help = "Số người dự thi xử lý mỗi lượt"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Chỉ cho biết sẽ xóa bao nhiêu người, không xóa gì.",
-        )
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=BATCH_SIZE,
-            help=f"Số người dự thi xử lý mỗi lượt (mặc định {BATCH_SIZE}).",
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        report = erase_expired(dry_run=options["dry_run"], batch_size=max(1, options["batch_size"]))
-        self.stdout.write(report.summary())
-        for line in report.lines():
-            self.stdout.write(line)
+    def erase(self, *, dry_run: bool, batch_size: int) -> Any:
+        return erase_expired(dry_run=dry_run, batch_size=batch_size)

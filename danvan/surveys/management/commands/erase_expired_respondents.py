@@ -14,34 +14,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
+from danvan.core.management.erasure import ErasureCommand
 from danvan.surveys.respondents import BATCH_SIZE, erase_expired, retention_days
 
 
-class Command(BaseCommand):
+class Command(ErasureCommand):
     help = (
         "Xóa họ tên, số điện thoại của người trả lời các khảo sát có danh tính đã hết thời "
         "hạn lưu trữ (thời điểm đóng khảo sát + SURVEY_RESPONDENT_RETENTION_DAYS ngày). "
         "Giữ lại phiếu trả lời và kết quả."
     )
+    batch_size = BATCH_SIZE
+    batch_help = "Số người trả lời xử lý mỗi lượt"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Chỉ cho biết sẽ xóa bao nhiêu người, không xóa gì.",
-        )
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=BATCH_SIZE,
-            help=f"Số người trả lời xử lý mỗi lượt (mặc định {BATCH_SIZE}).",
-        )
+    def erase(self, *, dry_run: bool, batch_size: int) -> Any:
+        return erase_expired(dry_run=dry_run, batch_size=batch_size)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        report = erase_expired(dry_run=options["dry_run"], batch_size=max(1, options["batch_size"]))
-        self.stdout.write(f"Thời hạn lưu trữ: {retention_days()} ngày sau khi khảo sát đóng.")
-        self.stdout.write(report.summary())
-        for line in report.lines():
-            self.stdout.write(line)
+    def preamble(self) -> str:
+        return f"Thời hạn lưu trữ: {retention_days()} ngày sau khi khảo sát đóng."

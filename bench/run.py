@@ -160,7 +160,7 @@ def make_sessions(meta: dict[str, Any], participant_ids: list[int]) -> list[str]
     rows = []
     for pid in participant_ids:
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-        data = {participant_key(meta["contest_id"]): pid, verified_key(meta["contest_id"]): False}
+        data = {participant_key(meta["contest_id"]): pid, verified_key(meta["contest_id"]): True}
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=2000)

@@ -31,6 +31,8 @@ BENCH_SQLITE = os.environ.get("BENCH_SQLITE", str(RESULTS_DIR / "bench.sqlite3")
 os.environ["DEBUG"] = "0"
 os.environ["HTTPS"] = "0"
 os.environ["SECRET_KEY"] = "bench-only-secret-key-not-for-any-real-deployment-3f9c2a7e1b5d"
+os.environ["FIELD_ENCRYPTION_KEYS"] = "bench-only-field-key-not-for-any-real-deployment-7c1e"
+os.environ["HASH_KEY"] = "bench-only-hash-key-not-for-any-real-deployment-4b8d"
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1"
 os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_SQLITE}" if BENCH_DB == "sqlite" else BENCH_PG_URL
 os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")

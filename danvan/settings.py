@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "danvan.core.middleware.SecurityHeadersMiddleware",
+    "danvan.core.middleware.CleanInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,6 +255,13 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded Excel workbooks (danvan.core.uploads): checked from the archive's
+# directory before anything is decompressed, then read row by row.
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 50) * 1024 * 1024
+UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
+UPLOAD_MAX_MEMBERS = env_int("UPLOAD_MAX_MEMBERS", 1000)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 100_000)
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 50)
 
 # --- Security --------------------------------------------------------------------------
 # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
@@ -268,15 +277,52 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Sent on every answer by danvan.core.middleware.SecurityHeadersMiddleware. No inline
+# script and no style="..." attribute anywhere (scripts are files under static/js/,
+# layout is classes in danvan.css); the one inline <style> is that of 500.html, which
+# must work without static files: allowed by its hash (test_headers.py checks it).
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; "
+    "style-src 'self' 'sha256-tJIntz67FFBDrfOk8MrBOFl2K9O7y69KfuXOiVplrFM='; "
+    "img-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'",
+)
+# Pages of the staff workspace and the admin: `Cache-Control: no-store, private`.
+STAFF_PATH_PREFIXES = ("/quan-ly/", "/admin/")
+# Uploaded files that anyone may fetch under MEDIA_URL (danvan.media): contest
+# banners and survey share images, images only. Everything else under MEDIA_ROOT
+# (imports, exports) is served by staff views after their checks, never here.
+PUBLIC_MEDIA_PREFIXES = ("contests/banners/", "surveys/")
 
-# Key for personal data encrypted at rest (CCCD); derived from SECRET_KEY when empty.
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
+# Keys for personal data (danvan.core.crypto): secrets for the data encrypted at
+# rest (CCCD), newest first, and for the keyed hashes (returning participants,
+# survey guards). Required in production (a system check); in development they
+# are derived from SECRET_KEY as before. FIELD_ENCRYPTION_KEY is the older name
+# of a single key used for both.
+_LEGACY_FIELD_KEY = env_str("FIELD_ENCRYPTION_KEY")
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or [
+    k for k in [_LEGACY_FIELD_KEY or (SECRET_KEY if DEBUG else "")] if k
+]
+HASH_KEY = env_str("HASH_KEY") or _LEGACY_FIELD_KEY or (SECRET_KEY if DEBUG else "")
+
+# Contests: the gateway that sends one-time sign-in codes by SMS or Zalo (a
+# dotted path to a class with send(phone, text), see danvan/contests/otp.py);
+# empty turns the one-time code off. "danvan.contests.otp.ConsoleGateway"
+# writes the code to the log (development).
+CONTEST_OTP_GATEWAY = env_str("CONTEST_OTP_GATEWAY")
 
 # Surveys: the one-response guards are rewritten in a random order at the end
 # of each window of this many minutes in which responses arrived (and when a
 # survey closes); names and phone numbers of identified respondents are erased
 # this many days after the survey's closing time (`erase_expired_respondents`).
 SURVEY_SHUFFLE_MINUTES = env_int("SURVEY_SHUFFLE_MINUTES", 5)
+# Anonymous responses wait in a holding table and are written as responses in
+# batches of at least SURVEY_MIX_BATCH, in a random order, at the end of each
+# window of SURVEY_MIX_MINUTES (all of them when the survey closes): results
+# lag by that much (danvan.surveys.mixing, docs/privacy.md).
+SURVEY_MIX_BATCH = env_int("SURVEY_MIX_BATCH", 10)
+SURVEY_MIX_MINUTES = env_int("SURVEY_MIX_MINUTES", 10)
 SURVEY_RESPONDENT_RETENTION_DAYS = env_int("SURVEY_RESPONDENT_RETENTION_DAYS", 180)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from danvan.media import public_media
+
 admin.site.site_header = "Dân Vận Số — quản trị kỹ thuật"
 admin.site.site_title = "Dân Vận Số"
 
@@ -16,9 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quan-ly/cuoc-thi/", include("danvan.contests.urls_staff")),
     path("quan-ly/", include("danvan.core.urls_staff")),
     path("admin/", admin.site.urls),
+    # Public uploaded images only (banners, share images), in every profile; other
+    # uploads are served by staff views after their checks (danvan/media.py).
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", public_media, name="public_media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

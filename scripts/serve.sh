@@ -5,6 +5,10 @@
 # Environment (all optional here; a real deployment sets them in its service
 # environment file, see docs/operations.md):
 #   SECRET_KEY      if unset, generated once into var/secret_key and reused
+#   FIELD_ENCRYPTION_KEYS, HASH_KEY
+#                   if unset, kept in var/field_encryption_keys and var/hash_key:
+#                   random for a new var/, else the value an earlier run used
+#                   implicitly (its SECRET_KEY), so stored data still reads
 #   ALLOWED_HOSTS   default 127.0.0.1,localhost
 #   HTTPS           default 1 (TLS proxy in front). HTTPS=0: plain-http trial,
 #                   secure cookies off by choice, so `check --deploy` is skipped
@@ -27,6 +31,9 @@ export DEBUG=0
 export HTTPS="${HTTPS:-1}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 
+earlier_run=0
+if [ -n "${SECRET_KEY:-}" ] || [ -s "$VAR_DIR/secret_key" ]; then earlier_run=1; fi
+
 if [ -z "${SECRET_KEY:-}" ]; then
     key_file="$VAR_DIR/secret_key"
     if [ ! -s "$key_file" ]; then
@@ -39,6 +46,24 @@ if [ -z "${SECRET_KEY:-}" ]; then
     SECRET_KEY="$(cat "$key_file")"
     export SECRET_KEY
 fi
+
+# The keys of personal data (docs/operations.md, "Keys"), each in its own file.
+for name in FIELD_ENCRYPTION_KEYS HASH_KEY; do
+    if [ -n "${!name:-}" ] || [ -n "${FIELD_ENCRYPTION_KEY:-}" ]; then continue; fi
+    key_file="$VAR_DIR/$(echo "$name" | tr '[:upper:]' '[:lower:]')"
+    if [ ! -s "$key_file" ]; then
+        mkdir -p "$VAR_DIR"
+        if [ "$earlier_run" = 1 ]; then
+            # Data of earlier runs was encrypted and hashed with SECRET_KEY: keep reading it.
+            (umask 077 && printf '%s\n' "$SECRET_KEY" >"$key_file")
+            echo ">> $name was not set: wrote the value earlier runs used (SECRET_KEY) into $key_file"
+        else
+            (umask 077 && "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(48))' >"$key_file")
+            echo ">> $name was not set: generated a new one into $key_file (kept for next runs)"
+        fi
+    fi
+    export "$name=$(cat "$key_file")"
+done
 
 case "$HTTPS" in
     1 | true | yes | on)
@@ -78,6 +103,8 @@ worker_pid=$!
 echo ">> background worker started (pid $worker_pid)"
 echo ">> gunicorn on http://$HOST:$PORT/ ($WORKERS workers). Ctrl-C stops both."
 
+# gunicorn answers with "Server: gunicorn" (no version; it has no setting to drop
+# the header). Behind nginx that header is replaced (docs/operations.md, nginx).
 gunicorn danvan.wsgi:application \
     --bind "$HOST:$PORT" \
     --workers "$WORKERS" \

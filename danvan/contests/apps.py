@@ -18,6 +18,18 @@ class ContestsConfig(AppConfig):
             if not auditlog.contains(model):
                 auditlog.register(model)
 
+        from danvan.contests.models import Participant
+        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.crypto import register_encrypted_field
+
+        register_encrypted_field(Participant, "cccd_encrypted")  # rotate_field_key
+
+        # Audit values: for those who may see the contest now (core/audit.py).
+        register_visibility(Contest, scoped(Contest))
+        for part in (Round, Category, Question, Prize):
+            register_visibility(part, through(part, "contest", scoped(Contest)))
+        register_visibility(Choice, through(Choice, "question__contest", scoped(Contest)))
+
         from django.db.models.signals import post_save
 
         def forget_rounds(**_kwargs: object) -> None:

@@ -10,9 +10,12 @@ letters in "Đáp án đúng"); "Đáp án đúng" lists letters, e.g. "B" or "A
 The export writes the same layout, so an exported bank imports unchanged into
 another contest.
 
-Every cell we write goes through `safe_cell`, so a text such as "=1+1" or
-"-5 °C" is stored as text and never runs as a formula; the import undoes the
-escaping (`unescape_cell`), so values round-trip exactly.
+Every cell we write goes through the exports' `safe_cell`, so a text such as
+"=1+1" or "-5 °C" is a text cell with the quote prefix: shown as typed, never
+run as a formula, and read back unchanged. `unescape_cell` still strips the
+visible apostrophe that exports made before that (so older files import as
+they were meant); a text that really starts with a quote before such a
+character gets one more quote on export (`keep_quote`) to survive it.
 
 The import runs as a background job (kind "import_questions", params
 {"contest_id": id}, the uploaded file as the job's input file): every row is
@@ -27,18 +30,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from danvan.contests.exports import safe_cell
 from danvan.contests.models import LETTERS, Category, Choice, Contest, Question
 from danvan.contests.services import invalidate_bank
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE
-from danvan.core.text import fold, format_date
+from danvan.core.text import clean_text, fold, format_date
+from danvan.core.uploads import read_sheet_rows
 
 TYPE_SINGLE = "Một đáp án"
 TYPE_MULTIPLE = "Nhiều đáp án"
@@ -65,24 +71,17 @@ _ESCAPED_SECOND = (*FORMULA_STARTS, "'")
 # --- Safe cells ----------------------------------------------------------------------
 
 
-def safe_cell(value: Any) -> Any:
-    """A value safe to put in a spreadsheet cell: text that would start a formula
-    (=, +, -, @, tab, CR) gets a leading single quote, so it stays text in Excel,
-    LibreOffice and anything that converts the sheet to CSV. Other values pass
-    unchanged. A text that already starts with a quote followed by one of those
-    characters (or a second quote) gets one more quote, so `unescape_cell` gives
-    back exactly the original text."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value.startswith(FORMULA_STARTS) or (
-        value.startswith("'") and value[1:2] != "" and value[1:].startswith(_ESCAPED_SECOND)
-    ):
+def keep_quote(value: Any) -> Any:
+    """A text that starts with a quote followed by a formula character (or a
+    second quote) gets one more quote, so that `unescape_cell` gives back exactly
+    the original text; anything else passes unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_ESCAPED_SECOND):
         return "'" + value
     return value
 
 
 def unescape_cell(text: str) -> str:
-    """Undo `safe_cell` on a text read back from a sheet."""
+    """Undo `keep_quote` (and the apostrophe of older exports) on a text read back."""
     if text.startswith("'") and len(text) > 1 and text[1:].startswith(_ESCAPED_SECOND):
         return text[1:]
     return text
@@ -103,7 +102,7 @@ def cell_text(value: Any) -> str:
         value = f"{value:%H:%M}"
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(clean_text(str(value)).split())
 
 
 # --- Writing: template and export ----------------------------------------------------------
@@ -165,7 +164,7 @@ def _save(wb: Workbook) -> bytes:
 
 
 def _append(ws: Worksheet, row: list[Any]) -> None:
-    ws.append([safe_cell(v) for v in row])
+    ws.append([safe_cell(ws, keep_quote(v)) for v in row])
     for cell in ws[ws.max_row]:
         cell.alignment = Alignment(vertical="top", wrap_text=True)
 
@@ -384,12 +383,9 @@ def read_question_rows(
 ) -> list[QuestionRow]:
     """Parse and check every row; raise JobFailed listing each bad row."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise JobFailed("File không đọc được. Vui lòng dùng file Excel (.xlsx) theo mẫu.") from exc
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-    wb.close()
+        rows = read_sheet_rows(data, max_rows=MAX_ROWS + 1, max_columns=len(BANK_HEADER))
+    except ValidationError as exc:
+        raise JobFailed(exc.messages[0]) from exc
     if not rows:
         raise JobFailed("File không có dữ liệu.")
     _check_header(rows[0])

@@ -67,8 +67,7 @@ def _svg(width: float, height: float, title: str, desc: str, body: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'aria-label="{_esc(title)}" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'style="max-width:{_fmt(width * MAX_SCALE)}px;height:auto;display:block" '
+        f'width="{_fmt(width * MAX_SCALE)}" preserveAspectRatio="xMinYMin meet" '
         f'font-family="{_esc(FONT)}" font-size="{FONT_SIZE}" fill="{INK}">'
         f"<title>{_esc(title)}</title><desc>{_esc(desc)}</desc>{body}</svg>"
     )

@@ -66,8 +66,14 @@ QUESTIONS_PER_ROUND = 10
 TIME_LIMIT_SECONDS = 600
 MAX_ATTEMPTS = 3
 RETENTION_DAYS = 180
-# Questions drawn from each category of the bank, in the bank file's order.
-QUOTAS = [2, 3, 3, 2]
+# Questions each week draws from each category of the bank, in the bank file's
+# order: every week its own part of the plan, so that a week's answers can be
+# shown as soon as it closes (no later week can draw those questions).
+WEEK_QUOTAS = [
+    [10, 0, 0, 0],  # Căn cứ, mục đích và yêu cầu
+    [0, 10, 0, 0],  # Mục tiêu và chỉ tiêu
+    [0, 0, 5, 5],  # Nhiệm vụ, giải pháp chủ yếu; Tổ chức thực hiện
+]
 # (number, title, opens: days from today, closes: days from today); rounds open
 # and close at 07:00 Việt Nam time.
 ROUNDS: list[tuple[int, str, int, int]] = [
@@ -139,7 +145,9 @@ sinh, giới tính, số điện thoại và nơi ở (xã, ấp); không cần 
 <li>Cuộc thi gồm <strong>3 tuần thi</strong>; thời gian mở, đóng của từng tuần được công bố trên
 trang cuộc thi.</li>
 <li>Mỗi lượt thi gồm <strong>{QUESTIONS_PER_ROUND} câu hỏi trắc nghiệm</strong> được hệ thống
-chọn ngẫu nhiên từ ngân hàng câu hỏi theo từng chủ đề. Có câu chỉ một phương án đúng và câu
+chọn ngẫu nhiên từ ngân hàng câu hỏi. Mỗi tuần thi một phần của Đề án: tuần thứ nhất về căn cứ,
+mục đích và yêu cầu; tuần thứ hai về mục tiêu và chỉ tiêu; tuần thứ ba về nhiệm vụ, giải pháp
+chủ yếu và tổ chức thực hiện. Có câu chỉ một phương án đúng và câu
 nhiều phương án đúng; câu nhiều phương án đúng phải chọn đủ và đúng tất cả mới được điểm.
 Mỗi câu đúng được 1 điểm.</li>
 <li>Thời gian làm bài mỗi lượt là <strong>{TIME_LIMIT_SECONDS // 60} phút</strong>, tính theo
@@ -163,7 +171,8 @@ tham gia?”.</li>
 <li>Giải tập thể: {COLLECTIVE_PRIZES:02d} xã có số người dự thi đông nhất trong toàn cuộc thi.</li>
 </ul>
 <p>Kết quả mỗi tuần được công bố sau khi tuần thi kết thúc; danh sách đoạt giải ghi họ, tên
-(tên đệm viết tắt) và nơi ở của người đoạt giải.</p>
+(tên đệm viết tắt) và nơi ở của người đoạt giải. Đáp án và giải thích của các câu hỏi trong
+tuần được hiện ở trang kết quả bài thi ngay khi tuần thi kết thúc.</p>
 <h3>5. Bảo vệ dữ liệu cá nhân</h3>
 <p>Thông tin cá nhân của người dự thi chỉ được dùng để tổ chức cuộc thi, xét và trao giải;
 được lưu trữ <strong>{RETENTION_DAYS} ngày</strong> kể từ ngày cuộc thi kết thúc, sau đó được xóa
@@ -290,8 +299,9 @@ class _Builder:
                 prediction_text="Theo bạn, đợt thi này có bao nhiêu người tham gia?",
                 tie_break="score,prediction,duration,submitted",
             )
-            for category, count in zip(categories, QUOTAS, strict=True):
-                RoundQuota.objects.create(round=rnd, category=category, count=count)
+            for category, count in zip(categories, WEEK_QUOTAS[number - 1], strict=True):
+                if count:
+                    RoundQuota.objects.create(round=rnd, category=category, count=count)
             services.invalidate_round(rnd)
             for kind, quantity in INDIVIDUAL_PRIZES:
                 Prize.objects.create(contest=contest, round=rnd, kind=kind, quantity=quantity)
@@ -309,7 +319,7 @@ class _Builder:
 
     def make_bank(self, contest: Contest) -> list[Category]:
         data = load_bank_file()
-        if len(data["categories"]) != len(QUOTAS):
+        if len(data["categories"]) != len(WEEK_QUOTAS[0]):
             raise ValueError("Tệp ngân hàng câu hỏi mẫu phải có đúng 4 chủ đề.")
         categories: list[Category] = []
         choices: list[Choice] = []

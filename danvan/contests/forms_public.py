@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from danvan.contests.models import Contest, Occupation, Sex
-from danvan.contests.participants import Registration
+from danvan.contests.participants import PHONE_ALONE, Registration
 from danvan.core.models import Area, AreaKind, Organization, OrgKind
 from danvan.core.text import vn_sort_key
 from danvan.core.validators import normalize_cccd, normalize_phone, validate_cccd
@@ -277,24 +277,34 @@ class CodeSignInForm(forms.Form):
 
 class PhoneSignInForm(forms.Form):
     phone = _phone_field()
-    cccd = _cccd_field(False, "")
-
-    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.contest = contest
-        cccd = self.fields["cccd"]
-        cccd.required = contest.require_cccd
-        cccd.help_text = (
-            "Số CCCD đã khai khi đăng ký."
-            if contest.require_cccd
-            else "Nhập nếu bạn đã khai số CCCD khi đăng ký."
-        )
+    cccd = _cccd_field(True, "Số CCCD bạn đã khai khi đăng ký (12 chữ số).")
+    cccd.error_messages["required"] = PHONE_ALONE
 
     def clean_phone(self) -> str:
         return clean_phone_value(self.cleaned_data["phone"])
 
     def clean_cccd(self) -> str:
         return normalize_cccd(self.cleaned_data.get("cccd") or "")
+
+
+class OtpSendForm(forms.Form):
+    phone = _phone_field()
+    phone.help_text = "Số điện thoại bạn đã dùng khi đăng ký."
+
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Mã xác nhận",
+        max_length=12,
+        help_text="Gồm 6 chữ số, trong tin nhắn vừa gửi đến điện thoại của bạn.",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Vui lòng nhập mã xác nhận."},
+    )
 
 
 class EraseForm(forms.Form):

@@ -343,6 +343,9 @@ class RoundForm(forms.ModelForm):
             "title": "Ví dụ: Tuần 1. Để trống thì hiện “Đợt 1”.",
             "question_count": "Câu hỏi được rút ngẫu nhiên từ ngân hàng theo số câu của từng "
             "chủ đề; phần còn lại rút từ toàn bộ ngân hàng.",
+            "show_answers": "Đáp án và giải thích của một câu chỉ hiện khi không còn đợt thi nào "
+            "đang mở hoặc sắp mở có thể ra câu đó. Muốn đáp án hiện ngay khi đợt này kết thúc, "
+            "hãy cho mỗi đợt các chủ đề riêng, với tổng số câu theo chủ đề bằng số câu mỗi lượt.",
             "max_attempts": "0 là không giới hạn.",
             "grace_seconds": "Bài nộp chậm trong khoảng này (do mạng chậm) vẫn được nhận.",
         }

@@ -530,3 +530,24 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prize}: {self.published_name}"
+
+
+class OneTimeCode(models.Model):
+    """A one-time sign-in code sent to a participant's phone (danvan.contests.otp).
+
+    Only a keyed hash of the code is kept; one code a participant at a time,
+    valid for a few minutes and a few tries, deleted once used."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="one_time_code"
+    )
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "mã xác nhận một lần"
+        verbose_name_plural = "mã xác nhận một lần"
+
+    def __str__(self) -> str:
+        return f"Mã xác nhận của {self.participant_id}"

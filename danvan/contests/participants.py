@@ -1,16 +1,18 @@
 """Participants of a contest: registration, recognising a returning person,
 access codes, the personal data export and erasure.
 
-A participant has no account. They are recognised by their phone number (and
-the keyed hash of their CCCD when they gave one), or by the short access code
-shown once after registration.
+A participant has no account. They sign in again with the short access code
+shown after registration, with their phone number plus the CCCD they gave
+(its keyed hash), or with a one-time code sent to their phone (otp.py); never
+with a phone number alone, which anyone may know.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,9 +21,10 @@ from django.utils import timezone
 from danvan.contests.models import (
     AttemptStatus,
     Contest,
+    OneTimeCode,
     Participant,
 )
-from danvan.contests.privacy import cccd_hash, decrypt_cccd, encrypt_cccd
+from danvan.contests.privacy import cccd_hash, cccd_or_notice, encrypt_cccd
 from danvan.contests.services import load_bank
 from danvan.core.models import Area, Organization
 from danvan.core.text import format_date, format_datetime
@@ -84,9 +87,6 @@ class Registration:
 class SignIn:
     participant: Participant
     created: bool
-    # Proved with something only the person should have (a fresh registration,
-    # the access code, or the CCCD): may see and erase their personal data.
-    verified: bool
 
 
 DIFFERENT_PERSON = (
@@ -97,22 +97,42 @@ CCCD_TAKEN = (
     "Số CCCD này đã được dùng để đăng ký cuộc thi với một số điện thoại khác. "
     "Nếu đó là bạn, hãy đăng nhập lại bằng mã dự thi; nếu không, vui lòng liên hệ Ban Tổ chức."
 )
+PHONE_TAKEN = (
+    "Số điện thoại này đã được dùng để đăng ký cuộc thi. Nếu đó là bạn, hãy bấm "
+    "“Đăng nhập lại” (bằng mã dự thi, số CCCD hoặc mã xác nhận gửi qua tin nhắn); "
+    "nếu không, vui lòng liên hệ Ban Tổ chức."
+)
+# The same form sent twice (a double tap, a reload) within this time after the
+# first one registered the person is recognised as that person.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
-def _match_existing(contest: Contest, phone: str, cccd: str) -> SignIn | None:
-    """The participant this phone (+ CCCD) belongs to, or None if nobody has it yet.
-    Raises ParticipantError when the phone or CCCD belongs to someone else's record."""
-    digest = cccd_hash(cccd) if cccd else ""
+def _same_registration(participant: Participant, data: Registration, now: datetime) -> bool:
+    return (
+        now - participant.created_at <= REPEAT_WINDOW
+        and participant.full_name == data.full_name
+        and participant.birth_date == data.birth_date
+        and participant.sex == data.sex
+        and participant.area_id == data.area.pk
+    )
+
+
+def _match_existing(contest: Contest, data: Registration, now: datetime) -> SignIn | None:
+    """The participant this registration proves to be, or None if nobody has its
+    phone or CCCD yet. A phone on record proves nothing by itself: it takes the
+    CCCD on record with it (or the very same form again, just after). Raises
+    ParticipantError when the phone or CCCD belongs to someone else's record."""
+    digest = cccd_hash(data.cccd) if data.cccd else ""
     active = Participant.objects.filter(contest=contest, erased_at__isnull=True)
-    by_phone = active.filter(phone=phone).first() if phone else None
+    by_phone = active.filter(phone=data.phone).first() if data.phone else None
     if by_phone is not None:
         if by_phone.cccd_hash:
             if digest != by_phone.cccd_hash:
-                raise ParticipantError(DIFFERENT_PERSON, field="cccd" if cccd else "phone")
-            return SignIn(by_phone, created=False, verified=True)
-        # No CCCD on record: the phone alone recognises them (as the contest's
-        # rules allow), but it does not prove who they are.
-        return SignIn(by_phone, created=False, verified=False)
+                raise ParticipantError(DIFFERENT_PERSON, field="cccd" if data.cccd else "phone")
+            return SignIn(by_phone, created=False)
+        if not digest and _same_registration(by_phone, data, now):
+            return SignIn(by_phone, created=False)
+        raise ParticipantError(PHONE_TAKEN, field="phone")
     if digest and active.filter(cccd_hash=digest).exists():
         raise ParticipantError(CCCD_TAKEN, field="cccd")
     return None
@@ -121,10 +141,11 @@ def _match_existing(contest: Contest, phone: str, cccd: str) -> SignIn | None:
 def register(contest: Contest, data: Registration, now: datetime | None = None) -> SignIn:
     """Register a person for a contest, or recognise them if they registered before.
 
-    A returning person (same phone, and the same CCCD when one is on record) is
-    signed in instead of being registered twice."""
+    A returning person (same phone and the same CCCD on record, or the same form
+    sent again just after) is signed in instead of being registered twice;
+    anyone else giving a phone or CCCD on record is refused."""
     now = now or timezone.now()
-    existing = _match_existing(contest, data.phone, data.cccd)
+    existing = _match_existing(contest, data, now)
     if existing is not None:
         return existing
     try:
@@ -146,14 +167,21 @@ def register(contest: Contest, data: Registration, now: datetime | None = None) 
             )
     except IntegrityError:
         # The same person pressed twice (or two tabs): the other request won.
-        existing = _match_existing(contest, data.phone, data.cccd)
+        existing = _match_existing(contest, data, now)
         if existing is None:
             raise
         return existing
-    return SignIn(participant, created=True, verified=True)
+    return SignIn(participant, created=True)
 
 
-NOT_FOUND = "Không tìm thấy người dự thi với thông tin này. Vui lòng kiểm tra lại."
+NOT_FOUND = (
+    "Không tìm thấy người dự thi với số điện thoại và số CCCD này. Vui lòng kiểm tra lại. "
+    "Nếu khi đăng ký bạn không khai số CCCD, hãy dùng mã dự thi hoặc mã xác nhận."
+)
+PHONE_ALONE = (
+    "Chỉ số điện thoại thì chưa đủ để đăng nhập. Vui lòng nhập thêm số CCCD đã khai "
+    "khi đăng ký, hoặc dùng mã dự thi, hoặc nhận mã xác nhận qua tin nhắn."
+)
 
 
 def sign_in_by_code(contest: Contest, code: str) -> SignIn:
@@ -165,23 +193,38 @@ def sign_in_by_code(contest: Contest, code: str) -> SignIn:
         ).first()
     if participant is None:
         raise ParticipantError("Mã dự thi không đúng. Vui lòng kiểm tra lại.", field="access_code")
-    return SignIn(participant, created=False, verified=True)
+    return SignIn(participant, created=False)
 
 
 def sign_in_by_phone(contest: Contest, phone: str, cccd: str) -> SignIn:
-    """Phone (+ CCCD when the participant gave one). Without a CCCD on record
-    the phone alone signs in, but the session is not `verified`."""
+    """Phone plus the CCCD on record. A phone alone is refused, whether or not
+    the participant gave a CCCD (anyone may know a phone number)."""
+    if not cccd:
+        raise ParticipantError(PHONE_ALONE, field="cccd")
     participant = Participant.objects.filter(
         contest=contest, phone=phone, erased_at__isnull=True
     ).first()
-    if participant is None:
+    if (
+        participant is None
+        or not participant.cccd_hash
+        or not hmac.compare_digest(cccd_hash(cccd), participant.cccd_hash)
+    ):
         raise ParticipantError(NOT_FOUND)
-    if participant.cccd_hash:
-        if not cccd or cccd_hash(cccd) != participant.cccd_hash:
-            raise ParticipantError(NOT_FOUND)
-        return SignIn(participant, created=False, verified=True)
-    # No CCCD on record: only the access code proves who they are.
-    return SignIn(participant, created=False, verified=False)
+    return SignIn(participant, created=False)
+
+
+def reissue_access_code(participant: Participant) -> str:
+    """A new access code for a participant who lost theirs (the old one stops
+    working); for organisers, once they know who they are talking to."""
+    for _ in range(5):
+        participant.access_code = generate_access_code()
+        try:
+            with transaction.atomic():
+                participant.save(update_fields=["access_code"])
+            return participant.access_code
+        except IntegrityError:  # pragma: no cover - drawn twice at once
+            continue
+    raise RuntimeError("could not draw a unique access code")  # pragma: no cover
 
 
 # --- Personal data: export and erasure -----------------------------------------------
@@ -245,7 +288,7 @@ def export_data(participant: Participant) -> dict[str, Any]:
             "ngay_sinh": format_date(participant.birth_date),
             "gioi_tinh": participant.get_sex_display() if participant.sex else "",
             "so_dien_thoai": participant.phone,
-            "so_cccd": decrypt_cccd(participant.cccd_encrypted),
+            "so_cccd": cccd_or_notice(participant.cccd_encrypted, masked=False),
             "noi_o": _area_label(participant.area),
             "doi_tuong": participant.get_occupation_display(),
             "to_chuc": participant.organization.name if participant.organization else "",
@@ -273,6 +316,7 @@ def erase_participant(participant: Participant, now: datetime | None = None) -> 
     and by the scheduled retention job. Idempotent."""
     now = now or timezone.now()
     with transaction.atomic():
+        OneTimeCode.objects.filter(participant=participant).delete()
         for _ in range(5):
             participant.full_name = ERASED_NAME
             participant.phone = ""

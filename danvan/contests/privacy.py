@@ -1,46 +1,55 @@
 """Personal data of participants: the CCCD encrypted at rest, a keyed hash to
-recognise a returning participant, masks for lists."""
+recognise a returning participant, masks for lists. The keys are core's
+(danvan.core.crypto): FIELD_ENCRYPTION_KEYS and HASH_KEY."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
+import logging
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
-
+from danvan.core import crypto
+from danvan.core.crypto import DecryptionError
 from danvan.core.validators import normalize_cccd
+
+__all__ = ["DecryptionError"]
+
+logger = logging.getLogger(__name__)
+
+# Shown instead of a CCCD that the configured keys cannot read.
+CCCD_UNREADABLE = (
+    "Đã khai, nhưng hệ thống tạm thời không đọc được số đã lưu; vui lòng báo ban tổ chức."
+)
 
 
 def _key(purpose: bytes) -> bytes:
-    secret = (getattr(settings, "FIELD_ENCRYPTION_KEY", "") or settings.SECRET_KEY).encode()
-    return hashlib.sha256(purpose + b"\x00" + secret).digest()
-
-
-def _fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_key(b"danvan-cccd-encryption")))
+    """The key of one kind of keyed hash (HASH_KEY)."""
+    return crypto.hash_key(purpose)
 
 
 def encrypt_cccd(cccd: str) -> str:
-    return _fernet().encrypt(normalize_cccd(cccd).encode()).decode() if cccd else ""
+    return crypto.encrypt(normalize_cccd(cccd)) if cccd else ""
 
 
 def decrypt_cccd(token: str) -> str:
-    if not token:
-        return ""
+    """The number in clear; DecryptionError when no configured key reads it."""
+    return crypto.decrypt(token)
+
+
+def cccd_or_notice(token: str, *, masked: bool) -> str:
+    """For a page: the number (masked or not), or CCCD_UNREADABLE, logged as an
+    error, when the keys cannot read it."""
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        return ""
+        number = decrypt_cccd(token)
+    except DecryptionError:
+        logger.error("stored CCCD not readable with FIELD_ENCRYPTION_KEYS")
+        return CCCD_UNREADABLE
+    return mask_cccd(number) if masked else number
 
 
 def cccd_hash(cccd: str) -> str:
     """A keyed hash (HMAC-SHA256): equal for equal numbers, useless without the key."""
     if not cccd:
         return ""
-    number = normalize_cccd(cccd).encode()
-    return hmac.new(_key(b"danvan-cccd-hash"), number, hashlib.sha256).hexdigest()
+    return crypto.keyed_hash(b"danvan-cccd-hash", normalize_cccd(cccd).encode())
 
 
 def mask_phone(phone: str) -> str:

@@ -27,6 +27,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Registering and signing in (guessing phone numbers or access codes).
     "register_ip": (60, 600),
     "signin_ip": (30, 600),
+    # One-time sign-in codes sent (each one a paid message to a phone).
+    "otp_phone": (3, 900),
+    "otp_ip": (20, 900),
     # Autosave: one request per answer changed; far above any honest use.
     "save_attempt": (600, 600),
 }

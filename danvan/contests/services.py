@@ -30,6 +30,7 @@ from danvan.contests.models import (
     Prediction,
     Question,
     Round,
+    RoundQuota,
     RoundStatus,
 )
 from danvan.core.cache import LocalCache
@@ -583,3 +584,68 @@ def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     if rnd.show_answers == "after_close":
         return now >= rnd.closes_at
     return False
+
+
+# --- Which answers are safe to show ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawScope:
+    """The questions a round can put on a paper: those of its topics, or any of
+    the bank when its topic counts add up to fewer than its question count."""
+
+    categories: frozenset[int]
+    whole_bank: bool
+
+    def covers(self, category_id: int) -> bool:
+        return self.whole_bank or category_id in self.categories
+
+    def overlaps(self, other: DrawScope) -> bool:
+        return self.whole_bank or other.whole_bank or bool(self.categories & other.categories)
+
+
+def draw_scope(rnd: Round, quotas: Iterable[tuple[int, int]]) -> DrawScope:
+    """As `draw_paper` draws: the quotas first, then the whole bank up to the count."""
+    counted = {category: count for category, count in quotas if count > 0}
+    whole = bool(rnd.question_count) and sum(counted.values()) < rnd.question_count
+    return DrawScope(frozenset(counted), whole)
+
+
+def rounds_still_drawing(
+    contest_id: int, now: datetime, exclude: int
+) -> list[tuple[Round, DrawScope]]:
+    """The contest's rounds but `exclude` open at `now` or yet to open (a
+    participant can still be given their questions), by closing time, each with
+    what it can draw."""
+    rounds = list(
+        Round.objects.filter(contest_id=contest_id, status=RoundStatus.SCHEDULED, closes_at__gt=now)
+        .exclude(pk=exclude)
+        .order_by("closes_at", "number")
+    )
+    if not rounds:
+        return []
+    quotas: dict[int, list[tuple[int, int]]] = {}
+    for round_id, category_id, count in RoundQuota.objects.filter(round__in=rounds).values_list(
+        "round_id", "category_id", "count"
+    ):
+        quotas.setdefault(round_id, []).append((category_id, count))
+    return [(rnd, draw_scope(rnd, quotas.get(rnd.pk, []))) for rnd in rounds]
+
+
+def withheld_answers(attempt: Attempt, bank: Bank, now: datetime | None = None) -> dict[int, Round]:
+    """The questions of the attempt whose answers (and explanations) must stay
+    hidden because another round, open now or to come, can still draw them;
+    each with the last such round to close (their answers are safe after it).
+    The attempt's own round is left out: showing its answers while it is open
+    is what "after submit" means."""
+    now = now or timezone.now()
+    drawing = rounds_still_drawing(attempt.round.contest_id, now, exclude=attempt.round_id)
+    withheld: dict[int, Round] = {}
+    for qid, _cids in attempt.paper:
+        question = bank.questions.get(qid)
+        if question is None:
+            continue
+        for rnd, scope in drawing:  # by closing time: the last one wins
+            if scope.covers(question.category_id):
+                withheld[qid] = rnd
+    return withheld

@@ -4,8 +4,10 @@ Every page works as plain HTML forms; attempt.js only adds the running clock,
 saving each answer as it is chosen and a copy in localStorage.
 
 A participant has no account: their id sits in the session under
-f"contest:{contest.pk}:participant". "Verified" sessions (fresh registration,
-the access code, or the CCCD) may also see and erase their personal data.
+f"contest:{contest.pk}:participant", beside a `verified` mark. Every way in
+proves who they are (a fresh registration, the access code, phone plus CCCD,
+a one-time code); a session without the mark (signed in by a phone alone,
+before that was refused) counts as signed out.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from danvan.contests import otp, ratelimit
 from danvan.contests import participants as people
-from danvan.contests import ratelimit
 from danvan.contests.forms_public import (
     CodeSignInForm,
     EraseForm,
+    OtpCodeForm,
+    OtpSendForm,
     PhoneSignInForm,
     RegistrationForm,
 )
@@ -54,10 +58,11 @@ from danvan.contests.models import (
     RoundStatus,
     ShowAnswers,
 )
-from danvan.contests.privacy import decrypt_cccd, mask_cccd, mask_name, mask_phone
+from danvan.contests.privacy import cccd_or_notice, mask_name, mask_phone
 from danvan.contests.services import (
     CONTEST_LONG_TEXTS,
     ROUND_TTL,
+    Bank,
     ContestError,
     answers_visible,
     is_choice_id,
@@ -65,10 +70,11 @@ from danvan.contests.services import (
     save_answers,
     start_attempt,
     submit_attempt,
+    withheld_answers,
 )
 from danvan.core.cache import LocalCache
 from danvan.core.models import Area, AreaKind
-from danvan.core.text import VN_TZ, format_datetime
+from danvan.core.text import VN_TZ, clean_json, format_datetime
 
 LEADERBOARD_SIZE = 100
 LEADERBOARD_TTL = 10  # seconds
@@ -91,7 +97,13 @@ def verified_key(contest_id: int) -> str:
     return f"contest:{contest_id}:verified"
 
 
+def otp_phone_key(contest_id: int) -> str:
+    return f"contest:{contest_id}:otp_phone"
+
+
 def session_participant_id(request: HttpRequest, contest_id: int) -> int | None:
+    if not request.session.get(verified_key(contest_id)):
+        return None
     value = request.session.get(participant_key(contest_id))
     return int(value) if value else None
 
@@ -110,22 +122,11 @@ def current_participant(request: HttpRequest, contest: Contest) -> Participant |
     return participant
 
 
-def is_verified(request: HttpRequest, contest: Contest) -> bool:
-    return bool(request.session.get(verified_key(contest.pk)))
-
-
-def remember_participant(request: HttpRequest, contest: Contest, signin: people.SignIn) -> None:
-    same = session_participant_id(request, contest.pk) == signin.participant.pk
-    verified = signin.verified or (same and is_verified(request, contest))
+def remember_participant(request: HttpRequest, contest: Contest, participant: Participant) -> None:
     request.session.cycle_key()  # a new session id on every sign-in (no fixation)
-    request.session[participant_key(contest.pk)] = signin.participant.pk
-    request.session[verified_key(contest.pk)] = verified
-
-
-def display_name(participant: Participant, verified: bool) -> str:
-    """The full name for a verified session; masked when only the phone was given
-    (whoever knows a phone number must not learn its owner's name here)."""
-    return participant.full_name if verified else mask_name(participant.full_name)
+    request.session[participant_key(contest.pk)] = participant.pk
+    request.session[verified_key(contest.pk)] = True
+    request.session.pop(otp_phone_key(contest.pk), None)
 
 
 def forget_participant(request: HttpRequest, contest: Contest) -> None:
@@ -268,7 +269,6 @@ def contest_list(request: HttpRequest) -> HttpResponse:
 def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contest = published_contest(slug)
     participant = current_participant(request, contest)
-    verified = participant is not None and is_verified(request, contest)
     return render(
         request,
         "contests/public/detail.html",
@@ -276,10 +276,9 @@ def contest_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "contest": contest,
             "phase": contest_phase(contest, timezone.now()),
             "participant": participant,
-            "verified": verified,
-            "display_name": display_name(participant, verified) if participant else "",
+            "display_name": participant.full_name if participant else "",
             "access_code": people.format_access_code(participant.access_code)
-            if participant and verified
+            if participant
             else "",
             "rounds": round_cards(contest, participant),
             "overall_awards": Award.objects.filter(prize__contest=contest, round__isnull=True)
@@ -323,7 +322,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             except people.ParticipantError as error:
                 form.add_error(error.field, error.message)
             else:
-                remember_participant(request, contest, signin)
+                remember_participant(request, contest, signin.participant)
                 if signin.created:
                     return redirect("contests:registered", slug=contest.slug)
                 messages.info(
@@ -346,7 +345,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 def registered(request: HttpRequest, slug: str) -> HttpResponse:
     contest = published_contest(slug)
     participant = current_participant(request, contest)
-    if participant is None or not is_verified(request, contest):
+    if participant is None:
         return redirect(contest)
     return render(
         request,
@@ -359,44 +358,120 @@ def registered(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# The `cach` (way) each form of the sign-in page posts.
+SIGNIN_WAYS = ("ma", "sdt", "otp-gui", "otp")
+
+
+def welcome(request: HttpRequest, participant: Participant, show_code: bool) -> None:
+    """Greet a participant just signed in; show the access code again to whoever
+    signed in without it (that is how a lost code is recovered)."""
+    text = f"Xin chào {participant.full_name}!"
+    if show_code:
+        code = people.format_access_code(participant.access_code)
+        text += f" Mã dự thi của bạn là {code}: hãy ghi lại để lần sau đăng nhập nhanh."
+    messages.success(request, text)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def sign_in(request: HttpRequest, slug: str) -> HttpResponse:
+    """Three ways back in, none of them a phone number alone: the access code;
+    phone plus the CCCD given at registration; a one-time code sent to the
+    phone (when a gateway is configured). The last two also recover a lost
+    access code."""
     contest = published_contest(slug)
-    code_form = CodeSignInForm(prefix="ma")
-    phone_form = PhoneSignInForm(prefix="sdt", contest=contest)
+    forms: dict[str, Any] = {
+        "code_form": CodeSignInForm(prefix="ma"),
+        "phone_form": PhoneSignInForm(prefix="sdt"),
+        "otp_send_form": OtpSendForm(prefix="otp"),
+        "otp_code_form": OtpCodeForm(prefix="otp"),
+    }
+    otp_phone = request.session.get(otp_phone_key(contest.pk), "")
     if request.method == "POST":
+        how = request.POST.get("cach", "")
+        if how not in SIGNIN_WAYS:
+            return redirect("contests:signin", slug=contest.slug)
         try:
             ratelimit.check("signin_ip", ratelimit.client_ip(request))
         except ratelimit.RateLimited as error:
             return too_many(request, error)
-        signin = None
-        if request.POST.get("cach") == "ma":
-            code_form = CodeSignInForm(request.POST, prefix="ma")
+        participant = None
+        if how == "ma":
+            code_form = forms["code_form"] = CodeSignInForm(request.POST, prefix="ma")
             if code_form.is_valid():
                 try:
                     signin = people.sign_in_by_code(contest, code_form.cleaned_data["access_code"])
                 except people.ParticipantError as error:
                     code_form.add_error("access_code", error.message)
-        else:
-            phone_form = PhoneSignInForm(request.POST, prefix="sdt", contest=contest)
+                else:
+                    remember_participant(request, contest, signin.participant)
+                    welcome(request, signin.participant, show_code=False)
+                    return redirect(contest)
+        elif how == "sdt":
+            phone_form = forms["phone_form"] = PhoneSignInForm(request.POST, prefix="sdt")
             if phone_form.is_valid():
                 try:
                     signin = people.sign_in_by_phone(
                         contest, phone_form.cleaned_data["phone"], phone_form.cleaned_data["cccd"]
                     )
                 except people.ParticipantError as error:
-                    phone_form.add_error(None, error.message)
-        if signin is not None:
-            remember_participant(request, contest, signin)
-            name = display_name(signin.participant, is_verified(request, contest))
-            messages.success(request, f"Xin chào {name}!")
+                    phone_form.add_error(error.field, error.message)
+                else:
+                    participant = signin.participant
+        elif not otp.enabled():
+            messages.warning(request, OTP_OFF)
+        elif how == "otp-gui":
+            send_form = forms["otp_send_form"] = OtpSendForm(request.POST, prefix="otp")
+            if send_form.is_valid():
+                phone = send_form.cleaned_data["phone"]
+                try:
+                    ratelimit.check_all(
+                        [("otp_phone", phone), ("otp_ip", ratelimit.client_ip(request))]
+                    )
+                except ratelimit.RateLimited as error:
+                    return too_many(request, error)
+                try:
+                    otp.send_code(contest, phone)
+                except otp.OtpError as error:
+                    send_form.add_error(None, error.message)
+                else:
+                    request.session[otp_phone_key(contest.pk)] = phone
+                    messages.info(
+                        request,
+                        "Nếu số điện thoại này đã đăng ký cuộc thi, một mã xác nhận gồm 6 chữ số "
+                        f"vừa được gửi đến số {mask_phone(phone)}. Vui lòng nhập mã đó bên dưới.",
+                    )
+                    return redirect("contests:signin", slug=contest.slug)
+        else:  # "otp": the code received
+            otp_form = forms["otp_code_form"] = OtpCodeForm(request.POST, prefix="otp")
+            if otp_form.is_valid():
+                try:
+                    participant = otp.verify_code(contest, otp_phone, otp_form.cleaned_data["code"])
+                except otp.OtpError as error:
+                    otp_form.add_error("code", error.message)
+                else:
+                    if participant is None:
+                        otp_form.add_error("code", otp.WRONG_OR_EXPIRED)
+        if participant is not None:
+            remember_participant(request, contest, participant)
+            welcome(request, participant, show_code=True)
             return redirect(contest)
     return render(
         request,
         "contests/public/signin.html",
-        {"contest": contest, "code_form": code_form, "phone_form": phone_form},
+        {
+            "contest": contest,
+            "otp_enabled": otp.enabled(),
+            "otp_phone": mask_phone(otp_phone),
+            **forms,
+        },
     )
+
+
+OTP_OFF = (
+    "Cuộc thi chưa dùng mã xác nhận qua tin nhắn. Vui lòng đăng nhập bằng mã dự thi hoặc "
+    "số điện thoại và số CCCD; nếu không còn cả hai, vui lòng liên hệ Ban Tổ chức."
+)
 
 
 @require_POST
@@ -482,10 +557,19 @@ def form_answers(attempt: Attempt, data: Any) -> dict[str, list[str]]:
     return {str(qid): data.getlist(f"q_{qid}") for qid, _cids in attempt.paper}
 
 
-def paper_view(attempt: Attempt, *, with_answers: bool = False) -> list[dict[str, Any]]:
+def paper_view(
+    attempt: Attempt,
+    *,
+    with_answers: bool = False,
+    withheld: dict[int, Round] | None = None,
+    bank: Bank | None = None,
+) -> list[dict[str, Any]]:
     """The questions in the paper order, choices in the order shown. Correctness and
-    explanations are only added when `with_answers` (the result page, when allowed)."""
-    bank = load_bank(attempt.round.contest_id)
+    explanations are only added when `with_answers` (the result page, when allowed),
+    and never for a question in `withheld` (another round can still draw it: the
+    round whose end frees it is given instead)."""
+    bank = bank or load_bank(attempt.round.contest_id)
+    withheld = withheld or {}
     questions = []
     for index, (qid, cids) in enumerate(attempt.paper, start=1):
         question = bank.questions.get(qid)
@@ -507,7 +591,9 @@ def paper_view(attempt: Attempt, *, with_answers: bool = False) -> list[dict[str
                 for pos, cid in enumerate(cids)
             ],
         }
-        if with_answers and question is not None:
+        if with_answers and qid in withheld:
+            item["withheld_until"] = withheld[qid]
+        elif with_answers and question is not None:
             item["explanation"] = question.explanation
             item["right"] = bool(question.correct) and chosen == set(question.correct)
             for choice in item["choices"]:
@@ -663,7 +749,7 @@ def attempt_save(request: HttpRequest, token: str) -> JsonResponse:
             retry_after=error.retry_after,
         )
     try:
-        payload = json.loads(request.body.decode("utf-8") or "{}")
+        payload = clean_json(json.loads(request.body.decode("utf-8") or "{}"))
     except (UnicodeDecodeError, ValueError):
         return json_error("Dữ liệu gửi lên không hợp lệ.", 400, "bad_json")
     if not isinstance(payload, dict):
@@ -703,7 +789,9 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         attempt = finish_late(attempt)
     rnd = attempt.round
     visible = answers_visible(attempt)
-    questions = paper_view(attempt, with_answers=visible)
+    bank = load_bank(rnd.contest_id)
+    withheld = withheld_answers(attempt, bank) if visible else {}
+    questions = paper_view(attempt, with_answers=visible, withheld=withheld, bank=bank)
     if visible:
         hidden_reason = ""
     elif rnd.show_answers == ShowAnswers.AFTER_CLOSE:
@@ -725,6 +813,7 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             "total": len(attempt.paper),
             "duration": mmss((attempt.duration_ms or 0) / 1000),
             "visible": visible,
+            "withheld": withheld,
             "hidden_reason": hidden_reason,
             "questions": questions if visible else [],
             "has_prediction": rnd.prediction != Prediction.NONE,
@@ -849,35 +938,7 @@ def render_round_results(request: HttpRequest, slug: str, number: int) -> HttpRe
 # --- Personal data: see, export, erase ------------------------------------------------------
 
 
-def _data_page(
-    request: HttpRequest,
-    contest: Contest,
-    participant: Participant,
-    *,
-    code_form: CodeSignInForm | None = None,
-    erase_form: EraseForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    verified = is_verified(request, contest)
-    cccd = decrypt_cccd(participant.cccd_encrypted) if verified else ""
-    return render(
-        request,
-        "contests/public/my_data.html",
-        {
-            "contest": contest,
-            "participant": participant,
-            "verified": verified,
-            "phone": mask_phone(participant.phone),
-            "cccd": mask_cccd(cccd) if cccd else ("Đã khai" if participant.cccd_hash else ""),
-            "code_form": code_form or CodeSignInForm(prefix="ma"),
-            "erase_form": erase_form or EraseForm(),
-            "attempt_count": participant.attempts.count(),
-        },
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 @never_cache
 def my_data(request: HttpRequest, slug: str) -> HttpResponse:
     contest = published_contest(slug)
@@ -885,25 +946,31 @@ def my_data(request: HttpRequest, slug: str) -> HttpResponse:
     if participant is None:
         messages.info(request, "Vui lòng đăng nhập lại để xem dữ liệu cá nhân của bạn.")
         return redirect("contests:signin", slug=contest.slug)
-    if request.method == "POST":
-        # Confirming who they are with the access code before seeing personal data.
-        try:
-            ratelimit.check("signin_ip", ratelimit.client_ip(request))
-        except ratelimit.RateLimited as error:
-            return too_many(request, error)
-        code_form = CodeSignInForm(request.POST, prefix="ma")
-        if code_form.is_valid():
-            try:
-                signin = people.sign_in_by_code(contest, code_form.cleaned_data["access_code"])
-            except people.ParticipantError as error:
-                code_form.add_error("access_code", error.message)
-            else:
-                if signin.participant.pk == participant.pk:
-                    remember_participant(request, contest, signin)
-                    return redirect("contests:my_data", slug=contest.slug)
-                code_form.add_error("access_code", "Mã dự thi không đúng. Vui lòng kiểm tra lại.")
-        return _data_page(request, contest, participant, code_form=code_form)
     return _data_page(request, contest, participant)
+
+
+def _data_page(
+    request: HttpRequest,
+    contest: Contest,
+    participant: Participant,
+    *,
+    erase_form: EraseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    cccd = cccd_or_notice(participant.cccd_encrypted, masked=True)
+    return render(
+        request,
+        "contests/public/my_data.html",
+        {
+            "contest": contest,
+            "participant": participant,
+            "phone": mask_phone(participant.phone),
+            "cccd": cccd or ("Đã khai" if participant.cccd_hash else ""),
+            "erase_form": erase_form or EraseForm(),
+            "attempt_count": participant.attempts.count(),
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -911,7 +978,7 @@ def my_data(request: HttpRequest, slug: str) -> HttpResponse:
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     contest = published_contest(slug)
     participant = current_participant(request, contest)
-    if participant is None or not is_verified(request, contest):
+    if participant is None:
         return redirect("contests:my_data", slug=contest.slug)
     data = people.export_data(participant)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
@@ -924,7 +991,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 def erase(request: HttpRequest, slug: str) -> HttpResponse:
     contest = published_contest(slug)
     participant = current_participant(request, contest)
-    if participant is None or not is_verified(request, contest):
+    if participant is None:
         return redirect("contests:my_data", slug=contest.slug)
     form = EraseForm(request.POST)
     if not form.is_valid():

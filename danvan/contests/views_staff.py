@@ -38,11 +38,17 @@ from danvan.contests.models import (
     RoundStatus,
 )
 from danvan.contests.sanitize import clean_html
-from danvan.contests.services import ContestError, invalidate_bank, invalidate_round
+from danvan.contests.services import (
+    ContestError,
+    draw_scope,
+    invalidate_bank,
+    invalidate_round,
+    rounds_still_drawing,
+)
 from danvan.core.jobs import start_job
 from danvan.core.models import Organization, User
 from danvan.core.scope import MANAGE, VIEW, can, get_scope, get_visible_or_404
-from danvan.core.text import filter_by_title, search_terms
+from danvan.core.text import filter_by_title, search_terms, vn_sort_key
 from danvan.core.views_staff import _page
 
 NAV = "contests"
@@ -396,6 +402,21 @@ def _save_round(form: f.RoundForm) -> Round:
     return rnd
 
 
+def _round_draws(rnd: Round) -> dict[str, Any]:
+    """What the round can draw, and the rounds still running when it closes that
+    can draw some of the same questions (their answers wait for those rounds)."""
+    scope = draw_scope(rnd, rnd.quotas.values_list("category_id", "count"))
+    later = rounds_still_drawing(rnd.contest_id, rnd.closes_at, exclude=rnd.pk)
+    return {
+        "scope": scope,
+        "categories": sorted(
+            Category.objects.filter(pk__in=scope.categories).values_list("name", flat=True),
+            key=vn_sort_key,
+        ),
+        "shared": [other for other, theirs in later if theirs.overlaps(scope)],
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_add(request: StaffRequest, pk: int) -> HttpResponse:
@@ -432,6 +453,7 @@ def round_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "quotas": rnd.quotas.select_related("category").order_by("category__name"),
             "prizes": Prize.objects.filter(round=rnd),
+            "draws": _round_draws(rnd),
             "problems": f.round_problems(rnd, f.bank_counts(contest))
             if rnd.status == RoundStatus.SCHEDULED
             else [],
@@ -470,7 +492,7 @@ def round_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "contests/staff/round_form.html",
-        {"nav": NAV, "contest": contest, "round": rnd, "form": form},
+        {"nav": NAV, "contest": contest, "round": rnd, "form": form, "draws": _round_draws(rnd)},
     )
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from danvan.core import signin
 from danvan.core.models import Role, RoleAssignment, User
 from danvan.core.scope import GRANT, get_scope
 from danvan.core.text import search_terms
@@ -118,6 +119,7 @@ def reset_password(actor: Any, account: User, *, password: str = "") -> str:
     account.must_change_password = True
     account.audit_area_path = audit_path(actor, account)
     account.save()
+    signin.clear_account(account.get_username())
     return password
 
 

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from danvan.core import audit, imports  # noqa: F401  (registers job handlers)
+        from danvan.core import audit, crypto, imports  # noqa: F401  (job handlers, checks)
         from danvan.core.models import Area, AreaMove, Organization, RoleAssignment
         from danvan.core.scope import scopes_changed
 

@@ -56,17 +56,30 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "Mật khẩu"
 
     def clean(self) -> dict[str, Any]:
+        from axes.handlers.proxy import AxesProxyHandler
+
         from danvan.core import signin
 
         username = self.cleaned_data.get("username") or ""
-        if username and signin.account_throttled(username):
+        request = self.request
+        # A request the address limit refuses checks no password: it never
+        # counts against the account (axes answers it with its 429 page).
+        refused = request is not None and not AxesProxyHandler.is_allowed(
+            request, {"username": username}
+        )
+        if (
+            username
+            and not refused
+            and signin.account_throttled(username)
+            and not (request is not None and signin.known_device(request, username))
+        ):
             raise ValidationError(
                 self.error_messages["account_throttled"], code="account_throttled"
             )
         try:
             return super().clean()
         except ValidationError as exc:
-            if username and exc.code == "invalid_login":
+            if username and not refused and exc.code == "invalid_login":
                 signin.record_failure(username)
             raise
 

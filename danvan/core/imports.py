@@ -13,13 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import HAMLET_TYPES, Area, AreaKind, Job
 from danvan.core.scope import MANAGE_TREE
 from danvan.core.services import add_hamlet, check_new_hamlet, hamlet_full_name
-from danvan.core.text import fold
+from danvan.core.text import clean_text, fold
+from danvan.core.uploads import read_sheet_rows
 
 HAMLET_HEADER = ["Mã xã", "Tên ấp, khu vực", "Loại đơn vị", "Dân số"]
 MAX_ROWS = 5000
@@ -59,7 +60,7 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(clean_text(str(value)).split())
 
 
 COMMUNE_CODE_DIGITS = 5
@@ -76,11 +77,9 @@ def commune_code(text: str) -> str:
 def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -> list[HamletRow]:
     """Parse and check every row; raise JobFailed listing each bad row."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise JobFailed("File không đọc được. Vui lòng dùng file Excel (.xlsx) theo mẫu.") from exc
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
+        rows = read_sheet_rows(data, max_rows=MAX_ROWS + 1, max_columns=len(HAMLET_HEADER))
+    except ValidationError as exc:
+        raise JobFailed(exc.messages[0]) from exc
     if not rows:
         raise JobFailed("File không có dữ liệu.")
     header = [fold(_cell_text(v)) for v in rows[0][: len(HAMLET_HEADER)]]

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from danvan.core.crypto import DecryptionError
 from danvan.core.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -91,11 +92,11 @@ def run_job(job_id: int) -> None:
     try:
         with set_actor(job.created_by):
             result = handler(job, progress)
-    except JobFailed as exc:
+    except (JobFailed, DecryptionError) as exc:
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED,
             message=exc.message[:300],
-            errors=exc.errors,
+            errors=getattr(exc, "errors", []),
             finished_at=timezone.now(),
         )
         return

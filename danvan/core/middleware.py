@@ -1,5 +1,6 @@
-"""Staff session policy (idle expiry, a temporary password to change first) and
-the audit log's request context (who, and from which address)."""
+"""Staff session policy (idle expiry, a temporary password to change first), the
+audit log's request context (who, and from which address), the cleaning of
+submitted text and the security headers of every page."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+
+from danvan.core.text import CONTROL_RE, clean_text
 
 LAST_SEEN_KEY = "danvan_last_seen"
 
@@ -119,3 +123,69 @@ class StaffIdleTimeoutMiddleware:
             "Vui lòng đổi mật khẩu mới trước khi tiếp tục.",
         )
         return redirect("staff:password_change")
+
+
+def _cleaned(data: QueryDict) -> QueryDict:
+    """`data` with `clean_text` applied to every key and value (the same object
+    when there is nothing to clean), immutable as Django gives it."""
+    if not any(CONTROL_RE.search(k) or any(map(CONTROL_RE.search, vs)) for k, vs in data.lists()):
+        return data
+    clean = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        clean.setlist(clean_text(key), [clean_text(v) for v in values])
+    clean._mutable = False
+    return clean
+
+
+class CleanInputMiddleware:
+    """The one cleaning of what a form sends: control characters (other than tab
+    and line breaks) are removed from the query string, the form fields and the
+    cookies before any view reads them, so that no NUL reaches PostgreSQL (which
+    refuses it with a 500) and no terminal escape reaches a log or an export.
+    Uploaded files are untouched; JSON bodies go through `clean_json` where they
+    are parsed, spreadsheet cells through `clean_text` where they are read. A
+    path with a control character in it is no page of ours: 404."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if CONTROL_RE.search(request.path_info):
+            raise Http404("Không tìm thấy trang.")
+        # Immutable QueryDicts, as Django's (the stubs know no immutable type to build).
+        request.GET = _cleaned(request.GET)  # type: ignore[assignment]
+        if request.method == "POST":
+            request.POST = _cleaned(request.POST)  # type: ignore[assignment]
+        if any(CONTROL_RE.search(v) for v in request.COOKIES.values()):
+            request.COOKIES = {k: clean_text(v) for k, v in request.COOKIES.items()}
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY), and
+    `Cache-Control: no-store, private` on the staff workspace and on any page
+    shown to a signed-in official, so that names and figures do not stay in the
+    browser cache of a shared commune computer after signing out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        # Django's own debug pages (DEBUG only) are built with inline script and style.
+        debug_page = settings.DEBUG and response.status_code in (404, 500)
+        if policy and not debug_page and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        if request.path.startswith(settings.STAFF_PATH_PREFIXES) or self._signed_in(request):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        """Whether an official is signed in; a request without a session cookie is
+        not asked (reading the session would add `Vary: Cookie` to public pages)."""
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
     "VN_TZ",
+    "clean_json",
+    "clean_text",
     "fold",
     "format_date",
     "format_datetime",
@@ -301,3 +303,37 @@ def filter_by_title(items: Iterable[T], q: str) -> list[T]:
     case. For short lists (contests, surveys of a unit) filtered in Python."""
     terms = search_terms(q)
     return [item for item in items if all(t in fold(item.title) for t in terms)]  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------
+# Cleaning of submitted text
+# ---------------------------------------------------------------------------
+
+# C0 and C1 control characters except tab, line feed and carriage return, DEL,
+# and lone surrogates (only JSON escapes such as "\ud800" can produce them).
+# PostgreSQL refuses NUL in text and surrogates in UTF-8; none of them is text.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(s: str) -> str:
+    """``s`` without control characters (tab, line feed and carriage return are
+    kept) and lone surrogates: the one cleaning of everything a visitor or a file
+    sends (forms through danvan.core.middleware.CleanInputMiddleware, JSON bodies
+    through `clean_json`, spreadsheet cells where imports read them).
+
+    >>> clean_text("a\\x00b\\tc\\x1bd")
+    'ab\\tcd'
+    """
+    return CONTROL_RE.sub("", s) if CONTROL_RE.search(s) else s
+
+
+def clean_json(value: Any) -> Any:
+    """A parsed JSON value with `clean_text` applied to every string in it,
+    object keys included."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_json(v) for k, v in value.items()}
+    return value

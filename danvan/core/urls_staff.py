@@ -4,18 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from danvan.core import views_staff as v
-from danvan.core.forms import LoginForm
 
 app_name = "staff"
 
 urlpatterns = [
-    path(
-        "dang-nhap/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("dang-nhap/", v.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "doi-mat-khau/",

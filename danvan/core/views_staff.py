@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.core import accounts, services
+from danvan.core import accounts, audit, services, signin
 from danvan.core import forms as f
 from danvan.core.audit import PASSWORD_CHANGED
 from danvan.core.imports import hamlet_template as build_hamlet_template
@@ -68,6 +69,22 @@ def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
 def _form_error(form: Any, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
+
+
+# --- Signing in ---------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page; a successful sign-in makes the browser a known
+    device of the account (the per-account throttle lets it through)."""
+
+    authentication_form = f.LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        signin.remember_device(self.request, response, form.get_user().get_username())
+        return response
 
 
 # --- Dashboard ----------------------------------------------------------------------
@@ -724,13 +741,25 @@ def audit_list(request: StaffRequest) -> HttpResponse:
             messages.error(request, "Ngày không hợp lệ.")
     page, querystring = _page(request, qs.order_by("-timestamp", "-pk"))
     actions = {0: "Tạo mới", 1: "Sửa", 2: "Xóa", 3: "Truy cập"}
+    # Values only for the entries whose object the user may see now; the others
+    # keep who, when, what kind of change and which unit.
+    shown = audit.entries_with_values(request.user, page)
+    paths = {(e.additional_data or {}).get("area_path", "") for e in page}
+    units = dict(Area.objects.filter(path__in=paths - {""}).values_list("path", "name"))
     return render(
         request,
         "staff/audit_list.html",
         {
             "nav": "audit",
             "page_obj": page,
-            "entries": [(entry, _change_rows(entry)) for entry in page],
+            "entries": [
+                (
+                    entry,
+                    _change_rows(entry) if entry.pk in shown else None,
+                    units.get((entry.additional_data or {}).get("area_path", ""), ""),
+                )
+                for entry in page
+            ],
             "querystring": querystring,
             "actor": actor,
             "day": day,

@@ -47,3 +47,14 @@ class SurveysConfig(AppConfig):
         for model in (Survey, Section, Question, OpinionReport, FollowUp):
             if not auditlog.contains(model):
                 auditlog.register(model)
+
+        # Audit values: for those who may see the record now (core/audit.py). A
+        # draft opinion report is its author's alone, even once deleted.
+        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.surveys import opinion
+
+        register_visibility(Survey, scoped(Survey))
+        for part in (Section, Question):
+            register_visibility(part, through(part, "survey", scoped(Survey)))
+        register_visibility(OpinionReport, opinion.visible_reports, show_deleted=False)
+        register_visibility(FollowUp, through(FollowUp, "scope_area", scoped(Area)))

@@ -17,7 +17,8 @@ first. In one transaction it builds, through the survey services:
 Both surveys are published, opened five weeks ago and close in 20 days. Both
 templates ask the respondent's sex and age band, so the results break down by
 them. Responses are stored by `services.submit_response`, so they pass the same
-validation as the public form; it stamps them with today's date, and the demo
+validation as the public form (the anonymous ones are then mixed at once,
+`mixing.mix`); they get today's date, and the demo
 then spreads them over the days since the survey opened (more in the first
 days, a few every day since), so the date filter and the per-day counts have
 something to show.
@@ -42,7 +43,7 @@ from django.utils import timezone
 
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.text import VN_TZ
-from danvan.surveys import logic, opinion, services, tally
+from danvan.surveys import logic, mixing, opinion, services, tally
 from danvan.surveys.builder import AGE_BANDS, create_from_template
 from danvan.surveys.models import (
     AGREEMENT_SCALE,
@@ -650,7 +651,7 @@ def _received_days(count: int) -> list[date]:
     )
 
 
-def _spread_over_days(survey: Survey, responses: list[Response]) -> None:
+def _spread_over_days(survey: Survey, responses: list[Any]) -> None:
     """Date the demo responses as if they had come in since the survey opened
     (a real response gets the day it arrives). Respondents' consent moves with
     their response."""
@@ -682,11 +683,10 @@ def _make_dialogue(
         status=SurveyStatus.PUBLISHED,
     )
     people = _Respondents(rng, survey, DIALOGUE_PROFILES)
-    sent = [
+    for i in range(DIALOGUE_RESPONSES):
         services.submit_response(survey, people.answers(), browser_token=f"demo-{i}")
-        for i in range(DIALOGUE_RESPONSES)
-    ]
-    _spread_over_days(survey, sent)
+    mixing.mix(survey, release_all=True)  # anonymous responses wait to be mixed
+    _spread_over_days(survey, list(survey.responses.order_by("pk")))
     _say(stdout, f"Đã tạo khảo sát mẫu “{survey.title}” với {DIALOGUE_RESPONSES} phiếu ẩn danh.")
     return survey
 

@@ -156,8 +156,12 @@ def responses_workbook(
     date_from: date | None = None,
     date_to: date | None = None,
     area: Any = None,
+    personal: bool = False,
 ) -> bytes:
-    """One row per response kept by the filters, one column per question (per grid row)."""
+    """One row per response kept by the filters, one column per question (per grid row).
+    `personal`: for an identified survey, the respondent's name and (masked) phone
+    too; only for those who manage the survey, and the caller records the download
+    in the audit trail (`views_results.export_responses`)."""
     questions = list(
         Question.objects.filter(survey_id=survey.pk)
         .select_related("section")
@@ -167,7 +171,7 @@ def responses_workbook(
     index = {(qid, row): i for i, (qid, row, _h) in enumerate(columns)}
     by_id = {q.pk: q for q in questions}
     labels = {q.pk: choices_of(q) for q in questions}
-    identified = survey.mode == Mode.IDENTIFIED
+    identified = survey.mode == Mode.IDENTIFIED and personal
     responses = responses_in(survey, date_from=date_from, date_to=date_to, area=area)
     unit_ids = [q.pk for q in questions if q.kind == Kind.UNIT]
     places = area_places(
@@ -260,6 +264,11 @@ def responses_workbook(
             *(
                 ["Số điện thoại đã được che một phần."]
                 if identified
+                else [
+                    "Khảo sát có danh tính: họ tên, số điện thoại người trả lời chỉ có trong "
+                    "bản xuất của người quản lý khảo sát."
+                ]
+                if survey.mode == Mode.IDENTIFIED
                 else ["Phiếu ẩn danh: không có thông tin nào về người trả lời."]
             ),
             f"Xuất lúc: {format_datetime(timezone.now())}",

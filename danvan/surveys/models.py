@@ -218,6 +218,26 @@ class Response(models.Model):
         return f"Phiếu {self.pk}"
 
 
+class PendingResponse(models.Model):
+    """An anonymous response waiting to be mixed (`danvan.surveys.mixing`): the
+    survey and the stored answer rows as JSON, nothing else (no time, a random
+    id). The mixing step turns a batch of them into `Response` and `Answer` rows
+    in a random order, so the stored responses never keep their arrival order."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pending")
+    # [[question_id, choice, row, number, text, text_folded, "yyyy-mm-dd" | None,
+    #   area_id], ...]: `services.ANSWER_COLUMNS`, one list per answer row.
+    answers = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = "phiếu đang chờ trộn"
+        verbose_name_plural = "phiếu đang chờ trộn"
+
+    def __str__(self) -> str:
+        return f"Phiếu chờ trộn {self.pk}"
+
+
 class Answer(models.Model):
     """One answer to one question: a choice index, a number, a text, a unit, or a
     (grid row, scale value) pair. A multiple-choice question has a row a choice."""

@@ -47,6 +47,7 @@ DEFAULT_RETENTION_DAYS = 180
 # What an access to the list records in the audit trail (object_repr of the entry).
 ACCESS_PAGE = "Xem danh sách người trả lời (họ tên, số điện thoại đầy đủ)"
 ACCESS_XLSX = "Tải Excel danh sách người trả lời (họ tên, số điện thoại đầy đủ)"
+ACCESS_RESPONSES_XLSX = "Tải Excel phiếu trả lời kèm họ tên, số điện thoại (che một phần)"
 
 
 # --- Consent wording ---------------------------------------------------------------

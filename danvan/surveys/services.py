@@ -11,8 +11,13 @@ Design (see the docstrings of `danvan.surveys.models`):
   that fails, the token or code is given back in a compensating transaction.
   So the row that spends a code is never written in the transaction that
   writes the response.
-- A `Response` holds only the survey and the day it arrived (in Việt Nam);
-  a `Respondent` (name, phone, consent) exists only for identified surveys.
+- An anonymous response is first written to `PendingResponse` (answers only),
+  and becomes a `Response` with its `Answer` rows when its batch is mixed, in
+  a random order (`danvan.surveys.mixing`): the stored responses do not keep
+  the order in which they arrived. An identified one is written directly.
+- A `Response` holds only the survey and a day (in Việt Nam: the day its batch
+  was mixed, or for an identified survey the day it arrived); a `Respondent`
+  (name, phone, consent) exists only for identified surveys.
 
 Raw answers (`clean_answer`'s input), by kind:
 
@@ -44,6 +49,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import time
@@ -64,6 +70,7 @@ from danvan.core.models import Area
 from danvan.core.text import VN_TZ, fold, format_datetime
 from danvan.core.validators import normalize_phone
 from danvan.surveys import logic, tally
+from danvan.surveys.mixing import answer_row_json
 from danvan.surveys.models import (
     AGREEMENT_SCALE,
     Answer,
@@ -71,6 +78,7 @@ from danvan.surveys.models import (
     Kind,
     Mode,
     OnePer,
+    PendingResponse,
     Question,
     Respondent,
     Response,
@@ -144,8 +152,9 @@ MSG_CONSENT = "Vui lòng đánh dấu đồng ý để gửi phiếu có ghi h�
 
 
 def _hmac(purpose: bytes, survey: Survey, value: str) -> str:
-    message = f"{survey.pk}\x00{value}".encode()
-    return hmac.new(_key(purpose), message, hashlib.sha256).hexdigest()
+    from danvan.core.crypto import keyed_hash  # HASH_KEY (core owns the keys)
+
+    return keyed_hash(purpose, f"{survey.pk}\x00{value}".encode())
 
 
 def token_hash(survey: Survey, kind: str, value: str) -> str:
@@ -935,6 +944,26 @@ def _insert_response(survey: Survey, rows: list[AnswerRow]) -> Response:
     return response
 
 
+def _store_pending(survey: Survey, rows: list[AnswerRow]) -> PendingResponse:
+    """Write an anonymous response into the holding table, to be mixed with
+    others later (`danvan.surveys.mixing`): one INSERT, its own transaction when
+    not inside another (autocommit)."""
+    pending = PendingResponse(survey=survey, answers=[answer_row_json(row) for row in rows])
+    if not _async_commit():
+        pending.save(force_insert=True)
+        return pending
+    table = connection.ops.quote_name(PendingResponse._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, survey_id, answers) SELECT %s, %s, %s::jsonb "
+            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async",
+            [pending.pk, survey.pk, json.dumps(pending.answers)],
+        )
+    pending._state.adding = False
+    pending._state.db = connection.alias
+    return pending
+
+
 def submit_response(
     survey: Survey,
     raw_answers: Mapping[Any, Any],
@@ -945,8 +974,10 @@ def submit_response(
     identity: Mapping[str, Any] | None = None,
     questions: Sequence[Question] | None = None,
     evaluation: Evaluation | None = None,
-) -> Response:
-    """Store one response. Raises ValidationError (survey not open, policy
+) -> Response | PendingResponse:
+    """Store one response: a `Response` for an identified survey; for an
+    anonymous one a `PendingResponse`, which becomes a `Response` when its batch
+    is mixed (`danvan.surveys.mixing`). Raises ValidationError (survey not open, policy
     credential missing or already used) or AnswersInvalid (answers).
 
     `browser_token` / `phone` / `code` serve the survey's one-response policy
@@ -958,8 +989,9 @@ def submit_response(
     the caller has just checked the answers (it is used only if it found no error).
 
     Statements: the credential (one INSERT or UPDATE, its own transaction), then
-    the response and its answers (two INSERTs in one transaction), besides the
-    questions (unless given) and a look-up per unit answer."""
+    for an anonymous survey the pending response (one INSERT), for an identified
+    one the response, its answers and the respondent (one transaction), besides
+    the questions (unless given) and a look-up per unit answer."""
     check_open(survey)
     questions = list(questions) if questions is not None else ordered_questions(survey)
     if evaluation is not None and not evaluation.errors:
@@ -973,7 +1005,7 @@ def submit_response(
     rows = [row for qid, value in answers.items() for row in _answer_rows(by_id[qid], value)]
     try:
         if person is None:
-            return _insert_response(survey, rows)  # transaction 2
+            return _store_pending(survey, rows)  # transaction 2
         with transaction.atomic():  # transaction 2
             response = _insert_response(survey, rows)
             Respondent.objects.create(

@@ -4,7 +4,8 @@ questions live (the server evaluates skip logic on every page anyway).
 
 The answers being filled in sit in the session under `draft_key(survey)`,
 so Back, Next and a reload keep them; the draft (with any phone number or
-invitation code) is removed as soon as the response is stored.
+invitation code) is removed as soon as the response is stored or refused as
+already sent, and with it the whole session when nothing else is in it.
 
 Browser policy: a random token in a long-lived cookie per survey (HttpOnly,
 SameSite=Lax); only its keyed hash is stored, when the response is sent.
@@ -74,10 +75,13 @@ def save_draft(request: HttpRequest, survey: Survey, draft: dict[str, Any]) -> N
 
 
 def drop_draft(request: HttpRequest, survey: Survey) -> None:
-    """Forget the draft. An emptied session is deleted outright: Django would
-    otherwise leave the old row (answers, phone, code) in the table."""
+    """Forget the draft. A session left with nothing else in it (no signed-in
+    user, no draft of another survey) is deleted outright, row and cache entry:
+    Django would otherwise keep it, and its expiry (the time of this request plus
+    SESSION_COOKIE_AGE) would date the response. `is_empty()` cannot tell: it is
+    false for any session that once held a key."""
     request.session.pop(draft_key(survey), None)
-    if request.session.is_empty():
+    if not request.session.keys():
         request.session.flush()
 
 
@@ -498,6 +502,7 @@ def take(request: HttpRequest, slug: str) -> HttpResponse:
         if closed is not None:
             return refused(request, survey, closed.messages[0], 410)
         if spent:
+            drop_draft(request, survey)
             return refused(request, survey, services.MSG_ALREADY, 409)
         if form is not None:
             if survey.one_per == OnePer.CODE:
@@ -552,6 +557,7 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
     # sends the last page, spending its token refuses it anyway, without this read.
     sending = request.method == "POST" and request.POST.get("action") == "submit"
     if survey.one_per == OnePer.BROWSER and not sending and services.is_token_spent(survey, token):
+        drop_draft(request, survey)
         if request.method == "POST":
             return refused(request, survey, services.MSG_ALREADY, 409)
         return redirect(survey.get_absolute_url())
@@ -658,6 +664,8 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
             status = 409
         return refused(request, survey, error.messages[0], status)
     tasks.response_stored(survey.pk)  # the guards' order is shuffled away soon
+    if survey.mode == Mode.ANONYMOUS:
+        tasks.response_pending(survey.pk)  # and the response is mixed into a batch
     drop_draft(request, survey)
     return redirect("surveys:thanks", slug=survey.slug)
 

@@ -27,10 +27,10 @@ from django.views.decorators.http import require_safe
 from danvan.contests import charts
 from danvan.core.cache import LocalCache
 from danvan.core.models import Area
-from danvan.core.scope import get_visible_or_404
+from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date
-from danvan.surveys import exports, results
-from danvan.surveys.models import Kind, Question, Survey
+from danvan.surveys import exports, mixing, respondents, results
+from danvan.surveys.models import Kind, Mode, Question, Survey
 
 CHART_ROWS = 15  # bars drawn per chart; the table lists every row
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -249,6 +249,10 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
         "has_unit_question": unit_q is not None,
         "crosstab": _crosstab(request, survey, questions, filters),
         "ttl": results.RESULTS_TTL,
+        "anonymous": survey.mode == Mode.ANONYMOUS,
+        "pending_count": mixing.pending_count(survey) if survey.mode == Mode.ANONYMOUS else 0,
+        "mix_batch": mixing.batch_size(),
+        "mix_minutes": mixing.window_minutes(),
     }
     body = render_to_string("surveys/results/_content.html", context, request=request)
     if page_key is not None:
@@ -296,7 +300,12 @@ def _export_filters(request: HttpRequest, survey: Survey) -> Filters:
 def export_responses(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     filters = _export_filters(request, survey)
-    data = exports.responses_workbook(survey, **filters.kwargs)
+    # Names and phones of an identified survey only for those who manage it (as
+    # the respondents page), and every such download is audited.
+    personal = survey.mode == Mode.IDENTIFIED and can(request.user, MANAGE, survey)
+    data = exports.responses_workbook(survey, personal=personal, **filters.kwargs)
+    if personal:
+        respondents.log_access(survey, respondents.ACCESS_RESPONSES_XLSX)
     return _download(data, exports.XLSX, exports.filenames(f"Phiếu trả lời {survey.title}", "xlsx"))
 
 

@@ -32,9 +32,17 @@ from danvan.core.scope import MANAGE, VIEW, can, get_scope, get_visible_or_404
 from danvan.core.templatetags.vi import vnnumber
 from danvan.core.text import filter_by_title, search_terms
 from danvan.core.views_staff import _page
-from danvan.surveys import builder, share, tasks
+from danvan.surveys import builder, mixing, share, tasks
 from danvan.surveys import forms_staff as f
-from danvan.surveys.models import InvitationCode, OnePer, Question, Section, Survey, SurveyStatus
+from danvan.surveys.models import (
+    InvitationCode,
+    Mode,
+    OnePer,
+    Question,
+    Section,
+    Survey,
+    SurveyStatus,
+)
 
 NAV = "surveys"
 
@@ -201,6 +209,7 @@ def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
     readiness = f.publish_problems(survey) if can_manage else None
     response_count = survey.responses.count()
     codes = _code_counts(survey) if survey.one_per == OnePer.CODE else None
+    anonymous = survey.mode == Mode.ANONYMOUS
     return render(
         request,
         "surveys/staff/survey_detail.html",
@@ -212,6 +221,9 @@ def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "sections": sections,
             "question_count": len(ordered),
             "response_count": response_count,
+            "pending_count": mixing.pending_count(survey) if anonymous else 0,
+            "mix_batch": mixing.batch_size(),
+            "mix_minutes": mixing.window_minutes(),
             "readiness": readiness,
             "codes": codes,
             "public_url": share.public_url(survey, request),
@@ -325,7 +337,7 @@ def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     survey = _survey(request, pk, MANAGE)
     spec = ACTIONS[action]
     blocked = survey.status not in spec["from"]
-    response_count = survey.responses.count()
+    response_count = survey.responses.count() + mixing.pending_count(survey)
     problems: list[str] = []
     notes: list[str] = []
     if not blocked and action == "publish":
@@ -349,8 +361,9 @@ def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
                 survey.status = spec["to"]
                 survey.save(update_fields=["status"])  # recorded in the audit trail
                 if was_open:
-                    # No more responses: forget the order in which guards were spent.
-                    tasks.enqueue_shuffle(survey.pk)
+                    # No more responses: release every pending response and forget
+                    # the order in which guards were spent.
+                    tasks.enqueue_release(survey.pk)
             messages.success(request, spec["done"])
             return _detail(survey)
         messages.error(
@@ -370,6 +383,8 @@ def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
             "problems": problems,
             "notes": notes,
             "response_count": response_count,
+            "mix_batch": mixing.batch_size(),
+            "mix_minutes": mixing.window_minutes(),
         },
     )
 

@@ -25,8 +25,8 @@ from danvan.contests.bank_io import (
     TYPE_SINGLE,
     cell_text,
     export_bank,
+    keep_quote,
     question_template,
-    safe_cell,
     unescape_cell,
 )
 from danvan.contests.models import Category, Choice, Contest, ContestStatus, Question
@@ -399,10 +399,35 @@ def test_export_neutralises_formulas(world: factories.World) -> None:
     assert cells
     assert all(c.data_type != "f" for c in cells)
     texts = {c.value for c in cells}
-    assert '\'=HYPERLINK("http://x.vn","Bấm")' in texts
-    assert "'=1+1" in texts and "'-1" in texts
-    assert "Câu 1 của chủ đề 1?" in texts  # ordinary text untouched
+    # As the other exports do it: a text cell with the quote prefix (shown as
+    # typed, never run), no apostrophe added to the value itself.
+    by_value = {c.value: c for c in cells}
+    for text in ('=HYPERLINK("http://x.vn","Bấm")', "=1+1", "-1"):
+        assert by_value[text].data_type == "s" and by_value[text].quotePrefix, text
+    assert not any(str(t).startswith("'") for t in texts)
+    plain = by_value["Câu 1 của chủ đề 1?"]  # ordinary text untouched
+    assert plain.data_type == "s" and not plain.quotePrefix
     assert wb.sheetnames == ["Câu hỏi", "Hướng dẫn"]
+
+
+def test_formula_like_question_round_trips_without_a_visible_apostrophe(
+    world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    cat = world.categories[0]
+    q = Question.objects.create(contest=world.contest, category=cat, text="=SUM(A1:A3)")
+    Choice.objects.create(question=q, position=0, text="+84 912 345 678", correct=True)
+    Choice.objects.create(question=q, position=1, text="Bình thường", correct=False)
+    data = export_bank(world.contest)
+    row = next(
+        r
+        for r in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(min_row=2)
+        if r[1].value == "=SUM(A1:A3)"
+    )
+    assert row[1].quotePrefix and row[3].value == "+84 912 345 678" and row[3].quotePrefix
+    target = empty_contest(world, slug="ban-sao-cong-thuc")
+    job = run_import(admin, target, data, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE, job.errors
+    assert snapshot(target) == snapshot(world.contest)
 
 
 def test_export_view(world: factories.World, admin: Any, client: Any) -> None:
@@ -418,18 +443,13 @@ def test_export_view(world: factories.World, admin: Any, client: Any) -> None:
     assert load_workbook(io.BytesIO(response.content)).worksheets[0]["B1"].value == "Câu hỏi"
 
 
-# --- safe_cell ------------------------------------------------------------------------------
+# --- keep_quote and unescape_cell ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "value,expected",
     [
-        ("=1+1", "'=1+1"),
-        ("+1", "'+1"),
-        ("-1", "'-1"),
-        ("@x", "'@x"),
-        ("\tx", "'\tx"),
-        ("\rx", "'\rx"),
+        ("=1+1", "=1+1"),  # the cell's quote prefix protects it (test above)
         ("'=x", "''=x"),
         ("''x", "'''x"),
         ("'x", "'x"),
@@ -440,15 +460,18 @@ def test_export_view(world: factories.World, admin: Any, client: Any) -> None:
         (None, None),
     ],
 )
-def test_safe_cell(value: Any, expected: Any) -> None:
-    assert safe_cell(value) == expected
+def test_keep_quote(value: Any, expected: Any) -> None:
+    assert keep_quote(value) == expected
 
 
 @given(st.text(max_size=30))
-def test_safe_cell_round_trips(text: str) -> None:
-    assert unescape_cell(safe_cell(text)) == text
-    escaped = safe_cell(text)
-    assert not escaped.startswith(bank_io.FORMULA_STARTS)
+def test_keep_quote_round_trips(text: str) -> None:
+    assert unescape_cell(keep_quote(text)) == text
+
+
+def test_an_older_export_with_a_visible_apostrophe_still_imports_as_meant() -> None:
+    assert unescape_cell("'=1+1") == "=1+1"
+    assert unescape_cell("'-5 °C") == "-5 °C"
 
 
 def test_cell_text() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from danvan.contests import participants as people
 from danvan.contests import ratelimit
@@ -61,20 +62,34 @@ def test_access_code_formatting() -> None:
 
 def test_register_creates_then_recognises(world: Any) -> None:
     first = people.register(world.contest, registration(world, cccd=CCCD))
-    assert first.created and first.verified
+    assert first.created
     p = first.participant
     assert decrypt_cccd(p.cccd_encrypted) == CCCD and p.cccd_hash == cccd_hash(CCCD)
     again = people.register(world.contest, registration(world, full_name="Khác", cccd=CCCD))
-    assert not again.created and again.verified
+    assert not again.created  # phone and the CCCD on record
     assert again.participant.pk == p.pk
     assert Participant.objects.count() == 1
     assert Participant.objects.get().full_name == "Trần Thị Bích Ngọc"  # not overwritten
 
 
-def test_phone_alone_recognises_but_does_not_verify(world: Any) -> None:
-    people.register(world.contest, registration(world))
+def test_a_phone_on_record_alone_hands_nobody_over(world: Any) -> None:
+    first = people.register(world.contest, registration(world))
+    with pytest.raises(people.ParticipantError, match="đã được dùng để đăng ký") as refused:
+        people.register(world.contest, registration(world, full_name="Người Lạ"))
+    assert refused.value.field == "phone"
+    # Not even with the owner's details, once the first registration is a while ago.
+    Participant.objects.update(created_at=timezone.now() - people.REPEAT_WINDOW)
+    with pytest.raises(people.ParticipantError):
+        people.register(world.contest, registration(world), now=timezone.now())
+    assert Participant.objects.get() == first.participant
+
+
+def test_the_same_form_sent_twice_at_once_is_one_registration(world: Any) -> None:
+    # A double tap: the second request must not leave the person without their code.
+    first = people.register(world.contest, registration(world))
     again = people.register(world.contest, registration(world))
-    assert not again.created and not again.verified
+    assert not again.created and again.participant == first.participant
+    assert Participant.objects.count() == 1
 
 
 def test_a_cccd_on_record_must_match(world: Any) -> None:
@@ -96,7 +111,12 @@ def test_sign_in_by_code_and_phone(world: Any) -> None:
     with pytest.raises(people.ParticipantError):
         people.sign_in_by_phone(world.contest, "0912345678", "")
     signin = people.sign_in_by_phone(world.contest, "0912345678", CCCD)
-    assert signin.participant == p and signin.verified
+    assert signin.participant == p
+    no_cccd = make_participant(world.contest, world.hamlet, phone="0987654321")
+    with pytest.raises(people.ParticipantError, match="Chỉ số điện thoại thì chưa đủ"):
+        people.sign_in_by_phone(world.contest, no_cccd.phone, "")
+    with pytest.raises(people.ParticipantError, match="Không tìm thấy"):
+        people.sign_in_by_phone(world.contest, no_cccd.phone, CCCD)
 
 
 def test_erased_participants_cannot_sign_in(world: Any) -> None:

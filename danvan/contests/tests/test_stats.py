@@ -330,7 +330,8 @@ def _parse(svg: str) -> ET.Element:
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
     assert root.get("aria-label")
-    assert root.get("width") == "100%" and root.get("viewBox")
+    # Drawn at its width; `svg.chart { max-width: 100% }` in danvan.css fits it to the page.
+    assert float(root.get("width") or 0) > 0 and root.get("viewBox")
     assert root.find(f"{SVG}title") is not None
     return root
 

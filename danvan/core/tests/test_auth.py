@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,3 +177,55 @@ def test_password_change(officer: Any, client: Any) -> None:
     assert response.status_code == 302
     officer.refresh_from_db()
     assert officer.check_password("mot-mat-khau-moi-2025")
+
+
+def test_refused_guesses_and_rotating_addresses_never_keep_the_owner_out(
+    officer: Any, client: Any, monkeypatch: Any
+) -> None:
+    """An attacker guesses for several account windows, from one address (refused
+    by the address limit after a few tries) and from ever new addresses; the
+    owner signs in every window from the device they used before."""
+    from types import SimpleNamespace
+
+    from django.test import Client
+
+    from danvan.core import signin
+
+    owner = client
+    assert _login(owner, "canbo.a", PASSWORD, ip="10.1.0.1").status_code == 302  # known device
+    owner.post(reverse("staff:logout"))
+    attacker = Client()
+    start = time.time()
+    for window in range(4):
+        now = start + window * signin.ACCOUNT_WINDOW_SECONDS
+        monkeypatch.setattr(signin, "time", SimpleNamespace(time=lambda now=now: now))
+        for i in range(signin.ACCOUNT_FAILURE_LIMIT + 5):  # one address: refused after 5
+            _login(attacker, "canbo.a", f"sai-{window}-{i}", ip="10.66.0.1")
+        for i in range(2 * signin.ACCOUNT_FAILURE_LIMIT):  # rotating addresses
+            _login(attacker, "canbo.a", f"doi-{window}-{i}", ip=f"10.67.{window}.{i}")
+        assert signin.account_throttled("canbo.a")  # strangers are refused now
+        response = _login(owner, "canbo.a", PASSWORD, ip="10.1.0.1")
+        assert response.status_code == 302, f"owner locked out in window {window}"
+        owner.post(reverse("staff:logout"))
+
+
+def test_refused_requests_do_not_count_against_the_account(officer: Any, client: Any) -> None:
+    from danvan.core import signin
+
+    for i in range(signin.ACCOUNT_FAILURE_LIMIT + 5):
+        _login(client, "canbo.a", f"sai-{i}", ip="10.68.0.1")
+    # Five guesses were checked; the rest were refused by the address limit.
+    assert not signin.account_throttled("canbo.a")
+    # So the owner signs in from a new device and another address.
+    assert _login(Client(), "canbo.a", PASSWORD, ip="10.68.0.2").status_code == 302
+
+
+def test_an_administrators_reset_unblocks_the_account(officer: Any, client: Any) -> None:
+    from danvan.core import accounts, signin
+
+    for i in range(signin.ACCOUNT_FAILURE_LIMIT):
+        _login(client, "canbo.a", f"sai-{i}", ip=f"10.69.0.{i}")
+    assert signin.account_throttled("canbo.a")
+    temporary = accounts.reset_password(None, officer)
+    assert not signin.account_throttled("canbo.a")
+    assert _login(Client(), "canbo.a", temporary, ip="10.69.1.1").status_code == 302

@@ -13,6 +13,7 @@ accepts) that pass validation for every question of such a survey.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,16 @@ from django.utils import timezone
 
 from danvan.core import services as core
 from danvan.core.models import Area, AreaKind, Organization, OrgKind
-from danvan.surveys.models import Kind, Mode, OnePer, Question, Section, Survey, SurveyStatus
+from danvan.surveys.models import (
+    Kind,
+    Mode,
+    OnePer,
+    Question,
+    Response,
+    Section,
+    Survey,
+    SurveyStatus,
+)
 
 _slugs = itertools.count(1)
 
@@ -185,3 +195,17 @@ def valid_answers(survey: Survey) -> dict[int, Any]:
         Kind.UNIT: hamlet.pk if hamlet else None,
     }
     return {q.pk: sample[q.kind] for q in survey.questions.all()}
+
+
+def store_response(survey: Survey, raw_answers: Mapping[Any, Any], **kwargs: Any) -> Response:
+    """`services.submit_response`, then for an anonymous survey the mix of that
+    one response at once (in real use it waits for a batch of them, see
+    `danvan.surveys.mixing`): the stored `Response`."""
+    from danvan.surveys import mixing, services
+
+    sent = services.submit_response(survey, raw_answers, **kwargs)
+    if isinstance(sent, Response):
+        return sent
+    known = set(Response.objects.filter(survey=survey).values_list("pk", flat=True))
+    mixing.mix(survey, release_all=True)
+    return Response.objects.filter(survey=survey).exclude(pk__in=known).get()

@@ -15,7 +15,7 @@ from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
 
-from danvan.surveys import services
+from danvan.surveys import mixing, services
 from danvan.surveys.models import (
     Answer,
     InvitationCode,
@@ -130,6 +130,7 @@ def test_anonymous_response_leaves_no_trace_of_the_person(policy: str) -> None:
             assert tables_holding(code.replace("-", "")) == {"django_session"}
 
     client = respond(survey, start, while_filling)
+    assert mixing.mix(survey, release_all=True) == 1  # in real use, with a batch of others
     # ... and sees the answers where they belong.
     assert tables_holding("Làm lại cây cầu") == {"surveys_answer"}
 
@@ -275,35 +276,40 @@ def staff_client(survey: Survey) -> Client:
 def test_closing_the_survey_erases_the_link_by_storage_order(
     policy: str, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Before: a guard is spent just before its response is written, so guards and
-    responses line up in storage (PostgreSQL's ctid, SQLite's rowid) and every
-    response can be paired with its phone or code. Closing the survey queues the
-    shuffle (run at once by the immediate task backend): after it the pairing is
-    no better than chance."""
+    """Before: a guard is spent just before its response is sent, so guards line up
+    in storage (PostgreSQL's ctid, SQLite's rowid) with the order of sending.
+    Closing the survey releases the pending responses (mixed) and queues the
+    shuffle (both run at once by the immediate task backend): after it the
+    pairing of the n-th guard with the n-th response is no better than chance.
+    Each response carries its number (a number answer) to tell who sent it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    survey = make_survey(mode=Mode.ANONYMOUS, one_per=policy, kinds=["single"])
+    survey = make_survey(mode=Mode.ANONYMOUS, one_per=policy, kinds=["number"])
+    number = survey.questions.get()
     n = 24
     codes = services.generate_codes(survey, n + 6) if policy == OnePer.CODE else []
-    truth: dict[str, str] = {}
-    for i in range(n):
+    guard_of: dict[int, str] = {}  # the number sent -> its guard
+    for i in range(1, n + 1):
         if policy == OnePer.CODE:
-            response = services.submit_response(survey, {}, code=codes[i])
-            truth[str(response.pk)] = services.code_hash(survey, codes[i])
+            services.submit_response(survey, {number.pk: i}, code=codes[i - 1])
+            guard_of[i] = services.code_hash(survey, codes[i - 1])
         else:
             phone = f"09871234{i:02d}"
-            response = services.submit_response(survey, {}, phone=phone)
-            truth[str(response.pk)] = services.token_hash(survey, "phone", phone)
+            services.submit_response(survey, {number.pk: i}, phone=phone)
+            guard_of[i] = services.token_hash(survey, "phone", phone)
 
     def right(pairs: dict[str, str]) -> int:
-        return sum(1 for r, h in pairs.items() if truth[r] == h)
+        sent = {
+            str(uuid.UUID(str(r))): int(v)
+            for r, v in Answer.objects.filter(question=number).values_list("response_id", "number")
+        }
+        return sum(1 for r, h in pairs.items() if guard_of[sent[r]] == h)
 
     # Phone guards are inserted, so before the close their storage order is the
-    # order of spending: the link is complete. A spent code is an UPDATE, whose new
-    # row version lands wherever its page has room (PostgreSQL) or in place
-    # (SQLite): its storage order follows the spending only sometimes (in real use,
-    # with a transaction per spend, its transaction id always does).
+    # order of spending. (A spent code is an UPDATE, whose new row version lands
+    # wherever its page has room.)
     if policy == OnePer.PHONE:
-        assert right(storage_pairs(survey)) == n
+        assert physical_order("surveys_spenttoken", "token_hash", survey) == list(guard_of.values())
+    assert not Response.objects.filter(survey=survey).exists()  # waiting to be mixed
 
     client = staff_client(survey)
     with django_capture_on_commit_callbacks(execute=True):
@@ -313,7 +319,7 @@ def test_closing_the_survey_erases_the_link_by_storage_order(
     assert survey.status == "closed"
 
     after = storage_pairs(survey)
-    assert sorted(after.values()) == sorted(truth.values())  # every guard kept
+    assert sorted(after.values()) == sorted(guard_of.values())  # every guard kept
     assert right(after) <= n // 2  # a random order matches ~1 of 24 by chance
     if connection.vendor == "postgresql":
         table = "surveys_invitationcode" if policy == OnePer.CODE else "surveys_spenttoken"
@@ -394,10 +400,70 @@ def test_staff_stopping_a_survey_queues_a_shuffle(
     client = staff_client(survey)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(reverse(f"surveys_staff:{action}", args=[survey.pk])).status_code == 302
-    assert [r.args for r in backend.results] in ([[survey.pk]], [(survey.pk,)])
-    assert backend.results[0].task.run_after is None  # at once
+    # The pending responses are released, then the guards shuffled, at once.
+    assert [r.task.func for r in backend.results] == [
+        tasks.mix_task.func,
+        tasks.shuffle_guards_task.func,
+    ]
+    assert all(list(r.args) == [survey.pk] for r in backend.results)
+    assert all(r.task.run_after is None for r in backend.results)
     # Publishing again queues nothing (no response is being closed off).
     if action == "survey_close":
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("surveys_staff:survey_publish", args=[survey.pk]))
-        assert len(backend.results) == 1
+        assert len(backend.results) == 2
+
+
+# --- Sessions: none outlives the send ------------------------------------------------
+
+
+def session_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_session")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.parametrize("policy", [OnePer.BROWSER, OnePer.PHONE])
+def test_no_session_outlives_the_send_or_the_refusal(policy: str) -> None:
+    """The draft lives in the session while the person fills in the survey; once
+    the response is sent (or refused as already sent) the session goes, row and
+    cache entry: its expiry (the send time plus SESSION_COOKIE_AGE) would date
+    the response."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    survey = make_survey(mode=Mode.ANONYMOUS, one_per=policy, kinds=["single"], sections=1)
+    question = survey.questions.get()
+    start = {"phone": PHONE_TYPED} if policy == OnePer.PHONE else {}
+    send = {"action": "submit", f"q{question.pk}": "1"}
+    thanks = reverse("surveys:thanks", args=[survey.slug])
+
+    client = Client()
+    assert client.get(survey.get_absolute_url()).status_code == 200
+    assert client.post(survey.get_absolute_url(), start).status_code == 302
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert session_rows() == 1  # the draft, while filling in
+    assert client.post(page_url(survey, 1), send)["Location"] == thanks
+    assert session_rows() == 0
+    assert cache.get(KEY_PREFIX + key) is None
+
+    # The same person again: refused, and no session left either.
+    again = client if policy == OnePer.BROWSER else Client()
+    if policy == OnePer.BROWSER:
+        again.post(page_url(survey, 1), send)  # a page kept open in another tab
+        assert again.post(survey.get_absolute_url(), {}).status_code == 409
+    else:
+        assert again.post(survey.get_absolute_url(), start).status_code == 302
+        assert session_rows() == 1
+        assert again.post(page_url(survey, 1), send).status_code == 409
+    assert session_rows() == 0
+
+    # A signed-in staff member keeps their session; only the draft goes.
+    staff = staff_client(survey)
+    staff.post(survey.get_absolute_url(), {"phone": "0912000999"} if start else {})
+    assert staff.post(page_url(survey, 1), send)["Location"] == thanks
+    (session,) = Session.objects.all()
+    data = session.get_decoded()
+    assert "_auth_user_id" in data and not any(k.startswith("survey:") for k in data)

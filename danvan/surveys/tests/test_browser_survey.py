@@ -36,6 +36,7 @@ def survey(live_server: Any) -> Any:
 def test_a_person_answers_a_survey_on_a_phone(
     survey: Any, live_server: Any, page_phone: Any
 ) -> None:
+    from danvan.surveys import mixing
     from danvan.surveys.models import Answer, Kind, Response, SpentToken
     from danvan.surveys.tests.factories import question_of
 
@@ -124,6 +125,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     no_overflow(page)
     screenshot(page, "survey-thanks-390")
 
+    assert mixing.mix(survey, release_all=True) == 1  # in real use, with a batch of others
     response = Response.objects.get(survey=survey)
     assert Answer.objects.filter(response=response).count() == 13
     assert SpentToken.objects.filter(survey=survey).count() == 1

@@ -55,6 +55,7 @@ def city_survey(live_server: Any) -> Any:
 def test_commune_then_hamlet_and_progress_on_a_phone(
     city_survey: Any, live_server: Any, page_phone: Any
 ) -> None:
+    from danvan.surveys import mixing
     from danvan.surveys.models import Answer, Kind
 
     survey, units = city_survey
@@ -111,6 +112,7 @@ def test_commune_then_hamlet_and_progress_on_a_phone(
         "Object.keys(sessionStorage).filter(k => k.startsWith('danvan:khao-sat:'))"
     )
     assert kept == []
+    assert mixing.mix(survey, release_all=True) == 1  # in real use, with a batch of others
     answer = Answer.objects.get(question__survey=survey, question__kind=Kind.UNIT)
     assert answer.area_id == units.hamlet.pk
 

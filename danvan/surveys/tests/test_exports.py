@@ -17,8 +17,14 @@ from danvan.contests.tests.factories import make_staff
 from danvan.core.models import Role
 from danvan.surveys import exports, results
 from danvan.surveys.models import Kind, Mode, OnePer, Response, Survey
-from danvan.surveys.services import submit_response, today_vn
-from danvan.surveys.tests.factories import Units, make_survey, make_units, question_of
+from danvan.surveys.services import today_vn
+from danvan.surveys.tests.factories import (
+    Units,
+    make_survey,
+    make_units,
+    question_of,
+    store_response,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +34,7 @@ EVIL = '=HYPERLINK("http://ke-gian.example","Bấm vào đây")'
 def submit(survey: Survey, answers: dict[int, Any], **kwargs: Any) -> Response:
     if survey.one_per == OnePer.BROWSER:
         kwargs.setdefault("browser_token", secrets.token_urlsafe(24))
-    return submit_response(survey, answers, **kwargs)
+    return store_response(survey, answers, **kwargs)
 
 
 @pytest.fixture
@@ -132,7 +138,7 @@ def test_identified_survey_export_masks_the_phone(units: Units) -> None:
         {question_of(s, Kind.SINGLE).pk: 0},
         identity={"full_name": "Nguyễn Thị Mỹ Linh", "phone": "0912345678", "consent": True},
     )
-    rows = sheet_rows(exports.responses_workbook(s), "Phiếu trả lời")
+    rows = sheet_rows(exports.responses_workbook(s, personal=True), "Phiếu trả lời")
     assert rows[0][:4] == ("STT", "Ngày nhận phiếu", "Họ và tên", "Số điện thoại")
     assert rows[1][2] == "Nguyễn Thị Mỹ Linh"
     assert rows[1][3] == "0912***678"
@@ -193,3 +199,41 @@ def test_export_views(survey: Survey, units: Units, client: Any) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Tổng số phiếu: 1." in text
     assert "người trả lời ở Ấp Phụng Thạnh" in text
+
+
+def test_names_in_the_responses_export_only_for_those_who_manage_the_survey(
+    units: Units, client: Any
+) -> None:
+    """An identified survey's responses export carries the respondents' names and
+    phones only for the roles that manage the survey (those who see the
+    respondents page), and each such download is audited; whoever only views
+    the survey gets the answers without them."""
+    from auditlog.models import LogEntry
+
+    s = make_survey(mode=Mode.IDENTIFIED, one_per=OnePer.PHONE, units=units, kinds=[Kind.SINGLE])
+    name = "Nguyễn Thị Mỹ Linh"
+    submit(
+        s,
+        {question_of(s, Kind.SINGLE).pk: 0},
+        identity={"full_name": name, "phone": "0912345678", "consent": True},
+    )
+    url = reverse("surveys_results:export_responses", args=[s.pk])
+    audited = LogEntry.objects.filter(object_pk=str(s.pk), action=LogEntry.Action.ACCESS)
+
+    client.force_login(make_staff("xem.khaosat", Role.VIEWER, area=units.province))
+    response = client.get(url)
+    assert response.status_code == 200
+    rows = sheet_rows(response.content, "Phiếu trả lời")
+    assert "Họ và tên" not in rows[0] and "Số điện thoại" not in rows[0]
+    assert name not in str(rows) and "0912***678" not in str(rows)
+    assert len(rows) == 2  # the answers are there
+    assert not audited.exists()
+
+    manager = make_staff("quanly.khaosat", Role.BOARD_ADMIN, area=units.province)
+    client.force_login(manager)
+    rows = sheet_rows(client.get(url).content, "Phiếu trả lời")
+    assert rows[0][2:4] == ("Họ và tên", "Số điện thoại")
+    assert rows[1][2:4] == (name, "0912***678")
+    (entry,) = audited
+    assert entry.actor == manager
+    assert "phiếu trả lời kèm họ tên" in entry.object_repr

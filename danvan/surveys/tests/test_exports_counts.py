@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 from danvan.core.models import Area, AreaKind
 from danvan.surveys import exports, results
 from danvan.surveys.models import Kind, Response, Survey
-from danvan.surveys.services import submit_response, today_vn
-from danvan.surveys.tests.factories import make_survey
+from danvan.surveys.services import today_vn
+from danvan.surveys.tests.factories import make_survey, store_response
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def survey() -> Survey:
     questions = list(s.questions.all())
     for i in range(RESPONSES):
         raw = {q.pk: random_answer(rng, q, hamlets) for q in questions}
-        sent = submit_response(
+        sent = store_response(
             s,
             {k: v for k, v in raw.items() if v is not None},
             browser_token=secrets.token_urlsafe(24),

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from danvan.core import services as core
 from danvan.core.models import Role
-from danvan.surveys import respondents, services
+from danvan.surveys import respondents
 from danvan.surveys.forms_staff import SurveyForm
 from danvan.surveys.models import (
     DEFAULT_CONSENT_TEXT,
@@ -35,7 +35,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from danvan.surveys.tests.factories import Units, make_survey, make_units
+from danvan.surveys.tests.factories import Units, make_survey, make_units, store_response
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def identified(units: Units | None = None, **kwargs: Any) -> Survey:
 
 def answer(survey: Survey, name: str, phone: str) -> Response:
     identity = {"full_name": name, "phone": phone, "consent": True}
-    return services.submit_response(survey, {}, identity=identity)
+    return store_response(survey, {}, identity=identity)
 
 
 def access_entries(survey: Survey) -> list[LogEntry]:

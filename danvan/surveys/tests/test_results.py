@@ -19,8 +19,14 @@ from danvan.core.cache import LocalCache
 from danvan.core.models import Role
 from danvan.surveys import results
 from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
-from danvan.surveys.services import submit_response, today_vn
-from danvan.surveys.tests.factories import Units, make_survey, make_units, question_of
+from danvan.surveys.services import today_vn
+from danvan.surveys.tests.factories import (
+    Units,
+    make_survey,
+    make_units,
+    question_of,
+    store_response,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +38,7 @@ def empty_caches() -> None:
 
 
 def submit(survey: Survey, answers: dict[int, Any], *, days_ago: int = 0) -> Response:
-    response = submit_response(survey, answers, browser_token=secrets.token_urlsafe(24))
+    response = store_response(survey, answers, browser_token=secrets.token_urlsafe(24))
     if days_ago:
         Response.objects.filter(pk=response.pk).update(
             received_on=today_vn() - timedelta(days=days_ago)

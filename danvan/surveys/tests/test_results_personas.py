@@ -42,7 +42,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from danvan.surveys.services import submit_response
+from danvan.surveys.tests.factories import store_response
 
 OWNER, ABOVE, SIBLING, COLLAB = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "ctv.phunghiep"
 VIEWER, ORG_OFFICER = "xem.phunghiep", "phunu.phunghiep"
@@ -89,7 +89,7 @@ def owner_survey() -> Survey:
         survey=survey, section=section, position=2, kind=Kind.UNIT, text="Chị ở ấp nào?"
     )
     hamlet = Area.objects.get_children(commune).filter(kind=AreaKind.HAMLET).first() or commune
-    submit_response(
+    store_response(
         survey, {single.pk: 1, unit.pk: hamlet.pk}, browser_token=secrets.token_urlsafe(24)
     )
     return survey

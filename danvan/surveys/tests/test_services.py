@@ -20,13 +20,21 @@ from danvan.surveys.models import (
     Kind,
     Mode,
     OnePer,
+    PendingResponse,
     Respondent,
     Response,
     SpentToken,
+    Survey,
     SurveyStatus,
 )
 from danvan.surveys.services import AnswersInvalid, clean_answer, submit_response
-from danvan.surveys.tests.factories import make_survey, make_units, question_of, valid_answers
+from danvan.surveys.tests.factories import (
+    make_survey,
+    make_units,
+    question_of,
+    store_response,
+    valid_answers,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +51,14 @@ def message(excinfo: Any) -> str:
 @pytest.fixture
 def survey() -> Any:
     return make_survey()
+
+
+def stored(survey: Survey) -> int:
+    """Responses stored, mixed or still waiting to be mixed."""
+    return (
+        Response.objects.filter(survey=survey).count()
+        + PendingResponse.objects.filter(survey=survey).count()
+    )
 
 
 def test_blank_is_none_for_every_kind(survey: Any) -> None:
@@ -270,7 +286,7 @@ def test_unknown_question_refused(survey: Any) -> None:
 
 
 def test_all_valid_answers_are_stored_per_kind(survey: Any) -> None:
-    response = submit_response(survey, valid_answers(survey), browser_token=TOKEN)
+    response = store_response(survey, valid_answers(survey), browser_token=TOKEN)
     rows: dict[str, list[Answer]] = {}
     for a in response.answers.select_related("question"):
         rows.setdefault(a.question.kind, []).append(a)
@@ -290,7 +306,7 @@ def test_all_valid_answers_are_stored_per_kind(survey: Any) -> None:
 def test_other_text_is_stored(survey: Any) -> None:
     single = question_of(survey, Kind.SINGLE)
     multiple = question_of(survey, Kind.MULTIPLE)
-    response = submit_response(
+    response = store_response(
         survey,
         {
             single.pk: {"choice": "other", "other": "Tờ rơi"},
@@ -327,6 +343,7 @@ def test_closed_and_unopened_surveys_refuse() -> None:
         submit_response(draft, {}, browser_token=TOKEN)
     assert e.value.code == "not_open"
     assert Response.objects.count() == 0 and SpentToken.objects.count() == 0
+    assert not PendingResponse.objects.exists()
 
 
 # --- One response per browser / phone / code --------------------------------------
@@ -337,12 +354,12 @@ def test_browser_policy_refuses_second_response(survey: Any) -> None:
     with pytest.raises(ValidationError) as e:
         submit_response(survey, valid_answers(survey), browser_token=TOKEN)
     assert message(e) == "Bạn đã gửi phiếu cho cuộc khảo sát này."
-    assert Response.objects.filter(survey=survey).count() == 1
+    assert stored(survey) == 1
     # Another browser may answer; another survey does not share tokens.
     submit_response(survey, valid_answers(survey), browser_token="tok-" + "b" * 40)
     other = make_survey()
     submit_response(other, valid_answers(other), browser_token=TOKEN)
-    assert Response.objects.filter(survey=survey).count() == 2
+    assert stored(survey) == 2
     token = SpentToken.objects.filter(survey=survey).first()
     assert TOKEN not in token.token_hash and len(token.token_hash) == 64
     with pytest.raises(ValidationError) as e:
@@ -362,7 +379,7 @@ def test_phone_policy_refuses_second_response_written_differently() -> None:
     with pytest.raises(ValidationError) as e:
         submit_response(survey, valid_answers(survey))
     assert message(e) == "Vui lòng nhập số điện thoại."
-    assert Response.objects.filter(survey=survey).count() == 1
+    assert stored(survey) == 1
     spent = SpentToken.objects.get(survey=survey)
     assert spent.kind == "phone" and "0912345678" not in spent.token_hash
 
@@ -377,7 +394,7 @@ def test_code_policy_refuses_second_use() -> None:
     with pytest.raises(ValidationError) as e:
         submit_response(survey, valid_answers(survey), code="ABCD-EFGH")
     assert message(e) == "Mã mời đã được sử dụng hoặc không đúng."
-    assert Response.objects.filter(survey=survey).count() == 1
+    assert stored(survey) == 1
     assert InvitationCode.objects.filter(survey=survey, spent=True).count() == 1
     # A code of another survey does not open this one.
     other = make_survey(one_per=OnePer.CODE)
@@ -405,13 +422,14 @@ def test_failed_write_gives_the_code_and_token_back(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_insert_response", boom)  # the response's write fails
+    monkeypatch.setattr(services, "_store_pending", boom)
     with pytest.raises(RuntimeError):
         submit_response(coded, valid_answers(coded), code=code)
     with pytest.raises(RuntimeError):
         submit_response(survey, valid_answers(survey), browser_token=TOKEN)
     assert not InvitationCode.objects.get(survey=coded).spent
     assert not SpentToken.objects.exists()
-    assert not Response.objects.exists()
+    assert not Response.objects.exists() and not PendingResponse.objects.exists()
     monkeypatch.undo()
     submit_response(coded, valid_answers(coded), code=code)
     submit_response(survey, valid_answers(survey), browser_token=TOKEN)
@@ -431,7 +449,7 @@ def test_identified_survey_stores_respondent_with_consent() -> None:
     with pytest.raises(ValidationError) as e:
         submit_response(survey, valid_answers(survey), identity={"consent": True})
     assert set(e.value.message_dict) == {"full_name", "phone"}
-    response = submit_response(survey, valid_answers(survey), identity=identity)
+    response = store_response(survey, valid_answers(survey), identity=identity)
     person = Respondent.objects.get(response=response)
     assert (person.full_name, person.phone, person.consent_version) == (
         "Trần Văn Phúc",
@@ -536,7 +554,7 @@ def test_parallel_submits_of_one_code_count_once() -> None:
         t.join()
     assert outcomes.count("ok") == 1, outcomes
     assert outcomes.count("Mã mời đã được sử dụng hoặc không đúng.") == n - 1, outcomes
-    assert Response.objects.filter(survey=survey).count() == 1
+    assert stored(survey) == 1
     assert InvitationCode.objects.get(survey=survey).spent
 
 
@@ -569,4 +587,4 @@ def test_parallel_submits_of_one_browser_token_count_once() -> None:
     for t in threads:
         t.join()
     assert outcomes.count("ok") == 1, outcomes
-    assert Response.objects.filter(survey=survey).count() == 1
+    assert stored(survey) == 1

@@ -16,8 +16,8 @@ from danvan.contests.tests.factories import make_staff
 from danvan.core.models import Role
 from danvan.surveys import results
 from danvan.surveys.models import Kind, Response, Survey
-from danvan.surveys.services import submit_response, today_vn
-from danvan.surveys.tests.factories import make_survey, question_of
+from danvan.surveys.services import today_vn
+from danvan.surveys.tests.factories import make_survey, question_of, store_response
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def survey() -> Survey:
         topic = "Nước sạch cho ấp" if i % 2 else "Đường giao thông"
         answers: dict[int, Any] = {text.pk: f"{topic} (ý kiến số {i})"}
         answers[single.pk] = {"choice": "other", "other": f"Khác số {i}"} if i < 3 else 0
-        sent = submit_response(s, answers, browser_token=secrets.token_urlsafe(24))
+        sent = store_response(s, answers, browser_token=secrets.token_urlsafe(24))
         # Older answers were received earlier: number i arrived i days ago.
         Response.objects.filter(pk=sent.pk).update(received_on=today_vn() - timedelta(days=i))
     return s

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from danvan.core import services as core
 from danvan.core.models import AreaKind
-from danvan.surveys import services
+from danvan.surveys import mixing, services
 from danvan.surveys.forms_staff import publish_problems
 from danvan.surveys.models import Answer, Kind, Question, Survey
 from danvan.surveys.tests.factories import Units, make_survey, make_units, question_of
@@ -54,6 +54,7 @@ def post(client: Client, survey: Survey, unit: dict[str, Any], action: str = "su
 
 
 def stored_unit(survey: Survey) -> int | None:
+    mixing.mix(survey, release_all=True)  # the response waits for its batch otherwise
     answer = Answer.objects.filter(question__survey=survey, question__kind=Kind.UNIT).first()
     return answer.area_id if answer else None
 

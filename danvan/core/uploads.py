@@ -1,0 +1,121 @@
+"""Opening uploaded Excel workbooks without letting one kill the process.
+
+An .xlsx file is a zip archive: a few hundred kilobytes can inflate to
+gigabytes (a "zip bomb"), and openpyxl loads the shared strings of a workbook
+into memory whole, even in read-only mode. So every uploaded workbook is
+checked from the archive's directory before anything is decompressed
+(`check_archive`): the number of members, their total uncompressed size, the
+compression ratio of each large member, no encrypted member, no archive inside
+the archive, no path leaving the archive. Python's zipfile never returns more
+bytes than a member's declared size, so the declared sizes bound what is read.
+
+Then the workbook is opened in openpyxl's streaming (read-only) mode and only
+the first sheet's rows are read, counting while iterating (a sheet's declared
+dimensions can lie), up to a given number of rows and columns
+(`read_sheet_rows`). The limits are settings (UPLOAD_MAX_*). Every refusal is a
+ValidationError with a Vietnamese message; the importers turn it into the
+reason their job failed.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook, load_workbook
+
+UNREADABLE = "File không đọc được. Vui lòng dùng file Excel (.xlsx) theo mẫu."
+TOO_LARGE = (
+    "File Excel này khi giải nén quá lớn hoặc có cấu trúc bất thường nên không được mở. "
+    "Hãy chép dữ liệu cần nhập sang file mẫu rồi gửi lại."
+)
+# Members smaller than this are not held to the ratio limit: short, repetitive
+# XML parts (styles, an empty sheet) compress very well and are harmless.
+RATIO_FLOOR = 1024 * 1024
+# An archive inside the workbook (embedded objects) is never needed for an import.
+NESTED_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".xlsb", ".xls", ".docx", ".pptx", ".gz", ".bin")
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse an upload whose archive would inflate beyond the limits, before
+    any member is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ValidationError(UNREADABLE, code="unreadable") from exc
+    if len(members) > settings.UPLOAD_MAX_MEMBERS:
+        raise ValidationError(TOO_LARGE, code="too_many_members")
+    total = 0
+    names: set[str] = set()
+    for info in members:
+        name = info.filename
+        normal = posixpath.normpath(name)
+        if (
+            info.flag_bits & 0x1  # encrypted
+            or name.startswith("/")
+            or normal.startswith("..")
+            or name.lower().endswith(NESTED_SUFFIXES)
+            or name in names
+        ):
+            raise ValidationError(TOO_LARGE, code="odd_member")
+        names.add(name)
+        total += info.file_size
+        if total > settings.UPLOAD_MAX_UNCOMPRESSED_BYTES:
+            raise ValidationError(TOO_LARGE, code="too_large")
+        if info.file_size > RATIO_FLOOR and info.file_size > settings.UPLOAD_MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ValidationError(TOO_LARGE, code="ratio")
+
+
+def open_workbook(data: bytes) -> Workbook:
+    """The workbook of an upload, checked, in streaming (read-only) mode, with
+    cell values rather than formulas. Close it after use."""
+    check_archive(data)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise ValidationError(UNREADABLE, code="unreadable") from exc
+
+
+def read_sheet_rows(
+    data: bytes, *, max_rows: int | None = None, max_columns: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The values of the first sheet's rows (header included), each cut to
+    `max_columns` cells; trailing empty rows are dropped. A value below line
+    `max_rows` is refused with a message (blank formatted rows are not)."""
+    max_rows = max_rows or settings.UPLOAD_MAX_ROWS
+    max_columns = min(max_columns or settings.UPLOAD_MAX_COLUMNS, settings.UPLOAD_MAX_COLUMNS)
+    wb = open_workbook(data)
+    try:
+        if not wb.worksheets:
+            return []
+        ws: Any = wb.worksheets[0]
+        ws.reset_dimensions()  # the declared dimensions may lie: read what is there
+        rows: list[tuple[Any, ...]] = []
+        blank = 0  # empty rows seen since the last row with a value
+        for line, values in enumerate(ws.iter_rows(values_only=True, max_col=max_columns), start=1):
+            if all(v is None or v == "" for v in values):
+                blank += 1
+                continue
+            if line > max_rows:
+                raise ValidationError(
+                    f"File có dữ liệu ở dòng {line}, trong khi chỉ đọc tới dòng {max_rows}; "
+                    "hãy chia nhỏ file.",
+                    code="too_many_rows",
+                )
+            rows.extend([(None,) * max_columns] * blank)
+            blank = 0
+            rows.append(tuple(values))
+        return rows
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(UNREADABLE, code="unreadable") from exc
+    finally:
+        wb.close()

@@ -201,10 +201,10 @@ def dataset_intact(db: str, meta: dict[str, Any]) -> bool:
 
 
 def create_counter() -> None:
-    """The table of the B2 baseline view (danvan.bench_views.b2)."""
+    """The table of the B2 baseline view (bench.baseline.b2)."""
     from django.db import connection
 
-    from danvan.bench_views import COUNTER_ROWS, COUNTER_TABLE
+    from bench.baseline import COUNTER_ROWS, COUNTER_TABLE
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -258,7 +258,6 @@ def build_world(questions: int, rng: random.Random) -> World:
         Round,
         RoundQuota,
     )
-    from danvan.contests.services import invalidate_bank
     from danvan.core import services as core
     from danvan.core.models import AreaKind, OrgKind
     from danvan.core.text import fold
@@ -376,7 +375,6 @@ def build_world(questions: int, rng: random.Random) -> World:
                 (PrizeKind.COLLECTIVE, 3),
             ]:
                 Prize.objects.create(contest=contest, round=rnd, kind=kind, quantity=quantity)
-    invalidate_bank(contest)
 
     bank: list[list[tuple[int, list[int], list[int], bool]]] = []
     by_question: dict[int, list[tuple[int, bool]]] = {}

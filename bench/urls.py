@@ -1,5 +1,5 @@
 """URLs of the benchmark server: the application's own (danvan.urls) plus the
-baseline views (danvan.bench_views) and one bench-only view (own rank)."""
+baseline views (bench.baseline) and one bench-only view (own rank)."""
 
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -7,7 +7,7 @@ from bench import views
 from danvan.urls import urlpatterns as app_urlpatterns
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("bench/", include("danvan.bench_views")),
+    path("bench/", include("bench.baseline")),
     path("bench/<slug:slug>/hang/<int:number>/", views.own_rank, name="bench_own_rank"),
     *app_urlpatterns,
 ]

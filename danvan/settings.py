@@ -7,11 +7,13 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DANVAN_VAR_DIR", BASE_DIR / "var"))
@@ -21,11 +23,24 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """1/true/yes/on or 0/false/no/off, in any case; unset or empty gives the
+    default. Anything else is refused: a typo such as HTTPS=ture must not turn
+    secure cookies off without a word."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: use 1/0, true/false, yes/no or on/off."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -243,8 +258,33 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "danvan" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded and generated files (imports, exports, banners, share images) go
+# through Django's storage API only: the folder MEDIA_ROOT by default, or with
+# S3_BUCKET a private S3-compatible bucket (the optional extra `s3`), so the web
+# servers and the worker need not share a disk. Credentials: the usual
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY variables.
+S3_BUCKET = env_str("S3_BUCKET")
+
+
+def storage_config(bucket: str) -> dict[str, object]:
+    """STORAGES["default"]: the folder, or the bucket named `bucket`."""
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "danvan.core.storage.BucketStorage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # other than Amazon's
+            "region_name": env_str("S3_REGION") or None,
+            "location": env_str("S3_PREFIX"),  # a folder in the bucket, e.g. "danvan"
+            "default_acl": None,  # private: the app reads the files, nobody else
+            "file_overwrite": False,  # two uploads named bia.png stay two files
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_config(S3_BUCKET),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -324,6 +364,38 @@ SURVEY_SHUFFLE_MINUTES = env_int("SURVEY_SHUFFLE_MINUTES", 5)
 SURVEY_MIX_BATCH = env_int("SURVEY_MIX_BATCH", 10)
 SURVEY_MIX_MINUTES = env_int("SURVEY_MIX_MINUTES", 10)
 SURVEY_RESPONDENT_RETENTION_DAYS = env_int("SURVEY_RESPONDENT_RETENTION_DAYS", 180)
+
+# --- Error reporting ---------------------------------------------------------------------
+# Off unless SENTRY_DSN is set: then unhandled errors and errors written to the log
+# go to that Sentry-compatible service (Sentry, GlitchTip) through sentry-sdk, an
+# optional extra (`uv sync --extra sentry`). No personal data leaves: no cookies,
+# users or addresses (send_default_pii off), no request bodies, no local variables.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+
+
+def init_error_reporting(dsn: str, environment: str) -> bool:
+    """Start sentry-sdk for `dsn`; False, with an error in the log, without it."""
+    try:
+        import sentry_sdk
+    except ImportError:
+        logging.getLogger("danvan.settings").error(
+            "SENTRY_DSN is set but sentry-sdk is not installed (uv sync --extra sentry): "
+            "errors are not reported."
+        )
+        return False
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+    )
+    return True
+
+
+if SENTRY_DSN:
+    init_error_reporting(SENTRY_DSN, SENTRY_ENVIRONMENT)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

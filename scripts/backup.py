@@ -213,6 +213,13 @@ def do_backup(label: str = "") -> Path:
         print(f">> media {media_root} -> {archive} ({archive.stat().st_size:,} bytes)")
     else:
         print(f">> media: {media_root} is empty or missing, nothing to archive")
+    from django.conf import settings
+
+    if settings.S3_BUCKET:
+        print(
+            f">> files in the bucket {settings.S3_BUCKET} are not in this backup: "
+            "back the bucket up with the store's own versioning or replication"
+        )
     return target
 
 

@@ -1,4 +1,36 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+from danvan.core.registry import (
+    Card,
+    HomeSection,
+    MenuItem,
+    register_demo,
+    register_home_section,
+    register_staff_menu,
+)
+
+if TYPE_CHECKING:
+    from danvan.core.demo import Writer
+
+
+def open_contests() -> list[Card]:
+    """The contests open now, for the public home page."""
+    from danvan.contests.models import Contest
+
+    contests = Contest.objects.open_now().only("title", "slug", "summary").order_by("ends_at")
+    return [Card(c.title, c.get_absolute_url(), c.summary) for c in contests]
+
+
+def load_demo(stdout: Writer | None) -> list[str]:
+    """The demo contest over the demo district (manage.py load_demo)."""
+    from danvan.contests.demo import load_contest_demo
+
+    contest = load_contest_demo(stdout=stdout)
+    return [f"Cuộc thi mẫu: http://127.0.0.1:8000{contest.get_absolute_url()}"]
 
 
 class ContestsConfig(AppConfig):
@@ -8,6 +40,22 @@ class ContestsConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+
+        # What the app adds to the platform's pages (danvan.core.registry).
+        register_home_section(
+            HomeSection(
+                anchor="cuoc-thi",
+                title="Cuộc thi trực tuyến",
+                lead="Tìm hiểu chủ trương, chính sách qua các câu hỏi ngắn, làm ngay trên "
+                "điện thoại.",
+                empty="Chưa có cuộc thi nào đang mở. Hãy quay lại sau.",
+                cards=open_contests,
+                menu="Cuộc thi",
+                button="Tham gia cuộc thi",
+            )
+        )
+        register_staff_menu(MenuItem("contests", "Cuộc thi", "contests_staff:contest_list"))
+        register_demo("contests", load_demo)
 
         # Modules that register background job handlers: a worker process never
         # loads the URLconf, so they are imported here.

@@ -37,9 +37,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from danvan.contests.exports import safe_cell
 from danvan.contests.models import LETTERS, Category, Choice, Contest, Question
-from danvan.contests.services import invalidate_bank
+from danvan.contests.staff_services import lock_editable_contest
+from danvan.core.excel import safe_cell
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE
@@ -427,8 +427,12 @@ def write_questions(
 ) -> dict[str, int]:
     """Write checked rows in one transaction (all or none); new topics are created."""
     with transaction.atomic():
-        # One import at a time per contest; re-check duplicates under the lock.
-        Contest.objects.select_for_update().filter(pk=contest.pk).first()
+        # One import at a time per contest (and none into an archived one);
+        # re-check duplicates under the lock.
+        try:
+            lock_editable_contest(contest.pk)
+        except ValidationError as error:
+            raise JobFailed(error.messages[0]) from None
         in_bank = set(
             Question.objects.filter(contest=contest).values_list("text_folded", flat=True)
         )
@@ -464,7 +468,6 @@ def write_questions(
                 )
             if progress and (i % 50 == 0 or i == len(rows)):
                 progress(i, len(rows), f"Đã ghi {i}/{len(rows)} câu hỏi")
-    invalidate_bank(contest.pk)
     return {"created": len(rows), "categories": created_categories}
 
 

@@ -40,9 +40,9 @@ from danvan.contests.models import (
     Round,
     RoundStatus,
 )
-from danvan.contests.privacy import mask_name
 from danvan.contests.services import ContestError, load_bank, rank_key, score_answers
 from danvan.core.jobs import Progress
+from danvan.core.masking import mask_name
 from danvan.core.models import Area, AreaKind, Period
 from danvan.core.services import member_totals
 

@@ -342,7 +342,7 @@ class _Builder:
                 )
                 total += 1
         Choice.objects.bulk_create(choices)
-        services.invalidate_bank(contest)
+        contest.refresh_from_db(fields=["bank_version"])  # replaced by the database
         _say(self.stdout, f"Đã nạp {total} câu hỏi trong {len(categories)} chủ đề.")
         return categories
 

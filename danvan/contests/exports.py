@@ -4,30 +4,26 @@ Personal data (phone, CCCD, birth date) is masked unless the caller asks for
 the full file *and* may manage the contest (`may_reveal`); a full export is
 written to the audit log as an access to the contest. Every text cell that a
 spreadsheet would read as a formula (=, +, -, @, tab, CR) is written as text
-(`safe_cell`), so a participant named "=HYPERLINK(...)" stays a name.
+(`danvan.core.excel.safe_cell`), so a participant named "=HYPERLINK(...)"
+stays a name.
 
 Rows are streamed from the database and written with openpyxl's write-only
-mode, so a large round does not hold every row in memory; rounds with many
-counted attempts are exported by a background job (`export_results`) that
-writes MEDIA_ROOT/exports/<job id>.xlsx, served by the `job_download` view.
+mode (the sheet helpers of `danvan.core.excel`), so a large round does not hold
+every row in memory; rounds with many counted attempts are exported by a
+background job (`export_results`) that saves exports/<job id>.xlsx in the
+default storage (STORAGES), served by the `job_download` view.
 """
 
 from __future__ import annotations
 
-import io
-import re
-from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from danvan.contests.models import (
     Attempt,
@@ -38,18 +34,19 @@ from danvan.contests.models import (
     RoundStatus,
     Sex,
 )
-from danvan.contests.privacy import decrypt_cccd, mask_cccd, mask_phone
-from danvan.contests.stats import FINISHED, area_places
+from danvan.contests.privacy import decrypt_cccd
+from danvan.contests.stats import FINISHED
+from danvan.core.excel import add_notes, append_row, filenames, workbook_bytes, write_header
 from danvan.core.jobs import JobFailed, Progress, job_handler
+from danvan.core.masking import mask_cccd, mask_phone
 from danvan.core.models import Job
+from danvan.core.places import area_places
 from danvan.core.scope import MANAGE, can
-from danvan.core.text import format_date, format_datetime, slug_vi
+from danvan.core.text import format_date, format_datetime
 
 SYNC_LIMIT = 5000  # counted attempts (or participants) exported while the user waits
 CHUNK = 2000
 EXPORT_DIR = "exports"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 RESULT_HEADERS: list[tuple[str, int]] = [
     ("Hạng", 7),
@@ -85,59 +82,6 @@ PARTICIPANT_HEADERS: list[tuple[str, int]] = [
 
 
 # --- Cells -----------------------------------------------------------------------
-
-
-def safe_cell(ws: Any, value: Any) -> Any:
-    """A cell for `value`; text that a spreadsheet would take for a formula is
-    written as a string cell with the quote prefix (shown as typed, never run)."""
-    if isinstance(value, str):
-        value = "".join(ch for ch in value if ch in "\t\r\n" or ord(ch) >= 32)
-        cell = WriteOnlyCell(ws, value=value)
-        if value.startswith(FORMULA_STARTS):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        return cell
-    return value
-
-
-def _header(ws: Any, headers: Sequence[tuple[str, int]]) -> None:
-    for i, (_title, width) in enumerate(headers):
-        ws.column_dimensions[_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="F6F4EF")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    row = []
-    for title, _w in headers:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = wrap
-        row.append(cell)
-    ws.append(row)
-
-
-def _column_letter(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i + 1)
-
-
-def _append(ws: Any, values: Iterable[Any]) -> None:
-    ws.append([safe_cell(ws, v) for v in values])
-
-
-def _notes(wb: Workbook, lines: Iterable[str]) -> None:
-    ws = wb.create_sheet("Ghi chú")
-    ws.column_dimensions["A"].width = 100
-    for line in lines:
-        _append(ws, [line])
-
-
-def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def mm_ss(duration_ms: int | None) -> str:
@@ -227,7 +171,7 @@ def results_workbook(rnd: Round, reveal_personal: bool, progress: Progress | Non
     occupations = dict(Occupation.choices)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"Kết quả đợt {rnd.number}")
-    _header(ws, RESULT_HEADERS)
+    write_header(ws, RESULT_HEADERS)
     ranked = rnd.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
     n = 0
     for (
@@ -245,7 +189,7 @@ def results_workbook(rnd: Round, reveal_personal: bool, progress: Progress | Non
     ) in rows.iterator(chunk_size=CHUNK):
         n += 1
         place = places.get(area_id)
-        _append(
+        append_row(
             ws,
             [
                 rank if rank is not None else n,
@@ -264,7 +208,7 @@ def results_workbook(rnd: Round, reveal_personal: bool, progress: Progress | Non
         )
         if progress and n % CHUNK == 0:
             progress(n, total, f"Đã ghi {n} dòng.")
-    _notes(
+    add_notes(
         wb,
         [
             f"Cuộc thi: {contest.title}",
@@ -282,7 +226,7 @@ def results_workbook(rnd: Round, reveal_personal: bool, progress: Progress | Non
             f"Xuất lúc: {format_datetime(timezone.now())}",
         ],
     )
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 # --- Participants of a contest ----------------------------------------------------
@@ -327,7 +271,7 @@ def participants_workbook(
     sexes = dict(Sex.choices)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Người dự thi")
-    _header(ws, PARTICIPANT_HEADERS)
+    write_header(ws, PARTICIPANT_HEADERS)
     n = 0
     for (
         name,
@@ -346,7 +290,7 @@ def participants_workbook(
     ) in rows.iterator(chunk_size=CHUNK):
         n += 1
         place = places.get(area_id)
-        _append(
+        append_row(
             ws,
             [
                 n,
@@ -368,7 +312,7 @@ def participants_workbook(
         )
         if progress and n % CHUNK == 0:
             progress(n, total, f"Đã ghi {n} dòng.")
-    _notes(
+    add_notes(
         wb,
         [
             f"Cuộc thi: {contest.title}",
@@ -378,20 +322,15 @@ def participants_workbook(
             f"Xuất lúc: {format_datetime(timezone.now())}",
         ],
     )
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 # --- File names --------------------------------------------------------------------
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
 
 def _names(stem_vi: str, reveal: bool) -> tuple[str, str]:
     """(ASCII name, UTF-8 name) of an .xlsx file."""
-    if reveal:
-        stem_vi += " (đầy đủ)"
-    readable = " ".join(_UNSAFE.sub(" ", stem_vi).split())[:150] or "tep-xuat"
-    return f"{slug_vi(readable, 120) or 'tep-xuat'}.xlsx", f"{readable}.xlsx"
+    return filenames(stem_vi + (" (đầy đủ)" if reveal else ""), "xlsx")
 
 
 def results_filenames(rnd: Round, reveal: bool) -> tuple[str, str]:
@@ -402,30 +341,26 @@ def participants_filenames(contest: Contest, reveal: bool) -> tuple[str, str]:
     return _names(f"Người dự thi {contest.title}", reveal)
 
 
-def content_disposition(ascii_name: str, utf8_name: str) -> str:
-    """attachment; filename="ket-qua.xlsx"; filename*=UTF-8''K%E1%BA%BFt%20qu%E1%BA%A3.xlsx"""
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(utf8_name, safe='')}"
-
-
 # --- Background jobs ---------------------------------------------------------------
 
 
-def export_path(job_id: int) -> tuple[str, Path]:
-    """(path relative to MEDIA_ROOT, absolute path) of a job's output file."""
-    relative = f"{EXPORT_DIR}/{int(job_id)}.xlsx"
-    return relative, Path(settings.MEDIA_ROOT) / relative
+def export_name(job_id: int) -> str:
+    """The name of a job's output file in the default storage."""
+    return f"{EXPORT_DIR}/{int(job_id)}.xlsx"
 
 
 def _write_output(
     job: Job, data: bytes, names: tuple[str, str], rows: int, what: str
 ) -> dict[str, Any]:
-    relative, absolute = export_path(job.pk)
-    absolute.parent.mkdir(parents=True, exist_ok=True)
-    absolute.write_bytes(data)
+    name = export_name(job.pk)
+    # A file of that name left by an earlier database goes: the storage would
+    # otherwise save this one under another name.
+    default_storage.delete(name)
+    name = default_storage.save(name, ContentFile(data))
     from django.urls import reverse
 
     return {
-        "file": relative,
+        "file": name,
         "download_url": reverse("contests_stats:job_download", args=[job.pk]),
         "filename": names[1],
         "ascii_filename": names[0],
@@ -474,11 +409,11 @@ def export_participants_job(job: Job, progress: Progress) -> dict[str, Any]:
 EXPORT_KINDS = ("export_results", "export_participants")
 
 
-def job_file(job: Job) -> Path | None:
-    """The output file of a finished export job, if it is still there."""
+def job_file(job: Job) -> str | None:
+    """The storage name of a finished export job's file, if it is still there."""
     if job.kind not in EXPORT_KINDS or job.status != "done":
         return None
-    relative, absolute = export_path(job.pk)
-    if job.result.get("file") != relative or not absolute.is_file():
+    name = export_name(job.pk)
+    if job.result.get("file") != name or not default_storage.exists(name):
         return None
-    return absolute
+    return name

@@ -2,20 +2,19 @@
 already limited to the user's scope (organisations the user manages, areas the
 user sees), so an out-of-scope id is simply "not a valid choice".
 
-Also here: the checks that decide whether a contest can be published
-(`publish_problems`), shared by the views and the round form.
+The checks that decide whether a contest can be published (`publish_problems`,
+`bank_counts`) are in staff_services, with the writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from danvan.contests.models import (
     DEFAULT_TIE_BREAK,
@@ -29,16 +28,14 @@ from danvan.contests.models import (
     PrizeKind,
     Question,
     Round,
-    RoundStatus,
 )
 from danvan.contests.sanitize import clean_html
-from danvan.core.forms import AreaChoiceField
+from danvan.contests.staff_services import bank_counts
+from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetime_field
 from danvan.core.models import Area, AreaKind, Organization
 from danvan.core.scope import MANAGE
 from danvan.core.text import fold, format_datetime, slug_vi
 
-DT_FORMAT = "%Y-%m-%dT%H:%M"
-DT_INPUT_FORMATS = [DT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
 BANNER_MAX_BYTES = 2 * 1024 * 1024
 BANNER_FORMATS = {"JPEG", "PNG", "WEBP"}
 
@@ -46,89 +43,6 @@ BANNER_FORMATS = {"JPEG", "PNG", "WEBP"}
 def _field(form: forms.BaseForm, name: str) -> Any:
     """A field of the form, typed loosely so querysets and choices can be set."""
     return form.fields[name]
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """<input type="datetime-local">, shown and read in Asia/Ho_Chi_Minh (TIME_ZONE)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format=DT_FORMAT)
-
-
-def datetime_field(label: str, **kwargs: Any) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        widget=DateTimeLocalInput(),
-        input_formats=DT_INPUT_FORMATS,
-        error_messages={"invalid": "Nhập ngày giờ hợp lệ (ngày/tháng/năm giờ:phút)."},
-        **kwargs,
-    )
-
-
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} — {obj.area.name}"
-
-
-# --- Publishing checks ------------------------------------------------------------------------
-
-
-@dataclass
-class BankCounts:
-    per_category: dict[int, int]
-    total: int
-
-
-def bank_counts(contest: Contest) -> BankCounts:
-    """How many active questions the bank holds, per topic and in all."""
-    rows = (
-        Question.objects.filter(contest=contest, active=True)
-        .values("category_id")
-        .annotate(n=Count("pk"))
-        .values_list("category_id", "n")
-    )
-    per_category = {cat: n for cat, n in rows}
-    return BankCounts(per_category, sum(per_category.values()))
-
-
-def round_problems(rnd: Round, counts: BankCounts) -> list[str]:
-    """Why the active bank cannot give every participant a paper in this round."""
-    problems: list[str] = []
-    quotas = list(rnd.quotas.select_related("category"))
-    for quota in quotas:
-        have = counts.per_category.get(quota.category_id, 0)
-        if quota.count > have:
-            problems.append(
-                f"{rnd}: chủ đề “{quota.category.name}” cần {quota.count} câu mỗi lượt "
-                f"nhưng ngân hàng chỉ có {have} câu đang dùng."
-            )
-    wanted = sum(q.count for q in quotas)
-    if wanted > rnd.question_count:
-        problems.append(
-            f"{rnd}: tổng số câu theo chủ đề ({wanted}) vượt quá số câu mỗi lượt "
-            f"({rnd.question_count})."
-        )
-    if rnd.question_count > counts.total:
-        problems.append(
-            f"{rnd}: mỗi lượt cần {rnd.question_count} câu nhưng ngân hàng chỉ có "
-            f"{counts.total} câu đang dùng."
-        )
-    return problems
-
-
-def publish_problems(contest: Contest) -> list[str]:
-    """Why the contest cannot be published now (empty when it can)."""
-    rounds = list(contest.rounds.all())
-    if not rounds:
-        return ["Cuộc thi chưa có đợt thi nào. Hãy thêm ít nhất một đợt thi."]
-    counts = bank_counts(contest)
-    problems: list[str] = []
-    for rnd in rounds:
-        if rnd.status == RoundStatus.SCHEDULED:
-            problems.extend(round_problems(rnd, counts))
-    return problems
 
 
 # --- Contest ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ an attempt never writes more than one row.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,11 @@ class ContestStatus(models.TextChoices):
     DRAFT = "draft", "Bản nháp"
     PUBLISHED = "published", "Đã công bố"
     ARCHIVED = "archived", "Đã lưu trữ"
+
+
+def new_bank_version() -> str:
+    """A random token naming one state of a contest's question bank."""
+    return secrets.token_hex(16)
 
 
 class ContestQuerySet(ScopedQuerySetMixin, models.QuerySet["Contest"]):
@@ -85,6 +91,11 @@ class Contest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Replaced by a new random token by the database itself whenever a question
+    # or choice of the contest is inserted, updated or deleted, whatever code
+    # does it (migration 0004): the cached bank is kept under (id, bank_version),
+    # so no change is served stale and a token is never reused.
+    bank_version = models.CharField(max_length=32, default=new_bank_version, editable=False)
 
     objects = ContestQuerySet.as_manager()
 
@@ -100,6 +111,18 @@ class Contest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The bank version belongs to the database (its triggers replace it): a
+        # save of a contest loaded before a question changed must not write the
+        # old token back.
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "bank_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("contests:detail", args=[self.slug])

@@ -1,6 +1,7 @@
-"""Personal data of participants: the CCCD encrypted at rest, a keyed hash to
-recognise a returning participant, masks for lists. The keys are core's
-(danvan.core.crypto): FIELD_ENCRYPTION_KEYS and HASH_KEY."""
+"""Personal data of participants: the CCCD encrypted at rest and a keyed hash to
+recognise a returning participant. The keys are core's (danvan.core.crypto):
+FIELD_ENCRYPTION_KEYS and HASH_KEY; the masks for lists are core's too
+(danvan.core.masking)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 
 from danvan.core import crypto
 from danvan.core.crypto import DecryptionError
+from danvan.core.masking import mask_cccd
 from danvan.core.validators import normalize_cccd
 
 __all__ = ["DecryptionError"]
@@ -18,11 +20,6 @@ logger = logging.getLogger(__name__)
 CCCD_UNREADABLE = (
     "Đã khai, nhưng hệ thống tạm thời không đọc được số đã lưu; vui lòng báo ban tổ chức."
 )
-
-
-def _key(purpose: bytes) -> bytes:
-    """The key of one kind of keyed hash (HASH_KEY)."""
-    return crypto.hash_key(purpose)
 
 
 def encrypt_cccd(cccd: str) -> str:
@@ -50,27 +47,3 @@ def cccd_hash(cccd: str) -> str:
     if not cccd:
         return ""
     return crypto.keyed_hash(b"danvan-cccd-hash", normalize_cccd(cccd).encode())
-
-
-def mask_phone(phone: str) -> str:
-    """0912345678 -> 0912***678"""
-    if len(phone) < 7:
-        return "***" if phone else ""
-    return f"{phone[:4]}***{phone[-3:]}"
-
-
-def mask_cccd(cccd: str) -> str:
-    """093201001234 -> 093*******34"""
-    if not cccd:
-        return ""
-    return f"{cccd[:3]}{'*' * (len(cccd) - 5)}{cccd[-2:]}"
-
-
-def mask_name(full_name: str) -> str:
-    """Nguyễn Thị Mỹ Linh -> Nguyễn T. M. Linh: family and given name kept, the
-    middle names reduced to initials (how winners are published)."""
-    parts = full_name.split()
-    if len(parts) <= 2:
-        return full_name
-    middle = " ".join(f"{p[0]}." for p in parts[1:-1])
-    return f"{parts[0]} {middle} {parts[-1]}"

@@ -72,41 +72,29 @@ class Bank:
     by_category: dict[int, list[int]] = field(default_factory=dict)
 
 
-def _bank_version_key(contest_id: int) -> str:
-    return f"contests:bankv:{contest_id}"
-
-
-def invalidate_bank(contest: Contest | int) -> None:
-    """Call after any change to a contest's questions or choices."""
-    contest_id = contest if isinstance(contest, int) else contest.pk
-    cache.set(_bank_version_key(contest_id), secrets.token_hex(8), None)
-
-
-def _bank_version(contest_id: int, known: Any = None) -> str:
-    """A random token per bank state: never reused, even after the cache is emptied."""
-    if known is not None:
-        return str(known)
-    key = _bank_version_key(contest_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, secrets.token_hex(8), None)
-        version = cache.get(key)
-    return str(version)
+def bank_version(contest_id: int) -> str:
+    """The current version of a contest's bank: a random token the database
+    replaces on any change of its questions or choices (migration 0004)."""
+    version = Contest.objects.filter(pk=contest_id).values_list("bank_version", flat=True).first()
+    return version or ""
 
 
 # Banks already unpickled in this process, by (contest id, bank version): a bank
 # of thousands of questions is too big to fetch from Redis on every request.
+# A bank is always built from rows at least as new as the version it is kept
+# under (the version is read first), and a version is never reused.
 _LOCAL_BANKS: dict[tuple[int, str], Bank] = {}
 _LOCAL_BANKS_MAX = 16
 
 
-def load_bank(contest_id: int, version: Any = None) -> Bank:
+def load_bank(contest_id: int, version: str | None = None) -> Bank:
     """The active questions of a contest with their choices and answers.
 
-    Cached twice: in this process (checked against the bank version, one small
-    cache read, or `version` when the caller has just read it) and in the
-    shared cache (so a new process builds it once)."""
-    version = _bank_version(contest_id, version)
+    Cached twice, under the contest's bank version (`version` when the caller
+    has just read it with its contest, else one small query): in this process
+    and in the shared cache (so a new process builds it once)."""
+    if version is None:
+        version = bank_version(contest_id)
     local = _LOCAL_BANKS.get((contest_id, version))
     if local is not None:
         return local
@@ -155,15 +143,11 @@ def round_quotas(rnd: Round) -> list[tuple[int, int]]:
     return quotas  # type: ignore[no-any-return]
 
 
-def load_bank_and_quotas(rnd: Round) -> tuple[Bank, list[tuple[int, int]]]:
-    """The bank and the round's quotas, both checked in one cache round trip."""
-    bank_key, quotas_key = _bank_version_key(rnd.contest_id), _quotas_key(rnd.pk)
-    found = cache.get_many([bank_key, quotas_key])
-    bank = load_bank(rnd.contest_id, found.get(bank_key))
-    quotas = found.get(quotas_key)
-    if quotas is None:
-        quotas = round_quotas(rnd)
-    return bank, quotas
+def load_bank_and_quotas(
+    rnd: Round, version: str | None = None
+) -> tuple[Bank, list[tuple[int, int]]]:
+    """The bank (at `version`, else the current one) and the round's quotas."""
+    return load_bank(rnd.contest_id, version), round_quotas(rnd)
 
 
 def invalidate_round(rnd: Round) -> None:
@@ -315,18 +299,20 @@ def check_round_open(rnd: Round, now: datetime) -> None:
 
 def _lock_participant(
     participant_id: int, rnd: Round
-) -> list[tuple[int, str, datetime, str]] | None:
+) -> tuple[list[tuple[int, str, datetime, str]], str] | None:
     """Lock the participant (of the round's contest, not erased) and list their
-    attempts of the round, newest first, as (number, status, deadline, token);
-    None when there is no such participant. Called inside a transaction.
+    attempts of the round, newest first, as (number, status, deadline, token),
+    with the contest's bank version; None when there is no such participant.
+    Called inside a transaction.
 
     One statement, written out: it is the first thing every start does, and the
     ORM spent longer building it (FilteredRelation, FOR UPDATE OF) than the
     database spent running it."""
     sql = (
-        "SELECT a.number, a.status, a.deadline, a.token"
-        f" FROM {Participant._meta.db_table} p LEFT JOIN {Attempt._meta.db_table} a"
-        " ON a.participant_id = p.id AND a.round_id = %s"
+        "SELECT a.number, a.status, a.deadline, a.token, c.bank_version"
+        f" FROM {Participant._meta.db_table} p"
+        f" JOIN {Contest._meta.db_table} c ON c.id = p.contest_id"
+        f" LEFT JOIN {Attempt._meta.db_table} a ON a.participant_id = p.id AND a.round_id = %s"
         " WHERE p.id = %s AND p.contest_id = %s AND p.erased_at IS NULL"
         " ORDER BY a.number DESC"
     )
@@ -338,7 +324,7 @@ def _lock_participant(
     if not rows:
         return None
     attempts = []
-    for number, status, deadline, token in rows:
+    for number, status, deadline, token, _version in rows:
         if number is None:  # the participant has no attempt in the round
             continue
         if isinstance(deadline, str):  # SQLite hands back the stored text
@@ -346,7 +332,13 @@ def _lock_participant(
         if timezone.is_naive(deadline):  # stored in UTC
             deadline = timezone.make_aware(deadline, UTC)
         attempts.append((number, status, deadline, token))
-    return attempts
+    return attempts, rows[0][4]
+
+
+def _draw(rnd: Round, version: str) -> list[list[Any]]:
+    """A paper for the round from the bank at `version`."""
+    bank, quotas = load_bank_and_quotas(rnd, version)
+    return draw_paper(bank, quotas, rnd.question_count, rnd.shuffle_choices)
 
 
 def start_attempt(
@@ -355,19 +347,27 @@ def start_attempt(
     """Start (or resume) an attempt. Two starts racing for the last allowed
     attempt give one attempt: the participant row is locked (PostgreSQL) or the
     transaction is IMMEDIATE (SQLite), and the number is unique per round.
-    `participant` may be its id: the row is read once, locked."""
+    `participant` may be its id: the row is read once, locked.
+
+    The paper is drawn before the lock from the bank of the version read with
+    the round's contest (perhaps a few seconds old: rounds are kept in the
+    process); should the statement that locks the participant find another
+    version (the bank changed since), it is drawn again from that one."""
     now = now or timezone.now()
     check_round_open(rnd, now)
     participant_id = participant if isinstance(participant, int) else participant.pk
-    bank, quotas = load_bank_and_quotas(rnd)
-    paper = draw_paper(bank, quotas, rnd.question_count, rnd.shuffle_choices)
+    version = rnd.contest.bank_version
+    paper = _draw(rnd, version)
     try:
         with transaction.atomic():
-            attempts = _lock_participant(participant_id, rnd)
-            if attempts is None:
+            locked = _lock_participant(participant_id, rnd)
+            if locked is None:
                 raise ContestError(
                     "Thông tin người dự thi không hợp lệ.", status=403, code="participant"
                 )
+            attempts, current = locked
+            if current != version:
+                paper = _draw(rnd, current)
             for _number, status, deadline, token in attempts:
                 if status == AttemptStatus.IN_PROGRESS and deadline > now:
                     return Attempt.objects.select_related("round").get(token=token)
@@ -457,12 +457,14 @@ def round_by_id(round_id: int) -> Round:
 def _locked_attempt(token: str) -> Attempt | None:
     """The attempt with this token, in the statement that locks its participant
     (PostgreSQL; SQLite's IMMEDIATE transaction serialises instead), with
-    `participant_erased_at` set and its round from `round_by_id`. Written out:
-    the ORM spent longer building the three-table select than the database
-    spent running it."""
+    `participant_erased_at` and `bank_version` (its contest's) set and its round
+    from `round_by_id`. Written out: the ORM spent longer building the select
+    than the database spent running it."""
     sql = (
-        f"SELECT a.*, p.erased_at AS participant_erased_at FROM {Attempt._meta.db_table} a"
-        f" JOIN {Participant._meta.db_table} p ON p.id = a.participant_id WHERE a.token = %s"
+        "SELECT a.*, p.erased_at AS participant_erased_at, c.bank_version AS bank_version"
+        f" FROM {Attempt._meta.db_table} a"
+        f" JOIN {Participant._meta.db_table} p ON p.id = a.participant_id"
+        f" JOIN {Contest._meta.db_table} c ON c.id = p.contest_id WHERE a.token = %s"
     )
     if connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF p"
@@ -504,7 +506,7 @@ def submit_attempt(
         if attempt.status != AttemptStatus.IN_PROGRESS:
             return SubmitResult(attempt)
         rnd = attempt.round
-        bank = load_bank(rnd.contest_id)
+        bank = load_bank(rnd.contest_id, attempt.bank_version)  # type: ignore[attr-defined]
         late = now > attempt.hard_deadline()
         if late:
             final_answers = dict(attempt.answers)

@@ -46,7 +46,8 @@ from danvan.contests.models import (
     Sex,
 )
 from danvan.contests.services import load_bank
-from danvan.core.models import Area, AreaKind, Organization
+from danvan.core.models import Organization
+from danvan.core.places import area_places
 from danvan.core.text import VN_TZ, vn_sort_key
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
@@ -174,43 +175,6 @@ class ContestStats(Breakdowns):
     registered: int = 0
     participant_rounds: int = 0  # the rounds' participants summed (a person once per round)
     rounds: list[RoundSummary] = field(default_factory=list)
-
-
-# --- Places ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Place:
-    commune_id: int
-    commune: str
-    hamlet_id: int | None
-    hamlet: str
-
-
-def area_places(area_ids: Iterable[int]) -> dict[int, Place]:
-    """Commune and hamlet of each area (a hamlet's commune is its parent; any
-    other area stands for itself). Two queries whatever the number of areas."""
-    ids = {i for i in area_ids if i is not None}
-    if not ids:
-        return {}
-    rows = list(Area.objects.filter(pk__in=ids).values_list("pk", "path", "kind", "name"))
-    parent_paths = {
-        path[: -Area.steplen] for _pk, path, kind, _n in rows if kind == AreaKind.HAMLET
-    }
-    parents = {
-        path: (pk, name)
-        for pk, path, name in Area.objects.filter(path__in=parent_paths).values_list(
-            "pk", "path", "name"
-        )
-    }
-    out: dict[int, Place] = {}
-    for pk, path, kind, name in rows:
-        if kind == AreaKind.HAMLET and path[: -Area.steplen] in parents:
-            commune_id, commune = parents[path[: -Area.steplen]]
-            out[pk] = Place(commune_id, commune, pk, name)
-        else:
-            out[pk] = Place(pk, name, None, "")
-    return out
 
 
 # --- Breakdowns (shared by rounds and contests) ------------------------------------

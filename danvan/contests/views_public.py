@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from danvan.contests import otp, ratelimit
+from danvan.contests import otp
 from danvan.contests import participants as people
 from danvan.contests.forms_public import (
     CodeSignInForm,
@@ -58,7 +58,8 @@ from danvan.contests.models import (
     RoundStatus,
     ShowAnswers,
 )
-from danvan.contests.privacy import cccd_or_notice, mask_name, mask_phone
+from danvan.contests.privacy import cccd_or_notice
+from danvan.contests.ratelimit import LIMITS
 from danvan.contests.services import (
     CONTEST_LONG_TEXTS,
     ROUND_TTL,
@@ -73,7 +74,10 @@ from danvan.contests.services import (
     withheld_answers,
 )
 from danvan.core.cache import LocalCache
+from danvan.core.masking import mask_name, mask_phone
+from danvan.core.middleware import client_ip
 from danvan.core.models import Area, AreaKind
+from danvan.core.ratelimit import RateLimited
 from danvan.core.text import VN_TZ, clean_json, format_datetime
 
 LEADERBOARD_SIZE = 100
@@ -174,7 +178,7 @@ def error_page(
     )
 
 
-def too_many(request: HttpRequest, error: ratelimit.RateLimited) -> HttpResponse:
+def too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
     response = render(request, "429.html", status=429)
     response["Retry-After"] = str(error.retry_after)
     return response
@@ -312,8 +316,8 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if request.method == "POST":
         try:
-            ratelimit.check("register_ip", ratelimit.client_ip(request))
-        except ratelimit.RateLimited as error:
+            LIMITS.check("register_ip", client_ip(request))
+        except RateLimited as error:
             return too_many(request, error)
         form = RegistrationForm(request.POST, contest=contest)
         if form.is_valid():
@@ -392,8 +396,8 @@ def sign_in(request: HttpRequest, slug: str) -> HttpResponse:
         if how not in SIGNIN_WAYS:
             return redirect("contests:signin", slug=contest.slug)
         try:
-            ratelimit.check("signin_ip", ratelimit.client_ip(request))
-        except ratelimit.RateLimited as error:
+            LIMITS.check("signin_ip", client_ip(request))
+        except RateLimited as error:
             return too_many(request, error)
         participant = None
         if how == "ma":
@@ -425,10 +429,8 @@ def sign_in(request: HttpRequest, slug: str) -> HttpResponse:
             if send_form.is_valid():
                 phone = send_form.cleaned_data["phone"]
                 try:
-                    ratelimit.check_all(
-                        [("otp_phone", phone), ("otp_ip", ratelimit.client_ip(request))]
-                    )
-                except ratelimit.RateLimited as error:
+                    LIMITS.check_all([("otp_phone", phone), ("otp_ip", client_ip(request))])
+                except RateLimited as error:
                     return too_many(request, error)
                 try:
                     otp.send_code(contest, phone)
@@ -513,13 +515,13 @@ def start(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         messages.warning(request, "Vui lòng đăng ký hoặc đăng nhập lại trước khi làm bài.")
         return redirect("contests:register", slug=contest.slug)
     try:
-        ratelimit.check_all(
+        LIMITS.check_all(
             [
-                ("start_ip", ratelimit.client_ip(request)),
+                ("start_ip", client_ip(request)),
                 ("start_participant", str(participant_id)),
             ]
         )
-    except ratelimit.RateLimited as error:
+    except RateLimited as error:
         return too_many(request, error)
     try:
         attempt = start_attempt(rnd, participant_id)
@@ -740,8 +742,8 @@ def attempt_save(request: HttpRequest, token: str) -> JsonResponse:
     except Http404:
         return json_error("Không tìm thấy bài thi.", 404, "missing")
     try:
-        ratelimit.check("save_attempt", attempt.token)
-    except ratelimit.RateLimited as error:
+        LIMITS.check("save_attempt", attempt.token)
+    except RateLimited as error:
         return json_error(
             "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.",
             429,

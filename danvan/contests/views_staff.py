@@ -10,11 +10,12 @@ its answer key) is MANAGE-only. See tests/test_staff_personas.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,37 +28,44 @@ from danvan.contests import forms_staff as f
 from danvan.contests.models import (
     LETTERS,
     Category,
-    Choice,
     Contest,
     ContestStatus,
     Prize,
     PrizeKind,
     Question,
     Round,
-    RoundQuota,
     RoundStatus,
 )
 from danvan.contests.sanitize import clean_html
 from danvan.contests.services import (
     ContestError,
     draw_scope,
-    invalidate_bank,
-    invalidate_round,
     rounds_still_drawing,
 )
+from danvan.contests.staff_services import (
+    MSG_ARCHIVED,
+    add_category,
+    archive_contest,
+    bank_counts,
+    create_contest,
+    publish_contest,
+    publish_problems,
+    rename_category,
+    round_problems,
+    save_question,
+    save_round,
+    set_prizes,
+    set_question_active,
+    unpublish_contest,
+    update_contest,
+)
 from danvan.core.jobs import start_job
-from danvan.core.models import Organization, User
+from danvan.core.listing import StaffRequest, filter_list, paginate
+from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, VIEW, can, get_scope, get_visible_or_404
-from danvan.core.text import filter_by_title, search_terms, vn_sort_key
-from danvan.core.views_staff import _page
+from danvan.core.text import search_terms, vn_sort_key
 
 NAV = "contests"
-
-
-class StaffRequest(HttpRequest):
-    """A request behind login_required: the user is a signed-in staff User."""
-
-    user: User  # type: ignore[assignment]
 
 
 # --- Fetch-and-check helpers ----------------------------------------------------------------
@@ -85,12 +93,15 @@ def _in_contests(qs: QuerySet[Any], request: StaffRequest, verb: str, pk: int) -
 def _archived(request: HttpRequest, contest: Contest) -> HttpResponse | None:
     """Refuse changes to an archived contest (a redirect with a message), else None."""
     if contest.status == ContestStatus.ARCHIVED:
-        messages.error(
-            request,
-            "Cuộc thi đã lưu trữ nên không sửa được. Khôi phục về bản nháp nếu cần sửa.",
-        )
+        messages.error(request, MSG_ARCHIVED)
         return redirect("contests_staff:contest_detail", pk=contest.pk)
     return None
+
+
+def _refuse(request: HttpRequest, error: ValidationError, to: str, pk: int) -> HttpResponse:
+    """A change refused by its service: its message, and back to `to`."""
+    messages.error(request, error.messages[0])
+    return redirect(to, pk=pk)
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -108,7 +119,7 @@ def _warn_bank(request: HttpRequest, contest: Contest) -> None:
     longer works, so it can be fixed before participants meet it."""
     if contest.status != ContestStatus.PUBLISHED:
         return
-    for problem in f.publish_problems(contest):
+    for problem in publish_problems(contest):
         messages.warning(request, problem)
 
 
@@ -125,16 +136,8 @@ def contest_list(request: StaffRequest) -> HttpResponse:
         .annotate(round_count=Count("rounds", distinct=True))
         .order_by("-starts_at", "-pk")
     )
-    contests: Any = qs
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-            contests = qs
-        if search_terms(data["q"]):
-            # Few per unit (tens): filtered in Python, ignoring diacritics.
-            contests = filter_by_title(qs, data["q"])
-    page, querystring = _page(request, contests)
+    # Few per unit (tens): the search is in Python, ignoring diacritics.
+    page, querystring = paginate(request, filter_list(qs, form))
     return render(
         request,
         "contests/staff/contest_list.html",
@@ -155,9 +158,7 @@ def contest_add(request: StaffRequest) -> HttpResponse:
         raise Http404
     form = f.ContestForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        contest = form.save(commit=False)
-        contest.created_by = request.user
-        contest.save()
+        contest = create_contest(form.save(commit=False), created_by=request.user)
         messages.success(
             request,
             f"Đã tạo cuộc thi “{contest.title}” (bản nháp). Tiếp theo: thêm chủ đề, câu hỏi "
@@ -177,7 +178,7 @@ def contest_detail(request: StaffRequest, pk: int) -> HttpResponse:
     rounds = list(contest.rounds.annotate(quota_total=Count("quotas")))
     for rnd in rounds:
         rnd.stats_url = reverse("contests_stats:round_stats", args=[rnd.pk])  # type: ignore[attr-defined]
-    counts = f.bank_counts(contest)
+    counts = bank_counts(contest)
     return render(
         request,
         "contests/staff/contest_detail.html",
@@ -191,7 +192,7 @@ def contest_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "bank_total": counts.total,
             "category_count": contest.categories.count(),
             "participant_count": contest.participants.count(),
-            "problems": f.publish_problems(contest) if can_manage else [],
+            "problems": publish_problems(contest) if can_manage else [],
             "participants_export_url": reverse("contests_stats:export_participants", args=[pk]),
             "public_url": contest.get_absolute_url()
             if contest.status == ContestStatus.PUBLISHED
@@ -210,7 +211,10 @@ def contest_edit(request: StaffRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, instance=contest, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            update_contest(form.save(commit=False))
+        except ValidationError as error:
+            return _refuse(request, error, "contests_staff:contest_detail", contest.pk)
         messages.success(request, "Đã lưu thông tin cuộc thi.")
         return redirect("contests_staff:contest_detail", pk=contest.pk)
     return render(
@@ -244,23 +248,23 @@ def _status_action(
     *,
     action: str,
     allowed_from: tuple[str, ...],
-    new_status: str,
+    change: Callable[[Contest], Contest],
     done: str,
 ) -> HttpResponse:
     contest = _contest(request, pk, MANAGE)
     problems: list[str] = []
     if action == "publish" and contest.status in allowed_from:
-        problems = f.publish_problems(contest)
+        problems = publish_problems(contest)
     blocked = contest.status not in allowed_from
     if request.method == "POST":
-        if blocked:
-            messages.error(request, f"Cuộc thi đang ở trạng thái “{contest.get_status_display()}”.")
-            return redirect("contests_staff:contest_detail", pk=contest.pk)
-        if problems:
-            messages.error(request, "Chưa công bố được cuộc thi; hãy sửa các vấn đề bên dưới.")
+        try:
+            change(contest)
+        except ValidationError as error:
+            if error.code != "problems":
+                return _refuse(request, error, "contests_staff:contest_detail", contest.pk)
+            messages.error(request, error.messages[0])
+            problems = publish_problems(contest)
         else:
-            contest.status = new_status
-            contest.save(update_fields=["status", "updated_at"])  # logged in the audit trail
             messages.success(request, done)
             return redirect("contests_staff:contest_detail", pk=contest.pk)
     return render(
@@ -285,7 +289,7 @@ def contest_publish(request: StaffRequest, pk: int) -> HttpResponse:
         pk,
         action="publish",
         allowed_from=(ContestStatus.DRAFT,),
-        new_status=ContestStatus.PUBLISHED,
+        change=publish_contest,
         done="Đã công bố cuộc thi. Người dân có thể xem và đăng ký dự thi.",
     )
 
@@ -298,7 +302,7 @@ def contest_unpublish(request: StaffRequest, pk: int) -> HttpResponse:
         pk,
         action="unpublish",
         allowed_from=(ContestStatus.PUBLISHED, ContestStatus.ARCHIVED),
-        new_status=ContestStatus.DRAFT,
+        change=unpublish_contest,
         done="Đã chuyển cuộc thi về bản nháp; người dân không còn thấy cuộc thi.",
     )
 
@@ -311,7 +315,7 @@ def contest_archive(request: StaffRequest, pk: int) -> HttpResponse:
         pk,
         action="archive",
         allowed_from=(ContestStatus.DRAFT, ContestStatus.PUBLISHED),
-        new_status=ContestStatus.ARCHIVED,
+        change=archive_contest,
         done="Đã lưu trữ cuộc thi.",
     )
 
@@ -337,20 +341,12 @@ def _prizes_view(request: StaffRequest, contest: Contest, rnd: Round | None) -> 
             return redirect(back)
         if form.is_valid():
             data = form.cleaned_data
-            with transaction.atomic():
-                for kind in PrizeKind.values:
-                    quantity = data[kind]
-                    prize = existing.get(kind)
-                    basis = data["collective_basis"] if kind == PrizeKind.COLLECTIVE else ""
-                    if quantity and prize is None:
-                        Prize.objects.create(
-                            contest=contest, round=rnd, kind=kind, quantity=quantity, basis=basis
-                        )
-                    elif quantity and prize is not None:
-                        prize.quantity, prize.basis = quantity, basis
-                        prize.save(update_fields=["quantity", "basis"])
-                    elif prize is not None:
-                        prize.delete()
+            quantities = {kind: data[kind] for kind in PrizeKind.values}
+            try:
+                set_prizes(contest, rnd, quantities, data["collective_basis"])
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+                return redirect(back)
             messages.success(request, "Đã lưu cơ cấu giải thưởng.")
             return redirect(back)
     return render(
@@ -388,20 +384,6 @@ def round_prizes(request: StaffRequest, pk: int) -> HttpResponse:
 # --- Rounds ---------------------------------------------------------------------------------
 
 
-def _save_round(form: f.RoundForm) -> Round:
-    with transaction.atomic():
-        rnd = form.save()
-        for category, count in form.quotas().items():
-            if count:
-                RoundQuota.objects.update_or_create(
-                    round=rnd, category=category, defaults={"count": count}
-                )
-            else:
-                RoundQuota.objects.filter(round=rnd, category=category).delete()
-    invalidate_round(rnd)
-    return rnd
-
-
 def _round_draws(rnd: Round) -> dict[str, Any]:
     """What the round can draw, and the rounds still running when it closes that
     can draw some of the same questions (their answers wait for those rounds)."""
@@ -425,7 +407,10 @@ def round_add(request: StaffRequest, pk: int) -> HttpResponse:
         return refused
     form = f.RoundForm(request.POST or None, contest=contest)
     if request.method == "POST" and form.is_valid():
-        rnd = _save_round(form)
+        try:
+            rnd = save_round(form.save(commit=False), form.quotas())
+        except ValidationError as error:
+            return _refuse(request, error, "contests_staff:contest_detail", contest.pk)
         messages.success(request, f"Đã thêm {rnd}.")
         _warn_bank(request, contest)
         return redirect("contests_staff:round_detail", pk=rnd.pk)
@@ -454,7 +439,7 @@ def round_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "quotas": rnd.quotas.select_related("category").order_by("category__name"),
             "prizes": Prize.objects.filter(round=rnd),
             "draws": _round_draws(rnd),
-            "problems": f.round_problems(rnd, f.bank_counts(contest))
+            "problems": round_problems(rnd, bank_counts(contest))
             if rnd.status == RoundStatus.SCHEDULED
             else [],
             "tie_break": " → ".join(f.TIE_BREAKS[k] for k in rnd.tie_break_keys()),
@@ -485,7 +470,10 @@ def round_edit(request: StaffRequest, pk: int) -> HttpResponse:
         return redirect("contests_staff:round_detail", pk=rnd.pk)
     form = f.RoundForm(request.POST or None, instance=rnd, contest=contest)
     if request.method == "POST" and form.is_valid():
-        rnd = _save_round(form)
+        try:
+            rnd = save_round(form.save(commit=False), form.quotas())
+        except ValidationError as error:
+            return _refuse(request, error, "contests_staff:round_detail", rnd.pk)
         messages.success(request, f"Đã lưu {rnd}.")
         _warn_bank(request, contest)
         return redirect("contests_staff:round_detail", pk=rnd.pk)
@@ -587,7 +575,7 @@ def question_list(request: StaffRequest, pk: int) -> HttpResponse:
     elif state != "all":
         qs = qs.filter(active=True)
     qs = qs.select_related("category").prefetch_related("choices").order_by("category__name", "pk")
-    page, querystring = _page(request, qs)
+    page, querystring = paginate(request, qs)
     for q in page:
         q.right_letters = ", ".join(  # type: ignore[attr-defined]
             LETTERS[i]
@@ -603,43 +591,11 @@ def question_list(request: StaffRequest, pk: int) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "querystring": querystring,
-            "bank_total": f.bank_counts(contest).total,
+            "bank_total": bank_counts(contest).total,
             "has_categories": contest.categories.exists(),
             "archived": contest.status == ContestStatus.ARCHIVED,
         },
     )
-
-
-def _save_question(form: f.QuestionForm, formset: f.BaseChoiceFormSet) -> Question:
-    """Save the question and its choices. A choice keeps its row (and its id, which
-    papers already drawn refer to); emptied rows are removed and the rest renumbered."""
-    with transaction.atomic():
-        question: Question = form.save()
-        existing = list(question.choices.order_by("position"))
-        kept: list[tuple[Choice | None, str, bool]] = []
-        for i, cf in enumerate(formset.forms):
-            text = (cf.cleaned_data.get("text") or "").strip()
-            correct = bool(cf.cleaned_data.get("correct"))
-            choice = existing[i] if i < len(existing) else None
-            if not text:
-                if choice is not None:
-                    choice.delete()
-                continue
-            kept.append((choice, text, correct))
-        for extra in existing[len(formset.forms) :]:
-            extra.delete()
-        # Move the kept choices out of the way first: positions are unique per question.
-        for n, (choice, _text, _correct) in enumerate(kept):
-            if choice is not None:
-                Choice.objects.filter(pk=choice.pk).update(position=100 + n)
-        for n, (choice, text, correct) in enumerate(kept):
-            if choice is None:
-                Choice.objects.create(question=question, position=n, text=text, correct=correct)
-            else:
-                choice.position, choice.text, choice.correct = n, text, correct
-                choice.save()
-    invalidate_bank(question.contest_id)
-    return question
 
 
 def _question_form_view(
@@ -655,7 +611,14 @@ def _question_form_view(
         form_ok = form.is_valid()
         formset.multiple = form.cleaned_data.get("multiple") if form_ok else None
         if formset.is_valid() and form_ok:
-            saved = _save_question(form, formset)
+            rows = [
+                ((cf.cleaned_data.get("text") or "").strip(), bool(cf.cleaned_data.get("correct")))
+                for cf in formset.forms
+            ]
+            try:
+                saved = save_question(form.save(commit=False), rows)
+            except ValidationError as error:
+                return _refuse(request, error, "contests_staff:question_list", contest.pk)
             messages.success(request, "Đã lưu câu hỏi." if question else "Đã thêm câu hỏi.")
             _warn_bank(request, contest)
             if question is None and "them_tiep" in request.POST:
@@ -708,9 +671,10 @@ def question_toggle(request: StaffRequest, pk: int) -> HttpResponse:
     if refused := _archived(request, contest):
         return refused
     if request.method == "POST":
-        question.active = not question.active
-        question.save(update_fields=["active"])
-        invalidate_bank(contest)
+        try:
+            set_question_active(question, not question.active)
+        except ValidationError as error:
+            return _refuse(request, error, "contests_staff:question_list", contest.pk)
         messages.success(
             request,
             "Đã dùng lại câu hỏi." if question.active else "Đã ngừng dùng câu hỏi.",
@@ -733,7 +697,10 @@ def category_list(request: StaffRequest, pk: int) -> HttpResponse:
         if refused := _archived(request, contest):
             return refused
         if form.is_valid():
-            category = Category.objects.create(contest=contest, name=form.cleaned_data["name"])
+            try:
+                category = add_category(contest, form.cleaned_data["name"])
+            except ValidationError as error:
+                return _refuse(request, error, "contests_staff:category_list", contest.pk)
             messages.success(request, f"Đã thêm chủ đề “{category.name}”.")
             return redirect("contests_staff:category_list", pk=contest.pk)
     categories = contest.categories.annotate(
@@ -764,8 +731,10 @@ def category_rename(request: StaffRequest, pk: int) -> HttpResponse:
         request.POST or None, contest=contest, category=category, initial={"name": category.name}
     )
     if request.method == "POST" and form.is_valid():
-        category.name = form.cleaned_data["name"]
-        category.save(update_fields=["name"])
+        try:
+            rename_category(category, form.cleaned_data["name"])
+        except ValidationError as error:
+            return _refuse(request, error, "contests_staff:category_list", contest.pk)
         messages.success(request, f"Đã đổi tên chủ đề thành “{category.name}”.")
         return redirect("contests_staff:category_list", pk=contest.pk)
     return render(

@@ -12,10 +12,12 @@ file and `job_download` serves it to the job's owner.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,9 +25,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.contests import charts, exports
+from danvan.contests import exports
 from danvan.contests.models import Contest, Round
 from danvan.contests.stats import Breakdowns, Row, contest_statistics, round_statistics
+from danvan.core import charts, excel
 from danvan.core.jobs import start_job
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE, can, get_visible_or_404
@@ -154,10 +157,7 @@ def contest_stats(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _xlsx(data: bytes, names: tuple[str, str]) -> HttpResponse:
-    response = HttpResponse(data, content_type=exports.XLSX)
-    response["Content-Disposition"] = exports.content_disposition(*names)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return excel.attachment(data, excel.XLSX, names)
 
 
 def _background(
@@ -235,13 +235,14 @@ def export_participants(request: HttpRequest, pk: int) -> HttpResponse:
 def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file of a finished export job, for the person who started it."""
     job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)
-    path = exports.job_file(job)
-    if path is None:
+    name = exports.job_file(job)
+    if name is None:
         raise Http404("Không tìm thấy tệp.")
-    response = FileResponse(path.open("rb"), content_type=exports.XLSX)
-    response["Content-Disposition"] = exports.content_disposition(
-        str(job.result.get("ascii_filename") or path.name),
-        str(job.result.get("filename") or path.name),
+    response = FileResponse(default_storage.open(name, "rb"), content_type=excel.XLSX)
+    fallback = posixpath.basename(name)
+    response["Content-Disposition"] = excel.content_disposition(
+        str(job.result.get("ascii_filename") or fallback),
+        str(job.result.get("filename") or fallback),
     )
     response["Cache-Control"] = "private, no-store"
     return response

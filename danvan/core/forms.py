@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from danvan.core.fields import AreaChoiceField, OrganizationChoiceField
 from danvan.core.models import (
     HAMLET_TYPES,
     UNIT_TYPES,
@@ -82,12 +83,6 @@ class LoginForm(AuthenticationForm):
             if username and not refused and exc.code == "invalid_login":
                 signin.record_failure(username)
             raise
-
-
-class AreaChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        ended = "" if obj.valid_to is None else " (đã ngừng hoạt động)"
-        return f"{obj.name} — {obj.code}{ended}"
 
 
 class AreaFilterForm(forms.Form):
@@ -411,17 +406,12 @@ class RoleGrantForm(forms.Form):
 # --- Upkeep of organisations, hamlets and reporting periods ---------------------------
 
 
-class OrgParentField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} — {obj.area.name}"
-
-
 class OrganizationEditForm(forms.Form):
     """Correct a body's name or kind, or put it under another parent body."""
 
     name = forms.CharField(label="Tên tổ chức", max_length=255)
     kind = forms.ChoiceField(label="Loại tổ chức", choices=OrgKind.choices)
-    parent = OrgParentField(
+    parent = OrganizationChoiceField(
         label="Tổ chức cấp trên",
         queryset=Organization.objects.none(),
         required=False,

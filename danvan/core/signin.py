@@ -5,7 +5,8 @@ cool-off; a request it refuses never reaches the password check and is never
 counted here. An account guessed at from many addresses is throttled here
 instead: after ACCOUNT_FAILURE_LIMIT checked failures within one
 ACCOUNT_WINDOW_SECONDS window the account refuses sign-ins until that window
-ends (the counters live in the shared cache, Redis in production).
+ends (the counters are danvan.core.ratelimit's, in the shared cache: Redis in
+production).
 
 The throttle never applies to a device the owner signed in from before: a
 successful sign-in sets a signed, long-lived "known device" cookie listing a
@@ -20,14 +21,15 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
-from danvan.core.cache import count_hits
+from danvan.core.ratelimit import RateLimits
 
 ACCOUNT_FAILURE_LIMIT = 20
 ACCOUNT_WINDOW_SECONDS = 300
+# Counters under "signin:account:<keyed hash of the account>:<window>".
+LIMITS = RateLimits("signin", {"account": (ACCOUNT_FAILURE_LIMIT, ACCOUNT_WINDOW_SECONDS)})
 
 KNOWN_DEVICE_COOKIE = "danvan_device"
 KNOWN_DEVICE_SALT = "danvan.core.signin.device"
@@ -40,26 +42,21 @@ def _account(username: str) -> str:
     return salted_hmac(KNOWN_DEVICE_SALT, username.strip().lower()).hexdigest()[:32]
 
 
-def _key(username: str, now: float) -> str:
-    window = int(now // ACCOUNT_WINDOW_SECONDS)
-    return f"signin:account:{_account(username)}:{window}"
-
-
 def account_throttled(username: str, *, now: float | None = None) -> bool:
     """Whether the account has had too many failed sign-ins in the current window."""
     now = time.time() if now is None else now
-    return int(cache.get(_key(username, now)) or 0) >= ACCOUNT_FAILURE_LIMIT
+    return LIMITS.reached("account", _account(username), now=now)
 
 
 def record_failure(username: str, *, now: float | None = None) -> int:
     """Count one failed sign-in of the account; return the count in this window."""
     now = time.time() if now is None else now
-    return count_hits([(_key(username, now), ACCOUNT_WINDOW_SECONDS + 5)])[0]
+    return LIMITS.hit("account", _account(username), now=now)
 
 
 def clear_account(username: str) -> None:
     """Forget the account's failures of the current window (an administrator's reset)."""
-    cache.delete(_key(username, time.time()))
+    LIMITS.reset("account", _account(username), now=time.time())
 
 
 def _known_accounts(request: HttpRequest) -> list[str]:

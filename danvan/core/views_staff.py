@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +23,7 @@ from danvan.core import forms as f
 from danvan.core.audit import PASSWORD_CHANGED
 from danvan.core.imports import hamlet_template as build_hamlet_template
 from danvan.core.jobs import fail_stale_jobs, start_job
+from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import (
     Area,
     AreaKind,
@@ -37,7 +36,6 @@ from danvan.core.models import (
     Restructuring,
     Role,
     RoleAssignment,
-    User,
 )
 from danvan.core.scope import (
     AUDIT,
@@ -50,20 +48,6 @@ from danvan.core.scope import (
     get_visible_or_404,
 )
 from danvan.core.text import format_date, vn_sort_key
-
-PAGE_SIZE = 25
-
-
-class StaffRequest(HttpRequest):
-    """A request behind login_required: the user is a signed-in staff User."""
-
-    user: User  # type: ignore[assignment]
-
-
-def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return page, urlencode(params)
 
 
 def _form_error(form: Any, exc: ValidationError) -> None:
@@ -199,7 +183,7 @@ def area_list(request: StaffRequest) -> HttpResponse:
         qs = qs.filter(valid_to__isnull=False)
     elif status != "all":
         qs = qs.filter(valid_to__isnull=True)
-    page, querystring = _page(request, qs.select_related("successor").order_by("path"))
+    page, querystring = paginate(request, qs.select_related("successor").order_by("path"))
     return render(
         request,
         "staff/area_list.html",
@@ -470,7 +454,7 @@ def org_list(request: StaffRequest) -> HttpResponse:
         qs = qs.filter(valid_to__isnull=False)
     elif status != "all":
         qs = qs.filter(valid_to__isnull=True)
-    page, querystring = _page(request, qs.select_related("area").order_by("path"))
+    page, querystring = paginate(request, qs.select_related("area").order_by("path"))
     return render(
         request,
         "staff/org_list.html",
@@ -561,7 +545,7 @@ def role_list(request: StaffRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     if role:
         qs = qs.filter(role=role)
-    page, querystring = _page(
+    page, querystring = paginate(
         request, qs.order_by("user__full_name_folded", "user__username", "role")
     )
     # Accounts whose roles all lie in scope get a link to their account page.
@@ -649,7 +633,7 @@ def role_revoke(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 def job_list(request: StaffRequest) -> HttpResponse:
     fail_stale_jobs()
-    page, querystring = _page(request, Job.objects.visible_to(request.user))
+    page, querystring = paginate(request, Job.objects.visible_to(request.user))
     return render(
         request,
         "staff/job_list.html",
@@ -739,7 +723,7 @@ def audit_list(request: StaffRequest) -> HttpResponse:
             qs = qs.filter(timestamp__date=date.fromisoformat(day))
         except ValueError:
             messages.error(request, "Ngày không hợp lệ.")
-    page, querystring = _page(request, qs.order_by("-timestamp", "-pk"))
+    page, querystring = paginate(request, qs.order_by("-timestamp", "-pk"))
     actions = {0: "Tạo mới", 1: "Sửa", 2: "Xóa", 3: "Truy cập"}
     # Values only for the entries whose object the user may see now; the others
     # keep who, when, what kind of change and which unit.
@@ -955,7 +939,7 @@ def account_list(request: StaffRequest) -> HttpResponse:
             qs = qs.filter(is_active=False)
     roles = RoleAssignment.objects.select_related("area", "organization").order_by("pk")
     qs = qs.prefetch_related(Prefetch("roles", queryset=roles))
-    page, querystring = _page(request, qs.order_by("full_name_folded", "username"))
+    page, querystring = paginate(request, qs.order_by("full_name_folded", "username"))
     return render(
         request,
         "staff/account_list.html",

@@ -1,4 +1,36 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+from danvan.core.registry import (
+    Card,
+    HomeSection,
+    MenuItem,
+    register_demo,
+    register_home_section,
+    register_staff_menu,
+)
+
+if TYPE_CHECKING:
+    from danvan.core.demo import Writer
+
+
+def open_surveys() -> list[Card]:
+    """The surveys open now, for the public home page."""
+    from danvan.surveys.models import Survey
+
+    surveys = Survey.objects.open_now().only("title", "slug", "intro").order_by("closes_at")
+    return [Card(s.title, s.get_absolute_url(), s.intro[:200]) for s in surveys]
+
+
+def load_demo(stdout: Writer | None) -> list[str]:
+    """The demo surveys and opinion reports (manage.py load_demo)."""
+    from danvan.surveys.demo import load_survey_demo
+
+    surveys = load_survey_demo(stdout=stdout)
+    return [f"Khảo sát mẫu: http://127.0.0.1:8000{s.get_absolute_url()}" for s in surveys]
 
 
 class SurveysConfig(AppConfig):
@@ -8,6 +40,25 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+
+        # What the app adds to the platform's pages (danvan.core.registry).
+        register_home_section(
+            HomeSection(
+                anchor="khao-sat",
+                title="Khảo sát ý kiến Nhân dân",
+                lead="Ý kiến của bà con giúp chính quyền và các đoàn thể làm tốt hơn. Chỉ mất "
+                "vài phút.",
+                empty="Chưa có khảo sát nào đang mở. Hãy quay lại sau.",
+                cards=open_surveys,
+                menu="Khảo sát",
+                button="Góp ý qua khảo sát",
+            )
+        )
+        register_staff_menu(
+            MenuItem("surveys", "Khảo sát", "surveys_staff:survey_list"),
+            MenuItem("opinion", "Dư luận xã hội", "opinion:report_list"),
+        )
+        register_demo("surveys", load_demo)
         from django.db.models.signals import post_delete, post_save
 
         from danvan.core.models import Area

@@ -1,11 +1,11 @@
 """Building a questionnaire: the built-in templates, deep copies of a survey and
-the ordering of sections and questions.
+the helpers of its order (the moves themselves are `staff_services`).
 
 Every function that writes several rows runs in one transaction. Orders are
 kept contiguous (1, 2, 3… within the survey for sections, within the section
 for questions), so "up" and "down" are swaps with a neighbour. A move that
 would put a question before the question its condition (show_if) refers to is
-refused: the order is checked with `logic.check_show_if` before it is saved.
+refused: the order is checked with `check_order` before it is saved.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from danvan.core.text import slug_vi
@@ -25,7 +24,8 @@ UP, DOWN = "up", "down"
 
 
 class BuilderError(Exception):
-    """A change to the questionnaire that cannot be made; `messages` are Vietnamese."""
+    """A change to a survey or its questionnaire that cannot be made; `messages`
+    are Vietnamese."""
 
     def __init__(self, messages: list[str] | str) -> None:
         self.messages = [messages] if isinstance(messages, str) else list(messages)
@@ -72,13 +72,7 @@ def next_section_position(survey: Survey) -> int:
     return (last or 0) + 1
 
 
-def _swap(a: Any, b: Any) -> None:
-    a.position, b.position = b.position, a.position
-    type(a).objects.filter(pk=a.pk).update(position=a.position)
-    type(b).objects.filter(pk=b.pk).update(position=b.position)
-
-
-def _check_order(before: list[Question], after: list[Question]) -> None:
+def check_order(before: list[Question], after: list[Question]) -> None:
     """Refuse (roll back) an order with more skip-logic problems than before."""
     old, new = show_if_errors(before), show_if_errors(after)
     if len(new) > len(old):
@@ -91,108 +85,10 @@ def _check_order(before: list[Question], after: list[Question]) -> None:
         )
 
 
-def move_section(section: Section, direction: str) -> bool:
-    """Swap the section with its neighbour; False when it is already first or last."""
-    survey = section.survey
-    with transaction.atomic():
-        renumber(survey)
-        sections = list(survey.sections.order_by("position"))
-        i = next(n for n, s in enumerate(sections) if s.pk == section.pk)
-        j = i - 1 if direction == UP else i + 1
-        if not 0 <= j < len(sections):
-            return False
-        before = ordered_questions(survey)
-        _swap(sections[i], sections[j])
-        _check_order(before, ordered_questions(survey))
-    return True
-
-
-def move_question(question: Question, direction: str) -> bool:
-    """Move the question one step. At the top (bottom) of its section it goes to the end
-    (start) of the previous (next) section, so the two buttons reach every place."""
-    survey = question.survey
-    with transaction.atomic():
-        renumber(survey)
-        before = ordered_questions(survey)
-        sections = list(survey.sections.order_by("position"))
-        siblings = list(question.section.questions.order_by("position"))
-        i = next(n for n, q in enumerate(siblings) if q.pk == question.pk)
-        j = i - 1 if direction == UP else i + 1
-        if 0 <= j < len(siblings):
-            _swap(siblings[i], siblings[j])
-        else:
-            k = next(n for n, s in enumerate(sections) if s.pk == question.section_id)
-            k = k - 1 if direction == UP else k + 1
-            if not 0 <= k < len(sections):
-                return False
-            _place_in_section(question, sections[k], at_end=direction == UP)
-        _check_order(before, ordered_questions(survey))
-    question.refresh_from_db()
-    return True
-
-
-def _place_in_section(question: Question, section: Section, *, at_end: bool) -> None:
-    if at_end:
-        position = next_question_position(section)
-    else:
-        section.questions.update(position=F("position") + 1)
-        position = 1
-    Question.objects.filter(pk=question.pk).update(section=section, position=position)
-    renumber(question.survey)
-
-
-def move_question_to_section(question: Question, section: Section) -> None:
-    """Put the question at the end of another section of the same survey."""
-    if section.survey_id != question.survey_id:
-        raise BuilderError("Phần này không thuộc cuộc khảo sát.")
-    if section.pk == question.section_id:
-        return
-    survey = question.survey
-    with transaction.atomic():
-        before = ordered_questions(survey)
-        _place_in_section(question, section, at_end=True)
-        _check_order(before, ordered_questions(survey))
-    question.refresh_from_db()
-
-
 MSG_STALE_ORDER = (
     "Thứ tự gửi lên không khớp với phiếu hỏi hiện tại (có thể phiếu vừa được sửa ở nơi "
     "khác). Hãy tải lại trang rồi sắp xếp lại."
 )
-
-
-def reorder(survey: Survey, order: list[tuple[int, list[int]]]) -> bool:
-    """Put the whole questionnaire in the order given: `order` lists every section
-    of the survey once, in the new order, each with the ids of its questions in
-    the new order (a question may change section). Refused (BuilderError, nothing
-    written) when the ids do not match the survey, or when the order would break a
-    show-if condition, like the "up"/"down" moves. Returns whether anything moved."""
-    with transaction.atomic():
-        sections = {s.pk: s for s in Section.objects.select_for_update().filter(survey=survey)}
-        questions = {q.pk: q for q in Question.objects.select_for_update().filter(survey=survey)}
-        section_ids = [sid for sid, _qids in order]
-        question_ids = [qid for _sid, qids in order for qid in qids]
-        if (
-            len(set(section_ids)) != len(section_ids)
-            or set(section_ids) != set(sections)
-            or len(set(question_ids)) != len(question_ids)
-            or set(question_ids) != set(questions)
-        ):
-            raise BuilderError(MSG_STALE_ORDER)
-        before = ordered_questions(survey)
-        _check_order(before, [questions[qid] for qid in question_ids])
-        moved = False
-        for n, sid in enumerate(section_ids, start=1):
-            if sections[sid].position != n:
-                Section.objects.filter(pk=sid).update(position=n)
-                moved = True
-        for sid, qids in order:
-            for n, qid in enumerate(qids, start=1):
-                q = questions[qid]
-                if q.section_id != sid or q.position != n:
-                    Question.objects.filter(pk=qid).update(section_id=sid, position=n)
-                    moved = True
-    return moved
 
 
 # --- Copies ----------------------------------------------------------------------------------

@@ -11,14 +11,12 @@
   of administrative documents).
 
 Every text cell that a spreadsheet would read as a formula is written as text
-(`contests.exports.safe_cell`), so an answer "=HYPERLINK(...)" stays an answer.
+(`danvan.core.excel.safe_cell`), so an answer "=HYPERLINK(...)" stays an answer.
 """
 
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,19 +30,21 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from danvan.contests.exports import XLSX, content_disposition, safe_cell
-from danvan.contests.privacy import mask_phone
-from danvan.contests.stats import area_places
-from danvan.core.text import format_date, format_datetime, slug_vi
-from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Mode, Question, Survey
+from danvan.core.excel import (
+    add_notes,
+    append_row,
+    safe_cell,
+    workbook_bytes,
+    write_header,
+)
+from danvan.core.masking import mask_phone
+from danvan.core.places import area_places
+from danvan.core.text import format_date, format_datetime
+from danvan.surveys import kinds
+from danvan.surveys.models import Answer, Mode, Question, Survey
 from danvan.surveys.opinion import SCORE_RULE, HotIssues
 from danvan.surveys.results import (
-    CHOICE_KINDS,
-    OTHER,
-    OTHER_LABEL,
     QuestionResult,
     SurveyResults,
     choices_of,
@@ -60,64 +60,11 @@ SUMMARY_TEXTS = 20  # written answers quoted per question in a summary
 
 __all__ = [
     "DOCX",
-    "XLSX",
-    "content_disposition",
-    "filenames",
     "opinion_docx",
     "responses_workbook",
     "summary_docx",
     "summary_workbook",
 ]
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
-
-def filenames(stem_vi: str, ext: str) -> tuple[str, str]:
-    """(ASCII name, UTF-8 name) of a file to download."""
-    readable = " ".join(_UNSAFE.sub(" ", stem_vi).split())[:150] or "tep-xuat"
-    return f"{slug_vi(readable, 120) or 'tep-xuat'}.{ext}", f"{readable}.{ext}"
-
-
-# --- Excel helpers -----------------------------------------------------------------
-
-
-def _header(ws: Any, headers: Sequence[tuple[str, int]]) -> None:
-    for i, (_title, width) in enumerate(headers):
-        ws.column_dimensions[get_column_letter(i + 1)].width = width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="F6F4EF")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    row = []
-    for title, _w in headers:
-        cell = safe_cell(ws, title)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = wrap
-        row.append(cell)
-    ws.append(row)
-
-
-def _append(ws: Any, values: Iterable[Any], *, bold: bool = False) -> None:
-    row = []
-    for v in values:
-        cell = safe_cell(ws, v)
-        if bold and isinstance(v, str):
-            cell.font = Font(bold=True)
-        row.append(cell)
-    ws.append(row)
-
-
-def _save_workbook(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _number(value: float | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else value
 
 
 # --- Raw responses -----------------------------------------------------------------
@@ -127,27 +74,13 @@ def _columns(questions: list[Question]) -> list[tuple[int, int | None, str]]:
     """(question id, grid row or None, header) of each answer column."""
     out: list[tuple[int, int | None, str]] = []
     for n, q in enumerate(questions, start=1):
-        if q.kind == Kind.GRID:
+        if kinds.of(q).per_row:
             out += [
                 (q.pk, r, f"Câu {n}. {q.text} — {row}") for r, row in enumerate(grid_rows_of(q))
             ]
         else:
             out.append((q.pk, None, f"Câu {n}. {q.text}"))
     return out
-
-
-def _choice_text(labels: list[str], choice: int | None, text: str) -> str:
-    if choice == OTHER:
-        return f"{OTHER_LABEL}: {text}" if text else OTHER_LABEL
-    if choice is not None and 0 <= choice < len(labels):
-        return labels[choice]
-    return text or ("" if choice is None else str(choice))
-
-
-def _scale_text(choice: int | None) -> str:
-    if choice is not None and 0 <= choice < len(AGREEMENT_SCALE):
-        return AGREEMENT_SCALE[choice]
-    return "" if choice is None else str(choice)
 
 
 def responses_workbook(
@@ -169,11 +102,11 @@ def responses_workbook(
     )
     columns = _columns(questions)
     index = {(qid, row): i for i, (qid, row, _h) in enumerate(columns)}
-    by_id = {q.pk: q for q in questions}
+    kind_of = {q.pk: kinds.of(q) for q in questions}
     labels = {q.pk: choices_of(q) for q in questions}
     identified = survey.mode == Mode.IDENTIFIED and personal
     responses = responses_in(survey, date_from=date_from, date_to=date_to, area=area)
-    unit_ids = [q.pk for q in questions if q.kind == Kind.UNIT]
+    unit_ids = [q.pk for q in questions if kind_of[q.pk].column == "area"]
     places = area_places(
         Answer.objects.filter(question_id__in=unit_ids, response__in=responses, area__isnull=False)
         .values_list("area_id", flat=True)
@@ -203,7 +136,7 @@ def responses_workbook(
     if identified:
         headers += [("Họ và tên", 24), ("Số điện thoại", 14)]
     headers += [(h, 28) for _q, _r, h in columns]
-    _header(ws, headers)
+    write_header(ws, headers)
     lead = len(headers) - len(columns)
 
     n = 0
@@ -212,7 +145,7 @@ def responses_workbook(
 
     def flush() -> None:
         if current is not None:
-            _append(ws, line)
+            append_row(ws, line)
 
     for row in rows.iterator(chunk_size=CHUNK):
         pk, received_on, qid, grid_row, choice, number, text, day, area_id = row[:9]
@@ -224,37 +157,19 @@ def responses_workbook(
             if identified:
                 line += [row[9] or "", mask_phone(row[10] or "")]
             line += [""] * len(columns)
-        if qid is None or qid not in by_id:
+        if qid is None or qid not in kind_of:
             continue
-        q = by_id[qid]
-        col = index.get((qid, grid_row if q.kind == Kind.GRID else None))
+        kind = kind_of[qid]
+        col = index.get((qid, grid_row if kind.per_row else None))
         if col is None:
             continue
         col += lead
-        value: Any
-        if q.kind in CHOICE_KINDS:
-            value = _choice_text(labels[qid], choice, text)
-            if q.kind == Kind.MULTIPLE and line[col]:
-                value = f"{line[col]}; {value}"
-        elif q.kind in (Kind.AGREEMENT, Kind.GRID):
-            value = _scale_text(choice)
-        elif q.kind in (Kind.RATING, Kind.NUMBER):
-            value = _number(number) if number is not None else _number(choice)
-        elif q.kind == Kind.DATE:
-            value = format_date(day)
-        elif q.kind == Kind.UNIT:
-            place = places.get(area_id) if area_id else None
-            if place is None:
-                value = text
-            elif place.hamlet_id is not None:
-                value = f"{place.hamlet}, {place.commune}"
-            else:
-                value = place.commune
-        else:
-            value = text
+        place = places.get(area_id) if area_id else None
+        cell = kinds.AnswerCell(choice, number, text, day, place)
+        value = kind.export_value(labels[qid], cell, line[col])
         line[col] = value if value is not None else ""
     flush()
-    _notes(
+    add_notes(
         wb,
         [
             f"Cuộc khảo sát: {survey.title}",
@@ -274,14 +189,7 @@ def responses_workbook(
             f"Xuất lúc: {format_datetime(timezone.now())}",
         ],
     )
-    return _save_workbook(wb)
-
-
-def _notes(wb: Workbook, lines: Iterable[str]) -> None:
-    ws = wb.create_sheet("Ghi chú")
-    ws.column_dimensions["A"].width = 100
-    for line in lines:
-        _append(ws, [line])
+    return workbook_bytes(wb)
 
 
 # --- Summary -----------------------------------------------------------------------
@@ -309,7 +217,7 @@ class CountShare:
 
 def _table_rows(r: QuestionResult) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows of a question's table (for Excel and Word alike)."""
-    if r.kind == Kind.GRID:
+    if kinds.kind_of(r.kind).per_row:
         head = ["Ý kiến", *r.scale, "Số người", "Điểm trung bình (1–5)"]
         body: list[list[Any]] = [
             [
@@ -321,7 +229,7 @@ def _table_rows(r: QuestionResult) -> tuple[list[str], list[list[Any]]]:
             for g in r.grid
         ]
         return head, body
-    if r.kind == Kind.NUMBER and r.numbers is not None:
+    if r.numbers is not None:
         s = r.numbers
         return ["Chỉ số", "Giá trị"], [
             ["Số người trả lời", s.count],
@@ -336,12 +244,7 @@ def _table_rows(r: QuestionResult) -> tuple[list[str], list[list[Any]]]:
             ),
         ]
     if r.options:
-        first = {
-            str(Kind.RATING): "Điểm",
-            str(Kind.UNIT): "Địa bàn",
-            str(Kind.DATE): "Ngày",
-            str(Kind.AGREEMENT): "Mức độ",
-        }.get(str(r.kind), "Phương án")
+        first = kinds.kind_of(r.kind).table_head
         return [first, "Số người", "Tỷ lệ"], [[o.label, o.count, Pct(o.percent)] for o in r.options]
     return [], []
 
@@ -373,28 +276,27 @@ def _word_value(value: Any) -> str:
 
 
 def _xlsx_table(ws: Any, head: list[str], body: list[list[Any]]) -> None:
-    _append(ws, head, bold=True)
+    append_row(ws, head, bold=True)
     for line in body:
         ws.append([_xlsx_value(ws, v) for v in line])
     shares = [[v for v in line if isinstance(v, CountShare)] for line in body]
     if any(shares):  # a grid: the shares of each row in a second table
-        _append(ws, ["Tỷ lệ theo từng ý", *head[1 : 1 + len(shares[0])]], bold=True)
+        append_row(ws, ["Tỷ lệ theo từng ý", *head[1 : 1 + len(shares[0])]], bold=True)
         for line, cells in zip(body, shares, strict=True):
             ws.append([safe_cell(ws, line[0]), *(_xlsx_value(ws, Pct(c.share)) for c in cells)])
 
 
 def _average_line(r: QuestionResult) -> str:
-    if r.kind == Kind.RATING and r.average is not None:
-        return f"Điểm trung bình: {r.average_display} (thang {r.rating_min}–{r.rating_max})"
-    if r.kind == Kind.AGREEMENT and r.average is not None:
-        return f"Điểm trung bình: {r.average_display} (1 = rất không đồng ý … 5 = rất đồng ý)"
+    note = kinds.kind_of(r.kind).average_note(r)
+    if note and r.average is not None:
+        return f"Điểm trung bình: {r.average_display} ({note})"
     return ""
 
 
 def _text_line(r: QuestionResult) -> str:
     if not r.text_count:
         return ""
-    what = "ý kiến ghi ở “Khác”" if r.kind in CHOICE_KINDS else "câu trả lời"
+    what = "ý kiến ghi ở “Khác”" if kinds.kind_of(r.kind).has_choices else "câu trả lời"
     shown = min(len(r.texts), SUMMARY_TEXTS)
     return f"Có {r.text_count} {what}" + (
         f"; {shown} ý kiến mới nhất:" if shown < r.text_count else ":"
@@ -406,25 +308,25 @@ def summary_workbook(survey: Survey, results: SurveyResults, filters: str) -> by
     ws = wb.create_sheet("Tổng hợp")
     for col, width in zip("ABCDEFGHI", (48, 14, 14, 14, 14, 14, 14, 14, 14), strict=True):
         ws.column_dimensions[col].width = width
-    _append(ws, [f"KẾT QUẢ KHẢO SÁT: {survey.title}"], bold=True)
-    _append(ws, [f"Đơn vị thực hiện: {survey.organization}"])
-    _append(ws, [f"Phạm vi số liệu: {filters}"])
-    _append(ws, [f"Tổng số phiếu: {results.total}"])
-    _append(ws, [f"Số liệu lúc: {format_datetime(results.computed_at)}"])
+    append_row(ws, [f"KẾT QUẢ KHẢO SÁT: {survey.title}"], bold=True)
+    append_row(ws, [f"Đơn vị thực hiện: {survey.organization}"])
+    append_row(ws, [f"Phạm vi số liệu: {filters}"])
+    append_row(ws, [f"Tổng số phiếu: {results.total}"])
+    append_row(ws, [f"Số liệu lúc: {format_datetime(results.computed_at)}"])
     for r in results:
-        _append(ws, [])
-        _append(ws, [f"Câu {r.number}. {r.text}"], bold=True)
-        _append(ws, [f"({r.kind_label}) {_answered_line(r)}"])
+        append_row(ws, [])
+        append_row(ws, [f"Câu {r.number}. {r.text}"], bold=True)
+        append_row(ws, [f"({r.kind_label}) {_answered_line(r)}"])
         head, body = _table_rows(r)
         if head:
             _xlsx_table(ws, head, body)
         if _average_line(r):
-            _append(ws, [_average_line(r)])
+            append_row(ws, [_average_line(r)])
         if _text_line(r):
-            _append(ws, [_text_line(r)])
+            append_row(ws, [_text_line(r)])
             for text in r.texts[:SUMMARY_TEXTS]:
-                _append(ws, [f"– {text}"])
-    _notes(
+                append_row(ws, [f"– {text}"])
+    add_notes(
         wb,
         [
             "Tỷ lệ: trên số người đã trả lời câu hỏi (câu chọn nhiều: tổng có thể quá 100%).",
@@ -432,7 +334,7 @@ def summary_workbook(survey: Survey, results: SurveyResults, filters: str) -> by
             f"Xuất lúc: {format_datetime(timezone.now())}",
         ],
     )
-    return _save_workbook(wb)
+    return workbook_bytes(wb)
 
 
 # --- Word helpers ------------------------------------------------------------------

@@ -22,14 +22,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
-from danvan.contests.forms_staff import OrganizationChoiceField, datetime_field
-from danvan.core.forms import AreaChoiceField
+from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetime_field
 from danvan.core.models import Area, AreaKind, Organization
 from danvan.core.scope import MANAGE
 from danvan.core.text import fold, slug_vi
-from danvan.surveys import builder
+from danvan.surveys import builder, kinds
 from danvan.surveys.models import (
-    AGREEMENT_SCALE,
     Kind,
     Mode,
     OnePer,
@@ -43,20 +41,8 @@ IMAGE_MAX_BYTES = 2 * 1024 * 1024
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_CODES = 2000
 
-CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN)
-KIND_HELP = {
-    Kind.SINGLE: "Người trả lời chọn đúng một phương án (nút tròn).",
-    Kind.MULTIPLE: "Người trả lời chọn một hoặc nhiều phương án (ô vuông).",
-    Kind.DROPDOWN: "Chọn một phương án trong danh sách thả xuống; hợp với danh sách dài.",
-    Kind.RATING: "Chấm điểm từ 1 đến 5 hoặc từ 1 đến 10.",
-    Kind.AGREEMENT: "Năm mức: " + ", ".join(AGREEMENT_SCALE).lower() + ".",
-    Kind.GRID: "Nhiều ý, mỗi ý trả lời theo năm mức đồng ý.",
-    Kind.NUMBER: "Một con số, có thể giới hạn nhỏ nhất, lớn nhất.",
-    Kind.SHORT_TEXT: "Một dòng chữ.",
-    Kind.LONG_TEXT: "Một đoạn văn.",
-    Kind.DATE: "Một ngày (ngày/tháng/năm).",
-    Kind.UNIT: "Chọn xã, phường rồi chọn ấp, khu vực trong địa bàn khảo sát.",
-}
+CHOICE_KINDS = kinds.kinds_where("has_choices")
+KIND_HELP = {kind: kinds.KINDS[kind].help for kind in Kind}
 OP_LABELS = {
     "equals": "bằng",
     "not_equals": "khác",
@@ -64,8 +50,8 @@ OP_LABELS = {
     "answered": "đã được trả lời",
 }
 # Which operators make sense for a question of each kind, and how its value is given.
-VALUE_CHOICE_KINDS = (*CHOICE_KINDS, Kind.RATING, Kind.AGREEMENT)
-VALUE_TEXT_KINDS = (Kind.NUMBER, Kind.SHORT_TEXT)
+VALUE_CHOICE_KINDS = tuple(k for k in Kind.values if kinds.KINDS[k].compares == "choice")
+VALUE_TEXT_KINDS = tuple(k for k in Kind.values if kinds.KINDS[k].compares in ("number", "text"))
 
 
 def _field(form: forms.BaseForm, name: str) -> Any:
@@ -96,18 +82,7 @@ def question_label(index: int, question: Any) -> str:
 
 def value_choices(question: Question) -> list[tuple[Any, str]]:
     """The values a condition on `question` can compare with, and their labels."""
-    options = question.options or {}
-    if question.kind in CHOICE_KINDS:
-        out: list[tuple[Any, str]] = list(enumerate(options.get("choices") or []))
-        if options.get("other"):
-            out.append((-1, "Khác (người trả lời tự ghi)"))
-        return out
-    if question.kind == Kind.AGREEMENT:
-        return list(enumerate(AGREEMENT_SCALE))
-    if question.kind == Kind.RATING:
-        low, high = int(options.get("min") or 1), int(options.get("max") or 5)
-        return [(n, str(n)) for n in range(low, high + 1)]
-    return []
+    return kinds.of(question).condition_values(question)
 
 
 def allowed_ops(kind: str) -> list[str]:
@@ -158,10 +133,9 @@ def publish_problems(survey: Survey) -> Readiness:
         if not any(q.section_id == section.pk for q in ordered):
             problems.append(f"Phần “{section.title}” chưa có câu hỏi; thêm câu hỏi hoặc xóa phần.")
     for i, q in enumerate(ordered):
-        if q.kind in CHOICE_KINDS and len((q.options or {}).get("choices") or []) < 2:
-            problems.append(f"Câu {i + 1}: cần ít nhất hai phương án trả lời.")
-        if q.kind == Kind.GRID and not (q.options or {}).get("rows"):
-            problems.append(f"Câu {i + 1}: bảng mức độ đồng ý cần ít nhất một ý.")
+        problem = kinds.of(q).publish_problem(q)
+        if problem:
+            problems.append(f"Câu {i + 1}: {problem}")
     problems.extend(builder.show_if_errors(ordered))
     notes.extend(_target_notes(survey, ordered))
     if survey.mode == Mode.IDENTIFIED and not survey.consent_text.strip():
@@ -497,6 +471,8 @@ class QuestionForm(forms.ModelForm):
             "position"
         )
         _field(self, "section").label_from_instance = lambda s: f"Phần {s.position}: {s.title}"
+        # The first question of a survey without sections: its section is made on save.
+        _field(self, "section").required = bool(self.sections)
         self.ordered = builder.ordered_questions(survey)
         self.number = {q.pk: i + 1 for i, q in enumerate(self.ordered)}
         question = self.instance if self.instance.pk else None
@@ -682,7 +658,7 @@ class QuestionForm(forms.ModelForm):
             if not parts:
                 self.add_error("show_if_text", f"Hãy nhập giá trị để so sánh với Câu {number}.")
                 return {"question": ref, "op": op}
-            if ref_q.kind == Kind.NUMBER:
+            if kinds.of(ref_q).compares == "number":
                 try:
                     values = [_number(p) for p in parts]
                 except ValueError:
@@ -797,20 +773,20 @@ class QuestionForm(forms.ModelForm):
         ]
 
     def save(self, commit: bool = True) -> Question:
+        """The question with its options and condition; written (`commit`) by
+        `staff_services.save_question`, which also places it in its section."""
         question: Question = super().save(commit=False)
         question.survey = self.survey
         question.options = self.options
         question.show_if = self.show_if
-        section = self.cleaned_data["section"]
-        moved = not question.pk or question.section_id != section.pk
-        if moved:
-            question.section = section
-            question.position = builder.next_question_position(section)
         if commit:
-            question.save()
-            for pk, show_if in getattr(self, "remapped", {}).items():
-                Question.objects.filter(pk=pk, survey=self.survey).update(show_if=show_if)
-            builder.renumber(self.survey)
+            from danvan.surveys import staff_services
+
+            staff_services.save_question(
+                question,
+                section=self.cleaned_data.get("section"),
+                remapped=getattr(self, "remapped", {}),
+            )
         return question
 
 

@@ -30,6 +30,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 
+from danvan.core.excel import append_row, workbook_bytes, write_header
 from danvan.core.text import format_date, format_datetime, search_terms
 from danvan.surveys.models import (
     DEFAULT_CONSENT_TEXT,
@@ -182,11 +183,10 @@ def log_access(survey: Survey, what: str) -> LogEntry | None:
 
 def respondents_workbook(survey: Survey) -> bytes:
     """The respondents with full names and phone numbers, and the consent wordings."""
-    from danvan.surveys.exports import _append, _header, _save_workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Người trả lời")
-    _header(
+    write_header(
         ws,
         [
             ("STT", 6),
@@ -201,13 +201,13 @@ def respondents_workbook(survey: Survey) -> bytes:
         "full_name", "phone", "response__received_on", "consented_at", "consent_version"
     )
     for n, (name, phone, day, at, version) in enumerate(rows.iterator(chunk_size=2000), 1):
-        _append(ws, [n, name, phone, format_date(day), format_datetime(at), version])
+        append_row(ws, [n, name, phone, format_date(day), format_datetime(at), version])
     wc = wb.create_sheet("Nội dung đồng ý")
-    _header(
+    write_header(
         wc, [("Phiên bản", 12), ("Ghi nhận lúc", 18), ("Số người đồng ý", 14), ("Nội dung", 90)]
     )
     for v in consent_versions(survey):
-        _append(wc, [v.version, format_datetime(v.recorded_at), v.respondents, v.text])
+        append_row(wc, [v.version, format_datetime(v.recorded_at), v.respondents, v.text])
     wn = wb.create_sheet("Ghi chú")
     for line in (
         f"Khảo sát: {survey.title}",
@@ -217,8 +217,8 @@ def respondents_workbook(survey: Survey) -> bytes:
         f"Họ tên, số điện thoại được xóa sau ngày {format_date(retention_deadline(survey))} "
         "(hết thời hạn lưu trữ).",
     ):
-        _append(wn, [line])
-    return _save_workbook(wb)
+        append_row(wn, [line])
+    return workbook_bytes(wb)
 
 
 # --- Retention ---------------------------------------------------------------------

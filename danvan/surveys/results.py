@@ -42,12 +42,12 @@ from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from danvan.contests.stats import area_places
 from danvan.core.cache import LocalCache
 from danvan.core.models import Area
+from danvan.core.places import area_places
 from danvan.core.text import fold, format_date, vn_sort_key
-from danvan.surveys import tally
-from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
+from danvan.surveys import kinds, tally
+from danvan.surveys.models import Answer, Kind, Question, Response, Survey
 
 RESULTS_TTL = 5  # seconds: the issue asks for results at most 5 s stale
 REFRESH_AFTER = 3  # seconds: unfiltered figures this old are brought up to date
@@ -59,14 +59,6 @@ DAYS_SHOWN = 62  # a date question spanning more days is counted per month
 OTHER = -1  # Answer.choice of "Khác"
 OTHER_LABEL = "Khác"
 NO_UNIT = "Không rõ địa bàn"
-
-CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN)
-SCALE_KINDS = (Kind.AGREEMENT, Kind.GRID)
-TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
-# Kinds whose answers fall into a few categories: what a crosstab can count.
-CATEGORY_KINDS = (*CHOICE_KINDS, Kind.AGREEMENT, Kind.RATING)
-# What a crosstab can break the answers down by.
-BY_KINDS = (*CHOICE_KINDS, Kind.AGREEMENT, Kind.UNIT)
 
 
 def _clock() -> float:
@@ -176,11 +168,11 @@ class QuestionResult:
 
     @property
     def is_category(self) -> bool:
-        return self.kind in CATEGORY_KINDS
+        return kinds.kind_of(self.kind).category
 
     @property
     def is_text(self) -> bool:
-        return self.kind in TEXT_KINDS
+        return kinds.kind_of(self.kind).written
 
 
 class SurveyResults(list[QuestionResult]):
@@ -293,12 +285,8 @@ def _store(key: str, value: Any) -> None:
 
 
 def choices_of(question: Question) -> list[str]:
-    options = question.options or {}
-    if question.kind in CHOICE_KINDS:
-        return [str(c) for c in options.get("choices") or []]
-    if question.kind == Kind.AGREEMENT:
-        return list(AGREEMENT_SCALE)
-    return []
+    """The labels of the categories an answer's `choice` indexes (none: [])."""
+    return kinds.of(question).labels(question)
 
 
 def rating_bounds(question: Question) -> tuple[int, int]:
@@ -320,8 +308,22 @@ def _choice_label(labels: list[str], index: int | None) -> str:
     return f"Lựa chọn {index}" if index is not None else "—"
 
 
-def _rating_label(value: float | None) -> str:
+def rating_label(value: float | None) -> str:
     return decimal_vi(value) if value is not None else "—"
+
+
+def option(label: str, count: int, base: int) -> Option:
+    """A category counted `count` times out of `base` respondents."""
+    return Option(label, count, _percent(count, base))
+
+
+def category_options(
+    labels: list[str], counts: dict[int, int], keys: list[int], base: int
+) -> list[Option]:
+    """The categories `keys` (indexes of `labels`, or OTHER), then any other
+    choice counted, with their counts out of `base` respondents."""
+    keys = keys + sorted(k for k in counts if k not in keys)
+    return [option(_choice_label(labels, k), counts.get(k, 0), base) for k in keys]
 
 
 # --- Results -----------------------------------------------------------------------
@@ -429,16 +431,17 @@ def _from_tally(survey: Survey) -> SurveyResults:
     histograms: dict[int, dict[float, int]] = {}
     for q in questions:
         values = counts.values.get(q.pk, {})
-        if q.kind in (*CHOICE_KINDS, *SCALE_KINDS):
+        kind = kinds.of(q)
+        if kind.column == "choice":
             for (row, choice, _number, _area, _day), n in values.items():
                 if choice is not None:
                     cells[q.pk][(row, choice)] = cells[q.pk].get((row, choice), 0) + n
-        elif q.kind in (Kind.RATING, Kind.NUMBER):
+        elif kind.column == "number":
             histogram: dict[float, int] = defaultdict(int)
             for (_row, _choice, number, _area, _day), n in values.items():
                 if number is not None:
                     histogram[number] += n
-            if q.kind == Kind.RATING:
+            if kind.category:
                 ratings[q.pk] = dict(histogram)
             if histogram:
                 total = sum(histogram.values())
@@ -449,11 +452,11 @@ def _from_tally(survey: Survey) -> SurveyResults:
                     "high": max(histogram),
                 }
                 histograms[q.pk] = histogram
-        elif q.kind == Kind.UNIT:
+        elif kind.column == "area":
             for (_row, _choice, _number, area_id, _day), n in values.items():
                 if area_id is not None:
                     units[q.pk][area_id] = units[q.pk].get(area_id, 0) + n
-        elif q.kind == Kind.DATE:
+        elif kind.column == "date":
             per_day: dict[Any, int] = defaultdict(int)
             for (_row, _choice, _number, _area, day), n in values.items():
                 if day is not None:
@@ -467,7 +470,7 @@ def _from_tally(survey: Survey) -> SurveyResults:
         counts.written, samples,
     )  # fmt: skip
     for result in out:
-        if result.kind == Kind.NUMBER and result.numbers is not None:
+        if result.numbers is not None:
             counted = histograms.get(result.question_id)
             if counted:
                 result.numbers.median = _histogram_median(counted)
@@ -528,9 +531,10 @@ def _compute(
     answers = Answer.objects.filter(
         _answer_filter(survey, date_from, date_to, area, uq.pk if uq else None)
     )
-    by_kind: dict[str, list[int]] = defaultdict(list)
+    # Questions by the Answer column that holds their answers.
+    by_column: dict[str, list[int]] = defaultdict(list)
     for q in questions:
-        by_kind[q.kind].append(q.pk)
+        by_column[kinds.of(q).column].append(q.pk)
 
     answered = dict(
         answers.values("question_id")
@@ -541,7 +545,7 @@ def _compute(
 
     # Choices, scale points and grid cells: one GROUP BY.
     cells: dict[int, dict[tuple[Any, Any], int]] = defaultdict(dict)
-    scaled = [pk for k in (*CHOICE_KINDS, *SCALE_KINDS) for pk in by_kind.get(k, [])]
+    scaled = by_column.get("choice", [])
     if scaled:
         for qid, row, choice, n in (
             answers.filter(question_id__in=scaled, choice__isnull=False)
@@ -554,7 +558,7 @@ def _compute(
 
     # Ratings: the value given, as a number.
     ratings: dict[int, dict[Any, int]] = defaultdict(dict)
-    rated = by_kind.get(Kind.RATING, [])
+    rated = [q.pk for q in questions if kinds.of(q).column == "number" and kinds.of(q).category]
     if rated:
         for qid, value, n in (
             answers.filter(question_id__in=rated, number__isnull=False)
@@ -567,7 +571,7 @@ def _compute(
 
     # Numbers and ratings: count, mean, min, max.
     summaries: dict[int, dict[str, Any]] = {}
-    numeric = [*by_kind.get(Kind.NUMBER, []), *rated]
+    numeric = by_column.get("number", [])
     if numeric:
         for stat in (
             answers.filter(question_id__in=numeric, number__isnull=False)
@@ -579,9 +583,9 @@ def _compute(
 
     # Units: answers per area.
     units: dict[int, dict[int, int]] = defaultdict(dict)
-    if by_kind.get(Kind.UNIT):
+    if by_column.get("area"):
         for qid, area_id, n in (
-            answers.filter(question_id__in=by_kind[Kind.UNIT], area__isnull=False)
+            answers.filter(question_id__in=by_column["area"], area__isnull=False)
             .values("question_id", "area_id")
             .annotate(n=Count("id"))
             .order_by()
@@ -591,9 +595,9 @@ def _compute(
 
     # Dates: answers per day.
     days: dict[int, list[tuple[Any, int]]] = defaultdict(list)
-    if by_kind.get(Kind.DATE):
+    if by_column.get("date"):
         for qid, day, n in (
-            answers.filter(question_id__in=by_kind[Kind.DATE], date__isnull=False)
+            answers.filter(question_id__in=by_column["date"], date__isnull=False)
             .values("question_id", "date")
             .annotate(n=Count("id"))
             .order_by("question_id", "date")
@@ -602,8 +606,7 @@ def _compute(
             days[qid].append((day, n))
 
     # Written answers (free text and "Khác"): how many, and the first few.
-    written = [*by_kind.get(Kind.SHORT_TEXT, []), *by_kind.get(Kind.LONG_TEXT, [])]
-    with_other = [*written, *(pk for k in CHOICE_KINDS for pk in by_kind.get(k, []))]
+    with_other = [q.pk for q in questions if kinds.of(q).written or kinds.of(q).has_choices]
     texts_q = answers.filter(question_id__in=with_other).exclude(text="")
     text_counts = dict(
         texts_q.values("question_id")
@@ -649,86 +652,16 @@ def _assemble(
             text_count=text_counts.get(q.pk, 0),
             texts=samples.get(q.pk, []),
         )
-        _fill(
-            result,
-            q,
+        figures = kinds.Figures(
             cells.get(q.pk, {}),
             ratings.get(q.pk, {}),
             summaries.get(q.pk),
             units.get(q.pk, {}),
+            days.get(q.pk, []),
             places,
         )
-        if q.kind == Kind.DATE:
-            result.options = _date_options(days.get(q.pk, []), result.answered)
+        kinds.of(q).fill(result, q, figures)
         out.append(result)
-
-
-def _fill(
-    result: QuestionResult,
-    q: Question,
-    cells: dict[tuple[Any, Any], int],
-    ratings: dict[Any, int],
-    summary: dict[str, Any] | None,
-    units: dict[int, int],
-    places: dict[int, Any],
-) -> None:
-    base = result.answered
-    if q.kind in CHOICE_KINDS or q.kind == Kind.AGREEMENT:
-        labels = choices_of(q)
-        counts: dict[int, int] = defaultdict(int)
-        for (_row, choice), n in cells.items():
-            counts[choice] += n
-        keys = list(range(len(labels)))
-        if q.kind != Kind.AGREEMENT and ((q.options or {}).get("other") or counts.get(OTHER)):
-            keys.append(OTHER)
-        keys += sorted(k for k in counts if k not in keys)
-        result.options = [
-            Option(_choice_label(labels, k), counts.get(k, 0), _percent(counts.get(k, 0), base))
-            for k in keys
-        ]
-        if q.kind == Kind.AGREEMENT:
-            given = {k: n for k, n in counts.items() if 0 <= k < len(AGREEMENT_SCALE)}
-            total = sum(given.values())
-            if total:
-                result.average = sum((k + 1) * n for k, n in given.items()) / total
-    elif q.kind == Kind.GRID:
-        result.scale = list(AGREEMENT_SCALE)
-        rows = grid_rows_of(q)
-        for r, label in enumerate(rows):
-            counts_r = [cells.get((r, c), 0) for c in range(len(AGREEMENT_SCALE))]
-            total = sum(counts_r)
-            avg = sum((c + 1) * n for c, n in enumerate(counts_r)) / total if total else None
-            result.grid.append(GridRow(label, counts_r, total, avg))
-    elif q.kind == Kind.RATING:
-        low, high = rating_bounds(q)
-        result.rating_min, result.rating_max = low, high
-        values: list[float] = [float(v) for v in range(low, high + 1)]
-        values += sorted(v for v in ratings if v not in values)
-        result.options = [
-            Option(_rating_label(v), ratings.get(v, 0), _percent(ratings.get(v, 0), base))
-            for v in values
-        ]
-        result.average = summary["mean"] if summary else None
-    elif q.kind == Kind.NUMBER:
-        result.numbers = (
-            NumberSummary(summary["n"], summary["mean"], summary["low"], summary["high"])
-            if summary
-            else NumberSummary()
-        )
-    elif q.kind == Kind.UNIT:
-        by_label: dict[str, int] = defaultdict(int)
-        for area_id, n in units.items():
-            place = places.get(area_id)
-            if place is None:
-                by_label[NO_UNIT] += n
-            elif place.hamlet_id is not None:
-                by_label[f"{place.hamlet}, {place.commune}"] += n
-            else:
-                by_label[place.commune] += n
-        result.options = sorted(
-            (Option(label, n, _percent(n, base)) for label, n in by_label.items()),
-            key=lambda o: (-o.count, o.label),
-        )
 
 
 def _unit_choices(area_ids: list[int], places: dict[int, Any]) -> list[tuple[int, str]]:
@@ -749,7 +682,7 @@ def _unit_choices(area_ids: list[int], places: dict[int, Any]) -> list[tuple[int
     return out
 
 
-def _date_options(days: list[tuple[Any, int]], base: int) -> list[Option]:
+def date_options(days: list[tuple[Any, int]], base: int) -> list[Option]:
     """Answers per day, or per month when they span more than `DAYS_SHOWN` days."""
     if days and (days[-1][0] - days[0][0]).days >= DAYS_SHOWN:
         months: dict[str, int] = {}
@@ -764,7 +697,7 @@ def _medians(out: SurveyResults, answers: QuerySet[Answer]) -> None:
     """The median of each number question: one or two values fetched by offset
     (one query per number question, never the whole column)."""
     for result in out:
-        if result.kind != Kind.NUMBER or result.numbers is None or not result.numbers.count:
+        if result.numbers is None or not result.numbers.count:
             continue
         n = result.numbers.count
         lo, hi = (n - 1) // 2, n // 2
@@ -861,9 +794,8 @@ def written_answers(
 
 def lists_written_answers(question: Question) -> bool:
     """Whether people write in answers to `question` (free text, or "Khác")."""
-    return question.kind in TEXT_KINDS or (
-        question.kind in CHOICE_KINDS and bool((question.options or {}).get("other"))
-    )
+    kind = kinds.of(question)
+    return kind.written or (kind.has_choices and bool((question.options or {}).get("other")))
 
 
 # --- Crosstabs ---------------------------------------------------------------------
@@ -903,11 +835,11 @@ class Crosstab:
 
 
 def can_crosstab(question: Question) -> bool:
-    return question.kind in CATEGORY_KINDS
+    return kinds.of(question).category
 
 
 def can_break_down_by(question: Question) -> bool:
-    return question.kind in BY_KINDS
+    return kinds.of(question).breaks_down
 
 
 def crosstab(
@@ -940,13 +872,13 @@ def crosstab(
 
 def _row_keys(question: Question) -> tuple[str, list[Any], list[str]]:
     """(Answer field, category keys, labels) of the rows."""
-    if question.kind == Kind.RATING:
+    if kinds.of(question).column == "number":  # ratings
         low, high = rating_bounds(question)
         keys: list[Any] = [float(v) for v in range(low, high + 1)]
-        return "number", keys, [_rating_label(v) for v in keys]
+        return "number", keys, [rating_label(v) for v in keys]
     labels = choices_of(question)
     keys = list(range(len(labels)))
-    if question.kind in CHOICE_KINDS and (question.options or {}).get("other"):
+    if kinds.of(question).has_choices and (question.options or {}).get("other"):
         keys.append(OTHER)
         labels = [*labels, OTHER_LABEL]
     return "choice", keys, labels
@@ -961,7 +893,8 @@ def _crosstab(
     area: Area | None,
 ) -> Crosstab:
     row_field, row_keys, row_labels = _row_keys(question)
-    by_field = "area_id" if by.kind == Kind.UNIT else "choice"
+    by_units = kinds.of(by).column == "area"
+    by_field = "area_id" if by_units else "choice"
     # Answers to `question` joined, through their response, to answers to `by`.
     joined = (
         Answer.objects.filter(_answer_filter(survey, date_from, date_to, area))
@@ -995,7 +928,7 @@ def _crosstab(
     # Columns: the choices of `by`, or communes (a hamlet counts for its commune;
     # each response names one unit, so the sums are exact).
     column_of: dict[Any, Any]
-    if by.kind == Kind.UNIT:
+    if by_units:
         places = area_places({a for _r, a, _n in pairs} | {a for a, _n in bases})
         column_of = {a: p.commune_id for a, p in places.items()}
         communes = {p.commune_id: p.commune for p in places.values()}
@@ -1005,7 +938,7 @@ def _crosstab(
         by_labels = choices_of(by)
         col_keys = list(range(len(by_labels)))
         col_labels = list(by_labels)
-        if by.kind in CHOICE_KINDS and (
+        if kinds.of(by).has_choices and (
             (by.options or {}).get("other") or any(a == OTHER for a, _n in bases)
         ):
             col_keys.append(OTHER)
@@ -1027,7 +960,7 @@ def _crosstab(
             grid[r] = [0] * len(col_keys)
             row_keys.append(r)
             row_labels.append(
-                _rating_label(r) if row_field == "number" else _choice_label(row_labels, r)
+                rating_label(r) if row_field == "number" else _choice_label(row_labels, r)
             )
         grid[r][i] += n
     rows = [

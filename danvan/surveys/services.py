@@ -19,7 +19,8 @@ Design (see the docstrings of `danvan.surveys.models`):
   was mixed, or for an identified survey the day it arrived); a `Respondent`
   (name, phone, consent) exists only for identified surveys.
 
-Raw answers (`clean_answer`'s input), by kind:
+Raw answers (`clean_answer`'s input), by kind (each kind's code is its class in
+`danvan.surveys.kinds`):
 
 - single / dropdown: the index of the choice (``1`` or ``"1"``), or
   ``{"choice": "other", "other": "text"}`` (``"other"`` or ``-1``) when the
@@ -47,12 +48,9 @@ How answers are stored (`Answer` rows):
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import secrets
-import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,19 +61,17 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from danvan.contests.privacy import _key
-from danvan.contests.ratelimit import RateLimited
-from danvan.core.cache import LocalCache, count_hits
+from danvan.core.cache import LocalCache
+from danvan.core.crypto import keyed_hash
 from danvan.core.models import Area
-from danvan.core.text import VN_TZ, fold, format_datetime
+from danvan.core.ratelimit import RateLimits
+from danvan.core.text import VN_TZ, format_datetime
 from danvan.core.validators import normalize_phone
-from danvan.surveys import logic, tally
+from danvan.surveys import kinds, logic, tally
 from danvan.surveys.mixing import answer_row_json
 from danvan.surveys.models import (
-    AGREEMENT_SCALE,
     Answer,
     InvitationCode,
-    Kind,
     Mode,
     OnePer,
     PendingResponse,
@@ -93,7 +89,6 @@ __all__ = [
     "SHORT_TEXT_MAX",
     "AnswersInvalid",
     "Evaluation",
-    "RateLimited",
     "check_code",
     "check_open",
     "check_rate",
@@ -152,8 +147,6 @@ MSG_CONSENT = "Vui lòng đánh dấu đồng ý để gửi phiếu có ghi h�
 
 
 def _hmac(purpose: bytes, survey: Survey, value: str) -> str:
-    from danvan.core.crypto import keyed_hash  # HASH_KEY (core owns the keys)
-
     return keyed_hash(purpose, f"{survey.pk}\x00{value}".encode())
 
 
@@ -207,24 +200,16 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
 }
 
 
-def check_rate(name: str, address: str, *, now: float | None = None) -> None:
-    """Count one event for (name, address) in a fixed window; raise RateLimited
-    over the limit. The cache key holds a keyed hash of the address, never the
-    address itself. Limits: settings.SURVEY_RATE_LIMITS overrides DEFAULT_LIMITS."""
-    from django.conf import settings
+LIMITS = RateLimits("surveys:rl", DEFAULT_LIMITS, setting="SURVEY_RATE_LIMITS")
 
-    overrides = getattr(settings, "SURVEY_RATE_LIMITS", None) or {}
-    limit, window = overrides.get(name, DEFAULT_LIMITS[name])
-    limit, window = int(limit), max(1, int(window))
-    if limit <= 0:
-        return
-    now = time.time() if now is None else now
-    bucket = int(now // window)
-    who = hmac.new(_key(b"danvan-survey-ratelimit"), address.encode(), hashlib.sha256)
-    cache_key = f"surveys:rl:{name}:{who.hexdigest()[:32]}:{bucket}"
-    count = count_hits([(cache_key, window + 5)])[0]  # one round trip on Redis
-    if count > limit:
-        raise RateLimited(name, int(window - (now % window)) + 1)
+
+def check_rate(name: str, address: str, *, now: float | None = None) -> None:
+    """Count one event for (name, address) in a fixed window; raise
+    danvan.core.ratelimit.RateLimited over the limit. The cache key holds a keyed
+    hash of the address, never the address itself. Limits:
+    settings.SURVEY_RATE_LIMITS overrides DEFAULT_LIMITS."""
+    who = keyed_hash(b"danvan-survey-ratelimit", address.encode())[:32]
+    LIMITS.check(name, who, now=now)
 
 
 # --- Answers ---------------------------------------------------------------------
@@ -524,98 +509,7 @@ def clean_answer(question: Question, raw: Any) -> Any:
     Does not check `required` (that depends on skip logic): see `clean_answers`."""
     if _blank(raw):
         return None
-    kind = question.kind
-    options = question.options or {}
-    allow_other = bool(options.get("other"))
-
-    if kind in (Kind.SINGLE, Kind.DROPDOWN):
-        other = None
-        if isinstance(raw, Mapping):
-            other = raw.get("other")
-            raw = raw.get("choice")
-            if _blank(raw):
-                if not _blank(other) and allow_other:
-                    raw = -1  # wrote an "other" answer without ticking "Khác"
-                else:
-                    return None
-        if isinstance(raw, list | tuple):
-            if len(raw) != 1:
-                raise _err("Câu hỏi này chỉ được chọn một phương án.")
-            raw = raw[0]
-        index = _index(raw, len(_choices(question)), allow_other)
-        if index == -1:
-            return {"choice": -1, "other": _other_text(other)}
-        return {"choice": index}
-
-    if kind == Kind.MULTIPLE:
-        other = None
-        if isinstance(raw, Mapping):
-            other = raw.get("other")
-            raw = raw.get("choices") or []
-        if isinstance(raw, str | int):
-            raw = [raw]
-        if not isinstance(raw, list | tuple | set):
-            raise _err(MSG_CHOICE)
-        count = len(_choices(question))
-        picked = sorted({_index(v, count, allow_other) for v in raw if not _blank(v)})
-        if not picked and not _blank(other) and allow_other:
-            picked = [-1]
-        if not picked:
-            return None
-        if -1 in picked:
-            picked = [i for i in picked if i != -1] + [-1]
-            return {"choices": picked, "other": _other_text(other)}
-        return {"choices": picked}
-
-    if kind == Kind.RATING:
-        low, high = rating_bounds(question)
-        return _int_in(raw, low, high, f"Vui lòng chọn điểm từ {low} đến {high}.")
-
-    if kind == Kind.AGREEMENT:
-        return _int_in(raw, 0, len(AGREEMENT_SCALE) - 1, "Vui lòng chọn một mức độ đồng ý.")
-
-    if kind == Kind.GRID:
-        rows = list(options.get("rows") or [])
-        values: list[Any] = [None] * len(rows)
-        if isinstance(raw, Mapping):
-            for key, value in raw.items():
-                try:
-                    r = int(key)
-                except (TypeError, ValueError):
-                    raise _err("Dòng không hợp lệ.") from None
-                if not 0 <= r < len(rows):
-                    raise _err("Dòng không hợp lệ.")
-                values[r] = value
-        elif isinstance(raw, list | tuple):
-            if len(raw) > len(rows):
-                raise _err("Dòng không hợp lệ.")
-            values[: len(raw)] = list(raw)
-        else:
-            raise _err("Vui lòng chọn mức độ cho từng dòng.")
-        cleaned = [
-            None
-            if _blank(v)
-            else _int_in(v, 0, len(AGREEMENT_SCALE) - 1, f"Dòng “{rows[i]}”: mức độ không hợp lệ.")
-            for i, v in enumerate(values)
-        ]
-        return cleaned if any(v is not None for v in cleaned) else None
-
-    if kind == Kind.NUMBER:
-        return _number(raw, options)
-
-    if kind == Kind.SHORT_TEXT:
-        return _text(raw, SHORT_TEXT_MAX) or None
-
-    if kind == Kind.LONG_TEXT:
-        return _text(raw, LONG_TEXT_MAX) or None
-
-    if kind == Kind.DATE:
-        return parse_date(raw)
-
-    if kind == Kind.UNIT:
-        return _unit(raw, question)
-
-    raise _err("Loại câu hỏi không được hỗ trợ.")
+    return kinds.of(question).clean(question, raw)
 
 
 @dataclass
@@ -679,7 +573,7 @@ def evaluate(
         if required_check and question.required:
             if value is None:
                 result.errors[qid] = MSG_REQUIRED
-            elif question.kind == Kind.GRID and any(v is None for v in value):
+            elif kinds.of(question).incomplete(value):
                 result.errors[qid] = MSG_GRID_REQUIRED
     return result
 
@@ -866,28 +760,7 @@ AnswerRow = tuple[int, int | None, int | None, float | None, str, str, date | No
 
 def _answer_rows(question: Question, value: Any) -> Iterable[AnswerRow]:
     """The stored rows of one cleaned answer (see the module docstring)."""
-    kind, qid = question.kind, question.pk
-    if kind in (Kind.SINGLE, Kind.DROPDOWN):
-        text = value.get("other", "") if value["choice"] == -1 else ""
-        yield (qid, value["choice"], None, None, text, fold(text), None, None)
-    elif kind == Kind.MULTIPLE:
-        for choice in value["choices"]:
-            text = value.get("other", "") if choice == -1 else ""
-            yield (qid, choice, None, None, text, fold(text), None, None)
-    elif kind == Kind.AGREEMENT:
-        yield (qid, value, None, None, "", "", None, None)
-    elif kind == Kind.GRID:
-        for row, choice in enumerate(value):
-            if choice is not None:
-                yield (qid, choice, row, None, "", "", None, None)
-    elif kind in (Kind.RATING, Kind.NUMBER):
-        yield (qid, None, None, float(value), "", "", None, None)
-    elif kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT):
-        yield (qid, None, None, None, value, fold(value), None, None)
-    elif kind == Kind.DATE:
-        yield (qid, None, None, None, "", "", date.fromisoformat(value), None)
-    elif kind == Kind.UNIT:
-        yield (qid, None, None, None, "", "", None, value)
+    return kinds.of(question).rows(question.pk, value)
 
 
 # PostgreSQL types of the answer columns: the answers go as one array a column,
@@ -896,35 +769,58 @@ def _answer_rows(question: Question, value: Any) -> Iterable[AnswerRow]:
 _PG_TYPES = ("bigint", "smallint", "smallint", "double precision", "text", "text", "date", "bigint")
 
 
+# A response (or pending response) is inserted by a statement that reads its
+# survey's row, locks it FOR SHARE until the commit and inserts nothing unless the
+# survey is published at that moment. A staff change of the survey's state locks
+# the row too (`staff_services`), so the two exclude each other: a row lock that
+# had to wait reads the row's newest version, and a response cannot land in a
+# survey that went back to draft or closed while it was on its way (the survey
+# kept in the process may be a second old). No statement more on the submit.
+
+
+def _survey_still_open(stored: int) -> None:
+    if not stored:
+        raise ValidationError(MSG_NOT_OPEN, code="not_open")
+
+
 def _insert_response_pg(survey: Survey, response_id: uuid.UUID, rows: list[AnswerRow]) -> None:
     """The response and its answers in ONE statement, so one transaction of its
     own when not inside another (autocommit). The statement first takes the
     survey's write barrier (a shared advisory lock held to the commit: the
     results tally reads the top answer id only when no response of the survey is
-    being written, see `danvan.surveys.tally`), then writes the response, then
-    the answers."""
+    being written, see `danvan.surveys.tally`) and a share lock on the survey's
+    row (nothing is written unless it is still published), then writes the
+    response, then the answers."""
     response_table = connection.ops.quote_name(Response._meta.db_table)
     answer_table = connection.ops.quote_name(Answer._meta.db_table)
+    survey_table = connection.ops.quote_name(Survey._meta.db_table)
     settings_sql = ", set_config('synchronous_commit', 'off', true)" if _async_commit() else ""
     head = (
-        f"INSERT INTO {response_table} (id, survey_id, received_on) SELECT %s, %s, %s "
-        f"FROM (SELECT pg_advisory_xact_lock_shared(%s::bigint){settings_sql}) AS barrier"
+        f"INSERT INTO {response_table} (id, survey_id, received_on) SELECT %s, s.id, %s "
+        f"FROM {survey_table} s, "
+        f"(SELECT pg_advisory_xact_lock_shared(%s::bigint){settings_sql}) AS barrier "
+        "WHERE s.id = %s AND s.status = %s FOR SHARE OF s"
     )
-    params: list[Any] = [response_id, survey.pk, today_vn(), tally.barrier_key(survey.pk)]
-    if not rows:
-        with connection.cursor() as cursor:
-            cursor.execute(head, params)
-        return
-    arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
-    columns = ", ".join(connection.ops.quote_name(c) for c in ANSWER_COLUMNS)
-    sql = (
-        f"WITH response AS ({head} RETURNING id) "
-        f"INSERT INTO {answer_table} (response_id, {columns}) "
-        f"SELECT response.id, v.* FROM response, unnest({arrays}) AS v"
-    )
-    params.extend(list(column) for column in zip(*rows, strict=True))
+    params: list[Any] = [
+        response_id,
+        today_vn(),
+        tally.barrier_key(survey.pk),
+        survey.pk,
+        SurveyStatus.PUBLISHED,
+    ]
+    sql = head
+    if rows:
+        arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+        columns = ", ".join(connection.ops.quote_name(c) for c in ANSWER_COLUMNS)
+        sql = (
+            f"WITH response AS ({head} RETURNING id) "
+            f"INSERT INTO {answer_table} (response_id, {columns}) "
+            f"SELECT response.id, v.* FROM response, unnest({arrays}) AS v"
+        )
+        params.extend(list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        _survey_still_open(cursor.rowcount)  # no answer written: no response either
 
 
 def _insert_response(survey: Survey, rows: list[AnswerRow]) -> Response:
@@ -936,8 +832,25 @@ def _insert_response(survey: Survey, rows: list[AnswerRow]) -> Response:
         response._state.adding = False
         response._state.db = connection.alias
         return response
-    with transaction.atomic():
-        response.save(force_insert=True)
+    response_table = connection.ops.quote_name(Response._meta.db_table)
+    survey_table = connection.ops.quote_name(Survey._meta.db_table)
+    # SQLite keeps a UUID as its 32 hex digits and a date as its ISO text.
+    params: list[Any] = [
+        response.id.hex,
+        response.received_on.isoformat(),
+        survey.pk,
+        SurveyStatus.PUBLISHED,
+    ]
+    with transaction.atomic():  # SQLite: under the write lock from its start
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {response_table} (id, survey_id, received_on) SELECT %s, id, %s "
+                f"FROM {survey_table} WHERE id = %s AND status = %s",
+                params,
+            )
+            _survey_still_open(cursor.rowcount)
+        response._state.adding = False
+        response._state.db = connection.alias
         Answer.objects.bulk_create(
             Answer(response=response, **dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows
         )
@@ -947,18 +860,31 @@ def _insert_response(survey: Survey, rows: list[AnswerRow]) -> Response:
 def _store_pending(survey: Survey, rows: list[AnswerRow]) -> PendingResponse:
     """Write an anonymous response into the holding table, to be mixed with
     others later (`danvan.surveys.mixing`): one INSERT, its own transaction when
-    not inside another (autocommit)."""
+    not inside another (autocommit), which inserts nothing unless the survey is
+    still published (see `_survey_still_open`)."""
     pending = PendingResponse(survey=survey, answers=[answer_row_json(row) for row in rows])
-    if not _async_commit():
-        pending.save(force_insert=True)
-        return pending
     table = connection.ops.quote_name(PendingResponse._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (id, survey_id, answers) SELECT %s, %s, %s::jsonb "
-            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async",
-            [pending.pk, survey.pk, json.dumps(pending.answers)],
+    survey_table = connection.ops.quote_name(Survey._meta.db_table)
+    pk: Any = pending.pk
+    if connection.vendor == "postgresql":
+        async_sql = (
+            ", (SELECT set_config('synchronous_commit', 'off', true)) AS async"
+            if _async_commit()
+            else ""
         )
+        sql = (
+            f"INSERT INTO {table} (id, survey_id, answers) SELECT %s, s.id, %s::jsonb "
+            f"FROM {survey_table} s{async_sql} WHERE s.id = %s AND s.status = %s FOR SHARE OF s"
+        )
+    else:  # SQLite (a UUID as its hex digits): a writing statement reads the newest data
+        pk = pending.pk.hex
+        sql = (
+            f"INSERT INTO {table} (id, survey_id, answers) SELECT %s, id, %s "
+            f"FROM {survey_table} WHERE id = %s AND status = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, json.dumps(pending.answers), survey.pk, SurveyStatus.PUBLISHED])
+        _survey_still_open(cursor.rowcount)
     pending._state.adding = False
     pending._state.db = connection.alias
     return pending

@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from PIL import Image, ImageDraw, ImageFont
 
-from danvan.contests.exports import safe_cell
+from danvan.core.excel import safe_cell
 from danvan.surveys.models import Survey, SurveyStatus
 
 logger = logging.getLogger(__name__)

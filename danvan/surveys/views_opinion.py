@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from danvan.core import excel
+from danvan.core.listing import paginate
 from danvan.core.models import Area, Period
 from danvan.core.text import fold
 from danvan.surveys import exports, opinion
@@ -33,14 +34,7 @@ from danvan.surveys.forms_opinion import (
 )
 from danvan.surveys.models import Field, OpinionReport, ReportStatus
 
-PAGE_SIZE = 25
 NAV = "opinion"
-
-
-def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return page, urlencode(params)
 
 
 def _report(request: HttpRequest, pk: int) -> OpinionReport:
@@ -91,7 +85,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(status=data["trang_thai"])
         for term in fold(data["tim"] or "").split():
             qs = qs.filter(topic_folded__contains=term)
-    page, querystring = _page(request, qs.order_by("-created_at", "-pk"))
+    page, querystring = paginate(request, qs.order_by("-created_at", "-pk"))
     return render(
         request,
         "surveys/opinion/report_list.html",
@@ -411,8 +405,5 @@ def hot_issues_docx(request: HttpRequest) -> HttpResponse:
         raise Http404("Không tìm thấy.")
     hot = opinion.hot_issues(period, area, with_proposals=True)
     data = exports.opinion_docx(hot)
-    names = exports.filenames(f"Báo cáo dư luận xã hội {area.name} {period.name}", "docx")
-    response = HttpResponse(data, content_type=exports.DOCX)
-    response["Content-Disposition"] = exports.content_disposition(*names)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    names = excel.filenames(f"Báo cáo dư luận xã hội {area.name} {period.name}", "docx")
+    return excel.attachment(data, exports.DOCX, names)

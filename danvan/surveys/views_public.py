@@ -13,7 +13,6 @@ SameSite=Lax); only its keyed hash is stored, when the response is sent.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -28,14 +27,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.contests import ratelimit
+from danvan.core.middleware import client_ip
 from danvan.core.models import Area, AreaKind
+from danvan.core.ratelimit import RateLimited
 from danvan.core.text import format_datetime, vn_sort_key
-from danvan.surveys import services, tasks
+from danvan.surveys import kinds, services, tasks
 from danvan.surveys.forms_public import StartForm
+from danvan.surveys.kinds import Option, UnitChoices
 from danvan.surveys.models import (
-    AGREEMENT_SCALE,
-    Kind,
     Mode,
     OnePer,
     Question,
@@ -161,40 +160,13 @@ def refused(
     )
 
 
-def too_many(request: HttpRequest, error: ratelimit.RateLimited) -> HttpResponse:
+def too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
     response = render(request, "429.html", status=429)
     response["Retry-After"] = str(error.retry_after)
     return response
 
 
 # --- Pages and questions for the templates ---------------------------------------
-
-
-@dataclass
-class Option:
-    value: str
-    label: str
-    checked: bool = False
-
-
-@dataclass
-class UnitChoices:
-    """What the unit question offers: first a commune (or ward, township; any unit
-    above the hamlets), then a hamlet of it. `groups` are the communes, under the
-    name of the unit above them when there are several such units; `hamlets` the
-    hamlets by commune (commune id, commune name, hamlets). When the survey
-    targets one commune that has hamlets, `fixed` is its name and only its
-    hamlets are asked. The survey's target is never offered when it has units
-    below it. Values are area ids, as strings."""
-
-    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
-    hamlets: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
-    fixed: str = ""
-    commune_of: dict[str, str] = field(default_factory=dict)  # hamlet id -> commune id
-
-    @property
-    def has_hamlets(self) -> bool:
-        return any(items for _c, _n, items in self.hamlets)
 
 
 @dataclass
@@ -237,7 +209,7 @@ class QuestionView:
         ids = []
         if self.question.help_text:
             ids.append(f"{self.name}_help")
-        if self.kind == Kind.LONG_TEXT:
+        if kinds.of(self.question).format_hint:
             ids.append(f"{self.name}_fmt")
         if self.error:
             ids.append(f"{self.name}_error")
@@ -251,13 +223,7 @@ class QuestionView:
     @property
     def is_group(self) -> bool:
         """Rendered as a fieldset with a legend (several inputs)."""
-        if self.kind == Kind.UNIT:  # two lists, unless only the hamlets are asked
-            return self.unit is not None and not self.unit.fixed and self.unit.has_hamlets
-        return self.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.RATING, Kind.AGREEMENT, Kind.GRID)
-
-
-def _as_str(value: Any) -> str:
-    return "" if value is None else str(value)
+        return kinds.of(self.question).is_group(self)
 
 
 def _filled(raw: Any) -> bool:
@@ -278,103 +244,13 @@ def question_view(
     units: UnitChoices | None = None,
 ) -> QuestionView:
     view = QuestionView(question=question, number=number, raw=raw, error=error, hidden=hidden)
-    options = question.options or {}
-    kind = question.kind
-    if kind in (Kind.SINGLE, Kind.DROPDOWN, Kind.MULTIPLE):
-        view.other_allowed = bool(options.get("other"))
-        if kind == Kind.MULTIPLE:
-            picked = raw.get("choices") if isinstance(raw, dict) else raw
-            picked_set = {_as_str(v) for v in (picked or [])} if isinstance(picked, list) else set()
-        else:
-            picked = raw.get("choice") if isinstance(raw, dict) else raw
-            picked_set = {_as_str(picked)}
-        view.other_text = _as_str(raw.get("other")) if isinstance(raw, dict) else ""
-        view.other_checked = bool(picked_set & {"other", "-1"})
-        view.options = [
-            Option(str(i), str(label), str(i) in picked_set)
-            for i, label in enumerate(options.get("choices") or [])
-        ]
-    elif kind == Kind.RATING:
-        low, high = services.rating_bounds(question)
-        view.options = [
-            Option(str(v), str(v), _as_str(raw) == str(v)) for v in range(low, high + 1)
-        ]
-        low_label = str(options.get("min_label") or "thấp nhất")
-        high_label = str(options.get("max_label") or "cao nhất")
-        view.scale_hint = f"{low} điểm: {low_label}; {high} điểm: {high_label}."
-    elif kind == Kind.AGREEMENT:
-        view.options = [
-            Option(str(i), label, _as_str(raw) == str(i)) for i, label in enumerate(AGREEMENT_SCALE)
-        ]
-    elif kind == Kind.GRID:
-        values = raw if isinstance(raw, list) else []
-        for r, label in enumerate(options.get("rows") or []):
-            current = _as_str(values[r]) if r < len(values) else ""
-            view.rows.append(
-                (
-                    r,
-                    str(label),
-                    [
-                        Option(str(i), scale, current == str(i))
-                        for i, scale in enumerate(AGREEMENT_SCALE)
-                    ],
-                )
-            )
-    elif kind == Kind.UNIT:
-        view.unit = units or UnitChoices()
-        view.commune_value, view.hamlet_value = _unit_values(raw, view.unit)
-    elif kind == Kind.DATE:
-        view.value = _as_str(raw)
-        if view.value:
-            with contextlib.suppress(ValidationError):
-                view.value = services.parse_date(raw)  # ISO, which <input type=date> wants
-    else:
-        view.value = _as_str(raw)
+    kinds.of(question).fill_view(view, raw, units)
     return view
 
 
 def raw_from_post(question: Question, data: Any) -> Any:
     """What the person entered for `question` in a POSTed page (raw answer format)."""
-    name = f"q{question.pk}"
-    kind = question.kind
-    allow_other = bool((question.options or {}).get("other"))
-    if kind in (Kind.SINGLE, Kind.DROPDOWN):
-        choice = data.get(name, "")
-        if allow_other:
-            other = data.get(f"{name}_other", "")
-            if choice or other.strip():
-                return {"choice": choice, "other": other}
-            return ""
-        return choice
-    if kind == Kind.MULTIPLE:
-        picked = [v for v in data.getlist(name) if v]
-        if allow_other:
-            other = data.get(f"{name}_other", "")
-            if picked or other.strip():
-                return {"choices": picked, "other": other}
-            return []
-        return picked
-    if kind == Kind.GRID:
-        rows = (question.options or {}).get("rows") or []
-        values = [data.get(f"{name}_r{r}") or None for r in range(len(rows))]
-        return values if any(v is not None for v in values) else []
-    if kind == Kind.UNIT:  # the commune list and the hamlet list
-        commune, hamlet = data.get(name, ""), data.get(f"{name}_hamlet", "")
-        if commune.strip() or hamlet.strip():
-            return {"commune": commune, "hamlet": hamlet}
-        return ""
-    return data.get(name, "")
-
-
-def _unit_values(raw: Any, units: UnitChoices) -> tuple[str, str]:
-    """(commune, hamlet) chosen, from a raw answer: the two lists' values, or one
-    area id (a hamlet's commune is found from the lists)."""
-    if isinstance(raw, dict):
-        return _as_str(raw.get("commune")).strip(), _as_str(raw.get("hamlet")).strip()
-    value = _as_str(raw).strip()
-    if value in units.commune_of:
-        return ("" if units.fixed else units.commune_of[value]), value
-    return value, ""
+    return kinds.of(question).raw_from_post(question, data, f"q{question.pk}")
 
 
 def unit_options(survey: Survey) -> UnitChoices:
@@ -507,8 +383,8 @@ def take(request: HttpRequest, slug: str) -> HttpResponse:
         if form is not None:
             if survey.one_per == OnePer.CODE:
                 try:
-                    services.check_rate("code", ratelimit.client_ip(request))
-                except ratelimit.RateLimited as error:
+                    services.check_rate("code", client_ip(request))
+                except RateLimited as error:
                     return too_many(request, error)
             if form.is_valid():
                 draft["start"] = dict(form.cleaned_data)
@@ -623,8 +499,8 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
                 )
         return refused(request, survey, services.MSG_UNKNOWN_QUESTION, 400)
     try:
-        services.check_rate("submit", ratelimit.client_ip(request))
-    except ratelimit.RateLimited as error:
+        services.check_rate("submit", client_ip(request))
+    except RateLimited as error:
         return too_many(request, error)
     start = draft["start"]
     identity = None
@@ -680,7 +556,7 @@ def render_page(
     notice: str = "",
 ) -> HttpResponse:
     survey = flow.survey
-    units = unit_options(survey) if any(q.kind == Kind.UNIT for q in flow.questions) else None
+    units = unit_options(survey) if any(kinds.of(q).uses_units for q in flow.questions) else None
     answers = flow.draft["answers"]
     blocks = []
     shown: list[int] = []

@@ -13,11 +13,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from danvan.core import excel
+from danvan.core.listing import StaffRequest, paginate
 from danvan.core.scope import MANAGE
-from danvan.core.views_staff import _page
-from danvan.surveys import exports, respondents
+from danvan.surveys import respondents
 from danvan.surveys.models import Mode, Survey
-from danvan.surveys.views_staff import NAV, StaffRequest, _no_store, _survey
+from danvan.surveys.views_staff import NAV, _no_store, _survey
 
 
 def _identified(request: StaffRequest, pk: int) -> Survey:
@@ -32,7 +33,7 @@ def _identified(request: StaffRequest, pk: int) -> Survey:
 def survey_respondents(request: StaffRequest, pk: int) -> HttpResponse:
     survey = _identified(request, pk)
     q = request.GET.get("q", "").strip()[:100]
-    page, querystring = _page(request, respondents.respondents_of(survey, q))
+    page, querystring = paginate(request, respondents.respondents_of(survey, q))
     respondents.log_access(survey, respondents.ACCESS_PAGE)
     response = render(
         request,
@@ -58,7 +59,5 @@ def survey_respondents_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     survey = _identified(request, pk)
     data = respondents.respondents_workbook(survey)
     respondents.log_access(survey, respondents.ACCESS_XLSX)
-    response = HttpResponse(data, content_type=exports.XLSX)
-    names = exports.filenames(f"Người trả lời {survey.title}", "xlsx")
-    response["Content-Disposition"] = exports.content_disposition(*names)
-    return _no_store(response)
+    names = excel.filenames(f"Người trả lời {survey.title}", "xlsx")
+    return _no_store(excel.attachment(data, excel.XLSX, names))

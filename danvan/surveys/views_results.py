@@ -2,7 +2,7 @@
 
 Thin function views: fetch-and-check through the user's scope
 (`Survey.objects.visible_to`: the survey's organisation), compute
-(`results`), draw (`contests.charts`), render. A survey out of scope answers
+(`results`), draw (`core.charts`), render. A survey out of scope answers
 404, like a missing one. Filters (dates, unit) and the text search travel in
 the query string, so the exports follow what the page shows.
 """
@@ -24,12 +24,12 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from danvan.contests import charts
+from danvan.core import charts, excel
 from danvan.core.cache import LocalCache
 from danvan.core.models import Area
 from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date
-from danvan.surveys import exports, mixing, respondents, results
+from danvan.surveys import exports, kinds, mixing, respondents, results
 from danvan.surveys.models import Kind, Mode, Question, Survey
 
 CHART_ROWS = 15  # bars drawn per chart; the table lists every row
@@ -130,10 +130,11 @@ def _chart(r: results.QuestionResult) -> SafeString | None:
     title = f"Câu {r.number}. {r.text}"
     if not r.answered:
         return None
-    if r.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN, Kind.AGREEMENT, Kind.UNIT):
+    chart = kinds.kind_of(r.kind).chart
+    if chart == "bars":
         bars = [(f"{o.label} ({o.percent_display})", o.count) for o in r.options[:CHART_ROWS]]
         return _svg(charts.bar_chart(bars, title, unit=" người"))
-    if r.kind == Kind.RATING:
+    if chart == "scores":
         return _svg(
             charts.column_chart(
                 [(o.label, o.count) for o in r.options],
@@ -143,13 +144,13 @@ def _chart(r: results.QuestionResult) -> SafeString | None:
                 unit=" người",
             )
         )
-    if r.kind == Kind.GRID:
+    if chart == "agreement":
         agree = [
             (g.label, round(100 * (g.counts[3] + g.counts[4]) / g.answered) if g.answered else 0)
             for g in r.grid
         ]
         return _svg(charts.bar_chart(agree, f"{title} — tỷ lệ đồng ý và rất đồng ý (%)", unit="%"))
-    if r.kind == Kind.DATE:
+    if chart == "days":
         return _svg(
             charts.column_chart(
                 [(o.label[:5] if len(o.label) == 10 else o.label, o.count) for o in r.options],
@@ -284,13 +285,6 @@ def _page(
 # --- Exports -----------------------------------------------------------------------
 
 
-def _download(data: bytes, content_type: str, names: tuple[str, str]) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = exports.content_disposition(*names)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _export_filters(request: HttpRequest, survey: Survey) -> Filters:
     return _filters(request, survey, results.unit_question(survey))
 
@@ -306,7 +300,8 @@ def export_responses(request: HttpRequest, pk: int) -> HttpResponse:
     data = exports.responses_workbook(survey, personal=personal, **filters.kwargs)
     if personal:
         respondents.log_access(survey, respondents.ACCESS_RESPONSES_XLSX)
-    return _download(data, exports.XLSX, exports.filenames(f"Phiếu trả lời {survey.title}", "xlsx"))
+    names = excel.filenames(f"Phiếu trả lời {survey.title}", "xlsx")
+    return excel.attachment(data, excel.XLSX, names)
 
 
 @require_safe
@@ -316,9 +311,8 @@ def export_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     filters = _export_filters(request, survey)
     found = results.survey_results(survey, **filters.kwargs)
     data = exports.summary_workbook(survey, found, filters.describe())
-    return _download(
-        data, exports.XLSX, exports.filenames(f"Kết quả khảo sát {survey.title}", "xlsx")
-    )
+    names = excel.filenames(f"Kết quả khảo sát {survey.title}", "xlsx")
+    return excel.attachment(data, excel.XLSX, names)
 
 
 @require_safe
@@ -328,9 +322,8 @@ def export_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
     filters = _export_filters(request, survey)
     found = results.survey_results(survey, **filters.kwargs)
     data = exports.summary_docx(survey, found, filters.describe())
-    return _download(
-        data, exports.DOCX, exports.filenames(f"Kết quả khảo sát {survey.title}", "docx")
-    )
+    names = excel.filenames(f"Kết quả khảo sát {survey.title}", "docx")
+    return excel.attachment(data, exports.DOCX, names)
 
 
 # --- Written answers, a page at a time -----------------------------------------------
@@ -372,7 +365,7 @@ def text_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": [(q.pk, f"Câu {numbers[q.pk]}. {q.text}") for q in listed],
             "question": question,
             "number": numbers.get(question.pk) if question else None,
-            "is_other": question is not None and question.kind not in results.TEXT_KINDS,
+            "is_other": question is not None and not kinds.of(question).written,
             "filters": filters,
             "form": filters.form,
             "has_unit_question": unit_q is not None,

@@ -3,10 +3,11 @@
 Thin function views in the habit of danvan.contests.views_staff: fetch-and-check
 through the user's scope (a survey is seen with VIEW and changed with MANAGE
 through `Survey.objects.visible_to`; anything out of scope is a 404, the same
-answer as a missing object), a form, a write, a redirect. Every action that
-changes a state or deletes is a POST behind a confirmation page; moving a
-section or a question is a plain POST button ("Lên", "Xuống") that works
-without JavaScript. The questionnaire changes only while the survey is a
+answer as a missing object), a form, a call to `staff_services` (every write:
+one transaction under the survey's row lock), a redirect. A GET never writes.
+Every action that changes a state or deletes is a POST behind a confirmation
+page; moving a section or a question is a plain POST button ("Lên", "Xuống")
+that works without JavaScript. The questionnaire changes only while the survey is a
 draft. See tests/test_staff_personas.py.
 """
 
@@ -19,7 +20,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,13 +27,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from danvan.core.models import Organization, User
+from danvan.core.listing import StaffRequest, filter_list, paginate
+from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, VIEW, can, get_scope, get_visible_or_404
-from danvan.core.templatetags.vi import vnnumber
-from danvan.core.text import filter_by_title, search_terms
-from danvan.core.views_staff import _page
-from danvan.surveys import builder, mixing, share, tasks
+from danvan.surveys import builder, kinds, mixing, share, staff_services
 from danvan.surveys import forms_staff as f
+from danvan.surveys.builder import BuilderError
 from danvan.surveys.models import (
     InvitationCode,
     Mode,
@@ -45,12 +44,6 @@ from danvan.surveys.models import (
 )
 
 NAV = "surveys"
-
-
-class StaffRequest(HttpRequest):
-    """A request behind login_required: the user is a signed-in staff User."""
-
-    user: User  # type: ignore[assignment]
 
 
 # --- Fetch-and-check helpers ----------------------------------------------------------------
@@ -76,16 +69,20 @@ def _detail(survey: Survey, anchor: str = "") -> HttpResponse:
 
 
 def _not_draft(request: HttpRequest, survey: Survey) -> HttpResponse | None:
-    """Refuse changes to the questionnaire unless the survey is a draft."""
+    """Refuse changes to the questionnaire unless the survey is a draft (the
+    services check it again under the survey's lock)."""
     if survey.status != SurveyStatus.DRAFT:
-        messages.error(
-            request,
-            f"Khảo sát đang ở trạng thái “{survey.get_status_display()}”: chỉ sửa được phần và "
-            "câu hỏi khi khảo sát là bản nháp. Chuyển về bản nháp (khi chưa có phiếu trả lời) "
-            "hoặc nhân bản khảo sát để sửa.",
-        )
+        messages.error(request, staff_services.not_draft_message(survey))
         return _detail(survey)
     return None
+
+
+def _refused(
+    request: HttpRequest, error: BuilderError, survey: Survey, anchor: str = ""
+) -> HttpResponse:
+    for m in error.messages:
+        messages.error(request, m)
+    return _detail(survey, anchor)
 
 
 def _archived(request: HttpRequest, survey: Survey) -> HttpResponse | None:
@@ -119,16 +116,8 @@ def survey_list(request: StaffRequest) -> HttpResponse:
         )
         .order_by("-opens_at", "-pk")
     )
-    surveys: Any = qs
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-            surveys = qs
-        if search_terms(data["q"]):
-            # Few per unit (tens): filtered in Python, ignoring diacritics.
-            surveys = filter_by_title(qs, data["q"])
-    page, querystring = _page(request, surveys)
+    # Few per unit (tens): the search is in Python, ignoring diacritics.
+    page, querystring = paginate(request, filter_list(qs, form))
     return render(
         request,
         "surveys/staff/survey_list.html",
@@ -161,13 +150,10 @@ def survey_add(request: StaffRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, user=request.user, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            survey = form.save(commit=False)
-            survey.created_by = request.user
-            survey.save()
-            key = form.cleaned_data.get("template") or ""
-            if key:
-                builder.apply_template(survey, key)
+        key = form.cleaned_data.get("template") or ""
+        survey = staff_services.create_survey(
+            form.save(commit=False), user=request.user, template=key
+        )
         if key:
             messages.success(
                 request,
@@ -202,7 +188,7 @@ def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
         q.condition = (  # type: ignore[attr-defined]
             f.describe_condition(q.show_if, ordered) if q.show_if else ""
         )
-        q.summary = _options_summary(q)  # type: ignore[attr-defined]
+        q.summary = kinds.of(q).summary(q)  # type: ignore[attr-defined]
         by_section.setdefault(q.section_id, []).append(q)
     for s in sections:
         s.items = by_section.get(s.pk, [])  # type: ignore[attr-defined]
@@ -233,29 +219,6 @@ def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-def _options_summary(q: Question) -> str:
-    o = q.options or {}
-    if q.kind in f.CHOICE_KINDS:
-        choices = list(o.get("choices") or [])
-        if o.get("other"):
-            choices.append("Khác…")
-        return " · ".join(choices)
-    if q.kind == "rating":
-        labels = ", ".join(x for x in (o.get("min_label"), o.get("max_label")) if x)
-        return f"Từ {o.get('min', 1)} đến {o.get('max', 5)}" + (f" ({labels})" if labels else "")
-    if q.kind == "grid":
-        return " · ".join(o.get("rows") or [])
-    if q.kind == "number":
-        low, high = o.get("min"), o.get("max")
-        if low is not None and high is not None:
-            return f"Từ {vnnumber(low)} đến {vnnumber(high)}"
-        if low is not None:
-            return f"Từ {vnnumber(low)} trở lên"
-        if high is not None:
-            return f"Tối đa {vnnumber(high)}"
-    return ""
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def survey_edit(request: StaffRequest, pk: int) -> HttpResponse:
@@ -266,7 +229,10 @@ def survey_edit(request: StaffRequest, pk: int) -> HttpResponse:
         request.POST or None, request.FILES or None, instance=survey, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            staff_services.update_survey(form.save(commit=False))
+        except BuilderError as error:
+            return _refused(request, error, survey)
         messages.success(request, "Đã lưu thông tin khảo sát.")
         return _detail(survey)
     return render(
@@ -302,27 +268,18 @@ def survey_duplicate(request: StaffRequest, pk: int) -> HttpResponse:
 
 # --- States ---------------------------------------------------------------------------------
 
-ACTIONS: dict[str, dict[str, Any]] = {
-    "publish": {
-        "from": (SurveyStatus.DRAFT, SurveyStatus.CLOSED),
-        "to": SurveyStatus.PUBLISHED,
-        "done": "Đã công bố khảo sát. Người dân trả lời được từ thời điểm mở.",
-    },
-    "close": {
-        "from": (SurveyStatus.PUBLISHED,),
-        "to": SurveyStatus.CLOSED,
-        "done": "Đã đóng khảo sát; không nhận thêm phiếu trả lời.",
-    },
-    "archive": {
-        "from": (SurveyStatus.DRAFT, SurveyStatus.PUBLISHED, SurveyStatus.CLOSED),
-        "to": SurveyStatus.ARCHIVED,
-        "done": "Đã lưu trữ khảo sát.",
-    },
-    "reopen": {
-        "from": (SurveyStatus.PUBLISHED, SurveyStatus.CLOSED, SurveyStatus.ARCHIVED),
-        "to": SurveyStatus.DRAFT,
-        "done": "Đã chuyển khảo sát về bản nháp; người dân không còn thấy khảo sát.",
-    },
+# What each action does (`staff_services.TRANSITIONS`: from which states) and says.
+ACTIONS: dict[str, tuple[Any, str]] = {
+    "publish": (
+        staff_services.publish_survey,
+        "Đã công bố khảo sát. Người dân trả lời được từ thời điểm mở.",
+    ),
+    "close": (staff_services.close_survey, "Đã đóng khảo sát; không nhận thêm phiếu trả lời."),
+    "archive": (staff_services.archive_survey, "Đã lưu trữ khảo sát."),
+    "reopen": (
+        staff_services.reopen_survey,
+        "Đã chuyển khảo sát về bản nháp; người dân không còn thấy khảo sát.",
+    ),
 }
 
 
@@ -335,9 +292,9 @@ PHONE_NOT_VERIFIED = (
 
 def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     survey = _survey(request, pk, MANAGE)
-    spec = ACTIONS[action]
-    blocked = survey.status not in spec["from"]
-    response_count = survey.responses.count() + mixing.pending_count(survey)
+    change, done = ACTIONS[action]
+    blocked = survey.status not in staff_services.TRANSITIONS[action].sources
+    response_count = staff_services.response_count(survey)
     problems: list[str] = []
     notes: list[str] = []
     if not blocked and action == "publish":
@@ -346,25 +303,17 @@ def _status_action(request: StaffRequest, pk: int, action: str) -> HttpResponse:
         if survey.one_per == OnePer.PHONE:
             notes.append(PHONE_NOT_VERIFIED)
     if not blocked and action == "reopen" and response_count:
-        problems = [
-            f"Khảo sát đã có {response_count:,} phiếu trả lời nên không chuyển về bản nháp "
-            "được (sửa câu hỏi sẽ làm sai kết quả). Hãy nhân bản khảo sát nếu cần một phiếu "
-            "mới.".replace(",", ".")
-        ]
+        problems = [staff_services.reopen_refusal(response_count)]
     if request.method == "POST":
         if blocked:
             messages.error(request, f"Khảo sát đang ở trạng thái “{survey.get_status_display()}”.")
             return _detail(survey)
         if not problems:
-            was_open = survey.status == SurveyStatus.PUBLISHED
-            with transaction.atomic():
-                survey.status = spec["to"]
-                survey.save(update_fields=["status"])  # recorded in the audit trail
-                if was_open:
-                    # No more responses: release every pending response and forget
-                    # the order in which guards were spent.
-                    tasks.enqueue_release(survey.pk)
-            messages.success(request, spec["done"])
+            try:
+                change(survey)  # checked again under the survey's lock
+            except BuilderError as error:
+                return _refused(request, error, survey)
+            messages.success(request, done)
             return _detail(survey)
         messages.error(
             request,
@@ -551,11 +500,14 @@ def _section_form_view(
 ) -> HttpResponse:
     form = f.SectionForm(request.POST or None, instance=section)
     if request.method == "POST" and form.is_valid():
-        saved: Section = form.save(commit=False)
-        if section is None:
-            saved.survey = survey
-            saved.position = builder.next_section_position(survey)
-        saved.save()
+        title, description = form.cleaned_data["title"], form.cleaned_data["description"]
+        try:
+            if section is None:
+                saved = staff_services.add_section(survey, title=title, description=description)
+            else:
+                saved = staff_services.edit_section(section, title=title, description=description)
+        except BuilderError as error:
+            return _refused(request, error, survey)
         messages.success(request, "Đã lưu phần." if section else f"Đã thêm phần “{saved.title}”.")
         return _detail(survey, f"phan-{saved.pk}")
     return render(
@@ -598,12 +550,11 @@ def section_delete(request: StaffRequest, pk: int) -> HttpResponse:
         if q.pk not in inside and (q.show_if or {}).get("question") in inside
     ]
     if request.method == "POST":
-        with transaction.atomic():
-            for _n, q in dependents:
-                Question.objects.filter(pk=q.pk).update(show_if={})
-            section.delete()
-            builder.renumber(survey)
-        messages.success(request, f"Đã xóa phần “{section.title}” và {len(inside)} câu hỏi.")
+        try:
+            deleted = staff_services.delete_section(section)
+        except BuilderError as error:
+            return _refused(request, error, survey)
+        messages.success(request, f"Đã xóa phần “{section.title}” và {deleted} câu hỏi.")
         return _detail(survey)
     return render(
         request,
@@ -642,8 +593,8 @@ def section_move(request: StaffRequest, pk: int) -> HttpResponse:
         messages.error(request, "Hãy chọn chuyển lên hoặc xuống.")
         return _detail(survey)
     try:
-        ok = builder.move_section(section, direction)
-    except builder.BuilderError as exc:
+        ok = staff_services.move_section(section, direction)
+    except BuilderError as exc:
         for m in exc.messages:
             messages.error(request, m)
     else:
@@ -663,8 +614,10 @@ def _question_form_view(
         initial["kind"] = request.GET["loai"]
     form = f.QuestionForm(data, instance=question, survey=survey, section=section, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
+        try:
+            saved = form.save()  # staff_services.save_question
+        except BuilderError as error:
+            return _refused(request, error, survey)
         number = next(
             (
                 n
@@ -694,11 +647,9 @@ def question_add(request: StaffRequest, pk: int) -> HttpResponse:
     if refused := _not_draft(request, survey):
         return refused
     sections = list(survey.sections.order_by("position"))
-    if not sections:
-        # A first question needs a section: make the first one quietly.
-        sections = [Section.objects.create(survey=survey, position=1, title="Phần 1")]
+    # Without sections the form asks for none: saving the first question makes "Phần 1".
     wanted = request.GET.get("phan", "")
-    section = next((s for s in sections if str(s.pk) == wanted), sections[-1])
+    section = next((s for s in sections if str(s.pk) == wanted), sections[-1] if sections else None)
     return _question_form_view(request, survey, None, section)
 
 
@@ -726,11 +677,10 @@ def question_delete(request: StaffRequest, pk: int) -> HttpResponse:
         if (q.show_if or {}).get("question") == question.pk
     ]
     if request.method == "POST":
-        with transaction.atomic():
-            for _n, q in dependents:
-                Question.objects.filter(pk=q.pk).update(show_if={})
-            question.delete()
-            builder.renumber(survey)
+        try:
+            staff_services.delete_question(question)
+        except BuilderError as error:
+            return _refused(request, error, survey)
         messages.success(request, f"Đã xóa Câu {number}.")
         return _detail(survey, f"phan-{question.section_id}")
     return render(
@@ -757,7 +707,7 @@ def question_move(request: StaffRequest, pk: int) -> HttpResponse:
     direction = request.POST.get("direction")
     try:
         if direction in (builder.UP, builder.DOWN):
-            ok = builder.move_question(question, direction)
+            ok = staff_services.move_question(question, direction)
             _moved(request, "câu hỏi", ok, direction)
         else:
             form = f.MoveToSectionForm(request.POST, survey=survey)
@@ -765,9 +715,9 @@ def question_move(request: StaffRequest, pk: int) -> HttpResponse:
                 messages.error(request, "Hãy chọn phần cần chuyển câu hỏi đến.")
                 return _detail(survey, f"cau-{question.pk}")
             target = form.cleaned_data["section"]
-            builder.move_question_to_section(question, target)
+            staff_services.move_question_to_section(question, target)
             messages.success(request, f"Đã chuyển câu hỏi sang phần “{target.title}”.")
-    except builder.BuilderError as exc:
+    except BuilderError as exc:
         for m in exc.messages:
             messages.error(request, m)
     return _detail(survey, f"cau-{question.pk}")
@@ -809,8 +759,8 @@ def survey_reorder(request: StaffRequest, pk: int) -> HttpResponse:
             errors = [builder.MSG_STALE_ORDER]
         else:
             try:
-                moved = builder.reorder(survey, order)
-            except builder.BuilderError as exc:
+                moved = staff_services.reorder_questions(survey, order)
+            except BuilderError as exc:
                 errors = exc.messages
     done = "Đã lưu thứ tự mới." if moved else "Thứ tự không thay đổi."
     if wants_json:

@@ -24,9 +24,8 @@ from danvan.contests.models import (
     RoundQuota,
 )
 from danvan.contests.privacy import cccd_hash, encrypt_cccd
-from danvan.contests.services import invalidate_bank
 from danvan.core import services as core
-from danvan.core.models import Area, AreaKind, Organization, OrgKind, Role
+from danvan.core.models import Area, AreaKind, Organization, OrgKind
 
 
 @dataclass
@@ -80,7 +79,7 @@ def make_bank(contest: Contest, per_category: int = 6, categories: int = 2) -> l
                     text=f"Phương án {'ABCD'[pos]} câu {k}",
                     correct=(pos == 0) or (multiple and pos == 2),
                 )
-    invalidate_bank(contest)
+    contest.refresh_from_db(fields=["bank_version"])  # replaced by the database
     return cats
 
 
@@ -146,14 +145,6 @@ def make_participant(contest: Contest, area: Area, **fields: Any) -> Participant
         cccd_hash=cccd_hash(cccd),
         **defaults,
     )
-
-
-def make_staff(username: str, role: str = Role.BOARD_ADMIN, **scope: Any) -> Any:
-    user = core.create_staff_user(
-        username=username, full_name="Cán bộ " + username, password="mat-khau-thu-nghiem-1"
-    )
-    core.grant_role(None, user, role, **scope)
-    return user
 
 
 def right_answers(attempt: Any) -> dict[str, list[int]]:

@@ -130,8 +130,8 @@ def test_after_submit_still_hides_what_another_round_can_draw(world: Any) -> Non
 
 
 def test_the_round_pages_say_which_questions_a_round_draws(world: Any, client: Any) -> None:
-    from danvan.contests.tests.factories import make_staff
     from danvan.core.models import Role
+    from danvan.core.tests.factories import make_staff
 
     client.force_login(make_staff("bdv.tp", Role.BOARD_ADMIN, area=world.province))
     form = client.get(reverse("contests_staff:round_edit", args=[world.round.pk]))

@@ -33,6 +33,7 @@ from danvan.contests.models import Category, Choice, Contest, ContestStatus, Que
 from danvan.contests.tests import factories
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, Role
+from danvan.core.tests.factories import make_staff
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +49,7 @@ def world(db: Any) -> factories.World:
 
 @pytest.fixture
 def admin(world: factories.World) -> Any:
-    return factories.make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
+    return make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
 
 
 def empty_contest(world: factories.World, slug: str = "cuoc-thi-moi") -> Contest:
@@ -299,7 +300,7 @@ def test_unusable_files(
 def test_the_job_rechecks_the_scope(
     world: factories.World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    sibling = factories.make_staff("qt.hoaan", Role.BOARD_ADMIN, area=world.other_commune)
+    sibling = make_staff("qt.hoaan", Role.BOARD_ADMIN, area=world.other_commune)
     count = Question.objects.count()
     job = run_import(sibling, world.contest, xlsx([row()]), django_capture_on_commit_callbacks)
     assert job.status == JobStatus.FAILED

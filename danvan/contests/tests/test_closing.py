@@ -34,13 +34,13 @@ from danvan.contests.models import (
     Round,
     RoundStatus,
 )
-from danvan.contests.privacy import mask_name
 from danvan.contests.services import ContestError, save_answers, start_attempt, submit_attempt
-from danvan.contests.tests.factories import make_participant, make_staff, make_world, right_answers
+from danvan.contests.tests.factories import make_participant, make_world, right_answers
 from danvan.core import jobs
+from danvan.core.masking import mask_name
 from danvan.core.models import AreaKind, Job, JobStatus, Role
 from danvan.core.services import add_area
-from danvan.core.tests.factories import make_org, make_period, set_members
+from danvan.core.tests.factories import make_org, make_period, make_staff, set_members
 
 
 @pytest.fixture

@@ -16,9 +16,11 @@ from openpyxl import load_workbook
 
 from danvan.contests import exports, services
 from danvan.contests.models import Contest
-from danvan.contests.privacy import mask_cccd, mask_phone
-from danvan.contests.tests.factories import make_participant, make_staff, make_world, right_answers
+from danvan.contests.tests.factories import make_participant, make_world, right_answers
+from danvan.core import excel
+from danvan.core.masking import mask_cccd, mask_phone
 from danvan.core.models import Job, JobStatus, Role
+from danvan.core.tests.factories import make_staff
 
 CCCD = "093201001234"
 PHONE = "0912345678"
@@ -121,11 +123,11 @@ def test_safe_cell_neutralises_every_formula_start(start: str) -> None:
     from openpyxl import Workbook
 
     ws = Workbook(write_only=True).create_sheet()
-    cell = exports.safe_cell(ws, f"{start}SUM(A1:A9)")
+    cell = excel.safe_cell(ws, f"{start}SUM(A1:A9)")
     assert cell.data_type == "s" and cell.quotePrefix
-    plain = exports.safe_cell(ws, "Nguyễn Văn A")
+    plain = excel.safe_cell(ws, "Nguyễn Văn A")
     assert plain.data_type == "s" and not plain.quotePrefix
-    assert exports.safe_cell(ws, 5) == 5
+    assert excel.safe_cell(ws, 5) == 5
 
 
 def test_participants_workbook(world: Any) -> None:
@@ -148,7 +150,7 @@ def test_filenames() -> None:
     ascii_name, utf8_name = exports._names(f"Kết quả {contest.title} đợt 1", True)
     assert ascii_name == "ket-qua-tim-hieu-de-an-08-2025-dot-1-day-du.xlsx"
     assert utf8_name == "Kết quả Tìm hiểu Đề án 08 2025 đợt 1 (đầy đủ).xlsx"
-    header = exports.content_disposition(ascii_name, utf8_name)
+    header = excel.content_disposition(ascii_name, utf8_name)
     assert header.startswith(f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''")
     assert unquote(header.split("UTF-8''", 1)[1]) == utf8_name
 
@@ -160,7 +162,7 @@ def test_view_masks_by_default_even_for_managers(world: Any, client: Any) -> Non
     client.force_login(world.manager)
     response = client.get(reverse("contests_stats:export_results", args=[world.round.pk]))
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX
+    assert response["Content-Type"] == excel.XLSX
     assert response["Cache-Control"] == "private, no-store"
     disposition = response["Content-Disposition"]
     assert (

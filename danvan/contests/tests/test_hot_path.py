@@ -347,7 +347,6 @@ def other_question(world: Any, attempt: Attempt) -> int:
     Question.objects.create(
         contest=world.contest, category=world.categories[0], text="Câu ngoài đề?"
     )
-    services.invalidate_bank(world.contest)
     return Question.objects.exclude(pk__in=[q for q, _c in attempt.paper]).values_list(
         "pk", flat=True
     )[0]

@@ -10,11 +10,13 @@ from django.test import override_settings
 from django.utils import timezone
 
 from danvan.contests import participants as people
-from danvan.contests import ratelimit
 from danvan.contests.models import Attempt, Award, Participant, Prize, PrizeKind
 from danvan.contests.privacy import cccd_hash, decrypt_cccd
+from danvan.contests.ratelimit import LIMITS
 from danvan.contests.services import start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
+from danvan.core.middleware import client_ip
+from danvan.core.ratelimit import RateLimited
 
 CCCD = "092190012345"
 
@@ -201,17 +203,17 @@ def test_erased_people_free_their_phone_and_cccd(world: Any) -> None:
 def test_fixed_window_counter(db: Any) -> None:
     with override_settings(CONTEST_RATE_LIMITS={"start_ip": (3, 60)}):
         for _ in range(3):
-            ratelimit.check("start_ip", "1.2.3.4", now=1000.0)
-        with pytest.raises(ratelimit.RateLimited) as error:
-            ratelimit.check("start_ip", "1.2.3.4", now=1010.0)
+            LIMITS.check("start_ip", "1.2.3.4", now=1000.0)
+        with pytest.raises(RateLimited) as error:
+            LIMITS.check("start_ip", "1.2.3.4", now=1010.0)
         assert 0 < error.value.retry_after <= 61
-        ratelimit.check("start_ip", "5.6.7.8", now=1010.0)  # another address
-        ratelimit.check("start_ip", "1.2.3.4", now=1081.0)  # the next window
+        LIMITS.check("start_ip", "5.6.7.8", now=1010.0)  # another address
+        LIMITS.check("start_ip", "1.2.3.4", now=1081.0)  # the next window
 
 
 def test_client_ip_behind_proxies(rf: Any) -> None:
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
     with override_settings(AXES_IPWARE_PROXY_COUNT=None):
-        assert ratelimit.client_ip(request) == "10.0.0.1"
+        assert client_ip(request) == "10.0.0.1"
     with override_settings(AXES_IPWARE_PROXY_COUNT=1):
-        assert ratelimit.client_ip(request) == "203.0.113.9"
+        assert client_ip(request) == "203.0.113.9"

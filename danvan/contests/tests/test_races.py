@@ -13,11 +13,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from danvan.contests import services
-from danvan.contests.models import Attempt, AttemptStatus, Participant, Round
+from danvan.contests import services, staff_services
+from danvan.contests.models import (
+    Attempt,
+    AttemptStatus,
+    Contest,
+    ContestStatus,
+    Participant,
+    Round,
+)
 from danvan.contests.services import save_answers, start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
 
@@ -132,9 +140,9 @@ def test_two_attempts_of_one_person_submitted_together_count_once(
     assert new.pk != old.pk
     real_bank = services.load_bank
 
-    def slow_bank(contest_id: int) -> Any:
+    def slow_bank(contest_id: int, version: Any = None) -> Any:
         time.sleep(0.3)  # widen the window between the row lock and the counting
-        return real_bank(contest_id)
+        return real_bank(contest_id, version)
 
     monkeypatch.setattr(services, "load_bank", slow_bank)
     answers = dict(list(right_answers(new).items())[:5])
@@ -192,3 +200,91 @@ def test_a_submit_in_progress_does_not_block_other_participants(
     assert Attempt.objects.filter(status=AttemptStatus.SUBMITTED).count() == (
         2 if other_call == "submit" else 1
     )
+
+
+# --- Staff status changes -------------------------------------------------------------------
+
+
+def hold_contest_lock(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Make the thread named "holder" pause once it holds a contest's row lock:
+    `entered` is set then, and it goes on when `release` is."""
+    entered, release = threading.Event(), threading.Event()
+    real_lock = staff_services.lock_contest
+
+    def paused_lock(contest_id: int) -> Contest:
+        contest = real_lock(contest_id)
+        if threading.current_thread().name == "holder":
+            entered.set()
+            release.wait(timeout=20)
+        return contest
+
+    monkeypatch.setattr(staff_services, "lock_contest", paused_lock)
+    return entered, release
+
+
+def in_thread(name: str, act: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run act() in a thread with its own connection; its result or exception
+    lands in the list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(act())
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_status_change_holds_the_contest_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One officer archives a draft while another publishes it: the publish waits
+    for the archive to commit, then finds the contest archived and is refused
+    (unlocked, it read the draft and published it over the archive, reporting
+    success)."""
+    world = make_world(status=ContestStatus.DRAFT)
+    pk = world.contest.pk
+    entered, release = hold_contest_lock(monkeypatch)
+    holder, _ = in_thread(
+        "holder", lambda: staff_services.archive_contest(Contest.objects.get(pk=pk))
+    )
+    try:
+        assert entered.wait(timeout=20)
+        other, outcome = in_thread(
+            "other", lambda: staff_services.publish_contest(Contest.objects.get(pk=pk))
+        )
+        other.join(timeout=0.5)
+        assert other.is_alive(), outcome  # waiting for the contest row
+    finally:
+        release.set()
+        holder.join(timeout=20)
+    other.join(timeout=20)
+    assert isinstance(outcome[0], ValidationError), outcome
+    assert outcome[0].messages == ["Cuộc thi đang ở trạng thái “Đã lưu trữ”."]
+    assert Contest.objects.get(pk=pk).status == ContestStatus.ARCHIVED
+
+
+def test_a_status_change_does_not_hold_up_participants(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contest row is locked FOR NO KEY UPDATE: registering (an insert that
+    refers to the contest) and starting go on while a status change is pending."""
+    world = make_world()
+    person = make_participant(world.contest, world.commune)
+    entered, release = hold_contest_lock(monkeypatch)
+    holder, _ = in_thread(
+        "holder", lambda: staff_services.archive_contest(Contest.objects.get(pk=world.contest.pk))
+    )
+    try:
+        assert entered.wait(timeout=20)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '1s'")
+            make_participant(world.contest, world.commune)
+            start_attempt(*fetch(world.round.pk, person.pk))
+    finally:
+        release.set()
+        holder.join(timeout=20)
+    assert Attempt.objects.filter(participant=person).count() == 1
+    assert Contest.objects.get(pk=world.contest.pk).status == ContestStatus.ARCHIVED

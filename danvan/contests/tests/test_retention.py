@@ -24,18 +24,18 @@ from danvan.contests.models import (
     Round,
     RoundQuota,
 )
-from danvan.contests.privacy import mask_name
 from danvan.contests.retention import erase_expired, expired_contests
 from danvan.contests.stats import round_statistics
 from danvan.contests.tests.factories import (
     make_bank,
     make_participant,
-    make_staff,
     make_world,
     right_answers,
 )
 from danvan.core.jobs import start_job
+from danvan.core.masking import mask_name
 from danvan.core.models import JobStatus, Role
+from danvan.core.tests.factories import make_staff
 from danvan.core.text import slug_vi
 
 

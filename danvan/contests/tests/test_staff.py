@@ -32,6 +32,7 @@ from danvan.contests.models import (
 )
 from danvan.contests.tests import factories
 from danvan.core.models import Job, JobStatus, Role
+from danvan.core.tests.factories import make_staff
 
 ADMIN = "qt.cantho"
 
@@ -49,7 +50,7 @@ def world(db: Any) -> factories.World:
 
 @pytest.fixture
 def admin(world: factories.World) -> Any:
-    return factories.make_staff(ADMIN, Role.BOARD_ADMIN, area=world.province)
+    return make_staff(ADMIN, Role.BOARD_ADMIN, area=world.province)
 
 
 @pytest.fixture

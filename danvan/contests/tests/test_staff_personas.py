@@ -30,6 +30,7 @@ from danvan.contests.models import Category, Contest, ContestStatus, Question, R
 from danvan.contests.tests import factories
 from danvan.core import services as core
 from danvan.core.models import OrgKind, Role
+from danvan.core.tests.factories import make_staff
 
 OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
 LOGIN = "/quan-ly/dang-nhap/"
@@ -52,11 +53,11 @@ def personas(db: Any) -> Personas:
     Contest.objects.filter(pk=w.contest.pk).update(organization=body, target_area=w.commune)
     w.contest.refresh_from_db()
     users = {
-        OWNER: factories.make_staff("p.owner", Role.ORG_OFFICER, organization=body),
-        ADMIN: factories.make_staff("p.admin", Role.BOARD_ADMIN, area=w.commune),
-        ABOVE: factories.make_staff("p.above", Role.BOARD_ADMIN, area=w.province),
-        SIBLING: factories.make_staff("p.sibling", Role.BOARD_ADMIN, area=w.other_commune),
-        VIEWER: factories.make_staff("p.viewer", Role.VIEWER, area=w.commune),
+        OWNER: make_staff("p.owner", Role.ORG_OFFICER, organization=body),
+        ADMIN: make_staff("p.admin", Role.BOARD_ADMIN, area=w.commune),
+        ABOVE: make_staff("p.above", Role.BOARD_ADMIN, area=w.province),
+        SIBLING: make_staff("p.sibling", Role.BOARD_ADMIN, area=w.other_commune),
+        VIEWER: make_staff("p.viewer", Role.VIEWER, area=w.commune),
     }
     return Personas(w, users)
 

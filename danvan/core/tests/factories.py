@@ -18,6 +18,7 @@ from danvan.core.models import (
     OrgKind,
     Period,
     PeriodKind,
+    Role,
     RoleAssignment,
 )
 
@@ -137,6 +138,16 @@ def make_user(
     user = services.create_staff_user(username=username, full_name=full_name, password=PASSWORD)
     if role is not None:
         services.grant_role(None, user, role, area=area, organization=organization)
+    return user
+
+
+def make_staff(username: str, role: str = Role.BOARD_ADMIN, **scope: Any) -> Any:
+    """A staff user named "Cán bộ <username>" holding `role` on the given area
+    or organisation (granted by the system)."""
+    user = services.create_staff_user(
+        username=username, full_name="Cán bộ " + username, password="mat-khau-thu-nghiem-1"
+    )
+    services.grant_role(None, user, role, **scope)
     return user
 
 

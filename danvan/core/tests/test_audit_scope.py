@@ -141,10 +141,11 @@ def test_a_deleted_record_keeps_its_values_for_the_unit(client: Any, commune: An
 def test_contest_records_follow_the_contest(client: Any) -> None:
     from danvan.contests.models import ContestStatus
     from danvan.contests.tests import factories
+    from danvan.core.tests.factories import make_staff
 
     world = factories.make_world(status=ContestStatus.DRAFT)
-    inside = factories.make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
-    elsewhere = factories.make_staff("qt.khac", Role.BOARD_ADMIN, area=world.other_commune)
+    inside = make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
+    elsewhere = make_staff("qt.khac", Role.BOARD_ADMIN, area=world.other_commune)
     question = world.contest.questions.first()
     assert question is not None
     entries = list(LogEntry.objects.get_for_object(question))

@@ -27,6 +27,7 @@ from danvan.contests.tests import factories
 from danvan.contests.views_public import participant_key, verified_key
 from danvan.core import crypto
 from danvan.core.crypto import DecryptionError
+from danvan.core.tests.factories import make_staff
 
 CCCD = "092190001245"
 OLD, NEW = "khoa-cu-" + "a" * 40, "khoa-moi-" + "b" * 40
@@ -212,7 +213,7 @@ def test_a_staff_export_fails_with_the_reason_when_the_key_is_wrong(
 
     settings.MEDIA_ROOT = tmp_path
     world = factories.make_world()
-    admin = factories.make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
+    admin = make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
     settings.FIELD_ENCRYPTION_KEYS = [OLD]
     factories.make_participant(world.contest, world.hamlet, cccd=CCCD)
     settings.FIELD_ENCRYPTION_KEYS = [NEW]

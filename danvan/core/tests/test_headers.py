@@ -17,6 +17,7 @@ from PIL import Image
 
 from danvan.contests.tests import factories as contest_factories
 from danvan.core.models import Role
+from danvan.core.tests.factories import make_staff
 from danvan.surveys.tests import factories as survey_factories
 
 
@@ -116,7 +117,7 @@ def test_contest_banner_is_served_with_debug_off(media: Path, client: Client) ->
     world = contest_factories.make_world()
     world.contest.banner = SimpleUploadedFile("bia.png", png(), content_type="image/png")
     world.contest.save()
-    staff = contest_factories.make_staff("bia.staff", Role.BOARD_ADMIN, area=world.province)
+    staff = make_staff("bia.staff", Role.BOARD_ADMIN, area=world.province)
     client.force_login(staff)
     page = client.get(reverse("contests_staff:contest_preview", args=[world.contest.pk]))
     assert page.status_code == 200

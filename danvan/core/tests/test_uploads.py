@@ -242,9 +242,10 @@ def test_question_bank_import_refuses_the_bomb_and_still_imports(
     from danvan.contests import bank_io
     from danvan.contests.models import ContestStatus, Question
     from danvan.contests.tests import factories
+    from danvan.core.tests.factories import make_staff
 
     world = factories.make_world(status=ContestStatus.DRAFT)
-    admin = factories.make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
+    admin = make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
 
     def run(data: bytes) -> Job:
         with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,6 @@
 """Reordering the whole questionnaire at once (the drag and drop of the staff
-questionnaire page): `builder.reorder` and the `survey_reorder` endpoint. The
-same refusals as the "Lên"/"Xuống" buttons, which stay on the page."""
+questionnaire page): `staff_services.reorder_questions` and the `survey_reorder`
+endpoint. The same refusals as the "Lên"/"Xuống" buttons, which stay on the page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from danvan.core import services as core
 from danvan.core.models import Role
-from danvan.surveys import builder
+from danvan.surveys import builder, staff_services
 from danvan.surveys.models import Kind, Question, Section, Survey, SurveyStatus
 from danvan.surveys.tests import factories
 
@@ -67,7 +67,10 @@ def test_reorder_moves_sections_and_questions_across_sections(survey: Survey) ->
     (s1, (single, text)), (s2, (number, date_q)) = layout(survey)
     # Section 2 first, holding the number and the short text; the date question
     # joins the single choice it depends on, after it.
-    assert builder.reorder(survey, [(s2, [number, text]), (s1, [single, date_q])]) is True
+    assert (
+        staff_services.reorder_questions(survey, [(s2, [number, text]), (s1, [single, date_q])])
+        is True
+    )
     assert [s.pk for s in survey.sections.order_by("position")] == [s2, s1]
     assert layout(survey) == [(s2, [number, text]), (s1, [single, date_q])]
     # Positions stay 1, 2, 3… everywhere.
@@ -76,7 +79,7 @@ def test_reorder_moves_sections_and_questions_across_sections(survey: Survey) ->
         positions = section.questions.order_by("position").values_list("position", flat=True)
         assert list(positions) == [1, 2]
     # The same order again changes nothing.
-    assert builder.reorder(survey, layout(survey)) is False
+    assert staff_services.reorder_questions(survey, layout(survey)) is False
 
 
 def test_reorder_refuses_an_order_that_breaks_a_condition(survey: Survey) -> None:
@@ -84,7 +87,7 @@ def test_reorder_refuses_an_order_that_breaks_a_condition(survey: Survey) -> Non
     (s1, (single, text)), (s2, (number, date_q)) = before
     # The date question (shown if the single choice…) before the single choice.
     with pytest.raises(builder.BuilderError) as e:
-        builder.reorder(survey, [(s2, [number, date_q]), (s1, [single, text])])
+        staff_services.reorder_questions(survey, [(s2, [number, date_q]), (s1, [single, text])])
     assert e.value.messages[0].startswith("Không đổi được thứ tự")
     assert any("đứng trước" in m for m in e.value.messages)
     assert layout(survey) == before  # nothing written
@@ -109,7 +112,7 @@ def test_reorder_refuses_an_order_that_is_not_the_whole_questionnaire(
         "foreign_question": [(s1, q1), (s2, [*q2, other_q.pk])],
     }[change]
     with pytest.raises(builder.BuilderError) as e:
-        builder.reorder(survey, order)
+        staff_services.reorder_questions(survey, order)
     assert e.value.messages == [builder.MSG_STALE_ORDER]
     assert layout(survey) == before
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from danvan.contests.tests.factories import make_staff
+from danvan.core import excel
 from danvan.core.models import Role
+from danvan.core.tests.factories import make_staff
 from danvan.surveys import exports, results
 from danvan.surveys.models import Kind, Mode, OnePer, Response, Survey
 from danvan.surveys.services import today_vn
@@ -180,7 +181,7 @@ def test_export_views(survey: Survey, units: Units, client: Any) -> None:
     url = reverse("surveys_results:export_responses", args=[survey.pk])
     response = client.get(url, {"dia_ban": units.hamlet.pk})
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX
+    assert response["Content-Type"] == excel.XLSX
     assert (
         "filename*=UTF-8''Phi%E1%BA%BFu%20tr%E1%BA%A3%20l%E1%BB%9Di"
         in response["Content-Disposition"]
@@ -188,7 +189,7 @@ def test_export_views(survey: Survey, units: Units, client: Any) -> None:
     assert response["Cache-Control"] == "private, no-store"
     assert len(sheet_rows(response.content, "Phiếu trả lời")) == 2
     response = client.get(reverse("surveys_results:export_summary_xlsx", args=[survey.pk]))
-    assert response["Content-Type"] == exports.XLSX
+    assert response["Content-Type"] == excel.XLSX
     assert "Tổng số phiếu: 3" in str(sheet_rows(response.content, "Tổng hợp"))
     response = client.get(
         reverse("surveys_results:export_summary_docx", args=[survey.pk]),

@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from docx import Document
 
-from danvan.contests.tests.factories import make_staff
 from danvan.core.models import Period, PeriodKind, Role
+from danvan.core.tests.factories import make_staff
 from danvan.surveys import opinion
 from danvan.surveys.models import (
     Field,

@@ -14,9 +14,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from danvan.contests.tests.factories import make_staff
 from danvan.core.cache import LocalCache
 from danvan.core.models import Role
+from danvan.core.tests.factories import make_staff
 from danvan.surveys import results
 from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
 from danvan.surveys.services import today_vn

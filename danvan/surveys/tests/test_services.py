@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from danvan.core import services as core
 from danvan.core.models import AreaKind
+from danvan.core.ratelimit import RateLimited
 from danvan.surveys import services
 from danvan.surveys.models import (
     Answer,
@@ -512,7 +513,7 @@ def test_rate_limit(settings: Any) -> None:
     settings.SURVEY_RATE_LIMITS = {"submit": (2, 60)}
     services.check_rate("submit", "203.0.113.9", now=1000.0)
     services.check_rate("submit", "203.0.113.9", now=1001.0)
-    with pytest.raises(services.RateLimited):
+    with pytest.raises(RateLimited):
         services.check_rate("submit", "203.0.113.9", now=1002.0)
     services.check_rate("submit", "203.0.113.10", now=1002.0)
     services.check_rate("submit", "203.0.113.9", now=1061.0)  # next window

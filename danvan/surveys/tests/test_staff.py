@@ -303,9 +303,12 @@ def test_first_question_of_an_empty_survey_gets_a_section(
     survey = draft(units, [])
     survey.sections.all().delete()
     assert staff.get(url("question_add", survey.pk)).status_code == 200
+    assert not survey.sections.exists()  # opening the form writes nothing
+    data = q_data(Section(pk=None))
+    data.pop("section")
+    staff.post(url("question_add", survey.pk), data)
     section = survey.sections.get()
-    staff.post(url("question_add", survey.pk), q_data(section))
-    assert survey.questions.count() == 1
+    assert list(survey.questions.values_list("section", flat=True)) == [section.pk]
 
 
 # --- Skip logic -----------------------------------------------------------------------------

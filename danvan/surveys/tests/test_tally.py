@@ -15,8 +15,8 @@ from django.db import connection, connections, models, transaction
 from django.test import Client
 from django.urls import reverse
 
-from danvan.contests.tests.factories import make_staff
 from danvan.core.models import Role
+from danvan.core.tests.factories import make_staff
 from danvan.surveys import mixing, results, services, tally
 from danvan.surveys.models import (
     Answer,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.contests.tests.factories import make_staff
 from danvan.core.models import Role
+from danvan.core.tests.factories import make_staff
 from danvan.surveys import results
 from danvan.surveys.models import Kind, Response, Survey
 from danvan.surveys.services import today_vn

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from danvan.contests import participants as people
 from danvan.contests.models import Participant
-from danvan.contests.privacy import mask_name
+from danvan.core.masking import mask_name
 from danvan.core.validators import normalize_phone
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from danvan.core.demo import DemoError, format_logins, load_demo
+from danvan.core.registry import DEMO_LOADERS
 
 
 class Command(BaseCommand):
@@ -31,31 +32,11 @@ class Command(BaseCommand):
             )
         try:
             result = load_demo(stdout=self.stdout)
-            contest = self._load_app_demos()
+            # The apps' demos, each built on the district demo (danvan.core.registry).
+            lines = [line for _name, load in DEMO_LOADERS for line in load(self.stdout)]
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write("")
         self.stdout.write(format_logins(result))
-        if contest is not None:
-            self.stdout.write(f"Cuộc thi mẫu: http://127.0.0.1:8000{contest.get_absolute_url()}")
-        for survey in self._load_survey_demo():
-            self.stdout.write(f"Khảo sát mẫu: http://127.0.0.1:8000{survey.get_absolute_url()}")
-
-    def _load_survey_demo(self) -> list[Any]:
-        from django.apps import apps
-
-        if not apps.is_installed("danvan.surveys"):
-            return []
-        from danvan.surveys.demo import load_survey_demo
-
-        return load_survey_demo(stdout=self.stdout)
-
-    def _load_app_demos(self) -> Any:
-        """The demos of the feature apps, each built on the district demo."""
-        from django.apps import apps
-
-        if not apps.is_installed("danvan.contests"):
-            return None
-        from danvan.contests.demo import load_contest_demo
-
-        return load_contest_demo(stdout=self.stdout)
+        for line in lines:
+            self.stdout.write(line)

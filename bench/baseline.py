@@ -7,11 +7,8 @@ project before any contest logic runs.
   bench/generate.py creates). Plain SQL: the cheapest way to do that work, so the
   ratios of the real pages to B2 are conservative.
 
-Mounted by bench/urls.py (bench.settings). They are not in danvan.urls: to mount
-them in a real profile, add behind a setting that is off by default:
-
-    if settings.BENCH_VIEWS:
-        urlpatterns += [path("bench/", include("danvan.bench_views"))]
+A URLconf module, mounted under /bench/ by bench/urls.py (bench.settings) only:
+they are not part of the application (danvan.urls).
 """
 
 from __future__ import annotations

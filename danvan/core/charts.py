@@ -1,5 +1,9 @@
 """Charts drawn on the server as inline SVG: no JavaScript, small, accessible.
 
+A building block for every app (contest statistics, survey results): three
+kinds, `bar_chart` (horizontal bars), `column_chart` (a series) and `histogram`
+(a distribution), plus `vn_number` for figures written the Vietnamese way.
+
 Each chart is one `<svg role="img">` with an `aria-label`, a `<title>` and a
 `<desc>` giving the figures in words; each bar carries its own `<title>` (a
 tooltip on hover). Widths are responsive and mobile first: a 480-unit viewBox,

@@ -1,0 +1,51 @@
+"""Form fields shared by the staff forms of every app.
+
+Choice fields show units and organisations the same way everywhere; the form
+gives them a queryset already limited to the user's scope (`visible_to(...)`),
+so an id outside it is simply "not a valid choice". Dates and times are typed
+in Việt Nam time (TIME_ZONE) through the browser's own picker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+DT_INPUT_FORMATS = [DT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """A unit: "Xã Phụng Hiệp — 31471", marked when it no longer operates."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        ended = "" if obj.valid_to is None else " (đã ngừng hoạt động)"
+        return f"{obj.name} — {obj.code}{ended}"
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """An organisation with its unit: "Hội LHPN xã — Xã Phụng Hiệp" (select_related("area"))."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.area.name}"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """<input type="datetime-local">, shown and read in Asia/Ho_Chi_Minh (TIME_ZONE)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DT_FORMAT)
+
+
+def datetime_field(label: str, **kwargs: Any) -> forms.DateTimeField:
+    """A date and time typed in the browser's picker (or as dd/mm/yyyy hh:mm)."""
+    return forms.DateTimeField(
+        label=label,
+        widget=DateTimeLocalInput(),
+        input_formats=DT_INPUT_FORMATS,
+        error_messages={"invalid": "Nhập ngày giờ hợp lệ (ngày/tháng/năm giờ:phút)."},
+        **kwargs,
+    )

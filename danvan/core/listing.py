@@ -1,0 +1,61 @@
+"""Staff lists, the same way in every app: a filter form, a search that ignores
+diacritics, pages of PAGE_SIZE rows.
+
+    form = ContestFilterForm(request.GET or None)
+    qs = Contest.objects.visible_to(request.user).order_by("-starts_at", "-pk")
+    page, querystring = paginate(request, filter_list(qs, form))
+
+The template gets `page_obj` and `querystring` (the filters and the search
+without the page number), and includes "staff/_pagination.html".
+
+`StaffRequest` is the type of a request behind `login_required`, for the type
+checker: its user is a signed-in staff `User`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.forms import Form
+from django.http import HttpRequest
+
+from danvan.core.models import User
+from danvan.core.text import filter_by_title, search_terms
+
+PAGE_SIZE = 25
+
+
+class StaffRequest(HttpRequest):
+    """A request behind login_required: the user is a signed-in staff User."""
+
+    user: User  # type: ignore[assignment]
+
+
+def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> tuple[Page, str]:
+    """The page of `items` asked for by ?page= (the last one when out of range),
+    and the query string of the other parameters, for the links to other pages."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return page, urlencode(params)
+
+
+def filter_list(
+    qs: Any, form: Form, *, exact: Iterable[str] = ("status",), search: str = "q"
+) -> Any:
+    """`qs` narrowed by a valid filter form: each field named in `exact` that has
+    a value filters on the field of the same name; then, when the `search` field
+    has words, only the items whose `.title` contains every one of them, ignoring
+    diacritics and case. That search runs in Python (a list, no longer a
+    queryset): it is meant for the short lists of a unit (contests, surveys)."""
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    for name in exact:
+        if data.get(name):
+            qs = qs.filter(**{name: data[name]})
+    if search_terms(data.get(search) or ""):
+        return filter_by_title(qs, data[search])
+    return qs

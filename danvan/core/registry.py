@@ -1,0 +1,94 @@
+"""What each feature app adds to the platform's shared pages and commands.
+
+Core imports no app: an app registers its parts here, in its
+`AppConfig.ready`, and core's home page and `manage.py load_demo` collect what
+was registered (in the order of INSTALLED_APPS). An app that is not installed
+simply adds nothing.
+
+* `register_home_section`: a section of the public home page (an anchor, a
+  heading, a lead, the text when there is nothing, and a function returning the
+  cards to show, each a title, a link and a short summary). With `menu`, the
+  public menu links to it; with `button`, so does a button at the top of the
+  home page.
+* `register_staff_menu`: entries of the staff menu (after the unit tree's,
+  before the administration's), each a label, a URL name and the `nav` value
+  of the app's pages that marks it as the current entry.
+* `register_demo`: a loader of the app's demo data, run by `load_demo` after
+  the demo district; it returns lines to print under the demo logins (e.g. the
+  address of the demo contest).
+
+Other building blocks every app uses live in core too (docs/architecture.md,
+"Adding an app").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from danvan.core.demo import Writer
+
+    DemoLoader = Callable[[Writer | None], list[str]]
+
+
+class Card(NamedTuple):
+    """An item of a home page list: what public/home.html shows."""
+
+    title: str
+    url: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    anchor: str  # the section's id: "cuoc-thi" (links go to /#cuoc-thi)
+    title: str
+    lead: str
+    empty: str  # shown when there are no cards
+    cards: Callable[[], list[Card]]
+    menu: str = ""  # label of the entry of the public menu, if any
+    button: str = ""  # label of the button at the top of the home page, if any
+
+
+class MenuItem(NamedTuple):
+    """An entry of the staff menu."""
+
+    nav: str  # the pages whose context has this `nav` mark the entry as current
+    label: str
+    url_name: str  # e.g. "contests_staff:contest_list"
+
+
+HOME_SECTIONS: list[HomeSection] = []
+STAFF_MENU: list[MenuItem] = []
+DEMO_LOADERS: list[tuple[str, DemoLoader]] = []
+
+
+def register_home_section(section: HomeSection) -> None:
+    """Add (or replace, by anchor) a section of the public home page."""
+    for i, known in enumerate(HOME_SECTIONS):
+        if known.anchor == section.anchor:
+            HOME_SECTIONS[i] = section
+            return
+    HOME_SECTIONS.append(section)
+
+
+def register_staff_menu(*items: MenuItem) -> None:
+    """Add entries to the staff menu (an entry already there by `nav` is replaced)."""
+    for item in items:
+        for i, known in enumerate(STAFF_MENU):
+            if known.nav == item.nav:
+                STAFF_MENU[i] = item
+                break
+        else:
+            STAFF_MENU.append(item)
+
+
+def register_demo(name: str, loader: DemoLoader) -> None:
+    """Add (or replace, by name) the demo loader of an app."""
+    for i, (known, _loader) in enumerate(DEMO_LOADERS):
+        if known == name:
+            DEMO_LOADERS[i] = (name, loader)
+            return
+    DEMO_LOADERS.append((name, loader))

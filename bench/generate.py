@@ -243,6 +243,53 @@ class World:
     bank: list[list[tuple[int, list[int], list[int], bool]]]
 
 
+def province_tree(
+    rng: random.Random,
+    communes: int,
+    name: str,
+    code_prefix: str,
+    hamlet_names: tuple[str, ...],
+    *,
+    with_communes: bool = False,
+) -> tuple[Any, list[int]]:
+    """Thành phố Cần Thơ with `communes` communes of 6 hamlets each (bench/generate.py
+    and bench/survey_generate.py): the province and the ids of the hamlets (and of
+    the communes before their hamlets, `with_communes`)."""
+    from danvan.core import services as core
+    from danvan.core.models import AreaKind
+
+    province = core.add_area(
+        None,
+        name="Thành phố Cần Thơ",
+        code="92",
+        unit_type="Thành phố",
+        kind=AreaKind.PROVINCE,
+        population=1_250_000,
+    )
+    ids: list[int] = []
+    for c in range(communes):
+        commune = core.add_area(
+            province,
+            name=f"{'Xã' if c % 3 else 'Phường'} {name} {c + 1}",
+            code=f"{code_prefix}{c + 1:04d}",
+            unit_type="Xã" if c % 3 else "Phường",
+            kind=AreaKind.COMMUNE,
+            population=rng.randint(15_000, 80_000),
+        )
+        if with_communes:
+            ids.append(commune.pk)
+        for h in range(6):
+            hamlet = core.add_hamlet(
+                commune,
+                name=f"{hamlet_names[h % len(hamlet_names)]} {h + 1}",
+                unit_type="Ấp" if c % 3 else "Khu vực",
+                population=rng.randint(1_500, 6_000),
+            )
+            ids.append(hamlet.pk)
+        province.refresh_from_db()
+    return province, ids
+
+
 def build_world(questions: int, rng: random.Random) -> World:
     from django.db import transaction
     from django.utils import timezone
@@ -259,38 +306,14 @@ def build_world(questions: int, rng: random.Random) -> World:
         RoundQuota,
     )
     from danvan.core import services as core
-    from danvan.core.models import AreaKind, OrgKind
+    from danvan.core.models import OrgKind
     from danvan.core.text import fold
 
     now = timezone.now()
     with transaction.atomic():
-        province = core.add_area(
-            None,
-            name="Thành phố Cần Thơ",
-            code="92",
-            unit_type="Thành phố",
-            kind=AreaKind.PROVINCE,
-            population=1_250_000,
+        province, area_ids = province_tree(
+            rng, 20, "Bench", "3", ("Thạnh Phú", "Phú Lợi"), with_communes=True
         )
-        area_ids: list[int] = []
-        for c in range(20):
-            commune = core.add_area(
-                province,
-                name=f"{'Xã' if c % 3 else 'Phường'} Bench {c + 1}",
-                code=f"3{c + 1:04d}",
-                unit_type="Xã" if c % 3 else "Phường",
-                kind=AreaKind.COMMUNE,
-                population=rng.randint(15_000, 80_000),
-            )
-            area_ids.append(commune.pk)
-            for h in range(6):
-                hamlet = core.add_hamlet(
-                    commune,
-                    name=f"{('Thạnh Phú', 'Phú Lợi')[h % 2]} {h + 1}",
-                    unit_type="Ấp" if c % 3 else "Khu vực",
-                    population=rng.randint(1_500, 6_000),
-                )
-                area_ids.append(hamlet.pk)
         organizer = core.create_organization(
             name="Ban Dân vận Thành ủy Cần Thơ", kind=OrgKind.MOBILISATION_BOARD, area=province
         )

@@ -9,6 +9,7 @@ Environment (set by bench/run.py):
   BENCH_OUT     where to write the summary (JSON) when the run stops
   BENCH_WARMUP  seconds at the start not counted (default 3)
   BENCH_SPIKE   for SpikeUser: how many starts before the run quits by itself
+  BENCH_THINK   for DeadlineUser: mean seconds a participant thinks between steps
 
 Every request is recorded (end time, name, milliseconds, status, expected?); the
 summary keeps the requests that ended after the warm-up: count, req/s over the
@@ -23,6 +24,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
+import re
 import time
 from typing import Any
 
@@ -32,6 +35,7 @@ from locust import FastHttpUser, constant, events, task
 CSRF = "benchcsrftokenbenchcsrftoken0001"  # 32 characters: a valid unmasked secret
 WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
 SPIKE = int(os.environ.get("BENCH_SPIKE", "2000"))
+THINK = float(os.environ.get("BENCH_THINK", "1.0"))
 
 _data: dict[str, Any] = {}
 if os.environ.get("BENCH_ITEMS"):
@@ -105,6 +109,7 @@ def _on_quit(environment: Any, **_kw: Any) -> None:
             "rps": len(measured) / max(last - first, 1e-9),
             "p50": percentile(latencies, 50),
             "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
             "max": latencies[-1] if latencies else 0.0,
             "statuses": statuses,
             "unexpected": sum(1 for r in rows if not r[4]),
@@ -143,6 +148,19 @@ class BenchUser(FastHttpUser):
         **kwargs: Any,
     ) -> int:
         """One request, outside locust's own statistics; recorded for the summary."""
+        return self.send(method, path, name, expect=expect, location=location, **kwargs)[0]
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        *,
+        expect: tuple[int, ...] = (200,),
+        location: str | None = None,
+        **kwargs: Any,
+    ) -> tuple[int, bool, str, str]:
+        """`call`, returning (status, as expected?, Location, body of a GET)."""
         self.client.cookiejar.clear()
         started = time.time()
         status = 0
@@ -152,14 +170,16 @@ class BenchUser(FastHttpUser):
         ) as response:
             status = response.status_code or 0
             ok = status in expect
+            where = response.headers.get("Location") or ""
             if ok and location is not None and 300 <= status < 400:
-                ok = location in (response.headers.get("Location") or "")
+                ok = location in where
             if ok:
                 response.success()
             else:
                 response.failure(f"unexpected {status}")
+            text = (response.text or "") if method == "GET" else ""
         record(name, started, status, ok)
-        return status
+        return status, ok, where, text
 
 
 class B0User(BenchUser):
@@ -265,3 +285,76 @@ class SpikeUser(BenchUser):
             # From a greenlet of its own: quit() kills the user greenlets, this one too.
             gevent.spawn(self.environment.runner.quit)
         gevent.sleep(10**6)
+
+
+CHOICE = re.compile(r'name="q_(\d+)" value="(\d+)"')
+
+
+class DeadlineUser(BenchUser):
+    """A participant in the last half hour of a round, one cycle after another:
+    start an attempt, read the paper, choose the answers while thinking (the
+    page saves them as they are chosen: three autosaves), submit with a
+    prediction, read the result. Every request is recorded as "deadline" (its
+    figures: requests/s, p95, unexpected answers), each finished cycle as
+    "deadline cycle". Items: session keys of participants with attempts left."""
+
+    def think(self) -> None:
+        gevent.sleep(random.uniform(0.5, 1.5) * THINK)
+
+    def step(
+        self,
+        method: str,
+        path: str,
+        session_key: str,
+        *,
+        expect: int,
+        body: str | None = None,
+        json_body: Any = None,
+    ) -> tuple[bool, str, str]:
+        """One request: (as expected?, Location, body text)."""
+        kwargs: dict[str, Any] = {"headers": headers(session_key)}
+        if body is not None:
+            kwargs["data"] = body
+            kwargs["headers"]["Content-Type"] = "application/x-www-form-urlencoded"
+        if json_body is not None:
+            kwargs["json"] = json_body
+        _status, ok, location, text = self.send(
+            method, path, "deadline", expect=(expect,), **kwargs
+        )
+        return ok, location, text
+
+    @task
+    def cycle(self) -> None:
+        started = time.time()
+        session_key = next_item()
+        ok, location, _ = self.step(
+            "POST", f"/cuoc-thi/{SLUG}/dot/{OPEN_NUMBER}/bat-dau/", session_key, expect=302
+        )
+        if not ok or "/cuoc-thi/bai/" not in location:
+            record("deadline cycle", started, 0, False)
+            return
+        attempt = location.split("?")[0]
+        ok, _, page = self.step("GET", attempt, session_key, expect=200)
+        paper: dict[str, list[str]] = {}
+        for qid, cid in CHOICE.findall(page):
+            paper.setdefault(qid, []).append(cid)
+        if not ok or not paper:
+            record("deadline cycle", started, 0, False)
+            return
+        chosen = {qid: [random.choice(cids)] for qid, cids in paper.items()}
+        order = list(chosen)
+        for part in (1, 2, 3):
+            self.think()
+            so_far = {qid: chosen[qid] for qid in order[: len(order) * part // 3]}
+            ok, _, _ = self.step(
+                "POST", f"{attempt}luu/", session_key, expect=200, json_body={"answers": so_far}
+            )
+        self.think()
+        fields = [f"q_{qid}={cids[0]}" for qid, cids in chosen.items()]
+        fields += [f"du_doan={random.randint(50_000, 150_000)}", "action=submit"]
+        ok, location, _ = self.step("POST", attempt, session_key, expect=302, body="&".join(fields))
+        if not ok:
+            record("deadline cycle", started, 0, False)
+            return
+        ok, _, _ = self.step("GET", location.split("?")[0], session_key, expect=200)
+        record("deadline cycle", started, 200 if ok else 0, ok)

@@ -177,38 +177,15 @@ class Built:
 
 def build_world(rng: random.Random) -> tuple[Any, Any, list[int], list[float], Any]:
     """Province, 10 communes × 6 hamlets, the organisation, a staff officer."""
+    from bench import generate as bench_generate
     from danvan.core import services as core
-    from danvan.core.models import AreaKind, OrgKind, Role
+    from danvan.core.models import OrgKind, Role
 
-    province = core.add_area(
-        None,
-        name="Thành phố Cần Thơ",
-        code="92",
-        unit_type="Thành phố",
-        kind=AreaKind.PROVINCE,
-        population=1_250_000,
+    province, hamlets = bench_generate.province_tree(
+        rng, 10, "Khảo Sát", "4", ("Thạnh Phú", "Phú Lợi", "Long Hòa")
     )
-    hamlets: list[int] = []
-    weights: list[float] = []
-    for c in range(10):
-        commune = core.add_area(
-            province,
-            name=f"{'Xã' if c % 3 else 'Phường'} Khảo Sát {c + 1}",
-            code=f"4{c + 1:04d}",
-            unit_type="Xã" if c % 3 else "Phường",
-            kind=AreaKind.COMMUNE,
-            population=rng.randint(15_000, 80_000),
-        )
-        for h in range(6):
-            hamlet = core.add_hamlet(
-                commune,
-                name=f"{('Thạnh Phú', 'Phú Lợi', 'Long Hòa')[h % 3]} {h + 1}",
-                unit_type="Ấp" if c % 3 else "Khu vực",
-                population=rng.randint(1_500, 6_000),
-            )
-            hamlets.append(hamlet.pk)
-            weights.append(rng.uniform(0.3, 3.0))
-        province.refresh_from_db()
+    # How many respondents each hamlet sends, relatively.
+    weights = [rng.uniform(0.3, 3.0) for _ in hamlets]
     organization = core.create_organization(
         name="Ban Dân vận Thành ủy Cần Thơ", kind=OrgKind.MOBILISATION_BOARD, area=province
     )

@@ -19,7 +19,7 @@ from locust import task
 
 from bench.locustfile import B0User, B2User, BenchUser, _data, headers, next_item
 
-__all__ = ["B0User", "B2User", "ResultsUser", "SurveySubmitUser"]
+__all__ = ["B0User", "B2User", "FilteredResultsUser", "ResultsUser", "SurveySubmitUser"]
 
 SURVEY_SLUG: str = _data.get("survey_slug", "")
 SURVEY_ID: int = int(_data.get("survey_id", 0) or 0)
@@ -55,3 +55,14 @@ class ResultsUser(BenchUser):
     def results(self) -> None:
         session_key = next_item()
         self.call("GET", RESULTS_PATH, "survey results", headers=headers(session_key))
+
+
+class FilteredResultsUser(BenchUser):
+    """GET the staff results page with a filter (a unit, a date range, both):
+    items are [session key, path with its query], each filter different, so
+    that most requests find nothing in the 5-second cache."""
+
+    @task
+    def results(self) -> None:
+        session_key, path = next_item()
+        self.call("GET", path, "survey results, filtered", headers=headers(session_key))

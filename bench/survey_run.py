@@ -33,7 +33,7 @@ import signal
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -179,6 +179,69 @@ def staff_sessions(meta: dict[str, Any], count: int) -> list[str]:
     return keys
 
 
+def survey_days(survey: Any) -> list[date]:
+    from django.db.models import Max, Min
+
+    from danvan.surveys.models import Response
+
+    days = Response.objects.filter(survey_id=survey.pk).aggregate(
+        first=Min("received_on"), last=Max("received_on")
+    )
+    first, last = days["first"], days["last"]
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def filtered_paths(survey: Any, rng: random.Random) -> list[str]:
+    """Results pages of `survey` with a filter: each commune and each hamlet,
+    every range of days, each unit by week, each commune by every range of
+    days; shuffled, each path once (a run asks each at most once: the 5-second
+    cache never answers)."""
+    from danvan.core.models import Area, AreaKind
+
+    assert survey.target_area is not None
+    base = f"/quan-ly/khao-sat/ket-qua/{survey.pk}/"
+    units = list(
+        Area.objects.filter(
+            path__startswith=survey.target_area.path, kind__in=[AreaKind.COMMUNE, AreaKind.HAMLET]
+        ).values_list("pk", "kind")
+    )
+    communes = [pk for pk, kind in units if kind == AreaKind.COMMUNE]
+    days = survey_days(survey)
+    weeks = [(days[i], days[min(i + 6, len(days) - 1)]) for i in range(0, len(days), 7)]
+    ranges = [(a, b) for i, a in enumerate(days) for b in days[i:]]
+    queries = [f"dia_ban={pk}" for pk, _kind in units]
+    queries += [f"tu={a.isoformat()}&den={b.isoformat()}" for a, b in ranges]
+    queries += [
+        f"dia_ban={pk}&tu={a.isoformat()}&den={b.isoformat()}"
+        for pk, _kind in units
+        for a, b in weeks
+    ]
+    queries += [
+        f"dia_ban={pk}&tu={a.isoformat()}&den={b.isoformat()}" for pk in communes for a, b in ranges
+    ]
+    rng.shuffle(queries)
+    return [f"{base}?{q}" for q in queries]
+
+
+def sample_filters(survey: Any) -> dict[str, dict[str, Any]]:
+    """A few filters timed in-process, beside the plain GROUP BY."""
+    from danvan.core.models import Area, AreaKind
+
+    assert survey.target_area is not None
+    commune = (
+        Area.objects.filter(path__startswith=survey.target_area.path, kind=AreaKind.COMMUNE)
+        .order_by("path")
+        .first()
+    )
+    days = survey_days(survey)
+    week = {"date_from": days[-7], "date_to": days[-1]}
+    return {
+        "commune": {"area": commune},
+        "last-week": week,
+        "commune-last-week": {"area": commune, **week},
+    }
+
+
 def submit_body(questions: list[Any], areas: list[int], rng: random.Random) -> str:
     """A full valid answer to the bench questionnaire, as the one-page form posts it."""
     fields: list[tuple[str, Any]] = [("action", "submit")]
@@ -227,6 +290,7 @@ def report(
     inproc: dict[str, Any],
     started: float,
 ) -> str:
+    from bench import run as brun
     from bench.run import fmt_row, table_row
 
     header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
@@ -245,6 +309,9 @@ def report(
         elif key.startswith("results"):
             goal = "p95 < 20 ms"
             met = "yes" if result.med("p95") < 20 else "NO"
+        elif key.startswith("filtered"):
+            goal = "p95 < 200 ms"
+            met = "yes" if result.med("p95") < 200 else "NO"
         rows.append(table_row(result, ratio, goal, met))
     for s in meta["surveys"]:
         label = label_of(s["responses"])
@@ -276,32 +343,22 @@ def report(
                 f"{statistics.median(warm):.1f} ms of {len(warm)}; tally rows "
                 f"{inproc.get(f'rows-{label}', 0)}."
             )
+        for name in ("commune", "last-week", "commune-last-week"):
+            sliced = inproc.get(f"sliced-{label}-{name}")
+            recount = inproc.get(f"recount-{label}-{name}")
+            if sliced and recount:
+                lines.append(
+                    f"{label}, filter {name}: from the slices, cache emptied, median "
+                    f"{statistics.median(sliced):.1f} ms of {len(sliced)}; the plain GROUP BY "
+                    f"{recount[0]:.0f} ms; the same figures."
+                )
         after = inproc.get(f"after-submit-{label}")
         if after:
             lines.append(
                 f"{label}: refresh after the submit runs ({after['responses']:,} new responses): "
                 f"{after['ms']:.0f} ms."
             )
-    reps = [rep for r in results.values() for rep in r.reps]
-    if reps:
-        disturbed = [r.label for r in results.values() if any(rep.disturbed for rep in r.reps)]
-        lines.append(
-            "Other work on the machine: CPU busy right before a run median "
-            f"{statistics.median(rep.busy_before for rep in reps) * 100:.0f}% "
-            f"(max {max(rep.busy_before for rep in reps) * 100:.0f}%); other processes during "
-            f"a run median {statistics.median(rep.foreign for rep in reps) * 100:.0f}% "
-            f"(max {max(rep.foreign for rep in reps) * 100:.0f}%) of the 2 cores. "
-            + (
-                "Disturbed (figures low): " + ", ".join(disturbed) + "."
-                if disturbed
-                else "No run was disturbed."
-            )
-        )
-        cpu = [rep.client_cpu for rep in reps]
-        lines.append(
-            f"Load generator (locust, one process) used {min(cpu) * 100:.0f}–"
-            f"{max(cpu) * 100:.0f}% of a core during the runs."
-        )
+    lines += brun.machine_notes(results)
     lines.append(
         f"pg, preset {cfg.preset}: surveys of "
         f"{sizes(meta)} responses, "
@@ -334,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"gunicorn workers ({SERVE_WORKERS}, as `make serve` runs it)",
     )
     parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
-    parser.add_argument("--only", help="comma-separated: B0,B2,submit,results,plain")
+    parser.add_argument("--only", help="comma-separated: B0,B2,submit,results,filtered,plain")
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     sgen.setup_env(preset)
@@ -363,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from danvan.core.cache import LocalCache
     from danvan.core.models import Area, AreaKind
-    from danvan.surveys import mixing
+    from danvan.surveys import mixing, recount
     from danvan.surveys import results as sresults
     from danvan.surveys.models import Survey, Tally
     from danvan.surveys.services import ordered_questions
@@ -382,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
         inproc[f"first-{label}"] = (time.perf_counter() - t0) * 1000
         inproc[f"rows-{label}"] = Tally.objects.filter(survey_id=s["id"]).count()
         log(f"{label}: first count of the tally {inproc[f'first-{label}'] / 1000:.1f} s")
+    # The first counts wrote the slices at once: the planner's statistics, as
+    # autovacuum's analyze brings them within a minute on a running server.
+    execute("ANALYZE surveys_tallyslice")
 
     questions = ordered_questions(big)
     assert big.target_area is not None
@@ -445,6 +505,27 @@ def main(argv: list[str] | None = None) -> int:
                     "ResultsUser", "survey results", items=items, baseline="B0",
                 )  # fmt: skip
             cfg.users = users
+        if want("filtered"):
+            users = cfg.users
+            label = label_of(meta["surveys"][-1]["responses"])
+            paths = filtered_paths(big, rng)
+            half = len(paths) // 2  # each run its own filters: never a cached page
+            for cfg.users, chunk in ((args.results_users, paths[:half]), (1, paths[half:])):
+                key = f"filtered-{label}" + ("-1u" if cfg.users == 1 else "")
+                items = write_items(
+                    key,
+                    {},
+                    [[sessions[i % len(sessions)], path] for i, path in enumerate(chunk)],
+                )
+                brun.measure(
+                    cfg, results, key,
+                    f"results page filtered by unit and/or dates, {label} responses (GET, "
+                    f"staff, {cfg.users} {'user' if cfg.users == 1 else 'users'}, "
+                    f"{len(chunk)} different filters)",
+                    "FilteredResultsUser", "survey results, filtered", items=items,
+                    baseline="B0",
+                )  # fmt: skip
+            cfg.users = users
         connection.close()
 
     # In-process: the plain GROUP BY beside the tally (cache emptied before each).
@@ -463,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
             def plain(survey: Survey = survey) -> None:
                 cache.clear()
                 LocalCache.clear_all()
-                sresults._compute(survey, None, None, None)
+                recount.recount(survey, None, None, None)
 
             inproc[f"tally-{label}"] = timed(from_tally, 5)
             inproc[f"plain-{label}"] = timed(plain, 3 if s["responses"] >= 500_000 else 5)
@@ -472,11 +553,44 @@ def main(argv: list[str] | None = None) -> int:
                 f"plain GROUP BY {statistics.median(inproc[f'plain-{label}']):.0f} ms (medians)"
             )
             tallied = sresults.survey_results(survey)
-            direct = sresults._compute(survey, None, None, None)
+            direct = recount.recount(survey, None, None, None)
             assert tallied.total == direct.total, (tallied.total, direct.total)
             assert [(r.question_id, r.answered, [o.count for o in r.options]) for r in tallied] == [
                 (r.question_id, r.answered, [o.count for o in r.options]) for r in direct
             ], "the tally differs from the plain GROUP BY"
+
+    # In-process: filtered pages from the tally's slices beside the plain GROUP BY,
+    # and the figures compared.
+    if want("filtered"):
+        label = label_of(meta["surveys"][-1]["responses"])
+        for name, filters in sample_filters(big).items():
+            if cfg.wait_quiet:
+                brun.wait_quiet(0.15, cfg.wait_quiet)
+
+            def sliced(filters: dict[str, Any] = filters) -> None:
+                cache.clear()
+                LocalCache.clear_all()
+                sresults.survey_results(big, **filters)
+
+            def counted(filters: dict[str, Any] = filters) -> None:
+                recount.recount(big, filters.get("date_from"), filters.get("date_to"),
+                                filters.get("area"))  # fmt: skip
+
+            inproc[f"sliced-{label}-{name}"] = timed(sliced, 5)
+            inproc[f"recount-{label}-{name}"] = timed(counted, 1)
+            got = sresults.survey_results(big, **filters)
+            want_ = recount.recount(
+                big, filters.get("date_from"), filters.get("date_to"), filters.get("area")
+            )
+            assert got.total == want_.total, (name, got.total, want_.total)
+            assert [(r.question_id, r.answered, [o.count for o in r.options]) for r in got] == [
+                (r.question_id, r.answered, [o.count for o in r.options]) for r in want_
+            ], f"the slices differ from the plain GROUP BY ({name})"
+            log(
+                f"filtered {name}: from the slices "
+                f"{statistics.median(inproc[f'sliced-{label}-{name}']):.1f} ms, plain GROUP BY "
+                f"{inproc[f'recount-{label}-{name}'][0]:.0f} ms, same figures"
+            )
 
     table = report(cfg, meta, results, inproc, started)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

@@ -3,7 +3,7 @@
 The public views have no "my rank" page yet (the results page shows the top 100
 and, once published, the awards). This view measures what such a page would
 cost, with the participant taken from the session exactly as the public views
-do (views_public.current_participant):
+do (public_helpers.current_participant):
 
 * the round already closed (ranks stored by closing.rank_round): read the stored
   `rank` of the participant's counted attempt, unless ?live=1;
@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from danvan.contests.models import Attempt, Round, RoundStatus
-from danvan.contests.views_public import current_participant, published_contest
+from danvan.contests.public_helpers import current_participant, published_contest
 
 
 @require_safe

@@ -168,6 +168,10 @@ SHARED_CACHE = bool(REDIS_URL)
 # waiting for PostgreSQL's disk flush: a crash of the database server may lose
 # the responses of its last fraction of a second (never half of one). 0 waits.
 SURVEY_ASYNC_COMMIT = env_bool("SURVEY_ASYNC_COMMIT", True)
+# The same for starting a contest attempt: a crash may lose the attempts started
+# in its last fraction of a second (their participants start again). Submits
+# always wait for the disk.
+CONTEST_ASYNC_START = env_bool("CONTEST_ASYNC_START", True)
 
 # --- Background work ---------------------------------------------------------------
 # django-tasks with the database backend: the embedded default needs no broker,

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 from danvan.core.registry import (
-    Card,
     HomeSection,
     MenuItem,
+    open_now_cards,
     register_demo,
     register_home_section,
     register_staff_menu,
@@ -17,12 +17,10 @@ if TYPE_CHECKING:
     from danvan.core.demo import Writer
 
 
-def open_contests() -> list[Card]:
-    """The contests open now, for the public home page."""
-    from danvan.contests.models import Contest
-
-    contests = Contest.objects.open_now().only("title", "slug", "summary").order_by("ends_at")
-    return [Card(c.title, c.get_absolute_url(), c.summary) for c in contests]
+# The contests open now, for the public home page.
+open_contests = open_now_cards(
+    "contests.Contest", ("title", "slug", "summary"), "ends_at", lambda c: c.summary
+)
 
 
 def load_demo(stdout: Writer | None) -> list[str]:
@@ -81,8 +79,8 @@ class ContestsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         def forget_rounds(**_kwargs: object) -> None:
+            from danvan.contests.public_helpers import ROUNDS
             from danvan.contests.services import ROUNDS_BY_ID
-            from danvan.contests.views_public import ROUNDS
 
             ROUNDS.clear()
             ROUNDS_BY_ID.clear()

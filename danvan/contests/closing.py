@@ -26,6 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from danvan.contests.bank import ContestError, load_bank, rank_key, score_answers
 from danvan.contests.models import (
     Attempt,
     AttemptStatus,
@@ -40,7 +41,6 @@ from danvan.contests.models import (
     Round,
     RoundStatus,
 )
-from danvan.contests.services import ContestError, load_bank, rank_key, score_answers
 from danvan.core.jobs import Progress
 from danvan.core.masking import mask_name
 from danvan.core.models import Area, AreaKind, Period

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from danvan.contests import services
+from danvan.contests.bank import invalidate_round
 from danvan.contests.models import (
     Category,
     Choice,
@@ -302,7 +303,7 @@ class _Builder:
             for category, count in zip(categories, WEEK_QUOTAS[number - 1], strict=True):
                 if count:
                     RoundQuota.objects.create(round=rnd, category=category, count=count)
-            services.invalidate_round(rnd)
+            invalidate_round(rnd)
             for kind, quantity in INDIVIDUAL_PRIZES:
                 Prize.objects.create(contest=contest, round=rnd, kind=kind, quantity=quantity)
             rounds.append(rnd)

@@ -16,12 +16,13 @@ default storage (STORAGES), served by the `job_download` view.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -154,6 +155,33 @@ def result_rows(rnd: Round) -> Any:
     )
 
 
+def _places(qs: QuerySet[Any], area_field: str) -> dict[int, Any]:
+    """Commune and hamlet of each area the rows of `qs` point at (by `area_field`)."""
+    return area_places(qs.values_list(area_field, flat=True).distinct().order_by())
+
+
+def _sheet(
+    title: str,
+    headers: Sequence[Any],
+    rows: QuerySet[Any],
+    cells: Callable[[int, tuple[Any, ...]], list[Any]],
+    progress: Progress | None,
+    total: int,
+) -> tuple[Workbook, int]:
+    """A write-only workbook with one sheet: the header, then `cells(n, row)` for
+    the n-th row of `rows`, read in chunks (progress reported every chunk)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title)
+    write_header(ws, headers)
+    n = 0
+    for row in rows.iterator(chunk_size=CHUNK):
+        n += 1
+        append_row(ws, cells(n, row))
+        if progress and n % CHUNK == 0:
+            progress(n, total, f"Đã ghi {n} dòng.")
+    return wb, n
+
+
 def count_results(rnd: Round) -> int:
     return Attempt.objects.filter(round_id=rnd.pk, counted=True, status__in=FINISHED).count()
 
@@ -162,52 +190,33 @@ def results_workbook(rnd: Round, reveal_personal: bool, progress: Progress | Non
     contest = rnd.contest
     rows = result_rows(rnd)
     total = count_results(rnd) if progress else 0
-    places = area_places(
-        Attempt.objects.filter(round_id=rnd.pk, counted=True, status__in=FINISHED)
-        .values_list("participant__area_id", flat=True)
-        .distinct()
-        .order_by()
+    places = _places(
+        Attempt.objects.filter(round_id=rnd.pk, counted=True, status__in=FINISHED),
+        "participant__area_id",
     )
     occupations = dict(Occupation.choices)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"Kết quả đợt {rnd.number}")
-    write_header(ws, RESULT_HEADERS)
     ranked = rnd.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
-    n = 0
-    for (
-        rank,
-        score,
-        duration_ms,
-        prediction,
-        submitted_at,
-        name,
-        area_id,
-        org_name,
-        occupation,
-        phone,
-        cccd,
-    ) in rows.iterator(chunk_size=CHUNK):
-        n += 1
+
+    def cells(n: int, row: tuple[Any, ...]) -> list[Any]:
+        rank, score, duration_ms, prediction, submitted_at, name, area_id, org_name = row[:8]
+        occupation, phone, cccd = row[8:]
         place = places.get(area_id)
-        append_row(
-            ws,
-            [
-                rank if rank is not None else n,
-                name,
-                place.commune if place else "",
-                place.hamlet if place else "",
-                org_name or "",
-                occupations.get(occupation, occupation),
-                score,
-                mm_ss(duration_ms),
-                prediction,
-                format_datetime(submitted_at),
-                _phone(phone, reveal_personal),
-                _cccd(cccd, reveal_personal),
-            ],
-        )
-        if progress and n % CHUNK == 0:
-            progress(n, total, f"Đã ghi {n} dòng.")
+        return [
+            rank if rank is not None else n,
+            name,
+            place.commune if place else "",
+            place.hamlet if place else "",
+            org_name or "",
+            occupations.get(occupation, occupation),
+            score,
+            mm_ss(duration_ms),
+            prediction,
+            format_datetime(submitted_at),
+            _phone(phone, reveal_personal),
+            _cccd(cccd, reveal_personal),
+        ]
+
+    wb, n = _sheet(f"Kết quả đợt {rnd.number}", RESULT_HEADERS, rows, cells, progress, total)
     add_notes(
         wb,
         [
@@ -261,57 +270,33 @@ def participants_workbook(
         )
     )
     total = count_participants(contest) if progress else 0
-    places = area_places(
-        Participant.objects.filter(contest_id=contest.pk)
-        .values_list("area_id", flat=True)
-        .distinct()
-        .order_by()
-    )
+    places = _places(Participant.objects.filter(contest_id=contest.pk), "area_id")
     occupations = dict(Occupation.choices)
     sexes = dict(Sex.choices)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Người dự thi")
-    write_header(ws, PARTICIPANT_HEADERS)
-    n = 0
-    for (
-        name,
-        birth,
-        sex,
-        area_id,
-        org_name,
-        occupation,
-        phone,
-        cccd,
-        created_at,
-        n_attempts,
-        best,
-        consent_version,
-        erased_at,
-    ) in rows.iterator(chunk_size=CHUNK):
-        n += 1
+
+    def cells(n: int, row: tuple[Any, ...]) -> list[Any]:
+        name, birth, sex, area_id, org_name, occupation, phone, cccd = row[:8]
+        created_at, n_attempts, best, consent_version, erased_at = row[8:]
         place = places.get(area_id)
-        append_row(
-            ws,
-            [
-                n,
-                name,
-                _birth(birth, reveal_personal),
-                sexes.get(sex, ""),
-                place.commune if place else "",
-                place.hamlet if place else "",
-                org_name or "",
-                occupations.get(occupation, occupation),
-                _phone(phone, reveal_personal),
-                _cccd(cccd, reveal_personal),
-                format_datetime(created_at),
-                n_attempts,
-                best,
-                consent_version,
-                format_datetime(erased_at),
-            ],
-        )
-        if progress and n % CHUNK == 0:
-            progress(n, total, f"Đã ghi {n} dòng.")
+        return [
+            n,
+            name,
+            _birth(birth, reveal_personal),
+            sexes.get(sex, ""),
+            place.commune if place else "",
+            place.hamlet if place else "",
+            org_name or "",
+            occupations.get(occupation, occupation),
+            _phone(phone, reveal_personal),
+            _cccd(cccd, reveal_personal),
+            format_datetime(created_at),
+            n_attempts,
+            best,
+            consent_version,
+            format_datetime(erased_at),
+        ]
+
+    wb, n = _sheet("Người dự thi", PARTICIPANT_HEADERS, rows, cells, progress, total)
     add_notes(
         wb,
         [

@@ -263,15 +263,26 @@ class RegistrationForm(forms.Form):
         )
 
 
+def _code_field(
+    label: str, max_length: int, help_text: str, attrs: dict[str, str], errors: dict[str, str]
+) -> forms.CharField:
+    """A code typed by hand (never spell-checked); `attrs` for its input."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={**attrs, "spellcheck": "false"}),
+        error_messages=errors,
+    )
+
+
 class CodeSignInForm(forms.Form):
-    access_code = forms.CharField(
-        label="Mã dự thi",
-        max_length=20,
-        help_text="Mã gồm 8 ký tự được cấp khi bạn đăng ký, ví dụ ABCD-2345.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
-        ),
-        error_messages=_messages("access_code"),
+    access_code = _code_field(
+        "Mã dự thi",
+        20,
+        "Mã gồm 8 ký tự được cấp khi bạn đăng ký, ví dụ ABCD-2345.",
+        {"autocomplete": "off", "autocapitalize": "characters"},
+        _messages("access_code"),
     )
 
 
@@ -296,14 +307,12 @@ class OtpSendForm(forms.Form):
 
 
 class OtpCodeForm(forms.Form):
-    code = forms.CharField(
-        label="Mã xác nhận",
-        max_length=12,
-        help_text="Gồm 6 chữ số, trong tin nhắn vừa gửi đến điện thoại của bạn.",
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Vui lòng nhập mã xác nhận."},
+    code = _code_field(
+        "Mã xác nhận",
+        12,
+        "Gồm 6 chữ số, trong tin nhắn vừa gửi đến điện thoại của bạn.",
+        {"inputmode": "numeric", "autocomplete": "one-time-code"},
+        {"required": "Vui lòng nhập mã xác nhận."},
     )
 
 

@@ -8,8 +8,7 @@ The checks that decide whether a contest can be published (`publish_problems`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,7 +17,6 @@ from django.db.models import Q
 
 from danvan.contests.models import (
     DEFAULT_TIE_BREAK,
-    LETTERS,
     TIE_BREAKS,
     Category,
     CollectiveBasis,
@@ -26,7 +24,6 @@ from danvan.contests.models import (
     ContestStatus,
     Prediction,
     PrizeKind,
-    Question,
     Round,
 )
 from danvan.contests.sanitize import clean_html
@@ -34,18 +31,28 @@ from danvan.contests.staff_services import bank_counts
 from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetime_field
 from danvan.core.models import Area, AreaKind, Organization
 from danvan.core.scope import MANAGE
-from danvan.core.text import fold, format_datetime, slug_vi
+from danvan.core.text import format_datetime, slug_vi
 
 BANNER_MAX_BYTES = 2 * 1024 * 1024
 BANNER_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
-def _field(form: forms.BaseForm, name: str) -> Any:
+def form_field(form: forms.BaseForm, name: str) -> Any:
     """A field of the form, typed loosely so querysets and choices can be set."""
     return form.fields[name]
 
 
 # --- Contest ----------------------------------------------------------------------------------
+
+
+class Fieldsets:
+    """A form drawn as titled groups of fields (contests/staff/_fieldsets.html)."""
+
+    fieldset_names: ClassVar[list[tuple[str, list[str]]]] = []
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        form = cast(forms.Form, self)
+        return [(legend, [form[name] for name in names]) for legend, names in self.fieldset_names]
 
 
 class ContestFilterForm(forms.Form):
@@ -70,7 +77,30 @@ def unique_slug(base: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
-class ContestForm(forms.ModelForm):
+CONTEST_FIELDSETS: list[tuple[str, list[str]]] = [
+    (
+        "Thông tin chung",
+        [
+            "title",
+            "slug",
+            "summary",
+            "organization",
+            "target_area",
+            "starts_at",
+            "ends_at",
+            "banner",
+        ],
+    ),
+    ("Giới thiệu và thể lệ", ["intro", "rules"]),
+    (
+        "Dữ liệu cá nhân của người dự thi",
+        ["require_cccd", "consent_text", "consent_version", "retention_days"],
+    ),
+]
+
+
+class ContestForm(Fieldsets, forms.ModelForm):
+    fieldset_names = CONTEST_FIELDSETS
     starts_at = datetime_field("Bắt đầu", help_text="Giờ Việt Nam.")
     ends_at = datetime_field("Kết thúc", help_text="Giờ Việt Nam.")
     organization = OrganizationChoiceField(
@@ -84,22 +114,7 @@ class ContestForm(forms.ModelForm):
 
     class Meta:
         model = Contest
-        fields = [
-            "title",
-            "slug",
-            "summary",
-            "organization",
-            "target_area",
-            "starts_at",
-            "ends_at",
-            "banner",
-            "intro",
-            "rules",
-            "require_cccd",
-            "consent_text",
-            "consent_version",
-            "retention_days",
-        ]
+        fields = [name for _legend, names in CONTEST_FIELDSETS for name in names]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
             "intro": forms.Textarea(attrs={"rows": 10}),
@@ -135,10 +150,10 @@ class ContestForm(forms.ModelForm):
         if current is not None:
             orgs = Organization.objects.filter(Q(pk__in=orgs) | Q(pk=current.organization_id))
             areas = Area.objects.filter(Q(pk__in=areas) | Q(pk=current.target_area_id))
-        _field(self, "organization").queryset = orgs.select_related("area").order_by("path")
-        _field(self, "target_area").queryset = areas.order_by("path")
-        _field(self, "slug").required = False
-        _field(self, "banner").widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+        form_field(self, "organization").queryset = orgs.select_related("area").order_by("path")
+        form_field(self, "target_area").queryset = areas.order_by("path")
+        form_field(self, "slug").required = False
+        form_field(self, "banner").widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
         only = list(orgs[:2]) if not self.is_bound and current is None else []
         if len(only) == 1:
             # One body to organise for: preselect it and its area.
@@ -224,7 +239,13 @@ TIE_BREAK_ORDERS = [
 ]
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(Fieldsets, forms.ModelForm):
+    # "Đề thi" (with the topic quotas) is drawn by round_form.html between the first and the rest.
+    fieldset_names: ClassVar[list[tuple[str, list[str]]]] = [
+        ("Đợt thi", ["number", "title", "opens_at", "closes_at"]),
+        ("Câu hỏi dự đoán", ["prediction", "prediction_text"]),
+        ("Xếp hạng", ["tie_break", "grace_seconds"]),
+    ]
     opens_at = datetime_field("Mở lúc", help_text="Giờ Việt Nam.")
     closes_at = datetime_field("Đóng lúc", help_text="Giờ Việt Nam.")
     time_limit_minutes = forms.IntegerField(
@@ -272,7 +293,7 @@ class RoundForm(forms.ModelForm):
         orders = list(TIE_BREAK_ORDERS)
         if self.instance.pk and self.instance.tie_break not in orders:
             orders.append(self.instance.tie_break)
-        _field(self, "tie_break").choices = [(o, _tie_break_label(o)) for o in orders]
+        form_field(self, "tie_break").choices = [(o, _tie_break_label(o)) for o in orders]
         self.categories = list(contest.categories.order_by("name"))
         existing: dict[int, int] = {}
         if self.instance.pk:
@@ -299,7 +320,7 @@ class RoundForm(forms.ModelForm):
             "max_attempts": (0, 100),
             "grace_seconds": (0, 120),
         }.items():
-            field = _field(self, name)
+            field = form_field(self, name)
             field.min_value, field.max_value = low, high
             field.widget.attrs.update({"min": low, "max": high})
             field.validators.append(_range_validator(low, high))
@@ -417,180 +438,3 @@ class PrizeForm(forms.Form):
         for kind in PrizeKind.values:
             data[kind] = data.get(kind) or 0
         return data
-
-
-# --- Question bank ---------------------------------------------------------------------------
-
-
-class QuestionFilterForm(forms.Form):
-    q = forms.CharField(label="Tìm trong câu hỏi", required=False)
-    category = forms.ModelChoiceField(
-        label="Chủ đề", queryset=Category.objects.none(), required=False, empty_label="Tất cả"
-    )
-    state = forms.ChoiceField(
-        label="Trạng thái",
-        required=False,
-        choices=[("", "Đang dùng"), ("inactive", "Ngừng dùng"), ("all", "Tất cả")],
-    )
-
-    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _field(self, "category").queryset = contest.categories.order_by("name")
-
-
-class QuestionForm(forms.ModelForm):
-    multiple = forms.TypedChoiceField(
-        label="Loại câu hỏi",
-        choices=[(False, "Một đáp án đúng"), (True, "Nhiều đáp án đúng")],
-        coerce=lambda v: v in (True, "True", "true", "1"),
-        widget=forms.RadioSelect,
-        initial=False,
-    )
-
-    class Meta:
-        model = Question
-        fields = ["category", "text", "multiple", "explanation"]
-        widgets = {
-            "text": forms.Textarea(attrs={"rows": 3}),
-            "explanation": forms.Textarea(attrs={"rows": 3}),
-        }
-        labels = {
-            "category": "Chủ đề",
-            "text": "Câu hỏi",
-            "explanation": "Giải thích (không bắt buộc)",
-        }
-        help_texts = {
-            "explanation": "Hiện cho người dự thi khi đợt thi cho xem đáp án.",
-        }
-
-    def __init__(self, *args: Any, contest: Contest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.contest = contest
-        self.instance.contest = contest
-        _field(self, "category").queryset = contest.categories.order_by("name")
-        _field(self, "category").empty_label = "— Chọn chủ đề —"
-
-    def clean_text(self) -> str:
-        text = (self.cleaned_data.get("text") or "").strip()
-        if not text:
-            raise ValidationError("Nhập nội dung câu hỏi.")
-        same = Question.objects.filter(contest=self.contest, text_folded=fold(text)).exclude(
-            pk=self.instance.pk
-        )
-        if same.exists():
-            raise ValidationError(
-                "Câu hỏi này đã có trong ngân hàng (so sánh không phân biệt dấu, hoa thường)."
-            )
-        return text
-
-
-class ChoiceForm(forms.Form):
-    text = forms.CharField(label="Phương án", max_length=1000, required=False)
-    correct = forms.BooleanField(label="Đúng", required=False)
-
-
-def check_choices(rows: Iterable[tuple[str, bool]], multiple: bool | None) -> list[str]:
-    """The rules of a question's choices: 2 to 6 filled, no duplicates, one right
-    choice for a single-answer question and at least two for a multiple one."""
-    rows = list(rows)
-    errors: list[str] = []
-    filled = [(text, correct) for text, correct in rows if text]
-    if any(correct and not text for text, correct in rows):
-        errors.append("Một phương án để trống nhưng được đánh dấu đúng.")
-    if len(filled) < 2:
-        errors.append("Cần ít nhất 2 phương án.")
-    if len(filled) > len(LETTERS):
-        errors.append(f"Tối đa {len(LETTERS)} phương án.")
-    folded = [fold(text) for text, _ in filled]
-    if len(set(folded)) != len(folded):
-        errors.append("Có hai phương án trùng nhau.")
-    right = sum(1 for _, correct in filled if correct)
-    if multiple is False and right != 1:
-        errors.append("Câu một đáp án phải có đúng một phương án đúng.")
-    if multiple is True and right < 2:
-        errors.append("Câu nhiều đáp án phải có ít nhất hai phương án đúng.")
-    return errors
-
-
-class BaseChoiceFormSet(forms.BaseFormSet):
-    multiple: bool | None = None
-
-    def clean(self) -> None:
-        if any(self.errors):
-            return
-        rows = [
-            ((f.cleaned_data.get("text") or "").strip(), bool(f.cleaned_data.get("correct")))
-            for f in self.forms
-        ]
-        errors = check_choices(rows, self.multiple)
-        if errors:
-            raise ValidationError(errors)
-
-    def rows(self) -> list[tuple[str, bool]]:
-        """The filled choices in order (empty rows dropped)."""
-        out = []
-        for f in self.forms:
-            text = (f.cleaned_data.get("text") or "").strip()
-            if text:
-                out.append((text, bool(f.cleaned_data.get("correct"))))
-        return out
-
-
-ChoiceFormSet = forms.formset_factory(
-    ChoiceForm,
-    formset=BaseChoiceFormSet,
-    extra=len(LETTERS),
-    max_num=len(LETTERS),
-    absolute_max=len(LETTERS),
-)
-
-
-def choice_formset(data: Any = None, question: Question | None = None) -> BaseChoiceFormSet:
-    initial = []
-    if question is not None and question.pk:
-        initial = [
-            {"text": c.text, "correct": c.correct} for c in question.choices.order_by("position")
-        ]
-    formset = cast(BaseChoiceFormSet, ChoiceFormSet(data, initial=initial, prefix="choices"))
-    for i, form in enumerate(formset.forms):
-        letter = LETTERS[i] if i < len(LETTERS) else str(i + 1)
-        form.letter = letter  # type: ignore[attr-defined]
-        form.fields["text"].label = f"Phương án {letter}"
-        form.fields["correct"].label = f"{letter} là đáp án đúng"
-    return formset
-
-
-class CategoryForm(forms.Form):
-    name = forms.CharField(label="Tên chủ đề", max_length=200)
-
-    def __init__(self, *args: Any, contest: Contest, category: Category | None = None, **kw: Any):
-        super().__init__(*args, **kw)
-        self.contest = contest
-        self.category = category
-
-    def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise ValidationError("Nhập tên chủ đề.")
-        others = Category.objects.filter(contest=self.contest)
-        if self.category is not None:
-            others = others.exclude(pk=self.category.pk)
-        if any(fold(n) == fold(name) for n in others.values_list("name", flat=True)):
-            raise ValidationError("Cuộc thi đã có chủ đề này.")
-        return name
-
-
-class QuestionImportForm(forms.Form):
-    file = forms.FileField(
-        label="File Excel (.xlsx)",
-        help_text="Dùng đúng file mẫu: mỗi dòng một câu hỏi. Nếu có dòng lỗi, không câu nào "
-        "được nhập.",
-    )
-
-    def clean_file(self) -> Any:
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
-            raise ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
-        if f.size > 5 * 1024 * 1024:
-            raise ValidationError("File quá lớn (tối đa 5 MB).")
-        return f

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from danvan.contests.bank import ContestError
 from danvan.contests.closing import close_round
 from danvan.contests.models import Contest, Round
-from danvan.contests.services import ContestError
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE

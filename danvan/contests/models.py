@@ -12,14 +12,13 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import Area, Organization
-from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core.organised import OrganisedActivity, OrganisedQuerySet
 from danvan.core.text import fold
 
 LETTERS = "ABCDEF"
@@ -36,19 +35,14 @@ def new_bank_version() -> str:
     return secrets.token_hex(16)
 
 
-class ContestQuerySet(ScopedQuerySetMixin, models.QuerySet["Contest"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
-
-    def published(self) -> ContestQuerySet:
-        return self.filter(status=ContestStatus.PUBLISHED)
-
-    def open_now(self) -> ContestQuerySet:
-        now = timezone.now()
-        return self.published().filter(starts_at__lte=now, ends_at__gt=now)
+class ContestQuerySet(OrganisedQuerySet["Contest"]):
+    """Scoped by the organising body; `published()`, `open_now()` (core/organised.py)."""
 
 
-class Contest(models.Model):
+class Contest(OrganisedActivity):
+    window = ("starts_at", "ends_at")
+    db_owned_field = "bank_version"
+
     title = models.CharField("tên cuộc thi", max_length=300)
     slug = models.SlugField("đường dẫn", max_length=120, unique=True)
     summary = models.CharField("giới thiệu ngắn", max_length=500, blank=True)
@@ -86,10 +80,6 @@ class Contest(models.Model):
     retention_days = models.PositiveIntegerField(
         "số ngày lưu dữ liệu cá nhân sau khi kết thúc", default=180
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Replaced by a new random token by the database itself whenever a question
     # or choice of the contest is inserted, updated or deleted, whatever code
@@ -109,31 +99,8 @@ class Contest(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The bank version belongs to the database (its triggers replace it): a
-        # save of a contest loaded before a question changed must not write the
-        # old token back.
-        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "bank_version"
-            ]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("contests:detail", args=[self.slug])
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.organization.area.path, "org_path": self.organization.path}
-
-    @property
-    def is_open(self) -> bool:
-        now = timezone.now()
-        return self.status == ContestStatus.PUBLISHED and self.starts_at <= now < self.ends_at
 
 
 class Category(models.Model):

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from danvan.contests.bank import load_bank
 from danvan.contests.models import (
     AttemptStatus,
     Contest,
@@ -25,7 +26,6 @@ from danvan.contests.models import (
     Participant,
 )
 from danvan.contests.privacy import cccd_hash, cccd_or_notice, encrypt_cccd
-from danvan.contests.services import load_bank
 from danvan.core.models import Area, Organization
 from danvan.core.text import format_date, format_datetime
 

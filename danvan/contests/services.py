@@ -1,5 +1,5 @@
-"""The contest hot path: drawing a paper, starting, autosaving, submitting,
-scoring, and the ranking key.
+"""The contest hot path: starting, autosaving and submitting an attempt (the bank,
+drawing, scoring and the ranking key are in bank.py).
 
 The server is the only clock and the only scorer. Correct answers live in the
 cached bank on the server and never go into a page before the round allows.
@@ -9,280 +9,38 @@ first result, and nothing is counted twice.
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from danvan.contests.bank import (
+    ContestError,
+    clean_answers,
+    clean_prediction,
+    draw_paper,
+    load_bank,
+    load_bank_and_quotas,
+    score_answers,
+)
 from danvan.contests.models import (
     Attempt,
     AttemptStatus,
-    Choice,
     Contest,
     Counting,
     Participant,
-    Prediction,
-    Question,
     Round,
-    RoundQuota,
     RoundStatus,
 )
 from danvan.core.cache import LocalCache
 
-_random = secrets.SystemRandom()
 # A contest's long texts, left out where a hot path reads the contest beside something else.
 CONTEST_LONG_TEXTS = ("intro", "rules", "consent_text")
-MAX_PREDICTION = 1_000_000_000
-_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
-
-
-class ContestError(Exception):
-    """A refusal with a Vietnamese message for the participant; `status` is the HTTP status."""
-
-    def __init__(self, message: str, status: int = 400, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-
-# --- The bank, cached ------------------------------------------------------------
-
-
-@dataclass
-class BankQuestion:
-    id: int
-    category_id: int
-    text: str
-    multiple: bool
-    explanation: str
-    choices: list[tuple[int, str]]  # (choice id, text) in the bank's order
-    correct: frozenset[int]
-
-
-@dataclass
-class Bank:
-    questions: dict[int, BankQuestion] = field(default_factory=dict)
-    by_category: dict[int, list[int]] = field(default_factory=dict)
-
-
-def bank_version(contest_id: int) -> str:
-    """The current version of a contest's bank: a random token the database
-    replaces on any change of its questions or choices (migration 0004)."""
-    version = Contest.objects.filter(pk=contest_id).values_list("bank_version", flat=True).first()
-    return version or ""
-
-
-# Banks already unpickled in this process, by (contest id, bank version): a bank
-# of thousands of questions is too big to fetch from Redis on every request.
-# A bank is always built from rows at least as new as the version it is kept
-# under (the version is read first), and a version is never reused.
-_LOCAL_BANKS: dict[tuple[int, str], Bank] = {}
-_LOCAL_BANKS_MAX = 16
-
-
-def load_bank(contest_id: int, version: str | None = None) -> Bank:
-    """The active questions of a contest with their choices and answers.
-
-    Cached twice, under the contest's bank version (`version` when the caller
-    has just read it with its contest, else one small query): in this process
-    and in the shared cache (so a new process builds it once)."""
-    if version is None:
-        version = bank_version(contest_id)
-    local = _LOCAL_BANKS.get((contest_id, version))
-    if local is not None:
-        return local
-    key = f"contests:bank:{contest_id}:{version}"
-    bank = cache.get(key)
-    if bank is not None:
-        _remember_bank(contest_id, version, bank)
-        return bank  # type: ignore[no-any-return]
-    bank = Bank()
-    questions = Question.objects.filter(contest_id=contest_id, active=True).values_list(
-        "id", "category_id", "text", "multiple", "explanation"
-    )
-    for qid, cat, text, multiple, explanation in questions:
-        bank.questions[qid] = BankQuestion(qid, cat, text, multiple, explanation, [], frozenset())
-        bank.by_category.setdefault(cat, []).append(qid)
-    correct: dict[int, set[int]] = {}
-    rows = Choice.objects.filter(question__contest_id=contest_id, question__active=True)
-    for cid, qid, text, is_correct in rows.order_by("question_id", "position").values_list(
-        "id", "question_id", "text", "correct"
-    ):
-        bank.questions[qid].choices.append((cid, text))
-        if is_correct:
-            correct.setdefault(qid, set()).add(cid)
-    for qid, cids in correct.items():
-        bank.questions[qid].correct = frozenset(cids)
-    cache.set(key, bank, 3600)
-    _remember_bank(contest_id, version, bank)
-    return bank
-
-
-def _remember_bank(contest_id: int, version: str, bank: Bank) -> None:
-    if len(_LOCAL_BANKS) >= _LOCAL_BANKS_MAX:
-        _LOCAL_BANKS.clear()
-    _LOCAL_BANKS[(contest_id, version)] = bank
-
-
-def _quotas_key(round_id: int) -> str:
-    return f"contests:quotas:{round_id}"
-
-
-def round_quotas(rnd: Round) -> list[tuple[int, int]]:
-    quotas = cache.get(_quotas_key(rnd.pk))
-    if quotas is None:
-        quotas = list(rnd.quotas.values_list("category_id", "count"))
-        cache.set(_quotas_key(rnd.pk), quotas, 300)
-    return quotas  # type: ignore[no-any-return]
-
-
-def load_bank_and_quotas(
-    rnd: Round, version: str | None = None
-) -> tuple[Bank, list[tuple[int, int]]]:
-    """The bank (at `version`, else the current one) and the round's quotas."""
-    return load_bank(rnd.contest_id, version), round_quotas(rnd)
-
-
-def invalidate_round(rnd: Round) -> None:
-    cache.delete(_quotas_key(rnd.pk))
-
-
-# --- Drawing and scoring (pure) --------------------------------------------------
-
-
-def draw_paper(
-    bank: Bank,
-    quotas: Sequence[tuple[int, int]],
-    total: int,
-    shuffle_choices: bool,
-    rng: Any = _random,
-) -> list[list[Any]]:
-    """Questions drawn at random by the quotas (then from the whole bank up to
-    `total`), never one twice; each with its choice ids in the order shown."""
-    drawn: list[int] = []
-    for category_id, count in quotas:
-        pool = bank.by_category.get(category_id, [])
-        if count > len(pool):
-            raise ContestError(
-                "Ngân hàng câu hỏi không đủ câu cho đợt thi này. Vui lòng báo Ban Tổ chức.",
-                status=503,
-                code="bank_short",
-            )
-        drawn.extend(rng.sample(pool, count))
-    if len(drawn) < total:
-        taken = set(drawn)
-        rest = [q for q in bank.questions if q not in taken]
-        need = total - len(drawn)
-        if need > len(rest):
-            raise ContestError(
-                "Ngân hàng câu hỏi không đủ câu cho đợt thi này. Vui lòng báo Ban Tổ chức.",
-                status=503,
-                code="bank_short",
-            )
-        drawn.extend(rng.sample(rest, need))
-    rng.shuffle(drawn)
-    paper: list[list[Any]] = []
-    for qid in drawn[:total] if total else drawn:
-        cids = [cid for cid, _text in bank.questions[qid].choices]
-        if shuffle_choices:
-            rng.shuffle(cids)
-        paper.append([qid, cids])
-    return paper
-
-
-def score_answers(bank: Bank, paper: Sequence[Sequence[Any]], answers: Mapping[str, Any]) -> int:
-    """One point a question whose chosen set equals its set of right choices."""
-    points = 0
-    for qid, _cids in paper:
-        chosen = answers.get(str(qid)) or []
-        question = bank.questions.get(qid)
-        if question is not None and question.correct and frozenset(chosen) == question.correct:
-            points += 1
-    return points
-
-
-def clean_answers(
-    bank: Bank, paper: Sequence[Sequence[Any]], answers: Mapping[str, Any]
-) -> dict[str, list[int]]:
-    """Check answers against the paper: only drawn questions, only their shown
-    choices, one choice for a single-answer question. Refuse anything else."""
-    shown = {str(qid): set(cids) for qid, cids in paper}
-    cleaned: dict[str, list[int]] = {}
-    for key, value in answers.items():
-        key = str(key)
-        if key not in shown:
-            raise ContestError("Câu trả lời không thuộc bài thi này.", code="not_drawn")
-        if value in (None, "", []):
-            cleaned[key] = []
-            continue
-        values = value if isinstance(value, list | tuple) else [value]
-        if not all(is_choice_id(v) for v in values):
-            raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice")
-        cids = sorted({int(v) for v in values})
-        if not set(cids) <= shown[key]:
-            raise ContestError("Phương án trả lời không hợp lệ.", code="bad_choice")
-        question = bank.questions.get(int(key))
-        if question is not None and not question.multiple and len(cids) > 1:
-            raise ContestError("Câu này chỉ được chọn một phương án.", code="single")
-        cleaned[key] = cids
-    return cleaned
-
-
-def is_choice_id(value: Any) -> bool:
-    """An integer id, or a string of ASCII digits; never a bool or a float."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value >= 0
-    return isinstance(value, str) and value.isascii() and value.isdigit()
-
-
-def clean_prediction(rnd: Round, value: Any) -> int | None:
-    if rnd.prediction == Prediction.NONE:
-        return None
-    if isinstance(value, bool | float):
-        raise ContestError(
-            "Câu trả lời dự đoán phải là một số nguyên không âm.", code="prediction_invalid"
-        )
-    text = str(value if value is not None else "").strip()
-    if not text:
-        raise ContestError("Vui lòng trả lời câu hỏi dự đoán.", code="prediction_missing")
-    if _GROUPED.match(text):  # "1.250" or "1,250": Vietnamese thousands separators
-        text = text.replace(".", "").replace(",", "")
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_PREDICTION:
-        raise ContestError(
-            "Câu trả lời dự đoán phải là một số nguyên không âm.", code="prediction_invalid"
-        )
-    return int(text)
-
-
-def rank_key(
-    attempt: Any, keys: Iterable[str], actual: int | None
-) -> tuple[float | int | datetime, ...]:
-    """Sort key: smaller is better. `attempt` needs score, prediction,
-    duration_ms, submitted_at (and pk as the last, stable tie-break)."""
-    parts: list[Any] = []
-    for key in keys:
-        if key == "score":
-            parts.append(-(attempt.score or 0))
-        elif key == "prediction":
-            if actual is None or attempt.prediction is None:
-                parts.append(float("inf") if attempt.prediction is None else 0)
-            else:
-                parts.append(abs(attempt.prediction - actual))
-        elif key == "duration":
-            parts.append(attempt.duration_ms if attempt.duration_ms is not None else 2**62)
-        elif key == "submitted":
-            parts.append(attempt.submitted_at.timestamp() if attempt.submitted_at else float("inf"))
-    parts.append(attempt.pk or 0)
-    return tuple(parts)
 
 
 # --- Starting, saving, submitting ------------------------------------------------
@@ -308,9 +66,17 @@ def _lock_participant(
     One statement, written out: it is the first thing every start does, and the
     ORM spent longer building it (FilteredRelation, FOR UPDATE OF) than the
     database spent running it."""
+    # The start commits without waiting for the disk (CONTEST_ASYNC_START, on by
+    # default): a crash in the next fraction of a second loses the attempt, and
+    # the participant starts again, with nothing counted. The setting is local to
+    # this transaction, and rides on this statement (no round trip of its own).
+    async_commit = connection.vendor == "postgresql" and getattr(
+        settings, "CONTEST_ASYNC_START", True
+    )
     sql = (
         "SELECT a.number, a.status, a.deadline, a.token, c.bank_version"
-        f" FROM {Participant._meta.db_table} p"
+        + (", set_config('synchronous_commit', 'off', true)" if async_commit else "")
+        + f" FROM {Participant._meta.db_table} p"
         f" JOIN {Contest._meta.db_table} c ON c.id = p.contest_id"
         f" LEFT JOIN {Attempt._meta.db_table} a ON a.participant_id = p.id AND a.round_id = %s"
         " WHERE p.id = %s AND p.contest_id = %s AND p.erased_at IS NULL"
@@ -324,7 +90,7 @@ def _lock_participant(
     if not rows:
         return None
     attempts = []
-    for number, status, deadline, token, _version in rows:
+    for number, status, deadline, token, *_rest in rows:
         if number is None:  # the participant has no attempt in the round
             continue
         if isinstance(deadline, str):  # SQLite hands back the stored text
@@ -586,68 +352,3 @@ def answers_visible(attempt: Attempt, now: datetime | None = None) -> bool:
     if rnd.show_answers == "after_close":
         return now >= rnd.closes_at
     return False
-
-
-# --- Which answers are safe to show ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DrawScope:
-    """The questions a round can put on a paper: those of its topics, or any of
-    the bank when its topic counts add up to fewer than its question count."""
-
-    categories: frozenset[int]
-    whole_bank: bool
-
-    def covers(self, category_id: int) -> bool:
-        return self.whole_bank or category_id in self.categories
-
-    def overlaps(self, other: DrawScope) -> bool:
-        return self.whole_bank or other.whole_bank or bool(self.categories & other.categories)
-
-
-def draw_scope(rnd: Round, quotas: Iterable[tuple[int, int]]) -> DrawScope:
-    """As `draw_paper` draws: the quotas first, then the whole bank up to the count."""
-    counted = {category: count for category, count in quotas if count > 0}
-    whole = bool(rnd.question_count) and sum(counted.values()) < rnd.question_count
-    return DrawScope(frozenset(counted), whole)
-
-
-def rounds_still_drawing(
-    contest_id: int, now: datetime, exclude: int
-) -> list[tuple[Round, DrawScope]]:
-    """The contest's rounds but `exclude` open at `now` or yet to open (a
-    participant can still be given their questions), by closing time, each with
-    what it can draw."""
-    rounds = list(
-        Round.objects.filter(contest_id=contest_id, status=RoundStatus.SCHEDULED, closes_at__gt=now)
-        .exclude(pk=exclude)
-        .order_by("closes_at", "number")
-    )
-    if not rounds:
-        return []
-    quotas: dict[int, list[tuple[int, int]]] = {}
-    for round_id, category_id, count in RoundQuota.objects.filter(round__in=rounds).values_list(
-        "round_id", "category_id", "count"
-    ):
-        quotas.setdefault(round_id, []).append((category_id, count))
-    return [(rnd, draw_scope(rnd, quotas.get(rnd.pk, []))) for rnd in rounds]
-
-
-def withheld_answers(attempt: Attempt, bank: Bank, now: datetime | None = None) -> dict[int, Round]:
-    """The questions of the attempt whose answers (and explanations) must stay
-    hidden because another round, open now or to come, can still draw them;
-    each with the last such round to close (their answers are safe after it).
-    The attempt's own round is left out: showing its answers while it is open
-    is what "after submit" means."""
-    now = now or timezone.now()
-    drawing = rounds_still_drawing(attempt.round.contest_id, now, exclude=attempt.round_id)
-    withheld: dict[int, Round] = {}
-    for qid, _cids in attempt.paper:
-        question = bank.questions.get(qid)
-        if question is None:
-            continue
-        for rnd, scope in drawing:  # by closing time: the last one wins
-            if scope.covers(question.category_id):
-                withheld[qid] = rnd
-    return withheld

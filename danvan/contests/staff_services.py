@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from danvan.contests.bank import invalidate_round
 from danvan.contests.models import (
     Category,
     Choice,
@@ -38,8 +40,9 @@ from danvan.contests.models import (
     RoundQuota,
     RoundStatus,
 )
-from danvan.contests.services import invalidate_round
 from danvan.core.models import User
+
+CategoryOrQuestion = TypeVar("CategoryOrQuestion", Category, Question)
 
 MSG_ARCHIVED = "Cuộc thi đã lưu trữ nên không sửa được. Khôi phục về bản nháp nếu cần sửa."
 MSG_NOT_PUBLISHABLE = "Chưa công bố được cuộc thi; hãy sửa các vấn đề bên dưới."
@@ -257,6 +260,16 @@ def save_round(rnd: Round, quotas: Mapping[Category, int]) -> Round:
 # --- Topics and questions -----------------------------------------------------------------------
 
 
+def _set_fields(obj: CategoryOrQuestion, **values: Any) -> CategoryOrQuestion:
+    """Set `values` on a topic or question and write only those fields, its
+    contest locked and not archived (inside the caller's transaction)."""
+    lock_editable_contest(obj.contest_id)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(values))
+    return obj
+
+
 @transaction.atomic
 def add_category(contest: Contest, name: str) -> Category:
     lock_editable_contest(contest.pk)
@@ -265,10 +278,7 @@ def add_category(contest: Contest, name: str) -> Category:
 
 @transaction.atomic
 def rename_category(category: Category, name: str) -> Category:
-    lock_editable_contest(category.contest_id)
-    category.name = name
-    category.save(update_fields=["name"])
-    return category
+    return _set_fields(category, name=name)
 
 
 @transaction.atomic
@@ -309,7 +319,4 @@ def save_question(question: Question, rows: Sequence[tuple[str, bool]]) -> Quest
 @transaction.atomic
 def set_question_active(question: Question, active: bool) -> Question:
     """Stop using a question (it stays in the bank and in past papers) or use it again."""
-    lock_editable_contest(question.contest_id)
-    question.active = active
-    question.save(update_fields=["active"])
-    return question
+    return _set_fields(question, active=active)

@@ -24,16 +24,17 @@ is live), the question table for 60 seconds.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Avg, Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from danvan.contests.bank import load_bank
 from danvan.contests.models import (
     Attempt,
     AttemptStatus,
@@ -45,10 +46,11 @@ from danvan.contests.models import (
     Round,
     Sex,
 )
-from danvan.contests.services import load_bank
 from danvan.core.models import Organization
 from danvan.core.places import area_places
 from danvan.core.text import VN_TZ, vn_sort_key
+
+T = TypeVar("T")
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 STATS_TTL = 30
@@ -312,6 +314,17 @@ def _fill(out: Breakdowns, finished: QuerySet[Attempt], ref: date) -> None:
     out.occupations = _fixed(list(Occupation.choices), occupations)
 
 
+def _cached(key: str, ttl: int, fresh: bool, compute: Callable[[], T]) -> T:
+    """`compute()`, kept `ttl` seconds in the cache under `key`; `fresh` recomputes."""
+    if not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+    value = compute()
+    cache.set(key, value, ttl)
+    return value
+
+
 def _local_date(dt: datetime) -> date:
     return timezone.localtime(dt, VN_TZ).date()
 
@@ -334,10 +347,10 @@ def forget_round_statistics(rnd: Round | int) -> None:
 
 def round_statistics(rnd: Round, *, fresh: bool = False) -> RoundStats:
     """The statistics of one round (cached 30 s; `fresh` recomputes)."""
-    if not fresh:
-        cached = cache.get(_round_key(rnd.pk))
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+    return _cached(_round_key(rnd.pk), STATS_TTL, fresh, lambda: _round_statistics(rnd, fresh))
+
+
+def _round_statistics(rnd: Round, fresh: bool) -> RoundStats:
     now = timezone.now()
     attempts = Attempt.objects.filter(round_id=rnd.pk)
     finished = attempts.filter(status__in=FINISHED)
@@ -373,17 +386,16 @@ def round_statistics(rnd: Round, *, fresh: bool = False) -> RoundStats:
     top = max([rnd.question_count, *(s for s in counts if s is not None)])
     out.score_distribution = [(s, counts.get(s, 0)) for s in range(top + 1)]
     out.questions = question_statistics(rnd, fresh=fresh)
-    cache.set(_round_key(rnd.pk), out, STATS_TTL)
     return out
 
 
 def question_statistics(rnd: Round, *, fresh: bool = False) -> list[QuestionStat]:
     """Per drawn question: how often drawn and answered right in finished
     attempts, hardest first. Streams the attempts; cached 60 s."""
-    if not fresh:
-        cached = cache.get(_questions_key(rnd.pk))
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+    return _cached(_questions_key(rnd.pk), QUESTIONS_TTL, fresh, lambda: _question_statistics(rnd))
+
+
+def _question_statistics(rnd: Round) -> list[QuestionStat]:
     bank = load_bank(rnd.contest_id)
     drawn: Counter[int] = Counter()
     right: Counter[int] = Counter()
@@ -433,7 +445,6 @@ def question_statistics(rnd: Round, *, fresh: bool = False) -> list[QuestionStat
         for qid, n in drawn.items()
     ]
     out.sort(key=lambda q: (q.rate, -q.drawn, q.question_id))
-    cache.set(_questions_key(rnd.pk), out, QUESTIONS_TTL)
     return out
 
 
@@ -448,10 +459,10 @@ def contest_statistics(contest: Contest, *, fresh: bool = False) -> ContestStats
     """The whole contest: every round's figures side by side, the totals summed
     over the rounds, and the breakdowns over all finished attempts (a person who
     took part in several rounds is one participant). Cached 30 s."""
-    if not fresh:
-        cached = cache.get(_contest_key(contest.pk))
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+    return _cached(_contest_key(contest.pk), STATS_TTL, fresh, lambda: _contest_statistics(contest))
+
+
+def _contest_statistics(contest: Contest) -> ContestStats:
     now = timezone.now()
     attempts = Attempt.objects.filter(round__contest_id=contest.pk)
     finished = attempts.filter(status__in=FINISHED)
@@ -494,5 +505,4 @@ def contest_statistics(contest: Contest, *, fresh: bool = False) -> ContestStats
         computed_at=now,
     )
     _fill(out, finished, _local_date(contest.starts_at))
-    cache.set(_contest_key(contest.pk), out, STATS_TTL)
     return out

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, path, register_converter
 
+from danvan.contests import views_attempt as attempt
+from danvan.contests import views_participant as person
 from danvan.contests import views_public as v
 
 
@@ -24,18 +26,18 @@ app_name = "contests"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", v.contest_list, name="list"),
-    path("bai/<attempt_token:token>/", v.attempt_page, name="attempt"),
-    path("bai/<attempt_token:token>/luu/", v.attempt_save, name="attempt_save"),
-    path("bai/<attempt_token:token>/ket-qua/", v.result, name="result"),
+    path("bai/<attempt_token:token>/", attempt.attempt_page, name="attempt"),
+    path("bai/<attempt_token:token>/luu/", attempt.attempt_save, name="attempt_save"),
+    path("bai/<attempt_token:token>/ket-qua/", attempt.result, name="result"),
     path("<slug:slug>/", v.contest_detail, name="detail"),
     path("<slug:slug>/the-le/", v.contest_rules, name="rules"),
-    path("<slug:slug>/dang-ky/", v.register, name="register"),
-    path("<slug:slug>/dang-ky/xong/", v.registered, name="registered"),
-    path("<slug:slug>/dang-nhap/", v.sign_in, name="signin"),
-    path("<slug:slug>/dang-xuat/", v.sign_out, name="signout"),
-    path("<slug:slug>/dot/<int:number>/bat-dau/", v.start, name="start"),
+    path("<slug:slug>/dang-ky/", person.register, name="register"),
+    path("<slug:slug>/dang-ky/xong/", person.registered, name="registered"),
+    path("<slug:slug>/dang-nhap/", person.sign_in, name="signin"),
+    path("<slug:slug>/dang-xuat/", person.sign_out, name="signout"),
+    path("<slug:slug>/dot/<int:number>/bat-dau/", attempt.start, name="start"),
     path("<slug:slug>/ket-qua/<int:number>/", v.round_results, name="results"),
-    path("<slug:slug>/du-lieu-ca-nhan/", v.my_data, name="my_data"),
-    path("<slug:slug>/du-lieu-ca-nhan/tai-ve/", v.export, name="export"),
-    path("<slug:slug>/du-lieu-ca-nhan/xoa/", v.erase, name="erase"),
+    path("<slug:slug>/du-lieu-ca-nhan/", person.my_data, name="my_data"),
+    path("<slug:slug>/du-lieu-ca-nhan/tai-ve/", person.export, name="export"),
+    path("<slug:slug>/du-lieu-ca-nhan/xoa/", person.erase, name="erase"),
 ]

@@ -13,6 +13,7 @@ file and `job_download` serves it to the job's owner.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -156,31 +157,33 @@ def contest_stats(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Exports -----------------------------------------------------------------------
 
 
-def _xlsx(data: bytes, names: tuple[str, str]) -> HttpResponse:
-    return excel.attachment(data, excel.XLSX, names)
-
-
-def _background(
+def _export(
     request: HttpRequest,
+    contest: Contest,
     *,
     kind: str,
     title: str,
     params: dict[str, Any],
     rows: int,
     back: str,
+    build: Callable[[bool], tuple[bytes, tuple[str, str]]],
 ) -> HttpResponse:
-    """Large exports: a confirmation page on GET, a background job on POST."""
+    """A workbook of `rows` rows: sent at once (`build(reveal)` gives its bytes and
+    file names), or, when large, a confirmation page on GET and a background job
+    (`kind` with `params`) on POST. Full personal data only for those who may."""
+    reveal = exports.may_reveal(request.user, contest, _wants_full(request))
+    if rows < exports.SYNC_LIMIT:
+        if reveal:
+            exports.log_personal_export(contest)
+        data, names = build(reveal)
+        return excel.attachment(data, excel.XLSX, names)
+    title = title[:200]
+    params = {**params, "reveal": reveal}
     if request.method != "POST":
         return render(
             request,
             "contests/stats/export_confirm.html",
-            {
-                "nav": "contests",
-                "title": title,
-                "rows": rows,
-                "full": params["reveal"],
-                "back": back,
-            },
+            {"nav": "contests", "title": title, "rows": rows, "full": reveal, "back": back},
         )
     job = start_job(request.user, kind, title, params=params)
     messages.info(request, "Tệp đang được tạo trong nền; khi xong, bấm “Tải tệp” ở trang thống kê.")
@@ -191,42 +194,37 @@ def _background(
 @login_required
 def export_results(request: HttpRequest, pk: int) -> HttpResponse:
     rnd: Round = get_visible_or_404(Round.objects.select_related("contest"), request.user, pk=pk)
-    reveal = exports.may_reveal(request.user, rnd.contest, _wants_full(request))
-    rows = exports.count_results(rnd)
-    if rows >= exports.SYNC_LIMIT:
-        return _background(
-            request,
-            kind="export_results",
-            title=f"Xuất kết quả {rnd} — {rnd.contest.title}"[:200],
-            params={"round": rnd.pk, "reveal": reveal},
-            rows=rows,
-            back=reverse("contests_stats:round_stats", args=[rnd.pk]),
-        )
-    if reveal:
-        exports.log_personal_export(rnd.contest)
-    return _xlsx(exports.results_workbook(rnd, reveal), exports.results_filenames(rnd, reveal))
+    return _export(
+        request,
+        rnd.contest,
+        kind="export_results",
+        title=f"Xuất kết quả {rnd} — {rnd.contest.title}",
+        params={"round": rnd.pk},
+        rows=exports.count_results(rnd),
+        back=reverse("contests_stats:round_stats", args=[rnd.pk]),
+        build=lambda reveal: (
+            exports.results_workbook(rnd, reveal),
+            exports.results_filenames(rnd, reveal),
+        ),
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def export_participants(request: HttpRequest, pk: int) -> HttpResponse:
     contest: Contest = get_visible_or_404(Contest.objects, request.user, pk=pk)
-    reveal = exports.may_reveal(request.user, contest, _wants_full(request))
-    rows = exports.count_participants(contest)
-    if rows >= exports.SYNC_LIMIT:
-        return _background(
-            request,
-            kind="export_participants",
-            title=f"Xuất danh sách người dự thi — {contest.title}"[:200],
-            params={"contest": contest.pk, "reveal": reveal},
-            rows=rows,
-            back=reverse("contests_stats:contest_stats", args=[contest.pk]),
-        )
-    if reveal:
-        exports.log_personal_export(contest)
-    return _xlsx(
-        exports.participants_workbook(contest, reveal),
-        exports.participants_filenames(contest, reveal),
+    return _export(
+        request,
+        contest,
+        kind="export_participants",
+        title=f"Xuất danh sách người dự thi — {contest.title}",
+        params={"contest": contest.pk},
+        rows=exports.count_participants(contest),
+        back=reverse("contests_stats:contest_stats", args=[contest.pk]),
+        build=lambda reveal: (
+            exports.participants_workbook(contest, reveal),
+            exports.participants_filenames(contest, reveal),
+        ),
     )
 
 

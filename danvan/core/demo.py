@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 
+from danvan.core import restructuring as restructure
 from danvan.core import services
 from danvan.core.models import (
     Area,
@@ -433,11 +434,11 @@ class _Builder:
         for unit in r["communes"]:
             preds = [self.old[code] for code in unit["predecessors"]]
             used.extend(unit["predecessors"])
-            restructuring = services.merge_areas(
+            restructuring = restructure.merge_areas(
                 None,
                 preds,
                 effective_on=effective_on,
-                new_unit=services.NewUnit(unit["name"], unit["code"], unit["unit_type"]),
+                new_unit=restructure.NewUnit(unit["name"], unit["code"], unit["unit_type"]),
                 parent=city,
                 decision=decision,
                 note=r["note"],
@@ -450,7 +451,7 @@ class _Builder:
         if sorted(used) != expected:  # the facts file must use each old unit once
             raise DemoError("Tệp dữ liệu mẫu: danh sách đơn vị sáp nhập không khớp 15 xã cũ.")
         for code in (self.facts["district"]["code"], self.facts["province"]["code"]):
-            services.dissolve_area(
+            restructure.dissolve_area(
                 None,
                 self.old[code],
                 successor=city,

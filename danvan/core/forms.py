@@ -23,8 +23,8 @@ from danvan.core.models import (
     Role,
     User,
 )
+from danvan.core.restructuring import NewUnit, check_not_future
 from danvan.core.scope import GRANT, GRANTABLE_ROLES, MANAGE, MANAGE_TREE, get_scope
-from danvan.core.services import NewUnit, check_not_future
 from danvan.core.validators import validate_phone
 
 
@@ -491,3 +491,9 @@ class AccountActiveForm(forms.Form):
         coerce=lambda value: value == "1",
         widget=forms.HiddenInput,
     )
+
+
+def form_error(form: Any, exc: ValidationError) -> None:
+    """Show a service's refusal (a `ValidationError`) on the form, above its fields."""
+    for message in exc.messages:
+        form.add_error(None, message)

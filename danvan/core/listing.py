@@ -59,3 +59,22 @@ def filter_list(
     if search_terms(data.get(search) or ""):
         return filter_by_title(qs, data[search])
     return qs
+
+
+def filter_tree(qs: Any, form: Form) -> Any:
+    """The list of one of the two trees (areas, organisations) narrowed by a valid
+    filter form: `q` (the tree's own search), `kind`, `area` (under that unit)
+    when the form has it, and `status`: in force (the default), "ended" or "all"."""
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("q"):
+        qs = qs.search(data["q"])
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("area"):
+        qs = qs.filter(area__path__startswith=data["area"].path)
+    status = data.get("status", "")
+    if status == "ended":
+        return qs.filter(valid_to__isnull=False)
+    if status != "all":
+        return qs.filter(valid_to__isnull=True)
+    return qs

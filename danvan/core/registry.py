@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -39,6 +39,21 @@ class Card(NamedTuple):
     title: str
     url: str
     summary: str = ""
+
+
+def open_now_cards(
+    model: str, fields: tuple[str, ...], order: str, summary: Callable[[Any], str]
+) -> Callable[[], list[Card]]:
+    """The cards of the objects of `model` ("app_label.Model") open now (its
+    queryset's `open_now()`, core/organised.py), reading only `fields`."""
+
+    def cards() -> list[Card]:
+        from django.apps import apps
+
+        qs = apps.get_model(model).objects.open_now().only(*fields).order_by(order)
+        return [Card(o.title, o.get_absolute_url(), summary(o)) for o in qs]
+
+    return cards
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 
 from danvan.core.registry import (
-    Card,
     HomeSection,
     MenuItem,
+    open_now_cards,
     register_demo,
     register_home_section,
     register_staff_menu,
@@ -17,12 +17,10 @@ if TYPE_CHECKING:
     from danvan.core.demo import Writer
 
 
-def open_surveys() -> list[Card]:
-    """The surveys open now, for the public home page."""
-    from danvan.surveys.models import Survey
-
-    surveys = Survey.objects.open_now().only("title", "slug", "intro").order_by("closes_at")
-    return [Card(s.title, s.get_absolute_url(), s.intro[:200]) for s in surveys]
+# The surveys open now, for the public home page.
+open_surveys = open_now_cards(
+    "surveys.Survey", ("title", "slug", "intro"), "closes_at", lambda s: s.intro[:200]
+)
 
 
 def load_demo(stdout: Writer | None) -> list[str]:

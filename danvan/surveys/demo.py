@@ -30,6 +30,7 @@ from ``random.Random(SEED)``, so every load gives the same answers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Callable
@@ -43,7 +44,7 @@ from django.utils import timezone
 
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.text import VN_TZ
-from danvan.surveys import logic, mixing, opinion, services, tally
+from danvan.surveys import cleaning, logic, mixing, opinion, services, tally
 from danvan.surveys.builder import AGE_BANDS, create_from_template
 from danvan.surveys.models import (
     AGREEMENT_SCALE,
@@ -241,7 +242,7 @@ class _Respondents:
 
     def __init__(self, rng: random.Random, survey: Survey, profiles: list[Profile]) -> None:
         self.rng = rng
-        self.questions = services.ordered_questions(survey)
+        self.questions = cleaning.ordered_questions(survey)
         self.profiles = profiles
         self.hamlets, self.hamlet_weights = self._hamlets(survey)
 
@@ -249,7 +250,7 @@ class _Respondents:
     def _hamlets(survey: Survey) -> tuple[list[int], list[int]]:
         units = [
             a
-            for a in services.unit_choices(survey)
+            for a in cleaning.unit_choices(survey)
             if a.kind == AreaKind.HAMLET and a.valid_to is None
         ]
         if not units:
@@ -322,7 +323,7 @@ class _Respondents:
                 value["other"] = rng.choice(profile.other_texts)
             return value
         if kind == Kind.RATING:
-            low, high = services.rating_bounds(question)
+            low, high = cleaning.rating_bounds(question)
             share = (person["satisfaction"] - 1) / 4  # 0..1
             centre = low + share * (high - low)
             return min(high, max(low, round(rng.gauss(centre, (high - low) / 8))))
@@ -403,6 +404,10 @@ class ReportSpec:
     spread: str
     what_people_say: str
     proposals: str = ""
+
+    def fields(self) -> dict[str, str]:
+        """The report's fields but its period and unit (and the commune's code)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "commune"}
 
 
 REPORTS_2025: list[ReportSpec] = [
@@ -595,16 +600,7 @@ def _make_reports(stdout: Writer | None) -> int:
         if area is None:
             continue
         author = collaborator if spec.commune == COLLABORATOR_COMMUNE else board
-        data = {
-            "period": period,
-            "area": area,
-            "field": spec.field,
-            "topic": spec.topic,
-            "what_people_say": spec.what_people_say,
-            "mood": spec.mood,
-            "spread": spec.spread,
-            "proposals": spec.proposals,
-        }
+        data = {"period": period, "area": area, **spec.fields()}
         opinion.save_report(author, data, submit=True)
         made += 1
     # The former communes have ended: reports on them are stored directly, dated
@@ -618,12 +614,7 @@ def _make_reports(stdout: Writer | None) -> int:
             author=board,
             period=previous,
             area=old,
-            field=spec.field,
-            topic=spec.topic,
-            what_people_say=spec.what_people_say,
-            mood=spec.mood,
-            spread=spec.spread,
-            proposals=spec.proposals,
+            **spec.fields(),
             status=ReportStatus.SUBMITTED,
             submitted_at=when + timedelta(days=n),
         )
@@ -665,22 +656,35 @@ def _spread_over_days(survey: Survey, responses: list[Any]) -> None:
     tally.forget(survey)  # nothing counted yet; keep it so if it ever was
 
 
-def _make_dialogue(
-    rng: random.Random, organizer: Organization, city: Area, user: Any, stdout: Writer | None
+def _open_survey(
+    template: str, organizer: Organization, city: Area, user: Any, **fields: Any
 ) -> Survey:
+    """A published survey of the city from `template`, opened `OPENED_DAYS_AGO`."""
     now = timezone.now().replace(second=0, microsecond=0)
-    survey = create_from_template(
-        "doi-thoai",
+    return create_from_template(
+        template,
         organization=organizer,
         user=user,
-        title=DIALOGUE_TITLE,
-        slug=DIALOGUE_SLUG,
         target_area=city,
-        mode=Mode.ANONYMOUS,
-        one_per=OnePer.BROWSER,
         opens_at=now - timedelta(days=OPENED_DAYS_AGO),
         closes_at=now + timedelta(days=CLOSES_IN_DAYS),
         status=SurveyStatus.PUBLISHED,
+        **fields,
+    )
+
+
+def _make_dialogue(
+    rng: random.Random, organizer: Organization, city: Area, user: Any, stdout: Writer | None
+) -> Survey:
+    survey = _open_survey(
+        "doi-thoai",
+        organizer,
+        city,
+        user,
+        title=DIALOGUE_TITLE,
+        slug=DIALOGUE_SLUG,
+        mode=Mode.ANONYMOUS,
+        one_per=OnePer.BROWSER,
     )
     people = _Respondents(rng, survey, DIALOGUE_PROFILES)
     for i in range(DIALOGUE_RESPONSES):
@@ -694,21 +698,17 @@ def _make_dialogue(
 def _make_farmers(
     rng: random.Random, organizer: Organization, city: Area, user: Any, stdout: Writer | None
 ) -> Survey:
-    now = timezone.now().replace(second=0, microsecond=0)
-    survey = create_from_template(
+    survey = _open_survey(
         "nong-dan",
-        organization=organizer,
-        user=user,
+        organizer,
+        city,
+        user,
         title=FARMERS_TITLE,
         slug=FARMERS_SLUG,
         intro=FARMERS_INTRO,
-        target_area=city,
         mode=Mode.IDENTIFIED,
         one_per=OnePer.PHONE,
         consent_text=FARMERS_CONSENT,
-        opens_at=now - timedelta(days=OPENED_DAYS_AGO),
-        closes_at=now + timedelta(days=CLOSES_IN_DAYS),
-        status=SurveyStatus.PUBLISHED,
     )
     people = _Respondents(rng, survey, FARMERS_PROFILES)
     sent = []

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from danvan.core.validators import normalize_phone
-from danvan.surveys import services
+from danvan.surveys import cleaning, guards
 from danvan.surveys.models import Mode, OnePer, Survey
 
 
@@ -24,7 +24,7 @@ class StartForm(forms.Form):
                 label="Mã mời",
                 max_length=20,
                 help_text="Mã gồm 8 chữ và số in trên giấy mời, ví dụ ABCD-EF23.",
-                error_messages={"required": services.MSG_CODE_MISSING},
+                error_messages={"required": guards.MSG_CODE_MISSING},
                 widget=forms.TextInput(
                     attrs={
                         "autocomplete": "off",
@@ -36,8 +36,8 @@ class StartForm(forms.Form):
         if identified:
             self.fields["full_name"] = forms.CharField(
                 label="Họ và tên",
-                max_length=services.NAME_MAX,
-                error_messages={"required": services.MSG_NAME_MISSING},
+                max_length=cleaning.NAME_MAX,
+                error_messages={"required": cleaning.MSG_NAME_MISSING},
                 widget=forms.TextInput(attrs={"autocomplete": "name"}),
             )
         if identified or survey.one_per == OnePer.PHONE:
@@ -51,7 +51,7 @@ class StartForm(forms.Form):
                 label="Số điện thoại",
                 max_length=20,
                 help_text=help_text,
-                error_messages={"required": services.MSG_PHONE_MISSING},
+                error_messages={"required": cleaning.MSG_PHONE_MISSING},
                 widget=forms.TextInput(
                     attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}
                 ),
@@ -59,7 +59,7 @@ class StartForm(forms.Form):
         if identified:
             self.fields["consent"] = forms.BooleanField(
                 label="Tôi đồng ý với nội dung trên.",
-                error_messages={"required": services.MSG_CONSENT},
+                error_messages={"required": cleaning.MSG_CONSENT},
             )
 
     @property
@@ -70,10 +70,10 @@ class StartForm(forms.Form):
         return normalize_phone(self.cleaned_data["phone"])
 
     def clean_code(self) -> str:
-        return services.check_code(self.survey, self.cleaned_data["code"])
+        return guards.check_code(self.survey, self.cleaned_data["code"])
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
-            raise ValidationError(services.MSG_NAME_MISSING)
+            raise ValidationError(cleaning.MSG_NAME_MISSING)
         return name

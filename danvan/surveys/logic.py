@@ -9,7 +9,7 @@ condition, or when the question it refers to is itself visible (and earlier)
 and the condition holds on that question's answer. So a question whose
 condition refers to a hidden, later or unknown question is hidden too.
 
-Answers are the cleaned values of `danvan.surveys.services.clean_answer`:
+Answers are the cleaned values of `danvan.surveys.cleaning.clean_answer`:
 ``{"choice": i}`` (single, dropdown; -1 for "other"), ``{"choices": [...]}``
 (multiple), a number, a list (grid), a text, an ISO date or an area id;
 ``None`` (or absent) when not answered. The operators compare the *value*:

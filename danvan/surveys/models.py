@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
 from danvan.core.models import Area, Organization, Period
+from danvan.core.organised import OrganisedActivity, OrganisedQuerySet
 from danvan.core.scope import ScopedQuerySetMixin
 
 
@@ -40,16 +40,14 @@ class OnePer(models.TextChoices):
     CODE = "code", "Mã mời dùng một lần"
 
 
-class SurveyQuerySet(ScopedQuerySetMixin, models.QuerySet["Survey"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
-
-    def open_now(self) -> SurveyQuerySet:
-        now = timezone.now()
-        return self.filter(status=SurveyStatus.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+class SurveyQuerySet(OrganisedQuerySet["Survey"]):
+    """Scoped by the organising body; `published()`, `open_now()` (core/organised.py)."""
 
 
-class Survey(models.Model):
+class Survey(OrganisedActivity):
+    window = ("opens_at", "closes_at")
+    db_owned_field = "revision"
+
     title = models.CharField("tên cuộc khảo sát", max_length=300)
     slug = models.SlugField("đường dẫn", max_length=120, unique=True)
     intro = models.TextField("lời giới thiệu", blank=True)
@@ -75,10 +73,6 @@ class Survey(models.Model):
         "trạng thái", max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
     )
     share_image = models.ImageField("ảnh chia sẻ", upload_to="surveys/", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
     # Raised whenever a section or question of the survey changes (signals in
     # apps.py): the respondent pages keep the questions in the process under
     # (id, revision), and read this column with the survey on every request.
@@ -96,30 +90,8 @@ class Survey(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The revision belongs to the database (its triggers raise it): a save of
-        # a survey loaded before a question changed must not write the old value back.
-        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "revision"
-            ]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("surveys:take", args=[self.slug])
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.organization.area.path, "org_path": self.organization.path}
-
-    @property
-    def is_open(self) -> bool:
-        now = timezone.now()
-        return self.status == SurveyStatus.PUBLISHED and self.opens_at <= now < self.closes_at
 
 
 class Section(models.Model):
@@ -330,6 +302,52 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}/{self.question_id}/{self.part}: {self.n}"
+
+
+class SliceGrain(models.TextChoices):
+    DAY = "day", "theo ngày nhận"
+    UNIT = "unit", "theo đơn vị và ngày nhận"
+
+
+class TallySlice(models.Model):
+    """The tally again, cut by the day a response was received and by the unit
+    it named, so that a page filtered by dates or unit adds up a few rows
+    instead of counting answers (`danvan.surveys.tally`). Parts `answered`,
+    `value`, `written` as in `Tally`; `grain` says whether the rows are per day
+    (`unit` = 0) or per day and unit (`unit` = the area id the response gave to
+    the survey's unit question, 0 when it gave none). `key` is the value as
+    text, so that a row is found by columns that are never NULL (an upsert)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    grain = models.CharField(max_length=4, choices=SliceGrain.choices)
+    unit = models.IntegerField(default=0)
+    day = models.DateField()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    part = models.CharField(max_length=10, choices=TallyPart.choices)
+    key = models.CharField(max_length=80, default="")
+    row = models.SmallIntegerField(null=True, blank=True)
+    choice = models.SmallIntegerField(null=True, blank=True)
+    number = models.FloatField(null=True, blank=True)
+    area = models.IntegerField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    n = models.BigIntegerField(default=0)
+    # Part `written`: the lowest and highest id of the answers counted, so that the
+    # newest written answers of a filter are looked for in that id range only.
+    first_id = models.BigIntegerField(null=True, blank=True)
+    last_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "số đếm kết quả theo ngày và đơn vị"
+        verbose_name_plural = "số đếm kết quả theo ngày và đơn vị"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "grain", "unit", "day", "question", "part", "key"],
+                name="tallyslice_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.grain}/{self.unit}/{self.day}: {self.n}"
 
 
 class Respondent(models.Model):

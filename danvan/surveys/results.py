@@ -1,11 +1,14 @@
-"""Results of a survey: counts, percentages, averages, crosstabs, free text.
+"""Results of a survey: counts, percentages, averages, medians, the newest
+written answers.
 
-Unfiltered, the figures come from the survey's tally (`danvan.surveys.tally`):
-exact counts brought up to date incrementally, a few hundred rows whatever the
-number of responses. Filtered (dates, unit), searched and crosstabbed figures
-are GROUP BY aggregates on `Answer` in the database (`_compute`); answers are
-never loaded into Python to be counted. A handful of queries per page whatever
-the number of responses (one more per number question, for its median).
+The figures come from the survey's tally (`danvan.surveys.tally`): exact counts
+brought up to date incrementally, a few hundred rows whatever the number of
+responses; filtered by dates or unit, from its slices (the same counts per day
+and unit, `danvan.surveys.slices`). Answers are never counted for a page: a
+handful of queries whatever the number of responses. Beside this module:
+`crosstabs` (one question broken down by another), `texts` (search and the
+list of written answers) and `recount` (the plain GROUP BY the tally is checked
+against).
 
 Definitions (the results page says them too):
 
@@ -23,9 +26,8 @@ Definitions (the results page says them too):
 Results are cached per (survey, filters) for at most `RESULTS_TTL` seconds, so
 they are at most that stale while responses come in; unfiltered ones are
 brought up to date by one request at a time once `REFRESH_AFTER` s old (see
-`_tallied`). The written answers listed are the newest by answer id from the
-tally path, the latest received from the GROUP BY path (the same order, as
-responses are stored when received).
+`_tallied`); filtered ones share one refresh per `tally.ADVANCE_EVERY` s. The
+written answers listed are the newest by answer id.
 """
 
 from __future__ import annotations
@@ -38,20 +40,19 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from danvan.core.cache import LocalCache
 from danvan.core.models import Area
 from danvan.core.places import area_places
-from danvan.core.text import fold, format_date, vn_sort_key
+from danvan.core.text import format_date, vn_sort_key
 from danvan.surveys import kinds, tally
 from danvan.surveys.models import Answer, Kind, Question, Response, Survey
 
 RESULTS_TTL = 5  # seconds: the issue asks for results at most 5 s stale
 REFRESH_AFTER = 3  # seconds: unfiltered figures this old are brought up to date
-LOCK_SECONDS = 60  # the longest a refresh may hold the lock (a first count of 1M answers)
+LOCK_SECONDS = 180  # the longest a refresh may hold the lock (a first count of 1M responses)
 LOCK_POLL = 0.02  # seconds between looks while another request refreshes
 TEXT_SAMPLE = 20  # free-text answers listed per question on the results page
 SEARCH_LIMIT = 50  # answers listed per question when searching
@@ -277,8 +278,16 @@ def _cached(key: str) -> Any:
     return value
 
 
-def _store(key: str, value: Any) -> None:
-    cache.set(key, (_clock(), value), RESULTS_TTL)
+def _store(key: str, value: Any, stamp: float | None = None) -> None:
+    """Cache `value`, counted from figures as of `stamp` (default: now)."""
+    cache.set(key, (_clock() if stamp is None else stamp, value), RESULTS_TTL)
+
+
+def _sliced_stamp() -> float:
+    """As of when filtered figures are complete: their refresh may have begun up
+    to `tally.ADVANCE_EVERY` s before (shared by a burst of filtered pages), so
+    they are cached that much shorter and stay at most `RESULTS_TTL` s stale."""
+    return _clock() - tally.ADVANCE_EVERY
 
 
 # --- Labels ------------------------------------------------------------------------
@@ -348,8 +357,9 @@ def survey_results(
     hit = _cached(key)
     if hit is not None:
         return hit  # type: ignore[no-any-return]
-    out = _compute(survey, date_from, date_to, area)
-    _store(key, out)
+    stamp = _sliced_stamp()
+    out = _from_slices(survey, date_from, date_to, area)
+    _store(key, out, stamp)
     return out
 
 
@@ -412,13 +422,52 @@ def _refresh_locked(survey: Survey, key: str) -> SurveyResults:
         cache.delete(_lock_key(survey))
 
 
-def _from_tally(survey: Survey) -> SurveyResults:
-    questions = list(
+def _questions(survey: Survey) -> list[Question]:
+    return list(
         Question.objects.filter(survey_id=survey.pk)
         .select_related("section")
         .order_by("section__position", "position", "pk")
     )
-    counts = tally.refresh(survey, [q.pk for q in questions])
+
+
+def _unit_question_of(questions: list[Question]) -> Question | None:
+    return next((q for q in questions if q.kind == Kind.UNIT), None)
+
+
+def _from_tally(survey: Survey) -> SurveyResults:
+    questions = _questions(survey)
+    uq = _unit_question_of(questions)
+    counts = tally.refresh(survey, [q.pk for q in questions], uq.pk if uq else None)
+    samples = _newest_texts([qid for qid, n in counts.written.items() if n], TEXT_SAMPLE)
+    return _from_counts(questions, counts, samples)
+
+
+def _from_slices(
+    survey: Survey, date_from: date | None, date_to: date | None, area: Area | None
+) -> SurveyResults:
+    """The filtered results, added up from the tally's slices (`tally.filtered`)."""
+    questions = _questions(survey)
+    uq = _unit_question_of(questions)
+    uq_id = uq.pk if uq else None
+    qids = [q.pk for q in questions]
+    tally.up_to_date(survey, qids, uq_id)
+    counts = tally.filtered(
+        survey,
+        qids,
+        uq_id,
+        date_from=date_from,
+        date_to=date_to,
+        area=area,
+    )
+    written = [qid for qid, n in counts.written.items() if n]
+    where = _answer_filter(survey, date_from, date_to, area, uq_id)
+    samples = _newest_texts(written, TEXT_SAMPLE, where, counts.bounds)
+    return _from_counts(questions, counts, samples)
+
+
+def _from_counts(
+    questions: list[Question], counts: tally.Counts, samples: dict[int, list[str]]
+) -> SurveyResults:
     out = SurveyResults()
     out.tallied = True
     out.computed_at = timezone.now()
@@ -462,9 +511,8 @@ def _from_tally(survey: Survey) -> SurveyResults:
                 if day is not None:
                     per_day[day] += n
             days[q.pk] = sorted(per_day.items())
-    uq = next((q for q in questions if q.kind == Kind.UNIT), None)
+    uq = _unit_question_of(questions)
     out.area_ids = sorted(units[uq.pk]) if uq is not None else []
-    samples = _newest_texts([qid for qid, n in counts.written.items() if n], TEXT_SAMPLE)
     _assemble(
         out, questions, counts.answered, cells, ratings, summaries, units, days,
         counts.written, samples,
@@ -494,133 +542,26 @@ def _histogram_median(histogram: dict[float, int]) -> float:
     return sum(picked) / len(picked)
 
 
-def _newest_texts(question_ids: list[int], limit: int) -> dict[int, list[str]]:
-    """The newest `limit` written answers of each question: a short range of the
-    `answer_written` index per question, however many answers there are."""
+def _newest_texts(
+    question_ids: list[int],
+    limit: int,
+    where: Q | None = None,
+    bounds: dict[int, tuple[int, int]] | None = None,
+) -> dict[int, list[str]]:
+    """The newest `limit` written answers of each question (kept by the filter
+    `where` when given): a walk down the `answer_written` index per question,
+    newest first, that stops at the `limit`-th answer kept. `bounds` (from the
+    slices) narrows the walk to the id range in which the filter's written
+    answers lie, so a past week does not walk through every newer answer."""
     out: dict[int, list[str]] = {}
     for qid in question_ids:
-        out[qid] = list(
-            Answer.objects.filter(question_id=qid)
-            .exclude(text="")
-            .order_by("-id")
-            .values_list("text", flat=True)[:limit]
-        )
-    return out
-
-
-def _compute(
-    survey: Survey, date_from: date | None, date_to: date | None, area: Area | None
-) -> SurveyResults:
-    questions = list(
-        Question.objects.filter(survey_id=survey.pk)
-        .select_related("section")
-        .order_by("section__position", "position", "pk")
-    )
-    uq = next((q for q in questions if q.kind == Kind.UNIT), None)
-    out = SurveyResults()
-    out.computed_at = timezone.now()
-    out.total = responses_in(
-        survey,
-        date_from=date_from,
-        date_to=date_to,
-        area=area,
-        unit_question_id=uq.pk if uq else None,
-    ).count()
-    if not questions:
-        return out
-    answers = Answer.objects.filter(
-        _answer_filter(survey, date_from, date_to, area, uq.pk if uq else None)
-    )
-    # Questions by the Answer column that holds their answers.
-    by_column: dict[str, list[int]] = defaultdict(list)
-    for q in questions:
-        by_column[kinds.of(q).column].append(q.pk)
-
-    answered = dict(
-        answers.values("question_id")
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-        .values_list("question_id", "n")
-    )
-
-    # Choices, scale points and grid cells: one GROUP BY.
-    cells: dict[int, dict[tuple[Any, Any], int]] = defaultdict(dict)
-    scaled = by_column.get("choice", [])
-    if scaled:
-        for qid, row, choice, n in (
-            answers.filter(question_id__in=scaled, choice__isnull=False)
-            .values("question_id", "row", "choice")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("question_id", "row", "choice", "n")
-        ):
-            cells[qid][(row, choice)] = n
-
-    # Ratings: the value given, as a number.
-    ratings: dict[int, dict[Any, int]] = defaultdict(dict)
-    rated = [q.pk for q in questions if kinds.of(q).column == "number" and kinds.of(q).category]
-    if rated:
-        for qid, value, n in (
-            answers.filter(question_id__in=rated, number__isnull=False)
-            .values("question_id", "number")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("question_id", "number", "n")
-        ):
-            ratings[qid][value] = n
-
-    # Numbers and ratings: count, mean, min, max.
-    summaries: dict[int, dict[str, Any]] = {}
-    numeric = by_column.get("number", [])
-    if numeric:
-        for stat in (
-            answers.filter(question_id__in=numeric, number__isnull=False)
-            .values("question_id")
-            .annotate(n=Count("id"), mean=Avg("number"), low=Min("number"), high=Max("number"))
-            .order_by()
-        ):
-            summaries[stat["question_id"]] = dict(stat)
-
-    # Units: answers per area.
-    units: dict[int, dict[int, int]] = defaultdict(dict)
-    if by_column.get("area"):
-        for qid, area_id, n in (
-            answers.filter(question_id__in=by_column["area"], area__isnull=False)
-            .values("question_id", "area_id")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("question_id", "area_id", "n")
-        ):
-            units[qid][area_id] = n
-
-    # Dates: answers per day.
-    days: dict[int, list[tuple[Any, int]]] = defaultdict(list)
-    if by_column.get("date"):
-        for qid, day, n in (
-            answers.filter(question_id__in=by_column["date"], date__isnull=False)
-            .values("question_id", "date")
-            .annotate(n=Count("id"))
-            .order_by("question_id", "date")
-            .values_list("question_id", "date", "n")
-        ):
-            days[qid].append((day, n))
-
-    # Written answers (free text and "Khác"): how many, and the first few.
-    with_other = [q.pk for q in questions if kinds.of(q).written or kinds.of(q).has_choices]
-    texts_q = answers.filter(question_id__in=with_other).exclude(text="")
-    text_counts = dict(
-        texts_q.values("question_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("question_id", "n")
-    )
-    samples = _first_texts(texts_q, TEXT_SAMPLE) if text_counts else {}
-
-    out.area_ids = sorted(units[uq.pk]) if uq is not None else []
-    _assemble(
-        out, questions, answered, cells, ratings, summaries, units, days, text_counts, samples
-    )
-    _medians(out, answers)
+        qs = Answer.objects.filter(question_id=qid).exclude(text="")
+        if bounds and qid in bounds:
+            low, high = bounds[qid]
+            qs = qs.filter(id__gte=low, id__lte=high)
+        if where is not None:
+            qs = qs.filter(where)
+        out[qid] = list(qs.order_by("-id").values_list("text", flat=True)[:limit])
     return out
 
 
@@ -691,293 +632,6 @@ def date_options(days: list[tuple[Any, int]], base: int) -> list[Option]:
             months[label] = months.get(label, 0) + n
         return [Option(label, n, _percent(n, base)) for label, n in months.items()]
     return [Option(format_date(day), n, _percent(n, base)) for day, n in days]
-
-
-def _medians(out: SurveyResults, answers: QuerySet[Answer]) -> None:
-    """The median of each number question: one or two values fetched by offset
-    (one query per number question, never the whole column)."""
-    for result in out:
-        if result.numbers is None or not result.numbers.count:
-            continue
-        n = result.numbers.count
-        lo, hi = (n - 1) // 2, n // 2
-        middle = [
-            v
-            for v in answers.filter(question_id=result.question_id, number__isnull=False)
-            .order_by("number")
-            .values_list("number", flat=True)[lo : hi + 1]
-            if v is not None
-        ]
-        if middle:
-            result.numbers.median = sum(middle) / len(middle)
-
-
-def _first_texts(qs: QuerySet[Answer], limit: int) -> dict[int, list[str]]:
-    """The first `limit` written answers of each question, in one query (a window)."""
-    ranked = (
-        qs.annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("question_id")],
-                order_by=[F("response__received_on").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=limit)
-        .order_by("question_id", "rank")
-        .values_list("question_id", "text")
-    )
-    out: dict[int, list[str]] = defaultdict(list)
-    for qid, text in ranked:
-        out[qid].append(text)
-    return out
-
-
-# --- Free-text search --------------------------------------------------------------
-
-
-@dataclass
-class TextMatches:
-    question_id: int
-    count: int
-    texts: list[str]
-
-
-def search_texts(
-    survey: Survey,
-    query: str,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    area: Area | None = None,
-    limit: int = SEARCH_LIMIT,
-) -> dict[int, TextMatches]:
-    """Written answers containing `query`, ignoring case and diacritics
-    (`text_folded__contains` on fold(query)): per question, how many and the first
-    `limit`. Two queries."""
-    needle = fold(query)
-    if not needle:
-        return {}
-    qs = Answer.objects.filter(_answer_filter(survey, date_from, date_to, area)).filter(
-        text_folded__contains=needle
-    )
-    counts = dict(
-        qs.values("question_id").annotate(n=Count("id")).order_by().values_list("question_id", "n")
-    )
-    if not counts:
-        return {}
-    texts = _first_texts(qs, limit)
-    return {qid: TextMatches(qid, n, texts.get(qid, [])) for qid, n in counts.items()}
-
-
-def written_answers(
-    survey: Survey,
-    question_id: int,
-    query: str = "",
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    area: Area | None = None,
-) -> QuerySet[Answer]:
-    """Every written answer of one question (free text, or "Khác") kept by the
-    filters, containing `query` when given (ignoring case and diacritics), the
-    latest received first: a lazy queryset, for a page of them at a time."""
-    qs = (
-        Answer.objects.filter(_answer_filter(survey, date_from, date_to, area))
-        .filter(question_id=question_id)
-        .exclude(text="")
-    )
-    needle = fold(query)
-    if needle:
-        qs = qs.filter(text_folded__contains=needle)
-    return qs.order_by("-response__received_on", "-pk")
-
-
-def lists_written_answers(question: Question) -> bool:
-    """Whether people write in answers to `question` (free text, or "Khác")."""
-    kind = kinds.of(question)
-    return kind.written or (kind.has_choices and bool((question.options or {}).get("other")))
-
-
-# --- Crosstabs ---------------------------------------------------------------------
-
-
-@dataclass
-class CrossRow:
-    label: str
-    counts: list[int]
-    total: int  # respondents of the row (answering both questions)
-    column_bases: list[int] = field(default_factory=list)
-
-    @property
-    def cells(self) -> list[tuple[int, str]]:
-        """(count, share of the column's respondents) per column."""
-        return [
-            (n, percent_vi(_percent(n, base)))
-            for n, base in zip(self.counts, self.column_bases, strict=True)
-        ]
-
-
-@dataclass
-class Crosstab:
-    question_id: int
-    by_id: int
-    question_text: str
-    by_text: str
-    columns: list[str]
-    rows: list[CrossRow]
-    column_totals: list[int]  # respondents in each column (answering both questions)
-    total: int  # respondents answering both questions
-    computed_at: datetime | None = None
-
-    @property
-    def column_cells(self) -> list[tuple[int, str]]:
-        return [(n, percent_vi(_percent(n, self.total))) for n in self.column_totals]
-
-
-def can_crosstab(question: Question) -> bool:
-    return kinds.of(question).category
-
-
-def can_break_down_by(question: Question) -> bool:
-    return kinds.of(question).breaks_down
-
-
-def crosstab(
-    survey: Survey,
-    question: Question,
-    by: Question,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    area: Area | None = None,
-) -> Crosstab:
-    """The answers to `question` (rows) broken down by the answers to `by`
-    (columns): a choice question of the survey, or its unit question (by
-    commune). A cell counts the respondents who gave both answers; its share
-    is of the column's respondents. Cached `RESULTS_TTL` s."""
-    if question.survey_id != survey.pk or by.survey_id != survey.pk:
-        raise ValueError("Câu hỏi không thuộc cuộc khảo sát này.")
-    if not can_crosstab(question) or not can_break_down_by(by) or question.pk == by.pk:
-        raise ValueError("Không lập được bảng chéo cho cặp câu hỏi này.")
-    key = _cache_key(
-        "crosstab", survey, question.pk, by.pk, date_from, date_to, area.pk if area else None
-    )
-    hit = _cached(key)
-    if hit is not None:
-        return hit  # type: ignore[no-any-return]
-    out = _crosstab(survey, question, by, date_from, date_to, area)
-    _store(key, out)
-    return out
-
-
-def _row_keys(question: Question) -> tuple[str, list[Any], list[str]]:
-    """(Answer field, category keys, labels) of the rows."""
-    if kinds.of(question).column == "number":  # ratings
-        low, high = rating_bounds(question)
-        keys: list[Any] = [float(v) for v in range(low, high + 1)]
-        return "number", keys, [rating_label(v) for v in keys]
-    labels = choices_of(question)
-    keys = list(range(len(labels)))
-    if kinds.of(question).has_choices and (question.options or {}).get("other"):
-        keys.append(OTHER)
-        labels = [*labels, OTHER_LABEL]
-    return "choice", keys, labels
-
-
-def _crosstab(
-    survey: Survey,
-    question: Question,
-    by: Question,
-    date_from: date | None,
-    date_to: date | None,
-    area: Area | None,
-) -> Crosstab:
-    row_field, row_keys, row_labels = _row_keys(question)
-    by_units = kinds.of(by).column == "area"
-    by_field = "area_id" if by_units else "choice"
-    # Answers to `question` joined, through their response, to answers to `by`.
-    joined = (
-        Answer.objects.filter(_answer_filter(survey, date_from, date_to, area))
-        .filter(question_id=question.pk, **{f"{row_field}__isnull": False})
-        .filter(
-            response__answers__question_id=by.pk,
-            **{f"response__answers__{by_field}__isnull": False},
-        )
-    )
-    other = f"response__answers__{by_field}"
-    pairs = list(
-        joined.values(row_field, other)
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-        .values_list(row_field, other, "n")
-    )
-    bases = list(
-        joined.values(other)
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-        .values_list(other, "n")
-    )
-    row_totals = dict(
-        joined.values(row_field)
-        .annotate(n=Count("response_id", distinct=True))
-        .order_by()
-        .values_list(row_field, "n")
-    )
-    total = joined.aggregate(n=Count("response_id", distinct=True))["n"] or 0
-
-    # Columns: the choices of `by`, or communes (a hamlet counts for its commune;
-    # each response names one unit, so the sums are exact).
-    column_of: dict[Any, Any]
-    if by_units:
-        places = area_places({a for _r, a, _n in pairs} | {a for a, _n in bases})
-        column_of = {a: p.commune_id for a, p in places.items()}
-        communes = {p.commune_id: p.commune for p in places.values()}
-        col_keys: list[Any] = sorted(communes, key=lambda c: vn_sort_key(communes[c]))
-        col_labels = [communes[c] for c in col_keys]
-    else:
-        by_labels = choices_of(by)
-        col_keys = list(range(len(by_labels)))
-        col_labels = list(by_labels)
-        if kinds.of(by).has_choices and (
-            (by.options or {}).get("other") or any(a == OTHER for a, _n in bases)
-        ):
-            col_keys.append(OTHER)
-            col_labels.append(OTHER_LABEL)
-        column_of = {k: k for k in col_keys}
-    index = {k: i for i, k in enumerate(col_keys)}
-
-    column_totals = [0] * len(col_keys)
-    for key, n in bases:
-        i = index.get(column_of.get(key))
-        if i is not None:
-            column_totals[i] += n
-    grid: dict[Any, list[int]] = {k: [0] * len(col_keys) for k in row_keys}
-    for r, c, n in pairs:
-        i = index.get(column_of.get(c))
-        if i is None:
-            continue
-        if r not in grid:
-            grid[r] = [0] * len(col_keys)
-            row_keys.append(r)
-            row_labels.append(
-                rating_label(r) if row_field == "number" else _choice_label(row_labels, r)
-            )
-        grid[r][i] += n
-    rows = [
-        CrossRow(label, grid[k], row_totals.get(k, 0), column_totals)
-        for k, label in zip(row_keys, row_labels, strict=True)
-    ]
-    return Crosstab(
-        question_id=question.pk,
-        by_id=by.pk,
-        question_text=question.text,
-        by_text=by.text,
-        columns=col_labels,
-        rows=rows,
-        column_totals=column_totals,
-        total=total,
-        computed_at=timezone.now(),
-    )
 
 
 def questions_of(survey: Survey, kinds: Iterable[str]) -> list[Question]:

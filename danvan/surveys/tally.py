@@ -11,11 +11,15 @@ What is kept (`Tally` rows, a few hundred a survey):
 * per day, how many responses were received (days that can no longer change).
 
 How it moves forward (`refresh`): `TallyState.watermark` is the highest answer
-id already counted. A refresh reads the current top answer id, aggregates only
+id already counted. A refresh reads the current top answer id and counts only
 the answers of the survey between the watermark and that top (a range of the
-primary key: the answers that arrived since the last refresh) and adds them in.
-One refresher at a time: the state row is locked (`SELECT ... FOR UPDATE`)
-while the counts are merged and the watermark moved, in one transaction.
+primary key: the answers that arrived since the last refresh), in one pass
+that fills the slices (`danvan.surveys.slices`: the same counts per day
+received and per unit named, behind filtered pages) and hands back the
+whole-survey counts, which are added in here. One refresher at a time: the
+state row is locked (`SELECT ... FOR UPDATE`) while the counts are merged and
+the watermark moved, in one transaction. A filtered page (`filtered`, `by_unit`)
+runs the same refresh, then adds up the slices it needs.
 
 Why the top id is safe to use: answer ids come from a sequence when a response
 is written, and transactions commit in any order, so an id below the highest
@@ -44,17 +48,30 @@ the cache entry of the results (see `results.survey_results`).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Min, Sum
 
+from danvan.core.models import Area
 from danvan.core.text import VN_TZ
-from danvan.surveys.models import Answer, Response, Survey, Tally, TallyPart, TallyState
+from danvan.surveys import slices
+from danvan.surveys.models import (
+    Answer,
+    Response,
+    SliceGrain,
+    Survey,
+    Tally,
+    TallyPart,
+    TallySlice,
+    TallyState,
+)
 
 SETTLE_DAYS = 2  # a day this many days back or more takes no new response
 # PostgreSQL advisory lock key of a survey's write barrier: (namespace << 32) | survey id.
@@ -120,6 +137,8 @@ class Counts:
     # question -> {(row, choice, number, area, date): answers}
     values: dict[int, dict[tuple[Any, ...], int]] = field(default_factory=lambda: defaultdict(dict))
     written: dict[int, int] = field(default_factory=dict)
+    # question -> (lowest, highest) id of the written answers counted (filtered only)
+    bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 Key = tuple[int | None, str, int | None, int | None, float | None, int | None, date | None]
@@ -129,59 +148,215 @@ def _key(row: Tally) -> Key:
     return (row.question_id, row.part, row.row, row.choice, row.number, row.area_id, row.date)
 
 
-def refresh(survey: Survey, question_ids: Iterable[int]) -> Counts:
+ADVANCE_EVERY = 1.0  # seconds: filtered pages in a burst share one refresh
+
+
+def _advanced_key(survey_id: int) -> str:
+    return f"surveys:tally-advanced:{survey_id}"
+
+
+def up_to_date(survey: Survey, question_ids: Iterable[int], unit_question_id: int | None) -> float:
+    """Bring the tally and its slices up to date, unless a refresh began less
+    than `ADVANCE_EVERY` seconds ago (then its figures are used: filtered pages
+    opened at once queue for the state row's lock once, not each). Returns the
+    time (`time.time()`) before which every response sent is counted."""
+    stamp = cache.get(_advanced_key(survey.pk))
+    if stamp is not None and time.time() - float(stamp) < ADVANCE_EVERY:
+        return float(stamp)
+    started = time.time()
+    top = _top_answer_id(survey.pk)
+    with transaction.atomic():
+        _advance(survey, list(question_ids), unit_question_id, top)
+    cache.set(_advanced_key(survey.pk), started, 60)
+    return started
+
+
+def refresh(
+    survey: Survey, question_ids: Iterable[int], unit_question_id: int | None = None
+) -> Counts:
     """Count the answers and responses that arrived since the last refresh, and
     return the whole tally (read in the same transaction, under the lock)."""
     qids = list(question_ids)
+    started = time.time()
     top = _top_answer_id(survey.pk)
-    settle = _today() - timedelta(days=SETTLE_DAYS)
     with transaction.atomic():
-        state = _state_for_update(survey.pk)
-        rows = {_key(row): row for row in Tally.objects.filter(survey_id=survey.pk)}
-        delta: dict[Key, int] = defaultdict(int)
-        if top > state.watermark and qids:
-            fresh = Answer.objects.filter(
-                question_id__in=qids, id__gt=state.watermark, id__lte=top
-            ).order_by()
-            for qid, row, choice, number, area_id, day, n in (
-                fresh.values("question_id", "row", "choice", "number", "area_id", "date")
-                .annotate(n=Count("id"))
-                .values_list("question_id", "row", "choice", "number", "area_id", "date", "n")
-            ):
-                delta[(qid, TallyPart.VALUE, row, choice, number, area_id, day)] += n
-            for qid, n in (
-                fresh.values("question_id")
-                .annotate(n=Count("response_id", distinct=True))
-                .values_list("question_id", "n")
-            ):
-                delta[(qid, TallyPart.ANSWERED, None, None, None, None, None)] += n
-            for qid, n in (
-                fresh.exclude(text="")
-                .values("question_id")
-                .annotate(n=Count("id"))
-                .values_list("question_id", "n")
-            ):
-                delta[(qid, TallyPart.WRITTEN, None, None, None, None, None)] += n
-            state.watermark = top
-        if state.settled_until is None or state.settled_until < settle:
-            days = Response.objects.filter(survey_id=survey.pk, received_on__lte=settle)
-            if state.settled_until is not None:
-                days = days.filter(received_on__gt=state.settled_until)
-            for day, n in (
-                days.values("received_on")
-                .annotate(n=Count("id"))
-                .order_by()
-                .values_list("received_on", "n")
-            ):
-                delta[(None, TallyPart.DAY, None, None, None, None, day)] += n
-            state.settled_until = settle
-        if delta:
-            _merge(survey.pk, rows, delta)
-            state.save(update_fields=["watermark", "settled_until"])
+        rows, settle = _advance(survey, qids, unit_question_id, top)
         recent = Response.objects.filter(survey_id=survey.pk, received_on__gt=settle)
         counts = _counts(rows.values())
         counts.total += recent.aggregate(n=Count("id"))["n"] or 0
+    cache.set(_advanced_key(survey.pk), started, 60)
     return counts
+
+
+def filtered(
+    survey: Survey,
+    question_ids: Iterable[int],
+    unit_question_id: int | None,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    area: Area | None = None,
+) -> Counts:
+    """The tally of the responses received from `date_from` to `date_to` (both
+    included) that named a unit inside `area` (the area itself or below it), added
+    up from the slices as the last refresh left them (call `up_to_date` first):
+    exactly what a recount of those responses gives at that refresh."""
+    del question_ids  # the slices hold every question; kept for symmetry with `refresh`
+    with transaction.atomic():
+        settle = (
+            TallyState.objects.filter(survey_id=survey.pk)
+            .values_list("settled_until", flat=True)
+            .first()
+        )
+        slices = TallySlice.objects.filter(survey_id=survey.pk)
+        if area is not None:
+            if unit_question_id is None:
+                return Counts()
+            slices = slices.filter(grain=SliceGrain.UNIT, unit__in=_units_in(area))
+        else:
+            slices = slices.filter(grain=SliceGrain.DAY, unit=0)
+        if date_from is not None:
+            slices = slices.filter(day__gte=date_from)
+        if date_to is not None:
+            slices = slices.filter(day__lte=date_to)
+        out = Counts()
+        for qid, part, grid_row, choice, number, area_id, day, n, low, high in (
+            slices.values("question_id", "part", "row", "choice", "number", "area", "date")
+            .annotate(total=Sum("n"), low=Min("first_id"), high=Max("last_id"))
+            .order_by()
+            .values_list(
+                "question_id",
+                "part",
+                "row",
+                "choice",
+                "number",
+                "area",
+                "date",
+                "total",
+                "low",
+                "high",
+            )
+        ):
+            if part == TallyPart.ANSWERED:
+                out.answered[qid] = int(n)
+            elif part == TallyPart.WRITTEN:
+                out.written[qid] = int(n)
+                if low is not None and high is not None:
+                    out.bounds[qid] = (int(low), int(high))
+            else:
+                out.values[qid][(grid_row, choice, number, area_id, day)] = int(n)
+        if area is not None:
+            # Every response that named a unit answered the unit question once.
+            out.total = out.answered.get(unit_question_id, 0)  # type: ignore[arg-type]
+        else:
+            out.total = _responses_between(survey, settle, date_from, date_to)
+    return out
+
+
+def by_unit(
+    survey: Survey,
+    question_ids: Iterable[int],
+    unit_question_id: int,
+    question_id: int,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    area: Area | None = None,
+) -> tuple[list[tuple[Any, int, int]], dict[int, int]]:
+    """One question's answers per unit named (the responses kept by the filters,
+    after the same refresh as `refresh`): [(choice or number, unit, answers)] and
+    {unit: respondents}. Responses that named no unit are left out. As
+    `filtered`, from the slices as the last refresh left them."""
+    del question_ids, unit_question_id  # as `filtered`
+    with transaction.atomic():
+        slices = TallySlice.objects.filter(
+            survey_id=survey.pk, grain=SliceGrain.UNIT, question_id=question_id
+        ).exclude(unit=0)
+        if area is not None:
+            slices = slices.filter(unit__in=_units_in(area))
+        if date_from is not None:
+            slices = slices.filter(day__gte=date_from)
+        if date_to is not None:
+            slices = slices.filter(day__lte=date_to)
+        pairs: list[tuple[Any, int, int]] = []
+        answered: dict[int, int] = {}
+        for unit, part, choice, number, n in (
+            slices.filter(part__in=[TallyPart.VALUE, TallyPart.ANSWERED])
+            .values("unit", "part", "choice", "number")
+            .annotate(total=Sum("n"))
+            .order_by()
+            .values_list("unit", "part", "choice", "number", "total")
+        ):
+            if part == TallyPart.ANSWERED:
+                answered[unit] = int(n)
+            elif choice is not None or number is not None:
+                pairs.append((choice if choice is not None else number, unit, int(n)))
+    return pairs, answered
+
+
+def _units_in(area: Area) -> list[int]:
+    """The ids of `area` and of the units below it, as a list: `unit IN (…)` of a
+    few ids walks the slices' index unit by unit, where a subquery may be
+    planned as a scan of every slice of the survey."""
+    return list(Area.objects.filter(path__startswith=area.path).values_list("id", flat=True))
+
+
+def _responses_between(
+    survey: Survey, settle: date | None, date_from: date | None, date_to: date | None
+) -> int:
+    """Responses received in the range: the settled days from their tally rows,
+    the recent ones counted (an index range of a few days)."""
+    days = Tally.objects.filter(survey_id=survey.pk, part=TallyPart.DAY)
+    recent = Response.objects.filter(survey_id=survey.pk)
+    if settle is not None:
+        recent = recent.filter(received_on__gt=settle)
+    if date_from is not None:
+        days = days.filter(date__gte=date_from)
+        recent = recent.filter(received_on__gte=date_from)
+    if date_to is not None:
+        days = days.filter(date__lte=date_to)
+        recent = recent.filter(received_on__lte=date_to)
+    settled = days.aggregate(n=Sum("n"))["n"] or 0
+    if settle is not None and date_to is not None and date_to <= settle:
+        return int(settled)
+    return int(settled) + recent.count()
+
+
+def _advance(
+    survey: Survey, qids: list[int], unit_question_id: int | None, top: int
+) -> tuple[dict[Key, Tally], date]:
+    """Bring the tally and its slices up to `top` (the caller's transaction);
+    return the tally rows and the last settled day."""
+    settle = _today() - timedelta(days=SETTLE_DAYS)
+    state = _state_for_update(survey.pk)
+    rows = {_key(row): row for row in Tally.objects.filter(survey_id=survey.pk)}
+    delta: dict[Key, int] = defaultdict(int)
+    if top > state.watermark and qids:
+        # The slices and the whole-survey counts in one pass over the new answers.
+        fresh = slices.add(survey.pk, qids, unit_question_id, state.watermark, top)
+        for (qid, row, choice, number, area_id, day), n in fresh.values.items():
+            delta[(qid, TallyPart.VALUE, row, choice, number, area_id, day)] += n
+        for qid, n in fresh.answered.items():
+            delta[(qid, TallyPart.ANSWERED, None, None, None, None, None)] += n
+        for qid, n in fresh.written.items():
+            delta[(qid, TallyPart.WRITTEN, None, None, None, None, None)] += n
+        state.watermark = top
+    if state.settled_until is None or state.settled_until < settle:
+        days = Response.objects.filter(survey_id=survey.pk, received_on__lte=settle)
+        if state.settled_until is not None:
+            days = days.filter(received_on__gt=state.settled_until)
+        for day, n in (
+            days.values("received_on")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("received_on", "n")
+        ):
+            delta[(None, TallyPart.DAY, None, None, None, None, day)] += n
+        state.settled_until = settle
+    if delta:
+        _merge(survey.pk, rows, delta)
+        state.save(update_fields=["watermark", "settled_until"])
+    return rows, settle
 
 
 def _merge(survey_id: int, rows: dict[Key, Tally], delta: dict[Key, int]) -> None:
@@ -222,6 +397,8 @@ def forget(survey: Survey) -> None:
     with transaction.atomic():
         TallyState.objects.filter(survey_id=survey.pk).delete()
         Tally.objects.filter(survey_id=survey.pk).delete()
+        TallySlice.objects.filter(survey_id=survey.pk).delete()
+    cache.delete(_advanced_key(survey.pk))
     from danvan.surveys import results
 
     results.forget_cached(survey)

@@ -1,5 +1,5 @@
 """Background tasks of the surveys app: forgetting the order in which the
-one-response guards were spent (`services.shuffle_guards`), and mixing the
+one-response guards were spent (`guards.shuffle_guards`), and mixing the
 pending anonymous responses (`danvan.surveys.mixing`).
 
 Mixing follows the same pattern as the shuffle below, with its own windows of
@@ -60,7 +60,7 @@ def window_seconds() -> int:
 @task()
 def shuffle_guards_task(survey_id: int) -> int:
     """Shuffle the guards of one survey; nothing when it no longer exists."""
-    from danvan.surveys.services import shuffle_guards
+    from danvan.surveys.guards import shuffle_guards
 
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None:

@@ -49,13 +49,15 @@ def _report(request: HttpRequest, pk: int) -> OpinionReport:
     return report
 
 
-def _draft(request: HttpRequest, pk: int) -> OpinionReport | None:
-    """The user's own draft, None when the report is theirs but already sent; 404 otherwise."""
+def _draft(request: HttpRequest, pk: int, sent: str) -> OpinionReport | HttpResponse:
+    """The user's own draft; when the report is theirs but already sent, back to it
+    with the message `sent`; 404 otherwise."""
     report = _report(request, pk)
     if report.author_id != request.user.pk:
         raise Http404("Không tìm thấy.")
     if report.status != ReportStatus.DRAFT:
-        return None
+        messages.info(request, sent)
+        return redirect("opinion:report_detail", pk=pk)
     if not opinion.editable_reports(request.user).filter(pk=report.pk).exists():
         raise Http404("Không tìm thấy.")
     return report
@@ -173,10 +175,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _draft(request, pk)
-    if report is None:
-        messages.info(request, "Báo cáo đã gửi, không sửa được nữa.")
-        return redirect("opinion:report_detail", pk=pk)
+    report = _draft(request, pk, "Báo cáo đã gửi, không sửa được nữa.")
+    if isinstance(report, HttpResponse):
+        return report
     form = ReportForm(request.POST or None, instance=report, user=request.user)
     if request.method == "POST" and form.is_valid():
         done = _save(request, form, report)
@@ -188,10 +189,9 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _draft(request, pk)
-    if report is None:
-        messages.info(request, "Báo cáo này đã được gửi.")
-        return redirect("opinion:report_detail", pk=pk)
+    report = _draft(request, pk, "Báo cáo này đã được gửi.")
+    if isinstance(report, HttpResponse):
+        return report
     if request.method == "POST":
         try:
             opinion.submit_report(request.user, report)

@@ -31,7 +31,7 @@ from danvan.core.middleware import client_ip
 from danvan.core.models import Area, AreaKind
 from danvan.core.ratelimit import RateLimited
 from danvan.core.text import format_datetime, vn_sort_key
-from danvan.surveys import kinds, services, tasks
+from danvan.surveys import cleaning, guards, kinds, services, tasks
 from danvan.surveys.forms_public import StartForm
 from danvan.surveys.kinds import Option, UnitChoices
 from danvan.surveys.models import (
@@ -97,7 +97,7 @@ def ensure_cookie(request: HttpRequest, survey: Survey, response: HttpResponse) 
     if survey.one_per == OnePer.BROWSER and browser_token(request, survey) is None:
         response.set_cookie(
             cookie_name(survey),
-            services.new_browser_token(),
+            guards.new_browser_token(),
             max_age=COOKIE_MAX_AGE,
             path="/khao-sat/",
             httponly=True,
@@ -114,15 +114,15 @@ _PUBLIC_SURVEY_SQL = "SELECT * FROM surveys_survey WHERE slug = %s AND status IN
 
 
 def public_survey(slug: str) -> Survey:
-    """The published (or closed) survey. Kept `services.SURVEY_TTL` (1 s) in the
+    """The published (or closed) survey. Kept `cleaning.SURVEY_TTL` (1 s) in the
     process, emptied there by any save of a survey: a survey an officer closes
     stops taking responses in the other processes within that second (its
     closing time is read from the row on every request, so a survey closing by
     its date closes on the dot). Read in one written-out statement (the ORM
     took longer to build it than the database to answer); the target area comes
-    from the process (`services.survey_area`), the organisation when a page
+    from the process (`cleaning.survey_area`), the organisation when a page
     shows it. Treat it as read-only: the requests of the process share it."""
-    survey: Survey | None = services.SURVEYS.get(slug)
+    survey: Survey | None = cleaning.SURVEYS.get(slug)
     if survey is not None:
         return survey
     found = list(
@@ -132,8 +132,8 @@ def public_survey(slug: str) -> Survey:
         raise Http404("Không tìm thấy cuộc khảo sát.")
     survey = found[0]
     if survey.target_area_id is not None:
-        survey.target_area = services.survey_area(survey.target_area_id)
-    services.SURVEYS.set(slug, survey)
+        survey.target_area = cleaning.survey_area(survey.target_area_id)
+    cleaning.SURVEYS.set(slug, survey)
     return survey
 
 
@@ -196,6 +196,10 @@ class QuestionView:
         return str(self.question.kind)
 
     @property
+    def kind_object(self) -> kinds.QuestionKind:
+        return kinds.of(self.question)
+
+    @property
     def name(self) -> str:
         return f"q{self.question.pk}"
 
@@ -209,7 +213,7 @@ class QuestionView:
         ids = []
         if self.question.help_text:
             ids.append(f"{self.name}_help")
-        if kinds.of(self.question).format_hint:
+        if self.kind_object.format_hint:
             ids.append(f"{self.name}_fmt")
         if self.error:
             ids.append(f"{self.name}_error")
@@ -223,7 +227,7 @@ class QuestionView:
     @property
     def is_group(self) -> bool:
         """Rendered as a fieldset with a legend (several inputs)."""
-        return kinds.of(self.question).is_group(self)
+        return self.kind_object.is_group(self)
 
 
 def _filled(raw: Any) -> bool:
@@ -255,8 +259,8 @@ def raw_from_post(question: Question, data: Any) -> Any:
 
 def unit_options(survey: Survey) -> UnitChoices:
     """The unit question's lists, from the units under the survey's target (one
-    query, `services.unit_choices`): see `UnitChoices`."""
-    areas = services.unit_choices(survey)
+    query, `cleaning.unit_choices`): see `UnitChoices`."""
+    areas = cleaning.unit_choices(survey)
     target = survey.target_area
     by_path = {a.path: a for a in areas}
     children: dict[str, list[Area]] = {}
@@ -302,7 +306,7 @@ class Flow:
     def __init__(self, survey: Survey, draft: dict[str, Any]) -> None:
         self.survey = survey
         self.draft = draft
-        self.questions = services.survey_questions(survey)
+        self.questions = cleaning.survey_questions(survey)
         self.numbers = {q.pk: i + 1 for i, q in enumerate(self.questions)}
         # The sections that hold questions, from the questions themselves (fetched
         # with them): a section without questions has no page.
@@ -325,8 +329,8 @@ class Flow:
     def page_questions(self, n: int) -> list[Question]:
         return [q for s in self.pages[n - 1] for q in self.by_section[s.pk]]
 
-    def evaluation(self, required_check: bool = True) -> services.Evaluation:
-        return services.evaluate(
+    def evaluation(self, required_check: bool = True) -> cleaning.Evaluation:
+        return cleaning.evaluate(
             self.questions, self.draft["answers"], required_check=required_check
         )
 
@@ -367,7 +371,7 @@ def take(request: HttpRequest, slug: str) -> HttpResponse:
     survey = public_survey(slug)
     closed = open_error(survey)
     token = browser_token(request, survey)
-    spent = survey.one_per == OnePer.BROWSER and services.is_token_spent(survey, token)
+    spent = survey.one_per == OnePer.BROWSER and guards.is_token_spent(survey, token)
     draft = get_draft(request, survey)
     form = None
     if closed is None and not spent and needs_start(survey):
@@ -379,7 +383,7 @@ def take(request: HttpRequest, slug: str) -> HttpResponse:
             return refused(request, survey, closed.messages[0], 410)
         if spent:
             drop_draft(request, survey)
-            return refused(request, survey, services.MSG_ALREADY, 409)
+            return refused(request, survey, guards.MSG_ALREADY, 409)
         if form is not None:
             if survey.one_per == OnePer.CODE:
                 try:
@@ -432,10 +436,10 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
     # A browser that has answered already is sent back (or refused) here; when it
     # sends the last page, spending its token refuses it anyway, without this read.
     sending = request.method == "POST" and request.POST.get("action") == "submit"
-    if survey.one_per == OnePer.BROWSER and not sending and services.is_token_spent(survey, token):
+    if survey.one_per == OnePer.BROWSER and not sending and guards.is_token_spent(survey, token):
         drop_draft(request, survey)
         if request.method == "POST":
-            return refused(request, survey, services.MSG_ALREADY, 409)
+            return refused(request, survey, guards.MSG_ALREADY, 409)
         return redirect(survey.get_absolute_url())
     draft = get_draft(request, survey)
     if needs_start(survey) and not draft["started"]:
@@ -497,7 +501,7 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
                 return redirect(
                     reverse("surveys:page", kwargs={"slug": survey.slug, "n": m}) + "?kiem-tra=1"
                 )
-        return refused(request, survey, services.MSG_UNKNOWN_QUESTION, 400)
+        return refused(request, survey, cleaning.MSG_UNKNOWN_QUESTION, 400)
     try:
         services.check_rate("submit", client_ip(request))
     except RateLimited as error:
@@ -521,7 +525,7 @@ def _page(request: HttpRequest, survey: Survey, n: int) -> HttpResponse:
             questions=flow.questions,
             evaluation=evaluation,
         )
-    except services.AnswersInvalid:
+    except cleaning.AnswersInvalid:
         return redirect(
             reverse("surveys:page", kwargs={"slug": survey.slug, "n": 1}) + "?kiem-tra=1"
         )

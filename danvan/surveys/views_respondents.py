@@ -18,11 +18,11 @@ from danvan.core.listing import StaffRequest, paginate
 from danvan.core.scope import MANAGE
 from danvan.surveys import respondents
 from danvan.surveys.models import Mode, Survey
-from danvan.surveys.views_staff import NAV, _no_store, _survey
+from danvan.surveys.staff_pages import NAV, fetch_survey, no_store
 
 
 def _identified(request: StaffRequest, pk: int) -> Survey:
-    survey = _survey(request, pk, MANAGE)
+    survey = fetch_survey(request, pk, MANAGE)
     if survey.mode != Mode.IDENTIFIED:
         raise Http404("Không tìm thấy.")
     return survey
@@ -50,7 +50,7 @@ def survey_respondents(request: StaffRequest, pk: int) -> HttpResponse:
             "versions": respondents.consent_versions(survey),
         },
     )
-    return _no_store(response)
+    return no_store(response)
 
 
 @require_safe
@@ -60,4 +60,4 @@ def survey_respondents_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     data = respondents.respondents_workbook(survey)
     respondents.log_access(survey, respondents.ACCESS_XLSX)
     names = excel.filenames(f"Người trả lời {survey.title}", "xlsx")
-    return _no_store(excel.attachment(data, excel.XLSX, names))
+    return no_store(excel.attachment(data, excel.XLSX, names))

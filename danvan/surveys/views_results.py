@@ -29,7 +29,7 @@ from danvan.core.cache import LocalCache
 from danvan.core.models import Area
 from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date
-from danvan.surveys import exports, kinds, mixing, respondents, results
+from danvan.surveys import crosstabs, exports, kinds, mixing, respondents, results, texts
 from danvan.surveys.models import Kind, Mode, Question, Survey
 
 CHART_ROWS = 15  # bars drawn per chart; the table lists every row
@@ -175,8 +175,8 @@ def _survey(request: HttpRequest, pk: int) -> Survey:
 def _crosstab(
     request: HttpRequest, survey: Survey, questions: list[Question], filters: Filters
 ) -> dict[str, Any]:
-    rows = [q for q in questions if results.can_crosstab(q)]
-    bys = [q for q in questions if results.can_break_down_by(q)]
+    rows = [q for q in questions if crosstabs.can_crosstab(q)]
+    bys = [q for q in questions if crosstabs.can_break_down_by(q)]
     numbers = {q.pk: n for n, q in enumerate(questions, start=1)}
     out: dict[str, Any] = {
         "rows": [(q.pk, f"Câu {numbers[q.pk]}. {q.text}") for q in rows],
@@ -198,7 +198,7 @@ def _crosstab(
     elif question.pk == by.pk:
         out["error"] = "Chọn hai câu hỏi khác nhau."
     else:
-        out["table"] = results.crosstab(survey, question, by, **filters.kwargs)
+        out["table"] = crosstabs.crosstab(survey, question, by, **filters.kwargs)
         out["label"] = f"Câu {numbers[question.pk]}"
         out["by_label"] = f"Câu {numbers[by.pk]}"
     return out
@@ -235,9 +235,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     unit_q = next((q for q in questions if q.kind == Kind.UNIT), None)
     filters = _filters(request, survey, unit_q)
     found = results.survey_results(survey, **filters.kwargs)
-    matches = (
-        results.search_texts(survey, filters.query, **filters.kwargs) if filters.query else None
-    )
+    matches = texts.search_texts(survey, filters.query, **filters.kwargs) if filters.query else None
     items = [{"r": r, "svg": _chart(r), "match": (matches or {}).get(r.question_id)} for r in found]
     context = {
         "survey": survey,
@@ -342,14 +340,14 @@ def text_answers(request: HttpRequest, pk: int) -> HttpResponse:
         Question.objects.filter(survey_id=survey.pk).order_by("section__position", "position", "pk")
     )
     numbers = {q.pk: n for n, q in enumerate(questions, start=1)}
-    listed = [q for q in questions if results.lists_written_answers(q)]
+    listed = [q for q in questions if texts.lists_written_answers(q)]
     wanted = request.GET.get("cau", "")
     question = next((q for q in listed if str(q.pk) == wanted), listed[0] if listed else None)
     unit_q = next((q for q in questions if q.kind == Kind.UNIT), None)
     filters = _filters(request, survey, unit_q)
     page = None
     if question is not None:
-        qs = results.written_answers(survey, question.pk, filters.query, **filters.kwargs)
+        qs = texts.written_answers(survey, question.pk, filters.query, **filters.kwargs)
         page = Paginator(qs.values_list("text", flat=True), TEXTS_PER_PAGE).get_page(
             request.GET.get("page")
         )

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from danvan.contests.models import (
+    Attempt,
+    Award,
     Category,
     Choice,
     Contest,
     ContestStatus,
     Participant,
+    Prize,
+    PrizeKind,
     Question,
     Round,
     RoundQuota,
@@ -83,22 +87,67 @@ def make_bank(contest: Contest, per_category: int = 6, categories: int = 2) -> l
     return cats
 
 
-def make_world(
+def make_contest(
+    organizer: Organization,
+    area: Area,
     *,
+    title: str = "Cuộc thi mới",
+    slug: str = "cuoc-thi-moi",
+    status: str = ContestStatus.DRAFT,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    days: int = 30,
+    **fields: Any,
+) -> Contest:
+    """A contest with no topic, question or round: from now (or `starts_at`) to
+    `days` later (or `ends_at`)."""
+    starts_at = starts_at or timezone.now()
+    return Contest.objects.create(
+        title=title,
+        slug=slug,
+        organization=organizer,
+        target_area=area,
+        starts_at=starts_at,
+        ends_at=ends_at or starts_at + timedelta(days=days),
+        status=status,
+        **fields,
+    )
+
+
+def sibling_contest(world: World, title: str, slug: str, status: str) -> Contest:
+    """Another contest of the world's organiser over the same dates, with no round."""
+    return make_contest(
+        world.organizer,
+        world.province,
+        title=title,
+        slug=slug,
+        status=status,
+        starts_at=world.contest.starts_at,
+        ends_at=world.contest.ends_at,
+    )
+
+
+def add_contest(
+    organizer: Organization,
+    area: Area,
+    *,
+    title: str = "Tìm hiểu Đề án 08-ĐA/TU",
+    slug: str = "",
     question_count: int = 4,
     max_attempts: int = 2,
     time_limit_seconds: int = 600,
     status: str = ContestStatus.PUBLISHED,
     **round_fields: Any,
-) -> World:
-    province, commune, hamlet, other, organizer = make_units()
+) -> tuple[Contest, list[Category], Round]:
+    """A contest open since yesterday for 30 days, with a bank of two topics and
+    its first round, open for a week, drawing half its questions from each topic."""
     now = timezone.now()
-    contest = Contest.objects.create(
-        title="Tìm hiểu Đề án 08-ĐA/TU",
-        slug=f"tim-hieu-de-an-08-{secrets.token_hex(3)}",
+    contest = make_contest(
+        organizer,
+        area,
+        title=title,
+        slug=slug or f"tim-hieu-de-an-08-{secrets.token_hex(3)}",
         summary="Cuộc thi trực tuyến thử nghiệm.",
-        organization=organizer,
-        target_area=province,
         starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=30),
         status=status,
@@ -117,10 +166,40 @@ def make_world(
     )
     for cat in cats:
         RoundQuota.objects.create(round=rnd, category=cat, count=question_count // 2)
+    return contest, cats, rnd
+
+
+def make_world(**contest_fields: Any) -> World:
+    """The units (made once per test) and a published contest in them (see add_contest)."""
+    province, commune, hamlet, other, organizer = make_units()
+    contest, cats, rnd = add_contest(organizer, province, **contest_fields)
     return World(province, commune, hamlet, other, organizer, contest, cats, rnd)
 
 
 _n = {"i": 0}
+
+
+def award_first_prize(
+    world: World,
+    participant: Participant,
+    published_name: str,
+    published_place: str,
+    attempt: Attempt | None = None,
+) -> Award:
+    """A first prize (one) of the world's round, awarded to `participant` (with
+    `attempt` when given) under the published name and place."""
+    prize = Prize.objects.create(
+        contest=world.contest, round=world.round, kind=PrizeKind.FIRST, quantity=1
+    )
+    return Award.objects.create(
+        prize=prize,
+        round=world.round,
+        participant=participant,
+        attempt=attempt,
+        rank=1,
+        published_name=published_name,
+        published_place=published_place,
+    )
 
 
 def make_participant(contest: Contest, area: Area, **fields: Any) -> Participant:

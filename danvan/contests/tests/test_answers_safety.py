@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.contests.models import Attempt, Round, RoundQuota, ShowAnswers
+from danvan.contests.public_helpers import participant_key, verified_key
 from danvan.contests.services import start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
-from danvan.contests.views_public import participant_key, verified_key
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from danvan.contests.bank import bank_version, load_bank
 from danvan.contests.models import Choice, Contest, Question
-from danvan.contests.services import bank_version, load_bank
 from danvan.contests.tests.factories import make_world
 
 

@@ -5,15 +5,13 @@ row), the export that round-trips, and formula neutralisation."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -29,38 +27,14 @@ from danvan.contests.bank_io import (
     question_template,
     unescape_cell,
 )
-from danvan.contests.models import Category, Choice, Contest, ContestStatus, Question
+from danvan.contests.models import Category, Choice, Contest, Question
 from danvan.contests.tests import factories
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, Role
 from danvan.core.tests.factories import make_staff
 
-
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def world(db: Any) -> factories.World:
-    return factories.make_world(status=ContestStatus.DRAFT)
-
-
-@pytest.fixture
-def admin(world: factories.World) -> Any:
-    return make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
-
-
-def empty_contest(world: factories.World, slug: str = "cuoc-thi-moi") -> Contest:
-    return Contest.objects.create(
-        title="Cuộc thi mới",
-        slug=slug,
-        organization=world.organizer,
-        target_area=world.province,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + timedelta(days=30),
-    )
+# `world` (a draft contest) and `admin` (its board administrator) come from conftest.py.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def xlsx(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
@@ -117,7 +91,7 @@ def snapshot(contest: Contest) -> list[tuple[Any, ...]]:
 def test_good_file_imports_every_question_through_the_job(
     world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    contest = empty_contest(world)
+    contest = factories.make_contest(world.organizer, world.province)
     Category.objects.create(contest=contest, name="Mặt trận")
     assert services.load_bank(contest.pk).questions == {}
     data = xlsx(
@@ -189,7 +163,7 @@ def test_good_file_imports_every_question_through_the_job(
 def test_the_template_itself_imports(
     world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    contest = empty_contest(world)
+    contest = factories.make_contest(world.organizer, world.province)
     job = run_import(admin, contest, question_template(), django_capture_on_commit_callbacks)
     assert job.status == JobStatus.DONE, job.errors
     assert Question.objects.filter(contest=contest).count() == 2
@@ -371,7 +345,7 @@ def test_export_then_import_into_a_fresh_contest_round_trips(
     Question.objects.filter(pk=inactive.pk).update(active=False)
 
     data = export_bank(source)
-    target = empty_contest(world, slug="ban-sao")
+    target = factories.make_contest(world.organizer, world.province, slug="ban-sao")
     job = run_import(admin, target, data, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.DONE, job.errors
     expected = [s for s in snapshot(source) if s[1] != inactive.text]
@@ -379,7 +353,7 @@ def test_export_then_import_into_a_fresh_contest_round_trips(
     assert len(expected) == 13
 
     # With the inactive ones on request (imported as active).
-    target2 = empty_contest(world, slug="ban-sao-2")
+    target2 = factories.make_contest(world.organizer, world.province, slug="ban-sao-2")
     data = export_bank(source, include_inactive=True)
     job = run_import(admin, target2, data, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.DONE, job.errors
@@ -425,7 +399,7 @@ def test_formula_like_question_round_trips_without_a_visible_apostrophe(
         if r[1].value == "=SUM(A1:A3)"
     )
     assert row[1].quotePrefix and row[3].value == "+84 912 345 678" and row[3].quotePrefix
-    target = empty_contest(world, slug="ban-sao-cong-thuc")
+    target = factories.make_contest(world.organizer, world.province, slug="ban-sao-cong-thuc")
     job = run_import(admin, target, data, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.DONE, job.errors
     assert snapshot(target) == snapshot(world.contest)

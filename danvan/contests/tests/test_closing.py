@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from danvan.contests import closing
+from danvan.contests.bank import ContestError
 from danvan.contests.closing import (
     MSG_CLOSED,
     MSG_NOT_ENDED,
@@ -34,7 +35,7 @@ from danvan.contests.models import (
     Round,
     RoundStatus,
 )
-from danvan.contests.services import ContestError, save_answers, start_attempt, submit_attempt
+from danvan.contests.services import save_answers, start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
 from danvan.core import jobs
 from danvan.core.masking import mask_name
@@ -483,22 +484,21 @@ def test_collective_prize_by_member_rate_uses_the_latest_period(world: Any) -> N
 # --- Overall prizes -----------------------------------------------------------------
 
 
+def next_round(previous: Round) -> Round:
+    """The round after `previous`: a week from its close, 10 questions."""
+    return Round.objects.create(
+        contest=previous.contest,
+        number=previous.number + 1,
+        opens_at=previous.closes_at,
+        closes_at=previous.closes_at + timedelta(days=7),
+        question_count=10,
+    )
+
+
 def test_overall_prizes_on_the_published_rounds(world: Any) -> None:
     r1 = world.round
-    r2 = Round.objects.create(
-        contest=world.contest,
-        number=2,
-        opens_at=r1.closes_at,
-        closes_at=r1.closes_at + timedelta(days=7),
-        question_count=10,
-    )
-    r3 = Round.objects.create(
-        contest=world.contest,
-        number=3,
-        opens_at=r2.closes_at,
-        closes_at=r2.closes_at + timedelta(days=7),
-        question_count=10,
-    )
+    r2 = next_round(r1)
+    r3 = next_round(r2)
     for kind, quantity in [(PrizeKind.FIRST, 1), (PrizeKind.SECOND, 1), (PrizeKind.CONSOLATION, 5)]:
         Prize.objects.create(contest=world.contest, round=None, kind=kind, quantity=quantity)
     Prize.objects.create(contest=world.contest, round=r1, kind=PrizeKind.FIRST, quantity=1)

@@ -15,12 +15,21 @@ from django.utils import timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from danvan.contests import services
+from danvan.contests import bank, services
+from danvan.contests.bank import (
+    MAX_PREDICTION,
+    Bank,
+    BankQuestion,
+    ContestError,
+    draw_paper,
+    invalidate_round,
+    rank_key,
+    score_answers,
+)
 from danvan.contests.models import (
     Attempt,
     AttemptStatus,
     Choice,
-    Contest,
     ContestStatus,
     Counting,
     Question,
@@ -28,18 +37,8 @@ from danvan.contests.models import (
     RoundStatus,
     ShowAnswers,
 )
-from danvan.contests.services import (
-    Bank,
-    BankQuestion,
-    ContestError,
-    answers_visible,
-    draw_paper,
-    rank_key,
-    save_answers,
-    score_answers,
-    start_attempt,
-    submit_attempt,
-)
+from danvan.contests.services import answers_visible, save_answers, start_attempt, submit_attempt
+from danvan.contests.tests import factories
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
 
 # --- Banks in memory ----------------------------------------------------------------
@@ -312,7 +311,7 @@ def test_shuffle_off_keeps_the_bank_order(db: Any) -> None:
 
 def test_start_with_a_short_bank_is_refused_and_saves_nothing(world: Any, person: Any) -> None:
     Round.objects.filter(pk=world.round.pk).update(question_count=13)
-    services.invalidate_round(world.round)
+    invalidate_round(world.round)
     with pytest.raises(ContestError) as exc:
         start_attempt(fresh_round(world), person)
     assert exc.value.code == "bank_short"
@@ -589,14 +588,8 @@ def test_start_outside_an_open_round_is_refused(
 
 
 def test_a_participant_of_another_contest_cannot_start(world: Any) -> None:
-    other = Contest.objects.create(
-        title="Cuộc thi khác",
-        slug="cuoc-thi-khac",
-        organization=world.organizer,
-        target_area=world.province,
-        starts_at=world.contest.starts_at,
-        ends_at=world.contest.ends_at,
-        status=ContestStatus.PUBLISHED,
+    other = factories.sibling_contest(
+        world, "Cuộc thi khác", "cuoc-thi-khac", ContestStatus.PUBLISHED
     )
     stranger = make_participant(other, world.commune)
     with pytest.raises(ContestError) as exc:
@@ -628,7 +621,7 @@ def test_an_erased_participant_cannot_start(world: Any, person: Any) -> None:
         (True, "prediction_invalid"),
         ("²", "prediction_invalid"),  # "²".isdigit(), but int("²") raised ValueError
         ("١٢٣", "prediction_invalid"),  # Arabic-Indic digits
-        (str(services.MAX_PREDICTION + 1), "prediction_invalid"),
+        (str(MAX_PREDICTION + 1), "prediction_invalid"),
     ],
 )
 def test_bad_prediction_is_refused(world: Any, person: Any, value: Any, code: str) -> None:
@@ -747,7 +740,7 @@ SUBMIT_QUERIES = 5
 def test_start_attempt_queries(world: Any, person: Any, django_assert_max_num_queries: Any) -> None:
     rnd = fresh_round(world)
     services.load_bank(rnd.contest_id)
-    services.round_quotas(rnd)
+    bank.round_quotas(rnd)
     with django_assert_max_num_queries(START_QUERIES):
         start_attempt(rnd, person)
 

@@ -10,11 +10,16 @@ from django.test import override_settings
 from django.utils import timezone
 
 from danvan.contests import participants as people
-from danvan.contests.models import Attempt, Award, Participant, Prize, PrizeKind
+from danvan.contests.models import Attempt, Award, Participant
 from danvan.contests.privacy import cccd_hash, decrypt_cccd
 from danvan.contests.ratelimit import LIMITS
 from danvan.contests.services import start_attempt, submit_attempt
-from danvan.contests.tests.factories import make_participant, make_world, right_answers
+from danvan.contests.tests.factories import (
+    award_first_prize,
+    make_participant,
+    make_world,
+    right_answers,
+)
 from danvan.core.middleware import client_ip
 from danvan.core.ratelimit import RateLimited
 
@@ -159,18 +164,7 @@ def test_export_data(world: Any) -> None:
 def test_erase_participant_keeps_statistics_and_published_names(world: Any) -> None:
     p = make_participant(world.contest, world.hamlet, cccd=CCCD, full_name="Lê Thị Hoa")
     attempt = sat(world, p)
-    prize = Prize.objects.create(
-        contest=world.contest, round=world.round, kind=PrizeKind.FIRST, quantity=1
-    )
-    Award.objects.create(
-        prize=prize,
-        round=world.round,
-        participant=p,
-        attempt=attempt,
-        rank=1,
-        published_name="Lê T. Hoa",
-        published_place="Xã Phụng Hiệp",
-    )
+    award_first_prize(world, p, "Lê T. Hoa", "Xã Phụng Hiệp", attempt)
     old_code = p.access_code
     people.erase_participant(p)
     p.refresh_from_db()

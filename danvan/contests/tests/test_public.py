@@ -20,7 +20,6 @@ from danvan.contests.models import (
     AttemptStatus,
     Award,
     Choice,
-    Contest,
     ContestStatus,
     Participant,
     Prediction,
@@ -31,9 +30,16 @@ from danvan.contests.models import (
 )
 from danvan.contests.participants import ERASED_NAME
 from danvan.contests.privacy import cccd_hash, decrypt_cccd
+from danvan.contests.public_helpers import participant_key
 from danvan.contests.services import start_attempt, submit_attempt
-from danvan.contests.tests.factories import make_participant, make_world, right_answers
-from danvan.contests.views_public import LATE_MESSAGE, participant_key
+from danvan.contests.tests import factories
+from danvan.contests.tests.factories import (
+    award_first_prize,
+    make_participant,
+    make_world,
+    right_answers,
+)
+from danvan.contests.views_attempt import LATE_MESSAGE
 from danvan.core import services as core
 from danvan.core.models import Area, OrgKind
 
@@ -75,6 +81,13 @@ def signed_in(world: Any, participant: Participant) -> Client:
 
 def start(client: Client, world: Any, number: int = 1) -> Any:
     return client.post(reverse("contests:start", args=[world.contest.slug, number]))
+
+
+@pytest.fixture
+def attempt(world: Any, client: Client) -> Attempt:
+    """An attempt started by a participant who has just registered with `client`."""
+    register(client, world)
+    return started(client, world)
 
 
 def started(client: Client, world: Any) -> Attempt:
@@ -129,14 +142,8 @@ def test_only_published_contests_are_public(client: Client) -> None:
 
 
 def test_contest_list_and_home_list_open_contests(world: Any, client: Client) -> None:
-    Contest.objects.create(
-        title="Cuộc thi nháp chưa công bố",
-        slug="cuoc-thi-nhap",
-        organization=world.organizer,
-        target_area=world.province,
-        starts_at=world.contest.starts_at,
-        ends_at=world.contest.ends_at,
-        status=ContestStatus.DRAFT,
+    factories.sibling_contest(
+        world, "Cuộc thi nháp chưa công bố", "cuoc-thi-nhap", ContestStatus.DRAFT
     )
     listing = client.get(reverse("contests:list")).content.decode()
     assert world.contest.title in listing
@@ -396,9 +403,9 @@ def test_start_errors_are_friendly_pages(world: Any) -> None:
     assert "Bạn đã dùng hết 1 lượt thi" in response.content.decode()
 
 
-def test_no_js_save_button_keeps_answers_and_prediction(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_no_js_save_button_keeps_answers_and_prediction(
+    world: Any, client: Client, attempt: Attempt
+) -> None:
     qid, cids = attempt.paper[0]
     response = client.post(
         attempt.get_absolute_url(), {f"q_{qid}": [str(cids[1])], "du_doan": "77", "action": "save"}
@@ -415,10 +422,8 @@ def test_no_js_save_button_keeps_answers_and_prediction(world: Any, client: Clie
 
 
 def test_submit_without_prediction_asks_for_it_and_keeps_answers(
-    world: Any, client: Client
+    world: Any, client: Client, attempt: Attempt
 ) -> None:
-    register(client, world)
-    attempt = started(client, world)
     answers = right_answers(attempt)
     response = client.post(attempt.get_absolute_url(), submit_form(attempt, answers))
     assert response.status_code == 200
@@ -444,9 +449,7 @@ def test_someone_elses_attempt_is_not_found(world: Any) -> None:
     assert attempt.status == AttemptStatus.IN_PROGRESS
 
 
-def test_autosave_good_json_saves(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_autosave_good_json_saves(world: Any, client: Client, attempt: Attempt) -> None:
     qid, cids = attempt.paper[0]
     response = post_save(client, attempt, {"answers": {str(qid): [cids[2]]}, "prediction": "42"})
     assert response.status_code == 200, response.content
@@ -459,9 +462,9 @@ def test_autosave_good_json_saves(world: Any, client: Client) -> None:
     assert f'name="q_{qid}" value="{cids[2]}" checked' in body
 
 
-def test_autosave_refuses_tampered_json_and_saves_nothing(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_autosave_refuses_tampered_json_and_saves_nothing(
+    world: Any, client: Client, attempt: Attempt
+) -> None:
     qid, cids = attempt.paper[0]
     other_qid, other_cids = attempt.paper[1]
     drawn = {q for q, _ in attempt.paper}
@@ -487,9 +490,9 @@ def test_autosave_refuses_tampered_json_and_saves_nothing(world: Any, client: Cl
     assert other_qid  # the second question exists on the paper
 
 
-def test_odd_predictions_are_refused_not_crashed(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_odd_predictions_are_refused_not_crashed(
+    world: Any, client: Client, attempt: Attempt
+) -> None:
     for value in ("²", "12abc", "-3"):
         for action in ("save", "submit"):
             response = client.post(
@@ -503,9 +506,9 @@ def test_odd_predictions_are_refused_not_crashed(world: Any, client: Client) -> 
     assert attempt.answers == {k: sorted(v) for k, v in right_answers(attempt).items()}
 
 
-def test_submit_twice_returns_the_first_result(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_submit_twice_returns_the_first_result(
+    world: Any, client: Client, attempt: Attempt
+) -> None:
     url = attempt.get_absolute_url()
     client.post(url, submit_form(attempt, right_answers(attempt), du_doan="5"))
     wrong = {str(q): [cids[1]] for q, cids in attempt.paper}
@@ -516,9 +519,9 @@ def test_submit_twice_returns_the_first_result(world: Any, client: Client) -> No
     assert "4/4" in client.get(response["Location"]).content.decode()
 
 
-def test_late_submit_keeps_what_was_saved_in_time(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_late_submit_keeps_what_was_saved_in_time(
+    world: Any, client: Client, attempt: Attempt
+) -> None:
     saved = right_answers(attempt)
     first = next(iter(saved))
     post_save(client, attempt, {"answers": {first: saved[first]}, "prediction": "30"})
@@ -537,10 +540,8 @@ def test_late_submit_keeps_what_was_saved_in_time(world: Any, client: Client) ->
 
 
 def test_clock_ran_out_without_prediction_closes_with_saved_answers(
-    world: Any, client: Client
+    world: Any, client: Client, attempt: Attempt
 ) -> None:
-    register(client, world)
-    attempt = started(client, world)
     # The deadline has just passed; the network grace is still running.
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=2))
     response = client.post(
@@ -553,9 +554,9 @@ def test_clock_ran_out_without_prediction_closes_with_saved_answers(
     assert LATE_MESSAGE in client.get(response["Location"]).content.decode()
 
 
-def test_an_abandoned_attempt_closes_when_opened_again(world: Any, client: Client) -> None:
-    register(client, world)
-    attempt = started(client, world)
+def test_an_abandoned_attempt_closes_when_opened_again(
+    world: Any, client: Client, attempt: Attempt
+) -> None:
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(hours=1))
     response = client.get(attempt.get_absolute_url())
     assert response["Location"] == reverse("contests:result", args=[attempt.token])
@@ -673,19 +674,9 @@ def test_live_leaderboard_masks_names_and_is_cheap(
 
 def test_published_round_shows_the_winners(world: Any, client: Client) -> None:
     p = sit(world, "Nguyễn Thị Mỹ Linh", world.hamlet, 4)
-    prize = Prize.objects.create(
-        contest=world.contest, round=world.round, kind=PrizeKind.FIRST, quantity=1
-    )
+    award_first_prize(world, p, "Nguyễn T. M. Linh", "Ấp Phụng Thạnh, Xã Phụng Hiệp")
     collective = Prize.objects.create(
         contest=world.contest, round=world.round, kind=PrizeKind.COLLECTIVE, quantity=1
-    )
-    Award.objects.create(
-        prize=prize,
-        round=world.round,
-        participant=p,
-        rank=1,
-        published_name="Nguyễn T. M. Linh",
-        published_place="Ấp Phụng Thạnh, Xã Phụng Hiệp",
     )
     Award.objects.create(
         prize=collective,
@@ -706,7 +697,9 @@ def test_published_round_shows_the_winners(world: Any, client: Client) -> None:
 # --- Personal data -----------------------------------------------------------------------
 
 
-def test_export_contains_their_data(world: Any, client: Client) -> None:
+def submitted_with_cccd(client: Client, world: Any) -> None:
+    """The contest requires a CCCD; a participant registers with one, then submits
+    an attempt with every answer right."""
     world.contest.require_cccd = True
     world.contest.save()
     register(client, world, cccd=CCCD_1990_FEMALE)
@@ -714,6 +707,10 @@ def test_export_contains_their_data(world: Any, client: Client) -> None:
     client.post(
         attempt.get_absolute_url(), submit_form(attempt, right_answers(attempt), du_doan="8")
     )
+
+
+def test_export_contains_their_data(world: Any, client: Client) -> None:
+    submitted_with_cccd(client, world)
     page = client.get(reverse("contests:my_data", args=[world.contest.slug])).content.decode()
     assert "092*******45" in page and "0912***678" in page
     response = client.get(reverse("contests:export", args=[world.contest.slug]))
@@ -747,13 +744,7 @@ def test_export_needs_proof_beyond_the_phone(world: Any) -> None:
 
 
 def test_erase_on_request(world: Any, client: Client) -> None:
-    world.contest.require_cccd = True
-    world.contest.save()
-    register(client, world, cccd=CCCD_1990_FEMALE)
-    attempt = started(client, world)
-    client.post(
-        attempt.get_absolute_url(), submit_form(attempt, right_answers(attempt), du_doan="8")
-    )
+    submitted_with_cccd(client, world)
     url = reverse("contests:erase", args=[world.contest.slug])
     response = client.post(url, {})
     assert response.status_code == 200

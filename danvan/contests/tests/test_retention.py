@@ -17,17 +17,14 @@ from danvan.contests.models import (
     Attempt,
     Award,
     Contest,
-    ContestStatus,
     Participant,
-    Prize,
-    PrizeKind,
     Round,
-    RoundQuota,
 )
 from danvan.contests.retention import erase_expired, expired_contests
 from danvan.contests.stats import round_statistics
 from danvan.contests.tests.factories import (
-    make_bank,
+    add_contest,
+    award_first_prize,
     make_participant,
     make_world,
     right_answers,
@@ -41,26 +38,9 @@ from danvan.core.text import slug_vi
 
 def _another(world: Any, title: str) -> Any:
     """A second contest in the same units (the units can only be made once)."""
-    now = timezone.now()
-    contest = Contest.objects.create(
-        title=title,
-        slug=slug_vi(title),
-        organization=world.organizer,
-        target_area=world.province,
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=30),
-        status=ContestStatus.PUBLISHED,
+    contest, _cats, rnd = add_contest(
+        world.organizer, world.province, title=title, slug=slug_vi(title)
     )
-    cats = make_bank(contest)
-    rnd = Round.objects.create(
-        contest=contest,
-        number=1,
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=7),
-        question_count=4,
-    )
-    for cat in cats:
-        RoundQuota.objects.create(round=rnd, category=cat, count=2)
     return SimpleNamespace(contest=contest, round=rnd, hamlet=world.hamlet)
 
 
@@ -91,17 +71,8 @@ def worlds(db: Any) -> Any:
     expired = make_world()
     winner = _play(expired, "Nguyễn Thị Mỹ Linh 01", right=4)
     _play(expired, "Lê Văn Tâm 02", right=2)
-    prize = Prize.objects.create(
-        contest=expired.contest, round=expired.round, kind=PrizeKind.FIRST, quantity=1
-    )
-    Award.objects.create(
-        prize=prize,
-        round=expired.round,
-        participant=winner,
-        attempt=winner.attempts.get(),
-        rank=1,
-        published_name=mask_name(winner.full_name),
-        published_place="Ấp Phụng Thạnh",
+    award_first_prize(
+        expired, winner, mask_name(winner.full_name), "Ấp Phụng Thạnh", winner.attempts.get()
     )
     recent = _another(expired, "Cuộc thi gần đây")  # ended, still within its retention period
     _play(recent, "Trần Văn Bình 03", right=3)

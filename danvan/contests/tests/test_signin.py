@@ -21,8 +21,8 @@ from django.utils import timezone
 from danvan.contests import otp
 from danvan.contests import participants as people
 from danvan.contests.models import OneTimeCode, Participant
+from danvan.contests.public_helpers import participant_key
 from danvan.contests.tests.factories import make_participant, make_world
-from danvan.contests.views_public import participant_key
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +153,15 @@ def verify(client: Client, world: Any, code: str) -> Any:
     return client.post(url(world), {"cach": "otp", "otp-code": code}, follow=True)
 
 
+def code_sent_to_participant(world: Any, caplog: Any) -> tuple[Client, str]:
+    """A participant with PHONE asks for a one-time code: the client and the code."""
+    make_participant(world.contest, world.hamlet, phone=PHONE)
+    client = Client()
+    with caplog.at_level(logging.INFO, logger="danvan.contests.otp"):
+        send(client, world)
+    return client, sent_code(caplog)
+
+
 @CONSOLE
 def test_one_time_code_signs_in_and_recovers_the_code(world: Any, caplog: Any) -> None:
     p = make_participant(world.contest, world.hamlet, phone=PHONE, access_code="ABCD2345")
@@ -176,11 +185,7 @@ def test_one_time_code_signs_in_and_recovers_the_code(world: Any, caplog: Any) -
 
 @CONSOLE
 def test_an_expired_code_is_refused(world: Any, caplog: Any) -> None:
-    make_participant(world.contest, world.hamlet, phone=PHONE)
-    client = Client()
-    with caplog.at_level(logging.INFO, logger="danvan.contests.otp"):
-        send(client, world)
-    code = sent_code(caplog)
+    client, code = code_sent_to_participant(world, caplog)
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     body = verify(client, world, code).content.decode()
     assert "Mã xác nhận đã hết hạn" in body
@@ -189,11 +194,7 @@ def test_an_expired_code_is_refused(world: Any, caplog: Any) -> None:
 
 @CONSOLE
 def test_too_many_wrong_codes_spend_the_code(world: Any, caplog: Any) -> None:
-    make_participant(world.contest, world.hamlet, phone=PHONE)
-    client = Client()
-    with caplog.at_level(logging.INFO, logger="danvan.contests.otp"):
-        send(client, world)
-    code = sent_code(caplog)
+    client, code = code_sent_to_participant(world, caplog)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(otp.MAX_TRIES - 1):
         verify(client, world, wrong)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from danvan.contests import services
-from danvan.contests.forms_staff import RoundForm, check_choices
+from danvan.contests import bank, services
+from danvan.contests.forms_bank import check_choices
+from danvan.contests.forms_staff import RoundForm
 from danvan.contests.models import (
     Category,
     Choice,
@@ -31,26 +31,10 @@ from danvan.contests.models import (
     RoundStatus,
 )
 from danvan.contests.tests import factories
-from danvan.core.models import Job, JobStatus, Role
-from danvan.core.tests.factories import make_staff
+from danvan.core.models import Job, JobStatus
 
-ADMIN = "qt.cantho"
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def world(db: Any) -> factories.World:
-    return factories.make_world(status=ContestStatus.DRAFT)
-
-
-@pytest.fixture
-def admin(world: factories.World) -> Any:
-    return make_staff(ADMIN, Role.BOARD_ADMIN, area=world.province)
+# `world` (a draft contest) and `admin` (its board administrator) come from conftest.py.
+pytestmark = pytest.mark.usefixtures("media_root")
 
 
 @pytest.fixture
@@ -201,13 +185,8 @@ def test_banner_must_be_a_small_image(staff: Any, world: factories.World) -> Non
 
 
 def test_publish_is_refused_without_rounds(staff: Any, world: factories.World) -> None:
-    contest = Contest.objects.create(
-        title="Cuộc thi chưa có đợt",
-        slug="chua-co-dot",
-        organization=world.organizer,
-        target_area=world.province,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + timedelta(days=10),
+    contest = factories.make_contest(
+        world.organizer, world.province, title="Cuộc thi chưa có đợt", slug="chua-co-dot", days=10
     )
     response = staff.post(url("contest_publish", contest.pk))
     assert response.status_code == 200
@@ -330,7 +309,7 @@ def test_add_round(staff: Any, world: factories.World) -> None:
 
 def test_editing_a_round_refreshes_its_cached_quotas(staff: Any, world: factories.World) -> None:
     rnd = world.round
-    assert sorted(services.round_quotas(rnd)) == sorted((c.pk, 2) for c in world.categories)
+    assert sorted(bank.round_quotas(rnd)) == sorted((c.pk, 2) for c in world.categories)
     first, second = world.categories
     data = round_data(
         world,
@@ -342,7 +321,7 @@ def test_editing_a_round_refreshes_its_cached_quotas(staff: Any, world: factorie
     )
     response = staff.post(url("round_edit", rnd.pk), data)
     assert response.status_code == 302, response.context["form"].errors
-    assert services.round_quotas(rnd) == [(first.pk, 3)]
+    assert bank.round_quotas(rnd) == [(first.pk, 3)]
 
 
 @pytest.mark.parametrize(
@@ -628,13 +607,8 @@ def test_categories_add_and_rename(staff: Any, world: factories.World) -> None:
 
 
 def test_question_add_without_topics_sends_to_topics(staff: Any, world: factories.World) -> None:
-    contest = Contest.objects.create(
-        title="Cuộc thi trống",
-        slug="cuoc-thi-trong",
-        organization=world.organizer,
-        target_area=world.province,
-        starts_at=timezone.now(),
-        ends_at=timezone.now() + timedelta(days=3),
+    contest = factories.make_contest(
+        world.organizer, world.province, title="Cuộc thi trống", slug="cuoc-thi-trong", days=3
     )
     response = staff.get(url("question_add", contest.pk))
     assert response.status_code == 302

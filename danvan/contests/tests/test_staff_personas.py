@@ -13,7 +13,7 @@ The contest is organised by the Ban Dân vận of Xã Phụng Hiệp (a commune 
 Owners and the colleague above succeed, the sibling gets 404 for every object
 (the same answer as a missing object), the viewer opens the VIEW pages only and
 the anonymous visitor is sent to sign in. `test_every_contest_staff_url_is_covered`
-fails when a URL is added without a row here.
+(through `danvan.core.testing.Matrix`) fails when a URL is added without a row here.
 """
 
 from __future__ import annotations
@@ -30,10 +30,19 @@ from danvan.contests.models import Category, Contest, ContestStatus, Question, R
 from danvan.contests.tests import factories
 from danvan.core import services as core
 from danvan.core.models import OrgKind, Role
+from danvan.core.testing import (
+    IN_SCOPE,
+    MANAGE,
+    OUT_OF_SCOPE,
+    READ_ONLY,
+    VIEW,
+    Matrix,
+    Row,
+    assert_posts_change_nothing,
+)
 from danvan.core.tests.factories import make_staff
 
 OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
-LOGIN = "/quan-ly/dang-nhap/"
 
 
 @dataclass
@@ -78,89 +87,54 @@ def _category(p: Personas) -> Category:
     return p.world.categories[0]
 
 
-VIEW, MANAGE = "view", "manage"
-
-# url name -> (object factory, the verb it needs)
-OBJECT_URLS: dict[str, tuple[Callable[[Personas], Any], str]] = {
-    "contest_detail": (_contest, VIEW),
-    "contest_preview": (_contest, VIEW),
-    "contest_edit": (_contest, MANAGE),
-    "contest_publish": (_contest, MANAGE),
-    "contest_unpublish": (_contest, MANAGE),
-    "contest_archive": (_contest, MANAGE),
-    "contest_prizes": (_contest, MANAGE),
-    "round_add": (_contest, MANAGE),
-    "question_list": (_contest, MANAGE),
-    "question_add": (_contest, MANAGE),
-    "question_import": (_contest, MANAGE),
-    "question_export": (_contest, MANAGE),
-    "category_list": (_contest, MANAGE),
-    "round_detail": (_round, VIEW),
-    "round_edit": (_round, MANAGE),
-    "round_prizes": (_round, MANAGE),
-    "round_close": (_round, MANAGE),
-    "round_publish": (_round, MANAGE),
-    "question_edit": (_question, MANAGE),
-    "question_toggle": (_question, MANAGE),
-    "category_rename": (_category, MANAGE),
-}
-# Pages without an object: every signed-in manager opens them, each seeing their own scope.
-LIST_URLS: dict[str, str] = {
-    "contest_list": VIEW,
-    "contest_add": MANAGE,
-    "question_template": MANAGE,
-}
+# url name -> row: the object whose pk is the argument, the verb it needs.
+MATRIX = Matrix(
+    "contests_staff",
+    urls_staff,
+    personas={
+        OWNER: IN_SCOPE,
+        ADMIN: IN_SCOPE,
+        ABOVE: IN_SCOPE,
+        SIBLING: OUT_OF_SCOPE,
+        VIEWER: READ_ONLY,
+    },
+    rows={
+        "contest_detail": Row(_contest, VIEW),
+        "contest_preview": Row(_contest, VIEW),
+        "contest_edit": Row(_contest, MANAGE),
+        "contest_publish": Row(_contest, MANAGE),
+        "contest_unpublish": Row(_contest, MANAGE),
+        "contest_archive": Row(_contest, MANAGE),
+        "contest_prizes": Row(_contest, MANAGE),
+        "round_add": Row(_contest, MANAGE),
+        "question_list": Row(_contest, MANAGE),
+        "question_add": Row(_contest, MANAGE),
+        "question_import": Row(_contest, MANAGE),
+        "question_export": Row(_contest, MANAGE),
+        "category_list": Row(_contest, MANAGE),
+        "round_detail": Row(_round, VIEW),
+        "round_edit": Row(_round, MANAGE),
+        "round_prizes": Row(_round, MANAGE),
+        "round_close": Row(_round, MANAGE),
+        "round_publish": Row(_round, MANAGE),
+        "question_edit": Row(_question, MANAGE),
+        "question_toggle": Row(_question, MANAGE),
+        "category_rename": Row(_category, MANAGE),
+        # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+        "contest_list": Row(None, VIEW),
+        "contest_add": Row(None, MANAGE),
+        "question_template": Row(None, MANAGE),
+    },
+)
 
 
 def test_every_contest_staff_url_is_covered() -> None:
-    names = {p.name for p in urls_staff.urlpatterns}  # type: ignore[union-attr]
-    covered = set(OBJECT_URLS) | set(LIST_URLS)
-    assert names - covered == set(), "contest staff URLs without a persona test"
-    assert covered - names == set(), "persona rows for URLs that no longer exist"
+    MATRIX.assert_covers()
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
-def test_object_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    factory, verb = OBJECT_URLS[name]
-    obj = factory(personas)
-    url = reverse(f"contests_staff:{name}", args=[obj.pk])
-
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-
-    expected = {
-        OWNER: 200,
-        ADMIN: 200,
-        ABOVE: 200,
-        SIBLING: 404,
-        VIEWER: 200 if verb == VIEW else 404,
-    }
-    for persona, status in expected.items():
-        client.force_login(personas.users[persona])
-        response = client.get(url)
-        assert response.status_code == status, f"{persona} on {url}"
-        client.logout()
-
-    # A missing object answers exactly like an object out of scope.
-    client.force_login(personas.users[OWNER])
-    missing = reverse(f"contests_staff:{name}", args=[10**9])
-    assert client.get(missing).status_code == 404
-
-
-@pytest.mark.parametrize("name", sorted(LIST_URLS))
-def test_list_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    url = reverse(f"contests_staff:{name}")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-    for persona in (OWNER, ADMIN, ABOVE, SIBLING):
-        client.force_login(personas.users[persona])
-        assert client.get(url).status_code == 200, f"{persona} on {url}"
-        client.logout()
-    client.force_login(personas.users[VIEWER])
-    expected = 200 if LIST_URLS[name] == VIEW else 404
-    assert client.get(url).status_code == expected
+@pytest.mark.parametrize("name", MATRIX.sorted_names())
+def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
+    MATRIX.check(client, name, personas.users.__getitem__, personas)
 
 
 def test_sibling_list_never_shows_the_contest(personas: Personas, client: Any) -> None:
@@ -201,24 +175,22 @@ def test_out_of_scope_posts_change_nothing(
     name: str, factory: Callable[[Personas], Any], personas: Personas, client: Any
 ) -> None:
     obj = factory(personas)
-    before = (
-        Contest.objects.values_list("status", "title").get(pk=personas.world.contest.pk),
-        list(Question.objects.values_list("pk", "active").order_by("pk")),
-        list(Category.objects.values_list("pk", "name").order_by("pk")),
-        list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
+
+    def state() -> Any:
+        return (
+            Contest.objects.values_list("status", "title").get(pk=personas.world.contest.pk),
+            list(Question.objects.values_list("pk", "active").order_by("pk")),
+            list(Category.objects.values_list("pk", "name").order_by("pk")),
+            list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
+        )
+
+    assert_posts_change_nothing(
+        client,
+        [reverse(f"contests_staff:{name}", args=[obj.pk])],
+        [personas.users[SIBLING], personas.users[VIEWER]],
+        {"name": "Đổi tên", "title": "Đổi tên"},
+        state,
     )
-    url = reverse(f"contests_staff:{name}", args=[obj.pk])
-    for persona in (SIBLING, VIEWER):
-        client.force_login(personas.users[persona])
-        response = client.post(url, {"name": "Đổi tên", "title": "Đổi tên"})
-        assert response.status_code == 404, f"{persona} POST {url}"
-    after = (
-        Contest.objects.values_list("status", "title").get(pk=personas.world.contest.pk),
-        list(Question.objects.values_list("pk", "active").order_by("pk")),
-        list(Category.objects.values_list("pk", "name").order_by("pk")),
-        list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
-    )
-    assert after == before
 
 
 def test_contest_form_offers_only_managed_organisations(personas: Personas, client: Any) -> None:

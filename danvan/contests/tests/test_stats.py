@@ -279,16 +279,21 @@ def test_empty_round(db: Any) -> None:
 # --- The pages ---------------------------------------------------------------------
 
 
+def board_admin_page(world: Any, client: Any, url: str, assert_max_num_queries: Any) -> str:
+    """The page as the board administrator of the province, in at most 30 queries."""
+    boss = make_staff("bdv.cantho.test", Role.BOARD_ADMIN, area=world.province)
+    client.force_login(boss)
+    with assert_max_num_queries(30):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()  # type: ignore[no-any-return]
+
+
 def test_round_page_shows_numbers_and_charts_in_bounded_queries(
     world: Any, client: Any, django_assert_max_num_queries: Any
 ) -> None:
-    boss = make_staff("bdv.cantho.test", Role.BOARD_ADMIN, area=world.province)
-    client.force_login(boss)
     url = reverse("contests_stats:round_stats", args=[world.round.pk])
-    with django_assert_max_num_queries(30):
-        response = client.get(url)
-    assert response.status_code == 200
-    body = response.content.decode()
+    body = board_admin_page(world, client, url, django_assert_max_num_queries)
     assert body.count('role="img"') >= 8
     assert "Câu hỏi khó nhất" in body and "Phổ điểm" in body
     assert "Xã Phụng Hiệp" in body and "Ấp Phụng Thạnh" in body
@@ -300,13 +305,8 @@ def test_round_page_shows_numbers_and_charts_in_bounded_queries(
 def test_contest_page_in_bounded_queries(
     world: Any, client: Any, django_assert_max_num_queries: Any
 ) -> None:
-    boss = make_staff("bdv.cantho.test", Role.BOARD_ADMIN, area=world.province)
-    client.force_login(boss)
     url = reverse("contests_stats:contest_stats", args=[world.contest.pk])
-    with django_assert_max_num_queries(30):
-        response = client.get(url)
-    assert response.status_code == 200
-    body = response.content.decode()
+    body = board_admin_page(world, client, url, django_assert_max_num_queries)
     assert reverse("contests_stats:round_stats", args=[world.round.pk]) in body
     assert reverse("contests_stats:export_participants", args=[world.contest.pk]) in body
 

@@ -12,7 +12,6 @@ without a row here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from danvan.contests.models import Contest, ContestStatus, Round, RoundQuota
 from danvan.contests.tests.factories import make_bank, make_participant, right_answers
 from danvan.core.jobs import run_job, start_job
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Organization, OrgKind, User
+from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row
 
 OWNER, ABOVE, SIBLING, ADMIN = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "admin"
 
@@ -83,48 +83,31 @@ def owner_export_job() -> Job:
     return job
 
 
-# url name -> (object factory, who may open it besides the owner)
-OBJECT_URLS: dict[str, tuple[Callable[[], Any], str]] = {
-    "contest_stats": (owner_contest, ABOVE),
-    "export_participants": (owner_contest, ABOVE),
-    "round_stats": (owner_round, ABOVE),
-    "export_results": (owner_round, ABOVE),
-    # An export file is served to the person who asked for it (and system administrators).
-    "job_download": (owner_export_job, ADMIN),
-}
+MATRIX = Matrix(
+    "contests_stats",
+    urls_stats,
+    personas={OWNER: IN_SCOPE, ABOVE: IN_SCOPE, SIBLING: OUT_OF_SCOPE},
+    rows={
+        "contest_stats": Row(owner_contest),
+        "export_participants": Row(owner_contest),
+        "round_stats": Row(owner_round),
+        "export_results": Row(owner_round),
+        # An export file is served to the person who asked for it (and system
+        # administrators); a colleague above sees the contest, not someone else's file.
+        "job_download": Row(
+            owner_export_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND, ABOVE: NOT_FOUND}
+        ),
+    },
+)
 
 
 def test_every_stats_url_is_covered() -> None:
-    names = {p.name for p in urls_stats.urlpatterns}
-    assert names - set(OBJECT_URLS) == set(), "statistics URLs without a persona test"
-    assert set(OBJECT_URLS) - names == set(), "persona rows for URLs that no longer exist"
+    MATRIX.assert_covers()
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+@pytest.mark.parametrize("name", MATRIX.sorted_names())
 def test_stats_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    factory, above = OBJECT_URLS[name]
-    obj = factory()
-    url = reverse(f"contests_stats:{name}", args=[obj.pk])
-
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("staff:login"))
-
-    for username, expected in ((OWNER, 200), (above, 200), (SIBLING, 404)):
-        client.force_login(_user(username))
-        response = client.get(url)
-        assert response.status_code == expected, f"{username} on {url}"
-        client.logout()
-
-    if above == ADMIN:  # a colleague above sees the contest, not someone else's file
-        client.force_login(_user(ABOVE))
-        assert client.get(url).status_code == 404
-        client.logout()
-
-    # A missing object answers exactly like an object out of scope.
-    client.force_login(_user(OWNER))
-    missing = reverse(f"contests_stats:{name}", args=[10**9])
-    assert client.get(missing).status_code == 404
+    MATRIX.check(client, name, _user)
 
 
 def test_sibling_gets_nothing_even_with_the_full_flag(demo: Any, client: Any) -> None:

@@ -37,19 +37,18 @@ _FULL_NAMES = [
 _counter = {"user": 0}
 
 
+def _make_area(parent: Area | None, kind: str, **fields: Any) -> Area:
+    return services.add_area(parent, kind=kind, **fields)
+
+
 def make_province(
     code: str = "93",
     name: str = "Tỉnh Hậu Giang",
     unit_type: str = "Tỉnh",
     valid_from: date | None = None,
 ) -> Area:
-    return services.add_area(
-        None,
-        name=name,
-        code=code,
-        unit_type=unit_type,
-        kind=AreaKind.PROVINCE,
-        valid_from=valid_from,
+    return _make_area(
+        None, AreaKind.PROVINCE, name=name, code=code, unit_type=unit_type, valid_from=valid_from
     )
 
 
@@ -60,13 +59,8 @@ def make_district(
     unit_type: str = "Huyện",
     valid_from: date | None = None,
 ) -> Area:
-    return services.add_area(
-        parent,
-        name=name,
-        code=code,
-        unit_type=unit_type,
-        kind=AreaKind.DISTRICT,
-        valid_from=valid_from,
+    return _make_area(
+        parent, AreaKind.DISTRICT, name=name, code=code, unit_type=unit_type, valid_from=valid_from
     )
 
 
@@ -78,12 +72,12 @@ def make_commune(
     valid_from: date | None = None,
     population: int | None = None,
 ) -> Area:
-    return services.add_area(
+    return _make_area(
         parent,
+        AreaKind.COMMUNE,
         name=name,
         code=code,
         unit_type=unit_type,
-        kind=AreaKind.COMMUNE,
         valid_from=valid_from,
         population=population,
     )

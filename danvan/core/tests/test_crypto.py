@@ -23,8 +23,8 @@ from django.urls import reverse
 
 from danvan.contests import privacy
 from danvan.contests.models import Participant
+from danvan.contests.public_helpers import participant_key, verified_key
 from danvan.contests.tests import factories
-from danvan.contests.views_public import participant_key, verified_key
 from danvan.core import crypto
 from danvan.core.crypto import DecryptionError
 from danvan.core.tests.factories import make_staff

@@ -196,7 +196,7 @@ def test_pages_keep_the_policy_and_their_scripts_work(live_server: Any, browser:
     from conftest import DEMO_PASSWORD, screenshot
     from danvan.contests.demo import SLUG, load_contest_demo
     from danvan.contests.models import Participant
-    from danvan.contests.views_public import participant_key
+    from danvan.contests.public_helpers import participant_key
     from danvan.core.demo import load_demo
     from danvan.surveys.models import Kind, SurveyStatus
     from danvan.surveys.tests.factories import make_survey, question_of

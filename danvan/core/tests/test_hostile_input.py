@@ -389,7 +389,7 @@ def test_every_staff_form_survives_hostile_input(full_demo: Any) -> None:
 def test_every_public_form_survives_hostile_input(full_demo: Any) -> None:
     from danvan.contests.demo import SLUG
     from danvan.contests.models import Contest, Participant
-    from danvan.contests.views_public import participant_key
+    from danvan.contests.public_helpers import participant_key
 
     contest = Contest.objects.get(slug=SLUG)
     participant = Participant.objects.filter(contest=contest).first()
@@ -505,7 +505,7 @@ def test_registration_and_opinion_report_take_the_whole_corpus(full_demo: Any) -
 def test_contest_autosave_json_takes_the_whole_corpus(full_demo: Any) -> None:
     from danvan.contests.demo import SLUG
     from danvan.contests.models import Contest, Participant
-    from danvan.contests.views_public import participant_key
+    from danvan.contests.public_helpers import participant_key
 
     contest = Contest.objects.get(slug=SLUG)
     participant = Participant.objects.filter(contest=contest).first()

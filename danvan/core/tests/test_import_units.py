@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from danvan.core import services
+from danvan.core import restructuring, services
 from danvan.core.models import Area, AreaKind
 from danvan.core.units import TWO_LEVEL_FROM, import_province, official_units
 
@@ -112,7 +112,7 @@ def test_ended_units_do_not_conflict() -> None:
     other = services.add_area(
         province, name="Xã Phụng Hiệp", code="31417", unit_type="Xã", kind=AreaKind.COMMUNE
     )
-    services.merge_areas(None, [old], into=other, effective_on=date(2025, 7, 1))
+    restructuring.merge_areas(None, [old], into=other, effective_on=date(2025, 7, 1))
     summary = import_province(92)
     assert summary.added == 103
 

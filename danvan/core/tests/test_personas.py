@@ -7,13 +7,12 @@
 
 The owner and the colleague above succeed, the sibling gets 404 for every
 object of the owner's commune, the anonymous visitor is sent to sign in.
-`test_every_staff_url_is_covered` fails when a new staff view is added without
-a row here, so no view can forget its scope.
+`test_every_staff_url_is_covered` (`danvan.core.testing.Matrix`) fails when a
+new staff view is added without a row here, so no view can forget its scope.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from django.urls import reverse
 from danvan.core import urls_staff
 from danvan.core.jobs import start_job
 from danvan.core.models import Area, AreaKind, Job, Organization, OrgKind, RoleAssignment
+from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row
 
 OWNER, ABOVE, SIBLING = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan"
 
@@ -62,99 +62,60 @@ def owner_job() -> Job:
     return start_job(owner, "import_hamlets", "Nhập ấp", input_file=upload)
 
 
-# url name -> (object factory giving the pk, who may open it besides the owner)
-OBJECT_URLS: dict[str, tuple[Callable[[], Any], str]] = {
-    "area_detail": (owner_commune, ABOVE),
-    "hamlet_add": (owner_commune, ABOVE),
-    "area_rename": (owner_commune, ABOVE),
-    "area_split": (owner_commune, ABOVE),
-    "area_merge": (owner_commune, ABOVE),
-    "org_detail": (owner_org, ABOVE),
-    "member_count_edit": (owner_org, ABOVE),
-    "role_revoke": (owner_role, ABOVE),
-    # A job is seen by the person who started it and by system administrators.
-    "job_detail": (owner_job, "admin"),
-    "account_detail": (owner_account, ABOVE),
-    "account_password_reset": (owner_account, ABOVE),
-    "account_set_active": (owner_account, ABOVE),
-    "hamlet_edit": (owner_hamlet, ABOVE),
-    "org_edit": (owner_org, ABOVE),
-    "org_close": (owner_org, ABOVE),
-}
-# Pages without an object: everyone signed in opens them, each seeing their own scope.
-LIST_URLS = [
-    "dashboard",
-    "area_list",
-    "hamlet_import",
-    "hamlet_template",
-    "org_list",
-    "org_add",
-    "role_list",
-    "role_grant",
-    "job_list",
-    "audit_list",
-    "password_change",
-    "password_change_done",
-    "account_list",
-    "period_list",
-]
+ADMIN = "admin"
 # Pages of the whole system: reporting periods are shared by every unit, so only
 # system administrators and province or city board administrators open them.
-SYSTEM_URLS = ["period_add"]
-AUTH_URLS = ["login", "logout"]
+SYSTEM = {ABOVE: OK, ADMIN: OK, OWNER: NOT_FOUND, SIBLING: NOT_FOUND}
+
+MATRIX = Matrix(
+    "staff",
+    urls_staff,
+    personas={OWNER: IN_SCOPE, ABOVE: IN_SCOPE, SIBLING: OUT_OF_SCOPE},
+    rows={
+        "area_detail": Row(owner_commune),
+        "hamlet_add": Row(owner_commune),
+        "area_rename": Row(owner_commune),
+        "area_split": Row(owner_commune),
+        "area_merge": Row(owner_commune),
+        "org_detail": Row(owner_org),
+        "member_count_edit": Row(owner_org),
+        "role_revoke": Row(owner_role),
+        # A job is seen by the person who started it and by system administrators.
+        "job_detail": Row(owner_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND}),
+        "account_detail": Row(owner_account),
+        "account_password_reset": Row(owner_account),
+        "account_set_active": Row(owner_account),
+        "hamlet_edit": Row(owner_hamlet),
+        "org_edit": Row(owner_org),
+        "org_close": Row(owner_org),
+        # Pages without an object: everyone signed in opens them, each seeing their own scope.
+        "dashboard": Row(),
+        "area_list": Row(),
+        "hamlet_import": Row(),
+        "hamlet_template": Row(),
+        "org_list": Row(),
+        "org_add": Row(),
+        "role_list": Row(),
+        "role_grant": Row(),
+        "job_list": Row(),
+        "audit_list": Row(),
+        "password_change": Row(),
+        "password_change_done": Row(),
+        "account_list": Row(),
+        "period_list": Row(),
+        "period_add": Row(expected=SYSTEM),
+    },
+    exempt=["login", "logout"],
+)
 
 
 def test_every_staff_url_is_covered() -> None:
-    names = {p.name for p in urls_staff.urlpatterns}
-    covered = set(OBJECT_URLS) | set(LIST_URLS) | set(SYSTEM_URLS) | set(AUTH_URLS)
-    assert names - covered == set(), "staff URLs without a persona test"
-    assert covered - names == set(), "persona rows for URLs that no longer exist"
+    MATRIX.assert_covers()
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
-def test_object_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    factory, above = OBJECT_URLS[name]
-    obj = factory()
-    url = reverse(f"staff:{name}", args=[obj.pk])
-
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("staff:login"))
-
-    for username, expected in ((OWNER, 200), (above, 200), (SIBLING, 404)):
-        client.force_login(_user(username))
-        response = client.get(url)
-        assert response.status_code == expected, f"{username} on {url}"
-        client.logout()
-
-    # A missing object answers exactly like an object out of scope.
-    client.force_login(_user(OWNER))
-    missing = reverse(f"staff:{name}", args=[10**9])
-    assert client.get(missing).status_code == 404
-
-
-@pytest.mark.parametrize("name", LIST_URLS)
-def test_list_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    url = reverse(f"staff:{name}")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("staff:login"))
-    for username in (OWNER, ABOVE, SIBLING):
-        client.force_login(_user(username))
-        assert client.get(url).status_code == 200, f"{username} on {url}"
-        client.logout()
-
-
-@pytest.mark.parametrize("name", SYSTEM_URLS)
-def test_system_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    url = reverse(f"staff:{name}")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("staff:login"))
-    for username, expected in ((ABOVE, 200), ("admin", 200), (OWNER, 404), (SIBLING, 404)):
-        client.force_login(_user(username))
-        assert client.get(url).status_code == expected, f"{username} on {url}"
-        client.logout()
+@pytest.mark.parametrize("name", MATRIX.sorted_names())
+def test_urls_by_persona(name: str, demo: Any, client: Any) -> None:
+    MATRIX.check(client, name, _user)
 
 
 @pytest.mark.parametrize("name", ["area_list", "org_list", "role_list", "dashboard"])

@@ -1,4 +1,4 @@
-"""Restructuring of the unit tree (services.merge_areas, split_area, rename_area,
+"""Restructuring of the unit tree (restructuring.merge_areas, split_area, rename_area,
 dissolve_area): the 2025 arrangement patterns, and every refused case leaving the
 database exactly as it was."""
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from danvan.core import services
+from danvan.core import restructuring, services
 from danvan.core.models import (
     Area,
     AreaKind,
@@ -22,7 +22,7 @@ from danvan.core.models import (
     Restructuring,
     RestructuringKind,
 )
-from danvan.core.services import NewUnit
+from danvan.core.restructuring import NewUnit
 from danvan.core.tests.factories import (
     make_commune,
     make_district,
@@ -132,7 +132,7 @@ def test_merge_two_communes_into_new_commune_under_another_province(tree: Tree) 
     assert totals_a["total"] == 312 + 145 + 58
     assert totals_b["total"] == 276 + 61
 
-    r = services.merge_areas(
+    r = restructuring.merge_areas(
         None,
         [a, b],
         effective_on=D_2025,
@@ -212,7 +212,7 @@ def test_merge_into_existing_commune(tree: Tree) -> None:
     )
     count_before = Area.objects.count()
 
-    r = services.merge_areas(None, [a], into=b, effective_on=D_2025)
+    r = restructuring.merge_areas(None, [a], into=b, effective_on=D_2025)
 
     a, b = fresh(a), fresh(b)
     assert Area.objects.count() == count_before  # no new unit
@@ -237,7 +237,7 @@ def test_codes_reused_after_merge(tree: Tree) -> None:
     assert "31453" in " ".join(exc.value.messages)
     assert "đang hoạt động" in " ".join(exc.value.messages)
 
-    services.merge_areas(None, [a], into=b, effective_on=D_2025)
+    restructuring.merge_areas(None, [a], into=b, effective_on=D_2025)
     # Once A has ended, a new unit may take its code.
     reused = make_commune(fresh(tree.can_tho), "Xã Tân Long", "31453", valid_from=D_2025)
     assert reused.pk != a.pk
@@ -248,7 +248,7 @@ def test_codes_reused_after_merge(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_new_unit_may_take_a_predecessors_code(tree: Tree) -> None:
     a, b = tree.tan_long, tree.long_thanh
-    services.merge_areas(
+    restructuring.merge_areas(
         None,
         [a, b],
         effective_on=D_2025,
@@ -266,7 +266,7 @@ def test_merge_is_atomic_when_the_new_code_is_taken(tree: Tree) -> None:
     # The new code belongs to a current unit that is not merged: refused, and the
     # predecessors (already ended inside the service) are restored by the rollback.
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long, tree.long_thanh],
         effective_on=D_2025,
@@ -286,7 +286,7 @@ def test_split_commune_into_two(tree: Tree) -> None:
     a = tree.tan_long
     totals_a = services.member_totals(fresh(a), tree.period)
 
-    r = services.split_area(
+    r = restructuring.split_area(
         None,
         a,
         [NewUnit("Xã Tân Long", "31454", "Xã"), NewUnit("Xã Tân Phước", "31455", "Xã")],
@@ -321,7 +321,7 @@ def test_split_commune_into_two(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_split_refused_with_one_part_or_duplicate_names(tree: Tree) -> None:
     msg = refused(
-        services.split_area,
+        restructuring.split_area,
         None,
         tree.tan_long,
         [NewUnit("Xã Tân Long", "31454", "Xã")],
@@ -329,7 +329,7 @@ def test_split_refused_with_one_part_or_duplicate_names(tree: Tree) -> None:
     )
     assert "ít nhất hai" in msg
     msg = refused(
-        services.split_area,
+        restructuring.split_area,
         None,
         tree.tan_long,
         [NewUnit("Xã Tân Long", "31454", "Xã"), NewUnit("xã  tân long", "31455", "Xã")],
@@ -343,7 +343,7 @@ def test_rename_keeps_the_unit_and_records_the_old_name(tree: Tree) -> None:
     a = tree.tan_long
     hamlets_before = set(children_of(fresh(a)))
 
-    r = services.rename_area(
+    r = restructuring.rename_area(
         None, a, new_name="Phường Tân Long", new_unit_type="Phường", effective_on=D_2025
     )
 
@@ -366,7 +366,7 @@ def test_rename_keeps_the_unit_and_records_the_old_name(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_rename_to_the_same_name_refused(tree: Tree) -> None:
     msg = refused(
-        services.rename_area, None, tree.tan_long, new_name="xã  tân long", effective_on=D_2025
+        restructuring.rename_area, None, tree.tan_long, new_name="xã  tân long", effective_on=D_2025
     )
     assert "trùng với tên hiện tại" in msg
 
@@ -375,10 +375,10 @@ def test_rename_to_the_same_name_refused(tree: Tree) -> None:
 def test_dissolve_district_into_province(tree: Tree) -> None:
     ph, hg = tree.phung_hiep, tree.hau_giang
     # An ended commune stays under the district as history; only current ones move.
-    services.merge_areas(None, [tree.hiep_hung], into=tree.long_thanh, effective_on=D_2025)
+    restructuring.merge_areas(None, [tree.hiep_hung], into=tree.long_thanh, effective_on=D_2025)
     total_before = services.member_totals(fresh(ph), tree.period)["total"]
 
-    r = services.dissolve_area(None, ph, successor=hg, effective_on=D_2025)
+    r = restructuring.dissolve_area(None, ph, successor=hg, effective_on=D_2025)
 
     ph, hg = fresh(ph), fresh(hg)
     assert ph.valid_to == D_2025
@@ -403,7 +403,7 @@ def test_dissolve_district_into_province(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_merge_into_itself_refused(tree: Tree) -> None:
     msg = refused(
-        services.merge_areas, None, [tree.tan_long], into=tree.tan_long, effective_on=D_2025
+        restructuring.merge_areas, None, [tree.tan_long], into=tree.tan_long, effective_on=D_2025
     )
     assert "chính nó" in msg
     assert "Xã Tân Long" in msg
@@ -412,7 +412,11 @@ def test_merge_into_itself_refused(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_dissolve_into_itself_refused(tree: Tree) -> None:
     msg = refused(
-        services.dissolve_area, None, tree.tan_long, successor=tree.tan_long, effective_on=D_2025
+        restructuring.dissolve_area,
+        None,
+        tree.tan_long,
+        successor=tree.tan_long,
+        effective_on=D_2025,
     )
     assert "chính nó" in msg
 
@@ -420,7 +424,7 @@ def test_dissolve_into_itself_refused(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_dissolve_into_own_descendant_refused(tree: Tree) -> None:
     msg = refused(
-        services.dissolve_area,
+        restructuring.dissolve_area,
         None,
         tree.phung_hiep,
         successor=tree.tan_long,
@@ -433,7 +437,7 @@ def test_dissolve_into_own_descendant_refused(tree: Tree) -> None:
 def test_merge_into_own_descendant_refused(tree: Tree) -> None:
     # The descendant rule is checked before the level rule.
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.phung_hiep],
         into=tree.tan_long,
@@ -445,7 +449,7 @@ def test_merge_into_own_descendant_refused(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_merge_new_unit_under_a_merged_units_descendant_refused(tree: Tree) -> None:
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.phung_hiep],
         effective_on=D_2025,
@@ -458,7 +462,7 @@ def test_merge_new_unit_under_a_merged_units_descendant_refused(tree: Tree) -> N
 @pytest.mark.django_db
 def test_new_unit_parent_must_be_higher_level(tree: Tree) -> None:
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long, tree.long_thanh],
         effective_on=D_2025,
@@ -471,12 +475,12 @@ def test_new_unit_parent_must_be_higher_level(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_cycle_refused(tree: Tree) -> None:
     a, b = tree.tan_long, tree.long_thanh
-    services.merge_areas(None, [a], into=b, effective_on=D_2025)
+    restructuring.merge_areas(None, [a], into=b, effective_on=D_2025)
     n_restructurings = Restructuring.objects.count()
 
-    msg = refused(services.merge_areas, None, [b], into=a, effective_on=date(2025, 8, 1))
+    msg = refused(restructuring.merge_areas, None, [b], into=a, effective_on=date(2025, 8, 1))
     assert "vòng lặp" in msg
-    msg = refused(services.dissolve_area, None, b, successor=a, effective_on=date(2025, 8, 1))
+    msg = refused(restructuring.dissolve_area, None, b, successor=a, effective_on=date(2025, 8, 1))
     assert "vòng lặp" in msg
 
     b = fresh(b)
@@ -492,20 +496,26 @@ def test_date_before_the_unit_existed_refused(tree: Tree) -> None:
     other = make_commune(ct, "Phường Ninh Kiều", "31153", unit_type="Phường")
     day_before = date(2025, 6, 30)
 
-    msg = refused(services.merge_areas, None, [young], into=other, effective_on=day_before)
+    msg = refused(restructuring.merge_areas, None, [young], into=other, effective_on=day_before)
     assert "trước" in msg
     assert "Phường Tân An" in msg
     assert "01/07/2025" in msg
     # The same day is refused too (a unit cannot end the day it starts).
-    assert "trước" in refused(services.merge_areas, None, [young], into=other, effective_on=D_2025)
     assert "trước" in refused(
-        services.dissolve_area, None, young, successor=ct, effective_on=day_before
+        restructuring.merge_areas, None, [young], into=other, effective_on=D_2025
     )
     assert "trước" in refused(
-        services.rename_area, None, young, new_name="Phường Tân An Mới", effective_on=day_before
+        restructuring.dissolve_area, None, young, successor=ct, effective_on=day_before
     )
     assert "trước" in refused(
-        services.split_area,
+        restructuring.rename_area,
+        None,
+        young,
+        new_name="Phường Tân An Mới",
+        effective_on=day_before,
+    )
+    assert "trước" in refused(
+        restructuring.split_area,
         None,
         young,
         [NewUnit("Phường Tân An", "31151", "Phường"), NewUnit("Phường An Cư", "31152", "Phường")],
@@ -517,7 +527,7 @@ def test_date_before_the_unit_existed_refused(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_mixed_levels_refused(tree: Tree) -> None:
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long, tree.hau_giang],
         into=tree.can_tho,
@@ -525,7 +535,7 @@ def test_mixed_levels_refused(tree: Tree) -> None:
     )
     assert "cùng cấp" in msg
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long],
         into=tree.can_tho,  # a province: not the same level as a commune
@@ -537,25 +547,25 @@ def test_mixed_levels_refused(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_already_ended_predecessor_refused(tree: Tree) -> None:
     a, b, c = tree.tan_long, tree.long_thanh, tree.hiep_hung
-    services.merge_areas(None, [a], into=b, effective_on=D_2025)
+    restructuring.merge_areas(None, [a], into=b, effective_on=D_2025)
 
-    msg = refused(services.merge_areas, None, [a], into=c, effective_on=date(2025, 8, 1))
+    msg = refused(restructuring.merge_areas, None, [a], into=c, effective_on=date(2025, 8, 1))
     assert "đã ngừng hoạt động" in msg
     assert "01/07/2025" in msg
     # ...nor can anything be merged into an ended unit.
-    msg = refused(services.merge_areas, None, [c], into=a, effective_on=date(2025, 8, 1))
+    msg = refused(restructuring.merge_areas, None, [c], into=a, effective_on=date(2025, 8, 1))
     assert "đã ngừng hoạt động" in msg
-    msg = refused(services.rename_area, None, a, new_name="Xã Tân Long 2", effective_on=D_2025)
+    msg = refused(restructuring.rename_area, None, a, new_name="Xã Tân Long 2", effective_on=D_2025)
     assert "đã ngừng hoạt động" in msg
     assert fresh(a).successor_id == b.pk
 
 
 @pytest.mark.django_db
 def test_merge_requires_exactly_one_target(tree: Tree) -> None:
-    msg = refused(services.merge_areas, None, [tree.tan_long], effective_on=D_2025)
+    msg = refused(restructuring.merge_areas, None, [tree.tan_long], effective_on=D_2025)
     assert "chỉ một trong hai" in msg
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long],
         into=tree.long_thanh,
@@ -565,7 +575,7 @@ def test_merge_requires_exactly_one_target(tree: Tree) -> None:
     )
     assert "chỉ một trong hai" in msg
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long, tree.tan_long],
         into=tree.long_thanh,
@@ -584,7 +594,7 @@ def test_merge_into_unit_that_did_not_yet_exist_refused(tree: Tree) -> None:
     ct = tree.can_tho
     founded = make_commune(ct, "Phường Tân An", "31150", unit_type="Phường", valid_from=D_2025)
     msg = refused(
-        services.merge_areas,
+        restructuring.merge_areas,
         None,
         [tree.tan_long],
         into=founded,
@@ -600,7 +610,7 @@ def test_dissolve_into_lower_level_unit_refused(tree: Tree) -> None:
     other = make_district(fresh(tree.can_tho), "Quận Ninh Kiều", "916", unit_type="Quận")
     target = make_commune(other, "Phường Tân An", "31150", unit_type="Phường")
     msg = refused(
-        services.dissolve_area,
+        restructuring.dissolve_area,
         None,
         tree.phung_hiep,
         successor=target,
@@ -626,7 +636,11 @@ def _tomorrow() -> date:
 def test_rename_with_a_future_date_is_refused(tree: Tree) -> None:
     tomorrow = _tomorrow()
     msg = refused(
-        services.rename_area, None, tree.tan_long, new_name="Xã Tân Long Mới", effective_on=tomorrow
+        restructuring.rename_area,
+        None,
+        tree.tan_long,
+        new_name="Xã Tân Long Mới",
+        effective_on=tomorrow,
     )
     assert "là ngày trong tương lai" in msg
     assert tomorrow.strftime("%d/%m/%Y") in msg
@@ -640,7 +654,7 @@ def test_merge_with_a_future_date_is_refused(tree: Tree) -> None:
         {"new_unit": NewUnit("Xã Tân Thạnh", "39990", "Xã"), "parent": tree.can_tho},
     ):
         msg = refused(
-            services.merge_areas,
+            restructuring.merge_areas,
             None,
             [tree.tan_long, tree.hiep_hung],
             effective_on=_tomorrow(),
@@ -654,7 +668,7 @@ def test_merge_with_a_future_date_is_refused(tree: Tree) -> None:
 @pytest.mark.django_db
 def test_split_with_a_future_date_is_refused(tree: Tree) -> None:
     parts = [NewUnit("Xã Tân Long A", "39991", "Xã"), NewUnit("Xã Tân Long B", "39992", "Xã")]
-    msg = refused(services.split_area, None, tree.tan_long, parts, effective_on=_tomorrow())
+    msg = refused(restructuring.split_area, None, tree.tan_long, parts, effective_on=_tomorrow())
     assert "là ngày trong tương lai" in msg
     assert fresh(tree.tan_long).valid_to is None
 
@@ -664,7 +678,7 @@ def test_today_is_accepted(tree: Tree) -> None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    services.rename_area(None, tree.tan_long, new_name="Xã Tân Long Mới", effective_on=today)
+    restructuring.rename_area(None, tree.tan_long, new_name="Xã Tân Long Mới", effective_on=today)
     assert fresh(tree.tan_long).name == "Xã Tân Long Mới"
-    services.merge_areas(None, [tree.hiep_hung], into=tree.long_thanh, effective_on=today)
+    restructuring.merge_areas(None, [tree.hiep_hung], into=tree.long_thanh, effective_on=today)
     assert fresh(tree.hiep_hung).valid_to == today

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import Http404
 
-from danvan.core import services
+from danvan.core import restructuring, services
 from danvan.core.models import (
     Area,
     MemberCount,
@@ -24,6 +24,7 @@ from danvan.core.models import (
     RoleAssignment,
     User,
 )
+from danvan.core.restructuring import NewUnit
 from danvan.core.scope import (
     AUDIT,
     GRANT,
@@ -33,7 +34,6 @@ from danvan.core.scope import (
     can,
     get_visible_or_404,
 )
-from danvan.core.services import NewUnit
 from danvan.core.tests.factories import (
     make_commune,
     make_district,
@@ -239,7 +239,7 @@ def test_can_agrees_with_visible_to_everywhere(world: World) -> None:
 @pytest.mark.django_db
 def test_history_follows_the_merge(world: World) -> None:
     can_tho = make_province("92", "Thành phố Cần Thơ", unit_type="Thành phố")
-    services.merge_areas(
+    restructuring.merge_areas(
         None,
         [world.a, world.b],
         effective_on=D_2025,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from danvan.core import services
+from danvan.core import restructuring, services
 from danvan.core.models import Area, Role, RoleAssignment, User
 from danvan.core.scope import VIEW, get_scope, scope_version
 from danvan.core.tests.factories import make_commune, make_district, make_province, make_user
@@ -78,7 +78,9 @@ def test_a_merge_is_seen_at_the_next_request() -> None:
     b = make_commune(district, name="Xã Hòa Mỹ", code="31002")
     officer = make_user("canbo.hoaan", Role.BOARD_ADMIN, area=a)
     assert prefixes(officer) == [a.path]
-    services.merge_areas(None, [Area.objects.get(pk=b.pk)], into=a, effective_on=date(2025, 7, 1))
+    restructuring.merge_areas(
+        None, [Area.objects.get(pk=b.pk)], into=a, effective_on=date(2025, 7, 1)
+    )
     a.refresh_from_db()
     b.refresh_from_db()
     assert sorted(prefixes(officer)) == sorted([a.path, b.path])

@@ -15,15 +15,12 @@ from danvan.surveys.tests import test_results_personas
 from danvan.surveys.tests import test_staff_personas as survey_staff_personas
 
 COVERED = {
-    "staff": set(test_personas.OBJECT_URLS)
-    | set(test_personas.LIST_URLS)
-    | set(test_personas.SYSTEM_URLS)
-    | set(test_personas.AUTH_URLS),
-    "contests_staff": set(test_staff_personas.OBJECT_URLS) | set(test_staff_personas.LIST_URLS),
-    "contests_stats": set(test_stats_personas.OBJECT_URLS),
-    "surveys_staff": survey_staff_personas.COVERED_NAMES,
-    "surveys_results": set(test_results_personas.RESULT_URLS),
-    "opinion": set(test_results_personas.OPINION_URLS),
+    "staff": test_personas.MATRIX.names,
+    "contests_staff": test_staff_personas.MATRIX.names,
+    "contests_stats": test_stats_personas.MATRIX.names,
+    "surveys_staff": survey_staff_personas.MATRIX.names,
+    "surveys_results": test_results_personas.RESULTS.names,
+    "opinion": test_results_personas.OPINION.names,
 }
 
 

@@ -6,7 +6,7 @@ sections, run by a body of a small unit tree (a province, a commune with two
 hamlets, and a second commune outside the survey's area). The signature is
 stable: other test modules import it.
 
-`valid_answers(survey)` returns raw answers (the format `services.clean_answer`
+`valid_answers(survey)` returns raw answers (the format `cleaning.clean_answer`
 accepts) that pass validation for every question of such a survey.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from danvan.core import services as core
-from danvan.core.models import Area, AreaKind, Organization, OrgKind
+from danvan.core.models import Area, AreaKind, Organization, OrgKind, Role
 from danvan.surveys.models import (
     Kind,
     Mode,
@@ -79,27 +79,17 @@ class Units:
 def make_units() -> Units:
     """Thành phố Cần Thơ > Xã Phụng Hiệp > Ấp Phụng Thạnh, Ấp Phụng Sơn; Xã Hòa An."""
     n = next(_slugs)
-    province = core.add_area(
-        None,
-        name="Thành phố Cần Thơ",
-        code=f"s{n}-92",
-        unit_type="Thành phố",
-        kind=AreaKind.PROVINCE,
-    )
-    commune = core.add_area(
-        province,
-        name="Xã Phụng Hiệp",
-        code=f"s{n}-31420",
-        unit_type="Xã",
-        kind=AreaKind.COMMUNE,
-    )
+
+    def unit(parent: Area | None, name: str, code: str, unit_type: str, kind: str) -> Area:
+        return core.add_area(parent, name=name, code=f"s{n}-{code}", unit_type=unit_type, kind=kind)
+
+    province = unit(None, "Thành phố Cần Thơ", "92", "Thành phố", AreaKind.PROVINCE)
+    commune = unit(province, "Xã Phụng Hiệp", "31420", "Xã", AreaKind.COMMUNE)
     hamlet = core.add_hamlet(commune, name="Phụng Thạnh", unit_type="Ấp")
     commune.refresh_from_db()
     other_hamlet = core.add_hamlet(commune, name="Phụng Sơn", unit_type="Ấp")
     province.refresh_from_db()
-    other_commune = core.add_area(
-        province, name="Xã Hòa An", code=f"s{n}-31393", unit_type="Xã", kind=AreaKind.COMMUNE
-    )
+    other_commune = unit(province, "Xã Hòa An", "31393", "Xã", AreaKind.COMMUNE)
     province.refresh_from_db()
     organization = core.create_organization(
         name="Ban Dân vận Thành ủy Cần Thơ", kind=OrgKind.MOBILISATION_BOARD, area=province
@@ -167,9 +157,65 @@ def make_survey(
     return survey
 
 
+def board_admin(area: Area, username: str, full_name: str) -> Any:
+    """A staff user holding the board administrator role on `area`."""
+    user = core.create_staff_user(
+        username=username, full_name=full_name, password="mat-khau-thu-nghiem-1"
+    )
+    core.grant_role(None, user, Role.BOARD_ADMIN, area=area)
+    return user
+
+
+def question_post(section: Section, kind: str = Kind.SINGLE, **overrides: Any) -> dict[str, Any]:
+    """What the staff question form posts: a question of `kind` (two choices,
+    always shown) in `section`, with `overrides`."""
+    data = {
+        "kind": kind,
+        "section": section.pk,
+        "text": "Ông/bà có tham gia sinh hoạt tổ nhân dân tự quản không?",
+        "help_text": "",
+        "choices": "Có\nKhông",
+        "scale": "5",
+        "min_label": "",
+        "max_label": "",
+        "rows": "",
+        "number_min": "",
+        "number_max": "",
+        "show_if_question": "",
+        "show_if_op": "equals",
+        "show_if_text": "",
+    }
+    data.update(overrides)
+    return data
+
+
 def question_of(survey: Survey, kind: str) -> Question:
     """The (first) question of `kind` in `survey`."""
     return survey.questions.filter(kind=kind).order_by("section__position", "position")[0]
+
+
+SHORT_ANSWER = "Làm lại cây cầu ở ấp"
+LONG_ANSWER = "Đề nghị xã công khai tiến độ giải quyết hồ sơ đất đai."
+
+
+def posted_answer(question: Question, hamlet: Area | None) -> dict[str, Any]:
+    """The fields the public page posts for a valid answer to `question` (the
+    answer of `valid_answers`; the unit question: `hamlet` of the survey's commune)."""
+    name = f"q{question.pk}"
+    by_kind: dict[str, dict[str, Any]] = {
+        Kind.SINGLE: {name: "1"},
+        Kind.MULTIPLE: {name: ["0", "2"]},
+        Kind.DROPDOWN: {name: "2"},
+        Kind.RATING: {name: "4"},
+        Kind.AGREEMENT: {name: "3"},
+        Kind.GRID: {f"{name}_r0": "4", f"{name}_r1": "2"},
+        Kind.NUMBER: {name: "5"},
+        Kind.SHORT_TEXT: {name: SHORT_ANSWER},
+        Kind.LONG_TEXT: {name: LONG_ANSWER},
+        Kind.DATE: {name: "2025-03-15"},
+        Kind.UNIT: {name: "", f"{name}_hamlet": str(hamlet.pk) if hamlet else ""},
+    }
+    return by_kind[question.kind]
 
 
 def valid_answers(survey: Survey) -> dict[int, Any]:
@@ -189,8 +235,8 @@ def valid_answers(survey: Survey) -> dict[int, Any]:
         Kind.AGREEMENT: 3,
         Kind.GRID: [4, 2],
         Kind.NUMBER: 5,
-        Kind.SHORT_TEXT: "Làm lại cây cầu ở ấp",
-        Kind.LONG_TEXT: "Đề nghị xã công khai tiến độ giải quyết hồ sơ đất đai.",
+        Kind.SHORT_TEXT: SHORT_ANSWER,
+        Kind.LONG_TEXT: LONG_ANSWER,
         Kind.DATE: "15/03/2025",
         Kind.UNIT: hamlet.pk if hamlet else None,
     }

@@ -15,7 +15,7 @@ from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
 
-from danvan.surveys import mixing, services
+from danvan.surveys import guards, mixing, services
 from danvan.surveys.models import (
     Answer,
     InvitationCode,
@@ -115,7 +115,7 @@ def test_models_hold_nothing_but_answers() -> None:
 @pytest.mark.parametrize("policy", [OnePer.BROWSER, OnePer.PHONE, OnePer.CODE])
 def test_anonymous_response_leaves_no_trace_of_the_person(policy: str) -> None:
     survey = make_survey(mode=Mode.ANONYMOUS, one_per=policy)
-    code = services.generate_codes(survey, 3)[1] if policy == OnePer.CODE else ""
+    code = guards.generate_codes(survey, 3)[1] if policy == OnePer.CODE else ""
     start = {"phone": PHONE_TYPED} if policy == OnePer.PHONE else {}
     if code:
         start = {"code": code}
@@ -210,22 +210,22 @@ def test_shuffle_guards_forgets_the_order_of_spending() -> None:
     phones = [f"09123456{i:02d}" for i in range(30)]
     survey = make_survey(one_per=OnePer.PHONE, kinds=["single"])
     coded = make_survey(one_per=OnePer.CODE, kinds=["single"])
-    codes = services.generate_codes(coded, 40)
+    codes = guards.generate_codes(coded, 40)
     for phone in phones:
         services.submit_response(survey, {}, phone=phone)
     for code in codes[:30]:
         services.submit_response(coded, {}, code=code)
-    spent_order = [services.token_hash(survey, "phone", p) for p in phones]
+    spent_order = [guards.token_hash(survey, "phone", p) for p in phones]
     assert physical_order("surveys_spenttoken", "token_hash", survey) == spent_order
     if connection.vendor == "postgresql":
         # A transaction id per spend: in the order of spending, like the responses'.
         assert distinct_xmins("surveys_spenttoken", survey) == 30
 
-    assert services.shuffle_guards(survey) == 30
-    assert services.shuffle_guards(coded) == 30
+    assert guards.shuffle_guards(survey) == 30
+    assert guards.shuffle_guards(coded) == 30
     after = physical_order("surveys_spenttoken", "token_hash", survey)
     assert sorted(after) == sorted(spent_order) and after != spent_order
-    spent_codes = [services.code_hash(coded, c) for c in codes[:30]]
+    spent_codes = [guards.code_hash(coded, c) for c in codes[:30]]
     rows = InvitationCode.objects.filter(survey=coded)
     assert set(rows.filter(spent=True).values_list("code_hash", flat=True)) == set(spent_codes)
     assert rows.filter(spent=False).count() == 10
@@ -286,16 +286,16 @@ def test_closing_the_survey_erases_the_link_by_storage_order(
     survey = make_survey(mode=Mode.ANONYMOUS, one_per=policy, kinds=["number"])
     number = survey.questions.get()
     n = 24
-    codes = services.generate_codes(survey, n + 6) if policy == OnePer.CODE else []
+    codes = guards.generate_codes(survey, n + 6) if policy == OnePer.CODE else []
     guard_of: dict[int, str] = {}  # the number sent -> its guard
     for i in range(1, n + 1):
         if policy == OnePer.CODE:
             services.submit_response(survey, {number.pk: i}, code=codes[i - 1])
-            guard_of[i] = services.code_hash(survey, codes[i - 1])
+            guard_of[i] = guards.code_hash(survey, codes[i - 1])
         else:
             phone = f"09871234{i:02d}"
             services.submit_response(survey, {number.pk: i}, phone=phone)
-            guard_of[i] = services.token_hash(survey, "phone", phone)
+            guard_of[i] = guards.token_hash(survey, "phone", phone)
 
     def right(pairs: dict[str, str]) -> int:
         sent = {

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.core import services as core
-from danvan.core.models import Role
 from danvan.surveys import builder, staff_services
 from danvan.surveys.models import Kind, Question, Section, Survey, SurveyStatus
 from danvan.surveys.tests import factories
@@ -37,11 +35,9 @@ def survey() -> Survey:
 
 @pytest.fixture
 def staff(client: Any, survey: Survey) -> Any:
-    user = core.create_staff_user(
-        username="sx.cantho", full_name="Cán bộ sắp xếp", password="mat-khau-thu-nghiem-1"
+    client.force_login(
+        factories.board_admin(survey.organization.area, "sx.cantho", "Cán bộ sắp xếp")
     )
-    core.grant_role(None, user, Role.BOARD_ADMIN, area=survey.organization.area)
-    client.force_login(user)
     return client
 
 

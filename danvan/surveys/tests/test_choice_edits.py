@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.core import services as core
-from danvan.core.models import Role
 from danvan.surveys import logic
-from danvan.surveys.forms_staff import choice_moves
+from danvan.surveys.forms_question import choice_moves
 from danvan.surveys.models import Kind, Question, Survey, SurveyStatus
 from danvan.surveys.tests import factories
 
@@ -40,11 +38,9 @@ def survey() -> Survey:
 
 @pytest.fixture
 def staff(client: Any, survey: Survey) -> Any:
-    user = core.create_staff_user(
-        username="pa.cantho", full_name="Cán bộ sửa phương án", password="mat-khau-thu-nghiem-1"
+    client.force_login(
+        factories.board_admin(survey.organization.area, "pa.cantho", "Cán bộ sửa phương án")
     )
-    core.grant_role(None, user, Role.BOARD_ADMIN, area=survey.organization.area)
-    client.force_login(user)
     return client
 
 
@@ -54,22 +50,7 @@ def questions(survey: Survey) -> list[Question]:
 
 def edit(staff: Any, survey: Survey, choices: list[str], *, other: bool = True) -> Any:
     single = questions(survey)[0]
-    data = {
-        "kind": Kind.SINGLE,
-        "section": single.section_id,
-        "text": single.text,
-        "help_text": "",
-        "choices": "\n".join(choices),
-        "scale": "5",
-        "min_label": "",
-        "max_label": "",
-        "rows": "",
-        "number_min": "",
-        "number_max": "",
-        "show_if_question": "",
-        "show_if_op": "equals",
-        "show_if_text": "",
-    }
+    data = factories.question_post(single.section, text=single.text, choices="\n".join(choices))
     if other:
         data["other"] = "on"
     return staff.post(reverse("surveys_staff:question_edit", args=[single.pk]), data, follow=True)

@@ -13,15 +13,21 @@ from django.http import QueryDict
 
 from danvan.core.models import Area, AreaKind
 from danvan.core.text import fold
-from danvan.surveys import kinds, services
+from danvan.surveys import cleaning, kinds, services
 from danvan.surveys.models import Kind, Question, Survey
-from danvan.surveys.tests.factories import make_survey, question_of, valid_answers
+from danvan.surveys.tests.factories import (
+    LONG_ANSWER,
+    SHORT_ANSWER,
+    make_survey,
+    posted_answer,
+    question_of,
+    valid_answers,
+)
 from danvan.surveys.views_public import question_view, raw_from_post, unit_options
 
 pytestmark = pytest.mark.django_db
 
-SHORT = "Làm lại cây cầu ở ấp"
-LONG = "Đề nghị xã công khai tiến độ giải quyết hồ sơ đất đai."
+SHORT, LONG = SHORT_ANSWER, LONG_ANSWER
 
 
 def test_every_kind_has_its_object() -> None:
@@ -122,7 +128,7 @@ def test_clean_and_rows_round_trip(kind: str) -> None:
     raw = valid_answers(survey)[question.pk]
     value, rows = _expected(survey, kind)
 
-    assert services.clean_answer(question, raw) == value
+    assert cleaning.clean_answer(question, raw) == value
     assert kinds.of(question).clean(question, raw) == value
     stored = [(question.pk, *row) for row in rows]
     assert list(services._answer_rows(question, value)) == stored
@@ -139,29 +145,15 @@ def test_other_answers_round_trip(kind: str) -> None:
     else:
         raw = {"choices": ["other", "2"], "other": "Tờ rơi"}
         value = {"choices": [2, -1], "other": "Tờ rơi"}
-    assert services.clean_answer(question, raw) == value
+    assert cleaning.clean_answer(question, raw) == value
     rows = list(services._answer_rows(question, value))
     assert rows[-1] == (question.pk, -1, None, None, "Tờ rơi", fold("Tờ rơi"), None, None)
 
 
 def _post(survey: Survey, question: Question, kind: str) -> QueryDict:
     """What the public page POSTs for `valid_answers`' answer of `kind`."""
-    name = f"q{question.pk}"
     data = QueryDict(mutable=True)
-    hamlet = _hamlet(survey)
-    posted: dict[str, dict[str, Any]] = {
-        Kind.SINGLE: {name: "1"},
-        Kind.MULTIPLE: {name: ["0", "2"]},
-        Kind.DROPDOWN: {name: "2"},
-        Kind.RATING: {name: "4"},
-        Kind.AGREEMENT: {name: "3"},
-        Kind.GRID: {f"{name}_r0": "4", f"{name}_r1": "2"},
-        Kind.NUMBER: {name: "5"},
-        Kind.SHORT_TEXT: {name: SHORT},
-        Kind.LONG_TEXT: {name: LONG},
-        Kind.DATE: {name: "2025-03-15"},
-        Kind.UNIT: {name: "", f"{name}_hamlet": str(hamlet.pk)},
-    }
+    posted = {kind: posted_answer(question, _hamlet(survey))}
     for key, value in posted[kind].items():
         if isinstance(value, list):
             data.setlist(key, value)
@@ -176,7 +168,7 @@ def test_the_page_reads_back_what_it_shows(kind: str) -> None:
     question = question_of(survey, kind)
     question.survey = survey
     raw = raw_from_post(question, _post(survey, question, kind))
-    assert services.clean_answer(question, raw) == _expected(survey, kind)[0]
+    assert cleaning.clean_answer(question, raw) == _expected(survey, kind)[0]
 
     view = question_view(question, 1, raw, units=unit_options(survey))
     checked = [o.value for o in view.options if o.checked]
@@ -207,6 +199,6 @@ def test_an_unknown_kind_is_refused_and_stores_nothing() -> None:
     question = question_of(survey, Kind.SHORT_TEXT)
     question.kind = "no-such-kind"
     with pytest.raises(ValidationError) as excinfo:
-        services.clean_answer(question, "x")
+        cleaning.clean_answer(question, "x")
     assert excinfo.value.messages == ["Loại câu hỏi không được hỗ trợ."]
     assert list(services._answer_rows(question, "x")) == []

@@ -215,7 +215,7 @@ def test_sound_logic_reports_nothing_iff_only_backward_references(
 
 # --- Every kind of answer, not only choices -----------------------------------------
 #
-# Cleaned answers of every kind (see services.clean_answer): a single choice
+# Cleaned answers of every kind (see cleaning.clean_answer): a single choice
 # {"choice": i} (-1 for "Khác", with its text), a multiple choice
 # {"choices": [...]}, a rating or agreement (int), a number (int or float), a
 # grid (a list with None for rows left empty), a text, an ISO date, a unit id.

@@ -253,6 +253,12 @@ def test_report_list_filters(world: World, client: Any) -> None:
 # --- Hot issues -----------------------------------------------------------------------
 
 
+# The issues of the `issues` fixture.
+LANDSLIDE = "Sạt lở bờ sông Cái Côn"
+RICE = "Giá lúa thấp"
+INSURANCE = "Chính sách bảo hiểm y tế hộ cận nghèo"
+
+
 @pytest.fixture
 def issues(world: World) -> World:
     u = world.units
@@ -260,7 +266,7 @@ def issues(world: World) -> World:
     report(
         world,
         u.hamlet,
-        "Sạt lở bờ sông Cái Côn",
+        LANDSLIDE,
         mood=Mood.UPSET,
         spread=Spread.HAMLET,
         proposals="Đề nghị kè bờ sông đoạn qua ấp Phụng Thạnh.",
@@ -279,36 +285,30 @@ def issues(world: World) -> World:
     report(
         world,
         u.hamlet,
-        "Giá lúa thấp",
+        RICE,
         field=Field.ECONOMY,
         mood=Mood.UPSET,
         spread=Spread.COMMUNE,
         proposals="Hỗ trợ tiêu thụ lúa cho bà con.",
     )
-    report(world, u.hamlet, "Giá lúa thấp", field=Field.ECONOMY, mood=Mood.AGREE)
+    report(world, u.hamlet, RICE, field=Field.ECONOMY, mood=Mood.AGREE)
     # C: two units, calm.
-    report(
-        world,
-        u.hamlet,
-        "Chính sách bảo hiểm y tế hộ cận nghèo",
-        field=Field.POLICY,
-        mood=Mood.AGREE,
-    )
+    report(world, u.hamlet, INSURANCE, field=Field.POLICY, mood=Mood.AGREE)
     report(
         world,
         u.other_commune,
-        "Chính sách bảo hiểm y tế hộ cận nghèo",
+        INSURANCE,
         field=Field.POLICY,
         mood=Mood.AGREE,
         author=world.ctv_other,
     )
     # D: the same words as B in another field: another issue.
-    report(world, u.hamlet, "Giá lúa thấp", field=Field.SOCIAL, mood=Mood.AGREE)
+    report(world, u.hamlet, RICE, field=Field.SOCIAL, mood=Mood.AGREE)
     # Not counted: a draft, and a report of the previous period.
     report(
         world,
         u.hamlet,
-        "Chính sách bảo hiểm y tế hộ cận nghèo",
+        INSURANCE,
         field=Field.POLICY,
         mood=Mood.UPSET,
         spread=Spread.WIDE,
@@ -316,17 +316,11 @@ def issues(world: World) -> World:
     )
     # The previous period: A once, B three times, C twice.
     before = world.before
-    report(world, u.hamlet, "Sạt lở bờ sông Cái Côn", period=before)
+    report(world, u.hamlet, LANDSLIDE, period=before)
     for _ in range(3):
-        report(world, u.hamlet, "Giá lúa thấp", field=Field.ECONOMY, period=before)
+        report(world, u.hamlet, RICE, field=Field.ECONOMY, period=before)
     for _ in range(2):
-        report(
-            world,
-            u.hamlet,
-            "Chính sách bảo hiểm y tế hộ cận nghèo",
-            field=Field.POLICY,
-            period=before,
-        )
+        report(world, u.hamlet, INSURANCE, field=Field.POLICY, period=before)
     # A period older still, ignored by the trend.
     report(world, u.hamlet, "Nước sạch", period=world.earlier)
     return world

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import Area, AreaKind
-from danvan.surveys import mixing, services
+from danvan.surveys import cleaning, guards, mixing
 from danvan.surveys.models import (
     Answer,
     InvitationCode,
@@ -25,7 +25,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from danvan.surveys.tests.factories import make_survey, question_of
+from danvan.surveys.tests.factories import make_survey, posted_answer, question_of
 from danvan.surveys.views_public import cookie_name, draft_key
 
 pytestmark = pytest.mark.django_db
@@ -45,24 +45,7 @@ def form_values(survey: Survey) -> dict[int, dict[str, Any]]:
         if survey.target_area
         else None
     )
-    out: dict[int, dict[str, Any]] = {}
-    for q in survey.questions.all():
-        name = f"q{q.pk}"
-        by_kind: dict[str, dict[str, Any]] = {
-            Kind.SINGLE: {name: "1"},
-            Kind.MULTIPLE: {name: ["0", "2"]},
-            Kind.DROPDOWN: {name: "2"},
-            Kind.RATING: {name: "4"},
-            Kind.AGREEMENT: {name: "3"},
-            Kind.GRID: {f"{name}_r0": "4", f"{name}_r1": "2"},
-            Kind.NUMBER: {name: "5"},
-            Kind.SHORT_TEXT: {name: "Làm lại cây cầu"},
-            Kind.LONG_TEXT: {name: "Công khai tiến độ hồ sơ đất đai."},
-            Kind.DATE: {name: "2025-03-15"},
-            Kind.UNIT: {f"{name}_hamlet": str(hamlet.pk) if hamlet else ""},  # target: a commune
-        }
-        out[q.pk] = by_kind[q.kind]
-    return out
+    return {q.pk: posted_answer(q, hamlet) for q in survey.questions.all()}
 
 
 def section_data(survey: Survey, position: int, action: str = "next") -> dict[str, Any]:
@@ -339,7 +322,7 @@ def test_phone_policy_through_the_pages() -> None:
 
 def test_code_policy_through_the_pages() -> None:
     survey = make_survey(one_per=OnePer.CODE, sections=1, kinds=[Kind.SINGLE])
-    code, spare = services.generate_codes(survey, 2)
+    code, spare = guards.generate_codes(survey, 2)
     first = Client()
     html = first.post(survey.get_absolute_url(), {"code": "ABCD-EFGH"}).content.decode()
     assert "Mã mời đã được sử dụng hoặc không đúng." in html
@@ -504,7 +487,7 @@ def test_a_survey_closed_in_another_process_stops_taking_responses_within_a_seco
     client.post(survey.get_absolute_url(), {})
     assert client.get(page_url(survey, 1)).status_code == 200  # kept in this process
     Survey.objects.filter(pk=survey.pk).update(status=SurveyStatus.CLOSED)  # elsewhere
-    later = time.monotonic() + services.SURVEY_TTL + 0.01
+    later = time.monotonic() + cleaning.SURVEY_TTL + 0.01
     clock = SimpleNamespace(monotonic=lambda: later, time=time.time)
     monkeypatch.setattr(local, "time", clock)  # the process's copies see a second pass
     response = client.post(page_url(survey, 1), section_data(survey, 1, "submit"))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from danvan.core.cache import LocalCache
 from danvan.core.models import Role
 from danvan.core.tests.factories import make_staff
-from danvan.surveys import results
+from danvan.surveys import crosstabs, results, texts
 from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
 from danvan.surveys.services import today_vn
 from danvan.surveys.tests.factories import (
@@ -85,26 +85,30 @@ def units() -> Units:
     return make_units()
 
 
+def answers_of(s: Survey, units: Units, row: tuple[Any, ...]) -> dict[int, Any]:
+    """The answers of one of the PEOPLE to the survey `s`."""
+    single, multiple, dropdown, rating, agreement, grid, number, short, long_, _ago, where = row
+    hamlet = {"h": units.hamlet, "o": units.other_hamlet, None: None}[where]
+    return {
+        q(s, Kind.SINGLE).pk: single,
+        q(s, Kind.MULTIPLE).pk: multiple,
+        q(s, Kind.DROPDOWN).pk: dropdown,
+        q(s, Kind.RATING).pk: rating,
+        q(s, Kind.AGREEMENT).pk: agreement,
+        q(s, Kind.GRID).pk: grid,
+        q(s, Kind.NUMBER).pk: number,
+        q(s, Kind.SHORT_TEXT).pk: short,
+        q(s, Kind.LONG_TEXT).pk: long_,
+        q(s, Kind.DATE).pk: "15/03/2025" if number and number % 2 else "",
+        q(s, Kind.UNIT).pk: hamlet.pk if hamlet else None,
+    }
+
+
 @pytest.fixture
 def survey(units: Units) -> Survey:
     s = make_survey(units=units)
     for row in PEOPLE:
-        single, multiple, dropdown, rating, agreement, grid, number, short, long_, ago, where = row
-        hamlet = {"h": units.hamlet, "o": units.other_hamlet, None: None}[where]
-        answers = {
-            q(s, Kind.SINGLE).pk: single,
-            q(s, Kind.MULTIPLE).pk: multiple,
-            q(s, Kind.DROPDOWN).pk: dropdown,
-            q(s, Kind.RATING).pk: rating,
-            q(s, Kind.AGREEMENT).pk: agreement,
-            q(s, Kind.GRID).pk: grid,
-            q(s, Kind.NUMBER).pk: number,
-            q(s, Kind.SHORT_TEXT).pk: short,
-            q(s, Kind.LONG_TEXT).pk: long_,
-            q(s, Kind.DATE).pk: "15/03/2025" if number and number % 2 else "",
-            q(s, Kind.UNIT).pk: hamlet.pk if hamlet else None,
-        }
-        submit(s, answers, days_ago=ago)
+        submit(s, answers_of(s, units, row), days_ago=row[9])
     return s
 
 
@@ -249,14 +253,14 @@ def test_known_figures(survey: Survey) -> None:
 def test_text_search_ignores_case_and_diacritics(survey: Survey) -> None:
     short = q(survey, Kind.SHORT_TEXT).pk
     for query in ("cầu", "CAU", "Cau", "  cau  "):
-        found = results.search_texts(survey, query)
+        found = texts.search_texts(survey, query)
         assert found[short].count == 3, query  # cây cầu, CẦU, cau moi
         assert set(found[short].texts) == {"Làm lại cây cầu ở ấp", "Sửa CẦU Phụng Thạnh", "cau moi"}
-    found = results.search_texts(survey, "zalo")
+    found = texts.search_texts(survey, "zalo")
     assert list(found) == [q(survey, Kind.SINGLE).pk]  # "Khác" answers are searched too
-    assert results.search_texts(survey, "đèn ĐƯỜNG")[q(survey, Kind.LONG_TEXT).pk].count == 1
-    assert results.search_texts(survey, "không có ai viết thế này") == {}
-    assert results.search_texts(survey, "   ") == {}
+    assert texts.search_texts(survey, "đèn ĐƯỜNG")[q(survey, Kind.LONG_TEXT).pk].count == 1
+    assert texts.search_texts(survey, "không có ai viết thế này") == {}
+    assert texts.search_texts(survey, "   ") == {}
 
 
 # --- Filters --------------------------------------------------------------------------
@@ -316,7 +320,7 @@ def per_response(survey: Survey, question: Question, field: str = "choice") -> d
 
 def test_crosstab_by_a_choice_question_equals_a_recount(survey: Survey) -> None:
     question, by = q(survey, Kind.MULTIPLE), q(survey, Kind.DROPDOWN)
-    table = results.crosstab(survey, question, by)
+    table = crosstabs.crosstab(survey, question, by)
     rows, cols = per_response(survey, question), per_response(survey, by)
     both = set(rows) & set(cols)
     assert table.total == len(both)
@@ -337,25 +341,25 @@ def test_crosstab_by_a_choice_question_equals_a_recount(survey: Survey) -> None:
 
 def test_crosstab_by_unit_rolls_hamlets_up_to_communes(survey: Survey, units: Units) -> None:
     question, by = q(survey, Kind.SINGLE), q(survey, Kind.UNIT)
-    table = results.crosstab(survey, question, by)
+    table = crosstabs.crosstab(survey, question, by)
     assert table.columns == ["Xã Phụng Hiệp"]  # both hamlets are in one commune
     assert table.column_totals == [11]
     assert sum(r.counts[0] for r in table.rows) == 11
-    rating = results.crosstab(survey, q(survey, Kind.RATING), by)
+    rating = crosstabs.crosstab(survey, q(survey, Kind.RATING), by)
     assert [r.label for r in rating.rows] == ["1", "2", "3", "4", "5"]
     assert sum(r.counts[0] for r in rating.rows) == 11
 
 
 def test_crosstab_refuses_unsuitable_questions(survey: Survey, units: Units) -> None:
     with pytest.raises(ValueError):
-        results.crosstab(survey, q(survey, Kind.SHORT_TEXT), q(survey, Kind.SINGLE))
+        crosstabs.crosstab(survey, q(survey, Kind.SHORT_TEXT), q(survey, Kind.SINGLE))
     with pytest.raises(ValueError):
-        results.crosstab(survey, q(survey, Kind.SINGLE), q(survey, Kind.NUMBER))
+        crosstabs.crosstab(survey, q(survey, Kind.SINGLE), q(survey, Kind.NUMBER))
     with pytest.raises(ValueError):
-        results.crosstab(survey, q(survey, Kind.SINGLE), q(survey, Kind.SINGLE))
+        crosstabs.crosstab(survey, q(survey, Kind.SINGLE), q(survey, Kind.SINGLE))
     other = make_survey(units=units)
     with pytest.raises(ValueError):
-        results.crosstab(survey, q(survey, Kind.SINGLE), q(other, Kind.SINGLE))
+        crosstabs.crosstab(survey, q(survey, Kind.SINGLE), q(other, Kind.SINGLE))
 
 
 # --- Cache ----------------------------------------------------------------------------
@@ -402,11 +406,11 @@ def test_crosstab_is_cached_too(survey: Survey, monkeypatch: Any) -> None:
     now = [1_000_000.0]
     monkeypatch.setattr(results, "_clock", lambda: now[0])
     question, by = q(survey, Kind.SINGLE), q(survey, Kind.DROPDOWN)
-    assert results.crosstab(survey, question, by).total == 11
+    assert crosstabs.crosstab(survey, question, by).total == 11
     submit(survey, {question.pk: 0, by.pk: 0})
-    assert results.crosstab(survey, question, by).total == 11
+    assert crosstabs.crosstab(survey, question, by).total == 11
     now[0] += results.RESULTS_TTL
-    assert results.crosstab(survey, question, by).total == 12
+    assert crosstabs.crosstab(survey, question, by).total == 12
 
 
 # --- The page -------------------------------------------------------------------------
@@ -466,9 +470,11 @@ def test_results_page_queries_do_not_grow_with_responses(
     # Both measured pages bring the tally up to date with new answers.
     submit(survey, {q(survey, Kind.SINGLE).pk: 0, q(survey, Kind.NUMBER).pk: 4})
     empty_caches()
-    # 34: the page, the search, the crosstab, and the tally brought up to date
-    # (on PostgreSQL two statements read the top answer id behind the barrier).
-    with django_assert_max_num_queries(34) as first:
+    # 54: the page, the search, the crosstab by unit (from the slices), and the
+    # tally and its slices brought up to date (13 statements for the slices,
+    # `slices.add`; on PostgreSQL two statements read the top answer id behind
+    # the barrier).
+    with django_assert_max_num_queries(54) as first:
         client.get(url, params)
     for row in PEOPLE * 3:
         submit(survey, {q(survey, Kind.SINGLE).pk: row[0], q(survey, Kind.NUMBER).pk: row[6]})

@@ -17,8 +17,6 @@ urls_opinion without a row here.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import Area, AreaKind, Organization, OrgKind, Period, User
+from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row, Target
 from danvan.surveys import opinion, urls_opinion, urls_results
 from danvan.surveys.models import (
     Field,
@@ -46,7 +45,6 @@ from danvan.surveys.tests.factories import store_response
 
 OWNER, ABOVE, SIBLING, COLLAB = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "ctv.phunghiep"
 VIEWER, ORG_OFFICER = "xem.phunghiep", "phunu.phunghiep"
-LOGIN = "/quan-ly/dang-nhap/"
 
 
 def _user(username: str) -> User:
@@ -117,142 +115,100 @@ def draft_report() -> OpinionReport:
     return _report(OWNER, submitted=False)
 
 
-# --- Results: url name -> object factory; owner and above 200, sibling 404 ------------
+# --- Results: owner, above and the collaborator 200, sibling 404 ---------------------
 
-RESULT_URLS: dict[str, Callable[[], Any]] = {
-    "results": owner_survey,
-    "export_responses": owner_survey,
-    "export_summary_xlsx": owner_survey,
-    "export_summary_docx": owner_survey,
-    "text_answers": owner_survey,
-}
-
-
-# --- Opinion: url name -> (setup returning (args, query), expected status by persona) --
-
-
-@dataclass
-class Case:
-    setup: Callable[[], tuple[list[Any], dict[str, Any]]]
-    expected: dict[str, int]
+RESULTS = Matrix(
+    "surveys_results",
+    urls_results,
+    personas={OWNER: IN_SCOPE, ABOVE: IN_SCOPE, COLLAB: IN_SCOPE, SIBLING: OUT_OF_SCOPE},
+    rows={
+        "results": Row(owner_survey),
+        "export_responses": Row(owner_survey),
+        "export_summary_xlsx": Row(owner_survey),
+        "export_summary_docx": Row(owner_survey),
+        "text_answers": Row(owner_survey),
+    },
+)
 
 
-def _object(factory: Callable[[], Any]) -> Callable[[], tuple[list[Any], dict[str, Any]]]:
-    return lambda: ([factory().pk], {})
+# --- Opinion: url name -> (URL arguments and query, expected status by persona) -------
 
 
-def _no_object() -> tuple[list[Any], dict[str, Any]]:
-    return [], {}
-
-
-def _issue_of_owner() -> tuple[list[Any], dict[str, Any]]:
+def _issue_of_owner() -> Target:
     report = submitted_report()
-    return [], {
-        "ky": report.period_id,
-        "dia_ban": report.area_id,
-        "linh_vuc": report.field,
-        "van_de": report.topic_folded,
-    }
+    return Target(
+        query={
+            "ky": report.period_id,
+            "dia_ban": report.area_id,
+            "linh_vuc": report.field,
+            "van_de": report.topic_folded,
+        }
+    )
 
 
-def _two_issues_of_owner() -> tuple[list[Any], dict[str, Any]]:
+def _two_issues_of_owner() -> Target:
     """Two issues in the owner's commune: the second can be merged into the first."""
-    args, query = _issue_of_owner()
+    query = _issue_of_owner().query
     report = _report(OWNER)
     OpinionReport.objects.filter(pk=report.pk).update(
         topic="Bồi thường giải phóng mặt bằng đường tỉnh", topic_folded="boi thuong gpmb"
     )
-    return args, {**query, "van_de": "boi thuong gpmb"}
+    return Target(query={**query, "van_de": "boi thuong gpmb"})
 
 
-def _owner_commune_page() -> tuple[list[Any], dict[str, Any]]:
+def _owner_commune_page() -> Target:
     submitted_report()
-    return [], {"ky": _period().pk, "dia_ban": _commune().pk}
+    return Target(query={"ky": _period().pk, "dia_ban": _commune().pk})
 
 
-EVERYONE = {OWNER: 200, ABOVE: 200, SIBLING: 200, COLLAB: 200, VIEWER: 200}
-OPINION_URLS: dict[str, Case] = {
-    "report_list": Case(_no_object, EVERYONE),
-    # Collaborators and board administrators file; a viewer or an org officer does not.
-    "report_add": Case(_no_object, {**EVERYONE, VIEWER: 404, ORG_OFFICER: 404}),
-    # A sent report is read by everyone whose scope covers its commune.
-    "report_detail": Case(
-        _object(submitted_report), {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 200}
-    ),
-    # A draft belongs to its author until sent.
-    "report_edit": Case(_object(draft_report), {OWNER: 200, ABOVE: 404, SIBLING: 404, COLLAB: 404}),
-    "report_submit": Case(
-        _object(draft_report), {OWNER: 200, ABOVE: 404, SIBLING: 404, COLLAB: 404}
-    ),
-    # Only the author deletes a draft (a sent report is never deleted).
-    "report_delete": Case(
-        _object(draft_report), {OWNER: 200, ABOVE: 404, SIBLING: 404, COLLAB: 404}
-    ),
-    # The viewer holds their role on the district ended in 2025: today's Xã Phụng
-    # Hiệp is not under it, so its page is out of their scope.
-    "hot_issues": Case(
-        _owner_commune_page, {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 200, VIEWER: 404}
-    ),
-    "hot_issues_docx": Case(
-        _owner_commune_page, {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 200, VIEWER: 404}
-    ),
-    # Noting a follow-up takes a manager of the unit.
-    "follow_up": Case(
-        _issue_of_owner, {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 404, VIEWER: 404}
-    ),
-    # So does merging two issues.
-    "merge_topics": Case(
-        _two_issues_of_owner, {OWNER: 200, ABOVE: 200, SIBLING: 404, COLLAB: 404, VIEWER: 404}
-    ),
-}
+EVERYONE = {OWNER: OK, ABOVE: OK, SIBLING: OK, COLLAB: OK, VIEWER: OK}
+AUTHOR_ONLY = {OWNER: OK, ABOVE: NOT_FOUND, SIBLING: NOT_FOUND, COLLAB: NOT_FOUND}
+MANAGERS = {OWNER: OK, ABOVE: OK, SIBLING: NOT_FOUND, COLLAB: NOT_FOUND, VIEWER: NOT_FOUND}
+OPINION = Matrix(
+    "opinion",
+    urls_opinion,
+    personas={},
+    rows={
+        "report_list": Row(expected=EVERYONE),
+        # Collaborators and board administrators file; a viewer or an org officer does not.
+        "report_add": Row(expected={**EVERYONE, VIEWER: NOT_FOUND, ORG_OFFICER: NOT_FOUND}),
+        # A sent report is read by everyone whose scope covers its commune.
+        "report_detail": Row(
+            submitted_report, expected={OWNER: OK, ABOVE: OK, SIBLING: NOT_FOUND, COLLAB: OK}
+        ),
+        # A draft belongs to its author until sent.
+        "report_edit": Row(draft_report, expected=AUTHOR_ONLY),
+        "report_submit": Row(draft_report, expected=AUTHOR_ONLY),
+        # Only the author deletes a draft (a sent report is never deleted).
+        "report_delete": Row(draft_report, expected=AUTHOR_ONLY),
+        # The viewer holds their role on the district ended in 2025: today's Xã Phụng
+        # Hiệp is not under it, so its page is out of their scope.
+        "hot_issues": Row(_owner_commune_page, expected={**MANAGERS, COLLAB: OK}),
+        "hot_issues_docx": Row(_owner_commune_page, expected={**MANAGERS, COLLAB: OK}),
+        # Noting a follow-up takes a manager of the unit.
+        "follow_up": Row(_issue_of_owner, expected=MANAGERS),
+        # So does merging two issues.
+        "merge_topics": Row(_two_issues_of_owner, expected=MANAGERS),
+    },
+    owner=OWNER,
+)
+# Read by danvan/core/tests/test_staff_url_walk.py.
+RESULT_URLS, OPINION_URLS = RESULTS.names, OPINION.names
 
 
 def test_every_url_is_covered() -> None:
-    for module, table in ((urls_results, RESULT_URLS), (urls_opinion, OPINION_URLS)):
-        names = {p.name for p in module.urlpatterns}  # type: ignore[union-attr]
-        assert names - set(table) == set(), f"{module.__name__}: URLs without a persona test"
-        assert set(table) - names == set(), "persona rows for URLs that no longer exist"
+    RESULTS.assert_covers()
+    OPINION.assert_covers()
 
 
-@pytest.mark.parametrize("name", sorted(RESULT_URLS))
+@pytest.mark.parametrize("name", RESULTS.sorted_names())
 def test_results_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    survey = RESULT_URLS[name]()
-    url = reverse(f"surveys_results:{name}", args=[survey.pk])
-
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-
-    for username, expected in ((OWNER, 200), (ABOVE, 200), (COLLAB, 200), (SIBLING, 404)):
-        client.force_login(_user(username))
-        response = client.get(url)
-        assert response.status_code == expected, f"{username} on {url}"
-        client.logout()
-
-    # A missing survey answers exactly like a survey out of scope.
-    client.force_login(_user(OWNER))
-    assert client.get(reverse(f"surveys_results:{name}", args=[10**9])).status_code == 404
+    RESULTS.check(client, name, _user)
 
 
-@pytest.mark.parametrize("name", sorted(OPINION_URLS))
+@pytest.mark.parametrize("name", OPINION.sorted_names())
 def test_opinion_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    case = OPINION_URLS[name]
-    args, query = case.setup()
-    url = reverse(f"opinion:{name}", args=args)
-
-    response = client.get(url, query)
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-
-    for username, expected in case.expected.items():
-        client.force_login(_user(username))
-        response = client.get(url, query)
-        assert response.status_code == expected, f"{username} on {url}"
-        client.logout()
-
-    if args:  # a missing report answers exactly like one out of scope
-        client.force_login(_user(OWNER))
-        assert client.get(reverse(f"opinion:{name}", args=[10**9])).status_code == 404
+    OPINION.check(client, name, _user)
 
 
 def test_collaborator_files_but_never_reads_another_commune(demo: Any, client: Any) -> None:
@@ -298,14 +254,14 @@ def test_collaborator_files_but_never_reads_another_commune(demo: Any, client: A
 
 def test_sibling_posts_change_nothing(demo: Any, client: Any) -> None:
     draft = draft_report()
-    _args, query = _issue_of_owner()
+    query = _issue_of_owner().query
     client.force_login(_user(SIBLING))
     assert client.post(reverse("opinion:report_submit", args=[draft.pk])).status_code == 404
     assert client.post(reverse("opinion:report_edit", args=[draft.pk]), {}).status_code == 404
     follow = reverse("opinion:follow_up") + "?" + "&".join(f"{k}={v}" for k, v in query.items())
     assert client.post(follow, {"note": "Ghi chú lạ"}).status_code == 404
     assert client.post(reverse("opinion:report_delete", args=[draft.pk])).status_code == 404
-    _args, two = _two_issues_of_owner()
+    two = _two_issues_of_owner().query
     merge = reverse("opinion:merge_topics") + "?" + "&".join(f"{k}={v}" for k, v in two.items())
     target = opinion.issue_value(Field.LAND, "boi thuong giai phong mat bang")
     assert client.post(merge, {"vao": target, "xac_nhan": "1"}).status_code == 404

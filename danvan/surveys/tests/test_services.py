@@ -14,7 +14,8 @@ from django.utils import timezone
 from danvan.core import services as core
 from danvan.core.models import AreaKind
 from danvan.core.ratelimit import RateLimited
-from danvan.surveys import services
+from danvan.surveys import cleaning, guards, services
+from danvan.surveys.cleaning import AnswersInvalid, clean_answer
 from danvan.surveys.models import (
     Answer,
     InvitationCode,
@@ -28,7 +29,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from danvan.surveys.services import AnswersInvalid, clean_answer, submit_response
+from danvan.surveys.services import submit_response
 from danvan.surveys.tests.factories import (
     make_survey,
     make_units,
@@ -160,9 +161,9 @@ def test_grid_required_means_every_row(survey: Any) -> None:
     q.required = True
     q.save()
     with pytest.raises(AnswersInvalid) as e:
-        services.clean_answers(survey, {q.pk: [3, None]})
+        cleaning.clean_answers(survey, {q.pk: [3, None]})
     assert e.value.question_errors[q.pk] == "Vui lòng chọn mức độ cho tất cả các dòng."
-    assert services.clean_answers(survey, {q.pk: [3, 1]}) == {q.pk: [3, 1]}
+    assert cleaning.clean_answers(survey, {q.pk: [3, 1]}) == {q.pk: [3, 1]}
 
 
 def test_number(survey: Any) -> None:
@@ -265,14 +266,14 @@ def test_required_only_when_visible_and_hidden_answers_dropped() -> None:
     number.required = True
     number.save()
     # Q2 hidden: not required, and its (even invalid) answer is dropped.
-    cleaned = services.clean_answers(survey, {single.pk: 1, text.pk: "x" * 400, number.pk: 3})
+    cleaned = cleaning.clean_answers(survey, {single.pk: 1, text.pk: "x" * 400, number.pk: 3})
     assert cleaned == {single.pk: {"choice": 1}, number.pk: 3}
     # Q2 shown: required.
     with pytest.raises(AnswersInvalid) as e:
-        services.clean_answers(survey, {single.pk: 0, number.pk: 3})
+        cleaning.clean_answers(survey, {single.pk: 0, number.pk: 3})
     assert e.value.question_errors == {text.pk: "Vui lòng trả lời câu hỏi này."}
     with pytest.raises(AnswersInvalid) as e:
-        services.clean_answers(survey, {single.pk: 0})
+        cleaning.clean_answers(survey, {single.pk: 0})
     assert set(e.value.question_errors) == {text.pk, number.pk}
 
 
@@ -280,10 +281,10 @@ def test_unknown_question_refused(survey: Any) -> None:
     other = make_survey()
     foreign = other.questions.first()
     with pytest.raises(AnswersInvalid) as e:
-        services.clean_answers(survey, {foreign.pk: 1})
+        cleaning.clean_answers(survey, {foreign.pk: 1})
     assert e.value.question_errors[0] == "Câu hỏi không thuộc phiếu khảo sát này."
     with pytest.raises(AnswersInvalid):
-        services.clean_answers(survey, {"khong-phai-so": 1})
+        cleaning.clean_answers(survey, {"khong-phai-so": 1})
 
 
 def test_all_valid_answers_are_stored_per_kind(survey: Any) -> None:
@@ -387,7 +388,7 @@ def test_phone_policy_refuses_second_response_written_differently() -> None:
 
 def test_code_policy_refuses_second_use() -> None:
     survey = make_survey(one_per=OnePer.CODE)
-    codes = services.generate_codes(survey, 3)
+    codes = guards.generate_codes(survey, 3)
     submit_response(survey, valid_answers(survey), code=codes[0].lower().replace("-", " "))
     with pytest.raises(ValidationError) as e:
         submit_response(survey, valid_answers(survey), code=codes[0])
@@ -399,14 +400,14 @@ def test_code_policy_refuses_second_use() -> None:
     assert InvitationCode.objects.filter(survey=survey, spent=True).count() == 1
     # A code of another survey does not open this one.
     other = make_survey(one_per=OnePer.CODE)
-    foreign = services.generate_codes(other, 1)[0]
+    foreign = guards.generate_codes(other, 1)[0]
     with pytest.raises(ValidationError):
         submit_response(survey, valid_answers(survey), code=foreign)
 
 
 def test_invalid_answers_do_not_spend_the_token() -> None:
     survey = make_survey(one_per=OnePer.CODE, required=True)
-    code = services.generate_codes(survey, 1)[0]
+    code = guards.generate_codes(survey, 1)[0]
     with pytest.raises(AnswersInvalid):
         submit_response(survey, {}, code=code)
     assert not InvitationCode.objects.get(survey=survey).spent
@@ -417,7 +418,7 @@ def test_failed_write_gives_the_code_and_token_back(
     survey: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     coded = make_survey(one_per=OnePer.CODE)
-    code = services.generate_codes(coded, 1)[0]
+    code = guards.generate_codes(coded, 1)[0]
 
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
@@ -479,29 +480,29 @@ def test_anonymous_survey_ignores_identity() -> None:
 
 def test_generate_codes_stores_only_hashes() -> None:
     survey = make_survey(one_per=OnePer.CODE)
-    codes = services.generate_codes(survey, 50)
+    codes = guards.generate_codes(survey, 50)
     assert len(set(codes)) == 50
     for code in codes:
         assert len(code) == 9 and code[4] == "-"
-        assert all(c in services.CODE_ALPHABET for c in code.replace("-", ""))
+        assert all(c in guards.CODE_ALPHABET for c in code.replace("-", ""))
     stored = set(InvitationCode.objects.filter(survey=survey).values_list("code_hash", flat=True))
-    assert stored == {services.code_hash(survey, c) for c in codes}
+    assert stored == {guards.code_hash(survey, c) for c in codes}
     assert not any(c.replace("-", "") in h for c in codes for h in stored)
-    assert len(services.generate_codes(survey, 5)) == 5
+    assert len(guards.generate_codes(survey, 5)) == 5
     assert InvitationCode.objects.filter(survey=survey).count() == 55
     with pytest.raises(ValidationError):
-        services.generate_codes(survey, 0)
+        guards.generate_codes(survey, 0)
 
 
 def test_check_code() -> None:
     survey = make_survey(one_per=OnePer.CODE)
-    code = services.generate_codes(survey, 1)[0]
-    assert services.check_code(survey, code.lower()) == code.replace("-", "")
+    code = guards.generate_codes(survey, 1)[0]
+    assert guards.check_code(survey, code.lower()) == code.replace("-", "")
     with pytest.raises(ValidationError) as e:
-        services.check_code(survey, "ABC")
+        guards.check_code(survey, "ABC")
     assert e.value.code == "code_format"
     with pytest.raises(ValidationError) as e:
-        services.check_code(survey, "ABCD-EFGH")
+        guards.check_code(survey, "ABCD-EFGH")
     assert e.value.code == "code_spent"
     assert not InvitationCode.objects.get(survey=survey).spent  # checking does not spend
 
@@ -522,14 +523,10 @@ def test_rate_limit(settings: Any) -> None:
 # --- Parallel spending of one code (PostgreSQL) ------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_parallel_submits_of_one_code_count_once() -> None:
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite serialises writers")
-    survey = make_survey(one_per=OnePer.CODE)
-    code = services.generate_codes(survey, 1)[0]
+def _submit_at_once(survey: Survey, n: int, **credential: Any) -> list[str]:
+    """`n` threads submit the same valid answers with the same credential at the
+    same moment: what each got ("ok", a refusal's message or a crash)."""
     answers = valid_answers(survey)
-    n = 8
     barrier = threading.Barrier(n)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -537,11 +534,11 @@ def test_parallel_submits_of_one_code_count_once() -> None:
     def worker() -> None:
         try:
             barrier.wait()
-            submit_response(survey, answers, code=code)
+            submit_response(survey, answers, **credential)
             result = "ok"
         except ValidationError as error:
             result = error.messages[0]
-        except Exception as error:  # pragma: no cover - reported below
+        except Exception as error:  # pragma: no cover - reported by the callers
             result = f"crash: {error!r}"
         finally:
             connections.close_all()
@@ -553,6 +550,17 @@ def test_parallel_submits_of_one_code_count_once() -> None:
         t.start()
     for t in threads:
         t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_submits_of_one_code_count_once() -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers")
+    survey = make_survey(one_per=OnePer.CODE)
+    code = guards.generate_codes(survey, 1)[0]
+    n = 8
+    outcomes = _submit_at_once(survey, n, code=code)
     assert outcomes.count("ok") == 1, outcomes
     assert outcomes.count("Mã mời đã được sử dụng hoặc không đúng.") == n - 1, outcomes
     assert stored(survey) == 1
@@ -564,28 +572,7 @@ def test_parallel_submits_of_one_browser_token_count_once() -> None:
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers")
     survey = make_survey()
-    answers = valid_answers(survey)
     n = 8
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            submit_response(survey, answers, browser_token=TOKEN)
-            result = "ok"
-        except ValidationError as error:
-            result = error.messages[0]
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=worker) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = _submit_at_once(survey, n, browser_token=TOKEN)
     assert outcomes.count("ok") == 1, outcomes
     assert stored(survey) == 1

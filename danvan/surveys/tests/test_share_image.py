@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from danvan.surveys import share
+from danvan.surveys.guards import generate_codes
 from danvan.surveys.models import OnePer, Survey, SurveyStatus
-from danvan.surveys.services import generate_codes
 from danvan.surveys.tests.factories import make_survey
 
 pytestmark = pytest.mark.django_db

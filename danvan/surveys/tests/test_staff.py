@@ -17,10 +17,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image
 
-from danvan.core import services as core
-from danvan.core.models import Role
 from danvan.surveys import builder, share
 from danvan.surveys.forms_staff import publish_problems
+from danvan.surveys.guards import code_hash
 from danvan.surveys.logic import check_show_if
 from danvan.surveys.models import (
     InvitationCode,
@@ -33,7 +32,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from danvan.surveys.services import code_hash, today_vn
+from danvan.surveys.services import today_vn
 from danvan.surveys.tests import factories
 
 DRAFT = SurveyStatus.DRAFT
@@ -52,11 +51,7 @@ def units(db: Any) -> factories.Units:
 
 @pytest.fixture
 def admin(units: factories.Units) -> Any:
-    user = core.create_staff_user(
-        username="qt.cantho", full_name="Cán bộ quản trị", password="mat-khau-thu-nghiem-1"
-    )
-    core.grant_role(None, user, Role.BOARD_ADMIN, area=units.province)
-    return user
+    return factories.board_admin(units.province, "qt.cantho", "Cán bộ quản trị")
 
 
 @pytest.fixture
@@ -98,25 +93,23 @@ def ordered(survey: Survey) -> list[Question]:
     return builder.ordered_questions(survey)
 
 
-def q_data(section: Section, kind: str = Kind.SINGLE, **overrides: Any) -> dict[str, Any]:
-    data = {
-        "kind": kind,
-        "section": section.pk,
-        "text": "Ông/bà có tham gia sinh hoạt tổ nhân dân tự quản không?",
-        "help_text": "",
-        "choices": "Có\nKhông",
-        "scale": "5",
-        "min_label": "",
-        "max_label": "",
-        "rows": "",
-        "number_min": "",
-        "number_max": "",
-        "show_if_question": "",
-        "show_if_op": "equals",
-        "show_if_text": "",
-    }
-    data.update(overrides)
-    return data
+q_data = factories.question_post
+
+
+def draft_with_condition(
+    units: factories.Units, kinds: list[str], **condition: Any
+) -> tuple[Survey, Question, Question]:
+    """A draft of two questions of `kinds`, the second shown on `condition` about the first."""
+    survey = draft(units, kinds)
+    q1, q2 = ordered(survey)
+    Question.objects.filter(pk=q2.pk).update(show_if={"question": q1.pk, **condition})
+    return survey, q1, q2
+
+
+def edit_data(question: Question, **overrides: Any) -> dict[str, Any]:
+    """The question form's fields of a single-choice `question` as it is, with `overrides`."""
+    choices = "\n".join(question.options["choices"])
+    return q_data(question.section, text=question.text, choices=choices, **overrides)
 
 
 # --- Creating and editing surveys -----------------------------------------------------------
@@ -360,13 +353,8 @@ def test_show_if_needs_a_value(staff: Any, units: factories.Units) -> None:
 def test_show_if_refuses_a_later_question(staff: Any, units: factories.Units) -> None:
     survey = draft(units, [Kind.SINGLE, Kind.SINGLE])
     q1, q2 = ordered(survey)
-    data = q_data(
-        q1.section,
-        text=q1.text,
-        choices="\n".join(q1.options["choices"]),
-        show_if_question=str(q2.pk),
-        show_if_op="equals",
-        show_if_values=[f"{q2.pk}:0"],
+    data = edit_data(
+        q1, show_if_question=str(q2.pk), show_if_op="equals", show_if_values=[f"{q2.pk}:0"]
     )
     response = staff.post(url("question_edit", q1.pk), data)
     assert response.status_code == 200
@@ -382,18 +370,8 @@ def test_show_if_refuses_a_later_question(staff: Any, units: factories.Units) ->
 
 
 def test_show_if_refuses_a_cycle_and_itself(staff: Any, units: factories.Units) -> None:
-    survey = draft(units, [Kind.SINGLE, Kind.SINGLE])
-    q1, q2 = ordered(survey)
-    Question.objects.filter(pk=q2.pk).update(
-        show_if={"question": q1.pk, "op": "equals", "value": 0}
-    )
-    data = q_data(
-        q1.section,
-        text=q1.text,
-        choices="\n".join(q1.options["choices"]),
-        show_if_question=str(q2.pk),
-        show_if_op="answered",
-    )
+    _survey, q1, q2 = draft_with_condition(units, [Kind.SINGLE, Kind.SINGLE], op="equals", value=0)
+    data = edit_data(q1, show_if_question=str(q2.pk), show_if_op="answered")
     response = staff.post(url("question_edit", q1.pk), data)
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors["show_if_question"])
@@ -419,10 +397,8 @@ def test_answered_is_the_only_condition_on_a_free_text(staff: Any, units: factor
 def test_changing_choices_that_a_condition_uses_is_refused(
     staff: Any, units: factories.Units
 ) -> None:
-    survey = draft(units, [Kind.SINGLE, Kind.SHORT_TEXT])
-    q1, q2 = ordered(survey)
-    Question.objects.filter(pk=q2.pk).update(
-        show_if={"question": q1.pk, "op": "equals", "value": 2}
+    _survey, q1, _q2 = draft_with_condition(
+        units, [Kind.SINGLE, Kind.SHORT_TEXT], op="equals", value=2
     )
     data = q_data(q1.section, text=q1.text, choices="Chỉ còn\nhai phương án")
     response = staff.post(url("question_edit", q1.pk), data)
@@ -431,9 +407,7 @@ def test_changing_choices_that_a_condition_uses_is_refused(
 
 
 def test_deleting_a_question_drops_the_conditions_on_it(staff: Any, units: factories.Units) -> None:
-    survey = draft(units, [Kind.SINGLE, Kind.SHORT_TEXT])
-    q1, q2 = ordered(survey)
-    Question.objects.filter(pk=q2.pk).update(show_if={"question": q1.pk, "op": "answered"})
+    _survey, q1, q2 = draft_with_condition(units, [Kind.SINGLE, Kind.SHORT_TEXT], op="answered")
     body = staff.get(url("question_delete", q1.pk)).content.decode()
     assert "điều kiện của chúng sẽ bị bỏ" in body
     assert staff.post(url("question_delete", q1.pk)).status_code == 302
@@ -482,9 +456,7 @@ def test_question_crosses_into_the_next_section(staff: Any, units: factories.Uni
 
 
 def test_move_that_breaks_a_condition_is_refused(staff: Any, units: factories.Units) -> None:
-    survey = draft(units, [Kind.SINGLE, Kind.SHORT_TEXT])
-    q1, q2 = ordered(survey)
-    Question.objects.filter(pk=q2.pk).update(show_if={"question": q1.pk, "op": "answered"})
+    survey, q1, q2 = draft_with_condition(units, [Kind.SINGLE, Kind.SHORT_TEXT], op="answered")
     response = staff.post(url("question_move", q2.pk), {"direction": "up"}, follow=True)
     assert "Không đổi được thứ tự" in response.content.decode()
     assert [q.pk for q in ordered(survey)] == [q1.pk, q2.pk]

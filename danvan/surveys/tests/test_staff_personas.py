@@ -27,6 +27,18 @@ from django.urls import reverse
 
 from danvan.core import services as core
 from danvan.core.models import OrgKind, Role
+from danvan.core.testing import (
+    IN_SCOPE,
+    MANAGE,
+    OUT_OF_SCOPE,
+    POST,
+    READ_ONLY,
+    VIEW,
+    Matrix,
+    Row,
+    assert_posts_change_nothing,
+)
+from danvan.core.tests.factories import make_staff
 from danvan.surveys import urls_staff
 from danvan.surveys.models import (
     InvitationCode,
@@ -41,8 +53,6 @@ from danvan.surveys.services import generate_codes
 from danvan.surveys.tests import factories
 
 OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
-LOGIN = "/quan-ly/dang-nhap/"
-VIEW, MANAGE = "view", "manage"
 
 
 @dataclass
@@ -51,14 +61,6 @@ class Personas:
     survey: Survey
     users: dict[str, Any]
     codes: list[str]
-
-
-def make_staff(username: str, role: str, **scope: Any) -> Any:
-    user = core.create_staff_user(
-        username=username, full_name="Cán bộ " + username, password="mat-khau-thu-nghiem-1"
-    )
-    core.grant_role(None, user, role, **scope)
-    return user
 
 
 @pytest.fixture
@@ -111,31 +113,6 @@ def _question(p: Personas) -> Question:
     return p.survey.questions.order_by("section__position", "position").last()  # type: ignore[return-value]
 
 
-# url name -> (object factory, the verb it needs); opened with GET
-OBJECT_URLS: dict[str, tuple[Callable[[Personas], Any], str]] = {
-    "survey_detail": (_survey, VIEW),
-    "survey_share": (_survey, VIEW),
-    "survey_qr_png": (_survey, VIEW),
-    "survey_qr_svg": (_survey, VIEW),
-    "survey_edit": (_survey, MANAGE),
-    "survey_duplicate": (_survey, MANAGE),
-    "survey_publish": (_survey, MANAGE),
-    "survey_close": (_survey, MANAGE),
-    "survey_archive": (_survey, MANAGE),
-    "survey_reopen": (_survey, MANAGE),
-    "survey_codes": (_survey, MANAGE),
-    "section_add": (_survey, MANAGE),
-    "question_add": (_survey, MANAGE),
-    "section_edit": (_section, MANAGE),
-    "section_delete": (_section, MANAGE),
-    "question_edit": (_question, MANAGE),
-    "question_delete": (_question, MANAGE),
-    # Full names and phone numbers: those who manage the survey only.
-    "survey_respondents": (_identified, MANAGE),
-    "survey_respondents_xlsx": (_identified, MANAGE),
-}
-
-
 def _codes(p: Personas) -> dict[str, str]:
     return {"codes": " ".join(p.codes)}
 
@@ -154,102 +131,67 @@ def _reversed_order(p: Personas) -> dict[str, str]:
     return {"order": json.dumps(order)}
 
 
-# POST-only url name -> (object factory, POST data, status for those allowed); all MANAGE
-POST_URLS: dict[
-    str, tuple[Callable[[Personas], Any], Callable[[Personas], dict[str, str]], int]
-] = {
-    "section_move": (_section, lambda p: {"direction": "up"}, 302),
-    "question_move": (_question, lambda p: {"direction": "up"}, 302),
-    "survey_codes_xlsx": (_survey, _codes, 200),
-    "survey_reorder": (_survey, _reversed_order, 302),
-}
-# Pages without an object: every signed-in manager opens them, each seeing their own scope.
-LIST_URLS: dict[str, str] = {
-    "survey_list": VIEW,
-    "survey_add": MANAGE,
-}
+def _detail(p: Personas) -> str:
+    return reverse("surveys_staff:survey_detail", args=[p.survey.pk])
+
+
+def _post(
+    get: Callable[[Personas], Any], data: Callable[[Personas], dict[str, str]], ok: int
+) -> Row:
+    """A POST-only URL (moves, downloads of codes): never a GET; all MANAGE."""
+    return Row(get, MANAGE, POST, data, ok, _detail if ok == 302 else None)
+
+
+MATRIX = Matrix(
+    "surveys_staff",
+    urls_staff,
+    personas={
+        OWNER: IN_SCOPE,
+        ADMIN: IN_SCOPE,
+        ABOVE: IN_SCOPE,
+        SIBLING: OUT_OF_SCOPE,
+        VIEWER: READ_ONLY,
+    },
+    rows={
+        # Opened with GET: the object whose pk is the argument, the verb it needs.
+        "survey_detail": Row(_survey, VIEW),
+        "survey_share": Row(_survey, VIEW),
+        "survey_qr_png": Row(_survey, VIEW),
+        "survey_qr_svg": Row(_survey, VIEW),
+        "survey_edit": Row(_survey, MANAGE),
+        "survey_duplicate": Row(_survey, MANAGE),
+        "survey_publish": Row(_survey, MANAGE),
+        "survey_close": Row(_survey, MANAGE),
+        "survey_archive": Row(_survey, MANAGE),
+        "survey_reopen": Row(_survey, MANAGE),
+        "survey_codes": Row(_survey, MANAGE),
+        "section_add": Row(_survey, MANAGE),
+        "question_add": Row(_survey, MANAGE),
+        "section_edit": Row(_section, MANAGE),
+        "section_delete": Row(_section, MANAGE),
+        "question_edit": Row(_question, MANAGE),
+        "question_delete": Row(_question, MANAGE),
+        # Full names and phone numbers: those who manage the survey only.
+        "survey_respondents": Row(_identified, MANAGE),
+        "survey_respondents_xlsx": Row(_identified, MANAGE),
+        "section_move": _post(_section, lambda p: {"direction": "up"}, 302),
+        "question_move": _post(_question, lambda p: {"direction": "up"}, 302),
+        "survey_codes_xlsx": _post(_survey, _codes, 200),
+        "survey_reorder": _post(_survey, _reversed_order, 302),
+        # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+        "survey_list": Row(None, VIEW),
+        "survey_add": Row(None, MANAGE),
+    },
+)
 
 
 def test_every_survey_staff_url_is_covered() -> None:
-    names = {p.name for p in urls_staff.urlpatterns}  # type: ignore[union-attr]
-    covered = set(OBJECT_URLS) | set(POST_URLS) | set(LIST_URLS)
-    assert names - covered == set(), "survey staff URLs without a persona test"
-    assert covered - names == set(), "persona rows for URLs that no longer exist"
+    MATRIX.assert_covers()
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
-def test_object_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    factory, verb = OBJECT_URLS[name]
-    obj = factory(personas)
-    url = reverse(f"surveys_staff:{name}", args=[obj.pk])
-
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-
-    expected = {
-        OWNER: 200,
-        ADMIN: 200,
-        ABOVE: 200,
-        SIBLING: 404,
-        VIEWER: 200 if verb == VIEW else 404,
-    }
-    for persona, status in expected.items():
-        client.force_login(personas.users[persona])
-        response = client.get(url)
-        assert response.status_code == status, f"{persona} on {url}"
-        client.logout()
-
-    # A missing object answers exactly like an object out of scope.
-    client.force_login(personas.users[OWNER])
-    missing = reverse(f"surveys_staff:{name}", args=[10**9])
-    assert client.get(missing).status_code == 404
-
-
-@pytest.mark.parametrize("name", sorted(POST_URLS))
-def test_post_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    factory, data, ok = POST_URLS[name]
-    obj = factory(personas)
-    url = reverse(f"surveys_staff:{name}", args=[obj.pk])
-
-    response = client.post(url, data(personas))
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-
-    for persona in (SIBLING, VIEWER):
-        client.force_login(personas.users[persona])
-        assert client.post(url, data(personas)).status_code == 404, f"{persona} on {url}"
-        client.logout()
-    for persona in (OWNER, ADMIN, ABOVE):
-        client.force_login(personas.users[persona])
-        response = client.post(url, data(personas))
-        assert response.status_code == ok, f"{persona} on {url}"
-        if ok == 302:
-            assert response["Location"].startswith(
-                reverse("surveys_staff:survey_detail", args=[personas.survey.pk])
-            )
-        # Never a GET: moves and downloads of codes are POSTs.
-        assert client.get(url).status_code == 405
-        client.logout()
-
-    client.force_login(personas.users[OWNER])
-    missing = reverse(f"surveys_staff:{name}", args=[10**9])
-    assert client.post(missing, data(personas)).status_code == 404
-
-
-@pytest.mark.parametrize("name", sorted(LIST_URLS))
-def test_list_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    url = reverse(f"surveys_staff:{name}")
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response["Location"].startswith(LOGIN)
-    for persona in (OWNER, ADMIN, ABOVE, SIBLING):
-        client.force_login(personas.users[persona])
-        assert client.get(url).status_code == 200, f"{persona} on {url}"
-        client.logout()
-    client.force_login(personas.users[VIEWER])
-    expected = 200 if LIST_URLS[name] == VIEW else 404
-    assert client.get(url).status_code == expected
+@pytest.mark.parametrize("name", MATRIX.sorted_names())
+def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
+    MATRIX.check(client, name, personas.users.__getitem__, personas)
 
 
 def test_sibling_list_never_shows_the_survey(personas: Personas, client: Any) -> None:
@@ -310,20 +252,19 @@ def test_out_of_scope_posts_change_nothing(
     name: str, factory: Callable[[Personas], Any], personas: Personas, client: Any
 ) -> None:
     obj = factory(personas)
-    before = _state(personas)
-    url = reverse(f"surveys_staff:{name}", args=[obj.pk])
-    data = {
-        "title": "Đổi tên",
-        "text": "Đổi nội dung",
-        "kind": "short_text",
-        "count": "5",
-        "direction": "up",
-    }
-    for persona in (SIBLING, VIEWER):
-        client.force_login(personas.users[persona])
-        response = client.post(url, data)
-        assert response.status_code == 404, f"{persona} POST {url}"
-    assert _state(personas) == before
+    assert_posts_change_nothing(
+        client,
+        [reverse(f"surveys_staff:{name}", args=[obj.pk])],
+        [personas.users[SIBLING], personas.users[VIEWER]],
+        {
+            "title": "Đổi tên",
+            "text": "Đổi nội dung",
+            "kind": "short_text",
+            "count": "5",
+            "direction": "up",
+        },
+        lambda: _state(personas),
+    )
 
 
 def test_survey_form_offers_only_managed_organisations(personas: Personas, client: Any) -> None:
@@ -347,7 +288,3 @@ def test_survey_form_offers_only_managed_organisations(personas: Personas, clien
     errors = response.context["form"].errors
     assert "organization" in errors
     assert "target_area" in errors
-
-
-# Read by danvan/core/tests/test_staff_url_walk.py.
-COVERED_NAMES = set(OBJECT_URLS) | set(POST_URLS) | set(LIST_URLS)

@@ -140,27 +140,37 @@ def test_a_question_moved_by_its_form_goes_to_the_end_of_its_new_section(staff: 
 # --- States ---------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_state_changes_are_checked_under_the_lock() -> None:
+def _assert_refused(change: Any, survey: Survey, says: str, status: str) -> None:
+    """`change(survey)` is refused with a message saying `says`; the survey stays `status`."""
+    with pytest.raises(BuilderError) as refused:
+        change(survey)
+    assert says in refused.value.messages[0]
+    assert Survey.objects.get(pk=survey.pk).status == status
+
+
+def _published_after_reading() -> tuple[Survey, Survey]:
+    """A draft read (the stale copy, as a page opened before), then published."""
     survey = make_survey(kinds=[Kind.SINGLE], status=SurveyStatus.DRAFT, sections=1)
     stale = Survey.objects.get(pk=survey.pk)
     staff_services.publish_survey(survey)
+    return survey, stale
+
+
+@pytest.mark.django_db
+def test_state_changes_are_checked_under_the_lock() -> None:
+    survey, stale = _published_after_reading()
     with pytest.raises(BuilderError):
         staff_services.publish_survey(stale)  # published meanwhile: not from "published"
     staff_services.close_survey(stale)
     assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.CLOSED
     empty = make_survey(kinds=[], status=SurveyStatus.DRAFT, sections=1)
-    with pytest.raises(BuilderError) as refused:
-        staff_services.publish_survey(empty)
-    assert "chưa có câu hỏi" in refused.value.messages[0]
-    assert Survey.objects.get(pk=empty.pk).status == SurveyStatus.DRAFT
+    _assert_refused(staff_services.publish_survey, empty, "chưa có câu hỏi", SurveyStatus.DRAFT)
 
 
 @pytest.mark.django_db
 def test_an_edit_saved_from_an_older_page_keeps_the_state() -> None:
-    survey = make_survey(kinds=[Kind.SINGLE], status=SurveyStatus.DRAFT, sections=1)
-    stale = Survey.objects.get(pk=survey.pk)  # the edit form was opened...
-    staff_services.publish_survey(survey)  # ...then the survey was published
+    # The edit form was opened, then the survey was published.
+    survey, stale = _published_after_reading()
     stale.title = "Tên mới"
     staff_services.update_survey(stale)
     fresh = Survey.objects.get(pk=survey.pk)
@@ -178,10 +188,9 @@ def test_back_to_draft_refused_while_a_response_waits_to_be_mixed() -> None:
     services.submit_response(survey, valid_answers(survey), browser_token=TOKEN)
     assert PendingResponse.objects.filter(survey=survey).count() == 1
     assert staff_services.response_count(survey) == 1
-    with pytest.raises(BuilderError) as refused:
-        staff_services.reopen_survey(survey)
-    assert "đã có 1 phiếu trả lời" in refused.value.messages[0]
-    assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.PUBLISHED
+    _assert_refused(
+        staff_services.reopen_survey, survey, "đã có 1 phiếu trả lời", SurveyStatus.PUBLISHED
+    )
 
 
 @pytest.mark.django_db
@@ -297,7 +306,7 @@ def test_a_response_arriving_during_a_reopen_waits_and_is_refused(mode: str) -> 
 
 
 def test_question_form_without_sections_offers_none(staff: Any) -> None:
-    from danvan.surveys.forms_staff import QuestionForm
+    from danvan.surveys.forms_question import QuestionForm
 
     survey = make_survey(kinds=[], units=staff.units, status=SurveyStatus.DRAFT, sections=1)
     survey.sections.all().delete()

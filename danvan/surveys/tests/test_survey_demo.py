@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from danvan.core.models import Area, Period
-from danvan.surveys import opinion, results
+from danvan.surveys import crosstabs, opinion, results
 from danvan.surveys.builder import AGE_BANDS, AGE_TEXT, SEX_TEXT, SEXES
 from danvan.surveys.demo import (
     DIALOGUE_RESPONSES,
@@ -133,7 +133,7 @@ def _broken_down_by_sex_and_age(survey: Survey) -> None:
     rating = survey.questions.filter(kind=Kind.RATING).first()
     assert rating is not None
     for by in (sex, age):
-        table = results.crosstab(survey, rating, by)
+        table = crosstabs.crosstab(survey, rating, by)
         assert table.columns == by.options["choices"]
         assert all(n > 0 for n in table.column_totals), by.text
         assert sum(table.column_totals) == table.total > 0
@@ -152,4 +152,4 @@ def test_every_template_asks_sex_and_age_band() -> None:
             q = questions[text]
             assert q.kind == Kind.SINGLE and q.options["choices"] == choices, key
             # The results page offers to break the answers down by it.
-            assert results.can_break_down_by(q)
+            assert crosstabs.can_break_down_by(q)

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from danvan.core import services as core
 from danvan.core.models import AreaKind
-from danvan.surveys import mixing, services
+from danvan.surveys import cleaning, mixing
 from danvan.surveys.forms_staff import publish_problems
 from danvan.surveys.models import Answer, Kind, Question, Survey
 from danvan.surveys.tests.factories import Units, make_survey, make_units, question_of
@@ -130,7 +130,7 @@ def test_a_hamlet_of_another_commune_is_refused_beside_the_field(
     response = post(client, survey, {"commune": units.other_commune.pk, "hamlet": units.hamlet.pk})
     html = response.content.decode()
     assert response.status_code == 200
-    assert services.MSG_UNIT_OUTSIDE in html
+    assert cleaning.MSG_UNIT_OUTSIDE in html
     # What was chosen stays chosen.
     assert f'<option value="{units.other_commune.pk}" selected>' in html
     assert f'<option value="{units.hamlet.pk}" selected>' in html
@@ -140,11 +140,11 @@ def test_a_hamlet_of_another_commune_is_refused_beside_the_field(
 def test_a_commune_with_hamlets_needs_one(client: Client, units: Units) -> None:
     survey = city_survey(units)
     html = post(client, survey, {"commune": units.commune.pk}).content.decode()
-    assert services.MSG_UNIT_HAMLET in html
+    assert cleaning.MSG_UNIT_HAMLET in html
     assert stored_unit(survey) is None
     # The city itself, posted by hand, is not an answer either.
     html = post(client, survey, {"commune": units.province.pk}).content.decode()
-    assert services.MSG_UNIT_HAMLET in html
+    assert cleaning.MSG_UNIT_HAMLET in html
 
 
 def test_a_commune_without_hamlets_is_an_answer(client: Client, units: Units) -> None:
@@ -159,16 +159,16 @@ def test_clean_answer_of_the_pair(units: Units) -> None:
     q = question_of(survey, Kind.UNIT)
     q.survey = survey
     pair = {"commune": str(units.commune.pk), "hamlet": str(units.other_hamlet.pk)}
-    assert services.clean_answer(q, pair) == units.other_hamlet.pk
-    assert services.clean_answer(q, {"commune": "", "hamlet": ""}) is None
+    assert cleaning.clean_answer(q, pair) == units.other_hamlet.pk
+    assert cleaning.clean_answer(q, {"commune": "", "hamlet": ""}) is None
     # Only the hamlet (the survey of one commune): fine when it is under the target.
-    assert services.clean_answer(q, {"hamlet": units.hamlet.pk}) == units.hamlet.pk
+    assert cleaning.clean_answer(q, {"hamlet": units.hamlet.pk}) == units.hamlet.pk
     outside = core.add_area(
         None, name="Tỉnh Hậu Giang", code="93-u", unit_type="Tỉnh", kind=AreaKind.PROVINCE
     )
     for bad in ({"commune": outside.pk}, {"commune": "xã", "hamlet": ""}):
         with pytest.raises(ValidationError):
-            services.clean_answer(q, bad)
+            cleaning.clean_answer(q, bad)
 
 
 def test_publishing_says_what_the_target_does(units: Units) -> None:

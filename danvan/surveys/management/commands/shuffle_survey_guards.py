@@ -1,6 +1,6 @@
 """`manage.py shuffle_survey_guards`: mix the pending anonymous responses and
 rewrite the one-response guards of open and recently closed surveys in a random
-order (see danvan.surveys.mixing and services.shuffle_guards). Run it nightly:
+order (see danvan.surveys.mixing and guards.shuffle_guards). Run it nightly:
 it is the safety net. The app itself mixes at the end of each window in which
 anonymous responses arrived and releases every pending response when staff
 close a survey, and shuffles the guards likewise (danvan.surveys.tasks), which
@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from danvan.surveys import mixing
+from danvan.surveys.guards import shuffle_guards
 from danvan.surveys.models import Survey
-from danvan.surveys.services import shuffle_guards
 
 
 class Command(BaseCommand):

@@ -1,0 +1,190 @@
+"""The persona matrix: every staff URL of a module tried by named personas.
+
+Each app describes its staff URLs once, as rows of a `Matrix`, and the
+personas it tries them with (the owner, a colleague above, a sibling unit's
+officer, a read-only viewer...), each with the outcome it expects by kind of
+page. The matrix then, for one URL:
+
+- sends the anonymous visitor to sign in (GET, or POST for a POST-only URL);
+- gives each persona the answer its profile says (or the row's own table);
+- answers a missing object exactly like an object out of scope (404);
+- for a POST-only URL: tries the refused personas first (so an allowed write
+  does not change what they are refused), checks where an allowed POST
+  redirects, and that a GET is refused (405).
+
+`Matrix.assert_covers()` fails when a URL of the module has no row, or a row
+names a URL that no longer exists; `Matrix.names` is read by
+`core/tests/test_staff_url_walk.py`. A typical test module::
+
+    MATRIX = Matrix(
+        "contests_staff", urls_staff,
+        personas={OWNER: IN_SCOPE, SIBLING: OUT_OF_SCOPE, VIEWER: READ_ONLY},
+        rows={"contest_detail": Row(_contest), "contest_edit": Row(_contest, MANAGE)},
+    )
+
+    def test_every_url_is_covered() -> None:
+        MATRIX.assert_covers()
+
+    @pytest.mark.parametrize("name", MATRIX.sorted_names())
+    def test_urls_by_persona(name, personas, client) -> None:
+        MATRIX.check(client, name, personas.users.__getitem__, personas)
+
+Row getters are called with the context arguments given to `check` (none for
+tests on the demo data, the fixture's object for the others).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from django.urls import reverse
+
+VIEW, MANAGE = "view", "manage"
+GET, POST = "get", "post"
+OK = 0
+"""An expected outcome: the row's success status (200, or 302 for a write that redirects)."""
+NOT_FOUND = 404
+MISSING_PK = 10**9
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one persona gets: on an object's page and on a page without an
+    object, by the verb the page needs (OK or a status code)."""
+
+    view: int = OK
+    manage: int = OK
+    list_view: int = OK
+    list_manage: int = OK
+
+    def outcome(self, verb: str, has_object: bool) -> int:
+        if has_object:
+            return self.view if verb == VIEW else self.manage
+        return self.list_view if verb == VIEW else self.list_manage
+
+
+IN_SCOPE = Expect()
+"""The owner and colleagues above: everything answers."""
+OUT_OF_SCOPE = Expect(view=NOT_FOUND, manage=NOT_FOUND)
+"""A sibling unit's officer: 404 for every object; pages without one show their own scope."""
+READ_ONLY = Expect(manage=NOT_FOUND, list_manage=NOT_FOUND)
+"""A viewer: opens what it may see, never a page that changes something."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a row's getter may return instead of an object: URL arguments and a query."""
+
+    args: list[Any] = field(default_factory=list)
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One URL: the object whose pk is its argument (None: no argument), the verb
+    it needs, and how it is called.
+
+    - `method`: GET, or POST for a POST-only URL (`data` builds the POST body).
+    - `ok`: the status of a success (302 for a write that redirects).
+    - `redirect`: where an allowed POST must redirect (a prefix, from the context).
+    - `expected`: persona -> outcome, replacing the profiles for this row.
+    """
+
+    get: Callable[..., Any] | None = None
+    verb: str = VIEW
+    method: str = GET
+    data: Callable[..., dict[str, Any]] | None = None
+    ok: int = 200
+    redirect: Callable[..., str] | None = None
+    expected: Mapping[str, int] | None = None
+
+
+def _target(row: Row, context: tuple[Any, ...]) -> Target:
+    if row.get is None:
+        return Target()
+    obj = row.get(*context)
+    return obj if isinstance(obj, Target) else Target([obj.pk])
+
+
+@dataclass
+class Matrix:
+    """The persona table of one URL module (see the module docstring)."""
+
+    namespace: str
+    urls: ModuleType
+    personas: Mapping[str, Expect]
+    rows: Mapping[str, Row]
+    exempt: Iterable[str] = ()
+    owner: str | None = None
+    """The persona that asks for a missing object (the first persona by default)."""
+
+    @property
+    def names(self) -> set[str]:
+        return set(self.rows) | set(self.exempt)
+
+    def sorted_names(self, method: str | None = None) -> list[str]:
+        return sorted(n for n, r in self.rows.items() if method in (None, r.method))
+
+    def assert_covers(self) -> None:
+        names = {p.name for p in self.urls.urlpatterns}
+        assert names - self.names == set(), f"{self.urls.__name__}: URLs without a persona row"
+        assert self.names - names == set(), "persona rows for URLs that no longer exist"
+
+    def expected(self, name: str) -> dict[str, int]:
+        row = self.rows[name]
+        if row.expected is not None:
+            table = dict(row.expected)
+        else:
+            has_object = row.get is not None
+            table = {p: e.outcome(row.verb, has_object) for p, e in self.personas.items()}
+        return {p: row.ok if status == OK else status for p, status in table.items()}
+
+    def check(self, client: Any, name: str, user: Callable[[str], Any], *context: Any) -> None:
+        """Run the row `name`: `user(persona)` gives the account of a persona."""
+        row = self.rows[name]
+        target = _target(row, context)
+        url = reverse(f"{self.namespace}:{name}", args=target.args)
+        data = row.data(*context) if row.data else target.query
+        send = client.post if row.method == POST else client.get
+
+        response = send(url, data)
+        assert response.status_code == 302, f"anonymous on {url}"
+        assert response["Location"].startswith(reverse("staff:login")), url
+
+        expected = self.expected(name)
+        if row.method == POST:  # the refused first: an allowed write must not change their answer
+            expected = dict(sorted(expected.items(), key=lambda item: item[1] != NOT_FOUND))
+        for persona, status in expected.items():
+            client.force_login(user(persona))
+            response = send(url, data)
+            assert response.status_code == status, f"{persona} on {url}"
+            if row.method == POST and status == row.ok:
+                if row.redirect is not None:
+                    assert response["Location"].startswith(row.redirect(*context)), url
+                assert client.get(url).status_code == 405, f"{persona}: GET on {url}"
+            client.logout()
+
+        if target.args:  # a missing object answers exactly like an object out of scope
+            client.force_login(user(self.owner or next(iter(self.personas))))
+            missing = reverse(f"{self.namespace}:{name}", args=[MISSING_PK])
+            assert send(missing, row.data(*context) if row.data else {}).status_code == 404
+            client.logout()
+
+
+def assert_posts_change_nothing(
+    client: Any,
+    urls: Iterable[str],
+    users: Iterable[Any],
+    data: Mapping[str, Any],
+    state: Callable[[], Any],
+) -> None:
+    """Each of `users` POSTing `data` to each URL gets 404 and `state()` is unchanged."""
+    before = state()
+    for url in urls:
+        for user in users:
+            client.force_login(user)
+            assert client.post(url, data).status_code == 404, f"{user} POST {url}"
+    assert state() == before

@@ -1,0 +1,112 @@
+"""The audit log page, scoped to the user's `audit` prefixes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from danvan.core import accounts, audit
+from danvan.core.audit import PASSWORD_CHANGED
+from danvan.core.listing import StaffRequest, paginate
+from danvan.core.models import Area
+from danvan.core.scope import AUDIT, get_scope
+
+# --- Audit ------------------------------------------------------------------------------------
+
+
+def _visible_log(user: Any) -> QuerySet[LogEntry]:
+    scope = get_scope(user)
+    qs = LogEntry.objects.select_related("actor", "content_type")
+    if scope.is_system_admin:
+        return qs
+    prefixes = scope.area_prefixes(AUDIT)
+    if not prefixes:
+        return qs.none()
+    q = Q()
+    for p in prefixes:
+        q |= Q(additional_data__area_path__startswith=p)
+    return qs.filter(q)
+
+
+_SHOWN_VALUES = {"True": "Có", "False": "Không", "None": "—", "": "—"}
+
+
+def _change_rows(entry: LogEntry) -> list[tuple[str, str, str]]:
+    """What an entry changed, as (field, before, after) rows in Vietnamese:
+    field names from the models, choices by their labels, yes/no for flags."""
+    try:
+        changes: dict[str, Any] = entry.changes_display_dict
+    except Exception:  # a model removed since: show the raw record
+        changes = entry.changes_dict
+    rows = []
+    for field, values in changes.items():
+        name = str(field)[:1].upper() + str(field)[1:]
+        if values == PASSWORD_CHANGED["password"]:
+            rows.append((name, "", "đã đổi (nhật ký không ghi mật khẩu)"))
+            continue
+        if isinstance(values, dict):  # many-to-many: {"operation": "add", "objects": [...]}
+            verb = "thêm" if values.get("operation") == "add" else "bỏ"
+            objects = ", ".join(map(str, values.get("objects", [])))
+            rows.append((name, "", f"{verb}: {objects}"))
+            continue
+        before, after = [*values, "", ""][:2]
+        rows.append(
+            (
+                name,
+                _SHOWN_VALUES.get(str(before), str(before)),
+                _SHOWN_VALUES.get(str(after), str(after)),
+            )
+        )
+    return rows
+
+
+@require_safe
+@login_required
+def audit_list(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(AUDIT):
+        raise Http404
+    qs = _visible_log(request.user)
+    actor = request.GET.get("actor", "").strip()
+    if actor:
+        qs = accounts.search_accounts(qs, actor, prefix="actor__")
+    day = request.GET.get("day", "")
+    if day:
+        try:
+            qs = qs.filter(timestamp__date=date.fromisoformat(day))
+        except ValueError:
+            messages.error(request, "Ngày không hợp lệ.")
+    page, querystring = paginate(request, qs.order_by("-timestamp", "-pk"))
+    actions = {0: "Tạo mới", 1: "Sửa", 2: "Xóa", 3: "Truy cập"}
+    # Values only for the entries whose object the user may see now; the others
+    # keep who, when, what kind of change and which unit.
+    shown = audit.entries_with_values(request.user, page)
+    paths = {(e.additional_data or {}).get("area_path", "") for e in page}
+    units = dict(Area.objects.filter(path__in=paths - {""}).values_list("path", "name"))
+    return render(
+        request,
+        "staff/audit_list.html",
+        {
+            "nav": "audit",
+            "page_obj": page,
+            "entries": [
+                (
+                    entry,
+                    _change_rows(entry) if entry.pk in shown else None,
+                    units.get((entry.additional_data or {}).get("area_path", ""), ""),
+                )
+                for entry in page
+            ],
+            "querystring": querystring,
+            "actor": actor,
+            "day": day,
+            "actions": actions,
+        },
+    )

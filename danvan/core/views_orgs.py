@@ -1,0 +1,176 @@
+"""Staff pages of organisations: list, add, detail, member counts, edit, close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core import forms as f
+from danvan.core import restructuring, services
+from danvan.core.listing import StaffRequest, filter_tree, paginate
+from danvan.core.models import MemberCount, Organization, Period, RoleAssignment
+from danvan.core.scope import MANAGE, MANAGE_TREE, can, get_scope, get_visible_or_404
+from danvan.core.text import format_date
+
+# --- Organisations ---------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def org_list(request: StaffRequest) -> HttpResponse:
+    form = f.OrgFilterForm(request.GET or None, user=request.user)
+    qs = filter_tree(Organization.objects.visible_to(request.user), form)
+    page, querystring = paginate(request, qs.select_related("area").order_by("path"))
+    return render(
+        request,
+        "staff/org_list.html",
+        {
+            "nav": "orgs",
+            "form": form,
+            "page_obj": page,
+            "querystring": querystring,
+            "can_add": get_scope(request.user).allows(MANAGE_TREE),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE_TREE):
+        raise Http404
+    initial = {}
+    if request.GET.get("area"):
+        initial["area"] = request.GET["area"]
+    form = f.OrganizationForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organization(**form.cleaned_data)
+        except ValidationError as exc:
+            f.form_error(form, exc)
+        else:
+            messages.success(request, f"Đã thêm {org.name}.")
+            return redirect(org)
+    return render(request, "staff/org_form.html", {"nav": "orgs", "form": form})
+
+
+@require_safe
+@login_required
+def org_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(Organization.objects.select_related("area"), request.user, pk=pk)
+    counts = MemberCount.objects.filter(organization=org).select_related("period")
+    children = Organization.objects.get_children(org).select_related("area")
+    return render(
+        request,
+        "staff/org_detail.html",
+        {
+            "nav": "orgs",
+            "org": org,
+            "parent": Organization.objects.get_parent(org),
+            "children": children,
+            "counts": counts,
+            "can_manage": can(request.user, MANAGE, org),
+            "can_change": org.valid_to is None and can(request.user, MANAGE_TREE, org),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_count_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(Organization.objects, request.user, MANAGE, pk=pk)
+    period = Period.objects.latest_first().first()
+    existing = MemberCount.objects.filter(organization=org, period=period).first()
+    form = f.MemberCountForm(
+        request.POST or None,
+        initial={"period": period, "members": existing.members if existing else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.set_member_count(org, form.cleaned_data["period"], form.cleaned_data["members"])
+        messages.success(request, "Đã cập nhật số hội viên.")
+        return redirect(org)
+    return render(
+        request, "staff/member_count_form.html", {"nav": "orgs", "org": org, "form": form}
+    )
+
+
+def _org_to_change(request: StaffRequest, pk: int) -> Organization:
+    """A body in force that the user may change (board administrators in scope)."""
+    return get_visible_or_404(
+        Organization.objects.filter(valid_to__isnull=True).select_related("area"),
+        request.user,
+        MANAGE_TREE,
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    org = _org_to_change(request, pk)
+    parent = Organization.objects.get_parent(org)
+    form = f.OrganizationEditForm(
+        request.POST or None,
+        org=org,
+        user=request.user,
+        initial={"name": org.name, "kind": org.kind, "parent": parent},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.update_organization(org, **form.cleaned_data)
+        except ValidationError as exc:
+            f.form_error(form, exc)
+        else:
+            messages.success(request, f"Đã cập nhật {org.name}.")
+            return redirect(org)
+    return render(request, "staff/org_edit.html", {"nav": "orgs", "org": org, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_close(request: StaffRequest, pk: int) -> HttpResponse:
+    """Record that a body stopped working: a date, then a confirmation page listing
+    the bodies below it that end with it and the roles that become history."""
+    org = _org_to_change(request, pk)
+    form = f.OrganizationCloseForm(request.POST or None)
+    if request.method == "POST" and "edit" not in request.POST and form.is_valid():
+        ended_on = form.cleaned_data["ended_on"]
+        if "confirm" in request.POST:
+            try:
+                ended = services.close_organization(org, ended_on=ended_on)
+            except ValidationError as exc:
+                f.form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Đã ghi nhận {org.name} ngừng hoạt động từ {format_date(ended_on)}"
+                    + (f" (cùng {len(ended) - 1} tổ chức trực thuộc)." if len(ended) > 1 else "."),
+                )
+                return redirect(org)
+        else:
+            try:
+                restructuring.dry_run(lambda: services.close_organization(org, ended_on=ended_on))
+            except ValidationError as exc:
+                f.form_error(form, exc)
+            else:
+                closing = services.org_closing_preview(org)
+                roles = RoleAssignment.objects.filter(
+                    organization__in=[o.pk for o in closing]
+                ).select_related("user", "organization")
+                return render(
+                    request,
+                    "staff/org_close_confirm.html",
+                    {
+                        "nav": "orgs",
+                        "org": org,
+                        "form": form,
+                        "ended_on": ended_on,
+                        "closing": closing,
+                        "roles": roles,
+                    },
+                )
+    return render(request, "staff/org_close.html", {"nav": "orgs", "org": org, "form": form})

@@ -11,7 +11,6 @@ in staff_pages. See tests/test_staff_personas.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.contests import forms_staff as f
 from danvan.contests.bank import ContestError, draw_scope, rounds_still_drawing
+from danvan.contests.closing import check_closable, publish_round
 from danvan.contests.models import (
     Category,
     Contest,
@@ -49,6 +49,7 @@ from danvan.contests.staff_pages import (
     warn_bank,
 )
 from danvan.contests.staff_services import (
+    MSG_NOT_PUBLISHABLE,
     archive_contest,
     bank_counts,
     create_contest,
@@ -64,6 +65,7 @@ from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, filter_list, paginate
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_scope
+from danvan.core.status import StatusAction, status_action
 from danvan.core.text import vn_sort_key
 
 # --- Contests -------------------------------------------------------------------------------
@@ -178,66 +180,71 @@ def contest_preview(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-def _status_view(
-    *,
-    action: str,
-    allowed_from: tuple[str, ...],
-    change: Callable[[Contest], Contest],
-    done: str,
-) -> Callable[..., HttpResponse]:
-    """The confirmation page (GET) and the change (POST) of a contest's status."""
-
-    @require_http_methods(["GET", "POST"])
-    @login_required
-    def view(request: StaffRequest, pk: int) -> HttpResponse:
-        contest = fetch_contest(request, pk, MANAGE)
-        problems: list[str] = []
-        if action == "publish" and contest.status in allowed_from:
-            problems = publish_problems(contest)
-        blocked = contest.status not in allowed_from
-        if request.method == "POST":
-            try:
-                change(contest)
-            except ValidationError as error:
-                if error.code != "problems":
-                    return refuse(request, error, "contests_staff:contest_detail", contest.pk)
-                messages.error(request, error.messages[0])
-                problems = publish_problems(contest)
-            else:
-                messages.success(request, done)
-                return redirect("contests_staff:contest_detail", pk=contest.pk)
-        return staff_page(
-            request,
-            "contests/staff/contest_status.html",
-            contest,
-            action=action,
-            blocked=blocked,
-            problems=problems,
-            participant_count=contest.participants.count(),
-        )
-
-    view.__name__ = view.__qualname__ = f"contest_{action}"
-    return view
+def _restoring(contest: Contest) -> bool:
+    return contest.status == ContestStatus.ARCHIVED
 
 
-contest_publish = _status_view(
-    action="publish",
-    allowed_from=(ContestStatus.DRAFT,),
-    change=publish_contest,
-    done="Đã công bố cuộc thi. Người dân có thể xem và đăng ký dự thi.",
-)
-contest_unpublish = _status_view(
-    action="unpublish",
-    allowed_from=(ContestStatus.PUBLISHED, ContestStatus.ARCHIVED),
-    change=unpublish_contest,
-    done="Đã chuyển cuộc thi về bản nháp; người dân không còn thấy cuộc thi.",
-)
-contest_archive = _status_view(
-    action="archive",
-    allowed_from=(ContestStatus.DRAFT, ContestStatus.PUBLISHED),
-    change=archive_contest,
-    done="Đã lưu trữ cuộc thi.",
-)
+# The status actions of a contest (staff_services: the changes, under the row's lock).
+STATUS_ACTIONS = {
+    a.name: a
+    for a in (
+        StatusAction(
+            "publish",
+            (ContestStatus.DRAFT,),
+            publish_contest,
+            "Đã công bố cuộc thi. Người dân có thể xem và đăng ký dự thi.",
+            problems=publish_problems,
+            problems_message=MSG_NOT_PUBLISHABLE,
+            blocked_note=lambda c: (
+                f"Cuộc thi đang ở trạng thái “{c.get_status_display()}”; "
+                "chỉ công bố được cuộc thi ở dạng bản nháp."
+            ),
+            heading="Công bố cuộc thi",
+            button="Công bố",
+            crumb="Công bố",
+        ),
+        StatusAction(
+            "unpublish",
+            (ContestStatus.PUBLISHED, ContestStatus.ARCHIVED),
+            unpublish_contest,
+            "Đã chuyển cuộc thi về bản nháp; người dân không còn thấy cuộc thi.",
+            blocked_note="Cuộc thi đang là bản nháp.",
+            heading=lambda c: (
+                "Khôi phục cuộc thi về bản nháp" if _restoring(c) else "Ngừng công bố cuộc thi"
+            ),
+            button=lambda c: "Khôi phục" if _restoring(c) else "Ngừng công bố",
+            crumb="Chuyển về bản nháp",
+            danger=lambda c: not _restoring(c),
+        ),
+        StatusAction(
+            "archive",
+            (ContestStatus.DRAFT, ContestStatus.PUBLISHED),
+            archive_contest,
+            "Đã lưu trữ cuộc thi.",
+            blocked_note="Cuộc thi đã được lưu trữ.",
+            heading="Lưu trữ cuộc thi",
+            button="Lưu trữ",
+            crumb="Lưu trữ",
+            danger=True,
+        ),
+    )
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contest_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    """One of STATUS_ACTIONS, named by the URL (contest_publish, contest_unpublish,
+    contest_archive): the confirmation page, the change on POST."""
+    contest = fetch_contest(request, pk, MANAGE)
+    return status_action(
+        request,
+        contest,
+        STATUS_ACTIONS[action],
+        template="contests/staff/contest_status.html",
+        detail_url=reverse("contests_staff:contest_detail", args=[contest.pk]),
+        context={"nav": NAV, "contest": contest, "participant_count": contest.participants.count()},
+    )
 
 
 # --- Prizes ---------------------------------------------------------------------------------
@@ -374,26 +381,9 @@ def round_edit(request: StaffRequest, rnd: Round) -> HttpResponse:
     return _round_form_view(request, rnd.contest, rnd)
 
 
-def _round_action_page(
-    request: StaffRequest, rnd: Round, action: str, reason: str, **extra: Any
-) -> HttpResponse:
-    """The confirmation page of closing or publishing a round (`reason`: why it cannot)."""
-    return staff_page(
-        request,
-        "contests/staff/round_action.html",
-        rnd.contest,
-        round=rnd,
-        action=action,
-        reason=reason,
-        **extra,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_close(request: StaffRequest, pk: int) -> HttpResponse:
-    from danvan.contests.closing import check_closable
-
     rnd = fetch_round(request, pk, MANAGE)
     reason = ""
     try:
@@ -409,29 +399,47 @@ def round_close(request: StaffRequest, pk: int) -> HttpResponse:
         messages.info(request, "Đang tổng hợp kết quả; trang sẽ tự cập nhật khi xong.")
         return redirect(job)
     in_progress = rnd.attempts.filter(status="in_progress").count()
-    return _round_action_page(request, rnd, "close", reason, in_progress=in_progress)
+    return staff_page(
+        request,
+        "contests/staff/round_close.html",
+        rnd.contest,
+        round=rnd,
+        reason=reason,
+        in_progress=in_progress,
+    )
+
+
+PUBLISH_RESULTS = StatusAction(
+    "publish",
+    (RoundStatus.CLOSED,),
+    publish_round,
+    lambda rnd: f"Đã công bố kết quả {rnd}.",
+    refusals=(ContestError,),
+    blocked_note=lambda rnd: (
+        "Kết quả đợt thi đã được công bố."
+        if rnd.status == RoundStatus.PUBLISHED
+        else "Đợt thi chưa được tổng hợp kết quả; hãy tổng hợp trước khi công bố."
+    ),
+    heading=lambda rnd: f"Công bố kết quả {rnd}",
+    button="Công bố kết quả",
+    crumb="Công bố kết quả",
+)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def round_publish(request: StaffRequest, pk: int) -> HttpResponse:
     rnd = fetch_round(request, pk, MANAGE)
-    reason = ""
-    if rnd.status == RoundStatus.PUBLISHED:
-        reason = "Kết quả đợt thi đã được công bố."
-    elif rnd.status != RoundStatus.CLOSED:
-        reason = "Đợt thi chưa được tổng hợp kết quả; hãy tổng hợp trước khi công bố."
-    if request.method == "POST":
-        if not reason:
-            from danvan.contests.closing import publish_round
-
-            try:
-                publish_round(rnd)
-            except ContestError as exc:
-                reason = exc.message
-            else:
-                messages.success(request, f"Đã công bố kết quả {rnd}.")
-                return redirect("contests_staff:round_detail", pk=rnd.pk)
-        messages.error(request, reason)
-        return redirect("contests_staff:round_detail", pk=rnd.pk)
-    return _round_action_page(request, rnd, "publish", reason, award_count=rnd.awards.count())
+    return status_action(
+        request,
+        rnd,
+        PUBLISH_RESULTS,
+        template="contests/staff/round_publish.html",
+        detail_url=reverse("contests_staff:round_detail", args=[rnd.pk]),
+        context={
+            "nav": NAV,
+            "contest": rnd.contest,
+            "round": rnd,
+            "award_count": rnd.awards.count(),
+        },
+    )

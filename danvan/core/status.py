@@ -36,6 +36,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+Label = str | Callable[[Any], str]
+
 
 @dataclass(frozen=True)
 class StatusAction:
@@ -44,15 +46,60 @@ class StatusAction:
     name: str
     sources: tuple[str, ...]
     change: Callable[[Any], Any]
-    done: str
+    done: Label
+    """The message once done."""
     problems: Callable[[Any], list[str]] | None = None
     """What still prevents the action (e.g. an empty question bank); none: nothing."""
+    notes: Callable[[Any], list[str]] | None = None
+    """What the officer should know before confirming (shown, never blocking)."""
+    problems_message: str = ""
+    """The message of a POST that problems prevent; empty: the first problem."""
+    refusals: tuple[type[Exception], ...] = (ValidationError,)
+    """What the service raises to refuse; each has `messages` (Vietnamese)."""
+    blocked_note: Label = ""
+    """Why the object cannot take the action from its status (on the page, and
+    the message of a POST); empty: its status."""
+    heading: Label = ""
+    """The page's title and heading (a function of the object where it depends on it)."""
+    button: Label = ""
+    """The confirming button's label; empty: the heading."""
+    crumb: str = ""
+    """The page's label in the breadcrumbs."""
+    danger: bool | Callable[[Any], bool] = False
+    """A red button (the action takes something away)."""
 
     def blocked(self, obj: Any) -> bool:
         return obj.status not in self.sources
 
     def problems_of(self, obj: Any) -> list[str]:
         return list(self.problems(obj)) if self.problems else []
+
+    def notes_of(self, obj: Any) -> list[str]:
+        return list(self.notes(obj)) if self.notes else []
+
+    def why_blocked(self, obj: Any) -> str:
+        note = _say(self.blocked_note, obj)
+        return note or f"Đang ở trạng thái “{obj.get_status_display()}”."
+
+    def labels(self, obj: Any) -> dict[str, Any]:
+        """What the page says of this action for `obj`."""
+        heading = _say(self.heading, obj)
+        danger = self.danger(obj) if callable(self.danger) else self.danger
+        return {
+            "heading": heading,
+            "button": _say(self.button, obj) or heading,
+            "crumb": self.crumb or heading,
+            "danger": danger,
+            "blocked_note": self.why_blocked(obj) if self.blocked(obj) else "",
+        }
+
+
+def _say(label: Label, obj: Any) -> str:
+    return label(obj) if callable(label) else label
+
+
+def _messages_of(error: Exception) -> list[str]:
+    return list(getattr(error, "messages", None) or [str(error)])
 
 
 def status_action(
@@ -69,19 +116,20 @@ def status_action(
     problems = [] if blocked else action.problems_of(obj)
     if request.method == "POST":
         if blocked:
-            messages.error(request, f"Đang ở trạng thái “{obj.get_status_display()}”.")
+            messages.error(request, action.why_blocked(obj))
             return redirect(detail_url)
         if not problems:
             try:
                 action.change(obj)  # checked again under the row's lock
-            except ValidationError as error:
-                problems = action.problems_of(obj) or list(error.messages)
-                messages.error(request, error.messages[0])
+            except action.refusals as error:
+                refusal = _messages_of(error)
+                problems = action.problems_of(obj) or refusal
+                messages.error(request, refusal[0])
             else:
-                messages.success(request, action.done)
+                messages.success(request, _say(action.done, obj))
                 return redirect(detail_url)
         else:
-            messages.error(request, problems[0])
+            messages.error(request, action.problems_message or problems[0])
     return render(
         request,
         template,
@@ -90,7 +138,9 @@ def status_action(
             "action": action.name,
             "blocked": blocked,
             "problems": problems,
+            "notes": [] if blocked else action.notes_of(obj),
             "detail_url": detail_url,
+            **action.labels(obj),
             **(context or {}),
         },
     )

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from danvan.core.listing import StaffRequest, filter_list, paginate
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_scope
+from danvan.core.status import StatusAction, status_action
 from danvan.surveys import builder, kinds, mixing, share, staff_services
 from danvan.surveys import forms_question as fq
 from danvan.surveys import forms_staff as f
@@ -48,7 +49,6 @@ from danvan.surveys.staff_pages import (
     fetch_survey,
     form_page,
     no_store,
-    refused,
     to_survey,
 )
 
@@ -226,21 +226,6 @@ def survey_duplicate(request: StaffRequest, pk: int) -> HttpResponse:
 
 # --- States ---------------------------------------------------------------------------------
 
-# What each action does (`staff_services.TRANSITIONS`: from which states) and says.
-ACTIONS: dict[str, tuple[Any, str]] = {
-    "publish": (
-        staff_services.publish_survey,
-        "Đã công bố khảo sát. Người dân trả lời được từ thời điểm mở.",
-    ),
-    "close": (staff_services.close_survey, "Đã đóng khảo sát; không nhận thêm phiếu trả lời."),
-    "archive": (staff_services.archive_survey, "Đã lưu trữ khảo sát."),
-    "reopen": (
-        staff_services.reopen_survey,
-        "Đã chuyển khảo sát về bản nháp; người dân không còn thấy khảo sát.",
-    ),
-}
-
-
 PHONE_NOT_VERIFIED = (
     "Số điện thoại không được xác minh (hệ thống không gửi mã xác nhận): quy định “mỗi số "
     "điện thoại một phiếu” chặn việc một số gửi hai lần, không chặn được người cố ý khai "
@@ -248,52 +233,99 @@ PHONE_NOT_VERIFIED = (
 )
 
 
+def _publish_notes(survey: Survey) -> list[str]:
+    notes = list(f.publish_problems(survey).notes)
+    return [*notes, PHONE_NOT_VERIFIED] if survey.one_per == OnePer.PHONE else notes
+
+
+def _reopen_problems(survey: Survey) -> list[str]:
+    count = staff_services.response_count(survey)
+    return [staff_services.reopen_refusal(count)] if count else []
+
+
+def _reopening(survey: Survey) -> bool:
+    return survey.status == SurveyStatus.CLOSED
+
+
+def _action(name: str, change: Any, done: str, **labels: Any) -> StatusAction:
+    """A status action whose states come from `staff_services.TRANSITIONS`."""
+    return StatusAction(
+        name,
+        staff_services.TRANSITIONS[name].sources,
+        change,
+        done,
+        refusals=(BuilderError,),
+        **labels,
+    )
+
+
+# The status actions of a survey (staff_services: the changes, under the row's lock).
+STATUS_ACTIONS = {
+    a.name: a
+    for a in (
+        _action(
+            "publish",
+            staff_services.publish_survey,
+            "Đã công bố khảo sát. Người dân trả lời được từ thời điểm mở.",
+            problems=lambda s: f.publish_problems(s).problems,
+            notes=_publish_notes,
+            problems_message="Chưa công bố được khảo sát; hãy sửa các vấn đề bên dưới.",
+            blocked_note=lambda s: (
+                f"Khảo sát đang ở trạng thái “{s.get_status_display()}”; "
+                "chỉ công bố được khảo sát là bản nháp hoặc đã đóng."
+            ),
+            heading=lambda s: "Mở lại khảo sát" if _reopening(s) else "Công bố khảo sát",
+            button=lambda s: "Mở lại" if _reopening(s) else "Công bố",
+            crumb="Công bố",
+        ),
+        _action(
+            "close",
+            staff_services.close_survey,
+            "Đã đóng khảo sát; không nhận thêm phiếu trả lời.",
+            blocked_note="Khảo sát không ở trạng thái đang mở.",
+            heading="Đóng khảo sát",
+            danger=True,
+        ),
+        _action(
+            "archive",
+            staff_services.archive_survey,
+            "Đã lưu trữ khảo sát.",
+            blocked_note="Khảo sát đã được lưu trữ.",
+            heading="Lưu trữ khảo sát",
+            button="Lưu trữ",
+            crumb="Lưu trữ",
+            danger=True,
+        ),
+        _action(
+            "reopen",
+            staff_services.reopen_survey,
+            "Đã chuyển khảo sát về bản nháp; người dân không còn thấy khảo sát.",
+            problems=_reopen_problems,
+            blocked_note="Khảo sát đang là bản nháp.",
+            heading="Chuyển khảo sát về bản nháp",
+            button="Về bản nháp",
+            crumb="Về bản nháp",
+        ),
+    )
+}
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def survey_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
-    """One action of ACTIONS, named by the URL (survey_publish, survey_close,
+    """One of STATUS_ACTIONS, named by the URL (survey_publish, survey_close,
     survey_archive, survey_reopen): the confirmation page, the change on POST."""
     survey = fetch_survey(request, pk, MANAGE)
-    change, done = ACTIONS[action]
-    blocked = survey.status not in staff_services.TRANSITIONS[action].sources
-    response_count = staff_services.response_count(survey)
-    problems: list[str] = []
-    notes: list[str] = []
-    if not blocked and action == "publish":
-        readiness = f.publish_problems(survey)
-        problems, notes = readiness.problems, list(readiness.notes)
-        if survey.one_per == OnePer.PHONE:
-            notes.append(PHONE_NOT_VERIFIED)
-    if not blocked and action == "reopen" and response_count:
-        problems = [staff_services.reopen_refusal(response_count)]
-    if request.method == "POST":
-        if blocked:
-            messages.error(request, f"Khảo sát đang ở trạng thái “{survey.get_status_display()}”.")
-            return to_survey(survey)
-        if not problems:
-            try:
-                change(survey)  # checked again under the survey's lock
-            except BuilderError as error:
-                return refused(request, error, survey)
-            messages.success(request, done)
-            return to_survey(survey)
-        messages.error(
-            request,
-            "Chưa công bố được khảo sát; hãy sửa các vấn đề bên dưới."
-            if action == "publish"
-            else problems[0],
-        )
-    return render(
+    return status_action(
         request,
-        "surveys/staff/survey_status.html",
-        {
+        survey,
+        STATUS_ACTIONS[action],
+        template="surveys/staff/survey_status.html",
+        detail_url=reverse("surveys_staff:survey_detail", args=[survey.pk]),
+        context={
             "nav": NAV,
             "survey": survey,
-            "action": action,
-            "blocked": blocked,
-            "problems": problems,
-            "notes": notes,
-            "response_count": response_count,
+            "response_count": staff_services.response_count(survey),
             "mix_batch": mixing.batch_size(),
             "mix_minutes": mixing.window_minutes(),
         },

@@ -19,7 +19,7 @@ from danvan.core.tests.factories import make_province, make_staff
 
 TEMPLATE = "staff/status_confirm.html"
 DETAIL = "/quan-ly/thu/1/"
-BUTTON = "Xác nhận</button>".encode()  # the action's button (the page has others)
+BUTTON = "Công bố ngay</button>".encode()  # the action's button (the page has others)
 
 
 class Thing(SimpleNamespace):
@@ -33,9 +33,17 @@ def _publish(thing: Thing) -> None:
     thing.status = "published"
 
 
-PUBLISH = StatusAction("publish", ("draft",), _publish, "Đã công bố.")
+PUBLISH = StatusAction(
+    "publish", ("draft",), _publish, "Đã công bố.", heading="Công bố", button="Công bố ngay"
+)
 CHECKED = StatusAction(
-    "publish", ("draft",), _publish, "Đã công bố.", problems=lambda t: ["Chưa có câu hỏi."]
+    "publish",
+    ("draft",),
+    _publish,
+    "Đã công bố.",
+    problems=lambda t: ["Chưa có câu hỏi."],
+    heading="Công bố",
+    button="Công bố ngay",
 )
 
 
@@ -104,3 +112,32 @@ def test_a_blocked_state_is_refused(rf_user: Any) -> None:
     response = status_action(request, thing, PUBLISH, template=TEMPLATE, detail_url=DETAIL)
     assert response.status_code == 302
     assert _messages(request) == ["Đang ở trạng thái “Đã công bố”."]
+
+
+def test_notes_and_labels_follow_the_object(rf_user: Any) -> None:
+    action = StatusAction(
+        "publish",
+        ("draft", "closed"),
+        _publish,
+        "Đã công bố.",
+        notes=lambda t: ["Số điện thoại không được xác minh."],
+        heading=lambda t: "Mở lại" if t.status == "closed" else "Công bố",
+        danger=lambda t: t.status == "closed",
+    )
+    page = status_action(
+        _request(rf_user),
+        Thing(status="closed", title="X"),
+        action,
+        template=TEMPLATE,
+        detail_url=DETAIL,
+    ).content.decode()
+    assert "<h1>Mở lại</h1>" in page and "btn-danger" in page
+    assert "Số điện thoại không được xác minh." in page
+    page = status_action(
+        _request(rf_user),
+        Thing(status="draft", title="X"),
+        action,
+        template=TEMPLATE,
+        detail_url=DETAIL,
+    ).content.decode()
+    assert "<h1>Công bố</h1>" in page and "btn-danger" not in page

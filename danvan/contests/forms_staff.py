@@ -12,8 +12,6 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
 
 from danvan.contests.models import (
     DEFAULT_TIE_BREAK,
@@ -29,18 +27,14 @@ from danvan.contests.models import (
 from danvan.contests.sanitize import clean_html
 from danvan.contests.staff_services import bank_counts
 from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetime_field
-from danvan.core.models import Area, AreaKind, Organization
-from danvan.core.scope import MANAGE
-from danvan.core.text import format_datetime, slug_vi
-
-BANNER_MAX_BYTES = 2 * 1024 * 1024
-BANNER_FORMATS = {"JPEG", "PNG", "WEBP"}
-
-
-def form_field(form: forms.BaseForm, name: str) -> Any:
-    """A field of the form, typed loosely so querysets and choices can be set."""
-    return form.fields[name]
-
+from danvan.core.models import Area, Organization
+from danvan.core.organised_forms import (
+    IMAGE_ACCEPT,
+    OrganisedActivityForm,
+    checked_image,
+    form_field,
+)
+from danvan.core.text import format_datetime
 
 # --- Contest ----------------------------------------------------------------------------------
 
@@ -62,19 +56,6 @@ class ContestFilterForm(forms.Form):
         required=False,
         choices=[("", "Tất cả"), *ContestStatus.choices],
     )
-
-
-def unique_slug(base: str, exclude_pk: int | None = None) -> str:
-    base = base or "cuoc-thi"
-    qs = Contest.objects.filter(slug__startswith=base)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    taken = set(qs.values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug = f"{base}-{n}"
-        n += 1
-    return slug
 
 
 CONTEST_FIELDSETS: list[tuple[str, list[str]]] = [
@@ -99,8 +80,11 @@ CONTEST_FIELDSETS: list[tuple[str, list[str]]] = [
 ]
 
 
-class ContestForm(Fieldsets, forms.ModelForm):
+class ContestForm(Fieldsets, OrganisedActivityForm):
     fieldset_names = CONTEST_FIELDSETS
+    slug_example = "tim-hieu-lich-su-dang"
+    slug_taken = "Đường dẫn này đã được dùng cho cuộc thi khác."
+    slug_fallback = "cuoc-thi"
     starts_at = datetime_field("Bắt đầu", help_text="Giờ Việt Nam.")
     ends_at = datetime_field("Kết thúc", help_text="Giờ Việt Nam.")
     organization = OrganizationChoiceField(
@@ -139,40 +123,8 @@ class ContestForm(Fieldsets, forms.ModelForm):
         labels = {"consent_text": "Nội dung đồng ý xử lý dữ liệu cá nhân"}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        current = self.instance if self.instance.pk else None
-        orgs = Organization.objects.visible_to(user, MANAGE).filter(valid_to__isnull=True)
-        areas = (
-            Area.objects.visible_to(user)
-            .filter(valid_to__isnull=True)
-            .exclude(kind=AreaKind.HAMLET)
-        )
-        if current is not None:
-            orgs = Organization.objects.filter(Q(pk__in=orgs) | Q(pk=current.organization_id))
-            areas = Area.objects.filter(Q(pk__in=areas) | Q(pk=current.target_area_id))
-        form_field(self, "organization").queryset = orgs.select_related("area").order_by("path")
-        form_field(self, "target_area").queryset = areas.order_by("path")
-        form_field(self, "slug").required = False
-        form_field(self, "banner").widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
-        only = list(orgs[:2]) if not self.is_bound and current is None else []
-        if len(only) == 1:
-            # One body to organise for: preselect it and its area.
-            self.initial.setdefault("organization", only[0].pk)
-            self.initial.setdefault("target_area", only[0].area_id)
-
-    def clean_slug(self) -> str:
-        slug = (self.cleaned_data.get("slug") or "").strip().lower()
-        exclude = self.instance.pk
-        if not slug:
-            return unique_slug(slug_vi(self.cleaned_data.get("title") or "", 110), exclude)
-        if slug != slug_vi(slug):
-            raise ValidationError(
-                "Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang (ví dụ: "
-                "tim-hieu-lich-su-dang)."
-            )
-        if Contest.objects.filter(slug=slug).exclude(pk=exclude).exists():
-            raise ValidationError("Đường dẫn này đã được dùng cho cuộc thi khác.")
-        return slug
+        super().__init__(*args, user=user, **kwargs)
+        form_field(self, "banner").widget.attrs["accept"] = IMAGE_ACCEPT
 
     def clean_intro(self) -> str:
         return clean_html(self.cleaned_data.get("intro"))
@@ -181,14 +133,7 @@ class ContestForm(Fieldsets, forms.ModelForm):
         return clean_html(self.cleaned_data.get("rules"))
 
     def clean_banner(self) -> Any:
-        banner = self.cleaned_data.get("banner")
-        if isinstance(banner, UploadedFile):
-            if banner.size is not None and banner.size > BANNER_MAX_BYTES:
-                raise ValidationError("Ảnh bìa quá lớn (tối đa 2 MB).")
-            image = getattr(banner, "image", None)
-            if image is not None and image.format not in BANNER_FORMATS:
-                raise ValidationError("Ảnh bìa phải là ảnh JPG, PNG hoặc WebP.")
-        return banner
+        return checked_image(self.cleaned_data.get("banner"), "Ảnh bìa")
 
     def clean_retention_days(self) -> int:
         days = self.cleaned_data["retention_days"]

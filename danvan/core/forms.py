@@ -23,16 +23,10 @@ from danvan.core.models import (
     Role,
     User,
 )
+from danvan.core.organised_forms import form_field
 from danvan.core.restructuring import NewUnit, check_not_future
 from danvan.core.scope import GRANT, GRANTABLE_ROLES, MANAGE, MANAGE_TREE, get_scope
 from danvan.core.validators import validate_phone
-
-
-def _choices(form: forms.Form, name: str) -> Any:
-    """A choice field of the form, typed loosely so querysets and choices can be set."""
-    field: Any = form.fields[name]
-    return field
-
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -206,14 +200,14 @@ class MergeForm(forms.Form):
         self.area = area
         managed = Area.objects.visible_to(user, MANAGE_TREE)
         same_level = managed.filter(kind=area.kind, valid_to__isnull=True).exclude(pk=area.pk)
-        _choices(self, "others").queryset = same_level.filter(depth=area.depth).order_by(
+        form_field(self, "others").queryset = same_level.filter(depth=area.depth).order_by(
             "name_folded"
         )
-        _choices(self, "into").queryset = managed.filter(kind=area.kind).order_by("name_folded")
-        _choices(self, "parent").queryset = managed.filter(
+        form_field(self, "into").queryset = managed.filter(kind=area.kind).order_by("name_folded")
+        form_field(self, "parent").queryset = managed.filter(
             depth__lt=area.depth, valid_to__isnull=True
         ).exclude(kind=AreaKind.HAMLET)
-        _choices(self, "new_unit_type").choices = [(t, t) for t in UNIT_TYPES.get(area.kind, [])]
+        form_field(self, "new_unit_type").choices = [(t, t) for t in UNIT_TYPES.get(area.kind, [])]
         if not self.is_bound:
             self.initial.setdefault("parent", Area.objects.get_parent(area))
 
@@ -259,7 +253,7 @@ class OrgFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "area").queryset = (
+        form_field(self, "area").queryset = (
             Area.objects.visible_to(user).exclude(kind=AreaKind.HAMLET).order_by("path")
         )
 
@@ -274,10 +268,10 @@ class OrganizationForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "area").queryset = Area.objects.visible_to(user, MANAGE_TREE).filter(
+        form_field(self, "area").queryset = Area.objects.visible_to(user, MANAGE_TREE).filter(
             valid_to__isnull=True
         )
-        _choices(self, "parent").queryset = Organization.objects.visible_to(user, MANAGE).filter(
+        form_field(self, "parent").queryset = Organization.objects.visible_to(user, MANAGE).filter(
             valid_to__isnull=True
         )
 
@@ -340,14 +334,14 @@ class RoleGrantForm(forms.Form):
         roles = list(GRANTABLE_ROLES)
         if get_scope(user).is_system_admin:
             roles.insert(0, Role.SYSTEM_ADMIN)
-        _choices(self, "role").choices = [(r, Role(r).label) for r in roles]
-        _choices(self, "user").queryset = grantable_users(user).order_by(
+        form_field(self, "role").choices = [(r, Role(r).label) for r in roles]
+        form_field(self, "user").queryset = grantable_users(user).order_by(
             "full_name_folded", "username"
         )
-        _choices(self, "area").queryset = Area.objects.visible_to(user, GRANT).filter(
+        form_field(self, "area").queryset = Area.objects.visible_to(user, GRANT).filter(
             valid_to__isnull=True
         )
-        _choices(self, "organization").queryset = Organization.objects.visible_to(
+        form_field(self, "organization").queryset = Organization.objects.visible_to(
             user, GRANT
         ).filter(valid_to__isnull=True)
 
@@ -427,7 +421,7 @@ class OrganizationEditForm(forms.Form):
     def __init__(self, *args: Any, org: Organization, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         area_paths = [a.path for a in Area.objects.get_ancestors(org.area)] + [org.area.path]
-        _choices(self, "parent").queryset = (
+        form_field(self, "parent").queryset = (
             Organization.objects.visible_to(user, MANAGE)
             .filter(valid_to__isnull=True, area__path__in=area_paths)
             .exclude(path__startswith=org.path)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from danvan.core import organised_forms
 from danvan.core.text import slug_vi
 from danvan.surveys.models import Kind, Mode, OnePer, Question, Section, Survey, SurveyStatus
 
@@ -95,16 +96,7 @@ MSG_STALE_ORDER = (
 
 
 def unique_slug(base: str, exclude_pk: int | None = None) -> str:
-    base = (base or "khao-sat")[:110].strip("-") or "khao-sat"
-    qs = Survey.objects.filter(slug__startswith=base)
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    taken = set(qs.values_list("slug", flat=True))
-    slug, n = base, 2
-    while slug in taken:
-        slug = f"{base}-{n}"
-        n += 1
-    return slug
+    return organised_forms.unique_slug(Survey, base, "khao-sat", exclude_pk)
 
 
 def remap_show_if(show_if: dict[str, Any], ids: dict[int, int]) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from danvan.core.organised_forms import form_field
 from danvan.core.text import fold
 from danvan.surveys import builder, kinds
-from danvan.surveys.forms_staff import _field
 from danvan.surveys.models import (
     Kind,
     Question,
@@ -167,12 +167,12 @@ class QuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.survey = survey
         self.sections = list(survey.sections.order_by("position"))
-        _field(self, "section").queryset = Section.objects.filter(survey=survey).order_by(
+        form_field(self, "section").queryset = Section.objects.filter(survey=survey).order_by(
             "position"
         )
-        _field(self, "section").label_from_instance = lambda s: f"Phần {s.position}: {s.title}"
+        form_field(self, "section").label_from_instance = lambda s: f"Phần {s.position}: {s.title}"
         # The first question of a survey without sections: its section is made on save.
-        _field(self, "section").required = bool(self.sections)
+        form_field(self, "section").required = bool(self.sections)
         self.ordered = builder.ordered_questions(survey)
         self.number = {q.pk: i + 1 for i, q in enumerate(self.ordered)}
         question = self.instance if self.instance.pk else None
@@ -185,7 +185,7 @@ class QuestionForm(forms.ModelForm):
         target = self._target_section()
         earlier = self.earlier_questions(target)
         others = [q for q in self.ordered if question is None or q.pk != question.pk]
-        ref_field: ReferenceField = _field(self, "show_if_question")
+        ref_field: ReferenceField = form_field(self, "show_if_question")
         ref_field.choices = [("", "(luôn hiển thị)")] + [
             (str(q.pk), question_label(self.ordered.index(q), q)) for q in earlier
         ]
@@ -197,7 +197,7 @@ class QuestionForm(forms.ModelForm):
             all_values.extend(values)
             if q in earlier and values:
                 self.value_groups.append((q, values))
-        _field(self, "show_if_values").choices = all_values
+        form_field(self, "show_if_values").choices = all_values
         self.kind_help = KIND_HELP
         self.ref_kinds = {str(q.pk): q.kind for q in earlier}
 
@@ -473,4 +473,4 @@ class MoveToSectionForm(forms.Form):
 
     def __init__(self, *args: Any, survey: Survey, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _field(self, "section").queryset = Section.objects.filter(survey=survey)
+        form_field(self, "section").queryset = Section.objects.filter(survey=survey)

@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
 from django.utils import timezone
 
 from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetime_field
-from danvan.core.models import Area, AreaKind, Organization
-from danvan.core.scope import MANAGE
-from danvan.core.text import slug_vi
+from danvan.core.models import Area, Organization
+from danvan.core.organised_forms import (
+    IMAGE_ACCEPT,
+    OrganisedActivityForm,
+    checked_image,
+    form_field,
+)
 from danvan.surveys import builder, kinds
 from danvan.surveys.models import (
     Kind,
@@ -31,14 +32,7 @@ from danvan.surveys.models import (
     SurveyStatus,
 )
 
-IMAGE_MAX_BYTES = 2 * 1024 * 1024
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_CODES = 2000
-
-
-def _field(form: forms.BaseForm, name: str) -> Any:
-    """A field of the form, typed loosely so querysets and choices can be set."""
-    return form.fields[name]
 
 
 # --- Publishing ------------------------------------------------------------------------------
@@ -126,7 +120,12 @@ def template_choices() -> list[tuple[str, str]]:
     ]
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(OrganisedActivityForm):
+    slug_example = "y-kien-nong-dan-2025"
+    slug_taken = "Đường dẫn này đã được dùng cho cuộc khảo sát khác."
+    slug_fallback = "khao-sat"
+    preselect_area = False
+
     # A plain field: the model's slug validator would answer in English.
     slug = forms.CharField(
         label="Đường dẫn",
@@ -203,29 +202,17 @@ class SurveyForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         current = self.instance if self.instance.pk else None
-        orgs = Organization.objects.visible_to(user, MANAGE).filter(valid_to__isnull=True)
-        areas = (
-            Area.objects.visible_to(user)
-            .filter(valid_to__isnull=True)
-            .exclude(kind=AreaKind.HAMLET)
-        )
-        if current is not None:
-            orgs = Organization.objects.filter(Q(pk__in=orgs) | Q(pk=current.organization_id))
-            areas = Area.objects.filter(Q(pk__in=areas) | Q(pk=current.target_area_id))
-        _field(self, "organization").queryset = orgs.select_related("area").order_by("path")
-        _field(self, "target_area").queryset = areas.order_by("path")
-        _field(self, "slug").required = False
-        _field(self, "mode").choices = Mode.choices
-        _field(self, "one_per").choices = OnePer.choices
-        _field(self, "consent_version").widget.attrs["size"] = 6
-        _field(self, "share_image").widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+        form_field(self, "mode").choices = Mode.choices
+        form_field(self, "one_per").choices = OnePer.choices
+        form_field(self, "consent_version").widget.attrs["size"] = 6
+        form_field(self, "share_image").widget.attrs["accept"] = IMAGE_ACCEPT
         self.has_responses = bool(current and current.responses.exists())
         if self.has_responses:
             for name in ("mode", "one_per"):
-                _field(self, name).disabled = True
-                _field(self, name).help_text = "Đã có phiếu trả lời nên không đổi được."
+                form_field(self, name).disabled = True
+                form_field(self, name).help_text = "Đã có phiếu trả lời nên không đổi được."
         if current is None:
             self.fields["template"] = forms.ChoiceField(
                 label="Bắt đầu từ",
@@ -237,33 +224,9 @@ class SurveyForm(forms.ModelForm):
             if not self.is_bound:
                 self.initial.setdefault("mode", Mode.ANONYMOUS)
                 self.initial.setdefault("one_per", OnePer.BROWSER)
-                only = list(orgs[:2])
-                if len(only) == 1:
-                    self.initial.setdefault("organization", only[0].pk)
-
-    def clean_slug(self) -> str:
-        slug = (self.cleaned_data.get("slug") or "").strip().lower()
-        exclude = self.instance.pk
-        if not slug:
-            return builder.unique_slug(slug_vi(self.cleaned_data.get("title") or "", 110), exclude)
-        if slug != slug_vi(slug):
-            raise ValidationError(
-                "Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang (ví dụ: "
-                "y-kien-nong-dan-2025)."
-            )
-        if Survey.objects.filter(slug=slug).exclude(pk=exclude).exists():
-            raise ValidationError("Đường dẫn này đã được dùng cho cuộc khảo sát khác.")
-        return slug
 
     def clean_share_image(self) -> Any:
-        image = self.cleaned_data.get("share_image")
-        if isinstance(image, UploadedFile):
-            if image.size is not None and image.size > IMAGE_MAX_BYTES:
-                raise ValidationError("Ảnh chia sẻ quá lớn (tối đa 2 MB).")
-            pil = getattr(image, "image", None)
-            if pil is not None and pil.format not in IMAGE_FORMATS:
-                raise ValidationError("Ảnh chia sẻ phải là ảnh JPG, PNG hoặc WebP.")
-        return image
+        return checked_image(self.cleaned_data.get("share_image"), "Ảnh chia sẻ")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

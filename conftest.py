@@ -90,6 +90,14 @@ def login_as(client: Any) -> Any:
     return _login
 
 
+@pytest.fixture
+def staff(client: Any, admin: Any) -> Any:
+    """A client signed in as `admin`, the fixture of that name nearest the test
+    (an app's board administrator)."""
+    client.force_login(admin)
+    return client
+
+
 def chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():

@@ -13,7 +13,6 @@ Idempotent: a participant already erased is never touched again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,47 +22,20 @@ from django.utils import timezone
 from danvan.contests.models import Contest, Participant
 from danvan.core.jobs import Progress, job_handler
 from danvan.core.models import Job
+from danvan.core.retention import ErasureReport
 from danvan.core.scope import MANAGE, get_scope
-from danvan.core.text import format_date
 
 BATCH_SIZE = 500
 
 
-@dataclass
-class ContestErasure:
-    contest_id: int
-    title: str
-    expired_on: datetime
-    erased: int = 0
-
-
-@dataclass
-class RetentionReport:
-    contests: list[ContestErasure] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def total(self) -> int:
-        return sum(c.erased for c in self.contests)
-
-    def summary(self) -> str:
-        """A Vietnamese summary for the command's output and the job's message."""
-        verb = "Sẽ xóa" if self.dry_run else "Đã xóa"
-        if not self.total:
-            return "Không có dữ liệu cá nhân nào hết hạn lưu trữ cần xóa."
-        touched = [c for c in self.contests if c.erased]
-        return (
-            f"{verb} dữ liệu cá nhân của {self.total:,} người dự thi thuộc "
-            f"{len(touched)} cuộc thi đã hết thời hạn lưu trữ.".replace(",", ".")
-        )
-
-    def lines(self) -> list[str]:
-        return [
-            f"- {c.title}: hết hạn lưu trữ từ {format_date(c.expired_on)}, "
-            f"{c.erased:,} người dự thi.".replace(",", ".")
-            for c in self.contests
-            if c.erased
-        ]
+def _report(dry_run: bool) -> ErasureReport:
+    return ErasureReport(
+        what="dữ liệu cá nhân",
+        whom="người dự thi",
+        of="cuộc thi",
+        nothing="Không có dữ liệu cá nhân nào hết hạn lưu trữ cần xóa.",
+        dry_run=dry_run,
+    )
 
 
 def retention_deadline(contest: Contest) -> datetime:
@@ -93,19 +65,18 @@ def erase_expired(
     batch_size: int = BATCH_SIZE,
     dry_run: bool = False,
     progress: Progress | None = None,
-) -> RetentionReport:
+) -> ErasureReport:
     """Erase the personal data of every not-yet-erased participant of the
     expired contests (of `contests`, all by default), `batch_size` at a time."""
     from danvan.contests.participants import erase_participant
 
     now = now or timezone.now()
-    report = RetentionReport(dry_run=dry_run)
+    report = _report(dry_run)
     expired = expired_contests(now, contests)
     total = sum(pending(c).count() for c in expired) if progress else 0
     done = 0
     for contest in expired:
-        item = ContestErasure(contest.pk, contest.title, retention_deadline(contest))
-        report.contests.append(item)
+        item = report.add(contest.pk, contest.title, retention_deadline(contest))
         if dry_run:
             item.erased = pending(contest).count()
             continue
@@ -136,6 +107,6 @@ def erase_expired_job(job: Job, progress: Progress) -> dict[str, Any]:
     report = erase_expired(contests=_contests_for(job.created_by), progress=progress)
     return {
         "erased": report.total,
-        "contests": {str(c.contest_id): c.erased for c in report.contests},
+        "contests": report.by_object(),
         "message": report.summary(),
     }

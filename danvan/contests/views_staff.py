@@ -62,7 +62,7 @@ from danvan.contests.staff_services import (
     update_contest,
 )
 from danvan.core.jobs import start_job
-from danvan.core.listing import StaffRequest, filter_list, paginate
+from danvan.core.listing import StaffRequest, filter_list, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_scope
 from danvan.core.status import StatusAction, status_action
@@ -81,18 +81,13 @@ def contest_list(request: StaffRequest) -> HttpResponse:
         .annotate(round_count=Count("rounds", distinct=True))
         .order_by("-starts_at", "-pk")
     )
-    # Few per unit (tens): the search is in Python, ignoring diacritics.
-    page, querystring = paginate(request, filter_list(qs, form))
-    return render(
+    return list_page(
         request,
         "contests/staff/contest_list.html",
-        {
-            "nav": NAV,
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_add": Organization.objects.visible_to(request.user, MANAGE).exists(),
-        },
+        filter_list(qs, form),  # few per unit: the search is in Python
+        nav=NAV,
+        form=form,
+        can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
     )
 
 

@@ -3,10 +3,11 @@ diacritics, pages of PAGE_SIZE rows.
 
     form = ContestFilterForm(request.GET or None)
     qs = Contest.objects.visible_to(request.user).order_by("-starts_at", "-pk")
-    page, querystring = paginate(request, filter_list(qs, form))
+    return list_page(request, "contests/staff/contest_list.html", filter_list(qs, form),
+                     form=form, nav=NAV)
 
-The template gets `page_obj` and `querystring` (the filters and the search
-without the page number), and includes "staff/_pagination.html".
+The template gets `form`, `page_obj` and `querystring` (the filters and the
+search without the page number), and includes "staff/_pagination.html".
 
 `StaffRequest` is the type of a request behind `login_required`, for the type
 checker: its user is a signed-in staff `User`.
@@ -20,7 +21,8 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from danvan.core.models import User
 from danvan.core.text import filter_by_title, search_terms
@@ -40,6 +42,12 @@ def paginate(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> tup
     page = Paginator(items, per_page).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     return page, urlencode(params)
+
+
+def list_page(request: HttpRequest, template: str, items: Any, **context: Any) -> HttpResponse:
+    """A staff list page: the page of `items` asked for, with `context`."""
+    page, querystring = paginate(request, items)
+    return render(request, template, {"page_obj": page, "querystring": querystring, **context})
 
 
 def filter_list(

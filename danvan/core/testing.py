@@ -188,3 +188,23 @@ def assert_posts_change_nothing(
             client.force_login(user)
             assert client.post(url, data).status_code == 404, f"{user} POST {url}"
     assert state() == before
+
+
+def assert_list_scoped(
+    client: Any,
+    list_url: str,
+    obj: Any,
+    detail_url: str,
+    *,
+    hidden_from: Any,
+    shown_to: Any,
+    search: str,
+) -> None:
+    """The staff list at `list_url` never names `obj` (its title, its link) to
+    `hidden_from`, and finds it for `shown_to` by the words `search` (diacritics
+    left out, as people type)."""
+    client.force_login(hidden_from)
+    body = client.get(list_url).content.decode()
+    assert detail_url not in body and obj.title not in body
+    client.force_login(shown_to)
+    assert detail_url in client.get(list_url, {"q": search}).content.decode()

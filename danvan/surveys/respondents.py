@@ -18,7 +18,7 @@ guards of the survey (keyed hashes of the numbers) are deleted too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from danvan.core.excel import append_row, workbook_bytes, write_header
+from danvan.core.retention import ErasureReport
 from danvan.core.text import format_date, format_datetime, search_terms
 from danvan.surveys.models import (
     DEFAULT_CONSENT_TEXT,
@@ -235,47 +236,6 @@ def retention_deadline(survey: Survey) -> datetime:
     return survey.closes_at + timedelta(days=retention_days())
 
 
-def _n(count: int) -> str:
-    """1234567 -> "1.234.567" (Vietnamese thousands separator)."""
-    return f"{count:,}".replace(",", ".")
-
-
-@dataclass
-class SurveyErasure:
-    survey_id: int
-    title: str
-    expired_on: datetime
-    erased: int = 0
-
-
-@dataclass
-class ErasureReport:
-    surveys: list[SurveyErasure] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def total(self) -> int:
-        return sum(s.erased for s in self.surveys)
-
-    def summary(self) -> str:
-        if not self.total:
-            return "Không có họ tên, số điện thoại nào của người trả lời khảo sát hết hạn lưu trữ."
-        verb = "Sẽ xóa" if self.dry_run else "Đã xóa"
-        touched = [s for s in self.surveys if s.erased]
-        return (
-            f"{verb} họ tên, số điện thoại của {_n(self.total)} người trả lời thuộc "
-            f"{_n(len(touched))} cuộc khảo sát đã hết thời hạn lưu trữ."
-        )
-
-    def lines(self) -> list[str]:
-        return [
-            f"- {s.title}: hết hạn lưu trữ từ {format_date(s.expired_on)}, "
-            f"{_n(s.erased)} người trả lời."
-            for s in self.surveys
-            if s.erased
-        ]
-
-
 def expired_surveys(now: datetime | None = None) -> list[Survey]:
     """Identified surveys whose retention time is over (closing time + retention days)."""
     now = now or timezone.now()
@@ -297,10 +257,15 @@ def erase_expired(
     """Erase the names and phone numbers of the respondents of every expired
     identified survey, `batch_size` rows per transaction. Idempotent."""
     now = now or timezone.now()
-    report = ErasureReport(dry_run=dry_run)
+    report = ErasureReport(
+        what="họ tên, số điện thoại",
+        whom="người trả lời",
+        of="cuộc khảo sát",
+        nothing="Không có họ tên, số điện thoại nào của người trả lời khảo sát hết hạn lưu trữ.",
+        dry_run=dry_run,
+    )
     for survey in expired_surveys(now):
-        item = SurveyErasure(survey.pk, survey.title, retention_deadline(survey))
-        report.surveys.append(item)
+        item = report.add(survey.pk, survey.title, retention_deadline(survey))
         if dry_run:
             item.erased = _pending(survey).count()
             continue

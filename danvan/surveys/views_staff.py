@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from danvan.core.listing import StaffRequest, filter_list, paginate
+from danvan.core.listing import StaffRequest, filter_list, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_scope
 from danvan.core.status import StatusAction, status_action
@@ -78,19 +78,14 @@ def survey_list(request: StaffRequest) -> HttpResponse:
         )
         .order_by("-opens_at", "-pk")
     )
-    # Few per unit (tens): the search is in Python, ignoring diacritics.
-    page, querystring = paginate(request, filter_list(qs, form))
-    return render(
+    return list_page(
         request,
         "surveys/staff/survey_list.html",
-        {
-            "nav": NAV,
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_add": Organization.objects.visible_to(request.user, MANAGE).exists(),
-            "templates": builder.TEMPLATES.values(),
-        },
+        filter_list(qs, form),  # few per unit: the search is in Python
+        nav=NAV,
+        form=form,
+        can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
+        templates=builder.TEMPLATES.values(),
     )
 
 

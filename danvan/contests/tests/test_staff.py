@@ -37,12 +37,6 @@ from danvan.core.models import Job, JobStatus
 pytestmark = pytest.mark.usefixtures("media_root")
 
 
-@pytest.fixture
-def staff(client: Any, admin: Any) -> Any:
-    client.force_login(admin)
-    return client
-
-
 def url(name: str, *args: Any) -> str:
     return reverse(f"contests_staff:{name}", args=args)
 

@@ -54,12 +54,6 @@ def admin(units: factories.Units) -> Any:
     return factories.board_admin(units.province, "qt.cantho", "Cán bộ quản trị")
 
 
-@pytest.fixture
-def staff(client: Any, admin: Any) -> Any:
-    client.force_login(admin)
-    return client
-
-
 def url(name: str, *args: Any) -> str:
     return reverse(f"surveys_staff:{name}", args=args)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import nh3
 from django.contrib.auth import get_user_model
@@ -52,14 +52,14 @@ from danvan.contests.models import (
     Sex,
     ShowAnswers,
 )
+from danvan.core.demo import DemoError, Writer, demo_home
+from danvan.core.demo import say as _say
 from danvan.core.models import Area, AreaKind, Organization, OrgKind
 from danvan.core.text import VN_TZ
 
 BANK_PATH = Path(__file__).resolve().parent / "fixtures_data" / "de_an_08_questions.json"
 SLUG = "tim-hieu-de-an-08-phung-hiep"
 TITLE = "Tìm hiểu Đề án 08-ĐA/TU và Kế hoạch thực hiện trên địa bàn huyện Phụng Hiệp"
-ORGANIZER_NAME = "Ban Dân vận Thành ủy Cần Thơ"
-CITY_CODE = "92"
 CREATOR_USERNAME = "bdv.cantho"
 SEED = 808
 PARTICIPANTS = 120
@@ -91,15 +91,6 @@ INDIVIDUAL_PRIZES: list[tuple[str, int]] = [
 ]
 COLLECTIVE_PRIZES = 3
 RIGHT_RATE = 0.7  # the average participant's chance of answering a question right
-
-
-class Writer(Protocol):
-    def write(self, msg: str, /) -> Any: ...
-
-
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
 
 
 @cache
@@ -357,7 +348,7 @@ class _Builder:
             ).order_by("code")
         )
         if not communes:
-            raise _demo_error("Thành phố Cần Thơ chưa có xã nào trong dữ liệu mẫu.")
+            raise DemoError("Thành phố Cần Thơ chưa có xã nào trong dữ liệu mẫu.")
         out = []
         for commune in communes:
             hamlets = list(
@@ -542,30 +533,13 @@ class _Builder:
         _say(self.stdout, f"Đã tạo {len(people)} người dự thi mẫu và {attempts} lượt thi.")
 
 
-def _demo_error(message: str) -> Exception:
-    from danvan.core.demo import DemoError  # here: core.demo imports this module
-
-    return DemoError(message)
-
-
 def load_contest_demo(stdout: Writer | None = None) -> Contest:
     """Build the demo contest (once) over the demo district; return it."""
     existing = Contest.objects.filter(slug=SLUG).first()
     if existing is not None:
         _say(stdout, "Cuộc thi mẫu đã có; không tạo thêm.")
         return existing
-    organizer = (
-        Organization.objects.filter(name=ORGANIZER_NAME, valid_to__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    city = Area.objects.filter(code=CITY_CODE, valid_to__isnull=True).first()
-    if organizer is None or city is None:
-        missing = ORGANIZER_NAME if organizer is None else "Thành phố Cần Thơ (mã 92)"
-        raise _demo_error(
-            f"Không tạo được cuộc thi mẫu: chưa có “{missing}”. "
-            "Hãy nạp dữ liệu mẫu huyện Phụng Hiệp trước (manage.py load_demo)."
-        )
+    organizer, city = demo_home("cuộc thi mẫu")
     with transaction.atomic():
         contest = _Builder(organizer, city, stdout).build()
     _close_past_rounds(contest, stdout)

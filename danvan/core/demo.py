@@ -155,9 +155,35 @@ def load_facts() -> dict[str, Any]:
     return data
 
 
-def _say(stdout: Writer | None, message: str) -> None:
+def say(stdout: Writer | None, message: str) -> None:
+    """A progress line to `stdout`, when there is one."""
     if stdout is not None:
         stdout.write(message + "\n")
+
+
+_say = say
+
+CITY_CODE = "92"
+CITY_ORGANIZER = "Ban Dân vận Thành ủy Cần Thơ"
+
+
+def demo_home(what: str) -> tuple[Organization, Area]:
+    """The body that organises the apps' demos (the city's mass-mobilisation
+    board) and the city; `what` ("cuộc thi mẫu") names the demo in the error
+    raised when the district demo is not loaded yet."""
+    organizer = (
+        Organization.objects.filter(name=CITY_ORGANIZER, valid_to__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    city = Area.objects.filter(code=CITY_CODE, valid_to__isnull=True).first()
+    if organizer is None or city is None:
+        missing = CITY_ORGANIZER if organizer is None else "Thành phố Cần Thơ (mã 92)"
+        raise DemoError(
+            f"Không tạo được {what}: chưa có “{missing}”. "
+            "Hãy nạp dữ liệu mẫu huyện Phụng Hiệp trước (manage.py load_demo)."
+        )
+    return organizer, city
 
 
 # --- Public entry points ------------------------------------------------------------

@@ -36,12 +36,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from danvan.core.demo import DemoError, Writer, demo_home
+from danvan.core.demo import say as _say
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.text import VN_TZ
 from danvan.surveys import cleaning, logic, mixing, opinion, services, tally
@@ -64,8 +66,6 @@ from danvan.surveys.models import (
 )
 
 SEED = 505
-ORGANIZER_NAME = "Ban Dân vận Thành ủy Cần Thơ"
-CITY_CODE = "92"
 CREATOR_USERNAME = "bdv.cantho"
 COLLABORATOR_USERNAME = "ctv.phunghiep"
 COLLABORATOR_COMMUNE = "31420"  # Xã Phụng Hiệp (new), where ctv.phunghiep reports
@@ -106,21 +106,6 @@ COMMUNE_WEIGHTS = {
     "31399": 2,
     "31408": 2,
 }
-
-
-class Writer(Protocol):
-    def write(self, msg: str, /) -> Any: ...
-
-
-def _say(stdout: Writer | None, message: str) -> None:
-    if stdout is not None:
-        stdout.write(message + "\n")
-
-
-def _demo_error(message: str) -> Exception:
-    from danvan.core.demo import DemoError
-
-    return DemoError(message)
 
 
 # --- How people answer ----------------------------------------------------------------
@@ -254,7 +239,7 @@ class _Respondents:
             if a.kind == AreaKind.HAMLET and a.valid_to is None
         ]
         if not units:
-            raise _demo_error("Thành phố Cần Thơ chưa có ấp nào trong dữ liệu mẫu.")
+            raise DemoError("Thành phố Cần Thơ chưa có ấp nào trong dữ liệu mẫu.")
         communes = {
             a.path: a.code
             for a in Area.objects.filter(kind=AreaKind.COMMUNE, valid_to__isnull=True)
@@ -567,7 +552,7 @@ REPORTS_2024: list[ReportSpec] = [
 def _user(username: str) -> Any:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise _demo_error(
+        raise DemoError(
             f"Không tạo được báo cáo mẫu: chưa có tài khoản “{username}”. "
             "Hãy nạp dữ liệu mẫu huyện Phụng Hiệp trước (manage.py load_demo)."
         )
@@ -577,7 +562,7 @@ def _user(username: str) -> Any:
 def _period(name: str) -> Period:
     period = Period.objects.filter(name=name).first()
     if period is None:
-        raise _demo_error(f"Không tạo được báo cáo mẫu: chưa có kỳ “{name}”.")
+        raise DemoError(f"Không tạo được báo cáo mẫu: chưa có kỳ “{name}”.")
     return period
 
 
@@ -731,18 +716,7 @@ def load_survey_demo(stdout: Writer | None = None) -> list[Survey]:
     if len(existing) == len(slugs):
         _say(stdout, "Khảo sát mẫu đã có; không tạo thêm.")
         return [existing[s] for s in slugs]
-    organizer = (
-        Organization.objects.filter(name=ORGANIZER_NAME, valid_to__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    city = Area.objects.filter(code=CITY_CODE, valid_to__isnull=True).first()
-    if organizer is None or city is None:
-        missing = ORGANIZER_NAME if organizer is None else "Thành phố Cần Thơ (mã 92)"
-        raise _demo_error(
-            f"Không tạo được khảo sát mẫu: chưa có “{missing}”. "
-            "Hãy nạp dữ liệu mẫu huyện Phụng Hiệp trước (manage.py load_demo)."
-        )
+    organizer, city = demo_home("khảo sát mẫu")
     user = get_user_model().objects.filter(username=CREATOR_USERNAME).first()
     rng = random.Random(SEED)
     with transaction.atomic():

@@ -211,9 +211,78 @@
     buttons[b].addEventListener("click", function () { lastButton = this; });
   }
 
+  // A refused submit: the summary at the top (the server's, or this page's own
+  // when the prediction is missing) gets the focus, with a link to each field.
+  function showSummary(title, message, fieldId) {
+    var summary = document.getElementById("loi");
+    if (!summary) {
+      summary = document.createElement("div");
+      summary.id = "loi";
+      summary.className = "messages error-summary";
+      summary.setAttribute("role", "alert");
+      summary.setAttribute("tabindex", "-1");
+      form.parentNode.insertBefore(summary, form);
+    }
+    summary.innerHTML = "";
+    var box = document.createElement("div");
+    box.className = "message message-error";
+    var head = document.createElement("p");
+    head.className = "message-title";
+    head.textContent = title;
+    var list = document.createElement("ul");
+    list.className = "mb-0";
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = "#" + fieldId;
+    link.textContent = message;
+    link.addEventListener("click", function (e) {
+      var field = document.getElementById(fieldId);
+      if (field) { e.preventDefault(); field.focus(); }
+    });
+    item.appendChild(link);
+    list.appendChild(item);
+    box.appendChild(head);
+    box.appendChild(list);
+    summary.appendChild(box);
+    summary.focus();
+    if (summary.scrollIntoView) { summary.scrollIntoView(); }
+  }
+
+  function markPrediction(message) {
+    var wrap = document.getElementById("cau-du-doan");
+    if (!wrap) { return; }
+    wrap.className = "field field-error";
+    var errors = document.getElementById("id_du_doan_error");
+    if (!errors) {
+      errors = document.createElement("ul");
+      errors.className = "errorlist";
+      errors.id = "id_du_doan_error";
+      wrap.insertBefore(errors, prediction);
+    }
+    errors.innerHTML = "";
+    var li = document.createElement("li");
+    li.textContent = message;
+    errors.appendChild(li);
+    prediction.setAttribute("aria-invalid", "true");
+    prediction.setAttribute("aria-describedby", "id_du_doan_helptext id_du_doan_error");
+  }
+
+  var focusFirst = document.querySelector("[data-focus-on-load]");
+  if (focusFirst) { focusFirst.focus(); }
+
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter || lastButton;
     var isSave = submitter && submitter.value === "save";
+    if (!isSave && !submitting && secondsLeftNow() > 0 && prediction &&
+        !/^\s*(\d+|\d{1,3}([.,]\d{3})+)\s*$/.test(prediction.value)) {
+      event.preventDefault();
+      var message = prediction.value.replace(/\s/g, "") === ""
+        ? "Hãy nhập câu trả lời cho câu hỏi dự đoán (một số nguyên, ví dụ 1250)."
+        : "Câu trả lời dự đoán phải là một số nguyên không âm, ví dụ 1250.";
+      markPrediction(message);
+      showSummary("Chưa nộp được bài: còn thiếu câu hỏi dự đoán.", message, "id_du_doan");
+      return;
+    }
     if (!isSave && !submitting && secondsLeftNow() > 0) {
       var total = questions().length, answered = 0, list = questions();
       for (var i = 0; i < list.length; i++) { if (chosen(list[i]).length) { answered++; } }

@@ -37,6 +37,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from danvan.contests.job_links import contest_link, import_again
 from danvan.contests.models import LETTERS, Category, Choice, Contest, Question
 from danvan.contests.staff_services import lock_editable_contest
 from danvan.core.excel import safe_cell
@@ -471,7 +472,13 @@ def write_questions(
     return {"created": len(rows), "categories": created_categories}
 
 
-@job_handler("import_questions")
+@job_handler(
+    "import_questions",
+    about=contest_link(
+        "contest_id", "contests_staff:question_list", lambda c: f"Ngân hàng câu hỏi — {c}"
+    ),
+    again=import_again,
+)
 def import_questions_job(job: Job, progress: Progress) -> dict[str, Any]:
     contest = (
         Contest.objects.visible_to(job.created_by, MANAGE)

@@ -26,6 +26,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 
+from danvan.contests.job_links import contest_link, round_link
 from danvan.contests.models import (
     Attempt,
     Contest,
@@ -354,7 +355,7 @@ def _write_output(
     }
 
 
-@job_handler("export_results")
+@job_handler("export_results", about=round_link("round", "contests_stats:round_stats"))
 def export_results_job(job: Job, progress: Progress) -> dict[str, Any]:
     rnd = (
         Round.objects.visible_to(job.created_by)
@@ -371,7 +372,7 @@ def export_results_job(job: Job, progress: Progress) -> dict[str, Any]:
     return _write_output(job, data, results_filenames(rnd, reveal), count_results(rnd), "kết quả")
 
 
-@job_handler("export_participants")
+@job_handler("export_participants", about=contest_link("contest", "contests_stats:contest_stats"))
 def export_participants_job(job: Job, progress: Progress) -> dict[str, Any]:
     contest = (
         Contest.objects.visible_to(job.created_by).filter(pk=job.params.get("contest")).first()

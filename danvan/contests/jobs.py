@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from danvan.contests.bank import ContestError
 from danvan.contests.closing import close_round
+from danvan.contests.job_links import round_link
 from danvan.contests.models import Contest, Round
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Job
@@ -46,7 +47,7 @@ def live_progress(job: Job, progress: Progress) -> Iterator[Progress]:
         side.close()
 
 
-@job_handler("close_round")
+@job_handler("close_round", about=round_link("round_id", "contests_staff:round_detail"))
 def close_round_job(job: Job, progress: Progress) -> dict[str, Any]:
     """params: {"round_id": ...}. Closes the round and awards its prizes."""
     rnd = Round.objects.select_related("contest").filter(pk=job.params.get("round_id")).first()

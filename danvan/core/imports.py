@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from openpyxl import Workbook
 
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import HAMLET_TYPES, Area, AreaKind, Job
-from danvan.core.scope import MANAGE_TREE
+from danvan.core.scope import MANAGE_TREE, get_scope
 from danvan.core.services import add_hamlet, check_new_hamlet, hamlet_full_name
 from danvan.core.text import clean_text, fold
 from danvan.core.uploads import read_sheet_rows
@@ -156,7 +157,17 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
     return parsed
 
 
-@job_handler("import_hamlets")
+def _areas(job: Job, user: Any) -> tuple[str, str] | None:
+    return "Danh sách địa bàn", reverse("staff:area_list")
+
+
+def _import_again(job: Job, user: Any) -> tuple[str, str] | None:
+    if not get_scope(user).allows(MANAGE_TREE):
+        return None
+    return "Nhập lại từ file khác", reverse("staff:hamlet_import")
+
+
+@job_handler("import_hamlets", about=_areas, again=_import_again)
 def import_hamlets_job(job: Job, progress: Progress) -> dict[str, Any]:
     with job.input_file.open("rb") as fh:
         data = fh.read()

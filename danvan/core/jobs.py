@@ -5,12 +5,21 @@ itself runs through django-tasks (the database backend and `manage.py
 db_worker` in the embedded default; any django-tasks backend in production).
 Handlers report progress with `progress(done, total, message)`, and raise
 `JobFailed` with a list of errors to fail with a reason.
+
+A kind says where its job page leads once the job has ended, so that nobody
+lands in a dead end: `about` (the object the job was about: a label and a URL,
+e.g. the round being closed) and `again` (where to start it afresh, e.g. the
+import form, to send a corrected file)::
+
+    @job_handler("import_questions", about=bank_of_job, again=import_form_of_job)
+    def import_questions_job(job, progress): ...
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -32,7 +41,30 @@ class Progress(Protocol):
 
 
 Handler = Callable[[Job, Progress], dict[str, Any]]
+Link = Callable[[Job, Any], "tuple[str, str] | None"]
+"""(job, the user who reads its page) -> (label, URL), or None where that user may
+not open it (a link never ends in a 404)."""
 HANDLERS: dict[str, Handler] = {}
+
+
+@dataclass(frozen=True)
+class JobLinks:
+    about: Link | None = None
+    """(label, URL) of the object the job was about, or None when it is gone."""
+    again: Link | None = None
+    """(label, URL) of the page that starts such a job afresh."""
+
+
+LINKS: dict[str, JobLinks] = {}
+
+
+def links_of(job: Job, user: Any) -> dict[str, tuple[str, str] | None]:
+    """The job page's ways on for `user`: `about` and `again`, each (label, URL) or None."""
+    kind = LINKS.get(job.kind, JobLinks())
+    return {
+        "about": kind.about(job, user) if kind.about else None,
+        "again": kind.again(job, user) if kind.again else None,
+    }
 
 
 class JobFailed(Exception):
@@ -42,9 +74,12 @@ class JobFailed(Exception):
         self.errors = errors or []
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
+def job_handler(
+    kind: str, *, about: Link | None = None, again: Link | None = None
+) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        LINKS[kind] = JobLinks(about, again)
         return fn
 
     return register
@@ -67,6 +102,22 @@ def start_job(
     job.save()
     transaction.on_commit(lambda: run_job_task.enqueue(job.pk))
     return job
+
+
+def retry_job(job: Job, user: Any) -> Job:
+    """A failed job started again by `user`, with the same parameters and file."""
+    if job.status != JobStatus.FAILED:
+        raise ValueError("only a failed job is retried")
+    again = Job(
+        kind=job.kind,
+        title=job.title,
+        created_by=user,
+        params=job.params,
+        input_file=job.input_file.name if job.input_file else "",
+    )
+    again.save()
+    transaction.on_commit(lambda: run_job_task.enqueue(again.pk))
+    return again
 
 
 @task()

@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from danvan.core.models import User
 from danvan.core.text import filter_by_title, search_terms
@@ -86,3 +87,23 @@ def filter_tree(qs: Any, form: Form) -> Any:
     if status != "all":
         return qs.filter(valid_to__isnull=True)
     return qs
+
+
+ALL_HISTORY = (
+    "Các đơn vị trong phạm vi của bạn đều đã ngừng hoạt động (sau sắp xếp đơn vị hành "
+    "chính): dưới đây là danh sách lịch sử của chúng. Số liệu mới được tính cho đơn vị "
+    "kế thừa."
+)
+
+
+def history_instead(request: HttpRequest, visible: Any) -> HttpResponse | None:
+    """On the first visit to a list of one of the two trees (no filter yet),
+    someone whose units have all ended (a read-only inspector of a former
+    district) would meet an empty "in force" list: send them to the ended ones,
+    saying why. `visible`: the units they may see, in force or not."""
+    if request.GET or visible.filter(valid_to__isnull=True).exists():
+        return None
+    if not visible.exists():
+        return None
+    messages.info(request, ALL_HISTORY)
+    return redirect(f"{request.path}?status=ended")

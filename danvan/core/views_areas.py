@@ -17,7 +17,7 @@ from danvan.core import forms as f
 from danvan.core import restructuring, services
 from danvan.core.imports import hamlet_template as build_hamlet_template
 from danvan.core.jobs import start_job
-from danvan.core.listing import StaffRequest, filter_tree, paginate
+from danvan.core.listing import StaffRequest, filter_tree, history_instead, paginate
 from danvan.core.models import Area, AreaKind, Organization, OrgKind, Period, Restructuring
 from danvan.core.scope import MANAGE_TREE, VIEW, can, get_scope, get_visible_or_404
 from danvan.core.text import vn_sort_key
@@ -29,7 +29,10 @@ from danvan.core.text import vn_sort_key
 @login_required
 def area_list(request: StaffRequest) -> HttpResponse:
     form = f.AreaFilterForm(request.GET or None)
-    qs = filter_tree(Area.objects.visible_to(request.user), form)
+    visible = Area.objects.visible_to(request.user)
+    if (elsewhere := history_instead(request, visible)) is not None:
+        return elsewhere
+    qs = filter_tree(visible, form)
     page, querystring = paginate(request, qs.select_related("successor").order_by("path"))
     return render(
         request,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import forms as f
 from danvan.core import restructuring, services
-from danvan.core.listing import StaffRequest, filter_tree, paginate
+from danvan.core.listing import StaffRequest, filter_tree, history_instead, paginate
 from danvan.core.models import MemberCount, Organization, Period, RoleAssignment
 from danvan.core.scope import MANAGE, MANAGE_TREE, can, get_scope, get_visible_or_404
 from danvan.core.text import format_date
@@ -23,7 +23,10 @@ from danvan.core.text import format_date
 @login_required
 def org_list(request: StaffRequest) -> HttpResponse:
     form = f.OrgFilterForm(request.GET or None, user=request.user)
-    qs = filter_tree(Organization.objects.visible_to(request.user), form)
+    visible = Organization.objects.visible_to(request.user)
+    if (elsewhere := history_instead(request, visible)) is not None:
+        return elsewhere
+    qs = filter_tree(visible, form)
     page, querystring = paginate(request, qs.select_related("area").order_by("path"))
     return render(
         request,

@@ -47,3 +47,29 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key, key)
     except AttributeError:
         return key
+
+
+@register.simple_tag(takes_context=True)
+def unit_link(context: Any, unit: Any, label: str = "") -> str:
+    """A link to the page of a unit (an Area or an Organization) when the reader
+    may open it, its name as plain text when not: a link never ends in a 404
+    (the city above a commune officer, the old province of a merged one)."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    from danvan.core.models import Area
+    from danvan.core.scope import VIEW, can
+
+    if unit is None:
+        return ""
+    text = label or unit.name
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    seen: dict[tuple[str, int], bool] = context.render_context.setdefault("unit_link", {})
+    key = (type(unit).__name__, unit.pk)
+    if key not in seen:
+        seen[key] = bool(user is not None and user.is_authenticated and can(user, VIEW, unit))
+    if not seen[key]:
+        return format_html('<span class="unit-out-of-scope">{}</span>', text)
+    page = "staff:area_detail" if isinstance(unit, Area) else "staff:org_detail"
+    return format_html('<a href="{}">{}</a>', reverse(page, args=[unit.pk]), text)

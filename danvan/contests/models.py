@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import Area, Organization
-from danvan.core.organised import OrganisedActivity, OrganisedQuerySet
+from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.text import fold
 
 LETTERS = "ABCDEF"
@@ -80,7 +80,7 @@ class Contest(OrganisedActivity):
     retention_days = models.PositiveIntegerField(
         "số ngày lưu dữ liệu cá nhân sau khi kết thúc", default=180
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("thời điểm sửa", auto_now=True)
     # Replaced by a new random token by the database itself whenever a question
     # or choice of the contest is inserted, updated or deleted, whatever code
     # does it (migration 0004): the cached bank is kept under (id, bank_version),
@@ -103,10 +103,14 @@ class Contest(OrganisedActivity):
         return reverse("contests:detail", args=[self.slug])
 
 
-class Category(models.Model):
+class Category(PartOfActivity, models.Model):
     """A topic (chủ đề) of the question bank; rounds draw a quota from each."""
 
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="categories")
+    activity = "contest"
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="categories", verbose_name="cuộc thi"
+    )
     name = models.CharField("chủ đề", max_length=200)
 
     class Meta:
@@ -121,15 +125,21 @@ class Category(models.Model):
         return self.name
 
 
-class Question(models.Model):
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="questions")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="questions")
+class Question(PartOfActivity, models.Model):
+    activity = "contest"
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="questions", verbose_name="cuộc thi"
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="questions", verbose_name="chủ đề"
+    )
     text = models.TextField("câu hỏi")
     text_folded = models.TextField(editable=False, db_index=False)
     multiple = models.BooleanField("nhiều đáp án đúng", default=False)
     explanation = models.TextField("giải thích", blank=True)
     active = models.BooleanField("đang dùng", default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "câu hỏi"
@@ -144,8 +154,12 @@ class Question(models.Model):
         super().save(*args, **kwargs)
 
 
-class Choice(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+class Choice(PartOfActivity, models.Model):
+    activity = "question__contest"
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name="câu hỏi"
+    )
     position = models.PositiveSmallIntegerField("thứ tự")
     text = models.CharField("phương án", max_length=1000)
     correct = models.BooleanField("đúng", default=False)
@@ -214,10 +228,14 @@ class Counting(models.TextChoices):
     FIRST = "first", "Lượt đầu tiên"
 
 
-class Round(models.Model):
+class Round(PartOfActivity, models.Model):
     """A period of a contest (đợt thi, tuần thi), ranked and awarded on its own."""
 
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="rounds")
+    activity = "contest"
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="rounds", verbose_name="cuộc thi"
+    )
     number = models.PositiveSmallIntegerField("đợt số")
     title = models.CharField("tên đợt", max_length=200, blank=True)
     opens_at = models.DateTimeField("mở lúc")
@@ -252,11 +270,11 @@ class Round(models.Model):
     tie_break = models.CharField("thứ tự xét giải", max_length=100, default=DEFAULT_TIE_BREAK)
     grace_seconds = models.PositiveSmallIntegerField("thời gian chờ mạng (giây)", default=15)
     status = models.CharField(
-        max_length=20, choices=RoundStatus.choices, default=RoundStatus.SCHEDULED
+        "trạng thái", max_length=20, choices=RoundStatus.choices, default=RoundStatus.SCHEDULED
     )
     actual_value = models.PositiveIntegerField("đáp án câu dự đoán", null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField("thời điểm tổng hợp", null=True, blank=True)
+    published_at = models.DateTimeField("thời điểm công bố kết quả", null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
 
@@ -466,12 +484,21 @@ class CollectiveBasis(models.TextChoices):
     RATE_MEMBERS = "rate_members", "Tỷ lệ người dự thi trên số hội viên"
 
 
-class Prize(models.Model):
+class Prize(PartOfActivity, models.Model):
     """Prizes of a round (or of the whole contest when round is empty: overall prizes)."""
 
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="prizes")
+    activity = "contest"
+
+    contest = models.ForeignKey(
+        Contest, on_delete=models.CASCADE, related_name="prizes", verbose_name="cuộc thi"
+    )
     round = models.ForeignKey(
-        Round, null=True, blank=True, on_delete=models.CASCADE, related_name="prizes"
+        Round,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="prizes",
+        verbose_name="đợt thi",
     )
     kind = models.CharField("loại giải", max_length=20, choices=PrizeKind.choices)
     quantity = models.PositiveSmallIntegerField("số giải")

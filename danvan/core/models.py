@@ -178,7 +178,7 @@ class Area(MP_Node):
         on_delete=models.PROTECT,
         related_name="predecessors",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     objects = _TreeManager.from_queryset(AreaQuerySet)()
 
@@ -265,14 +265,22 @@ class Restructuring(models.Model):
     effective_on = models.DateField("ngày có hiệu lực")
     decision = models.CharField("căn cứ (nghị quyết, quyết định)", max_length=300, blank=True)
     note = models.TextField("ghi chú", blank=True)
-    predecessors = models.ManyToManyField(Area, related_name="restructurings_out")
-    successors = models.ManyToManyField(Area, related_name="restructurings_in")
-    old_name = models.CharField(max_length=200, blank=True)
-    new_name = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    predecessors = models.ManyToManyField(
+        Area, related_name="restructurings_out", verbose_name="đơn vị trước"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    successors = models.ManyToManyField(
+        Area, related_name="restructurings_in", verbose_name="đơn vị sau"
+    )
+    old_name = models.CharField("tên cũ", max_length=200, blank=True)
+    new_name = models.CharField("tên mới", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="người thực hiện",
+    )
+    created_at = models.DateTimeField("thời điểm thực hiện", auto_now_add=True)
 
     class Meta:
         verbose_name = "sắp xếp đơn vị hành chính"
@@ -324,7 +332,7 @@ class Organization(MP_Node):
         Area, verbose_name="địa bàn", on_delete=models.PROTECT, related_name="organizations"
     )
     valid_to = models.DateField("ngừng hoạt động từ", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     objects = _TreeManager.from_queryset(OrganizationQuerySet)()
 
@@ -387,11 +395,16 @@ class MemberCount(models.Model):
     """How many members (đoàn viên, hội viên, đảng viên) a body has in a period."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="member_counts"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="member_counts",
+        verbose_name="tổ chức",
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="member_counts")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="member_counts", verbose_name="kỳ báo cáo"
+    )
     members = models.PositiveIntegerField("số đoàn viên, hội viên")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
 
     objects = MemberCountQuerySet.as_manager()
 
@@ -429,7 +442,10 @@ class RoleAssignment(models.Model):
     """A role held by a staff user over an area or an organisation and all below it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        verbose_name="tài khoản",
     )
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
     area = models.ForeignKey(
@@ -444,8 +460,9 @@ class RoleAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="người cấp quyền",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm cấp", auto_now_add=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
 

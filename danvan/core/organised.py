@@ -56,9 +56,13 @@ class OrganisedActivity(models.Model):
     """A column written only by the database (its triggers): never saved back."""
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="người tạo",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         abstract = True
@@ -95,3 +99,19 @@ class OrganisedActivity(models.Model):
             self.status == PUBLISHED  # type: ignore[attr-defined]
             and getattr(self, opens) <= now < getattr(self, closes)
         )
+
+
+class PartOfActivity:
+    """A part of an organised activity (a round, a question, a choice) files its
+    audit entries under the activity's unit, so that those who audit that unit
+    read them. `activity` names the way to the activity ("contest",
+    "question__contest")."""
+
+    activity: ClassVar[str]
+
+    def get_additional_data(self) -> dict[str, str]:
+        owner: Any = self
+        for name in self.activity.split("__"):
+            owner = getattr(owner, name)
+        data: dict[str, str] = owner.get_additional_data()
+        return data

@@ -31,16 +31,26 @@ names a URL that no longer exists; `Matrix.names` is read by
 
 Row getters are called with the context arguments given to `check` (none for
 tests on the demo data, the fixture's object for the others).
+
+The apps try their staff URLs with the same five personas around a commune's
+own body (`OWNER`, `ADMIN`, `ABOVE`, `SIBLING`, `VIEWER`): `commune_body_personas`
+makes them and `COMMUNE_BODY` gives their profiles.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from django.db import connections
 from django.urls import reverse
+
+from danvan.core import services
+from danvan.core.models import Area, Organization, OrgKind, Role
+from danvan.core.tests.factories import make_staff
 
 VIEW, MANAGE = "view", "manage"
 GET, POST = "get", "post"
@@ -208,3 +218,73 @@ def assert_list_scoped(
     assert detail_url not in body and obj.title not in body
     client.force_login(shown_to)
     assert detail_url in client.get(list_url, {"q": search}).content.decode()
+
+
+OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
+COMMUNE_BODY = {
+    OWNER: IN_SCOPE,
+    ADMIN: IN_SCOPE,
+    ABOVE: IN_SCOPE,
+    SIBLING: OUT_OF_SCOPE,
+    VIEWER: READ_ONLY,
+}
+"""The profiles of the personas of `commune_body_personas`: the owner and the
+colleagues above succeed, the sibling gets 404 for every object, the viewer
+opens the VIEW pages only."""
+
+
+def commune_body_personas(
+    commune: Area,
+    province: Area,
+    other_commune: Area,
+    name: str = "Ban Dân vận Đảng ủy xã Phụng Hiệp",
+) -> tuple[Organization, dict[str, Any]]:
+    """The Ban Dân vận of `commune` (a commune body) and its personas:
+
+    - owner:   the org officer of the body
+    - admin:   the board administrator of `commune` (the body's area)
+    - above:   the board administrator of `province`, above the commune
+    - sibling: the board administrator of `other_commune`, a sibling commune
+    - viewer:  a read-only viewer of `commune` (sees, never changes)
+    """
+    body = services.create_organization(name=name, kind=OrgKind.MOBILISATION_BOARD, area=commune)
+    users = {
+        OWNER: make_staff("p.owner", Role.ORG_OFFICER, organization=body),
+        ADMIN: make_staff("p.admin", Role.BOARD_ADMIN, area=commune),
+        ABOVE: make_staff("p.above", Role.BOARD_ADMIN, area=province),
+        SIBLING: make_staff("p.sibling", Role.BOARD_ADMIN, area=other_commune),
+        VIEWER: make_staff("p.viewer", Role.VIEWER, area=commune),
+    }
+    return body, users
+
+
+def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) -> None:
+    """The answer to a create form posted for a body and an area out of the
+    user's scope: the form again (200) with both fields in error, and nothing
+    titled `title` created."""
+    assert response.status_code == 200
+    assert not model.objects.filter(title=title).exists()
+    errors = response.context["form"].errors
+    assert "organization" in errors
+    assert "target_area" in errors
+
+
+def in_thread(
+    act: Callable[[], Any], name: str | None = None
+) -> tuple[threading.Thread, list[Any]]:
+    """Start act() in a thread (named `name`) with its own database connections,
+    closed at the end. Its result or the exception it raised lands in the list
+    (for the races on PostgreSQL: join the thread before reading it)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(act())
+        except BaseException as exc:
+            outcome.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread, outcome

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from danvan.core import accounts, audit
-from danvan.core.audit import PASSWORD_CHANGED
+from danvan.core.audit_display import change_rows
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import Area
 from danvan.core.scope import AUDIT, get_scope
@@ -34,38 +34,6 @@ def _visible_log(user: Any) -> QuerySet[LogEntry]:
     for p in prefixes:
         q |= Q(additional_data__area_path__startswith=p)
     return qs.filter(q)
-
-
-_SHOWN_VALUES = {"True": "Có", "False": "Không", "None": "—", "": "—"}
-
-
-def _change_rows(entry: LogEntry) -> list[tuple[str, str, str]]:
-    """What an entry changed, as (field, before, after) rows in Vietnamese:
-    field names from the models, choices by their labels, yes/no for flags."""
-    try:
-        changes: dict[str, Any] = entry.changes_display_dict
-    except Exception:  # a model removed since: show the raw record
-        changes = entry.changes_dict
-    rows = []
-    for field, values in changes.items():
-        name = str(field)[:1].upper() + str(field)[1:]
-        if values == PASSWORD_CHANGED["password"]:
-            rows.append((name, "", "đã đổi (nhật ký không ghi mật khẩu)"))
-            continue
-        if isinstance(values, dict):  # many-to-many: {"operation": "add", "objects": [...]}
-            verb = "thêm" if values.get("operation") == "add" else "bỏ"
-            objects = ", ".join(map(str, values.get("objects", [])))
-            rows.append((name, "", f"{verb}: {objects}"))
-            continue
-        before, after = [*values, "", ""][:2]
-        rows.append(
-            (
-                name,
-                _SHOWN_VALUES.get(str(before), str(before)),
-                _SHOWN_VALUES.get(str(after), str(after)),
-            )
-        )
-    return rows
 
 
 @require_safe
@@ -99,7 +67,7 @@ def audit_list(request: StaffRequest) -> HttpResponse:
             "entries": [
                 (
                     entry,
-                    _change_rows(entry) if entry.pk in shown else None,
+                    change_rows(entry) if entry.pk in shown else None,
                     units.get((entry.additional_data or {}).get("area_path", ""), ""),
                 )
                 for entry in page

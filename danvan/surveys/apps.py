@@ -100,6 +100,11 @@ class SurveysConfig(AppConfig):
         # Audit values: for those who may see the record now (core/audit.py). A
         # draft opinion report is its author's alone, even once deleted.
         from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.audit_display import register_value_display
+        from danvan.surveys.audit_values import options_text, show_if_text
+
+        register_value_display(Question, "options", options_text)
+        register_value_display(Question, "show_if", show_if_text)
         from danvan.surveys import opinion
 
         register_visibility(Survey, scoped(Survey))

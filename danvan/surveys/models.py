@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from danvan.core.models import Area, Organization, Period
-from danvan.core.organised import OrganisedActivity, OrganisedQuerySet
+from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.scope import ScopedQuerySetMixin
 
 
@@ -66,7 +66,7 @@ class Survey(OrganisedActivity):
     one_per = models.CharField("mỗi người một phiếu theo", max_length=20, choices=OnePer.choices)
     one_section_per_page = models.BooleanField("mỗi phần một trang", default=True)
     consent_text = models.TextField("nội dung đồng ý (khảo sát có danh tính)", blank=True)
-    consent_version = models.CharField(max_length=20, default="1")
+    consent_version = models.CharField("phiên bản nội dung đồng ý", max_length=20, default="1")
     opens_at = models.DateTimeField("mở lúc")
     closes_at = models.DateTimeField("đóng lúc")
     status = models.CharField(
@@ -94,8 +94,12 @@ class Survey(OrganisedActivity):
         return reverse("surveys:take", args=[self.slug])
 
 
-class Section(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+class Section(PartOfActivity, models.Model):
+    activity = "survey"
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="sections", verbose_name="khảo sát"
+    )
     position = models.PositiveSmallIntegerField("thứ tự")
     title = models.CharField("tên phần", max_length=300)
     description = models.TextField("mô tả", blank=True)
@@ -132,7 +136,7 @@ AGREEMENT_SCALE = [
 ]
 
 
-class Question(models.Model):
+class Question(PartOfActivity, models.Model):
     """A question. `options` depends on the kind:
 
     - single / multiple / dropdown: {"choices": [...], "other": bool}
@@ -147,15 +151,21 @@ class Question(models.Model):
     means always shown.
     """
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    activity = "survey"
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name="khảo sát"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="questions", verbose_name="phần"
+    )
     position = models.PositiveSmallIntegerField("thứ tự")
     kind = models.CharField("loại câu hỏi", max_length=20, choices=Kind.choices)
     text = models.TextField("câu hỏi")
     help_text = models.CharField("hướng dẫn", max_length=500, blank=True)
     required = models.BooleanField("bắt buộc", default=False)
-    options = models.JSONField(default=dict, blank=True)
-    show_if = models.JSONField(default=dict, blank=True)
+    options = models.JSONField("phương án, thiết lập", default=dict, blank=True)
+    show_if = models.JSONField("điều kiện hiện", default=dict, blank=True)
 
     class Meta:
         verbose_name = "câu hỏi khảo sát"
@@ -478,7 +488,10 @@ class OpinionReport(models.Model):
     """A collaborator's report of what people say about an issue."""
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opinion_reports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="opinion_reports",
+        verbose_name="người báo cáo",
     )
     period = models.ForeignKey(Period, verbose_name="kỳ báo cáo", on_delete=models.PROTECT)
     area = models.ForeignKey(Area, verbose_name="địa bàn", on_delete=models.PROTECT)
@@ -492,10 +505,10 @@ class OpinionReport(models.Model):
     spread = models.CharField("mức độ lan rộng", max_length=10, choices=Spread.choices)
     proposals = models.TextField("đề xuất, kiến nghị", blank=True)
     status = models.CharField(
-        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+        "trạng thái", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    submitted_at = models.DateTimeField("thời điểm gửi", null=True, blank=True)
 
     objects = OpinionReportQuerySet.as_manager()
 
@@ -520,13 +533,15 @@ class OpinionReport(models.Model):
 class FollowUp(models.Model):
     """The board's note that a hot issue of a period was followed up."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT)
-    scope_area = models.ForeignKey(Area, on_delete=models.PROTECT)
-    field = models.CharField(max_length=20, choices=Field.choices)
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name="kỳ báo cáo")
+    scope_area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name="địa bàn")
+    field = models.CharField("lĩnh vực", max_length=20, choices=Field.choices)
     topic_folded = models.CharField(max_length=200)
     note = models.TextField("nội dung theo dõi, xử lý")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="người tạo"
+    )
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
         verbose_name = "theo dõi vấn đề dư luận"

@@ -28,6 +28,14 @@ def _failed_import(world: factories.World, admin: Any, capture: Any) -> Job:
     return job
 
 
+def _failed_close(admin: Any, capture: Any) -> Job:
+    """A close of a round that does not exist: it fails, with no row errors."""
+    with capture(execute=True):
+        job = jobs.start_job(admin, "close_round", "Tổng hợp", params={"round_id": 0})
+    job.refresh_from_db()
+    return job
+
+
 def test_a_failed_import_shows_its_reason_and_the_ways_on(
     world: factories.World, admin: Any, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -63,9 +71,7 @@ def test_the_error_list_downloads_as_a_spreadsheet(
 def test_a_finished_close_leads_back_to_the_round(
     world: factories.World, admin: Any, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.start_job(admin, "close_round", "Tổng hợp", params={"round_id": 0})
-    job.refresh_from_db()
+    job = _failed_close(admin, django_capture_on_commit_callbacks)
     client.force_login(admin)
     body = client.get(job.get_absolute_url()).content.decode()
     assert "Không tìm thấy đợt thi." in body  # the reason, not a percentage
@@ -80,9 +86,7 @@ def test_a_finished_close_leads_back_to_the_round(
 def test_a_failed_job_without_row_errors_runs_again_for_its_owner_only(
     world: factories.World, admin: Any, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.start_job(admin, "close_round", "Tổng hợp", params={"round_id": 0})
-    job.refresh_from_db()
+    job = _failed_close(admin, django_capture_on_commit_callbacks)
     retry = reverse("staff:job_retry", args=[job.pk])
     other = make_staff("qt.khac", Role.BOARD_ADMIN, area=world.province)
     client.force_login(other)

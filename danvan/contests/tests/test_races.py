@@ -28,6 +28,7 @@ from danvan.contests.models import (
 )
 from danvan.contests.services import save_answers, start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
+from danvan.core.testing import in_thread
 
 pytestmark = [
     pytest.mark.skipif(
@@ -222,24 +223,6 @@ def hold_contest_lock(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event,
     return entered, release
 
 
-def in_thread(name: str, act: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-    """Run act() in a thread with its own connection; its result or exception
-    lands in the list."""
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(act())
-        except BaseException as exc:
-            outcome.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    return thread, outcome
-
-
 def test_a_status_change_holds_the_contest_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """One officer archives a draft while another publishes it: the publish waits
     for the archive to commit, then finds the contest archived and is refused
@@ -249,12 +232,12 @@ def test_a_status_change_holds_the_contest_row(monkeypatch: pytest.MonkeyPatch) 
     pk = world.contest.pk
     entered, release = hold_contest_lock(monkeypatch)
     holder, _ = in_thread(
-        "holder", lambda: staff_services.archive_contest(Contest.objects.get(pk=pk))
+        lambda: staff_services.archive_contest(Contest.objects.get(pk=pk)), "holder"
     )
     try:
         assert entered.wait(timeout=20)
         other, outcome = in_thread(
-            "other", lambda: staff_services.publish_contest(Contest.objects.get(pk=pk))
+            lambda: staff_services.publish_contest(Contest.objects.get(pk=pk)), "other"
         )
         other.join(timeout=0.5)
         assert other.is_alive(), outcome  # waiting for the contest row
@@ -274,7 +257,7 @@ def test_a_status_change_does_not_hold_up_participants(monkeypatch: pytest.Monke
     person = make_participant(world.contest, world.commune)
     entered, release = hold_contest_lock(monkeypatch)
     holder, _ = in_thread(
-        "holder", lambda: staff_services.archive_contest(Contest.objects.get(pk=world.contest.pk))
+        lambda: staff_services.archive_contest(Contest.objects.get(pk=world.contest.pk)), "holder"
     )
     try:
         assert entered.wait(timeout=20)

@@ -1,14 +1,10 @@
 """Every contest staff URL tried by named personas (the habit of
 danvan/core/tests/test_personas.py).
 
-The contest is organised by the Ban Dân vận of Xã Phụng Hiệp (a commune body):
-
-- owner:   the org officer of the organising body
-- admin:   the board administrator of Xã Phụng Hiệp (the organiser's area)
-- above:   the board administrator of Thành phố Cần Thơ, above the commune
-- sibling: the board administrator of Xã Hòa An, a sibling commune
-- viewer:  a read-only viewer of Xã Phụng Hiệp (sees, never changes)
-- anonymous visitor
+The contest is organised by the Ban Dân vận of Xã Phụng Hiệp (a commune body). Its
+personas are those of `danvan.core.testing.commune_body_personas` (owner, admin
+of Xã Phụng Hiệp, above in Thành phố Cần Thơ, sibling in Xã Hòa An, viewer),
+and the anonymous visitor.
 
 Owners and the colleague above succeed, the sibling gets 404 for every object
 (the same answer as a missing object), the viewer opens the VIEW pages only and
@@ -28,22 +24,20 @@ from django.urls import reverse
 from danvan.contests import urls_staff
 from danvan.contests.models import Category, Contest, ContestStatus, Question, Round
 from danvan.contests.tests import factories
-from danvan.core import services as core
-from danvan.core.models import OrgKind, Role
 from danvan.core.testing import (
-    IN_SCOPE,
+    ABOVE,
+    COMMUNE_BODY,
     MANAGE,
-    OUT_OF_SCOPE,
-    READ_ONLY,
+    SIBLING,
     VIEW,
+    VIEWER,
     Matrix,
     Row,
+    assert_create_refused_out_of_scope,
     assert_list_scoped,
     assert_posts_change_nothing,
+    commune_body_personas,
 )
-from danvan.core.tests.factories import make_staff
-
-OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
 
 
 @dataclass
@@ -55,20 +49,9 @@ class Personas:
 @pytest.fixture
 def personas(db: Any) -> Personas:
     w = factories.make_world(status=ContestStatus.DRAFT)
-    body = core.create_organization(
-        name="Ban Dân vận Đảng ủy xã Phụng Hiệp",
-        kind=OrgKind.MOBILISATION_BOARD,
-        area=w.commune,
-    )
+    body, users = commune_body_personas(w.commune, w.province, w.other_commune)
     Contest.objects.filter(pk=w.contest.pk).update(organization=body, target_area=w.commune)
     w.contest.refresh_from_db()
-    users = {
-        OWNER: make_staff("p.owner", Role.ORG_OFFICER, organization=body),
-        ADMIN: make_staff("p.admin", Role.BOARD_ADMIN, area=w.commune),
-        ABOVE: make_staff("p.above", Role.BOARD_ADMIN, area=w.province),
-        SIBLING: make_staff("p.sibling", Role.BOARD_ADMIN, area=w.other_commune),
-        VIEWER: make_staff("p.viewer", Role.VIEWER, area=w.commune),
-    }
     return Personas(w, users)
 
 
@@ -92,13 +75,7 @@ def _category(p: Personas) -> Category:
 MATRIX = Matrix(
     "contests_staff",
     urls_staff,
-    personas={
-        OWNER: IN_SCOPE,
-        ADMIN: IN_SCOPE,
-        ABOVE: IN_SCOPE,
-        SIBLING: OUT_OF_SCOPE,
-        VIEWER: READ_ONLY,
-    },
+    personas=COMMUNE_BODY,
     rows={
         "contest_detail": Row(_contest, VIEW),
         "contest_preview": Row(_contest, VIEW),
@@ -212,8 +189,4 @@ def test_contest_form_offers_only_managed_organisations(personas: Personas, clie
             "retention_days": "180",
         },
     )
-    assert response.status_code == 200
-    assert not Contest.objects.filter(title="Cuộc thi mạo danh").exists()
-    errors = response.context["form"].errors
-    assert "organization" in errors
-    assert "target_area" in errors
+    assert_create_refused_out_of_scope(response, Contest, "Cuộc thi mạo danh")

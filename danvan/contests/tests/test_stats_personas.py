@@ -12,17 +12,14 @@ without a row here.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from danvan.contests import services, urls_stats
-from danvan.contests.models import Contest, ContestStatus, Round, RoundQuota
-from danvan.contests.tests.factories import make_bank, make_participant, right_answers
+from danvan.contests.models import Contest, Round
+from danvan.contests.tests.factories import add_contest, make_participant, right_answers
 from danvan.core.jobs import run_job, start_job
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Organization, OrgKind, User
 from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row
@@ -30,9 +27,7 @@ from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, R
 OWNER, ABOVE, SIBLING, ADMIN = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "admin"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = pytest.mark.usefixtures("media_root")  # from conftest.py
 
 
 def _user(username: str) -> User:
@@ -42,27 +37,13 @@ def _user(username: str) -> User:
 def owner_contest() -> Contest:
     commune = Area.objects.current().get(code="31420", kind=AreaKind.COMMUNE)
     union = Organization.objects.get(area=commune, kind=OrgKind.WOMEN, valid_to__isnull=True)
-    now = timezone.now()
-    contest = Contest.objects.create(
+    contest, _cats, rnd = add_contest(
+        union,
+        commune,
         title="Phụ nữ Phụng Hiệp tìm hiểu pháp luật",
         slug="phu-nu-phung-hiep-tim-hieu-phap-luat",
-        organization=union,
-        target_area=commune,
-        starts_at=now - timedelta(days=1),
-        ends_at=now + timedelta(days=30),
-        status=ContestStatus.PUBLISHED,
+        max_attempts=1,
     )
-    cats = make_bank(contest)
-    rnd = Round.objects.create(
-        contest=contest,
-        number=1,
-        title="Tuần 1",
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(days=7),
-        question_count=4,
-    )
-    for cat in cats:
-        RoundQuota.objects.create(round=rnd, category=cat, count=2)
     hamlet = Area.objects.get_children(commune).filter(kind=AreaKind.HAMLET).first() or commune
     person = make_participant(contest, hamlet, organization=union)
     attempt = services.start_attempt(rnd, person)

@@ -37,50 +37,48 @@ _FULL_NAMES = [
 _counter = {"user": 0}
 
 
-def _make_area(parent: Area | None, kind: str, **fields: Any) -> Area:
-    return services.add_area(parent, kind=kind, **fields)
+def fresh(obj: Any) -> Any:
+    """The object read again from the database (a new instance: nothing cached on it)."""
+    return type(obj).objects.get(pk=obj.pk)
 
 
-def make_province(
-    code: str = "93",
-    name: str = "Tỉnh Hậu Giang",
-    unit_type: str = "Tỉnh",
-    valid_from: date | None = None,
+def current_commune(code: str) -> Area:
+    """The commune in force now with this code."""
+    return Area.objects.current().get(code=code, kind=AreaKind.COMMUNE)
+
+
+def _make_area(
+    parent: Area | None, kind: str, usual_type: str, name: str, code: str, /, **fields: Any
 ) -> Area:
-    return _make_area(
-        None, AreaKind.PROVINCE, name=name, code=code, unit_type=unit_type, valid_from=valid_from
-    )
+    """An area of `kind` under `parent`. `fields` are the rest services.add_area takes
+    (unit_type, when not the level's usual one; valid_from, population)."""
+    fields.setdefault("unit_type", usual_type)
+    return services.add_area(parent, kind=kind, name=name, code=code, **fields)
+
+
+def make_province(code: str = "93", name: str = "Tỉnh Hậu Giang", **fields: Any) -> Area:
+    return _make_area(None, AreaKind.PROVINCE, "Tỉnh", name, code, **fields)
 
 
 def make_district(
-    parent: Area,
-    name: str = "Huyện Phụng Hiệp",
-    code: str = "934",
-    unit_type: str = "Huyện",
-    valid_from: date | None = None,
+    parent: Area, name: str = "Huyện Phụng Hiệp", code: str = "934", **fields: Any
 ) -> Area:
-    return _make_area(
-        parent, AreaKind.DISTRICT, name=name, code=code, unit_type=unit_type, valid_from=valid_from
-    )
+    return _make_area(parent, AreaKind.DISTRICT, "Huyện", name, code, **fields)
 
 
 def make_commune(
-    parent: Area,
-    name: str = "Xã Phụng Hiệp",
-    code: str = "31417",
-    unit_type: str = "Xã",
-    valid_from: date | None = None,
-    population: int | None = None,
+    parent: Area, name: str = "Xã Phụng Hiệp", code: str = "31417", **fields: Any
 ) -> Area:
-    return _make_area(
-        parent,
-        AreaKind.COMMUNE,
-        name=name,
-        code=code,
-        unit_type=unit_type,
-        valid_from=valid_from,
-        population=population,
-    )
+    return _make_area(parent, AreaKind.COMMUNE, "Xã", name, code, **fields)
+
+
+def make_phung_hiep() -> tuple[Area, Area, Area, Area]:
+    """Tỉnh Hậu Giang (93) > Huyện Phụng Hiệp (934) > Xã Tân Long (31453) and
+    Xã Long Thạnh (31456): (province, district, Tân Long, Long Thạnh)."""
+    province = make_province("93", "Tỉnh Hậu Giang")
+    district = make_district(province, "Huyện Phụng Hiệp", "934")
+    tan_long = make_commune(district, "Xã Tân Long", "31453")
+    return province, district, tan_long, make_commune(district, "Xã Long Thạnh", "31456")
 
 
 def make_hamlet(
@@ -100,6 +98,29 @@ def make_org(
     if name is None:
         name = f"{OrgKind(kind).label} {area.name}"
     return services.create_organization(name=name, kind=kind, area=area, parent=parent)
+
+
+def make_commune_bodies(
+    district_women: Organization, tan_long: Area, long_tri: Area, long_thanh: Area, my_hoa: Area
+) -> dict[str, Organization]:
+    """The bodies of make_phung_hiep's two communes, created in this order: a_women
+    (under `district_women`), a_farmers and a1_branch (the branch of Ấp Long Trị) of
+    Xã Tân Long; b_women (under `district_women`) and b_branch (the branch of Ấp Mỹ Hòa)
+    of Xã Long Thạnh."""
+    orgs: dict[str, Organization] = {}
+    orgs["a_women"] = make_org(tan_long, "Hội LHPN xã Tân Long", OrgKind.WOMEN, district_women)
+    orgs["a_farmers"] = make_org(tan_long, "Hội Nông dân xã Tân Long", OrgKind.FARMERS)
+    orgs["a1_branch"] = make_org(
+        Area.objects.get(pk=long_tri.pk),
+        "Chi hội Phụ nữ ấp Long Trị",
+        OrgKind.BRANCH,
+        orgs["a_women"],
+    )
+    orgs["b_women"] = make_org(long_thanh, "Hội LHPN xã Long Thạnh", OrgKind.WOMEN, district_women)
+    orgs["b_branch"] = make_org(
+        Area.objects.get(pk=my_hoa.pk), "Chi hội Phụ nữ ấp Mỹ Hòa", OrgKind.BRANCH, orgs["b_women"]
+    )
+    return orgs
 
 
 def make_period(
@@ -147,3 +168,16 @@ def make_staff(username: str, role: str = Role.BOARD_ADMIN, **scope: Any) -> Any
 
 def roles_of(user: Any) -> list[RoleAssignment]:
     return list(RoleAssignment.objects.filter(user=user))
+
+
+def new_account_form(area: Area, **fields: Any) -> dict[str, Any]:
+    """The role-grant form filled in for a new account, ctv.moi (Võ Thị Hồng), as a
+    collaborator in `area`; `fields` add or replace values."""
+    return {
+        "new_username": "ctv.moi",
+        "new_full_name": "Võ Thị Hồng",
+        "new_password": "mat-khau-ban-dau-2026",
+        "role": "collaborator",
+        "area": area.pk,
+        **fields,
+    }

@@ -18,13 +18,10 @@ from django.test import Client
 from django.urls import reverse
 
 from danvan.core import services
-from danvan.core.models import Area, AreaKind, Role, RoleAssignment, User
+from danvan.core.models import Role, RoleAssignment, User
+from danvan.core.tests.factories import current_commune, new_account_form
 
 DEMO_PASSWORD = "danvan-demo-2024"
-
-
-def commune(code: str) -> Area:
-    return Area.objects.current().get(code=code, kind=AreaKind.COMMUNE)
 
 
 def official() -> User:
@@ -65,7 +62,7 @@ def test_account_list_search_ignores_diacritics_and_filters_status(demo: Any) ->
 
 def test_an_account_with_a_role_outside_the_scope_is_out_of_scope(demo: Any) -> None:
     account = official()
-    services.grant_role(None, account, Role.VIEWER, area=commune("31393"))  # Xã Hòa An
+    services.grant_role(None, account, Role.VIEWER, area=current_commune("31393"))  # Xã Hòa An
     detail = reverse("staff:account_detail", args=[account.pk])
     reset = reverse("staff:account_password_reset", args=[account.pk])
     owner = signed_in("canbo.phunghiep")
@@ -120,7 +117,7 @@ def test_reset_asks_first_then_shows_a_temporary_password_once(demo: Any) -> Non
     entry = LogEntry.objects.get_for_object(account).filter(changes__has_key="password").get()
     assert entry.actor.username == "canbo.phunghiep"
     assert entry.remote_addr == "10.3.3.3"
-    assert entry.additional_data["area_path"].startswith(commune("31420").path)
+    assert entry.additional_data["area_path"].startswith(current_commune("31420").path)
     for logged in LogEntry.objects.all():
         assert temporary not in f"{logged.changes} {logged.additional_data}"
     audit = client.get(reverse("staff:audit_list")).content.decode()
@@ -143,7 +140,7 @@ def test_the_official_must_change_the_temporary_password_first(demo: Any) -> Non
     response = client.get(reverse("staff:dashboard"))
     assert response.status_code == 302
     assert response["Location"] == reverse("staff:password_change")
-    area_url = reverse("staff:area_detail", args=[commune("31420").pk])
+    area_url = reverse("staff:area_detail", args=[current_commune("31420").pk])
     assert client.get(area_url)["Location"] == reverse("staff:password_change")
     page = client.get(reverse("staff:password_change")).content.decode()
     assert "mật khẩu tạm" in page
@@ -276,7 +273,7 @@ def test_grant_refuses_a_listed_choice_out_of_scope_but_finds_an_exact_username(
     demo: Any,
 ) -> None:
     client = signed_in("canbo.hoaan")
-    hoa_an = commune("31393")
+    hoa_an = current_commune("31393")
     account = official()
     url = reverse("staff:role_grant")
     data: dict[str, Any] = {"user": account.pk, "role": "viewer", "area": hoa_an.pk}
@@ -296,13 +293,7 @@ def test_grant_refuses_a_listed_choice_out_of_scope_but_finds_an_exact_username(
 
 def test_new_account_and_role_are_written_together(demo: Any, monkeypatch: Any) -> None:
     client = signed_in("canbo.phunghiep")
-    data = {
-        "new_username": "ctv.moi",
-        "new_full_name": "Võ Thị Hồng",
-        "new_password": "mat-khau-ban-dau-2026",
-        "role": "collaborator",
-        "area": commune("31420").pk,
-    }
+    data = new_account_form(current_commune("31420"))
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise ValidationError("Không cấp được vai trò.")
@@ -317,19 +308,12 @@ def test_new_account_and_role_are_written_together(demo: Any, monkeypatch: Any) 
 
 def test_a_new_account_is_audited_in_the_scope_it_was_created_for(demo: Any) -> None:
     client = signed_in("canbo.phunghiep")
-    data = {
-        "new_username": "ctv.moi",
-        "new_full_name": "Võ Thị Hồng",
-        "new_phone": "0912345678",
-        "new_password": "mat-khau-ban-dau-2026",
-        "role": "collaborator",
-        "area": commune("31420").pk,
-    }
+    data = new_account_form(current_commune("31420"), new_phone="0912345678")
     assert client.post(reverse("staff:role_grant"), data).status_code == 302
     user = User.objects.get(username="ctv.moi")
     assert user.phone
     entry = LogEntry.objects.get_for_object(user).get(action=LogEntry.Action.CREATE)
-    assert entry.additional_data["area_path"] == commune("31420").path
+    assert entry.additional_data["area_path"] == current_commune("31420").path
     assert "Võ Thị Hồng" in client.get(reverse("staff:audit_list")).content.decode()
     sibling = signed_in("canbo.hoaan").get(reverse("staff:audit_list")).content.decode()
     assert "Võ Thị Hồng" not in sibling
@@ -337,13 +321,7 @@ def test_a_new_account_is_audited_in_the_scope_it_was_created_for(demo: Any) -> 
 
 def test_a_weak_initial_password_is_refused_beside_its_field(demo: Any) -> None:
     client = signed_in("canbo.phunghiep")
-    data = {
-        "new_username": "ctv.moi",
-        "new_full_name": "Võ Thị Hồng",
-        "new_password": "1234567890",
-        "role": "collaborator",
-        "area": commune("31420").pk,
-    }
+    data = new_account_form(current_commune("31420"), new_password="1234567890")
     response = client.post(reverse("staff:role_grant"), data)
     assert response.status_code == 200
     assert response.context["form"].errors.get("new_password")

@@ -12,7 +12,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.urls import reverse
 
-from danvan.core import audit
+from danvan.core import audit, services
 from danvan.core.models import Area, Role
 from danvan.core.tests.factories import (
     make_commune,
@@ -48,6 +48,19 @@ def _report_data(area: Any) -> dict[str, Any]:
 def commune() -> Any:
     province = make_province("93", "Tỉnh Hậu Giang")
     return make_commune(make_district(province, "Huyện Phụng Hiệp", "934"), "Xã Tân Long", "31453")
+
+
+def _viewer_filed_under(commune: Any, username: str, full_name: str, email: str) -> Any:
+    """A staff account whose audit entries are filed under `commune`, a viewer there."""
+    account = services.create_staff_user(
+        username=username,
+        full_name=full_name,
+        password="mat-khau-that-dai-2024",
+        email=email,
+        audit_area_path=commune.path,
+    )
+    services.grant_role(None, account, Role.VIEWER, area=commune)
+    return account
 
 
 def _audit_page(client: Any, user: Any) -> str:
@@ -97,34 +110,19 @@ def test_a_deleted_draft_stays_hidden(client: Any, commune: Any) -> None:
 def test_an_account_the_officer_does_not_look_after_shows_no_values(
     client: Any, commune: Any
 ) -> None:
-    from danvan.core import services
     from danvan.core.accounts import accounts_in_scope
 
     officer = make_user("qt.tanlong", Role.BOARD_ADMIN, area=commune)
     other = make_commune(Area.objects.get(code="934"), "Xã Long Thạnh", "31456")
     # An account filed under the officer's commune, with a role in another one too.
-    account = services.create_staff_user(
-        username="canbo.hai.xa",
-        full_name="Đặng Văn Hai",
-        password="mat-khau-that-dai-2024",
-        email="hai.xa@example.vn",
-        audit_area_path=commune.path,
-    )
-    services.grant_role(None, account, Role.VIEWER, area=commune)
+    account = _viewer_filed_under(commune, "canbo.hai.xa", "Đặng Văn Hai", "hai.xa@example.vn")
     services.grant_role(None, account, Role.VIEWER, area=other)
     assert account not in accounts_in_scope(officer)
     page = _audit_page(client, officer)
     assert "hai.xa@example.vn" not in page
 
     # An account the officer looks after shows its values.
-    mine = services.create_staff_user(
-        username="canbo.mot.xa",
-        full_name="Đặng Văn Một",
-        password="mat-khau-that-dai-2024",
-        email="mot.xa@example.vn",
-        audit_area_path=commune.path,
-    )
-    services.grant_role(None, mine, Role.VIEWER, area=commune)
+    _viewer_filed_under(commune, "canbo.mot.xa", "Đặng Văn Một", "mot.xa@example.vn")
     assert "mot.xa@example.vn" in _audit_page(client, officer)
 
 

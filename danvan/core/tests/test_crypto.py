@@ -171,12 +171,19 @@ def test_rotation_with_two_keys(settings: Any) -> None:
     assert dict(Participant.objects.values_list("pk", "cccd_encrypted")) == after
 
 
+def participant_under_the_old_key(settings: Any, world: Any) -> Participant:
+    """A participant of the world's contest whose CCCD was encrypted with OLD; the key
+    in use is then NEW alone, which cannot read it."""
+    settings.FIELD_ENCRYPTION_KEYS = [OLD]
+    participant = factories.make_participant(world.contest, world.hamlet, cccd=CCCD)
+    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    return participant
+
+
 @pytest.mark.django_db
 def test_rotation_reports_values_no_key_reads(settings: Any) -> None:
     world = factories.make_world()
-    settings.FIELD_ENCRYPTION_KEYS = [OLD]
-    p = factories.make_participant(world.contest, world.hamlet, cccd=CCCD)
-    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    p = participant_under_the_old_key(settings, world)
     with pytest.raises(CommandError, match="1 giá trị không giải mã được"):
         call_command("rotate_field_key", stdout=StringIO(), stderr=StringIO())
     assert Participant.objects.get(pk=p.pk).cccd_encrypted == p.cccd_encrypted
@@ -185,9 +192,7 @@ def test_rotation_reports_values_no_key_reads(settings: Any) -> None:
 @pytest.mark.django_db
 def test_pages_showing_a_cccd_say_so_when_the_key_is_wrong(settings: Any) -> None:
     world = factories.make_world()
-    settings.FIELD_ENCRYPTION_KEYS = [OLD]
-    p = factories.make_participant(world.contest, world.hamlet, cccd=CCCD)
-    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    p = participant_under_the_old_key(settings, world)
     client = Client()
     session = client.session
     session[participant_key(world.contest.pk)] = p.pk
@@ -214,9 +219,7 @@ def test_a_staff_export_fails_with_the_reason_when_the_key_is_wrong(
     settings.MEDIA_ROOT = tmp_path
     world = factories.make_world()
     admin = make_staff("qt.cantho", Role.BOARD_ADMIN, area=world.province)
-    settings.FIELD_ENCRYPTION_KEYS = [OLD]
-    factories.make_participant(world.contest, world.hamlet, cccd=CCCD)
-    settings.FIELD_ENCRYPTION_KEYS = [NEW]
+    participant_under_the_old_key(settings, world)
     with django_capture_on_commit_callbacks(execute=True):
         job = start_job(
             admin, "export_participants", "Danh sách", params={"contest": world.contest.pk}

@@ -19,8 +19,8 @@ from danvan.core.models import Area, AreaKind, Job, JobStatus, Role, User
 from danvan.core.scope import replace_scope_version
 from danvan.core.tests.factories import (
     make_commune,
-    make_district,
     make_hamlet,
+    make_phung_hiep,
     make_province,
     make_user,
 )
@@ -41,10 +41,7 @@ class Setup:
 
 @pytest.fixture
 def setup() -> Setup:
-    province = make_province("93", "Tỉnh Hậu Giang")
-    district = make_district(province, "Huyện Phụng Hiệp", "934")
-    a = make_commune(district, "Xã Tân Long", "31453")
-    b = make_commune(district, "Xã Long Thạnh", "31456")
+    _, _, a, b = make_phung_hiep()
     make_hamlet(a, "Long Trị")
     importer = make_user("qt.tanlong", Role.BOARD_ADMIN, area=a)
     make_user("qt.longthanh", Role.BOARD_ADMIN, area=b)
@@ -86,6 +83,15 @@ def hamlet_names(commune: Area) -> set[str]:
     )
 
 
+def refused_import(setup: Setup, data: bytes, capture: Any) -> Job:
+    """Run the import as the importer of Xã Tân Long; check that the job failed and
+    that nothing was imported (the commune still has only Ấp Long Trị)."""
+    job = run_import(setup.importer, data, capture)
+    assert job.status == JobStatus.FAILED
+    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
+    return job
+
+
 @pytest.mark.django_db
 def test_good_sheet_creates_hamlets(setup: Setup, django_capture_on_commit_callbacks: Any) -> None:
     data = xlsx(
@@ -124,10 +130,8 @@ def test_good_sheet_creates_hamlets(setup: Setup, django_capture_on_commit_callb
 @pytest.mark.django_db
 def test_wrong_header_fails_the_job(setup: Setup, django_capture_on_commit_callbacks: Any) -> None:
     data = xlsx([["31453", "Long Phú", "Ấp", 1620]], header=["Mã", "Tên", "Loại", "Dân số"])
-    job = run_import(setup.importer, data, django_capture_on_commit_callbacks)
-    assert job.status == JobStatus.FAILED
+    job = refused_import(setup, data, django_capture_on_commit_callbacks)
     assert "Dòng tiêu đề không đúng mẫu" in job.message
-    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
 
 
 @pytest.mark.django_db
@@ -141,11 +145,9 @@ def test_duplicate_names_in_file_name_both_rows(
             ["31453", "Ấp long phú", "Ấp", None],  # the same hamlet, written differently
         ]
     )
-    job = run_import(setup.importer, data, django_capture_on_commit_callbacks)
-    assert job.status == JobStatus.FAILED
+    job = refused_import(setup, data, django_capture_on_commit_callbacks)
     assert "chưa nhập dòng nào" in job.message
     assert job.errors == ["Dòng 4: trùng tên với dòng 2."]
-    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
 
 
 @pytest.mark.django_db
@@ -159,14 +161,12 @@ def test_commune_outside_scope_is_a_row_error_and_nothing_is_imported(
             ["99999", "Mỹ Lợi", "Ấp", None],  # does not exist
         ]
     )
-    job = run_import(setup.importer, data, django_capture_on_commit_callbacks)
-    assert job.status == JobStatus.FAILED
+    job = refused_import(setup, data, django_capture_on_commit_callbacks)
     assert job.message.startswith("Có 2 dòng lỗi")
     assert job.errors == [
         "Dòng 3: không tìm thấy xã có mã 31456 trong phạm vi quản lý của bạn.",
         "Dòng 4: không tìm thấy xã có mã 99999 trong phạm vi quản lý của bạn.",
     ]
-    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
     assert hamlet_names(setup.b) == set()
 
 
@@ -175,12 +175,10 @@ def test_existing_hamlet_is_a_row_error(
     setup: Setup, django_capture_on_commit_callbacks: Any
 ) -> None:
     data = xlsx([["31453", "Long Phú", "Ấp", None], ["31453", "Long Trị", "Ấp", None]])
-    job = run_import(setup.importer, data, django_capture_on_commit_callbacks)
-    assert job.status == JobStatus.FAILED
+    job = refused_import(setup, data, django_capture_on_commit_callbacks)
     assert len(job.errors) == 1
     assert job.errors[0].startswith("Dòng 3: ")
     assert "đã có “Ấp Long Trị”" in job.errors[0]
-    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
 
 
 @pytest.mark.django_db
@@ -189,12 +187,10 @@ def test_bad_population_is_a_row_error(
     setup: Setup, django_capture_on_commit_callbacks: Any, population: Any
 ) -> None:
     data = xlsx([["31453", "Long Phú", "Ấp", 1620], ["31453", "Mỹ Lợi", "Ấp", population]])
-    job = run_import(setup.importer, data, django_capture_on_commit_callbacks)
-    assert job.status == JobStatus.FAILED
+    job = refused_import(setup, data, django_capture_on_commit_callbacks)
     assert len(job.errors) == 1
     assert job.errors[0].startswith("Dòng 3: dân số “")
     assert "phải là số nguyên không âm" in job.errors[0]
-    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
 
 
 @pytest.mark.django_db
@@ -209,12 +205,9 @@ def test_several_errors_in_one_row_are_listed_together(setup: Setup) -> None:
 
 @pytest.mark.django_db
 def test_not_an_xlsx_file(setup: Setup, django_capture_on_commit_callbacks: Any) -> None:
-    job = run_import(
-        setup.importer, b"Ma xa;Ten ap\n31453;Long Phu\n", django_capture_on_commit_callbacks
-    )
-    assert job.status == JobStatus.FAILED
+    data = b"Ma xa;Ten ap\n31453;Long Phu\n"
+    job = refused_import(setup, data, django_capture_on_commit_callbacks)
     assert job.message.startswith("File không đọc được")
-    assert hamlet_names(setup.a) == {"Ấp Long Trị"}
 
 
 @pytest.mark.django_db

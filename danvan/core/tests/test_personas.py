@@ -21,7 +21,7 @@ from django.urls import reverse
 from danvan.core import urls_staff
 from danvan.core.jobs import start_job
 from danvan.core.models import Area, AreaKind, Job, Organization, OrgKind, RoleAssignment
-from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row
+from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, POST, Matrix, Row
 
 OWNER, ABOVE, SIBLING = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan"
 
@@ -62,6 +62,17 @@ def owner_job() -> Job:
     return start_job(owner, "import_hamlets", "Nhập ấp", input_file=upload)
 
 
+def owner_failed_job() -> Job:
+    """The owner's hamlet import, failed on a row of its file."""
+    from danvan.core.models import JobStatus
+
+    job = owner_job()
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, message="Có 1 dòng lỗi.", errors=["Dòng 2: thiếu tên ấp."]
+    )
+    return job
+
+
 ADMIN = "admin"
 # Pages of the whole system: reporting periods are shared by every unit, so only
 # system administrators and province or city board administrators open them.
@@ -82,6 +93,16 @@ MATRIX = Matrix(
         "role_revoke": Row(owner_role),
         # A job is seen by the person who started it and by system administrators.
         "job_detail": Row(owner_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND}),
+        "job_errors_xlsx": Row(
+            owner_failed_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND}
+        ),
+        # Only the person who started a job runs it again (with their own rights).
+        "job_retry": Row(
+            owner_failed_job,
+            method=POST,
+            ok=302,
+            expected={OWNER: OK, ADMIN: NOT_FOUND, SIBLING: NOT_FOUND},
+        ),
         "account_detail": Row(owner_account),
         "account_password_reset": Row(owner_account),
         "account_set_active": Row(owner_account),

@@ -24,11 +24,14 @@ from danvan.core.models import (
 )
 from danvan.core.restructuring import NewUnit
 from danvan.core.tests.factories import (
+    fresh,
     make_commune,
+    make_commune_bodies,
     make_district,
     make_hamlet,
     make_org,
     make_period,
+    make_phung_hiep,
     make_province,
     set_members,
 )
@@ -50,10 +53,6 @@ class Tree:
     period: Period
 
 
-def fresh(obj: Any) -> Any:
-    return type(obj).objects.get(pk=obj.pk)
-
-
 def parent_of(area: Area) -> Area | None:
     return Area.objects.get_parent(fresh(area))
 
@@ -64,26 +63,15 @@ def children_of(area: Area) -> Any:
 
 @pytest.fixture
 def tree() -> Tree:
-    hg = make_province("93", "Tỉnh Hậu Giang")
-    ph = make_district(hg, "Huyện Phụng Hiệp", "934")
-    a = make_commune(ph, "Xã Tân Long", "31453")
-    b = make_commune(ph, "Xã Long Thạnh", "31456")
+    hg, ph, a, b = make_phung_hiep()
     c = make_commune(ph, "Xã Hiệp Hưng", "31459")
     ct = make_province("92", "Thành phố Cần Thơ", unit_type="Thành phố")
     a_hamlets = [make_hamlet(a, "Long Trị", population=1850), make_hamlet(a, "Long Phú")]
     b_hamlets = [make_hamlet(b, "Long Thạnh A"), make_hamlet(b, "Mỹ Hòa")]
     period = make_period()
-    orgs: dict[str, Organization] = {}
-    orgs["ph_women"] = make_org(ph, "Hội LHPN huyện Phụng Hiệp", OrgKind.WOMEN)
-    orgs["a_women"] = make_org(a, "Hội LHPN xã Tân Long", OrgKind.WOMEN, orgs["ph_women"])
-    orgs["a_farmers"] = make_org(a, "Hội Nông dân xã Tân Long", OrgKind.FARMERS)
-    orgs["a1_branch"] = make_org(
-        fresh(a_hamlets[0]), "Chi hội Phụ nữ ấp Long Trị", OrgKind.BRANCH, orgs["a_women"]
-    )
-    orgs["b_women"] = make_org(b, "Hội LHPN xã Long Thạnh", OrgKind.WOMEN, orgs["ph_women"])
-    orgs["b2_branch"] = make_org(
-        fresh(b_hamlets[1]), "Chi hội Phụ nữ ấp Mỹ Hòa", OrgKind.BRANCH, orgs["b_women"]
-    )
+    orgs = {"ph_women": make_org(ph, "Hội LHPN huyện Phụng Hiệp", OrgKind.WOMEN)}
+    # a_women, a_farmers, a1_branch (Ấp Long Trị), b_women, b_branch (Ấp Mỹ Hòa)
+    orgs |= make_commune_bodies(orgs["ph_women"], a, a_hamlets[0], b, b_hamlets[1])
     orgs["c_women"] = make_org(c, "Hội LHPN xã Hiệp Hưng", OrgKind.WOMEN, orgs["ph_women"])
     for key, n in [
         ("ph_women", 40),
@@ -91,7 +79,7 @@ def tree() -> Tree:
         ("a_farmers", 145),
         ("a1_branch", 58),
         ("b_women", 276),
-        ("b2_branch", 61),
+        ("b_branch", 61),
         ("c_women", 190),
     ]:
         set_members(fresh(orgs[key]), period, n)
@@ -169,7 +157,7 @@ def test_merge_two_communes_into_new_commune_under_another_province(tree: Tree) 
     # The old communes' organisations ended; hamlet branches live on with their hamlet.
     for key in ("a_women", "a_farmers", "b_women"):
         assert fresh(tree.orgs[key]).valid_to == D_2025
-    for key in ("a1_branch", "b2_branch", "c_women", "ph_women"):
+    for key in ("a1_branch", "b_branch", "c_women", "ph_women"):
         assert fresh(tree.orgs[key]).valid_to is None
     # The record.
     assert r.kind == RestructuringKind.MERGE

@@ -35,11 +35,12 @@ from danvan.core.scope import (
     get_visible_or_404,
 )
 from danvan.core.tests.factories import (
-    make_commune,
-    make_district,
+    fresh,
+    make_commune_bodies,
     make_hamlet,
     make_org,
     make_period,
+    make_phung_hiep,
     make_province,
     make_user,
     set_members,
@@ -48,10 +49,6 @@ from danvan.core.tests.factories import (
 VERBS = [VIEW, MANAGE, MANAGE_TREE, GRANT, AUDIT]
 SCOPED_MODELS = [Area, Organization, MemberCount, RoleAssignment]
 D_2025 = date(2025, 7, 1)
-
-
-def fresh(obj: Any) -> Any:
-    return type(obj).objects.get(pk=obj.pk)
 
 
 @dataclass
@@ -69,10 +66,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    province = make_province("93", "Tỉnh Hậu Giang")
-    district = make_district(province, "Huyện Phụng Hiệp", "934")
-    a = make_commune(district, "Xã Tân Long", "31453")
-    b = make_commune(district, "Xã Long Thạnh", "31456")
+    province, district, a, b = make_phung_hiep()
     a_hamlets = [make_hamlet(a, "Long Trị"), make_hamlet(a, "Long Phú")]
     b_hamlets = [make_hamlet(b, "Mỹ Hòa")]
     o: dict[str, Organization] = {}
@@ -83,15 +77,8 @@ def world() -> World:
         district, "Ban Dân vận Huyện ủy Phụng Hiệp", OrgKind.MOBILISATION_BOARD
     )
     o["district_women"] = make_org(district, "Hội LHPN huyện Phụng Hiệp", OrgKind.WOMEN)
-    o["a_women"] = make_org(a, "Hội LHPN xã Tân Long", OrgKind.WOMEN, o["district_women"])
-    o["a_farmers"] = make_org(a, "Hội Nông dân xã Tân Long", OrgKind.FARMERS)
-    o["a1_branch"] = make_org(
-        fresh(a_hamlets[0]), "Chi hội Phụ nữ ấp Long Trị", OrgKind.BRANCH, o["a_women"]
-    )
-    o["b_women"] = make_org(b, "Hội LHPN xã Long Thạnh", OrgKind.WOMEN, o["district_women"])
-    o["b1_branch"] = make_org(
-        fresh(b_hamlets[0]), "Chi hội Phụ nữ ấp Mỹ Hòa", OrgKind.BRANCH, o["b_women"]
-    )
+    # a_women, a_farmers, a1_branch (Ấp Long Trị), b_women, b_branch (Ấp Mỹ Hòa)
+    o |= make_commune_bodies(o["district_women"], a, a_hamlets[0], b, b_hamlets[0])
     period = make_period()
     counts = {k: set_members(fresh(org), period, 50 + i) for i, (k, org) in enumerate(o.items())}
     u: dict[str, User] = {}
@@ -250,7 +237,7 @@ def test_history_follows_the_merge(world: World) -> None:
     n_admin = make_user("qt.tanphuochung", Role.BOARD_ADMIN, area=new)
     p_admin = make_user("qt.cantho", Role.BOARD_ADMIN, area=fresh(can_tho))
     o = world.orgs
-    old_orgs = {o[k].pk for k in ("a_women", "a_farmers", "a1_branch", "b_women", "b1_branch")}
+    old_orgs = {o[k].pk for k in ("a_women", "a_farmers", "a1_branch", "b_women", "b_branch")}
 
     for u in (User.objects.get(pk=n_admin.pk), User.objects.get(pk=p_admin.pk)):
         areas = pks(Area.objects.visible_to(u))

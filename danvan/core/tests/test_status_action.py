@@ -61,15 +61,19 @@ def _request(user: Any, method: str = "get") -> Any:
     return request
 
 
+def _act(request: Any, thing: Thing, action: StatusAction = PUBLISH) -> Any:
+    """The shared view answering `request` with `action` (PUBLISH unless given) on
+    `thing`, for the page TEMPLATE and DETAIL."""
+    return status_action(request, thing, action, template=TEMPLATE, detail_url=DETAIL)
+
+
 def _messages(request: Any) -> list[str]:
     return [str(m) for m in get_messages(request)]
 
 
 def test_get_shows_the_confirmation(rf_user: Any) -> None:
     thing = Thing(status="draft", title="Cuộc thi")
-    response = status_action(
-        _request(rf_user), thing, PUBLISH, template=TEMPLATE, detail_url=DETAIL
-    )
+    response = _act(_request(rf_user), thing)
     assert response.status_code == 200
     assert BUTTON in response.content
     assert thing.status == "draft"  # a GET never writes
@@ -78,7 +82,7 @@ def test_get_shows_the_confirmation(rf_user: Any) -> None:
 def test_post_changes_and_redirects(rf_user: Any) -> None:
     thing = Thing(status="draft", title="Cuộc thi")
     request = _request(rf_user, "post")
-    response = status_action(request, thing, PUBLISH, template=TEMPLATE, detail_url=DETAIL)
+    response = _act(request, thing)
     assert response.status_code == 302 and response["Location"] == DETAIL
     assert thing.status == "published"
     assert _messages(request) == ["Đã công bố."]
@@ -87,7 +91,7 @@ def test_post_changes_and_redirects(rf_user: Any) -> None:
 def test_a_refusal_is_shown_on_the_page(rf_user: Any) -> None:
     thing = Thing(status="draft", title="hỏng")
     request = _request(rf_user, "post")
-    response = status_action(request, thing, PUBLISH, template=TEMPLATE, detail_url=DETAIL)
+    response = _act(request, thing)
     assert response.status_code == 200
     assert "Không công bố được." in response.content.decode()
     assert thing.status == "draft"
@@ -96,7 +100,7 @@ def test_a_refusal_is_shown_on_the_page(rf_user: Any) -> None:
 def test_problems_prevent_the_change(rf_user: Any) -> None:
     thing = Thing(status="draft", title="Cuộc thi")
     request = _request(rf_user, "post")
-    response = status_action(request, thing, CHECKED, template=TEMPLATE, detail_url=DETAIL)
+    response = _act(request, thing, CHECKED)
     assert response.status_code == 200
     assert thing.status == "draft"
     assert "Chưa có câu hỏi." in response.content.decode()
@@ -105,11 +109,11 @@ def test_problems_prevent_the_change(rf_user: Any) -> None:
 
 def test_a_blocked_state_is_refused(rf_user: Any) -> None:
     thing = Thing(status="published", title="Cuộc thi")
-    page = status_action(_request(rf_user), thing, PUBLISH, template=TEMPLATE, detail_url=DETAIL)
+    page = _act(_request(rf_user), thing)
     assert "Đã công bố" in page.content.decode()
     assert BUTTON not in page.content
     request = _request(rf_user, "post")
-    response = status_action(request, thing, PUBLISH, template=TEMPLATE, detail_url=DETAIL)
+    response = _act(request, thing)
     assert response.status_code == 302
     assert _messages(request) == ["Đang ở trạng thái “Đã công bố”."]
 
@@ -124,20 +128,8 @@ def test_notes_and_labels_follow_the_object(rf_user: Any) -> None:
         heading=lambda t: "Mở lại" if t.status == "closed" else "Công bố",
         danger=lambda t: t.status == "closed",
     )
-    page = status_action(
-        _request(rf_user),
-        Thing(status="closed", title="X"),
-        action,
-        template=TEMPLATE,
-        detail_url=DETAIL,
-    ).content.decode()
+    page = _act(_request(rf_user), Thing(status="closed", title="X"), action).content.decode()
     assert "<h1>Mở lại</h1>" in page and "btn-danger" in page
     assert "Số điện thoại không được xác minh." in page
-    page = status_action(
-        _request(rf_user),
-        Thing(status="draft", title="X"),
-        action,
-        template=TEMPLATE,
-        detail_url=DETAIL,
-    ).content.decode()
+    page = _act(_request(rf_user), Thing(status="draft", title="X"), action).content.decode()
     assert "<h1>Công bố</h1>" in page and "btn-danger" not in page

@@ -22,14 +22,11 @@ from danvan.core.models import (
     Period,
     Restructuring,
 )
+from danvan.core.tests.factories import current_commune
 
 pytestmark = pytest.mark.django_db
 
 PAST = "2026-01-15"  # after the 2025 arrangement, before today
-
-
-def commune(code: str) -> Area:
-    return Area.objects.current().get(code=code, kind=AreaKind.COMMUNE)
 
 
 def text_of(response: Any) -> str:
@@ -61,7 +58,7 @@ def test_merge_shows_what_ends_moves_and_takes_over_before_writing(
     demo: Any, login_as: Any
 ) -> None:
     client = login_as("bdv.cantho")
-    a, b = commune("31420"), commune("31393")
+    a, b = current_commune("31420"), current_commune("31393")
     url = reverse("staff:area_merge", args=[a.pk])
     before = tree_state()
     logs = LogEntry.objects.count()
@@ -117,7 +114,7 @@ def test_merge_refusal_shows_on_the_form_not_on_the_preview(demo: Any, login_as:
     """The preview runs the merge and rolls it back: a refusal of the service (here
     a code already used by a unit in force) shows before any confirmation."""
     client = login_as("bdv.cantho")
-    a, b = commune("31420"), commune("31393")
+    a, b = current_commune("31420"), current_commune("31393")
     response = client.post(
         reverse("staff:area_merge", args=[a.pk]), merge_data(a, b, new_code="31399")
     )
@@ -130,13 +127,13 @@ def test_merge_refusal_shows_on_the_form_not_on_the_preview(demo: Any, login_as:
 
 def test_merge_into_an_existing_commune_names_it_as_successor(demo: Any, login_as: Any) -> None:
     client = login_as("bdv.cantho")
-    a, b = commune("31420"), commune("31393")
+    a, b = current_commune("31420"), current_commune("31393")
     data = {"target_mode": "existing", "into": b.pk, "effective_on": PAST, "decision": ""}
     response = client.post(reverse("staff:area_merge", args=[a.pk]), data)
     text = text_of(response)
     assert "Xã Hòa An (đơn vị có sẵn, mã 31393) tiếp nhận lịch sử" in text
     assert "Đơn vị ngừng hoạt động (1)" in text
-    assert commune("31420").valid_to is None
+    assert current_commune("31420").valid_to is None
     response = client.post(reverse("staff:area_merge", args=[a.pk]), {**data, "confirm": "1"})
     assert response.status_code == 302
     assert Area.objects.get(pk=a.pk).successor_id == b.pk
@@ -144,7 +141,7 @@ def test_merge_into_an_existing_commune_names_it_as_successor(demo: Any, login_a
 
 def test_split_preview_then_confirm(demo: Any, login_as: Any) -> None:
     client = login_as("bdv.cantho")
-    c = commune("31420")
+    c = current_commune("31420")
     url = reverse("staff:area_split", args=[c.pk])
     data = {"parts": "Xã; Phụng Hiệp A; 39001\nXã; Phụng Hiệp B; 39002", "effective_on": PAST}
     before = tree_state()
@@ -165,11 +162,11 @@ def test_future_effective_date_is_refused_beside_the_field(
     name: str, demo: Any, login_as: Any
 ) -> None:
     client = login_as("bdv.cantho")
-    c = commune("31420")
+    c = current_commune("31420")
     tomorrow = timezone.localdate() + timedelta(days=1)
     data = {
         "area_rename": {"new_name": "Xã Phụng Hiệp Mới"},
-        "area_merge": merge_data(c, commune("31393")),
+        "area_merge": merge_data(c, current_commune("31393")),
         "area_split": {"parts": "Xã; Phụng Hiệp A; 39001\nXã; Phụng Hiệp B; 39002"},
     }[name]
     before = tree_state()
@@ -190,7 +187,7 @@ def test_future_effective_date_is_refused_beside_the_field(
 
 def a_hamlet() -> Area:
     return Area.objects.current().filter(
-        kind=AreaKind.HAMLET, path__startswith=commune("31420").path
+        kind=AreaKind.HAMLET, path__startswith=current_commune("31420").path
     )[0]
 
 
@@ -214,7 +211,7 @@ def test_board_administrator_corrects_a_hamlet(demo: Any, login_as: Any) -> None
 
 def test_hamlet_correction_refuses_a_duplicate_and_keeps_input(demo: Any, login_as: Any) -> None:
     client = login_as("canbo.phunghiep")
-    c = commune("31420")
+    c = current_commune("31420")
     first, second = list(Area.objects.get_children(c).filter(valid_to__isnull=True))[:2]
     response = client.post(
         reverse("staff:hamlet_edit", args=[second.pk]),
@@ -234,7 +231,8 @@ def test_hamlet_correction_refuses_a_duplicate_and_keeps_input(demo: Any, login_
 
 def test_only_hamlets_in_force_are_corrected_here(demo: Any, login_as: Any) -> None:
     client = login_as("bdv.cantho")
-    assert client.get(reverse("staff:hamlet_edit", args=[commune("31420").pk])).status_code == 404
+    commune = current_commune("31420")  # a commune, not a hamlet
+    assert client.get(reverse("staff:hamlet_edit", args=[commune.pk])).status_code == 404
     old = Area.objects.get(code="31417")  # an ended commune
     assert client.get(reverse("staff:hamlet_edit", args=[old.pk])).status_code == 404
     body = client.get(reverse("staff:area_detail", args=[a_hamlet().pk])).content.decode()
@@ -246,7 +244,7 @@ def test_only_hamlets_in_force_are_corrected_here(demo: Any, login_as: Any) -> N
 
 def women_union() -> Organization:
     return Organization.objects.get(
-        area=commune("31420"), kind=OrgKind.WOMEN, valid_to__isnull=True
+        area=current_commune("31420"), kind=OrgKind.WOMEN, valid_to__isnull=True
     )
 
 
@@ -260,7 +258,7 @@ def test_board_administrator_renames_and_moves_an_organisation(demo: Any, login_
     body = client.get(url).content.decode()
     assert f'<option value="{city_union.pk}" selected>' in body
     # A sibling commune's bodies are not offered as parents.
-    hoa_an = Organization.objects.get(area=commune("31393"), kind=OrgKind.WOMEN)
+    hoa_an = Organization.objects.get(area=current_commune("31393"), kind=OrgKind.WOMEN)
     assert f'value="{hoa_an.pk}"' not in body
     # Moving to the top level, with a corrected name.
     response = client.post(
@@ -287,7 +285,7 @@ def test_organisation_cannot_go_under_itself_or_a_foreign_body(demo: Any, login_
     union = women_union()
     branch = Organization.objects.get_children(union).first()
     assert branch is not None
-    hoa_an = Organization.objects.get(area=commune("31393"), kind=OrgKind.WOMEN)
+    hoa_an = Organization.objects.get(area=current_commune("31393"), kind=OrgKind.WOMEN)
     url = reverse("staff:org_edit", args=[union.pk])
     for parent in (union, branch, hoa_an):
         response = client.post(url, {"name": "Tên mới", "kind": OrgKind.WOMEN, "parent": parent.pk})

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from danvan.core.models import (
     Area,
-    AreaKind,
     Job,
     JobStatus,
     MemberCount,
@@ -20,17 +19,14 @@ from danvan.core.models import (
     RoleAssignment,
     User,
 )
+from danvan.core.tests.factories import current_commune, new_account_form
 
 pytestmark = pytest.mark.django_db
 
 
-def commune(code: str) -> Area:
-    return Area.objects.current().get(code=code, kind=AreaKind.COMMUNE)
-
-
 def test_officer_adds_a_hamlet(demo: Any, login_as: Any) -> None:
     client = login_as("canbo.phunghiep")
-    c = commune("31420")
+    c = current_commune("31420")
     url = reverse("staff:hamlet_add", args=[c.pk])
     response = client.post(url, {"name": "Phụng Sơn", "unit_type": "Ấp", "population": "950"})
     assert response.status_code == 302
@@ -55,7 +51,7 @@ def test_area_search_ignores_diacritics(demo: Any, login_as: Any) -> None:
 
 def test_rename_keeps_the_unit_and_its_old_name(demo: Any, login_as: Any) -> None:
     client = login_as("canbo.phunghiep")
-    c = commune("31420")
+    c = current_commune("31420")
     response = client.post(
         reverse("staff:area_rename", args=[c.pk]),
         {"new_name": "Xã Phụng Hiệp Mới", "effective_on": "2026-01-01", "decision": "NQ 1/2026"},
@@ -71,7 +67,7 @@ def test_rename_keeps_the_unit_and_its_old_name(demo: Any, login_as: Any) -> Non
 
 def test_merge_form_refuses_bad_input_and_keeps_it(demo: Any, login_as: Any) -> None:
     client = login_as("bdv.cantho")
-    c = commune("31420")
+    c = current_commune("31420")
     before = Restructuring.objects.count()
     response = client.post(
         reverse("staff:area_merge", args=[c.pk]),
@@ -82,12 +78,12 @@ def test_merge_form_refuses_bad_input_and_keeps_it(demo: Any, login_as: Any) -> 
     assert "Nhập mã đơn vị mới." in body
     assert 'value="Phụng Hòa"' in body
     assert Restructuring.objects.count() == before
-    assert commune("31420").valid_to is None
+    assert current_commune("31420").valid_to is None
 
 
 def test_merge_two_communes_into_a_new_one_through_the_form(demo: Any, login_as: Any) -> None:
     client = login_as("bdv.cantho")
-    a, b = commune("31420"), commune("31393")
+    a, b = current_commune("31420"), current_commune("31393")
     can_tho = Area.objects.current().get(code="92")
     response = client.post(
         reverse("staff:area_merge", args=[a.pk]),
@@ -116,7 +112,7 @@ def test_merge_two_communes_into_a_new_one_through_the_form(demo: Any, login_as:
 
 def test_split_through_the_form(demo: Any, login_as: Any) -> None:
     client = login_as("bdv.cantho")
-    c = commune("31399")
+    c = current_commune("31399")
     response = client.post(
         reverse("staff:area_split", args=[c.pk]),
         {
@@ -138,7 +134,9 @@ def test_split_through_the_form(demo: Any, login_as: Any) -> None:
 
 def test_member_count_update(demo: Any, login_as: Any) -> None:
     client = login_as("phunu.phunghiep")
-    org = Organization.objects.get(area=commune("31420"), kind=OrgKind.WOMEN, valid_to__isnull=True)
+    org = Organization.objects.get(
+        area=current_commune("31420"), kind=OrgKind.WOMEN, valid_to__isnull=True
+    )
     period = Period.objects.latest_first().first()
     assert period is not None
     url = reverse("staff:member_count_edit", args=[org.pk])
@@ -152,14 +150,8 @@ def test_member_count_update(demo: Any, login_as: Any) -> None:
 
 def test_grant_new_account_within_scope_only(demo: Any, login_as: Any) -> None:
     client = login_as("canbo.phunghiep")
-    own, sibling = commune("31420"), commune("31393")
-    data = {
-        "new_username": "ctv.moi",
-        "new_full_name": "Võ Thị Hồng",
-        "new_password": "mat-khau-ban-dau-2026",
-        "role": "collaborator",
-        "area": sibling.pk,
-    }
+    own, sibling = current_commune("31420"), current_commune("31393")
+    data = new_account_form(sibling)
     response = client.post(reverse("staff:role_grant"), data)
     assert response.status_code == 200
     assert not User.objects.filter(username="ctv.moi").exists()
@@ -221,7 +213,7 @@ def test_hamlet_import_upload_runs_a_job_with_row_errors(
 
 def test_audit_log_lists_writes_in_scope(demo: Any, login_as: Any) -> None:
     client = login_as("canbo.phunghiep")
-    c = commune("31420")
+    c = current_commune("31420")
     client.post(
         reverse("staff:hamlet_add", args=[c.pk]),
         {"name": "Phụng Sơn", "unit_type": "Ấp"},

@@ -16,6 +16,9 @@ from danvan.surveys.tests import factories
 
 pytestmark = pytest.mark.django_db
 
+# `staff`: a client signed in as `admin`, a board administrator of the survey's
+# area (both from the conftest files).
+
 
 @pytest.fixture
 def survey() -> Survey:
@@ -31,14 +34,6 @@ def survey() -> Survey:
     date_q.show_if = {"question": single.pk, "op": "equals", "value": 0}
     date_q.save()
     return s
-
-
-@pytest.fixture
-def staff(client: Any, survey: Survey) -> Any:
-    client.force_login(
-        factories.board_admin(survey.organization.area, "sx.cantho", "Cán bộ sắp xếp")
-    )
-    return client
 
 
 def layout(survey: Survey) -> list[tuple[int, list[int]]]:

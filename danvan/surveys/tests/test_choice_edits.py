@@ -17,6 +17,9 @@ from danvan.surveys.tests import factories
 
 pytestmark = pytest.mark.django_db
 
+# `staff`: a client signed in as `admin`, a board administrator of the survey's
+# area (both from the conftest files).
+
 CHANNELS = ["Loa phát thanh của ấp", "Họp tổ nhân dân", "Mạng xã hội"]
 
 
@@ -34,14 +37,6 @@ def survey() -> Survey:
     long.show_if = {"question": single.pk, "op": "any_of", "value": [0, -1]}
     long.save()
     return s
-
-
-@pytest.fixture
-def staff(client: Any, survey: Survey) -> Any:
-    client.force_login(
-        factories.board_admin(survey.organization.area, "pa.cantho", "Cán bộ sửa phương án")
-    )
-    return client
 
 
 def questions(survey: Survey) -> list[Question]:

@@ -22,7 +22,6 @@ from danvan.surveys.services import today_vn
 from danvan.surveys.tests.factories import (
     Units,
     make_survey,
-    make_units,
     question_of,
     store_response,
 )
@@ -36,11 +35,6 @@ def submit(survey: Survey, answers: dict[int, Any], **kwargs: Any) -> Response:
     if survey.one_per == OnePer.BROWSER:
         kwargs.setdefault("browser_token", secrets.token_urlsafe(24))
     return store_response(survey, answers, **kwargs)
-
-
-@pytest.fixture
-def units() -> Units:
-    return make_units()
 
 
 @pytest.fixture

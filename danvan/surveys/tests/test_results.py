@@ -23,7 +23,6 @@ from danvan.surveys.services import today_vn
 from danvan.surveys.tests.factories import (
     Units,
     make_survey,
-    make_units,
     question_of,
     store_response,
 )
@@ -80,15 +79,10 @@ PEOPLE: list[tuple[Any, ...]] = [
 ]
 
 
-@pytest.fixture
-def units() -> Units:
-    return make_units()
-
-
-def answers_of(s: Survey, units: Units, row: tuple[Any, ...]) -> dict[int, Any]:
-    """The answers of one of the PEOPLE to the survey `s`."""
-    single, multiple, dropdown, rating, agreement, grid, number, short, long_, _ago, where = row
-    hamlet = {"h": units.hamlet, "o": units.other_hamlet, None: None}[where]
+def row_answers(s: Survey, row: tuple[Any, ...]) -> dict[int, Any]:
+    """The answers of one of the PEOPLE to the questions of `s` from the single
+    choice to the short text."""
+    single, multiple, dropdown, rating, agreement, grid, number, short, *_ = row
     return {
         q(s, Kind.SINGLE).pk: single,
         q(s, Kind.MULTIPLE).pk: multiple,
@@ -98,6 +92,15 @@ def answers_of(s: Survey, units: Units, row: tuple[Any, ...]) -> dict[int, Any]:
         q(s, Kind.GRID).pk: grid,
         q(s, Kind.NUMBER).pk: number,
         q(s, Kind.SHORT_TEXT).pk: short,
+    }
+
+
+def answers_of(s: Survey, units: Units, row: tuple[Any, ...]) -> dict[int, Any]:
+    """The answers of one of the PEOPLE to the survey `s`."""
+    *_, number, _short, long_, _ago, where = row
+    hamlet = {"h": units.hamlet, "o": units.other_hamlet, None: None}[where]
+    return {
+        **row_answers(s, row),
         q(s, Kind.LONG_TEXT).pk: long_,
         q(s, Kind.DATE).pk: "15/03/2025" if number and number % 2 else "",
         q(s, Kind.UNIT).pk: hamlet.pk if hamlet else None,

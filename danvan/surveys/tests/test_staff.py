@@ -45,11 +45,6 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def units(db: Any) -> factories.Units:
-    return factories.make_units()
-
-
-@pytest.fixture
 def admin(units: factories.Units) -> Any:
     return factories.board_admin(units.province, "qt.cantho", "Cán bộ quản trị")
 

@@ -1,19 +1,11 @@
 """Every survey staff URL tried by named personas (the habit of
 danvan/contests/tests/test_staff_personas.py).
 
-The survey is run by the Ban Dân vận of Xã Phụng Hiệp (a commune body):
-
-- owner:   the org officer of the organising body
-- admin:   the board administrator of Xã Phụng Hiệp (the organiser's area)
-- above:   the board administrator of Thành phố Cần Thơ, above the commune
-- sibling: the board administrator of Xã Hòa An, a sibling commune
-- viewer:  a read-only viewer of Xã Phụng Hiệp (sees, never changes)
-- anonymous visitor
-
-Owners and the colleague above succeed, the sibling gets 404 for every object
-(the same answer as a missing object), the viewer opens the VIEW pages only and
-the anonymous visitor is sent to sign in. `test_every_survey_staff_url_is_covered`
-fails when a URL is added without a row here.
+The survey is run by the Ban Dân vận of Xã Phụng Hiệp (a commune body), tried
+by the same personas as the contests (`danvan.core.testing.commune_body_personas`,
+with the outcomes of `COMMUNE_BODY`: the sibling gets 404 for every object, the
+viewer opens the VIEW pages only); the anonymous visitor is sent to sign in.
+`test_every_survey_staff_url_is_covered` fails when a URL is added without a row here.
 """
 
 from __future__ import annotations
@@ -25,21 +17,21 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.core import services as core
-from danvan.core.models import OrgKind, Role
 from danvan.core.testing import (
-    IN_SCOPE,
+    ABOVE,
+    COMMUNE_BODY,
     MANAGE,
-    OUT_OF_SCOPE,
     POST,
-    READ_ONLY,
+    SIBLING,
     VIEW,
+    VIEWER,
     Matrix,
     Row,
+    assert_create_refused_out_of_scope,
     assert_list_scoped,
     assert_posts_change_nothing,
+    commune_body_personas,
 )
-from danvan.core.tests.factories import make_staff
 from danvan.surveys import urls_staff
 from danvan.surveys.models import (
     InvitationCode,
@@ -53,8 +45,6 @@ from danvan.surveys.models import (
 from danvan.surveys.services import generate_codes
 from danvan.surveys.tests import factories
 
-OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
-
 
 @dataclass
 class Personas:
@@ -67,23 +57,12 @@ class Personas:
 @pytest.fixture
 def personas(db: Any) -> Personas:
     units = factories.make_units()
-    body = core.create_organization(
-        name="Ban Dân vận Đảng ủy xã Phụng Hiệp",
-        kind=OrgKind.MOBILISATION_BOARD,
-        area=units.commune,
-    )
+    body, users = commune_body_personas(units.commune, units.province, units.other_commune)
     survey = factories.make_survey(
         one_per=OnePer.CODE, units=units, status=SurveyStatus.DRAFT, sections=2
     )
     Survey.objects.filter(pk=survey.pk).update(organization=body)
     survey.refresh_from_db()
-    users = {
-        OWNER: make_staff("p.owner", Role.ORG_OFFICER, organization=body),
-        ADMIN: make_staff("p.admin", Role.BOARD_ADMIN, area=units.commune),
-        ABOVE: make_staff("p.above", Role.BOARD_ADMIN, area=units.province),
-        SIBLING: make_staff("p.sibling", Role.BOARD_ADMIN, area=units.other_commune),
-        VIEWER: make_staff("p.viewer", Role.VIEWER, area=units.commune),
-    }
     return Personas(units, survey, users, generate_codes(survey, 3))
 
 
@@ -146,13 +125,7 @@ def _post(
 MATRIX = Matrix(
     "surveys_staff",
     urls_staff,
-    personas={
-        OWNER: IN_SCOPE,
-        ADMIN: IN_SCOPE,
-        ABOVE: IN_SCOPE,
-        SIBLING: OUT_OF_SCOPE,
-        VIEWER: READ_ONLY,
-    },
+    personas=COMMUNE_BODY,
     rows={
         # Opened with GET: the object whose pk is the argument, the verb it needs.
         "survey_detail": Row(_survey, VIEW),
@@ -285,8 +258,4 @@ def test_survey_form_offers_only_managed_organisations(personas: Personas, clien
             "consent_version": "1",
         },
     )
-    assert response.status_code == 200
-    assert not Survey.objects.filter(title="Khảo sát mạo danh").exists()
-    errors = response.context["form"].errors
-    assert "organization" in errors
-    assert "target_area" in errors
+    assert_create_refused_out_of_scope(response, Survey, "Khảo sát mạo danh")

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from danvan.core import services as core
 from danvan.core.models import Role
+from danvan.core.testing import in_thread
 from danvan.surveys import services, staff_services
 from danvan.surveys.builder import BuilderError
 from danvan.surveys.models import (
@@ -223,22 +224,6 @@ def test_an_identified_response_sent_after_the_reopen_is_refused() -> None:
 # --- The reopening race (PostgreSQL) ----------------------------------------------------------
 
 
-def _in_thread(target: Any) -> tuple[threading.Thread, list[Any]]:
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(target())
-        except Exception as error:
-            outcome.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("mode", ["anonymous", "identified"])
 def test_a_reopen_waits_for_a_response_in_flight_and_refuses(mode: str) -> None:
@@ -256,9 +241,9 @@ def test_a_reopen_waits_for_a_response_in_flight_and_refuses(mode: str) -> None:
             written.set()
             release.wait(30)
 
-    writer, _ = _in_thread(slow_response)
+    writer, _ = in_thread(slow_response)
     assert written.wait(30)
-    reopen, outcome = _in_thread(lambda: staff_services.reopen_survey(survey))
+    reopen, outcome = in_thread(lambda: staff_services.reopen_survey(survey))
     reopen.join(0.5)
     assert reopen.is_alive()  # waits for the response in flight
     release.set()
@@ -286,9 +271,9 @@ def test_a_response_arriving_during_a_reopen_waits_and_is_refused(mode: str) -> 
             reopened.set()
             release.wait(30)
 
-    staff, _ = _in_thread(slow_reopen)
+    staff, _ = in_thread(slow_reopen)
     assert reopened.wait(30)
-    submit, outcome = _in_thread(
+    submit, outcome = in_thread(
         lambda: services.submit_response(
             seen_published, answers, browser_token=TOKEN, identity=identity
         )

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from danvan.surveys import crosstabs, recount, results, tally
 from danvan.surveys.models import Answer, Kind, SliceGrain, Survey, TallySlice
 from danvan.surveys.services import today_vn
-from danvan.surveys.tests.factories import Units, make_survey, make_units
+from danvan.surveys.tests.factories import Units, make_survey
 from danvan.surveys.tests.test_results import PEOPLE, answers_of, empty_caches, q, submit
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +65,6 @@ def every_filter(units: Units) -> list[dict[str, Any]]:
                 continue
             out.append({**dates, **({"area": place} if place is not None else {})})
     return out
-
-
-@pytest.fixture
-def units() -> Units:
-    return make_units()
 
 
 def test_filtered_results_equal_a_recount_for_every_range_and_unit(units: Units) -> None:

@@ -20,15 +20,10 @@ from danvan.core.models import AreaKind
 from danvan.surveys import cleaning, mixing
 from danvan.surveys.forms_staff import publish_problems
 from danvan.surveys.models import Answer, Kind, Question, Survey
-from danvan.surveys.tests.factories import Units, make_survey, make_units, question_of
+from danvan.surveys.tests.factories import Units, make_survey, question_of
 from danvan.surveys.views_public import unit_options
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def units() -> Units:
-    return make_units()
 
 
 def city_survey(units: Units, **kw: Any) -> Survey:

@@ -37,6 +37,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from danvan.contests.bank_layout import (
+    CATEGORY,
+    HEADER_SEARCH,
+    Layout,
+    canonical,
+    read_table,
+    recognise,
+)
 from danvan.contests.job_links import contest_link, import_again
 from danvan.contests.models import LETTERS, Category, Choice, Contest, Question
 from danvan.contests.staff_services import lock_editable_contest
@@ -45,7 +53,6 @@ from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE
 from danvan.core.text import clean_text, fold, format_date
-from danvan.core.uploads import read_sheet_rows
 
 TYPE_SINGLE = "Một đáp án"
 TYPE_MULTIPLE = "Nhiều đáp án"
@@ -59,6 +66,7 @@ BANK_HEADER = [
 ]
 N_CHOICES = len(LETTERS)  # 6: columns A to F
 MAX_ROWS = 5000
+MAX_FILE_COLUMNS = 30  # an organiser's table may carry notes beside the question
 MAX_QUESTION = 4000
 MAX_CHOICE = 1000
 MAX_CATEGORY = 200
@@ -143,8 +151,11 @@ def _guide_sheet(wb: Workbook) -> None:
     notes = wb.create_sheet("Hướng dẫn")
     notes.column_dimensions["A"].width = 110
     for line in (
-        "Mỗi dòng một câu hỏi. Không đổi dòng tiêu đề và thứ tự các cột.",
-        "Chủ đề: bắt buộc; chủ đề chưa có sẽ được tạo mới.",
+        "Điền ở trang “Câu hỏi”, mỗi dòng một câu hỏi; trang “Ví dụ” không được nhập.",
+        "File của đơn vị (STT | Câu hỏi | A | B | C | D | Đáp án, có thể có dòng tên bảng "
+        "ở trên) cũng nhập được: hệ thống nhận tên cột, bạn xem trước và chọn lại cột nếu cần.",
+        "Chủ đề: chủ đề chưa có sẽ được tạo mới; file không có cột này thì mọi câu vào chủ "
+        "đề mặc định chọn khi nhập.",
         f"Loại: “{TYPE_SINGLE}” hoặc “{TYPE_MULTIPLE}”. Để trống thì hệ thống xác định "
         "theo số đáp án đúng.",
         "A đến F: các phương án, ít nhất 2, điền liền nhau từ cột A (không bỏ trống ở giữa).",
@@ -170,42 +181,55 @@ def _append(ws: Worksheet, row: list[Any]) -> None:
         cell.alignment = Alignment(vertical="top", wrap_text=True)
 
 
+# The template's examples stand on their own sheet ("Ví dụ"), which an import
+# never reads; a question equal to one of them is pointed out (copied by mistake).
+EXAMPLES: list[list[Any]] = [
+    [
+        "Lịch sử địa phương",
+        "Thành phố Cần Thơ được thành lập năm nào?",
+        TYPE_SINGLE,
+        "2002",
+        "2004",
+        "2008",
+        "",
+        "",
+        "",
+        "B",
+        "Theo Nghị quyết số 22/2003/QH11, có hiệu lực từ ngày 01/01/2004.",
+    ],
+    [
+        "Công tác dân vận",
+        "Những nội dung nào thuộc phương châm “Dân biết, dân bàn, dân làm, dân kiểm tra, "
+        "dân giám sát, dân thụ hưởng”?",
+        TYPE_MULTIPLE,
+        "Dân bàn",
+        "Dân quyết",
+        "Dân giám sát",
+        "Dân thụ hưởng",
+        "",
+        "",
+        "A, C, D",
+        "",
+    ],
+]
+EXAMPLE_TEXTS = {fold(row[1]) for row in EXAMPLES}
+
+
 def question_template() -> bytes:
+    """The import template: an empty "Câu hỏi" sheet (the one imported), the
+    examples on "Ví dụ" and the rules on "Hướng dẫn"."""
     wb = Workbook()
-    ws = _bank_sheet(wb)
-    _append(
-        ws,
-        [
-            "Lịch sử địa phương",
-            "Thành phố Cần Thơ được thành lập năm nào?",
-            TYPE_SINGLE,
-            "2002",
-            "2004",
-            "2008",
-            "",
-            "",
-            "",
-            "B",
-            "Theo Nghị quyết số 22/2003/QH11, có hiệu lực từ ngày 01/01/2004.",
-        ],
+    _bank_sheet(wb)
+    examples = wb.create_sheet("Ví dụ")
+    examples.append(
+        ["Các dòng dưới đây chỉ là ví dụ, không được nhập. Điền câu hỏi ở trang “Câu hỏi”."]
     )
-    _append(
-        ws,
-        [
-            "Công tác dân vận",
-            "Những nội dung nào thuộc phương châm “Dân biết, dân bàn, dân làm, dân kiểm tra, "
-            "dân giám sát, dân thụ hưởng”?",
-            TYPE_MULTIPLE,
-            "Dân bàn",
-            "Dân quyết",
-            "Dân giám sát",
-            "Dân thụ hưởng",
-            "",
-            "",
-            "A, C, D",
-            "",
-        ],
-    )
+    examples.append(BANK_HEADER)
+    for cell in examples[2]:
+        cell.font = Font(bold=True)
+    for row in EXAMPLES:
+        _append(examples, row)
+    examples.column_dimensions["B"].width = 60
     _guide_sheet(wb)
     return _save(wb)
 
@@ -278,16 +302,6 @@ def _parse_letters(text: str) -> tuple[list[int], list[str]]:
         else:
             bad.append(token)
     return positions, bad
-
-
-def _check_header(first_row: tuple[Any, ...]) -> None:
-    header = [fold(cell_text(v)) for v in first_row[: len(BANK_HEADER)]]
-    if header != [fold(h) for h in BANK_HEADER]:
-        raise JobFailed(
-            "Dòng tiêu đề không đúng mẫu. Cần đúng các cột: "
-            + " | ".join(BANK_HEADER)
-            + ". Hãy tải file mẫu và điền lại."
-        )
 
 
 def _check_row(
@@ -379,36 +393,73 @@ def _check_row(
     )
 
 
+def table_rows(data: bytes, name: str) -> list[tuple[Any, ...]]:
+    """The rows of an uploaded question file (.xlsx or .csv), as read."""
+    return read_table(
+        data, name, max_rows=MAX_ROWS + HEADER_SEARCH + 1, max_columns=MAX_FILE_COLUMNS
+    )
+
+
+def layout_problem(layout: Layout, default_category: str) -> str:
+    """Why the import cannot run with `layout` (empty: it can)."""
+    missing = layout.missing()
+    if missing:
+        return (
+            "Dòng tiêu đề chưa đủ cột: chưa nhận ra cột " + ", ".join(missing) + ". Hãy chọn "
+            "cột ở trang xem trước, hoặc đặt tên cột như file mẫu."
+        )
+    twice = layout.duplicates()
+    if twice:
+        return "Mỗi loại cột chỉ chọn một lần; đang chọn hai lần: " + ", ".join(twice) + "."
+    if CATEGORY not in layout.columns and not default_category.strip():
+        return "File không có cột Chủ đề: hãy chọn chủ đề mặc định cho các câu hỏi."
+    return ""
+
+
 def read_question_rows(
-    data: bytes, contest: Contest, progress: Progress | None = None
+    data: bytes,
+    contest: Contest,
+    progress: Progress | None = None,
+    *,
+    name: str = "cau-hoi.xlsx",
+    layout: Layout | None = None,
+    default_category: str = "",
 ) -> list[QuestionRow]:
-    """Parse and check every row; raise JobFailed listing each bad row."""
+    """Parse and check every row; raise JobFailed listing each bad row. The file's
+    columns are named by `layout` (recognised from its header when not given);
+    a row without a topic goes to `default_category`."""
     try:
-        rows = read_sheet_rows(data, max_rows=MAX_ROWS + 1, max_columns=len(BANK_HEADER))
+        rows = table_rows(data, name)
     except ValidationError as exc:
         raise JobFailed(exc.messages[0]) from exc
     if not rows:
         raise JobFailed("File không có dữ liệu.")
-    _check_header(rows[0])
-    body = rows[1:]
+    layout = layout or recognise(rows)
+    problem = layout_problem(layout, default_category)
+    if problem:
+        raise JobFailed(problem)
+    body = rows[layout.header + 1 :]
     if len(body) > MAX_ROWS:
         raise JobFailed(f"File có quá {MAX_ROWS} dòng; hãy chia nhỏ file.")
     in_bank = set(Question.objects.filter(contest=contest).values_list("text_folded", flat=True))
-    width = len(BANK_HEADER)
     errors: list[str] = []
     parsed: list[QuestionRow] = []
     seen: dict[str, int] = {}
     total = len(body)
-    for line, raw in enumerate(body, start=2):
-        cells = [unescape_cell(cell_text(v)) for v in (list(raw) + [None] * width)[:width]]
-        if any(cells):
+    first = layout.header + 2  # the file's line number of the first data row
+    for line, raw in enumerate(body, start=first):
+        cells = [
+            unescape_cell(cell_text(v)) for v in canonical(raw, layout, default_category.strip())
+        ]
+        if any(cells[1:]):  # a default topic alone is no question
             row, row_errors = _check_row(line, cells, seen, in_bank)
             if row_errors:
                 errors.append(f"Dòng {line}: " + "; ".join(row_errors) + ".")
             elif row is not None:
                 parsed.append(row)
-        if progress and (line % 50 == 0 or line == total + 1):
-            progress(line - 1, total, f"Đã kiểm tra {line - 1}/{total} dòng")
+        done = line - first + 1
+        if progress and (done % 50 == 0 or done == total):
+            progress(done, total, f"Đã kiểm tra {done}/{total} dòng")
     if errors:
         raise JobFailed(
             f"Có {len(errors)} dòng lỗi; chưa nhập câu hỏi nào. "
@@ -418,6 +469,20 @@ def read_question_rows(
     if not parsed:
         raise JobFailed("File không có dòng câu hỏi nào.")
     return parsed
+
+
+def example_lines(rows: list[QuestionRow]) -> list[int]:
+    """The lines whose question is one of the template's examples."""
+    return [r.line for r in rows if fold(r.text) in EXAMPLE_TEXTS]
+
+
+def examples_warning(lines: list[int]) -> str:
+    if not lines:
+        return ""
+    return (
+        f"Lưu ý: dòng {', '.join(map(str, lines))} trùng câu hỏi ví dụ của file mẫu; "
+        "nếu không muốn dùng, hãy tắt hoặc sửa các câu này trong ngân hàng."
+    )
 
 
 # --- Writing to the bank -------------------------------------------------------------------
@@ -489,10 +554,20 @@ def import_questions_job(job: Job, progress: Progress) -> dict[str, Any]:
         raise JobFailed("Không tìm thấy cuộc thi, hoặc bạn không còn quyền quản lý cuộc thi này.")
     with job.input_file.open("rb") as fh:
         data = fh.read()
-    rows = read_question_rows(data, contest, progress)
+    layout = job.params.get("layout")
+    rows = read_question_rows(
+        data,
+        contest,
+        progress,
+        name=str(job.params.get("name") or job.input_file.name or ""),
+        layout=Layout.from_params(layout) if layout else None,
+        default_category=job.params.get("default_category", ""),
+    )
     progress(0, len(rows), "Đang ghi dữ liệu…")
     counts = write_questions(contest, rows, progress)
     message = f"Đã nhập {counts['created']} câu hỏi vào “{contest.title}”"
     if counts["categories"]:
         message += f" (thêm {counts['categories']} chủ đề mới)"
-    return {**counts, "contest_id": contest.pk, "message": message + "."}
+    warning = examples_warning(example_lines(rows))
+    message = f"{message}. {warning}".strip()
+    return {**counts, "contest_id": contest.pk, "message": message}

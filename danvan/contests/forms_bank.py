@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from danvan.contests.bank_layout import XLS_REFUSED
 from danvan.contests.forms_staff import form_field
 from danvan.contests.models import (
     LETTERS,
@@ -181,15 +182,30 @@ class CategoryForm(forms.Form):
 
 class QuestionImportForm(forms.Form):
     file = forms.FileField(
-        label="File Excel (.xlsx)",
-        help_text="Dùng đúng file mẫu: mỗi dòng một câu hỏi. Nếu có dòng lỗi, không câu nào "
+        label="File câu hỏi (.xlsx hoặc .csv)",
+        help_text="File mẫu, hoặc bảng câu hỏi của đơn vị (STT | Câu hỏi | A | B | C | D | "
+        "Đáp án…). Bạn xem trước cách đọc file trước khi nhập; nếu có dòng lỗi, không câu nào "
         "được nhập.",
+    )
+    default_category = forms.CharField(
+        label="Chủ đề mặc định",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "chu-de-co-san"}),
+        help_text="Dùng cho các câu hỏi không ghi chủ đề (file không có cột Chủ đề). Chọn "
+        "chủ đề đã có hoặc gõ tên chủ đề mới.",
     )
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
-            raise ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
+        name = f.name.lower()
+        if name.endswith(".xls"):
+            raise ValidationError(XLS_REFUSED)
+        if not name.endswith((".xlsx", ".csv")):
+            raise ValidationError("Chỉ nhận file Excel (.xlsx) hoặc CSV (.csv).")
         if f.size > 5 * 1024 * 1024:
             raise ValidationError("File quá lớn (tối đa 5 MB).")
         return f
+
+    def clean_default_category(self) -> str:
+        return " ".join(self.cleaned_data.get("default_category", "").split())

@@ -4,17 +4,25 @@ their import from and export to Excel. See views_staff for the habits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.contests import bank_io  # registers the "import_questions" job handler
+from danvan.contests import (
+    bank_io,  # registers the "import_questions" job handler
+    bank_preview,
+)
 from danvan.contests import forms_bank as f
+from danvan.contests.bank_layout import ROLE_CHOICES
 from danvan.contests.models import (
     LETTERS,
     Category,
@@ -208,19 +216,70 @@ def category_rename(request: StaffRequest, category: Category) -> HttpResponse:
 
 @editable(managed_contest)
 def question_import(request: StaffRequest, contest: Contest) -> HttpResponse:
+    """Upload a question file (.xlsx or .csv, the template or the unit's own
+    table), see how its columns are read and its first rows, name the columns
+    not recognised, then import it in the background."""
+    if request.method == "POST" and "tep" in request.POST:
+        return _import_preview(request, contest)
     form = f.QuestionImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            preview = bank_preview.preview_of(data, upload.name)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            preview.default_category = form.cleaned_data["default_category"]
+            waiting = bank_preview.keep(request, contest, upload.name, data)
+            return _preview_page(request, contest, waiting, preview)
+    return staff_page(
+        request,
+        "contests/staff/question_import.html",
+        contest,
+        form=form,
+        categories=contest.categories.order_by("name"),
+    )
+
+
+def _import_preview(request: StaffRequest, contest: Contest) -> HttpResponse:
+    waiting = bank_preview.pending(request, contest, request.POST.get("tep", ""))
+    if waiting is None:
+        messages.error(request, "File đã hết hạn xem trước; hãy chọn lại file.")
+        return redirect("contests_staff:question_import", pk=contest.pk)
+    preview = bank_preview.preview_of(waiting.read(), waiting.name, request.POST)
+    if "nhap" not in request.POST or preview.problem:
+        return _preview_page(request, contest, waiting, preview)
+    with default_storage.open(waiting.path, "rb") as fh:
         job = start_job(
             request.user,
             "import_questions",
-            f"Nhập câu hỏi từ {upload.name} — {shorten(contest.title)}"[:200],
-            params={"contest_id": contest.pk},
-            input_file=upload,
+            f"Nhập câu hỏi từ {waiting.name} — {shorten(contest.title)}"[:200],
+            params={
+                "contest_id": contest.pk,
+                "name": waiting.name,
+                "layout": preview.layout.as_params(),
+                "default_category": preview.default_category,
+            },
+            input_file=File(fh, name=waiting.name),
         )
-        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập câu hỏi.")
-        return redirect(job)
-    return staff_page(request, "contests/staff/question_import.html", contest, form=form)
+    waiting.discard(request)
+    messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập câu hỏi.")
+    return redirect(job)
+
+
+def _preview_page(
+    request: StaffRequest, contest: Contest, waiting: Any, preview: Any
+) -> HttpResponse:
+    return staff_page(
+        request,
+        "contests/staff/question_import_preview.html",
+        contest,
+        waiting=waiting,
+        preview=preview,
+        roles=ROLE_CHOICES,
+        categories=contest.categories.order_by("name"),
+    )
 
 
 @require_safe

@@ -160,12 +160,22 @@ def test_good_file_imports_every_question_through_the_job(
     assert len(services.load_bank(contest.pk).questions) == 3
 
 
-def test_the_template_itself_imports(
+def test_the_templates_examples_never_import(
     world: factories.World, admin: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     contest = factories.make_contest(world.organizer, world.province)
+    template = load_workbook(io.BytesIO(question_template()))
+    assert template.sheetnames == ["Câu hỏi", "Ví dụ", "Hướng dẫn"]
+    # As downloaded: its examples stand where an import cannot take them.
     job = run_import(admin, contest, question_template(), django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.FAILED
+    assert job.message == "File không có dòng câu hỏi nào."
+    assert not Question.objects.filter(contest=contest).exists()
+
+    # Copied onto the questions sheet by mistake: imported, and pointed out.
+    job = run_import(admin, contest, xlsx(bank_io.EXAMPLES), django_capture_on_commit_callbacks)
     assert job.status == JobStatus.DONE, job.errors
+    assert "dòng 2, 3 trùng câu hỏi ví dụ của file mẫu" in job.message
     assert Question.objects.filter(contest=contest).count() == 2
     multiple = Question.objects.get(contest=contest, multiple=True)
     assert list(multiple.choices.filter(correct=True).values_list("position", flat=True)) == [
@@ -254,7 +264,7 @@ def test_every_bad_row_is_listed(
 @pytest.mark.parametrize(
     "data,message",
     [
-        (xlsx([row()], header=["Câu hỏi", "Chủ đề"]), "Dòng tiêu đề không đúng mẫu."),
+        (xlsx([row()], header=["Câu hỏi", "Chủ đề"]), "Dòng tiêu đề chưa đủ cột"),
         (b"PK not really a workbook", "File không đọc được."),
         (xlsx([]), "File không có dòng câu hỏi nào."),
     ],
@@ -282,28 +292,40 @@ def test_the_job_rechecks_the_scope(
     assert Question.objects.count() == count
 
 
-def test_import_view_starts_the_job(
+def test_import_view_previews_then_starts_the_job(
     world: factories.World, admin: Any, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     client.force_login(admin)
     url = reverse("contests_staff:question_import", args=[world.contest.pk])
-    response = client.post(url, {"file": SimpleUploadedFile("cau-hoi.csv", b"a,b")})
+    response = client.post(url, {"file": SimpleUploadedFile("cau-hoi.txt", b"a,b")})
     assert response.status_code == 200
-    assert "Chỉ nhận file Excel định dạng .xlsx." in response.content.decode()
+    assert "Chỉ nhận file Excel (.xlsx) hoặc CSV (.csv)." in response.content.decode()
 
     upload = SimpleUploadedFile("cau-hoi.xlsx", xlsx([row()]))
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 200  # the preview: nothing imported yet
+    assert not Job.objects.exists()
+    token = response.context["waiting"].token
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"file": upload})
+        response = client.post(url, {"tep": token, "nhap": "1", **_posted(response)})
     job = Job.objects.get(kind="import_questions")
     assert response.status_code == 302
     assert response["Location"] == job.get_absolute_url()
-    assert job.params == {"contest_id": world.contest.pk}
+    assert job.params["contest_id"] == world.contest.pk
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.errors
     assert Question.objects.filter(contest=world.contest, text__startswith="Ngày hội").exists()
     # The job page shows the outcome to the person who started it.
     body = client.get(job.get_absolute_url()).content.decode()
     assert "Đã nhập 1 câu hỏi" in body
+
+
+def _posted(preview: Any) -> dict[str, Any]:
+    """What the preview form sends back unchanged: the header line and each column's role."""
+    data: dict[str, Any] = {"dong_tieu_de": preview.context["preview"].layout.header}
+    for column in preview.context["preview"].columns():
+        data[f"cot_{column['index']}"] = column["role"]
+    return data
 
 
 # --- Export and round trip ------------------------------------------------------------------

@@ -46,6 +46,7 @@ from danvan.contests.models import (
     Round,
     Sex,
 )
+from danvan.core.charts import every_day
 from danvan.core.models import Organization
 from danvan.core.places import area_places
 from danvan.core.text import VN_TZ, vn_sort_key
@@ -238,13 +239,18 @@ def _fixed(choices: list[tuple[str, str]], found: dict[str, Row]) -> list[Row]:
 
 def _fill(out: Breakdowns, finished: QuerySet[Attempt], ref: date) -> None:
     """Per day, per place, per organisation, by age band, sex and occupation."""
-    out.per_day = [
-        DayRow(r["day"], r["participants"], r["attempts"])
+    found = {
+        r["day"]: DayRow(r["day"], r["participants"], r["attempts"])
         for r in finished.annotate(day=TruncDate("submitted_at", tzinfo=VN_TZ))
         .values("day")
         .annotate(attempts=Count("id"), participants=Count("participant", distinct=True))
         .order_by("day")
         if r["day"] is not None
+    }
+    # Every day from the first to the last: a quiet day is a zero, not a gap.
+    out.per_day = [
+        found.get(day) or DayRow(day)
+        for day, _n in every_day([(d, r.attempts) for d, r in found.items()])
     ]
 
     by_area = _grouped(finished, "participant__area")

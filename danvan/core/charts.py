@@ -6,10 +6,17 @@ kinds, `bar_chart` (horizontal bars), `column_chart` (a series) and `histogram`
 
 Each chart is one `<svg role="img">` with an `aria-label`, a `<title>` and a
 `<desc>` giving the figures in words; each bar carries its own `<title>` (a
-tooltip on hover). Widths are responsive and mobile first: a 480-unit viewBox,
-`width="100%"` and a max-width of about 1.15× the viewBox, so the text reads at
-11–12 px on a 390 px phone and at most about 17 px on a desktop. Bar labels go
-beside the bars when they are short and above them when they are long.
+tooltip on hover). Widths are responsive and mobile first: a 400-unit viewBox,
+`width="100%"` and a max-width of about 1.15× the viewBox, so every text (15
+units) reads at 12 px at least on a 390 px phone and at most about 17 px on a
+desktop. Bar labels go beside the bars when they are short and above them when
+they are long.
+
+Text is measured with a real font: the widest of the page's sans-serif fonts
+found on the server (DejaVu Sans, then Liberation Sans, Arial; `CHART_FONT` in
+the settings names another), through Pillow, so that a label laid out for it
+fits in any of the narrower fonts a phone or a desktop draws it with. Without
+any of them, a per-character estimate errs on the wide side.
 Every piece of text is XML-escaped, so names typed by participants or staff
 cannot inject markup. Numbers use the Vietnamese thousands separator (1.234).
 """
@@ -18,7 +25,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
+
+from django.conf import settings
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#1b1b1b"
@@ -26,10 +39,9 @@ MUTED = "#4f4f4f"
 GRID = "#d9d5cc"
 AXIS = "#767676"
 BAR = "#a3131a"  # brand red, 7.9:1 on white
-WIDTH = 480
+WIDTH = 400
 FONT_SIZE = 15
-SMALL = 14  # axis labels
-CHAR_WIDTH = 0.58  # average glyph width in ems, generous for Vietnamese capitals
+SMALL = 15  # axis labels: 12 px on a phone, like the rest
 MAX_LABEL = 56  # characters of a bar label before it is shortened with "…"
 MAX_SCALE = 1.15
 BESIDE = 0.36  # labels narrower than this share of the width go beside the bars
@@ -51,8 +63,104 @@ def _clip(label: str, limit: int = MAX_LABEL) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def _text_width(text: str, size: float = FONT_SIZE) -> float:
-    return len(text) * size * CHAR_WIDTH
+# Where the sans-serif fonts of the page's stack live (regular, bold), widest first.
+FONT_FILES = (
+    ("dejavu/DejaVuSans.ttf", "dejavu/DejaVuSans-Bold.ttf"),
+    ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"),
+    ("liberation/LiberationSans-Regular.ttf", "liberation/LiberationSans-Bold.ttf"),
+    ("liberation2/LiberationSans-Regular.ttf", "liberation2/LiberationSans-Bold.ttf"),
+    ("arial.ttf", "arialbd.ttf"),
+    ("Arial.ttf", "Arial Bold.ttf"),
+)
+FONT_DIRS = (
+    "/usr/share/fonts/truetype",
+    "/usr/share/fonts/TTF",
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "/Library/Fonts",
+    "/System/Library/Fonts/Supplemental",
+    "C:/Windows/Fonts",
+)
+
+# The fallback: widths in ems, on the wide side of the common sans-serif fonts.
+_NARROW = set("iljI.,:;'!|ìíỉĩịÌÍỈĨỊ ")
+_SEMI = set('frtJ()-/[]"')
+_WIDE = set("mwMWƯỨỪỬỮỰ%@")
+
+
+def _estimate(text: str, size: float) -> float:
+    ems = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            ems += 0.34
+        elif ch in _SEMI:
+            ems += 0.45
+        elif ch in _WIDE:
+            ems += 1.0
+        elif ch.isupper():
+            ems += 0.77
+        else:
+            ems += 0.64
+    return ems * size
+
+
+@cache
+def _font_file(bold: bool) -> str | None:
+    configured = getattr(settings, "CHART_FONT", "")
+    if configured and not bold and Path(configured).is_file():
+        return str(configured)
+    for pair in FONT_FILES:
+        for folder in FONT_DIRS:
+            path = Path(folder) / pair[1 if bold else 0]
+            if path.is_file():
+                return str(path)
+    return None
+
+
+@cache
+def _font(size: float, bold: bool) -> Any:
+    path = _font_file(bold) or _font_file(False)
+    if path is None:
+        return None
+    try:
+        from PIL import ImageFont
+
+        return ImageFont.truetype(path, size=round(size * 4))  # measured at 4x, then scaled
+    except OSError:
+        return None
+
+
+def _text_width(text: str, size: float = FONT_SIZE, *, bold: bool = False) -> float:
+    """The width of `text` at `size` units in the widest font of the page's stack."""
+    font = _font(size, bold)
+    if font is None:
+        return _estimate(text, size) * (1.08 if bold else 1.0)
+    return float(font.getlength(text)) / 4
+
+
+def _fit(text: str, room: float, size: float = FONT_SIZE) -> str:
+    """`text`, shortened with "…" until it is no wider than `room`."""
+    if _text_width(text, size) <= room:
+        return text
+    while text and _text_width(text + "…", size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def every_day(counts: Sequence[tuple[date, int]], *, longest: int = 400) -> list[tuple[date, int]]:
+    """A count per day from the first day to the last, the days without any as 0,
+    so that a per-day axis never skips a quiet day (unless the span is longer
+    than `longest` days: then the days as given)."""
+    if not counts:
+        return []
+    given = dict(counts)
+    first, last = min(given), max(given)
+    if (last - first).days >= longest:
+        return sorted(given.items())
+    return [
+        (first + timedelta(days=i), given.get(first + timedelta(days=i), 0))
+        for i in range((last - first).days + 1)
+    ]
 
 
 def _fmt(x: float) -> str:
@@ -116,9 +224,11 @@ def bar_chart(
         return _empty(title, width)
     labels = [_clip(label) for label, _v in items]
     values = [max(0, int(v)) for _l, v in items]
-    value_w = max(_text_width(vn_number(v)) for v in values) + 8
+    value_w = max(_text_width(vn_number(v), bold=True) for v in values) + 8
     widest = max(_text_width(s) for s in labels)
     beside = widest <= width * BESIDE
+    if not beside:  # above the bars: as wide as the chart at most
+        labels = [_fit(label, width - 4) for label in labels]
     bar_h = 16
     if beside:
         label_w = widest + 10
@@ -138,7 +248,7 @@ def bar_chart(
         if beside:
             text = f'<text x="{_fmt(label_w - 8)}" y="{_fmt(mid)}" text-anchor="end">'
         else:
-            text = f'<text x="0" y="{_fmt(y - 6)}">'
+            text = f'<text x="2" y="{_fmt(y - 6)}">'  # a T or a Y overhangs its origin
         parts.append(
             f"<g><title>{_esc(full[0])}: {vn_number(value)}{_esc(unit)}</title>"
             f"{text}{_esc(label)}</text>"
@@ -196,7 +306,8 @@ def _columns(
         )
     label_w = max(_text_width(_clip(label, 12), SMALL) for label, _v in items) + 6
     every = max(1, math.ceil(label_w / slot))
-    show_values = _text_width(vn_number(max(values)), SMALL) <= slot + 2
+    room = every * slot - 4
+    show_values = _text_width(vn_number(max(values)), SMALL, bold=True) <= slot + 2
     for i, ((label, _v), value) in enumerate(zip(items, values, strict=True)):
         x = left + i * slot + (slot - bar_w) / 2
         h = plot_h * value / y_max
@@ -215,9 +326,10 @@ def _columns(
                 f'font-weight="700">{vn_number(value)}</text>'
             )
         if i % every == 0:
+            shown = _fit(_clip(label, 12), room, SMALL)
             piece += (
                 f'<text x="{_fmt(cx)}" y="{_fmt(top + plot_h + 18)}" text-anchor="middle" '
-                f'font-size="{SMALL}" fill="{MUTED}">{_esc(_clip(label, 12))}</text>'
+                f'font-size="{SMALL}" fill="{MUTED}">{_esc(shown)}</text>'
             )
         parts.append(piece + "</g>")
     if x_title:

@@ -44,6 +44,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from danvan.core.cache import LocalCache
+from danvan.core.charts import every_day
 from danvan.core.models import Area
 from danvan.core.places import area_places
 from danvan.core.text import format_date, vn_sort_key
@@ -510,7 +511,7 @@ def _from_counts(
             for (_row, _choice, _number, _area, day), n in values.items():
                 if day is not None:
                     per_day[day] += n
-            days[q.pk] = sorted(per_day.items())
+            days[q.pk] = every_day(sorted(per_day.items()), longest=92)
     uq = _unit_question_of(questions)
     out.area_ids = sorted(units[uq.pk]) if uq is not None else []
     _assemble(

@@ -214,6 +214,18 @@ def test_days_are_counted_in_vietnam_time(world: Any) -> None:
     assert stats.per_day[0].attempts == 5
 
 
+def test_a_quiet_day_is_a_zero_not_a_gap(world: Any) -> None:
+    finished = list(Attempt.objects.filter(round=world.round, status__in=FINISHED))
+    Attempt.objects.filter(pk=finished[0].pk).update(
+        submitted_at=datetime(2025, 3, 1, 3, 0, tzinfo=UTC)
+    )
+    Attempt.objects.filter(pk__in=[a.pk for a in finished[1:]]).update(
+        submitted_at=datetime(2025, 3, 4, 3, 0, tzinfo=UTC)
+    )
+    stats = round_statistics(world.round)
+    assert [(d.day.day, d.attempts) for d in stats.per_day] == [(1, 1), (2, 0), (3, 0), (4, 4)]
+
+
 def test_results_are_cached_per_round(world: Any, django_assert_num_queries: Any) -> None:
     first = round_statistics(world.round)
     with django_assert_num_queries(0):

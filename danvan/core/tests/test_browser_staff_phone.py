@@ -95,3 +95,43 @@ def test_a_staff_list_is_a_stack_of_labelled_cards(
     )
     assert "Trạng thái" in labels
     screenshot(page_phone, "staff-survey-list-390")
+
+
+CHART_TEXT = """svg => {
+  const scale = svg.getScreenCTM().a;
+  const edge = svg.getBoundingClientRect();
+  return Array.from(svg.querySelectorAll("text")).map(t => {
+    const b = t.getBoundingClientRect();
+    return {
+      text: t.textContent,
+      px: parseFloat(getComputedStyle(t).fontSize) * scale,
+      inside: b.left >= edge.left - 0.5 && b.right <= edge.right + 0.5,
+    };
+  });
+}"""
+
+
+def test_charts_read_on_a_phone(signed_in: Client, live_server: Any, page_phone: Any) -> None:
+    """Every chart text is 12 px at least at 390 px, and none is cut at the edges
+    (widths measured in Chromium, with the fonts the page uses)."""
+    from django.urls import reverse
+
+    from danvan.contests.models import Contest
+    from danvan.surveys.models import Survey
+
+    contest = Contest.objects.get()
+    pages = [
+        reverse("contests_stats:contest_stats", args=[contest.pk]),
+        reverse("contests_stats:round_stats", args=[contest.rounds.order_by("number")[0].pk]),
+        *(reverse("surveys_results:results", args=[s.pk]) for s in Survey.objects.all()),
+    ]
+    seen = 0
+    for path in pages:
+        page_phone.goto(live_server.url + path)
+        for svg in page_phone.locator("svg.chart").all():
+            for text in svg.evaluate(CHART_TEXT):
+                seen += 1
+                assert text["px"] >= 11.95, f"{path}: “{text['text']}” at {text['px']:.1f}px"
+                assert text["inside"], f"{path}: “{text['text']}” is cut at the chart's edge"
+    assert seen > 50
+    screenshot(page_phone, "staff-results-charts-390")

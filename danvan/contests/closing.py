@@ -26,7 +26,7 @@ from django.db.models import Count, Q, Sum
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
-from danvan.contests.bank import ContestError, load_bank, rank_key, score_answers
+from danvan.contests.bank import ContestError, load_bank, score_answers
 from danvan.contests.models import (
     Attempt,
     AttemptStatus,
@@ -146,13 +146,14 @@ def _close(rnd: Round, report: Progress) -> CloseSummary:
     }
     actual = by_kind.get(rnd.prediction)
 
-    ranked = rank_round(rnd, actual, report)
-    report(len(ranked), len(ranked), "Đang trao giải…")
-    Award.objects.filter(prize__round=rnd).delete()
     prizes = {p.kind: p for p in Prize.objects.filter(round=rnd)}
-    awards = _award_individuals(rnd, prizes, ranked)
+    places = sum(prizes[k].quantity for k in INDIVIDUAL_KINDS if k in prizes)
+    ranking = rank_round(rnd, actual, report, top=places)
+    report(ranking.total, ranking.total, "Đang trao giải…")
+    Award.objects.filter(prize__round=rnd).delete()
+    awards = _award_individuals(rnd, prizes, ranking.top)
     collective = _award_collective(rnd, prizes.get(PrizeKind.COLLECTIVE), counted)
-    report(len(ranked), len(ranked), "Đã tổng hợp kết quả.")
+    report(ranking.total, ranking.total, "Đã tổng hợp kết quả.")
     return CloseSummary(
         round_id=rnd.pk,
         finalized=finalized,
@@ -160,7 +161,7 @@ def _close(rnd: Round, report: Progress) -> CloseSummary:
         participants=participants,
         perfect=perfect,
         actual_value=actual,
-        ranked=len(ranked),
+        ranked=ranking.total,
         awards=awards,
         collective_awards=collective,
         seconds=0.0,
@@ -277,26 +278,93 @@ def bulk_set(
                 report(start + len(batch), total)
 
 
-def rank_round(rnd: Round, actual: int | None, report: Progress) -> list[Any]:
+@dataclass
+class Ranking:
+    total: int  # counted attempts ranked
+    top: list[Any]  # the first ones (pk, participant_id, score), best first
+
+
+def rank_order(keys: Sequence[str], actual: int | None) -> tuple[str, list[Any]]:
+    """The SQL ORDER BY of the round's tie-break `keys` (and the id last): the
+    order of `bank.rank_key`, written so that PostgreSQL and SQLite agree
+    (missing values last, by explicit flags rather than the vendors' NULL order)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for key in keys:
+        if key == "score":
+            parts.append("COALESCE(score, 0) DESC")
+        elif key == "prediction":
+            parts.append("CASE WHEN prediction IS NULL THEN 1 ELSE 0 END")
+            if actual is not None:
+                parts.append("ABS(prediction - %s)")
+                params.append(actual)
+        elif key == "duration":
+            parts.append(f"COALESCE(duration_ms, {2**62})")
+        elif key == "submitted":
+            parts.append("CASE WHEN submitted_at IS NULL THEN 1 ELSE 0 END, submitted_at")
+    parts.append("id")
+    return ", ".join(parts), params
+
+
+def rank_round(rnd: Round, actual: int | None, report: Progress, *, top: int = 0) -> Ranking:
     """Rank the counted attempts by the round's tie-break order; store `rank`
-    (1 is best) on them and clear it on the others. Returns the rows in order."""
-    rows: list[Any] = list(
-        Attempt.objects.filter(round=rnd, counted=True, status__in=FINISHED).values_list(
-            "pk", "participant_id", "score", "prediction", "duration_ms", "submitted_at", named=True
-        )
-    )
-    keys = rnd.tie_break_keys()
-    report(0, len(rows), f"Đang xếp hạng {len(rows)} lượt thi…")
-    rows.sort(key=lambda row: rank_key(row, keys, actual))
+    (1 is best) on them and clear it on the others. Returns how many were
+    ranked and the first `top` of them.
+
+    The database ranks them (a window function into a temporary table: no row
+    travels to Python and back), then the ranks are written BATCH rows a
+    statement in id order (neighbouring rows share pages), with progress."""
+    order, params = rank_order(rnd.tie_break_keys(), actual)
     Attempt.objects.filter(round=rnd, rank__isnull=False).filter(
         Q(counted=False) | ~Q(status__in=FINISHED)
     ).update(rank=None)
-    bulk_set(
-        [("rank", "integer")],
-        [(row.pk, rank) for rank, row in enumerate(rows, 1)],
-        report=lambda done, total: report(done, total, f"Đã xếp hạng {done}/{total} lượt thi."),
-    )
-    return rows
+    qn = connection.ops.quote_name
+    table = qn(Attempt._meta.db_table)
+    statuses = ", ".join(["%s"] * len(FINISHED))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS danvan_rank")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE danvan_rank AS SELECT id, "
+            f"ROW_NUMBER() OVER (ORDER BY {order}) AS rn FROM {table} "
+            f"WHERE round_id = %s AND counted AND status IN ({statuses})",
+            [*params, rnd.pk, *FINISHED],
+        )
+        cursor.execute("CREATE INDEX danvan_rank_id ON danvan_rank (id)")
+        cursor.execute("SELECT COUNT(*) FROM danvan_rank")
+        total = int(cursor.fetchone()[0])
+        report(0, total, f"Đang xếp hạng {total} lượt thi…")
+        cursor.execute(
+            "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS k FROM danvan_rank) t "
+            "WHERE k %% %s = 0 ORDER BY id",
+            [BATCH],
+        )
+        bounds = [row[0] for row in cursor.fetchall()]
+        low: int | None = None
+        for done, high in enumerate([*bounds, None], start=1):
+            where = ["r.id > %s"] if low is not None else []
+            where += ["r.id <= %s"] if high is not None else []
+            cursor.execute(
+                f"UPDATE {table} SET rank = r.rn FROM danvan_rank AS r "
+                f"WHERE {table}.id = r.id" + "".join(f" AND {w}" for w in where),
+                [v for v in (low, high) if v is not None],
+            )
+            low = high
+            written = min(done * BATCH, total)
+            if written > (done - 1) * BATCH:  # the last statement may have had nothing left
+                report(written, total, f"Đã xếp hạng {written}/{total} lượt thi.")
+        best = (
+            list(
+                Attempt.objects.raw(
+                    f"SELECT a.id, a.participant_id, a.score FROM danvan_rank AS r "
+                    f"JOIN {table} AS a ON a.id = r.id WHERE r.rn <= %s ORDER BY r.rn",
+                    [top],
+                )
+            )
+            if top
+            else []
+        )
+        cursor.execute("DROP TABLE danvan_rank")
+    return Ranking(total, best)
 
 
 # --- Places: a participant's commune -------------------------------------------------

@@ -299,6 +299,10 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A TrueType file the charts measure their text with (empty: the widest of the
+# page's sans-serif fonts found on the server; danvan/core/charts.py).
+CHART_FONT = env_str("CHART_FONT", "")
+
 # Uploaded Excel workbooks (danvan.core.uploads): checked from the archive's
 # directory before anything is decompressed, then read row by row.
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 50) * 1024 * 1024

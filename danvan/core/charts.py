@@ -106,7 +106,7 @@ def _estimate(text: str, size: float) -> float:
 
 @cache
 def _font_file(bold: bool) -> str | None:
-    configured = getattr(settings, "CHART_FONT", "")
+    configured = settings.CHART_FONT
     if configured and not bold and Path(configured).is_file():
         return str(configured)
     for pair in FONT_FILES:

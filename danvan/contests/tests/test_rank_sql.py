@@ -47,7 +47,7 @@ def test_sql_ranks_equal_the_python_order(
         people(world, len(values)), values, strict=True
     ):
         attempt = finished(rnd, person, score, prediction=prediction, seconds=seconds, at=at)
-        fields = {}
+        fields: dict[str, Any] = {}
         if no_duration:
             fields["duration_ms"] = None
         if no_time:

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "danvan.core",
     "danvan.contests",
     "danvan.surveys",
+    "danvan.practices",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,128 @@
+"""The demo's practices and exemplars: a dozen and a half across the demo
+communes and the four fields, at every step of the lifecycle, with results;
+some communes are left without one, so that the coverage page has gaps to
+show, and a practice of a former commune counts for its successor."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from danvan.core.demo import Writer, demo_home
+from danvan.core.demo import say as _say
+from danvan.core.models import Area, AreaKind, Organization
+from danvan.practices import services
+from danvan.practices.models import Field, Kind, Level, Practice, Status
+
+SEED = 1930
+CREATOR_USERNAME = "bdv.cantho"
+
+# (title, field, kind, the steps it has gone through)
+ENTRIES: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("Dân vận khéo trong hiến đất làm đường giao thông nông thôn", Field.ECONOMY, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Tổ hợp tác trồng khóm liên kết tiêu thụ", Field.ECONOMY, Kind.PRACTICE,
+     ("start", "propose")),
+    ("Mỗi hội viên một phần quà cho hộ nghèo", Field.SOCIETY, Kind.PRACTICE, ("start",)),
+    ("Tuyến đường hoa, đường sáng — xanh — sạch — đẹp", Field.SOCIETY, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Camera an ninh kết nối với tổ tự quản", Field.DEFENCE, Kind.PRACTICE, ("start",)),
+    ("Tổ dân vận khéo giải quyết mâu thuẫn ở cơ sở", Field.DEFENCE, Kind.PRACTICE,
+     ("start", "propose", "refuse")),
+    ("Chi bộ đối thoại trực tiếp với Nhân dân mỗi quý", Field.POLITICS, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Cán bộ, đảng viên nhận đỡ đầu hộ cận nghèo", Field.POLITICS, Kind.PRACTICE, ()),
+    ("Nông dân sản xuất lúa theo hướng hữu cơ", Field.ECONOMY, Kind.PRACTICE, ("start",)),
+    ("Hội quán phụ nữ tiết kiệm", Field.SOCIETY, Kind.PRACTICE, ("start", "stop")),
+    ("Ông Nguyễn Văn Hai — người hiến 1.200 m² đất làm trường học", Field.SOCIETY,
+     Kind.EXEMPLAR, ("start", "propose", "recognise")),
+    ("Chi hội Cựu chiến binh ấp vận động xây cầu", Field.ECONOMY, Kind.EXEMPLAR,
+     ("start", "propose")),
+]  # fmt: skip
+
+INDICATORS = [
+    ("Tiền vận động được", "đồng", 150_000_000, 2_500_000_000),
+    ("Diện tích đất hiến", "m²", 200, 6_000),
+    ("Ngày công lao động", "ngày công", 100, 3_000),
+    ("Đường giao thông nông thôn làm mới", "km", 1, 12),
+    ("Hộ thoát nghèo", "hộ", 3, 60),
+]
+
+
+def load_practices_demo(stdout: Writer | None = None) -> int:
+    """Create the demo practices (once); return how many there are."""
+    if Practice.objects.exists():
+        _say(stdout, "Mô hình mẫu đã có; không tạo thêm.")
+        return Practice.objects.count()
+    organizer, city = demo_home("mô hình mẫu")
+    creator = get_user_model().objects.filter(username=CREATOR_USERNAME).first()
+    communes = list(
+        Area.objects.filter(
+            kind=AreaKind.COMMUNE, valid_to__isnull=True, path__startswith=city.path
+        ).order_by("path")
+    )
+    former = list(
+        Area.objects.filter(kind=AreaKind.COMMUNE, valid_to__isnull=False).order_by("path")[:2]
+    )
+    # Every third commune is left without a practice: the coverage page shows gaps.
+    places = [c for i, c in enumerate(communes) if i % 3 != 2] + former
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        for i, (title, field, kind, steps) in enumerate(ENTRIES):
+            area = places[i % len(places)] if places else city
+            body = (
+                Organization.objects.filter(area=area, valid_to__isnull=True).order_by("pk").first()
+                or Organization.objects.filter(area=area).order_by("pk").first()
+                or organizer
+            )
+            practice = services.register_practice(
+                by=creator,
+                kind=kind,
+                title=title,
+                field=field,
+                level=Level.COMMUNE,
+                year=2024 if area in former else 2025,
+                area=area,
+                organization=body,
+                lead_official="Trưởng ban Dân vận",
+                started_on=date(2025, 1 + i % 6, 1),
+                aims="Phát huy vai trò chủ thể của Nhân dân; gắn với phong trào thi đua "
+                "“Dân vận khéo” của địa phương.",
+                method="Cấp ủy lãnh đạo, chính quyền hỗ trợ, Mặt trận và các đoàn thể vận "
+                "động; công khai, dân chủ, Nhân dân bàn và quyết định.",
+                participants="Hội viên, đoàn viên và Nhân dân trên địa bàn.",
+            )
+            _advance(practice, steps, creator)
+            rows = []
+            for label, unit, low, high in rng.sample(INDICATORS, 2):
+                rows.append((label, Decimal(rng.randint(low, high)), unit, date(2025, 11, 30)))
+            services.set_indicators(practice, rows)
+        recognised = list(Practice.objects.filter(status=Status.RECOGNISED).order_by("pk"))
+        copies = list(Practice.objects.filter(status=Status.IN_PROGRESS).order_by("pk"))
+        if recognised and copies:
+            services.replicate_practice(recognised[0], copies[0], by=creator)
+    count = Practice.objects.count()
+    _say(stdout, f"Đã tạo {count} mô hình, điển hình mẫu.")
+    return count
+
+
+def _advance(practice: Practice, steps: tuple[str, ...], by: Any) -> None:
+    for action in steps:
+        extra: dict[str, Any] = {}
+        if action == "recognise":
+            extra = {
+                "recognised_level": Level.DISTRICT,
+                "decision_number": f"{100 + practice.pk}/QĐ-UBND",
+                "decision_date": date(2025, 12, 1),
+                "issuing_body": "UBND thành phố Cần Thơ",
+            }
+        elif action == "refuse":
+            extra = {"reason": "Kết quả chưa rõ, chưa có số liệu cụ thể để đánh giá."}
+        elif action == "stop":
+            extra = {"reason": "Hội viên chuyển sang mô hình tiết kiệm chung của xã."}
+        services.advance(practice, action, by=by, **extra)

@@ -1,0 +1,201 @@
+"""Practices and exemplars of skilful mass mobilisation (mô hình, điển hình
+"Dân vận khéo"): what a unit or organisation registers for a year, carries
+out, proposes for recognition, and what others replicate.
+
+A practice runs in a unit (`area`) under a lead body (`organization`); staff
+see and change it through their scope like every other record (`visible_to`).
+Its status moves only through `services` (`TRANSITIONS`), each step recorded
+as a `Step` (who, when, why). Results are numbered `Indicator`s with a unit
+and a date.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from danvan.core.models import Area, Organization
+from danvan.core.organised import PartOfActivity
+from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core.text import fold
+
+
+class Kind(models.TextChoices):
+    PRACTICE = "practice", "Mô hình"
+    EXEMPLAR = "exemplar", "Điển hình"
+
+
+class Field(models.TextChoices):
+    ECONOMY = "economy", "Kinh tế"
+    SOCIETY = "society", "Văn hóa - xã hội"
+    DEFENCE = "defence", "Quốc phòng - an ninh"
+    POLITICS = "politics", "Xây dựng Đảng và hệ thống chính trị"
+
+
+class Level(models.TextChoices):
+    HAMLET = "hamlet", "Cấp ấp, khu vực"
+    COMMUNE = "commune", "Cấp xã"
+    DISTRICT = "district", "Cấp huyện, thành phố"
+    PROVINCE = "province", "Cấp tỉnh"
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "Đã đăng ký"
+    IN_PROGRESS = "in_progress", "Đang thực hiện"
+    PROPOSED = "proposed", "Đề nghị công nhận"
+    RECOGNISED = "recognised", "Đã công nhận"
+    REPLICATED = "replicated", "Đã nhân rộng"
+    NOT_RECOGNISED = "not_recognised", "Không được công nhận"
+    STOPPED = "stopped", "Dừng thực hiện"
+
+
+# What counts for the plan's target "every commune has a practice": one being
+# carried out or further along (registered only, refused or stopped do not).
+COUNTING = (Status.IN_PROGRESS, Status.PROPOSED, Status.RECOGNISED, Status.REPLICATED)
+
+
+class PracticeQuerySet(ScopedQuerySetMixin, models.QuerySet["Practice"]):
+    scope_area_path = "area__path"
+    scope_org_path = "organization__path"
+
+    def search(self, q: str) -> PracticeQuerySet:
+        """Every word of `q` in the title, ignoring diacritics and case."""
+        qs = self
+        for term in fold(q).split():
+            qs = qs.filter(title_folded__contains=term)
+        return qs
+
+
+class Practice(models.Model):
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.PRACTICE)
+    title = models.CharField("tên mô hình, điển hình", max_length=300)
+    title_folded = models.CharField(max_length=300, editable=False, db_index=True)
+    field = models.CharField("lĩnh vực", max_length=20, choices=Field.choices)
+    level = models.CharField("cấp", max_length=20, choices=Level.choices)
+    year = models.PositiveSmallIntegerField("năm đăng ký")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="practices", verbose_name="địa bàn"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="practices",
+        verbose_name="đơn vị chủ trì",
+    )
+    partners = models.ManyToManyField(
+        Organization, blank=True, related_name="practices_joined", verbose_name="đơn vị phối hợp"
+    )
+    lead_official = models.CharField("người phụ trách", max_length=200, blank=True)
+    started_on = models.DateField("ngày bắt đầu", null=True, blank=True)
+    aims = models.TextField("mục tiêu", blank=True)
+    method = models.TextField("cách làm", blank=True)
+    participants = models.TextField("đối tượng tham gia", blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    recognised_level = models.CharField(
+        "cấp công nhận", max_length=20, choices=Level.choices, blank=True
+    )
+    decision_number = models.CharField("số quyết định", max_length=100, blank=True)
+    decision_date = models.DateField("ngày quyết định", null=True, blank=True)
+    issuing_body = models.CharField("cơ quan ban hành", max_length=200, blank=True)
+    replicated_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replicas",
+        verbose_name="nhân rộng từ",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name="người tạo",
+    )
+    created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("thời điểm sửa", auto_now=True)
+
+    objects = PracticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mô hình, điển hình"
+        verbose_name_plural = "mô hình, điển hình"
+        indexes = [models.Index(fields=["year", "status"], name="practice_year_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.title_folded = fold(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_folded"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices_staff:practice_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        """Filed with each audit entry, so the audit page can be scoped."""
+        return {"area_path": self.area.path, "org_path": self.organization.path}
+
+    @property
+    def counts_for_target(self) -> bool:
+        return self.status in COUNTING
+
+
+class Step(PartOfActivity, models.Model):
+    """One change of a practice's status: who, when, why."""
+
+    activity = "practice"
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="steps", verbose_name="mô hình"
+    )
+    action = models.CharField("thao tác", max_length=20)
+    from_status = models.CharField("từ", max_length=20, choices=Status.choices)
+    to_status = models.CharField("sang", max_length=20, choices=Status.choices)
+    reason = models.TextField("lý do, ghi chú", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        verbose_name="người thực hiện",
+    )
+    at = models.DateTimeField("thời điểm", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bước của mô hình"
+        verbose_name_plural = "các bước của mô hình"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Indicator(PartOfActivity, models.Model):
+    """A result in figures: "Vận động được 1.200.000.000 đồng" on a date."""
+
+    activity = "practice"
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="indicators", verbose_name="mô hình"
+    )
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    label = models.CharField("chỉ tiêu", max_length=200)
+    value = models.DecimalField("giá trị", max_digits=16, decimal_places=2)
+    unit = models.CharField("đơn vị tính", max_length=50)
+    measured_on = models.DateField("tính đến ngày")
+
+    class Meta:
+        verbose_name = "kết quả"
+        verbose_name_plural = "kết quả"
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}"

@@ -1,0 +1,55 @@
+"""Practices for tests, on core's unit trees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from danvan.core.models import Area, Organization, OrgKind
+from danvan.core.tests.factories import make_org
+from danvan.practices import services
+from danvan.practices.models import Field, Kind, Level, Practice
+
+
+def make_practice(
+    area: Area,
+    organization: Organization | None = None,
+    *,
+    by: Any = None,
+    title: str = "Dân vận khéo trong xây dựng nông thôn mới",
+    **values: Any,
+) -> Practice:
+    if organization is None:
+        area.refresh_from_db()
+        organization = Organization.objects.filter(area=area).first() or make_org(
+            area, f"Ban Dân vận {area.name}", OrgKind.MOBILISATION_BOARD
+        )
+    fields: dict[str, Any] = {
+        "kind": Kind.PRACTICE,
+        "title": title,
+        "field": Field.ECONOMY,
+        "level": Level.COMMUNE,
+        "year": 2025,
+        "area": area,
+        "organization": organization,
+        **values,
+    }
+    return services.register_practice(by=by, **fields)
+
+
+def move(practice: Practice, *actions: str, by: Any = None) -> Practice:
+    """Take `practice` through `actions` (recognise with a decision)."""
+    from datetime import date
+
+    for action in actions:
+        extra: dict[str, Any] = {}
+        if action == "recognise":
+            extra = {
+                "recognised_level": Level.COMMUNE,
+                "decision_number": "12/QĐ-UBND",
+                "decision_date": date(2025, 11, 20),
+                "issuing_body": "UBND xã",
+            }
+        if action in ("refuse", "stop"):
+            extra = {"reason": "Chưa đạt tiêu chí."}
+        practice = services.advance(practice, action, by=by, **extra)
+    return practice

@@ -1,0 +1,46 @@
+"""The plan's target per commune, against a recount: a commune counts when a
+practice being carried out (or further) runs in it, in one of its hamlets, or
+in a commune merged into it by the 2025 restructuring."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from danvan.core.models import Role
+from danvan.core.restructuring import merge_areas
+from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
+from danvan.practices.coverage import commune_coverage
+from danvan.practices.tests.factories import make_practice, move
+
+pytestmark = pytest.mark.django_db
+
+
+def test_coverage_per_commune_across_a_merger() -> None:
+    province = make_province()
+    a = make_commune(province, "Xã An Bình", "30001")
+    b = make_commune(province, "Xã Bình Hòa", "30002")
+    c = make_commune(province, "Xã Cái Tắc", "30003")
+    d = make_commune(province, "Xã Đông Phú", "30004")
+    hamlet = make_hamlet(a, "Ấp Một")
+    viewer = make_staff("xem.tinh", Role.VIEWER, area=province)
+
+    move(make_practice(hamlet, title="Tổ tự quản ở ấp"), "start")  # counts for A
+    make_practice(b, title="Chỉ mới đăng ký")  # registered only: does not count
+    move(make_practice(c, title="Cổng rào tự quản"), "start", "stop")  # stopped: no
+    move(make_practice(d, title="Dân vận khéo ở Đông Phú"), "start", "propose")  # counts
+
+    # 1/7/2025: D is merged into C; D's practice now counts for C.
+    merge_areas(None, [d], into=c, effective_on=date(2025, 7, 1))
+
+    rows = {r.commune.name: [p.title for p in r.practices] for r in commune_coverage(viewer)}
+    assert rows == {
+        "Xã An Bình": ["Tổ tự quản ở ấp"],
+        "Xã Bình Hòa": [],
+        "Xã Cái Tắc": ["Dân vận khéo ở Đông Phú"],
+    }
+    # Communes still lacking one come first.
+    assert [r.covered for r in commune_coverage(viewer)] == [False, True, True]
+    # By year of registration.
+    assert all(not r.covered for r in commune_coverage(viewer, year=2024))

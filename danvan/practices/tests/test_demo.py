@@ -1,0 +1,26 @@
+"""The demo practices load on the demo district, at every step, with gaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from danvan.core.models import User
+from danvan.practices.coverage import commune_coverage
+from danvan.practices.demo import load_practices_demo
+from danvan.practices.models import Practice, Status
+
+
+@pytest.mark.django_db
+def test_the_demo_covers_the_lifecycle_and_leaves_gaps(demo: Any) -> None:
+    assert load_practices_demo() == 12
+    assert load_practices_demo() == 12  # once
+    statuses = set(Practice.objects.values_list("status", flat=True))
+    assert statuses == {
+        Status.REGISTERED, Status.IN_PROGRESS, Status.PROPOSED, Status.REPLICATED,
+        Status.RECOGNISED, Status.NOT_RECOGNISED, Status.STOPPED,
+    }  # fmt: skip
+    assert Practice.objects.filter(replicated_from__isnull=False).count() == 1
+    rows = commune_coverage(User.objects.get(username="bdv.cantho"))
+    assert any(r.covered for r in rows) and any(not r.covered for r in rows)

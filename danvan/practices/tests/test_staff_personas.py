@@ -1,0 +1,122 @@
+"""Every practices staff URL tried by the personas of a commune body
+(`danvan.core.testing.commune_body_personas`, outcomes `COMMUNE_BODY`): the
+sibling gets 404 for every object, the viewer opens the VIEW pages only; the
+anonymous visitor is sent to sign in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from danvan.core.testing import (
+    ABOVE,
+    COMMUNE_BODY,
+    MANAGE,
+    SIBLING,
+    VIEW,
+    Matrix,
+    Row,
+    assert_list_scoped,
+    commune_body_personas,
+)
+from danvan.core.tests.factories import make_commune, make_province
+from danvan.practices import urls_staff
+from danvan.practices.models import Practice, Status
+from danvan.practices.tests.factories import make_practice, move
+
+
+@dataclass
+class Personas:
+    practice: Practice
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    province = make_province("92", "Thành phố Cần Thơ")
+    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
+    other = make_commune(province, "Xã Hòa An", "31393")
+    body, users = commune_body_personas(commune, province, other)
+    practice = make_practice(commune, body, title="Dân vận khéo cải cách hành chính")
+    return Personas(practice, users)
+
+
+def _practice(p: Personas) -> Practice:
+    return p.practice
+
+
+def _in_progress(p: Personas) -> Practice:
+    return move(p.practice, "start")
+
+
+def _proposed(p: Personas) -> Practice:
+    return move(p.practice, "start", "propose")
+
+
+def _recognised(p: Personas) -> Practice:
+    return move(p.practice, "start", "propose", "recognise")
+
+
+MATRIX = Matrix(
+    "practices_staff",
+    urls_staff,
+    personas=COMMUNE_BODY,
+    rows={
+        "practice_detail": Row(_practice, VIEW),
+        "practice_edit": Row(_practice, MANAGE),
+        "practice_start": Row(_practice, MANAGE),
+        "practice_propose": Row(_in_progress, MANAGE),
+        "practice_recognise": Row(_proposed, MANAGE),
+        "practice_refuse": Row(_proposed, MANAGE),
+        "practice_stop": Row(_practice, MANAGE),
+        "practice_replicate": Row(_recognised, MANAGE),
+        # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+        "practice_list": Row(None, VIEW),
+        "practice_add": Row(None, MANAGE),
+        "coverage": Row(None, VIEW),
+    },
+)
+
+
+def test_every_practices_staff_url_is_covered() -> None:
+    MATRIX.assert_covers()
+
+
+@pytest.mark.parametrize("name", MATRIX.sorted_names())
+def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
+    MATRIX.check(client, name, personas.users.__getitem__, personas)
+
+
+def test_sibling_list_never_shows_the_practice(personas: Personas, client: Any) -> None:
+    practice = personas.practice
+    assert_list_scoped(
+        client,
+        reverse("practices_staff:practice_list"),
+        practice,
+        reverse("practices_staff:practice_detail", args=[practice.pk]),
+        hidden_from=personas.users[SIBLING],
+        shown_to=personas.users[ABOVE],
+        search="cai cach",
+    )
+
+
+def test_a_step_through_the_pages(personas: Personas, client: Any) -> None:
+    """The owner starts the practice, then proposes it; a stop without a reason
+    is refused on the page and changes nothing."""
+    from danvan.core.testing import OWNER
+
+    practice = personas.practice
+    client.force_login(personas.users[OWNER])
+    detail = client.get(practice.get_absolute_url()).content.decode()
+    start = reverse("practices_staff:practice_start", args=[practice.pk])
+    assert start in detail
+    assert client.post(start, {"reason": ""})["Location"] == practice.get_absolute_url()
+    practice.refresh_from_db()
+    assert practice.status == Status.IN_PROGRESS
+    stop = reverse("practices_staff:practice_stop", args=[practice.pk])
+    page = client.post(stop, {"reason": " "})
+    assert page.status_code == 200 and "Hãy ghi lý do." in page.content.decode()
+    assert Practice.objects.get(pk=practice.pk).status == Status.IN_PROGRESS

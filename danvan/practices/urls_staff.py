@@ -1,0 +1,27 @@
+"""Staff pages of practices and exemplars, mounted at /quan-ly/mo-hinh/
+(namespace "practices_staff"). Every view is scoped; see tests/test_staff_personas.py."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from danvan.practices import views_staff as v
+
+app_name = "practices_staff"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", v.practice_list, name="practice_list"),
+    path("dang-ky/", v.practice_add, name="practice_add"),
+    path("phu-song/", v.coverage, name="coverage"),
+    path("<int:pk>/", v.practice_detail, name="practice_detail"),
+    path("<int:pk>/sua/", v.practice_edit, name="practice_edit"),
+    path("<int:pk>/nhan-rong/", v.practice_replicate, name="practice_replicate"),
+    # The lifecycle, one URL an action (services.MOVES).
+    path("<int:pk>/bat-dau/", v.practice_move, {"action": "start"}, name="practice_start"),
+    path("<int:pk>/de-nghi/", v.practice_move, {"action": "propose"}, name="practice_propose"),
+    path(
+        "<int:pk>/cong-nhan/", v.practice_move, {"action": "recognise"}, name="practice_recognise"
+    ),
+    path(
+        "<int:pk>/khong-cong-nhan/", v.practice_move, {"action": "refuse"}, name="practice_refuse"
+    ),
+    path("<int:pk>/dung/", v.practice_move, {"action": "stop"}, name="practice_stop"),
+]

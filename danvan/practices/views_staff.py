@@ -1,0 +1,187 @@
+"""Staff pages of practices and exemplars, at /quan-ly/mo-hinh/ (namespace
+"practices_staff"). Scoped like every staff page: a practice is seen with VIEW
+and changed with MANAGE through `Practice.objects.visible_to`; out of scope is
+a 404. Writes go through `services`; a refusal is shown, nothing changes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core.forms import form_error
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.models import Organization
+from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.practices import forms as f
+from danvan.practices import services
+from danvan.practices.coverage import commune_coverage
+from danvan.practices.models import Practice, Status
+
+NAV = "practices"
+
+
+def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Practice:
+    qs = Practice.objects.select_related("area", "organization", "replicated_from")
+    return get_visible_or_404(qs, request.user, verb, pk=pk)
+
+
+@require_safe
+@login_required
+def practice_list(request: StaffRequest) -> HttpResponse:
+    form = f.PracticeFilterForm(request.GET or None)
+    qs = Practice.objects.visible_to(request.user).select_related("area", "organization")
+    if form.is_valid():
+        data = form.cleaned_data
+        for name in ("kind", "field", "level", "status", "year"):
+            if data.get(name):
+                qs = qs.filter(**{name: data[name]})
+        if data.get("q"):
+            qs = qs.search(data["q"])
+    return list_page(
+        request,
+        "practices/staff/practice_list.html",
+        qs.order_by("-year", "title_folded", "pk"),
+        nav=NAV,
+        form=form,
+        can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
+    )
+
+
+def _form_page(request: StaffRequest, practice: Practice | None) -> HttpResponse:
+    form = f.PracticeForm(request.POST or None, instance=practice, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        partners = form.cleaned_data["partners"]
+        try:
+            if practice is None:
+                saved = services.register_practice(
+                    by=request.user, partners=partners, **form.values()
+                )
+                messages.success(request, f"Đã đăng ký “{saved.title}”.")
+            else:
+                saved = services.update_practice(practice, partners=partners, **form.values())
+                messages.success(request, "Đã lưu.")
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            return redirect(saved)
+    return render(
+        request,
+        "practices/staff/practice_form.html",
+        {"nav": NAV, "form": form, "practice": practice},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404
+    return _form_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    return _form_page(request, _fetch(request, pk, MANAGE))
+
+
+@require_safe
+@login_required
+def practice_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    practice = _fetch(request, pk)
+    can_manage = can(request.user, MANAGE, practice)
+    moves = [
+        (reverse(f"practices_staff:practice_{action}", args=[practice.pk]), move)
+        for action, move in services.MOVES.items()
+        if practice.status in move.sources
+    ]
+    return render(
+        request,
+        "practices/staff/practice_detail.html",
+        {
+            "nav": NAV,
+            "practice": practice,
+            "steps": practice.steps.select_related("by"),
+            "indicators": practice.indicators.all(),
+            "partners": practice.partners.order_by("path"),
+            "replicas": practice.replicas.visible_to(request.user).select_related("area"),
+            "can_manage": can_manage,
+            "moves": moves if can_manage else [],
+            "can_replicate": can_manage
+            and practice.status in (Status.RECOGNISED, Status.REPLICATED),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    """A lifecycle step: the page that asks for what it needs, the change on POST."""
+    practice = _fetch(request, pk, MANAGE)
+    move = services.MOVES.get(action)
+    if move is None:
+        raise Http404
+    form = f.MoveForm(request.POST or None)
+    blocked = practice.status not in move.sources
+    if request.method == "POST" and not blocked and form.is_valid():
+        try:
+            services.advance(practice, action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, move.done)
+            return redirect(practice)
+    return render(
+        request,
+        "practices/staff/practice_move.html",
+        {
+            "nav": NAV,
+            "practice": practice,
+            "action": action,
+            "move": move,
+            "target_label": Status(move.target).label,
+            "form": form,
+            "blocked": blocked,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_replicate(request: StaffRequest, pk: int) -> HttpResponse:
+    """Record that a unit's own practice replicates this recognised one."""
+    original = _fetch(request, pk, MANAGE)
+    form = f.ReplicaForm(request.POST or None, user=request.user, original=original)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.replicate_practice(original, form.cleaned_data["copy"], by=request.user)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã ghi nhận mô hình nhân rộng.")
+            return redirect(original)
+    return render(
+        request,
+        "practices/staff/practice_replicate.html",
+        {"nav": NAV, "practice": original, "form": form},
+    )
+
+
+@require_safe
+@login_required
+def coverage(request: StaffRequest) -> HttpResponse:
+    """Per commune: does it have a practice that counts for the plan's target?"""
+    year_text = request.GET.get("nam", "")
+    year = int(year_text) if year_text.isdigit() else None
+    rows = commune_coverage(request.user, year=year)
+    covered = sum(1 for r in rows if r.covered)
+    return render(
+        request,
+        "practices/staff/coverage.html",
+        {"nav": NAV, "rows": rows, "covered": covered, "year": year or ""},
+    )

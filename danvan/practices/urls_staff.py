@@ -10,6 +10,7 @@ app_name = "practices_staff"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", v.practice_list, name="practice_list"),
     path("dang-ky/", v.practice_add, name="practice_add"),
+    path("danh-sach.xlsx", v.practice_export, name="practice_export"),
     path("phu-song/", v.coverage, name="coverage"),
     path("<int:pk>/", v.practice_detail, name="practice_detail"),
     path("<int:pk>/sua/", v.practice_edit, name="practice_edit"),

@@ -5,6 +5,8 @@ a 404. Writes go through `services`; a refusal is shown, nothing changes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +22,7 @@ from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
 from danvan.practices import forms as f
 from danvan.practices import services
 from danvan.practices.coverage import commune_coverage
+from danvan.practices.exports import excel_attachment, export_workbook
 from danvan.practices.models import Practice, Status
 
 NAV = "practices"
@@ -30,9 +33,8 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Practice:
     return get_visible_or_404(qs, request.user, verb, pk=pk)
 
 
-@require_safe
-@login_required
-def practice_list(request: StaffRequest) -> HttpResponse:
+def _filtered(request: StaffRequest) -> tuple[f.PracticeFilterForm, Any]:
+    """The practices the user sees, narrowed by the list's filters and search."""
     form = f.PracticeFilterForm(request.GET or None)
     qs = Practice.objects.visible_to(request.user).select_related("area", "organization")
     if form.is_valid():
@@ -42,14 +44,30 @@ def practice_list(request: StaffRequest) -> HttpResponse:
                 qs = qs.filter(**{name: data[name]})
         if data.get("q"):
             qs = qs.search(data["q"])
+    return form, qs.order_by("-year", "title_folded", "pk")
+
+
+@require_safe
+@login_required
+def practice_list(request: StaffRequest) -> HttpResponse:
+    form, qs = _filtered(request)
     return list_page(
         request,
         "practices/staff/practice_list.html",
-        qs.order_by("-year", "title_folded", "pk"),
+        qs,
         nav=NAV,
         form=form,
         can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
+        export_query=request.GET.urlencode(),
     )
+
+
+@require_safe
+@login_required
+def practice_export(request: StaffRequest) -> HttpResponse:
+    """The list as it is filtered, in Excel (Vietnamese intact, formula-safe cells)."""
+    _form, qs = _filtered(request)
+    return excel_attachment(export_workbook(qs), "Danh sách mô hình, điển hình")
 
 
 def _form_page(request: StaffRequest, practice: Practice | None) -> HttpResponse:

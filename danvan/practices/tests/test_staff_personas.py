@@ -75,6 +75,7 @@ MATRIX = Matrix(
         "practice_replicate": Row(_recognised, MANAGE),
         # Pages without an object: every signed-in manager opens them, each seeing their own scope.
         "practice_list": Row(None, VIEW),
+        "practice_export": Row(None, VIEW),
         "practice_add": Row(None, MANAGE),
         "coverage": Row(None, VIEW),
     },
@@ -120,3 +121,30 @@ def test_a_step_through_the_pages(personas: Personas, client: Any) -> None:
     page = client.post(stop, {"reason": " "})
     assert page.status_code == 200 and "Hãy ghi lý do." in page.content.decode()
     assert Practice.objects.get(pk=practice.pk).status == Status.IN_PROGRESS
+
+
+def test_the_list_filters_searches_and_exports(personas: Personas, client: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from danvan.practices.models import Field
+
+    make_practice(
+        personas.practice.area,
+        personas.practice.organization,
+        title="Tổ tự quản đường hoa",
+        field=Field.SOCIETY,
+    )
+    client.force_login(personas.users[ABOVE])
+    listed = reverse("practices_staff:practice_list")
+    body = client.get(listed, {"q": "DUONG HOA"}).content.decode()
+    assert "Tổ tự quản đường hoa" in body and "cải cách hành chính" not in body
+    body = client.get(listed, {"field": Field.ECONOMY}).content.decode()
+    assert "cải cách hành chính" in body and "đường hoa" not in body
+    response = client.get(reverse("practices_staff:practice_export"), {"field": Field.SOCIETY})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))["Mô hình, điển hình"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("STT", "Tên mô hình, điển hình")
+    assert [r[1] for r in rows[1:]] == ["Tổ tự quản đường hoa"]

@@ -1,0 +1,74 @@
+"""The practices list in Excel: what the list shows, one row a practice, with
+its results, as the board keeps it for the review conference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+from danvan.core.excel import (
+    XLSX,
+    add_notes,
+    append_row,
+    attachment,
+    filenames,
+    workbook_bytes,
+    write_header,
+)
+from danvan.core.text import format_date
+
+HEADER = [
+    ("STT", 6),
+    ("Tên mô hình, điển hình", 50),
+    ("Loại", 10),
+    ("Lĩnh vực", 22),
+    ("Cấp", 16),
+    ("Năm", 8),
+    ("Địa bàn", 24),
+    ("Đơn vị chủ trì", 30),
+    ("Người phụ trách", 22),
+    ("Trạng thái", 18),
+    ("Quyết định công nhận", 40),
+    ("Kết quả", 60),
+]
+
+
+def export_workbook(practices: Any) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Mô hình, điển hình")
+    write_header(ws, HEADER)
+    rows = practices.prefetch_related("indicators")
+    for number, p in enumerate(rows, start=1):
+        decision = (
+            f"Số {p.decision_number} ngày {format_date(p.decision_date)} của {p.issuing_body}"
+            if p.decision_number
+            else ""
+        )
+        results = "; ".join(
+            f"{i.label}: {i.value.normalize():f} {i.unit}" for i in p.indicators.all()
+        )
+        append_row(
+            ws,
+            [
+                number,
+                p.title,
+                p.get_kind_display(),
+                p.get_field_display(),
+                p.get_level_display(),
+                p.year,
+                p.area.name,
+                p.organization.name,
+                p.lead_official,
+                p.get_status_display(),
+                decision,
+                results,
+            ],
+        )
+    add_notes(wb, ["Danh sách theo bộ lọc đang chọn, trong phạm vi của người xuất."])
+    return workbook_bytes(wb)
+
+
+def excel_attachment(data: bytes, stem: str) -> HttpResponse:
+    return attachment(data, XLSX, filenames(stem, "xlsx"))

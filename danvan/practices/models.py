@@ -199,3 +199,52 @@ class Indicator(PartOfActivity, models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value} {self.unit}"
+
+
+class Criterion(models.Model):
+    """A criterion of the evaluation council (hội đồng thẩm định), with its weight
+    in the total (the weights of the active criteria add up to 100). Data:
+    preloaded with a default set, changed in the admin."""
+
+    name = models.CharField("tiêu chí", max_length=200)
+    weight = models.PositiveSmallIntegerField("trọng số (%)")
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    active = models.BooleanField("đang dùng", default=True)
+
+    class Meta:
+        verbose_name = "tiêu chí thẩm định"
+        verbose_name_plural = "tiêu chí thẩm định"
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight}%)"
+
+
+class Score(PartOfActivity, models.Model):
+    """One council member's score (0–10) of a proposed practice on a criterion."""
+
+    activity = "practice"
+    MAX = 10
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="scores", verbose_name="mô hình"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="thành viên hội đồng"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, verbose_name="tiêu chí")
+    score = models.PositiveSmallIntegerField("điểm")
+    scored_at = models.DateTimeField("thời điểm chấm", auto_now=True)
+
+    class Meta:
+        verbose_name = "điểm thẩm định"
+        verbose_name_plural = "điểm thẩm định"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "member", "criterion"], name="score_once_per_criterion"
+            ),
+            models.CheckConstraint(condition=models.Q(score__lte=10), name="score_at_most_ten"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.score}"

@@ -19,8 +19,8 @@ from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.practices import evaluation, services
 from danvan.practices import forms as f
-from danvan.practices import services
 from danvan.practices.coverage import commune_coverage
 from danvan.practices.exports import excel_attachment, export_workbook
 from danvan.practices.models import Practice, Status
@@ -187,6 +187,47 @@ def practice_replicate(request: StaffRequest, pk: int) -> HttpResponse:
         request,
         "practices/staff/practice_replicate.html",
         {"nav": NAV, "practice": original, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_evaluate(request: StaffRequest, pk: int) -> HttpResponse:
+    """The council's scores of a proposed practice: the signed-in member's own
+    form, every member's total and the average."""
+    practice = _fetch(request, pk, MANAGE)
+    items = evaluation.criteria()
+    errors: list[str] = []
+    if request.method == "POST":
+        scores: dict[int, int] = {}
+        for c in items:
+            raw = request.POST.get(f"tc_{c.pk}", "").strip()
+            if not raw.isdigit():
+                errors.append(f"Chưa chấm “{c.name}” (0 đến 10).")
+                continue
+            scores[c.pk] = int(raw)
+        if not errors:
+            try:
+                evaluation.score_practice(practice, request.user, scores)
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(request, "Đã ghi điểm của bạn.")
+                return redirect("practices_staff:practice_evaluate", pk=practice.pk)
+    result = evaluation.evaluation_of(practice)
+    mine = next((m.scores for m in result.members if m.member.pk == request.user.pk), {})
+    posted = {c.pk: request.POST.get(f"tc_{c.pk}", "") for c in items} if errors else {}
+    return render(
+        request,
+        "practices/staff/practice_evaluate.html",
+        {
+            "nav": NAV,
+            "practice": practice,
+            "evaluation": result,
+            "rows": [(c, posted.get(c.pk, mine.get(c.pk, ""))) for c in items],
+            "errors": errors,
+            "open": practice.status == Status.PROPOSED,
+        },
     )
 
 

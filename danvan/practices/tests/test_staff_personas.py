@@ -73,6 +73,7 @@ MATRIX = Matrix(
         "practice_refuse": Row(_proposed, MANAGE),
         "practice_stop": Row(_practice, MANAGE),
         "practice_replicate": Row(_recognised, MANAGE),
+        "practice_evaluate": Row(_proposed, MANAGE),
         # Pages without an object: every signed-in manager opens them, each seeing their own scope.
         "practice_list": Row(None, VIEW),
         "practice_export": Row(None, VIEW),

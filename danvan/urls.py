@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("danvan.core.urls_public")),
     path("cuoc-thi/", include("danvan.contests.urls_public")),
     path("khao-sat/", include("danvan.surveys.urls_public")),
+    path("nguoi-tot-viec-tot/", include("danvan.practices.urls_public")),
     path("quan-ly/khao-sat/ket-qua/", include("danvan.surveys.urls_results")),
     path("quan-ly/khao-sat/", include("danvan.surveys.urls_staff")),
     path("quan-ly/du-luan/", include("danvan.surveys.urls_opinion")),

@@ -65,6 +65,7 @@ class HomeSection:
     cards: Callable[[], list[Card]]
     menu: str = ""  # label of the entry of the public menu, if any
     button: str = ""  # label of the button at the top of the home page, if any
+    link: tuple[str, str] = ("", "")  # (label, URL name) of a link under the cards, if any
 
 
 class MenuItem(NamedTuple):

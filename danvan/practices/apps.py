@@ -4,7 +4,14 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import MenuItem, register_demo, register_staff_menu
+from danvan.core.registry import (
+    Card,
+    HomeSection,
+    MenuItem,
+    register_demo,
+    register_home_section,
+    register_staff_menu,
+)
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -16,6 +23,21 @@ def load_demo(stdout: Writer | None) -> list[str]:
 
     count = load_practices_demo(stdout=stdout)
     return [f"Mô hình “Dân vận khéo” mẫu ({count}): http://127.0.0.1:8000/quan-ly/mo-hinh/"]
+
+
+def good_deed_cards() -> list[Card]:
+    """The latest published good deeds, for the public home page."""
+    from django.urls import reverse
+
+    from danvan.practices.models import DeedStatus, GoodDeed
+
+    latest = (
+        GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)
+        .select_related("area")
+        .order_by("-published_at", "-pk")[:6]
+    )
+    url = reverse("practices:deeds")
+    return [Card(d.public_name, url, f"{d.area.name}: {d.deed[:140]}") for d in latest]
 
 
 class PracticesConfig(AppConfig):
@@ -33,6 +55,18 @@ class PracticesConfig(AppConfig):
             MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
         )
         register_demo("practices", load_demo)
+        register_home_section(
+            HomeSection(
+                anchor="viec-tot",
+                title="Gương người tốt, việc tốt",
+                lead="Những việc làm tốt ở địa phương, được Nhân dân giới thiệu và cán bộ xác "
+                "minh. Bạn biết một việc tốt? Hãy giới thiệu.",
+                empty="Chưa có việc tốt nào được công bố. Hãy là người giới thiệu đầu tiên.",
+                cards=good_deed_cards,
+                menu="Người tốt, việc tốt",
+                link=("Giới thiệu việc tốt", "practices:nominate"),
+            )
+        )
         for model in (Practice, Step, Indicator):
             if not auditlog.contains(model):
                 auditlog.register(model)

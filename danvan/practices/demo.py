@@ -54,6 +54,21 @@ INDICATORS = [
 ]
 
 
+# (nominee, collective, the deed, nominee consents, published)
+DEEDS = [
+    ("Bà Trần Thị Mười", False, "Nấu cơm miễn phí cho bệnh nhân nghèo ở trạm y tế xã suốt "
+     "5 năm, mỗi ngày hơn 50 suất.", True, True),
+    ("Tổ tự quản đường hoa ấp Phụng Thạnh", True, "Vận động bà con trồng và chăm sóc 2 km "
+     "đường hoa, tự góp tiền làm đèn chiếu sáng.", False, True),
+    ("Ông Nguyễn Văn Hai", False, "Hiến 1.200 m² đất để xây điểm trường mẫu giáo của ấp.",
+     False, True),
+    ("Chi đoàn ấp Long Thạnh", True, "Sửa miễn phí xe đạp cho học sinh trước năm học mới.",
+     False, False),
+    ("Anh Lê Văn Út", False, "Nhặt được ví có 12 triệu đồng, tìm trả lại người đánh rơi.",
+     False, False),
+]  # fmt: skip
+
+
 def load_practices_demo(stdout: Writer | None = None) -> int:
     """Create the demo practices (once); return how many there are."""
     if Practice.objects.exists():
@@ -102,6 +117,7 @@ def load_practices_demo(stdout: Writer | None = None) -> int:
             for label, unit, low, high in rng.sample(INDICATORS, 2):
                 rows.append((label, Decimal(rng.randint(low, high)), unit, date(2025, 11, 30)))
             services.set_indicators(practice, rows)
+        _load_deeds(places or [city], creator)
         recognised = list(Practice.objects.filter(status=Status.RECOGNISED).order_by("pk"))
         copies = list(Practice.objects.filter(status=Status.IN_PROGRESS).order_by("pk"))
         if recognised and copies:
@@ -126,3 +142,23 @@ def _advance(practice: Practice, steps: tuple[str, ...], by: Any) -> None:
         elif action == "stop":
             extra = {"reason": "Hội viên chuyển sang mô hình tiết kiệm chung của xã."}
         services.advance(practice, action, by=by, **extra)
+
+
+def _load_deeds(places: list[Area], creator: Any) -> None:
+    """A few good deeds: published (with and without the nominee's consent) and
+    public nominations still waiting for verification."""
+    from danvan.practices import deeds
+
+    for i, (name, collective, text, consents, published) in enumerate(DEEDS):
+        deed = deeds.nominate(
+            nominee_name=name,
+            collective=collective,
+            area=places[i % len(places)],
+            deed=text,
+            nominator_name="Người dân trong ấp" if not published else "Ban Dân vận xã",
+            nominator_phone=f"09123456{i:02d}",
+            by_staff=creator if published else None,
+        )
+        if published:
+            deeds.move_deed(deed, "verify", note="Đã gặp trực tiếp.", nominee_consents=consents)
+            deeds.move_deed(deed, "publish")

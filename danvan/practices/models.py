@@ -248,3 +248,79 @@ class Score(PartOfActivity, models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion.name}: {self.score}"
+
+
+# --- Good people, good deeds (gương người tốt, việc tốt) ----------------------------
+
+
+class DeedStatus(models.TextChoices):
+    PENDING = "pending", "Chờ xác minh"
+    MORE = "more", "Cần bổ sung thông tin"
+    VERIFIED = "verified", "Đã xác minh"
+    REJECTED = "rejected", "Không xác minh được"
+    PUBLISHED = "published", "Đã công bố"
+
+
+class DeedQuerySet(ScopedQuerySetMixin, models.QuerySet["GoodDeed"]):
+    scope_area_path = "area__path"
+
+
+class GoodDeed(models.Model):
+    """A nomination of a good person or a good collective, by anyone on the
+    public site or by staff. The nominee's name shows publicly only with their
+    consent (recorded by the officer who verifies); the nominator's phone is
+    kept encrypted and never shown publicly."""
+
+    nominee_name = models.CharField("người, tập thể được giới thiệu", max_length=200)
+    collective = models.BooleanField("là tập thể", default=False)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="good_deeds", verbose_name="nơi ở"
+    )
+    deed = models.TextField("việc tốt")
+    nominator_name = models.CharField("người giới thiệu", max_length=200)
+    nominator_phone_encrypted = models.TextField(editable=False, blank=True)
+    nominator_phone_hash = models.CharField(max_length=64, editable=False, blank=True)
+    by_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="cán bộ giới thiệu",
+    )
+    nominee_consents = models.BooleanField(
+        "người được giới thiệu đồng ý công khai tên", default=False
+    )
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=DeedStatus.choices, default=DeedStatus.PENDING
+    )
+    staff_note = models.TextField("ghi chú xác minh", blank=True)
+    commendation = models.CharField("hình thức khen", max_length=200, blank=True)
+    decision_number = models.CharField("số quyết định khen", max_length=100, blank=True)
+    decision_date = models.DateField("ngày quyết định khen", null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+    published_at = models.DateTimeField("thời điểm công bố", null=True, blank=True)
+
+    objects = DeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "gương người tốt, việc tốt"
+        verbose_name_plural = "gương người tốt, việc tốt"
+        indexes = [models.Index(fields=["status", "published_at"], name="deed_status_published")]
+
+    def __str__(self) -> str:
+        return self.nominee_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices_staff:deed_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"area_path": self.area.path}
+
+    @property
+    def public_name(self) -> str:
+        """The name on public pages: the nominee's own only with their consent
+        (a collective is named: it is not a person's data)."""
+        if self.collective or self.nominee_consents:
+            return self.nominee_name
+        return "Một người dân"

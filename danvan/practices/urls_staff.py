@@ -3,6 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from danvan.practices import views_deeds as d
 from danvan.practices import views_staff as v
 
 app_name = "practices_staff"
@@ -26,4 +27,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "<int:pk>/khong-cong-nhan/", v.practice_move, {"action": "refuse"}, name="practice_refuse"
     ),
     path("<int:pk>/dung/", v.practice_move, {"action": "stop"}, name="practice_stop"),
+    # Good people, good deeds.
+    path("viec-tot/", d.deed_list, name="deed_list"),
+    path("viec-tot/gioi-thieu/", d.deed_add, name="deed_add"),
+    path("viec-tot/<int:pk>/", d.deed_detail, name="deed_detail"),
+    path("viec-tot/<int:pk>/xac-minh/", d.deed_move, {"action": "verify"}, name="deed_verify"),
+    path("viec-tot/<int:pk>/bo-sung/", d.deed_move, {"action": "more"}, name="deed_more"),
+    path(
+        "viec-tot/<int:pk>/khong-xac-minh/", d.deed_move, {"action": "reject"}, name="deed_reject"
+    ),
+    path("viec-tot/<int:pk>/cong-bo/", d.deed_move, {"action": "publish"}, name="deed_publish"),
+    path("viec-tot/<int:pk>/khen-thuong/", d.deed_commend, name="deed_commend"),
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import Count
 
 from danvan.core.models import User
 from danvan.practices.coverage import commune_coverage
 from danvan.practices.demo import load_practices_demo
-from danvan.practices.models import Practice, Status
+from danvan.practices.models import DeedStatus, GoodDeed, Practice, Status
 
 
 @pytest.mark.django_db
@@ -22,5 +23,7 @@ def test_the_demo_covers_the_lifecycle_and_leaves_gaps(demo: Any) -> None:
         Status.RECOGNISED, Status.NOT_RECOGNISED, Status.STOPPED,
     }  # fmt: skip
     assert Practice.objects.filter(replicated_from__isnull=False).count() == 1
+    deeds = dict(GoodDeed.objects.values_list("status").annotate(n=Count("pk")))
+    assert deeds == {DeedStatus.PUBLISHED: 3, DeedStatus.PENDING: 2}
     rows = commune_coverage(User.objects.get(username="bdv.cantho"))
     assert any(r.covered for r in rows) and any(not r.covered for r in rows)

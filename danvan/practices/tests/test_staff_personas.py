@@ -13,18 +13,23 @@ from django.urls import reverse
 
 from danvan.core.testing import (
     ABOVE,
+    ADMIN,
     COMMUNE_BODY,
     MANAGE,
+    NOT_FOUND,
+    OK,
+    OWNER,
     SIBLING,
     VIEW,
+    VIEWER,
     Matrix,
     Row,
     assert_list_scoped,
     commune_body_personas,
 )
 from danvan.core.tests.factories import make_commune, make_province
-from danvan.practices import urls_staff
-from danvan.practices.models import Practice, Status
+from danvan.practices import deeds, urls_staff
+from danvan.practices.models import GoodDeed, Practice, Status
 from danvan.practices.tests.factories import make_practice, move
 
 
@@ -32,6 +37,7 @@ from danvan.practices.tests.factories import make_practice, move
 class Personas:
     practice: Practice
     users: dict[str, Any]
+    deed: GoodDeed
 
 
 @pytest.fixture
@@ -41,7 +47,23 @@ def personas(db: Any) -> Personas:
     other = make_commune(province, "Xã Hòa An", "31393")
     body, users = commune_body_personas(commune, province, other)
     practice = make_practice(commune, body, title="Dân vận khéo cải cách hành chính")
-    return Personas(practice, users)
+    deed = deeds.nominate(
+        nominee_name="Tổ tự quản ấp", collective=True, area=commune, deed="Sửa cầu.",
+        nominator_name="Cán bộ",
+    )  # fmt: skip
+    return Personas(practice, users, deed)
+
+
+def _deed(p: Personas) -> GoodDeed:
+    return p.deed
+
+
+def _verified(p: Personas) -> GoodDeed:
+    return deeds.move_deed(p.deed, "verify")
+
+
+def _published(p: Personas) -> GoodDeed:
+    return deeds.move_deed(_verified(p), "publish")
 
 
 def _practice(p: Personas) -> Practice:
@@ -60,6 +82,9 @@ def _recognised(p: Personas) -> Practice:
     return move(p.practice, "start", "propose", "recognise")
 
 
+DEED_VIEW = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: OK}
+DEED_MANAGE = {**DEED_VIEW, VIEWER: NOT_FOUND}
+
 MATRIX = Matrix(
     "practices_staff",
     urls_staff,
@@ -74,6 +99,16 @@ MATRIX = Matrix(
         "practice_stop": Row(_practice, MANAGE),
         "practice_replicate": Row(_recognised, MANAGE),
         "practice_evaluate": Row(_proposed, MANAGE),
+        # A nomination belongs to its unit: the unit's officers, not the
+        # organisations' (the owner is an organisation's officer).
+        "deed_detail": Row(_deed, VIEW, expected=DEED_VIEW),
+        "deed_verify": Row(_deed, MANAGE, expected=DEED_MANAGE),
+        "deed_more": Row(_deed, MANAGE, expected=DEED_MANAGE),
+        "deed_reject": Row(_deed, MANAGE, expected=DEED_MANAGE),
+        "deed_publish": Row(_verified, MANAGE, expected=DEED_MANAGE),
+        "deed_commend": Row(_published, MANAGE, expected=DEED_MANAGE),
+        "deed_list": Row(None, VIEW),
+        "deed_add": Row(None, MANAGE),
         # Pages without an object: every signed-in manager opens them, each seeing their own scope.
         "practice_list": Row(None, VIEW),
         "practice_export": Row(None, VIEW),
@@ -108,8 +143,6 @@ def test_sibling_list_never_shows_the_practice(personas: Personas, client: Any) 
 def test_a_step_through_the_pages(personas: Personas, client: Any) -> None:
     """The owner starts the practice, then proposes it; a stop without a reason
     is refused on the page and changes nothing."""
-    from danvan.core.testing import OWNER
-
     practice = personas.practice
     client.force_login(personas.users[OWNER])
     detail = client.get(practice.get_absolute_url()).content.decode()

@@ -1,0 +1,145 @@
+"""Good people, good deeds: a nomination (public or by staff), then the unit
+officer verifies it, asks for more, or rejects it; a verified one is published
+and may be commended. Each change in one transaction, under the row's lock;
+a refused one is a Vietnamese message and changes nothing.
+
+Public nominations resist spam without third-party services: a honeypot field,
+a signed time-to-fill check (`form_stamp`, `check_stamp`), and rate limits per
+address and per phone (`LIMITS`; the phone counted by its keyed hash)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from danvan.core.crypto import encrypt, keyed_hash
+from danvan.core.ratelimit import RateLimits
+from danvan.practices.models import DeedStatus, GoodDeed
+
+LIMITS = RateLimits(
+    "practices:rl",
+    {"deed_ip": (10, 3600), "deed_phone": (3, 86400)},
+    setting="PRACTICES_RATE_LIMITS",
+)
+MIN_SECONDS = 4  # a person takes longer than this to fill the form
+MAX_SECONDS = 2 * 3600
+_SALT = "practices.deed-form"
+PHONE_PURPOSE = b"practices:nominator-phone"
+
+
+def form_stamp() -> str:
+    """A signed time, put in the form when it is shown."""
+    return signing.dumps(time.time(), salt=_SALT)
+
+
+def check_stamp(stamp: str, *, now: float | None = None) -> None:
+    """Refuse a form sent back too fast (a script) or long after it was shown."""
+    now = time.time() if now is None else now
+    try:
+        shown = float(signing.loads(stamp, salt=_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise ValidationError(
+            "Biểu mẫu không hợp lệ hoặc đã cũ; hãy tải lại trang và gửi lại.", code="stamp"
+        ) from None
+    if now - shown < MIN_SECONDS:
+        raise ValidationError(
+            "Biểu mẫu được gửi quá nhanh; hãy kiểm tra lại nội dung rồi gửi lại.", code="fast"
+        )
+    if now - shown > MAX_SECONDS:
+        raise ValidationError("Biểu mẫu đã mở quá lâu; hãy tải lại trang và gửi lại.", code="stale")
+
+
+def phone_hash(phone: str) -> str:
+    return keyed_hash(PHONE_PURPOSE, phone.encode())
+
+
+def nominate(
+    *,
+    nominee_name: str,
+    collective: bool,
+    area: Any,
+    deed: str,
+    nominator_name: str,
+    nominator_phone: str = "",
+    by_staff: Any = None,
+) -> GoodDeed:
+    """A nomination, waiting for the unit officer's verification."""
+    with transaction.atomic():
+        return GoodDeed.objects.create(
+            nominee_name=nominee_name.strip(),
+            collective=collective,
+            area=area,
+            deed=deed.strip(),
+            nominator_name=nominator_name.strip(),
+            nominator_phone_encrypted=encrypt(nominator_phone) if nominator_phone else "",
+            nominator_phone_hash=phone_hash(nominator_phone) if nominator_phone else "",
+            by_staff=by_staff,
+        )
+
+
+# action -> (from which states, to which state, the message once done)
+DEED_MOVES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "verify": ((DeedStatus.PENDING, DeedStatus.MORE), DeedStatus.VERIFIED, "Đã xác minh."),
+    "more": ((DeedStatus.PENDING,), DeedStatus.MORE, "Đã ghi yêu cầu bổ sung."),
+    "reject": ((DeedStatus.PENDING, DeedStatus.MORE), DeedStatus.REJECTED, "Đã ghi nhận."),
+    "publish": ((DeedStatus.VERIFIED,), DeedStatus.PUBLISHED, "Đã công bố."),
+}
+DEED_LABELS = {
+    "verify": "Xác minh",
+    "more": "Yêu cầu bổ sung",
+    "reject": "Không xác minh được",
+    "publish": "Công bố",
+}
+
+
+def move_deed(
+    deed: GoodDeed, action: str, *, note: str = "", nominee_consents: bool | None = None
+) -> GoodDeed:
+    """Verify, ask for more, reject or publish a nomination, checked under its lock."""
+    if action not in DEED_MOVES:
+        raise ValidationError("Thao tác không hợp lệ.", code="action")
+    sources, target, _done = DEED_MOVES[action]
+    note = note.strip()
+    if action in ("more", "reject") and not note:
+        raise ValidationError("Hãy ghi rõ cần bổ sung gì hoặc vì sao.", code="note")
+    with transaction.atomic():
+        locked = GoodDeed.objects.select_for_update().get(pk=deed.pk)
+        if locked.status not in sources:
+            raise ValidationError(
+                f"Không thể “{DEED_LABELS[action].lower()}”: đang ở trạng thái "
+                f"“{locked.get_status_display()}”.",
+                code="status",
+            )
+        locked.status = target
+        if note:
+            locked.staff_note = note
+        if nominee_consents is not None:
+            locked.nominee_consents = nominee_consents
+        if target == DeedStatus.PUBLISHED:
+            locked.published_at = timezone.now()
+        locked.save()
+    return locked
+
+
+def commend(
+    deed: GoodDeed, *, commendation: str, decision_number: str, decision_date: Any
+) -> GoodDeed:
+    """Record the commendation (form, decision, date) of a published good deed."""
+    if not commendation.strip() or not decision_number.strip() or decision_date is None:
+        raise ValidationError(
+            "Khen thưởng cần đủ hình thức, số và ngày quyết định.", code="decision"
+        )
+    with transaction.atomic():
+        locked = GoodDeed.objects.select_for_update().get(pk=deed.pk)
+        if locked.status != DeedStatus.PUBLISHED:
+            raise ValidationError("Chỉ khen thưởng việc tốt đã công bố.", code="status")
+        locked.commendation = commendation.strip()
+        locked.decision_number = decision_number.strip()
+        locked.decision_date = decision_date
+        locked.save()
+    return locked

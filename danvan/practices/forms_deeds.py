@@ -1,0 +1,104 @@
+"""Forms of good deeds: the public nomination (with its honeypot and its
+signed time), the staff one, and the officer's verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from danvan.core.forms import DATE_WIDGET
+from danvan.core.models import Area, AreaKind
+from danvan.core.validators import normalize_phone
+
+
+def place_choices(areas: Any) -> list[tuple[int, str]]:
+    """Current communes and their hamlets: "Ấp Phụng Thạnh — Xã Phụng Hiệp"."""
+    rows = list(
+        areas.current()
+        .filter(kind__in=(AreaKind.COMMUNE, AreaKind.HAMLET))
+        .order_by("path")
+        .values_list("pk", "path", "kind", "name")
+    )
+    communes = {path: name for _pk, path, kind, name in rows if kind == AreaKind.COMMUNE}
+    out = []
+    for pk, path, kind, name in rows:
+        if kind == AreaKind.COMMUNE:
+            out.append((pk, f"{name} (không ghi ấp)"))
+        else:
+            out.append((pk, f"{name} — {communes.get(path[: -Area.steplen], '')}".rstrip(" —")))
+    return out
+
+
+class DeedForm(forms.Form):
+    nominee_name = forms.CharField(
+        label="Người hoặc tập thể được giới thiệu",
+        max_length=200,
+        error_messages={"required": "Hãy ghi tên người hoặc tập thể."},
+    )
+    collective = forms.TypedChoiceField(
+        label="Là",
+        choices=[("0", "Một người"), ("1", "Một tập thể")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    place = forms.TypedChoiceField(
+        label="Nơi ở (xã, ấp)",
+        coerce=int,
+        error_messages={"required": "Hãy chọn xã, ấp.", "invalid_choice": "Hãy chọn xã, ấp."},
+    )
+    deed = forms.CharField(
+        label="Việc tốt",
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Việc làm cụ thể, ở đâu, khi nào, giúp được ai.",
+        error_messages={"required": "Hãy kể việc tốt."},
+    )
+    nominator_name = forms.CharField(
+        label="Họ tên của bạn", max_length=200, error_messages={"required": "Hãy ghi họ tên."}
+    )
+
+    def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["place"]
+        field.choices = [("", "— Chọn xã, ấp —"), *place_choices(areas)]
+
+
+class PublicDeedForm(DeedForm):
+    nominator_phone = forms.CharField(
+        label="Số điện thoại của bạn",
+        max_length=20,
+        help_text="Chỉ để cán bộ liên hệ xác minh; không bao giờ công khai.",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": "Hãy ghi số điện thoại."},
+    )
+    consent = forms.BooleanField(
+        label="Tôi đồng ý để Ban Dân vận lưu họ tên, số điện thoại của tôi để liên hệ xác minh.",
+        error_messages={"required": "Cần bạn đồng ý thì mới gửi được."},
+    )
+    # Left empty by people (hidden from them); filled by form-filling robots.
+    trang_web = forms.CharField(required=False, label="Trang web (để trống)")
+    t = forms.CharField(required=False, widget=forms.HiddenInput)  # the signed time
+
+    def clean_nominator_phone(self) -> str:
+        try:
+            return normalize_phone(self.cleaned_data["nominator_phone"])
+        except ValidationError:
+            raise ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+
+
+class DeedMoveForm(forms.Form):
+    note = forms.CharField(
+        label="Ghi chú xác minh", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    nominee_consents = forms.BooleanField(
+        label="Người được giới thiệu đồng ý công khai tên", required=False
+    )
+
+
+class CommendForm(forms.Form):
+    commendation = forms.CharField(label="Hình thức khen", max_length=200)
+    decision_number = forms.CharField(label="Số quyết định", max_length=100)
+    decision_date = forms.DateField(label="Ngày quyết định", widget=DATE_WIDGET)

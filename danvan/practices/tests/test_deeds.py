@@ -1,0 +1,147 @@
+"""Good people, good deeds: the public nomination (honeypot, time to fill,
+limits per address and per phone, consent), the officer's verification and
+publishing, the public list (names only with consent, never a phone)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from danvan.core.models import Role
+from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
+from danvan.practices import deeds
+from danvan.practices.models import DeedStatus, GoodDeed
+
+pytestmark = pytest.mark.django_db
+
+NOMINATE = reverse("practices:nominate")
+
+
+@pytest.fixture
+def hamlet(db: Any) -> Any:
+    return make_hamlet(make_commune(make_province()), "Ấp Phụng Thạnh")
+
+
+def aged(seconds: float = 30) -> str:
+    """The signed time of a form shown `seconds` ago."""
+    return signing.dumps(time.time() - seconds, salt=deeds._SALT)
+
+
+def form(hamlet: Any, **changes: Any) -> dict[str, Any]:
+    data = {
+        "nominee_name": "Bà Trần Thị Mười",
+        "collective": "0",
+        "place": hamlet.pk,
+        "deed": "Nấu cơm miễn phí cho bệnh nhân nghèo ở trạm y tế xã suốt 5 năm.",
+        "nominator_name": "Lê Văn Tư",
+        "nominator_phone": "0912 345 678",
+        "consent": "on",
+        "trang_web": "",
+        "t": aged(),
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_person_nominates_on_the_public_site(client: Any, hamlet: Any) -> None:
+    page = client.get(NOMINATE).content.decode()
+    assert 'name="t"' in page and "Ấp Phụng Thạnh — Xã Phụng Hiệp" in page
+    response = client.post(NOMINATE, form(hamlet))
+    assert response["Location"] == reverse("practices:nominated")
+    deed = GoodDeed.objects.get()
+    assert deed.status == DeedStatus.PENDING and deed.area == hamlet
+    assert "0912345678" not in deed.nominator_phone_encrypted  # kept encrypted
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"t": 1}, "gửi quá nhanh"),
+        ({"t": "gia-mao"}, "không hợp lệ hoặc đã cũ"),
+        ({"t": 3 * 3600}, "đã mở quá lâu"),
+        ({"consent": ""}, "Cần bạn đồng ý"),
+        ({"nominator_phone": "12345"}, "Số điện thoại không đúng"),
+        ({"place": ""}, "Hãy chọn xã, ấp."),
+    ],
+)
+def test_refused_nominations_keep_what_was_typed(
+    client: Any, hamlet: Any, changes: dict[str, Any], message: str
+) -> None:
+    if isinstance(changes.get("t"), int):  # seconds since the form was shown
+        changes = {**changes, "t": aged(changes["t"])}
+    response = client.post(NOMINATE, form(hamlet, **changes))
+    body = response.content.decode()
+    assert response.status_code == 200 and message in body
+    assert "Nấu cơm miễn phí" in body
+    assert not GoodDeed.objects.exists()
+
+
+def test_a_robot_filling_the_honeypot_is_thanked_and_forgotten(client: Any, hamlet: Any) -> None:
+    response = client.post(NOMINATE, form(hamlet, trang_web="http://quang-cao.example"))
+    assert response["Location"] == reverse("practices:nominated")
+    assert not GoodDeed.objects.exists()
+
+
+def test_one_phone_is_limited_whatever_the_address(client: Any, hamlet: Any) -> None:
+    for i in range(3):
+        assert client.post(NOMINATE, form(hamlet), REMOTE_ADDR=f"10.0.0.{i}").status_code == 302
+    refused = client.post(NOMINATE, form(hamlet), REMOTE_ADDR="10.0.0.9")
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert GoodDeed.objects.count() == 3
+
+
+def test_verify_publish_commend_and_the_public_page(client: Any, hamlet: Any) -> None:
+    client.post(NOMINATE, form(hamlet))
+    client.post(NOMINATE, form(hamlet, nominee_name="Ông Sáu Lành", nominator_phone="0987654321"))
+    first, second = GoodDeed.objects.order_by("pk")
+    officer = make_staff("bdv.xa", Role.BOARD_ADMIN, area=hamlet)
+    client.force_login(officer)
+    detail = client.get(first.get_absolute_url()).content.decode()
+    assert "0912345678" in detail  # the officer sees the phone to call back
+    client.post(reverse("practices_staff:deed_verify", args=[first.pk]), {"note": "Đã gặp."})
+    client.post(
+        reverse("practices_staff:deed_verify", args=[second.pk]),
+        {"note": "Đã gặp.", "nominee_consents": "on"},
+    )
+    for deed in (first, second):
+        client.post(reverse("practices_staff:deed_publish", args=[deed.pk]), {"note": ""})
+    client.logout()
+    public = client.get(reverse("practices:deeds")).content.decode()
+    assert "Ông Sáu Lành" in public  # consented
+    assert "Bà Trần Thị Mười" not in public and "Một người dân" in public
+    assert "0912" not in public and "0987" not in public
+
+    client.force_login(officer)
+    commend = reverse("practices_staff:deed_commend", args=[second.pk])
+    client.post(
+        commend,
+        {
+            "commendation": "Giấy khen",
+            "decision_number": "7/QĐ-UBND",
+            "decision_date": "2026-01-05",
+        },
+    )
+    second.refresh_from_db()
+    assert second.commendation == "Giấy khen" and second.decision_number == "7/QĐ-UBND"
+
+
+def test_refused_moves_change_nothing(hamlet: Any) -> None:
+    deed = deeds.nominate(
+        nominee_name="Tổ tự quản ấp", collective=True, area=hamlet, deed="Sửa cầu.",
+        nominator_name="Cán bộ",
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="đang ở trạng thái"):
+        deeds.move_deed(deed, "publish")
+    with pytest.raises(ValidationError, match="Hãy ghi rõ"):
+        deeds.move_deed(deed, "reject", note=" ")
+    with pytest.raises(ValidationError, match="đã công bố"):
+        deeds.commend(
+            deed, commendation="Bằng khen", decision_number="1", decision_date=date(2026, 1, 5)
+        )
+    assert GoodDeed.objects.get(pk=deed.pk).status == DeedStatus.PENDING

@@ -1,0 +1,210 @@
+"""Good people, good deeds: the public nomination and the published list (at
+/nguoi-tot-viec-tot/, namespace "practices"), and the staff side (in
+"practices_staff"): the list, a staff nomination, verification, publishing,
+commendation. Staff see the nominations of the units in their scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core.crypto import decrypt
+from danvan.core.forms import form_error
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.masking import mask_phone
+from danvan.core.middleware import client_ip
+from danvan.core.models import Area
+from danvan.core.ratelimit import RateLimited
+from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.practices import deeds
+from danvan.practices import forms_deeds as f
+from danvan.practices.models import DeedStatus, GoodDeed
+
+NAV = "practices"
+
+# --- Public ----------------------------------------------------------------------------
+
+
+@require_safe
+def published(request: HttpRequest) -> HttpResponse:
+    qs = (
+        GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)
+        .select_related("area")
+        .order_by("-published_at", "-pk")
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "practices/public/deeds.html", {"page_obj": page})
+
+
+@require_http_methods(["GET", "POST"])
+def nominate(request: HttpRequest) -> HttpResponse:
+    areas = Area.objects.all()
+    form = f.PublicDeedForm(request.POST or None, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["trang_web"]:  # a robot: thanked, nothing kept
+            return redirect("practices:nominated")
+        try:
+            deeds.check_stamp(data["t"])
+            deeds.LIMITS.check_all(
+                [
+                    ("deed_ip", client_ip(request)),
+                    ("deed_phone", deeds.phone_hash(data["nominator_phone"])),
+                ]
+            )
+        except RateLimited as error:
+            response = render(request, "429.html", status=429)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            deeds.nominate(
+                nominee_name=data["nominee_name"],
+                collective=data["collective"],
+                area=Area.objects.get(pk=data["place"]),
+                deed=data["deed"],
+                nominator_name=data["nominator_name"],
+                nominator_phone=data["nominator_phone"],
+            )
+            return redirect("practices:nominated")
+    # A fresh signed time with every page shown (the time-to-fill check).
+    return render(
+        request, "practices/public/nominate.html", {"form": form, "stamp": deeds.form_stamp()}
+    )
+
+
+@require_safe
+def nominated(request: HttpRequest) -> HttpResponse:
+    return render(request, "practices/public/nominated.html")
+
+
+# --- Staff -----------------------------------------------------------------------------
+
+
+def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> GoodDeed:
+    return get_visible_or_404(GoodDeed.objects.select_related("area"), request.user, verb, pk=pk)
+
+
+@require_safe
+@login_required
+def deed_list(request: StaffRequest) -> HttpResponse:
+    qs = GoodDeed.objects.visible_to(request.user).select_related("area")
+    status = request.GET.get("status", "")
+    if status in DeedStatus.values:
+        qs = qs.filter(status=status)
+    return list_page(
+        request,
+        "practices/staff/deed_list.html",
+        qs.order_by("-created_at", "-pk"),
+        nav=NAV,
+        status=status,
+        statuses=DeedStatus.choices,
+        can_add=get_scope(request.user).allows(MANAGE),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def deed_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404
+    form = f.DeedForm(
+        request.POST or None,
+        areas=Area.objects.visible_to(request.user, MANAGE),
+        initial={"nominator_name": request.user.get_full_name()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = get_visible_or_404(Area.objects, request.user, MANAGE, pk=data["place"])
+        deed = deeds.nominate(
+            nominee_name=data["nominee_name"],
+            collective=data["collective"],
+            area=area,
+            deed=data["deed"],
+            nominator_name=data["nominator_name"],
+            by_staff=request.user,
+        )
+        messages.success(request, "Đã ghi nhận; hãy xác minh rồi công bố.")
+        return redirect(deed)
+    return render(request, "practices/staff/deed_form.html", {"nav": NAV, "form": form})
+
+
+@require_safe
+@login_required
+def deed_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    deed = _fetch(request, pk)
+    can_manage = can(request.user, MANAGE, deed)
+    phone = ""
+    if can_manage and deed.nominator_phone_encrypted:
+        phone = decrypt(deed.nominator_phone_encrypted)
+    actions = [
+        (reverse(f"practices_staff:deed_{action}", args=[deed.pk]), deeds.DEED_LABELS[action])
+        for action, (sources, _t, _d) in deeds.DEED_MOVES.items()
+        if deed.status in sources
+    ]
+    return render(
+        request,
+        "practices/staff/deed_detail.html",
+        {
+            "nav": NAV,
+            "deed": deed,
+            "can_manage": can_manage,
+            "phone": phone if can_manage else mask_phone(phone),
+            "actions": actions if can_manage else [],
+            "commend_form": f.CommendForm() if deed.status == DeedStatus.PUBLISHED else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def deed_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    deed = _fetch(request, pk, MANAGE)
+    form = f.DeedMoveForm(request.POST or None, initial={"nominee_consents": deed.nominee_consents})
+    if request.method == "POST" and form.is_valid():
+        try:
+            deeds.move_deed(
+                deed,
+                action,
+                note=form.cleaned_data["note"],
+                nominee_consents=form.cleaned_data["nominee_consents"]
+                if action == "verify"
+                else None,
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, deeds.DEED_MOVES[action][2])
+            return redirect(deed)
+    return render(
+        request,
+        "practices/staff/deed_move.html",
+        {"nav": NAV, "deed": deed, "form": form, "action": action,
+         "label": deeds.DEED_LABELS[action],
+         "blocked": deed.status not in deeds.DEED_MOVES[action][0]},
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def deed_commend(request: StaffRequest, pk: int) -> HttpResponse:
+    deed = _fetch(request, pk, MANAGE)
+    form = f.CommendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deeds.commend(deed, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã ghi nhận khen thưởng.")
+            return redirect(deed)
+    return render(
+        request, "practices/staff/deed_commend.html", {"nav": NAV, "deed": deed, "form": form}
+    )

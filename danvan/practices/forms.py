@@ -105,3 +105,27 @@ class ReplicaForm(forms.Form):
             .filter(replicated_from__isnull=True)
             .order_by("-year", "title")
         )
+
+
+class IndicatorForm(forms.Form):
+    label = forms.CharField(label="Chỉ tiêu", max_length=200, required=False)
+    value = forms.DecimalField(
+        label="Giá trị", max_digits=16, decimal_places=2, required=False, min_value=0
+    )
+    unit = forms.CharField(label="Đơn vị tính", max_length=50, required=False)
+    measured_on = forms.DateField(label="Tính đến ngày", required=False, widget=DATE_WIDGET)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [
+            n for n in ("label", "value", "unit", "measured_on") if data.get(n) not in (None, "")
+        ]
+        if filled and len(filled) < 4:
+            raise forms.ValidationError(
+                "Mỗi dòng kết quả cần đủ chỉ tiêu, giá trị, đơn vị tính và ngày "
+                "(hoặc để trống cả dòng)."
+            )
+        return data
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, max_num=30, validate_max=True)

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/sua/", v.practice_edit, name="practice_edit"),
     path("<int:pk>/nhan-rong/", v.practice_replicate, name="practice_replicate"),
     path("<int:pk>/tham-dinh/", v.practice_evaluate, name="practice_evaluate"),
+    path("<int:pk>/ket-qua/", v.practice_results, name="practice_results"),
     # The lifecycle, one URL an action (services.MOVES).
     path("<int:pk>/bat-dau/", v.practice_move, {"action": "start"}, name="practice_start"),
     path("<int:pk>/de-nghi/", v.practice_move, {"action": "propose"}, name="practice_propose"),

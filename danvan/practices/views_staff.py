@@ -231,6 +231,32 @@ def practice_evaluate(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_results(request: StaffRequest, pk: int) -> HttpResponse:
+    """The practice's results as numbered indicators (label, value, unit, date)."""
+    practice = _fetch(request, pk, MANAGE)
+    initial = [
+        {"label": i.label, "value": i.value, "unit": i.unit, "measured_on": i.measured_on}
+        for i in practice.indicators.all()
+    ]
+    formset = f.IndicatorFormSet(request.POST or None, initial=initial, prefix="kq")
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            (d["label"], d["value"], d["unit"], d["measured_on"])
+            for d in formset.cleaned_data
+            if d and d.get("label")
+        ]
+        services.set_indicators(practice, rows)
+        messages.success(request, f"Đã lưu {len(rows)} kết quả.")
+        return redirect(practice)
+    return render(
+        request,
+        "practices/staff/practice_results.html",
+        {"nav": NAV, "practice": practice, "formset": formset},
+    )
+
+
 @require_safe
 @login_required
 def coverage(request: StaffRequest) -> HttpResponse:

@@ -99,6 +99,7 @@ MATRIX = Matrix(
         "practice_stop": Row(_practice, MANAGE),
         "practice_replicate": Row(_recognised, MANAGE),
         "practice_evaluate": Row(_proposed, MANAGE),
+        "practice_results": Row(_practice, MANAGE),
         # A nomination belongs to its unit: the unit's officers, not the
         # organisations' (the owner is an organisation's officer).
         "deed_detail": Row(_deed, VIEW, expected=DEED_VIEW),
@@ -182,3 +183,30 @@ def test_the_list_filters_searches_and_exports(personas: Personas, client: Any) 
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("STT", "Tên mô hình, điển hình")
     assert [r[1] for r in rows[1:]] == ["Tổ tự quản đường hoa"]
+
+
+def test_results_are_entered_as_rows(personas: Personas, client: Any) -> None:
+    practice = personas.practice
+    client.force_login(personas.users[ABOVE])
+    url = reverse("practices_staff:practice_results", args=[practice.pk])
+    data = {
+        "kq-TOTAL_FORMS": "3",
+        "kq-INITIAL_FORMS": "0",
+        "kq-0-label": "Tiền vận động được",
+        "kq-0-value": "1500000000",
+        "kq-0-unit": "đồng",
+        "kq-0-measured_on": "2025-11-30",
+        "kq-1-label": "Diện tích đất hiến",
+        "kq-1-value": "",
+        "kq-1-unit": "m²",
+        "kq-1-measured_on": "2025-11-30",
+    }
+    page = client.post(url, data)
+    assert page.status_code == 200 and "cần đủ chỉ tiêu" in page.content.decode()
+    assert not practice.indicators.exists()
+    data["kq-1-value"] = "850"
+    assert client.post(url, data)["Location"] == practice.get_absolute_url()
+    assert list(practice.indicators.values_list("position", "label", "unit")) == [
+        (1, "Tiền vận động được", "đồng"),
+        (2, "Diện tích đất hiến", "m²"),
+    ]

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cuoc-thi/", include("danvan.contests.urls_public")),
     path("khao-sat/", include("danvan.surveys.urls_public")),
     path("nguoi-tot-viec-tot/", include("danvan.practices.urls_public")),
+    path("mo-hinh/", include("danvan.practices.urls_showcase")),
     path("quan-ly/khao-sat/ket-qua/", include("danvan.surveys.urls_results")),
     path("quan-ly/khao-sat/", include("danvan.surveys.urls_staff")),
     path("quan-ly/du-luan/", include("danvan.surveys.urls_opinion")),

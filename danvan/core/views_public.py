@@ -14,4 +14,4 @@ def home(request: HttpRequest) -> HttpResponse:
     """The sections the apps registered (danvan.core.registry), each with its cards.
     Practices and exemplars arrive with their own app; the page has a place for them."""
     sections = [(section, section.cards()) for section in HOME_SECTIONS]
-    return render(request, "public/home.html", {"sections": sections, "practices": []})
+    return render(request, "public/home.html", {"sections": sections})

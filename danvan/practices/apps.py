@@ -40,6 +40,22 @@ def good_deed_cards() -> list[Card]:
     return [Card(d.public_name, url, f"{d.area.name}: {d.deed[:140]}") for d in latest]
 
 
+def practice_cards() -> list[Card]:
+    """The latest recognised practices, for the public home page."""
+    from django.urls import reverse
+
+    from danvan.practices.models import Practice, Status
+
+    latest = (
+        Practice.objects.filter(status__in=(Status.RECOGNISED, Status.REPLICATED))
+        .select_related("area")
+        .order_by("-decision_date", "-pk")[:6]
+    )
+    return [
+        Card(p.title, reverse("practices_public:detail", args=[p.pk]), p.area.name) for p in latest
+    ]
+
+
 class PracticesConfig(AppConfig):
     name = "danvan.practices"
     label = "practices"
@@ -55,6 +71,17 @@ class PracticesConfig(AppConfig):
             MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
         )
         register_demo("practices", load_demo)
+        register_home_section(
+            HomeSection(
+                anchor="mo-hinh",
+                title="Mô hình “Dân vận khéo”",
+                lead="Những cách làm hay đã được công nhận ở địa phương, để học tập, nhân rộng.",
+                empty="Chưa có mô hình nào được công nhận.",
+                cards=practice_cards,
+                menu="Mô hình Dân vận khéo",
+                link=("Xem tất cả mô hình", "practices_public:gallery"),
+            )
+        )
         register_home_section(
             HomeSection(
                 anchor="viec-tot",

@@ -1,0 +1,43 @@
+"""The public showcase: only recognised (or replicated) practices, filters by
+field, commune and year, a detail page to share; nothing private shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from danvan.core.tests.factories import make_commune, make_province
+from danvan.practices.models import Field
+from danvan.practices.tests.factories import make_practice, move
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_recognised_practices_are_shown_and_shared(client: Any) -> None:
+    province = make_province()
+    a = make_commune(province, "Xã An Bình", "30001")
+    b = make_commune(province, "Xã Bình Hòa", "30002")
+    shown = move(make_practice(a, title="Đường hoa tự quản"), "start", "propose", "recognise")
+    move(
+        make_practice(b, title="Hũ gạo tình thương", field=Field.SOCIETY),
+        "start", "propose", "recognise",
+    )  # fmt: skip
+    hidden = move(make_practice(a, title="Mới đề nghị"), "start", "propose")
+    gallery = reverse("practices_public:gallery")
+    body = client.get(gallery).content.decode()
+    assert "Đường hoa tự quản" in body and "Hũ gạo tình thương" in body
+    assert "Mới đề nghị" not in body
+    body = client.get(gallery, {"linh_vuc": Field.SOCIETY}).content.decode()
+    assert "Hũ gạo tình thương" in body and "Đường hoa tự quản" not in body
+    body = client.get(gallery, {"xa": a.pk}).content.decode()
+    assert "Đường hoa tự quản" in body and "Hũ gạo tình thương" not in body
+    assert client.get(gallery, {"nam": "2024"}).content.decode().count("card-title") == 0
+
+    page = client.get(reverse("practices_public:detail", args=[shown.pk])).content.decode()
+    assert '<meta property="og:title" content="Đường hoa tự quản">' in page
+    assert "12/QĐ-UBND" in page
+    assert client.get(reverse("practices_public:detail", args=[hidden.pk])).status_code == 404
+    home = client.get("/").content.decode()
+    assert reverse("practices_public:detail", args=[shown.pk]) in home

@@ -1,0 +1,78 @@
+"""The public showcase of practices and exemplars (at /mo-hinh/, namespace
+"practices_public"): those recognised (or replicated), with filters by field,
+commune and year, and a detail page to share (Zalo, Facebook: og:title,
+og:description). Nothing a staff page keeps private is shown: no phone, no
+staff names, no evaluation."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from danvan.core.models import Area, AreaKind
+from danvan.practices.models import Field, Practice, Status
+
+SHOWN = (Status.RECOGNISED, Status.REPLICATED)
+
+
+@require_safe
+def gallery(request: HttpRequest) -> HttpResponse:
+    qs = Practice.objects.filter(status__in=SHOWN).select_related("area")
+    field = request.GET.get("linh_vuc", "")
+    if field in Field.values:
+        qs = qs.filter(field=field)
+    year = request.GET.get("nam", "")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    commune = request.GET.get("xa", "")
+    place = None
+    if commune.isdigit():
+        place = Area.objects.filter(pk=int(commune), kind=AreaKind.COMMUNE).first()
+        if place is not None:
+            qs = qs.filter(area__path__startswith=place.path)
+    communes = Area.objects.filter(
+        kind=AreaKind.COMMUNE,
+        valid_to__isnull=True,
+        pk__in=Practice.objects.filter(status__in=SHOWN).values("area"),
+    ).order_by("name")
+    page = Paginator(qs.order_by("-decision_date", "-pk"), 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "practices/public/gallery.html",
+        {
+            "page_obj": page,
+            "fields": Field.choices,
+            "field": field,
+            "year": year,
+            "communes": communes,
+            "commune": place.pk if place else "",
+        },
+    )
+
+
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    practice = (
+        Practice.objects.filter(status__in=SHOWN)
+        .select_related("area", "organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if practice is None:
+        raise Http404("Không tìm thấy.")
+    summary = (practice.aims or practice.method or practice.title)[:200]
+    return render(
+        request,
+        "practices/public/detail.html",
+        {
+            "practice": practice,
+            "indicators": practice.indicators.all(),
+            "og": {
+                "title": practice.title,
+                "description": summary,
+                "url": request.build_absolute_uri(),
+            },
+        },
+    )

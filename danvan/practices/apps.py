@@ -65,6 +65,9 @@ class PracticesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from danvan.core.audit import register_visibility, scoped, through
+
+        # A worker process never loads the URLconf: the job handler is imported here.
+        from danvan.practices import imports  # noqa: F401
         from danvan.practices.models import Indicator, Practice, Step
 
         register_staff_menu(

@@ -129,3 +129,18 @@ class IndicatorForm(forms.Form):
 
 
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, max_num=30, validate_max=True)
+
+
+class RegistrationImportForm(forms.Form):
+    file = forms.FileField(
+        label="File Excel (.xlsx)",
+        help_text="Dùng file mẫu: mỗi dòng một mô hình. Nếu có dòng lỗi, không dòng nào được nhập.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
+        return upload

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.forms import form_error
+from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
-from danvan.practices import evaluation, services
+from danvan.practices import evaluation, imports, services
 from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
 from danvan.practices.exports import excel_attachment, export_workbook
@@ -255,6 +256,32 @@ def practice_results(request: StaffRequest, pk: int) -> HttpResponse:
         "practices/staff/practice_results.html",
         {"nav": NAV, "practice": practice, "formset": formset},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_import(request: StaffRequest) -> HttpResponse:
+    """A year's registrations from the Excel template, checked and written by a job."""
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404
+    form = f.RegistrationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = start_job(
+            request.user,
+            "import_practices",
+            f"Nhập đăng ký mô hình từ {upload.name}"[:200],
+            input_file=upload,
+        )
+        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
+        return redirect(job)
+    return render(request, "practices/staff/practice_import.html", {"nav": NAV, "form": form})
+
+
+@require_safe
+@login_required
+def registration_template(request: StaffRequest) -> HttpResponse:
+    return excel_attachment(imports.registration_template(), "Mẫu đăng ký mô hình")
 
 
 @require_safe

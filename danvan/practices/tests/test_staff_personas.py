@@ -113,6 +113,8 @@ MATRIX = Matrix(
         # Pages without an object: every signed-in manager opens them, each seeing their own scope.
         "practice_list": Row(None, VIEW),
         "practice_export": Row(None, VIEW),
+        "practice_import": Row(None, MANAGE),
+        "registration_template": Row(None, VIEW),
         "practice_add": Row(None, MANAGE),
         "coverage": Row(None, VIEW),
     },

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -52,7 +51,8 @@ from danvan.core.excel import safe_cell
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE
-from danvan.core.text import clean_text, fold, format_date
+from danvan.core.text import fold
+from danvan.core.uploads import cell_text
 
 TYPE_SINGLE = "Một đáp án"
 TYPE_MULTIPLE = "Nhiều đáp án"
@@ -94,24 +94,6 @@ def unescape_cell(text: str) -> str:
     if text.startswith("'") and len(text) > 1 and text[1:].startswith(_ESCAPED_SECOND):
         return text[1:]
     return text
-
-
-def cell_text(value: Any) -> str:
-    """A cell as stripped text with runs of spaces collapsed (dates as dd/mm/yyyy)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            value = format_date(value.date())
-        else:
-            value = f"{format_date(value.date())} {value:%H:%M}"
-    elif isinstance(value, date):
-        value = format_date(value)
-    elif isinstance(value, time):
-        value = f"{value:%H:%M}"
-    elif isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(clean_text(str(value)).split())
 
 
 # --- Writing: template and export ----------------------------------------------------------

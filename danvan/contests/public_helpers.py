@@ -31,7 +31,6 @@ from danvan.contests.services import (
     ROUND_TTL,
 )
 from danvan.core.cache import LocalCache
-from danvan.core.ratelimit import RateLimited
 from danvan.core.text import VN_TZ
 
 # Rounds (with their contest) for the start of an attempt; emptied in this
@@ -128,12 +127,6 @@ def error_page(
         {"message": message, "status": status, "contest": contest},
         status=status,
     )
-
-
-def too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(error.retry_after)
-    return response
 
 
 def contest_phase(contest: Contest, now: datetime) -> str:

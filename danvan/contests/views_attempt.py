@@ -37,7 +37,6 @@ from danvan.contests.public_helpers import (
     mmss,
     published_round,
     session_participant_id,
-    too_many,
 )
 from danvan.contests.ratelimit import LIMITS
 from danvan.contests.services import (
@@ -47,7 +46,7 @@ from danvan.contests.services import (
     submit_attempt,
 )
 from danvan.core.middleware import client_ip
-from danvan.core.ratelimit import RateLimited
+from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.text import clean_json, format_datetime
 
 LATE_MESSAGE = (

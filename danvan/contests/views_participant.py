@@ -45,12 +45,11 @@ from danvan.contests.public_helpers import (
     published_contest,
     remember_participant,
     signed_in_participant,
-    too_many,
 )
 from danvan.contests.ratelimit import LIMITS
 from danvan.core.masking import mask_phone
 from danvan.core.middleware import client_ip
-from danvan.core.ratelimit import RateLimited
+from danvan.core.ratelimit import RateLimited, too_many
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

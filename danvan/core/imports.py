@@ -20,8 +20,8 @@ from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import HAMLET_TYPES, Area, AreaKind, Job
 from danvan.core.scope import MANAGE_TREE, get_scope
 from danvan.core.services import add_hamlet, check_new_hamlet, hamlet_full_name
-from danvan.core.text import clean_text, fold
-from danvan.core.uploads import read_sheet_rows
+from danvan.core.text import fold
+from danvan.core.uploads import cell_text, read_sheet_rows
 
 HAMLET_HEADER = ["Mã xã", "Tên ấp, khu vực", "Loại đơn vị", "Dân số"]
 MAX_ROWS = 5000
@@ -56,14 +56,6 @@ def hamlet_template() -> bytes:
     return buf.getvalue()
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(clean_text(str(value)).split())
-
-
 COMMUNE_CODE_DIGITS = 5
 
 
@@ -83,7 +75,7 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
         raise JobFailed(exc.messages[0]) from exc
     if not rows:
         raise JobFailed("File không có dữ liệu.")
-    header = [fold(_cell_text(v)) for v in rows[0][: len(HAMLET_HEADER)]]
+    header = [fold(cell_text(v)) for v in rows[0][: len(HAMLET_HEADER)]]
     if header != [fold(h) for h in HAMLET_HEADER]:
         raise JobFailed(
             "Dòng tiêu đề không đúng mẫu. Cần đúng các cột: "
@@ -104,7 +96,7 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
     seen: dict[tuple[str, str], int] = {}
     total = len(body)
     for i, raw in enumerate(body, start=2):
-        cells = [_cell_text(v) for v in (list(raw) + [None] * 4)[:4]]
+        cells = [cell_text(v) for v in (list(raw) + [None] * 4)[:4]]
         if not any(cells):
             continue
         code, name, unit_type, population_text = cells

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from danvan.core.cache import count_hits
 
@@ -36,6 +38,13 @@ class RateLimited(Exception):
         super().__init__(name)
         self.name = name
         self.retry_after = retry_after
+
+
+def too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    """The answer to a request over a limit: the 429 page, with Retry-After."""
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 class RateLimits:

@@ -22,11 +22,14 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
+
+from danvan.core.text import clean_text, format_date
 
 UNREADABLE = "File không đọc được. Vui lòng dùng file Excel (.xlsx) theo mẫu."
 TOO_LARGE = (
@@ -38,6 +41,24 @@ TOO_LARGE = (
 RATIO_FLOOR = 1024 * 1024
 # An archive inside the workbook (embedded objects) is never needed for an import.
 NESTED_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".xlsb", ".xls", ".docx", ".pptx", ".gz", ".bin")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as stripped text with runs of spaces collapsed (dates as dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            value = format_date(value.date())
+        else:
+            value = f"{format_date(value.date())} {value:%H:%M}"
+    elif isinstance(value, date):
+        value = format_date(value)
+    elif isinstance(value, time):
+        value = f"{value:%H:%M}"
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(clean_text(str(value)).split())
 
 
 def check_archive(data: bytes) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,8 +22,8 @@ from openpyxl import Workbook
 from danvan.core.jobs import JobFailed, Progress, job_handler
 from danvan.core.models import Area, Job, Organization
 from danvan.core.scope import MANAGE, get_scope
-from danvan.core.text import clean_text, fold
-from danvan.core.uploads import read_sheet_rows
+from danvan.core.text import fold
+from danvan.core.uploads import cell_text, read_sheet_rows
 from danvan.practices import services
 from danvan.practices.models import Field, Kind, Level
 
@@ -87,18 +87,6 @@ def registration_template() -> bytes:
     return buf.getvalue()
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return " ".join(clean_text(str(value)).split())
-
-
 def _choice(text: str, choices: Any) -> str | None:
     wanted = fold(text)
     for value, label in choices:
@@ -123,7 +111,7 @@ def read_registrations(
         raise JobFailed(exc.messages[0]) from exc
     if not rows:
         raise JobFailed("File không có dữ liệu.")
-    header = [fold(_text(v)) for v in rows[0][: len(HEADER)]]
+    header = [fold(cell_text(v)) for v in rows[0][: len(HEADER)]]
     if header != [fold(h) for h in HEADER]:
         raise JobFailed(
             "Dòng tiêu đề không đúng mẫu. Cần đúng các cột: " + " | ".join(HEADER) + "."
@@ -136,7 +124,7 @@ def read_registrations(
     parsed: list[Registration] = []
     errors: list[str] = []
     for line, raw in enumerate(rows[1:], start=2):
-        cells = [_text(v) for v in (list(raw) + [None] * len(HEADER))[: len(HEADER)]]
+        cells = [cell_text(v) for v in (list(raw) + [None] * len(HEADER))[: len(HEADER)]]
         if not any(cells):
             continue
         title, kind, field, level, year, code, org, lead, started, aims, method = cells

@@ -20,7 +20,7 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.masking import mask_phone
 from danvan.core.middleware import client_ip
 from danvan.core.models import Area
-from danvan.core.ratelimit import RateLimited
+from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
@@ -59,9 +59,7 @@ def nominate(request: HttpRequest) -> HttpResponse:
                 ]
             )
         except RateLimited as error:
-            response = render(request, "429.html", status=429)
-            response["Retry-After"] = str(error.retry_after)
-            return response
+            return too_many(request, error)
         except ValidationError as error:
             form_error(form, error)
         else:

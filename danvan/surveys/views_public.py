@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.middleware import client_ip
 from danvan.core.models import Area, AreaKind
-from danvan.core.ratelimit import RateLimited
+from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.text import format_datetime, vn_sort_key
 from danvan.surveys import cleaning, guards, kinds, services, tasks
 from danvan.surveys.forms_public import StartForm
@@ -158,12 +158,6 @@ def refused(
         {"survey": survey, "message": message, "title": title or "Không gửi được phiếu"},
         status=status,
     )
-
-
-def too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(error.retry_after)
-    return response
 
 
 # --- Pages and questions for the templates ---------------------------------------

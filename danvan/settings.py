@@ -311,6 +311,10 @@ UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
 UPLOAD_MAX_MEMBERS = env_int("UPLOAD_MAX_MEMBERS", 1000)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 100_000)
 UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 50)
+# Photos (danvan.core.images) and attached documents (danvan.core.documents).
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_MB", 10) * 1024 * 1024
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_MEGAPIXELS", 40) * 1_000_000
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10) * 1024 * 1024
 
 # --- Security --------------------------------------------------------------------------
 # Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
@@ -340,9 +344,10 @@ CONTENT_SECURITY_POLICY = env_str(
 # Pages of the staff workspace and the admin: `Cache-Control: no-store, private`.
 STAFF_PATH_PREFIXES = ("/quan-ly/", "/admin/")
 # Uploaded files that anyone may fetch under MEDIA_URL (danvan.media): contest
-# banners and survey share images, images only. Everything else under MEDIA_ROOT
+# banners, survey share images and the sizes made from photos of practices and
+# good deeds (under unguessable names), images only. Everything else under MEDIA_ROOT
 # (imports, exports) is served by staff views after their checks, never here.
-PUBLIC_MEDIA_PREFIXES = ("contests/banners/", "surveys/")
+PUBLIC_MEDIA_PREFIXES = ("contests/banners/", "surveys/", "practices/photos/")
 
 # Keys for personal data (danvan.core.crypto): secrets for the data encrypted at
 # rest (CCCD), newest first, and for the keyed hashes (returning participants,

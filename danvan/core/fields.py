@@ -49,3 +49,34 @@ def datetime_field(label: str, **kwargs: Any) -> forms.DateTimeField:
         error_messages={"invalid": "Nhập ngày giờ hợp lệ (ngày/tháng/năm giờ:phút)."},
         **kwargs,
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files from one <input type="file" multiple>, at most `max_count`:
+    the uploads as a list (empty when none was chosen and none is required).
+    What each file is (danvan.core.images.check_images) is checked by the
+    view, after its rate limits, so a refused request decodes nothing."""
+
+    def __init__(self, *args: Any, max_count: int, accept: str = "", **kwargs: Any) -> None:
+        self.max_count = max_count
+        attrs = {"accept": accept} if accept else {}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > self.max_count:
+            raise forms.ValidationError(
+                f"Chọn tối đa {self.max_count} tệp (bạn đã chọn {len(files)}).",
+                code="too_many_files",
+            )
+        return [super(FilesField, self).clean(f, initial) for f in files]

@@ -67,8 +67,9 @@ class PracticesConfig(AppConfig):
         from danvan.core.audit import register_visibility, scoped, through
 
         # A worker process never loads the URLconf: the job handler is imported here.
-        from danvan.practices import imports  # noqa: F401
-        from danvan.practices.models import Indicator, Practice, Step
+        # The photo task and the signals that remove files with their rows, likewise.
+        from danvan.practices import imports, photos  # noqa: F401
+        from danvan.practices.models import Document, Indicator, Practice, Step
 
         register_staff_menu(
             MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
@@ -97,9 +98,9 @@ class PracticesConfig(AppConfig):
                 link=("Giới thiệu việc tốt", "practices:nominate"),
             )
         )
-        for model in (Practice, Step, Indicator):
+        for model in (Practice, Step, Indicator, Document):
             if not auditlog.contains(model):
                 auditlog.register(model)
         register_visibility(Practice, scoped(Practice))
-        for part in (Step, Indicator):
+        for part in (Step, Indicator, Document):
             register_visibility(part, through(part, "practice", scoped(Practice)))

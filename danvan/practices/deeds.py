@@ -10,6 +10,7 @@ address and per phone (`LIMITS`; the phone counted by its keyed hash)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.core import signing
@@ -17,9 +18,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from danvan.core import images
 from danvan.core.crypto import encrypt, keyed_hash
 from danvan.core.ratelimit import RateLimits
 from danvan.practices.models import DeedStatus, GoodDeed
+from danvan.practices.photos import add_photos
 
 LIMITS = RateLimits(
     "practices:rl",
@@ -67,10 +70,12 @@ def nominate(
     nominator_name: str,
     nominator_phone: str = "",
     by_staff: Any = None,
+    photos: Sequence[images.Checked] = (),
 ) -> GoodDeed:
-    """A nomination, waiting for the unit officer's verification."""
+    """A nomination with its checked photos, waiting for the unit officer's
+    verification (all or none)."""
     with transaction.atomic():
-        return GoodDeed.objects.create(
+        nomination = GoodDeed.objects.create(
             nominee_name=nominee_name.strip(),
             collective=collective,
             area=area,
@@ -80,6 +85,8 @@ def nominate(
             nominator_phone_hash=phone_hash(nominator_phone) if nominator_phone else "",
             by_staff=by_staff,
         )
+        add_photos(nomination, photos)
+    return nomination
 
 
 # action -> (from which states, to which state, the message once done)

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from danvan.core import images
+from danvan.core.fields import FilesField
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.models import Area, AreaKind
 from danvan.core.validators import normalize_phone
@@ -55,6 +57,13 @@ class DeedForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Việc làm cụ thể, ở đâu, khi nào, giúp được ai.",
         error_messages={"required": "Hãy kể việc tốt."},
+    )
+    photos = FilesField(
+        label="Ảnh (không bắt buộc)",
+        max_count=5,
+        accept=images.ACCEPT,
+        help_text="Tối đa 5 ảnh JPG, PNG hoặc WebP, mỗi ảnh đến 10 MB. Vị trí chụp (GPS) "
+        "trong ảnh được xóa trước khi đăng.",
     )
     nominator_name = forms.CharField(
         label="Họ tên của bạn", max_length=200, error_messages={"required": "Hãy ghi họ tên."}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 
@@ -324,3 +325,122 @@ class GoodDeed(models.Model):
         if self.collective or self.nominee_consents:
             return self.nominee_name
         return "Một người dân"
+
+
+# --- Photos and documents ---------------------------------------------------------------
+
+
+class PhotoStatus(models.TextChoices):
+    PENDING = "pending", "Đang xử lý"
+    READY = "ready", "Sẵn sàng"
+    FAILED = "failed", "Không xử lý được"
+
+
+PHOTO_FOLDER = "practices/photos"
+"""Public (settings.PUBLIC_MEDIA_PREFIXES): the sizes made from a photo, under an
+unguessable token. The original waits in the private UPLOAD_FOLDER until the
+job has made them, then is deleted (it carries the camera's EXIF, GPS included)."""
+UPLOAD_FOLDER = "uploads/photos"
+
+
+class Photo(models.Model):
+    """A photo of a practice or of a good deed (exactly one of them), shown in
+    the sizes `danvan.core.images.SIZES` once a background job has made them."""
+
+    practice = models.ForeignKey(
+        Practice,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name="mô hình",
+    )
+    deed = models.ForeignKey(
+        GoodDeed,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name="việc tốt",
+    )
+    token = models.CharField(max_length=40, unique=True, editable=False)
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    caption = models.CharField("chú thích", max_length=200, blank=True)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=PhotoStatus.choices, default=PhotoStatus.PENDING
+    )
+    sizes = models.JSONField(default=dict, blank=True, editable=False)
+    """{"card": [width, height], "large": [...], "share": [...]} once made."""
+    original = models.CharField(max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ảnh"
+        verbose_name_plural = "ảnh"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(practice__isnull=False, deed__isnull=True)
+                | models.Q(practice__isnull=True, deed__isnull=False),
+                name="photo_of_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or f"Ảnh {self.pk}"
+
+    def name_of(self, size: str) -> str:
+        return f"{PHOTO_FOLDER}/{self.token}/{size}.jpg"
+
+    def image(self, size: str) -> dict[str, Any] | None:
+        """{"url", "width", "height"} of a size, or None while it is not made."""
+        if self.status != PhotoStatus.READY or size not in self.sizes:
+            return None
+        width, height = self.sizes[size]
+        return {"url": default_storage.url(self.name_of(size)), "width": width, "height": height}
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        return self.image("card")
+
+    @property
+    def large(self) -> dict[str, Any] | None:
+        return self.image("large")
+
+    @property
+    def share(self) -> dict[str, Any] | None:
+        return self.image("share")
+
+
+DOCUMENT_FOLDER = "practices/documents"
+
+
+class Document(PartOfActivity, models.Model):
+    """A document of a practice (a decision, a report), for staff only."""
+
+    activity = "practice"
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="documents", verbose_name="mô hình"
+    )
+    title = models.CharField("tên tài liệu", max_length=200)
+    file_name = models.CharField("tên tệp", max_length=200)
+    stored = models.CharField(max_length=200, editable=False)
+    extension = models.CharField(max_length=10, editable=False)
+    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="người gửi",
+    )
+    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tài liệu"
+        verbose_name_plural = "tài liệu"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

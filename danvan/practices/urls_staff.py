@@ -4,6 +4,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from danvan.practices import views_deeds as d
+from danvan.practices import views_files as files
 from danvan.practices import views_staff as v
 
 app_name = "practices_staff"
@@ -30,6 +31,24 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "<int:pk>/khong-cong-nhan/", v.practice_move, {"action": "refuse"}, name="practice_refuse"
     ),
     path("<int:pk>/dung/", v.practice_move, {"action": "stop"}, name="practice_stop"),
+    # Photos (of a practice or a good deed) and documents (of a practice).
+    path("<int:pk>/anh/", files.photos_add, {"kind": "practice"}, name="practice_photos"),
+    path(
+        "<int:pk>/anh/<int:photo_pk>/xoa/",
+        files.photo_delete,
+        {"kind": "practice"},
+        name="practice_photo_delete",
+    ),
+    path("viec-tot/<int:pk>/anh/", files.photos_add, {"kind": "deed"}, name="deed_photos"),
+    path(
+        "viec-tot/<int:pk>/anh/<int:photo_pk>/xoa/",
+        files.photo_delete,
+        {"kind": "deed"},
+        name="deed_photo_delete",
+    ),
+    path("<int:pk>/tai-lieu/", files.document_add, name="document_add"),
+    path("<int:pk>/tai-lieu/<int:doc_pk>/", files.document_download, name="document_download"),
+    path("<int:pk>/tai-lieu/<int:doc_pk>/xoa/", files.document_delete, name="document_delete"),
     # Good people, good deeds.
     path("viec-tot/", d.deed_list, name="deed_list"),
     path("viec-tot/gioi-thieu/", d.deed_add, name="deed_add"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from danvan.core import images
 from danvan.core.crypto import decrypt
 from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
@@ -24,7 +25,9 @@ from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
+from danvan.practices.forms import PhotosForm
 from danvan.practices.models import DeedStatus, GoodDeed
+from danvan.practices.photos import MAX_DEED_PHOTOS
 
 NAV = "practices"
 
@@ -45,9 +48,10 @@ def published(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def nominate(request: HttpRequest) -> HttpResponse:
     areas = Area.objects.all()
-    form = f.PublicDeedForm(request.POST or None, areas=areas)
+    form = f.PublicDeedForm(request.POST or None, request.FILES or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        photos: list[images.Checked] = []
         if data["trang_web"]:  # a robot: thanked, nothing kept
             return redirect("practices:nominated")
         try:
@@ -63,6 +67,11 @@ def nominate(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form_error(form, error)
         else:
+            try:  # decoded only once the limits have let the request through
+                photos = images.check_images(data["photos"])
+            except ValidationError as error:
+                form.add_error("photos", error)
+        if form.is_valid():
             deeds.nominate(
                 nominee_name=data["nominee_name"],
                 collective=data["collective"],
@@ -70,11 +79,14 @@ def nominate(request: HttpRequest) -> HttpResponse:
                 deed=data["deed"],
                 nominator_name=data["nominator_name"],
                 nominator_phone=data["nominator_phone"],
+                photos=photos,
             )
             return redirect("practices:nominated")
     # A fresh signed time with every page shown (the time-to-fill check).
     return render(
-        request, "practices/public/nominate.html", {"form": form, "stamp": deeds.form_stamp()}
+        request,
+        "practices/public/nominate.html",
+        {"form": form, "stamp": deeds.form_stamp(), "photos_lost": bool(request.FILES)},
     )
 
 
@@ -115,23 +127,34 @@ def deed_add(request: StaffRequest) -> HttpResponse:
         raise Http404
     form = f.DeedForm(
         request.POST or None,
+        request.FILES or None,
         areas=Area.objects.visible_to(request.user, MANAGE),
         initial={"nominator_name": request.user.get_full_name()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         area = get_visible_or_404(Area.objects, request.user, MANAGE, pk=data["place"])
-        deed = deeds.nominate(
-            nominee_name=data["nominee_name"],
-            collective=data["collective"],
-            area=area,
-            deed=data["deed"],
-            nominator_name=data["nominator_name"],
-            by_staff=request.user,
-        )
-        messages.success(request, "Đã ghi nhận; hãy xác minh rồi công bố.")
-        return redirect(deed)
-    return render(request, "practices/staff/deed_form.html", {"nav": NAV, "form": form})
+        try:
+            photos = images.check_images(data["photos"])
+        except ValidationError as error:
+            form.add_error("photos", error)
+        else:
+            deed = deeds.nominate(
+                nominee_name=data["nominee_name"],
+                collective=data["collective"],
+                area=area,
+                deed=data["deed"],
+                nominator_name=data["nominator_name"],
+                by_staff=request.user,
+                photos=photos,
+            )
+            messages.success(request, "Đã ghi nhận; hãy xác minh rồi công bố.")
+            return redirect(deed)
+    return render(
+        request,
+        "practices/staff/deed_form.html",
+        {"nav": NAV, "form": form, "photos_lost": bool(request.FILES)},
+    )
 
 
 @require_safe
@@ -157,6 +180,10 @@ def deed_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "phone": phone if can_manage else mask_phone(phone),
             "actions": actions if can_manage else [],
             "commend_form": f.CommendForm() if deed.status == DeedStatus.PUBLISHED else None,
+            "photos": deed.photos.all(),
+            "max_photos": MAX_DEED_PHOTOS,
+            "photos_form": PhotosForm(),
+            "photos_add_url": reverse("practices_staff:deed_photos", args=[deed.pk]),
         },
     )
 

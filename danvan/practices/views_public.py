@@ -7,14 +7,37 @@ staff names, no evaluation."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from danvan.core.models import Area, AreaKind
-from danvan.practices.models import Field, Practice, Status
+from danvan.practices.models import Field, Photo, PhotoStatus, Practice, Status
 
 SHOWN = (Status.RECOGNISED, Status.REPLICATED)
+
+
+def ready_photos(to_attr: str = "shown_photos") -> Prefetch:
+    """The photos whose sizes are made, in order, as a list on each row."""
+    return Prefetch(
+        "photos", queryset=Photo.objects.filter(status=PhotoStatus.READY), to_attr=to_attr
+    )
+
+
+def share_preview(
+    request: HttpRequest, title: str, description: str, photos: list[Photo]
+) -> dict[str, object]:
+    """og:title, og:description, og:url and, with a photo, og:image (absolute URLs)."""
+    image = photos[0].share if photos else None
+    if image is not None:
+        image = {**image, "url": request.build_absolute_uri(image["url"])}
+    return {
+        "title": title,
+        "description": description,
+        "url": request.build_absolute_uri(),
+        "image": image,
+    }
 
 
 @require_safe
@@ -37,7 +60,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
         valid_to__isnull=True,
         pk__in=Practice.objects.filter(status__in=SHOWN).values("area"),
     ).order_by("name")
-    page = Paginator(qs.order_by("-decision_date", "-pk"), 24).get_page(request.GET.get("page"))
+    qs = qs.order_by("-decision_date", "-pk").prefetch_related(ready_photos())
+    page = Paginator(qs, 24).get_page(request.GET.get("page"))
     return render(
         request,
         "practices/public/gallery.html",
@@ -63,16 +87,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if practice is None:
         raise Http404("Không tìm thấy.")
     summary = (practice.aims or practice.method or practice.title)[:200]
+    photos = list(practice.photos.filter(status=PhotoStatus.READY))
     return render(
         request,
         "practices/public/detail.html",
         {
             "practice": practice,
             "indicators": practice.indicators.all(),
-            "og": {
-                "title": practice.title,
-                "description": summary,
-                "url": request.build_absolute_uri(),
-            },
+            "photos": photos,
+            "og": share_preview(request, practice.title, summary, photos),
         },
     )

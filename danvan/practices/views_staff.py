@@ -25,6 +25,7 @@ from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
 from danvan.practices.exports import excel_attachment, export_workbook
 from danvan.practices.models import Practice, Status
+from danvan.practices.photos import MAX_PRACTICE_PHOTOS
 
 NAV = "practices"
 
@@ -133,6 +134,12 @@ def practice_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "moves": moves if can_manage else [],
             "can_replicate": can_manage
             and practice.status in (Status.RECOGNISED, Status.REPLICATED),
+            "photos": practice.photos.all(),
+            "max_photos": MAX_PRACTICE_PHOTOS,
+            "photos_form": f.PhotosForm(),
+            "photos_add_url": reverse("practices_staff:practice_photos", args=[practice.pk]),
+            "documents": practice.documents.all(),
+            "document_form": f.DocumentForm(),
         },
     )
 

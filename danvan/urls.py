@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("khao-sat/", include("danvan.surveys.urls_public")),
     path("nguoi-tot-viec-tot/", include("danvan.practices.urls_public")),
     path("mo-hinh/", include("danvan.practices.urls_showcase")),
+    path("binh-chon/", include("danvan.practices.urls_votes")),
     path("quan-ly/khao-sat/ket-qua/", include("danvan.surveys.urls_results")),
     path("quan-ly/khao-sat/", include("danvan.surveys.urls_staff")),
     path("quan-ly/du-luan/", include("danvan.surveys.urls_opinion")),

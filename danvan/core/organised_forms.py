@@ -93,15 +93,19 @@ class OrganisedActivityForm(forms.ModelForm):
         )
         if current is not None:
             orgs = Organization.objects.filter(Q(pk__in=orgs) | Q(pk=current.organization_id))
-            areas = Area.objects.filter(Q(pk__in=areas) | Q(pk=current.target_area_id))
+            areas = Area.objects.filter(
+                Q(pk__in=areas) | Q(pk=getattr(current, "target_area_id", None))
+            )
         form_field(self, "organization").queryset = orgs.select_related("area").order_by("path")
-        form_field(self, "target_area").queryset = areas.order_by("path")
+        has_area = "target_area" in self.fields  # an activity may have no target area
+        if has_area:
+            form_field(self, "target_area").queryset = areas.order_by("path")
         form_field(self, "slug").required = False
         self.creating = current is None
         only = list(orgs[:2]) if not self.is_bound and current is None else []
         if len(only) == 1:
             self.initial.setdefault("organization", only[0].pk)
-            if self.preselect_area:
+            if self.preselect_area and has_area:
                 self.initial.setdefault("target_area", only[0].area_id)
 
     def clean_slug(self) -> str:

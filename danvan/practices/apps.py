@@ -56,6 +56,15 @@ def practice_cards() -> list[Card]:
     ]
 
 
+def campaign_cards() -> list[Card]:
+    """The voting campaigns open now, for the public home page."""
+    from danvan.core.text import format_datetime
+    from danvan.practices.models import Campaign
+
+    open_now = Campaign.objects.open_now().order_by("ends_at")[:6]
+    return [Card(c.title, c.public_url(), f"Đến {format_datetime(c.ends_at)}") for c in open_now]
+
+
 class PracticesConfig(AppConfig):
     name = "danvan.practices"
     label = "practices"
@@ -69,7 +78,14 @@ class PracticesConfig(AppConfig):
         # A worker process never loads the URLconf: the job handler is imported here.
         # The photo task and the signals that remove files with their rows, likewise.
         from danvan.practices import imports, photos  # noqa: F401
-        from danvan.practices.models import Document, Indicator, Practice, Step
+        from danvan.practices.models import (
+            Campaign,
+            Document,
+            Entry,
+            Indicator,
+            Practice,
+            Step,
+        )
 
         register_staff_menu(
             MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
@@ -98,9 +114,22 @@ class PracticesConfig(AppConfig):
                 link=("Giới thiệu việc tốt", "practices:nominate"),
             )
         )
-        for model in (Practice, Step, Indicator, Document):
+        register_home_section(
+            HomeSection(
+                anchor="binh-chon",
+                title="Bình chọn",
+                lead="Bình chọn những mô hình, gương người tốt, việc tốt tiêu biểu.",
+                empty="Chưa có đợt bình chọn nào đang mở.",
+                cards=campaign_cards,
+                menu="Bình chọn",
+                link=("Xem các đợt bình chọn", "votes:campaigns"),
+            )
+        )
+        for model in (Practice, Step, Indicator, Document, Campaign, Entry):
             if not auditlog.contains(model):
                 auditlog.register(model)
         register_visibility(Practice, scoped(Practice))
+        register_visibility(Campaign, scoped(Campaign))
+        register_visibility(Entry, through(Entry, "campaign", scoped(Campaign)))
         for part in (Step, Indicator, Document):
             register_visibility(part, through(part, "practice", scoped(Practice)))

@@ -72,3 +72,24 @@ def export_workbook(practices: Any) -> bytes:
 
 def excel_attachment(data: bytes, stem: str) -> HttpResponse:
     return attachment(data, XLSX, filenames(stem, "xlsx"))
+
+
+CAMPAIGN_HEADER = [
+    ("Hạng", 8),
+    ("Mục bình chọn", 50),
+    ("Loại", 12),
+    ("Địa bàn", 24),
+    ("Số phiếu", 12),
+]
+
+
+def campaign_workbook(campaign: Any, rows: list[list[Any]], frozen: bool) -> bytes:
+    """A campaign's entries with their votes: frozen (ranked) or live at this moment."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Kết quả bình chọn")
+    write_header(ws, CAMPAIGN_HEADER)
+    for row in rows:
+        append_row(ws, row)
+    when = "đã khóa (kiểm lại từ các phiếu)" if frozen else "đang bình chọn: số phiếu tại lúc xuất"
+    add_notes(wb, [f"Đợt bình chọn: {campaign.title}", f"Kết quả {when}."])
+    return workbook_bytes(wb)

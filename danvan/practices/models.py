@@ -17,9 +17,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.core.models import Area, Organization
-from danvan.core.organised import PartOfActivity
+from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.scope import ScopedQuerySetMixin
 from danvan.core.text import fold
 
@@ -444,3 +445,139 @@ class Document(PartOfActivity, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Public voting (bình chọn) --------------------------------------------------------
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Nháp"
+    PUBLISHED = "published", "Đã công bố"
+    CLOSED = "closed", "Đã khóa kết quả"
+    ANNOUNCED = "announced", "Đã công bố kết quả"
+
+
+class CampaignQuerySet(OrganisedQuerySet["Campaign"]):
+    pass
+
+
+class Campaign(OrganisedActivity):
+    """A public vote over chosen practices, exemplars or good deeds ("10 mô hình
+    tiêu biểu của năm"), open from `starts_at` to `ends_at`. A person votes for
+    an entry at most once per window (`window_hours`; 0: once for the whole
+    campaign). Once closed the counts are frozen (`Entry.final_votes`, recounted
+    from the votes), then the results are announced."""
+
+    window = ("starts_at", "ends_at")
+
+    title = models.CharField("tên đợt bình chọn", max_length=300)
+    slug = models.SlugField("đường dẫn", max_length=120, unique=True)
+    intro = models.TextField("giới thiệu", blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, verbose_name="đơn vị tổ chức"
+    )
+    starts_at = models.DateTimeField("bắt đầu")
+    ends_at = models.DateTimeField("kết thúc")
+    window_hours = models.PositiveSmallIntegerField(
+        "mỗi người bình chọn một mục một lần trong (giờ)",
+        default=0,
+        help_text="0: một lần cho cả đợt; 24: mỗi ngày một lần.",
+    )
+    show_counts = models.BooleanField("hiện số phiếu trong khi bình chọn", default=True)
+    status = models.CharField(
+        "trạng thái", max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    closed_at = models.DateTimeField("thời điểm khóa kết quả", null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "đợt bình chọn"
+        verbose_name_plural = "đợt bình chọn"
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="campaign_dates_order"
+            )
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("practices_staff:campaign_detail", args=[self.pk])
+
+    def public_url(self) -> str:
+        return reverse("votes:campaign", args=[self.slug])
+
+    def window_of(self, at: Any) -> int:
+        """The number of the voting window `at` falls in (0 for a campaign-long one)."""
+        if not self.window_hours:
+            return 0
+        return int((at - self.starts_at).total_seconds() // (self.window_hours * 3600))
+
+
+class Entry(PartOfActivity, models.Model):
+    """A practice (or exemplar) or a good deed standing in a campaign."""
+
+    activity = "campaign"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="entries", verbose_name="đợt bình chọn"
+    )
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="mô hình, điển hình",
+    )  # fmt: skip
+    deed = models.ForeignKey(
+        GoodDeed, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="việc tốt",
+    )  # fmt: skip
+    position = models.PositiveSmallIntegerField("thứ tự", default=0)
+    votes = models.PositiveIntegerField("số phiếu", default=0, editable=False)
+    """Raised in the vote's own transaction: what the page shows while voting runs."""
+    final_votes = models.PositiveIntegerField("số phiếu chốt", null=True, blank=True)
+    rank = models.PositiveSmallIntegerField("xếp hạng", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mục bình chọn"
+        verbose_name_plural = "mục bình chọn"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(practice__isnull=False, deed__isnull=True)
+                | models.Q(practice__isnull=True, deed__isnull=False),
+                name="entry_of_one_thing",
+            ),
+            models.UniqueConstraint(fields=["campaign", "practice"], name="entry_practice_once"),
+            models.UniqueConstraint(fields=["campaign", "deed"], name="entry_deed_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        if self.practice_id:
+            return self.practice.title  # type: ignore[union-attr]
+        return self.deed.public_name  # type: ignore[union-attr]
+
+
+class Vote(models.Model):
+    """One person's vote for an entry in one window. The person is the keyed
+    hash of their CCCD (never the number itself): a replayed request, another
+    address or a race all meet the unique constraint."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="ballots")
+    voter = models.CharField(max_length=64)
+    window = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+    """The time the vote was accepted at (its campaign was open then)."""
+
+    class Meta:
+        verbose_name = "phiếu bình chọn"
+        verbose_name_plural = "phiếu bình chọn"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "voter", "window"], name="vote_once_per_window"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "voter"], name="vote_campaign_voter")]

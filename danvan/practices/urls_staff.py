@@ -3,6 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from danvan.practices import views_campaigns as c
 from danvan.practices import views_deeds as d
 from danvan.practices import views_files as files
 from danvan.practices import views_staff as v
@@ -49,6 +50,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/tai-lieu/", files.document_add, name="document_add"),
     path("<int:pk>/tai-lieu/<int:doc_pk>/", files.document_download, name="document_download"),
     path("<int:pk>/tai-lieu/<int:doc_pk>/xoa/", files.document_delete, name="document_delete"),
+    # Voting campaigns.
+    path("binh-chon/", c.campaign_list, name="campaign_list"),
+    path("binh-chon/tao/", c.campaign_add, name="campaign_add"),
+    path("binh-chon/<int:pk>/", c.campaign_detail, name="campaign_detail"),
+    path("binh-chon/<int:pk>/sua/", c.campaign_edit, name="campaign_edit"),
+    path("binh-chon/<int:pk>/muc/", c.campaign_entries, name="campaign_entries"),
+    path("binh-chon/<int:pk>/ket-qua.xlsx", c.campaign_export, name="campaign_export"),
+    path(
+        "binh-chon/<int:pk>/cong-bo/",
+        c.campaign_status,
+        {"action": "publish"},
+        name="campaign_publish",
+    ),
+    path("binh-chon/<int:pk>/khoa/", c.campaign_status, {"action": "close"}, name="campaign_close"),
+    path(
+        "binh-chon/<int:pk>/cong-bo-ket-qua/",
+        c.campaign_status,
+        {"action": "announce"},
+        name="campaign_announce",
+    ),
     # Good people, good deeds.
     path("viec-tot/", d.deed_list, name="deed_list"),
     path("viec-tot/gioi-thieu/", d.deed_add, name="deed_add"),

@@ -1,0 +1,214 @@
+"""Staff pages of voting campaigns (namespace "practices_staff", under
+/quan-ly/mo-hinh/binh-chon/): the list, a new campaign, its page with the live
+counts, its entries, editing, and the status actions (publish, freeze the
+results, announce them) behind a confirmation. Scoped by the organising body
+like contests and surveys; out of scope is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core.forms import form_error
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.core.status import StatusAction, status_action
+from danvan.practices import votes
+from danvan.practices.exports import campaign_workbook, excel_attachment
+from danvan.practices.forms_votes import CampaignForm, EntriesForm
+from danvan.practices.models import Campaign, CampaignStatus, Entry
+
+NAV = "practices"
+
+
+def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Campaign:
+    qs = Campaign.objects.select_related("organization__area")
+    return get_visible_or_404(qs, request.user, verb, pk=pk)
+
+
+@require_safe
+@login_required
+def campaign_list(request: StaffRequest) -> HttpResponse:
+    qs = Campaign.objects.visible_to(request.user).select_related("organization")
+    status = request.GET.get("status", "")
+    if status in CampaignStatus.values:
+        qs = qs.filter(status=status)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(title__icontains=q)
+    return list_page(
+        request,
+        "practices/staff/campaign_list.html",
+        qs.order_by("-starts_at", "-pk"),
+        nav=NAV,
+        status=status,
+        statuses=CampaignStatus.choices,
+        q=q,
+        can_add=get_scope(request.user).allows(MANAGE),
+    )
+
+
+def _form_page(request: StaffRequest, campaign: Campaign | None) -> HttpResponse:
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if campaign is None:
+                saved = votes.create_campaign(form.save(commit=False), user=request.user)
+                messages.success(request, "Đã tạo đợt bình chọn; hãy chọn các mục bình chọn.")
+                return redirect("practices_staff:campaign_entries", saved.pk)
+            votes.update_campaign(form.save(commit=False))
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã lưu.")
+            return redirect(campaign)
+    return render(
+        request,
+        "practices/staff/campaign_form.html",
+        {"nav": NAV, "form": form, "campaign": campaign},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404
+    return _form_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    return _form_page(request, _fetch(request, pk, MANAGE))
+
+
+def _entries(campaign: Campaign) -> list[Entry]:
+    entries = list(
+        Entry.objects.filter(campaign=campaign).select_related("practice__area", "deed__area")
+    )
+    if campaign.status in (CampaignStatus.CLOSED, CampaignStatus.ANNOUNCED):
+        entries.sort(key=lambda e: (e.rank or 0, e.position))
+    else:
+        entries.sort(key=lambda e: (-e.votes, e.position))
+    return entries
+
+
+@require_safe
+@login_required
+def campaign_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    campaign = _fetch(request, pk)
+    can_manage = can(request.user, MANAGE, campaign)
+    actions = [
+        (reverse(f"practices_staff:campaign_{a.name}", args=[campaign.pk]), a)
+        for a in ACTIONS.values()
+        if campaign.status in a.sources
+    ]
+    return render(
+        request,
+        "practices/staff/campaign_detail.html",
+        {
+            "nav": NAV,
+            "campaign": campaign,
+            "phase": votes.phase(campaign),
+            "entries": _entries(campaign),
+            "can_manage": can_manage,
+            "actions": actions if can_manage else [],
+            "public_url": request.build_absolute_uri(campaign.public_url()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_entries(request: StaffRequest, pk: int) -> HttpResponse:
+    campaign = _fetch(request, pk, MANAGE)
+    current = Entry.objects.filter(campaign=campaign)
+    form = EntriesForm(
+        request.POST or None,
+        user=request.user,
+        initial={
+            "practices": [e.practice_id for e in current if e.practice_id],
+            "deeds": [e.deed_id for e in current if e.deed_id],
+        },
+    )
+    blocked = campaign.status != CampaignStatus.DRAFT
+    if request.method == "POST" and not blocked and form.is_valid():
+        try:
+            votes.set_entries(campaign, form.cleaned_data["practices"], form.cleaned_data["deeds"])
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã lưu danh sách bình chọn.")
+            return redirect(campaign)
+    return render(
+        request,
+        "practices/staff/campaign_entries.html",
+        {"nav": NAV, "campaign": campaign, "form": form, "blocked": blocked},
+    )
+
+
+@require_safe
+@login_required
+def campaign_export(request: StaffRequest, pk: int) -> HttpResponse:
+    """The entries with their counts (live, or frozen with ranks), as Excel."""
+    campaign = _fetch(request, pk)
+    frozen = campaign.status in (CampaignStatus.CLOSED, CampaignStatus.ANNOUNCED)
+    rows: list[list[Any]] = []
+    for n, e in enumerate(_entries(campaign), start=1):
+        thing: Any = e.practice or e.deed
+        kind = e.practice.get_kind_display() if e.practice else "Việc tốt"
+        votes_now = e.final_votes if frozen else e.votes
+        rows.append([e.rank if frozen else n, e.title, kind, thing.area.name, votes_now])
+    data = campaign_workbook(campaign, rows, frozen)
+    return excel_attachment(data, f"Kết quả bình chọn {campaign.title}")
+
+
+ACTIONS = {
+    "publish": StatusAction(
+        "publish",
+        sources=(CampaignStatus.DRAFT,),
+        change=votes.publish_campaign,
+        done="Đã công bố đợt bình chọn.",
+        problems=votes.publish_problems,
+        heading="Công bố đợt bình chọn",
+        button="Công bố",
+    ),
+    "close": StatusAction(
+        "close",
+        sources=(CampaignStatus.PUBLISHED,),
+        change=votes.close_campaign,
+        done="Đã khóa kết quả: số phiếu được kiểm lại và xếp hạng.",
+        problems=votes.close_problems,
+        heading="Khóa kết quả bình chọn",
+        button="Khóa kết quả",
+    ),
+    "announce": StatusAction(
+        "announce",
+        sources=(CampaignStatus.CLOSED,),
+        change=votes.announce_campaign,
+        done="Đã công bố kết quả.",
+        heading="Công bố kết quả bình chọn",
+        button="Công bố kết quả",
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def campaign_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
+    campaign = _fetch(request, pk, MANAGE)
+    return status_action(
+        request,
+        campaign,
+        ACTIONS[action],
+        template="practices/staff/campaign_status.html",
+        detail_url=campaign.get_absolute_url(),
+    )

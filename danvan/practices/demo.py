@@ -1,23 +1,42 @@
-"""The demo's practices and exemplars: a dozen and a half across the demo
-communes and the four fields, at every step of the lifecycle, with results;
-some communes are left without one, so that the coverage page has gaps to
-show, and a practice of a former commune counts for its successor."""
+"""The demo's practices and exemplars: two dozen across the demo communes and
+the four fields, at every step of the lifecycle, with results and photos the
+project draws itself (no downloaded image); some communes are left without
+one, so that the coverage page has gaps to show, and a practice of a former
+commune counts for its successor. Then good deeds (published, and public
+nominations waiting) and a voting campaign open now, with votes."""
 
 from __future__ import annotations
 
+import io
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
 
+from danvan.core import images
 from danvan.core.demo import Writer, demo_home
 from danvan.core.demo import say as _say
 from danvan.core.models import Area, AreaKind, Organization
 from danvan.practices import services
-from danvan.practices.models import Field, Kind, Level, Practice, Status
+from danvan.practices.models import (
+    Campaign,
+    DeedStatus,
+    Entry,
+    Field,
+    GoodDeed,
+    Kind,
+    Level,
+    Photo,
+    PhotoStatus,
+    Practice,
+    Status,
+)
+from danvan.practices.photos import add_photos, process_photo
 
 SEED = 1930
 CREATOR_USERNAME = "bdv.cantho"
@@ -43,6 +62,29 @@ ENTRIES: list[tuple[str, str, str, tuple[str, ...]]] = [
      Kind.EXEMPLAR, ("start", "propose", "recognise")),
     ("Chi hội Cựu chiến binh ấp vận động xây cầu", Field.ECONOMY, Kind.EXEMPLAR,
      ("start", "propose")),
+    ("Nhà nhân ái cho hộ nghèo từ sức dân", Field.SOCIETY, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Ấp không có người nghiện, không tội phạm", Field.DEFENCE, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Hộp thư góp ý điện tử của chính quyền xã", Field.POLITICS, Kind.PRACTICE,
+     ("start", "propose")),
+    ("Tổ hòa giải ở cơ sở gắn với già làng, người có uy tín", Field.DEFENCE, Kind.PRACTICE,
+     ("start",)),
+    ("Nuôi cá trên ruộng lúa theo tổ liên kết", Field.ECONOMY, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Góp đá xây cầu, góp sức làm đường", Field.ECONOMY, Kind.PRACTICE, ()),
+    ("Tủ sách dùng chung ở nhà văn hóa ấp", Field.SOCIETY, Kind.PRACTICE,
+     ("start", "propose", "refuse")),
+    ("Bà Lâm Thị Năm — 20 năm vận động phụ nữ tiết kiệm giúp nhau", Field.SOCIETY,
+     Kind.EXEMPLAR, ("start", "propose", "recognise")),
+    ("Đảng viên gương mẫu nơi cư trú", Field.POLITICS, Kind.PRACTICE,
+     ("start", "propose", "recognise")),
+    ("Thanh niên tình nguyện số hóa thủ tục hành chính", Field.POLITICS, Kind.PRACTICE,
+     ("start",)),
+    ("Ông Trần Văn Bảy — người giữ gìn an ninh trật tự ở ấp", Field.DEFENCE,
+     Kind.EXEMPLAR, ("start", "propose")),
+    ("Tổ phụ nữ thu gom rác thải nhựa đổi quà", Field.SOCIETY, Kind.PRACTICE,
+     ("start", "stop")),
 ]  # fmt: skip
 
 INDICATORS = [
@@ -117,11 +159,17 @@ def load_practices_demo(stdout: Writer | None = None) -> int:
             for label, unit, low, high in rng.sample(INDICATORS, 2):
                 rows.append((label, Decimal(rng.randint(low, high)), unit, date(2025, 11, 30)))
             services.set_indicators(practice, rows)
-        _load_deeds(places or [city], creator)
+            if steps[-1:] in (("recognise",), ("propose",)):
+                add_photos(practice, [_checked(rng) for _ in range(1 + i % 2)], [title])
+        _load_deeds(places or [city], creator, rng)
         recognised = list(Practice.objects.filter(status=Status.RECOGNISED).order_by("pk"))
         copies = list(Practice.objects.filter(status=Status.IN_PROGRESS).order_by("pk"))
         if recognised and copies:
             services.replicate_practice(recognised[0], copies[0], by=creator)
+    # The sizes are made here rather than by the worker, which may not run yet.
+    for pk in Photo.objects.filter(status=PhotoStatus.PENDING).values_list("pk", flat=True):
+        process_photo(pk)
+    _load_campaign(organizer, rng)
     count = Practice.objects.count()
     _say(stdout, f"Đã tạo {count} mô hình, điển hình mẫu.")
     return count
@@ -144,7 +192,7 @@ def _advance(practice: Practice, steps: tuple[str, ...], by: Any) -> None:
         services.advance(practice, action, by=by, **extra)
 
 
-def _load_deeds(places: list[Area], creator: Any) -> None:
+def _load_deeds(places: list[Area], creator: Any, rng: random.Random) -> None:
     """A few good deeds: published (with and without the nominee's consent) and
     public nominations still waiting for verification."""
     from danvan.practices import deeds
@@ -162,3 +210,76 @@ def _load_deeds(places: list[Area], creator: Any) -> None:
         if published:
             deeds.move_deed(deed, "verify", note="Đã gặp trực tiếp.", nominee_consents=consents)
             deeds.move_deed(deed, "publish")
+        add_photos(deed, [_checked(rng)])
+
+
+def _load_campaign(organizer: Organization, rng: random.Random) -> None:
+    """ "10 mô hình, gương tiêu biểu năm 2025", open for two more weeks, with votes
+    from made-up voters (keys drawn at random: no CCCD behind them)."""
+    from danvan.core.text import slug_vi
+    from danvan.practices import votes
+
+    now = timezone.now()
+    campaign = votes.create_campaign(
+        Campaign(
+            title="Bình chọn mô hình, gương “Dân vận khéo” tiêu biểu năm 2025",
+            slug=slug_vi("binh chon dan van kheo tieu bieu 2025"),
+            intro="Mỗi người bình chọn mỗi mục một lần mỗi ngày. Kết quả là căn cứ để Ban "
+            "Dân vận biểu dương tại hội nghị tổng kết.",
+            organization=organizer,
+            starts_at=now - timedelta(days=3),
+            ends_at=now + timedelta(days=14),
+            window_hours=24,
+        )
+    )
+    practices = Practice.objects.filter(status__in=votes.ENTRY_STATUSES).order_by("pk")
+    deeds = GoodDeed.objects.filter(status=DeedStatus.PUBLISHED).order_by("pk")
+    votes.set_entries(campaign, practices, deeds)
+    campaign = votes.publish_campaign(campaign)
+    entries = list(Entry.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    for n in range(300):
+        voter = f"demo-{rng.getrandbits(64):016x}"
+        entry = entries[min(int(rng.expovariate(0.35)), len(entries) - 1)]
+        votes.cast_vote(campaign, entry, voter, now - timedelta(hours=n % 60))
+
+
+def _checked(rng: random.Random) -> images.Checked:
+    """A drawn photo of a hamlet (sky, fields, a road, houses, trees), as uploaded."""
+    width, height = 1200, 900
+    picture = Image.new("RGB", (width, height), (135, 190, 235))
+    draw = ImageDraw.Draw(picture)
+    horizon = rng.randint(360, 460)
+    for y in range(horizon):  # the sky, lighter towards the horizon
+        shade = 150 + 90 * y // horizon
+        draw.line([(0, y), (width, y)], fill=(shade - 40, shade, 245))
+    sun = rng.randint(150, 1050)
+    draw.ellipse([sun - 50, 60, sun + 50, 160], fill=(255, 214, 90))
+    green = (rng.randint(60, 110), rng.randint(140, 180), rng.randint(50, 90))
+    draw.rectangle([0, horizon, width, height], fill=green)
+    for row in range(horizon + 30, height, 45):  # rice rows
+        draw.line(
+            [(0, row), (width, row + 20)], fill=(green[0] - 20, green[1] - 25, green[2]), width=6
+        )
+    road = rng.randint(450, 750)
+    draw.polygon(
+        [(road - 30, horizon), (road + 30, horizon), (road + 260, height), (road - 260, height)],
+        fill=(196, 180, 150),
+    )
+    for _ in range(rng.randint(3, 6)):
+        x = rng.randint(40, width - 200)
+        base = horizon + rng.randint(10, 60)
+        wall = (rng.randint(200, 250), rng.randint(190, 235), rng.randint(150, 200))
+        draw.rectangle([x, base - 90, x + 140, base], fill=wall)
+        draw.polygon(
+            [(x - 15, base - 90), (x + 70, base - 150), (x + 155, base - 90)],
+            fill=(rng.randint(150, 200), 60, 40),
+        )
+        draw.rectangle([x + 55, base - 50, x + 85, base], fill=(110, 70, 40))
+    for _ in range(rng.randint(4, 9)):
+        x = rng.randint(0, width)
+        y = horizon + rng.randint(-10, 40)
+        draw.rectangle([x - 6, y - 20, x + 6, y + 40], fill=(100, 70, 40))
+        draw.ellipse([x - 45, y - 110, x + 45, y - 10], fill=(40, rng.randint(110, 150), 50))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return images.check_image(io.BytesIO(buffer.getvalue()))

@@ -36,8 +36,12 @@ def good_deed_cards() -> list[Card]:
         .select_related("area")
         .order_by("-published_at", "-pk")[:6]
     )
-    url = reverse("practices:deeds")
-    return [Card(d.public_name, url, f"{d.area.name}: {d.deed[:140]}") for d in latest]
+    return [
+        Card(
+            d.public_name, reverse("practices:deed", args=[d.pk]), f"{d.area.name}: {d.deed[:140]}"
+        )
+        for d in latest
+    ]
 
 
 def practice_cards() -> list[Card]:

@@ -8,6 +8,7 @@ app_name = "practices"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", v.published, name="deeds"),
+    path("<int:pk>/", v.deed_public, name="deed"),
     path("gioi-thieu/", v.nominate, name="nominate"),
     path("gioi-thieu/xong/", v.nominated, name="nominated"),
 ]

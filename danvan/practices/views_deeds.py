@@ -5,6 +5,8 @@ commendation. Staff see the nominations of the units in their scope."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,14 +22,15 @@ from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.masking import mask_phone
 from danvan.core.middleware import client_ip
-from danvan.core.models import Area
+from danvan.core.models import Area, AreaKind
 from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
 from danvan.practices.forms import PhotosForm
-from danvan.practices.models import DeedStatus, GoodDeed
+from danvan.practices.models import DeedStatus, GoodDeed, PhotoStatus
 from danvan.practices.photos import MAX_DEED_PHOTOS
+from danvan.practices.views_public import ready_photos, share_preview
 
 NAV = "practices"
 
@@ -36,13 +39,65 @@ NAV = "practices"
 
 @require_safe
 def published(request: HttpRequest) -> HttpResponse:
-    qs = (
-        GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)
-        .select_related("area")
-        .order_by("-published_at", "-pk")
-    )
+    """The published good deeds, newest first, with filters by commune and year."""
+    qs = GoodDeed.objects.filter(status=DeedStatus.PUBLISHED).select_related("area")
+    commune = request.GET.get("xa", "")
+    place = None
+    if commune.isdigit():
+        place = Area.objects.filter(pk=int(commune), kind=AreaKind.COMMUNE).first()
+        if place is not None:
+            qs = qs.filter(area__path__startswith=place.path)
+    year = request.GET.get("nam", "")
+    if year.isdigit() and len(year) == 4:
+        qs = qs.filter(published_at__year=int(year))
+    qs = qs.order_by("-published_at", "-pk").prefetch_related(ready_photos())
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "practices/public/deeds.html", {"page_obj": page})
+    return render(
+        request,
+        "practices/public/deeds.html",
+        {
+            "page_obj": page,
+            "communes": _communes_of_deeds(),
+            "commune": place.pk if place else "",
+            "year": year,
+        },
+    )
+
+
+def _communes_of_deeds() -> Any:
+    """The current communes with a published deed (in the commune or one of its hamlets)."""
+    rows = (
+        GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)
+        .values_list("area__path", "area__kind")
+        .distinct()
+    )
+    paths = {path[: -Area.steplen] if kind == AreaKind.HAMLET else path for path, kind in rows}
+    return (
+        Area.objects.filter(kind=AreaKind.COMMUNE, valid_to__isnull=True)
+        .filter(path__in=paths)
+        .order_by("name")
+    )
+
+
+@require_safe
+def deed_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published good deed, to share (og:title, og:description, og:image)."""
+    deed = (
+        GoodDeed.objects.filter(status=DeedStatus.PUBLISHED, pk=pk).select_related("area").first()
+    )
+    if deed is None:
+        raise Http404("Không tìm thấy.")
+    photos = list(deed.photos.filter(status=PhotoStatus.READY))
+    title = f"{deed.public_name} — gương người tốt, việc tốt"
+    return render(
+        request,
+        "practices/public/deed.html",
+        {
+            "deed": deed,
+            "photos": photos,
+            "og": share_preview(request, title, deed.deed[:200], photos),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

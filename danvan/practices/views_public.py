@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from danvan.core.models import Area, AreaKind
-from danvan.practices.models import Field, Photo, PhotoStatus, Practice, Status
+from danvan.practices.models import Field, Kind, Photo, PhotoStatus, Practice, Status
 
 SHOWN = (Status.RECOGNISED, Status.REPLICATED)
 
@@ -43,6 +43,9 @@ def share_preview(
 @require_safe
 def gallery(request: HttpRequest) -> HttpResponse:
     qs = Practice.objects.filter(status__in=SHOWN).select_related("area")
+    kind = request.GET.get("loai", "")
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
     field = request.GET.get("linh_vuc", "")
     if field in Field.values:
         qs = qs.filter(field=field)
@@ -68,6 +71,8 @@ def gallery(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "fields": Field.choices,
+            "kinds": Kind.choices,
+            "kind": kind,
             "field": field,
             "year": year,
             "communes": communes,

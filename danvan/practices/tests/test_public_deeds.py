@@ -1,0 +1,95 @@
+"""The public pages of good deeds: the list filtered by commune (a deed of a
+hamlet counts for its commune) and year, and a deed's own page to share, with
+its share preview; nothing unpublished, no phone, the name only with consent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from danvan.core.tests.factories import make_commune, make_hamlet, make_province
+from danvan.practices import deeds
+from danvan.practices.models import GoodDeed
+from danvan.practices.tests.factories import make_photo
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("practices:deeds")
+
+
+def published(area: Any, name: str, *, consents: bool = False, year: int = 2026) -> GoodDeed:
+    deed = deeds.nominate(
+        nominee_name=name, collective=False, area=area, deed="Nấu cơm miễn phí cho bệnh nhân nghèo.",
+        nominator_name="Người dân", nominator_phone="0912345678",
+    )  # fmt: skip
+    deeds.move_deed(deed, "verify", nominee_consents=consents)
+    deed = deeds.move_deed(deed, "publish")
+    when = timezone.make_aware(datetime(year, 3, 1, 9, 0))
+    GoodDeed.objects.filter(pk=deed.pk).update(published_at=when)
+    deed.refresh_from_db()
+    return deed
+
+
+@pytest.fixture
+def places(db: Any) -> dict[str, Any]:
+    province = make_province()
+    phung_hiep = make_commune(province, "Xã Phụng Hiệp", "31417")
+    hoa_an = make_commune(province, "Xã Hòa An", "31393")
+    return {"phung_hiep": phung_hiep, "hamlet": make_hamlet(phung_hiep, "Ấp Phụng Thạnh"),
+            "hoa_an": hoa_an}  # fmt: skip
+
+
+def titles(client: Any, **query: Any) -> list[str]:
+    page = client.get(LIST, query)
+    assert page.status_code == 200
+    return [d.public_name for d in page.context["page_obj"]]
+
+
+def test_the_list_filters_by_commune_including_its_hamlets_and_by_year(
+    client: Any, places: dict[str, Any]
+) -> None:
+    published(places["hamlet"], "Bà Mười", consents=True)
+    published(places["hoa_an"], "Ông Hai", consents=True, year=2025)
+    assert sorted(titles(client)) == ["Bà Mười", "Ông Hai"]
+    assert titles(client, xa=places["phung_hiep"].pk) == ["Bà Mười"]
+    assert titles(client, xa=places["hoa_an"].pk) == ["Ông Hai"]
+    assert titles(client, nam=2025) == ["Ông Hai"]
+    communes = [c.name for c in client.get(LIST).context["communes"]]
+    assert communes == ["Xã Hòa An", "Xã Phụng Hiệp"]
+    assert titles(client, xa="x", nam="abcd") == titles(client)  # garbage ignored
+
+
+def test_a_deed_page_has_its_share_preview_and_no_phone(
+    client: Any, places: dict[str, Any]
+) -> None:
+    deed = published(places["hamlet"], "Bà Trần Thị Mười")  # no consent: no name
+    photo = make_photo(deed, caption="Bữa cơm ở trạm y tế")
+    page = client.get(reverse("practices:deed", args=[deed.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Bà Trần Thị Mười" not in body and "Một người dân" in body
+    assert "0912345678" not in body and "0912 345 678" not in body
+    share = photo.share
+    assert f'<meta property="og:image" content="http://testserver{share["url"]}">' in body
+    assert '<meta property="og:image:width" content="1200">' in body
+    large = photo.large
+    assert f'src="{large["url"]}" width="{large["width"]}" height="{large["height"]}"' in body
+    listed = client.get(LIST).content.decode()
+    assert reverse("practices:deed", args=[deed.pk]) in listed
+    assert photo.card["url"] in listed
+
+
+def test_an_unpublished_deed_has_no_public_page(client: Any, places: dict[str, Any]) -> None:
+    deed = deeds.nominate(
+        nominee_name="Anh Út", collective=False, area=places["hoa_an"], deed="Trả lại ví.",
+        nominator_name="Người dân", nominator_phone="0912345678",
+    )  # fmt: skip
+    make_photo(deed)
+    assert client.get(reverse("practices:deed", args=[deed.pk])).status_code == 404
+    deeds.move_deed(deed, "verify")
+    assert client.get(reverse("practices:deed", args=[deed.pk])).status_code == 404
+    assert client.get(reverse("practices:deed", args=[10**9])).status_code == 404

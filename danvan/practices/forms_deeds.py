@@ -15,6 +15,11 @@ from danvan.core.models import Area, AreaKind
 from danvan.core.validators import normalize_phone
 
 
+PLACE_SELECT_MAX = 3000
+"""Places (communes and hamlets) one select may offer on a phone; beyond, the
+public form asks for the province first."""
+
+
 def place_choices(areas: Any) -> list[tuple[int, str]]:
     """Current communes and their hamlets: "Ấp Phụng Thạnh — Xã Phụng Hiệp"."""
     rows = list(

@@ -100,9 +100,28 @@ def deed_public(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _nomination_places(request: HttpRequest) -> tuple[Any, Any, list[Any]]:
+    """(the areas the place select offers, the chosen province or None, the
+    provinces to choose from first). One province's communes and hamlets fit a
+    select on a phone; a whole country's do not: above PLACE_SELECT_MAX places,
+    the person picks the province first (`?tinh=`), then the place in it."""
+    areas = Area.objects.all()
+    provinces = list(areas.current().filter(kind=AreaKind.PROVINCE).order_by("name"))
+    if len(provinces) < 2:
+        return areas, None, []
+    places = areas.current().filter(kind__in=(AreaKind.COMMUNE, AreaKind.HAMLET)).count()
+    if places <= f.PLACE_SELECT_MAX:
+        return areas, None, []
+    raw = request.GET.get("tinh", "")
+    province = next((p for p in provinces if str(p.pk) == raw), None)
+    if province is None:
+        return areas.none(), None, provinces
+    return areas.filter(path__startswith=province.path), province, provinces
+
+
 @require_http_methods(["GET", "POST"])
 def nominate(request: HttpRequest) -> HttpResponse:
-    areas = Area.objects.all()
+    areas, province, provinces = _nomination_places(request)
     form = f.PublicDeedForm(request.POST or None, request.FILES or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,7 +160,13 @@ def nominate(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "practices/public/nominate.html",
-        {"form": form, "stamp": deeds.form_stamp(), "photos_lost": bool(request.FILES)},
+        {
+            "form": form,
+            "stamp": deeds.form_stamp(),
+            "photos_lost": bool(request.FILES),
+            "provinces": provinces,
+            "province": province,
+        },
     )
 
 

@@ -93,3 +93,37 @@ def test_an_unpublished_deed_has_no_public_page(client: Any, places: dict[str, A
     deeds.move_deed(deed, "verify")
     assert client.get(reverse("practices:deed", args=[deed.pk])).status_code == 404
     assert client.get(reverse("practices:deed", args=[10**9])).status_code == 404
+
+
+def test_a_country_of_places_is_chosen_province_first(
+    client: Any, places: dict[str, Any], monkeypatch: Any
+) -> None:
+    """Above PLACE_SELECT_MAX places the nomination asks for the province, then
+    offers only its communes and hamlets; a place of another province is refused."""
+    import time as clock
+
+    from django.core import signing
+
+    from danvan.practices import forms_deeds
+
+    other = make_province("92", "Thành phố Cần Thơ")
+    far = make_commune(other, "Xã Thới Lai", "31234")
+    url = reverse("practices:nominate")
+    assert 'name="place"' in client.get(url).content.decode()  # few places: one select
+    monkeypatch.setattr(forms_deeds, "PLACE_SELECT_MAX", 2)
+    first = client.get(url).content.decode()
+    assert 'name="tinh"' in first and 'name="place"' not in first
+    chosen = client.get(url, {"tinh": other.pk}).content.decode()
+    assert "Xã Thới Lai" in chosen and "Ấp Phụng Thạnh" not in chosen
+    data = {
+        "nominee_name": "Ông Tư", "collective": "0", "place": places["hamlet"].pk,
+        "deed": "Sửa cầu khỉ.", "nominator_name": "Lê Văn Tư",
+        "nominator_phone": "0912 345 678", "consent": "on", "trang_web": "",
+        "t": signing.dumps(clock.time() - 30, salt=deeds._SALT),
+    }  # fmt: skip
+    refused = client.post(f"{url}?tinh={other.pk}", data)
+    assert refused.status_code == 200 and "Hãy chọn xã, ấp." in refused.content.decode()
+    assert not GoodDeed.objects.exists()
+    data["place"] = far.pk
+    assert client.post(f"{url}?tinh={other.pk}", data).status_code == 302
+    assert GoodDeed.objects.get().area == far

@@ -1,4 +1,5 @@
-"""A person on a 390 px phone nominates a good deed (no JavaScript needed)."""
+"""A person on a 390 px phone nominates a good deed with two photos (no
+JavaScript needed)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def test_a_nomination_on_a_phone(
     from danvan.core.tests.factories import make_commune, make_hamlet, make_province
     from danvan.practices import deeds
     from danvan.practices.models import GoodDeed
+    from danvan.practices.tests.factories import picture_bytes
+
+    photos = [
+        {"name": f"anh-{n}.jpg", "mimeType": "image/jpeg", "buffer": picture_bytes(gps=True)}
+        for n in (1, 2)
+    ]
 
     monkeypatch.setattr(deeds, "MIN_SECONDS", 0)  # a test types faster than a person
     hamlet = make_hamlet(make_commune(make_province()), "Ấp Phụng Thạnh")
@@ -29,6 +36,7 @@ def test_a_nomination_on_a_phone(
     page.get_by_label("Việc tốt").fill("Nấu cơm miễn phí cho bệnh nhân nghèo suốt 5 năm.")
     page.get_by_label("Họ tên của bạn").fill("Lê Văn Tư")
     page.get_by_label("Số điện thoại của bạn").fill("0912 345 678")
+    page.get_by_label("Ảnh (không bắt buộc)").set_input_files(photos)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the form is {width}px wide"
     screenshot(page, "deed-nominate-390")
@@ -36,7 +44,12 @@ def test_a_nomination_on_a_phone(
     # Consent is needed: the form comes back with what was typed.
     expect(page.get_by_text("Cần bạn đồng ý thì mới gửi được.").first).to_be_visible()
     assert page.get_by_label("Họ tên của bạn").input_value() == "Lê Văn Tư"
+    # A browser never keeps chosen files: the page says so, and they are chosen again.
+    expect(page.get_by_text("hãy chọn lại ảnh")).to_be_visible()
+    page.get_by_label("Ảnh (không bắt buộc)").set_input_files(photos)
     page.get_by_label("Tôi đồng ý").check()
     page.get_by_role("button", name="Gửi giới thiệu").click()
     expect(page.locator("#da-nhan")).to_be_visible()
-    assert GoodDeed.objects.get().nominee_name == "Bà Trần Thị Mười"
+    deed = GoodDeed.objects.get()
+    assert deed.nominee_name == "Bà Trần Thị Mười"
+    assert deed.photos.count() == 2

@@ -6,23 +6,29 @@ into the successor: `core.scope.history_map`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import Count, Min
 
 from danvan.core.models import Area, AreaKind
 from danvan.core.scope import history_map
 from danvan.practices.models import COUNTING, Practice
 
+EXAMPLES = 3
+"""Practices named per commune; the count gives the rest (the list filtered by the commune)."""
+
 
 @dataclass
 class CommuneCoverage:
     commune: Area
+    count: int = 0
     practices: list[Practice] = field(default_factory=list)
+    """Up to EXAMPLES of the counting practices (one per unit they run in)."""
 
     @property
     def covered(self) -> bool:
-        return bool(self.practices)
+        return self.count > 0
 
 
 def current_path(path: str, history: dict[str, str]) -> str:
@@ -37,26 +43,35 @@ def current_path(path: str, history: dict[str, str]) -> str:
 
 
 def commune_coverage(user: Any, *, year: int | None = None) -> list[CommuneCoverage]:
-    """The communes in force the user sees, each with its counting practices
-    (of `year` when given), communes still lacking one first."""
+    """The communes in force the user sees, each with the number of its
+    counting practices (of `year` when given) and a few of them by name,
+    communes still lacking one first. The practices are counted in the
+    database per unit they run in (a GROUP BY), so the cost follows the number
+    of units, not of practices."""
     communes = list(
         Area.objects.visible_to(user).current().filter(kind=AreaKind.COMMUNE).order_by("path")
     )
     if not communes:
         return []
     history = history_map()
-    practices = Practice.objects.filter(status__in=COUNTING).select_related("area")
+    practices = Practice.objects.filter(status__in=COUNTING)
     if year is not None:
         practices = practices.filter(year=year)
-    by_commune: dict[str, list[Practice]] = defaultdict(list)
-    paths = [c.path for c in communes]
+    per_unit = practices.values_list("area__path").annotate(n=Count("pk"), first=Min("pk"))
+    rows = {c.path: CommuneCoverage(c) for c in communes}
     step = Area.steplen
-    commune_paths = set(paths)
-    for practice in practices:
-        now = current_path(practice.area.path, history)
+    named: dict[int, CommuneCoverage] = {}  # a practice's pk -> the row naming it
+    picked: dict[str, int] = {}
+    for path, n, first in per_unit.order_by():
+        now = current_path(path, history)
         for depth in range(len(now), 0, -step):
-            if now[:depth] in commune_paths:
-                by_commune[now[:depth]].append(practice)
+            row = rows.get(now[:depth])
+            if row is not None:
+                row.count += n
+                if picked.get(row.commune.path, 0) < EXAMPLES:
+                    picked[row.commune.path] = picked.get(row.commune.path, 0) + 1
+                    named[first] = row
                 break
-    rows = [CommuneCoverage(c, by_commune.get(c.path, [])) for c in communes]
-    return sorted(rows, key=lambda r: (r.covered, r.commune.path))
+    for practice in Practice.objects.filter(pk__in=named).only("pk", "title").order_by("pk"):
+        named[practice.pk].practices.append(practice)
+    return sorted(rows.values(), key=lambda r: (r.covered, r.commune.path))

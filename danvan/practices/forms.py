@@ -31,6 +31,9 @@ class PracticeFilterForm(forms.Form):
     level = _choices("Cấp", Level.choices)
     status = _choices("Trạng thái", Status.choices)
     year = forms.IntegerField(label="Năm", required=False, min_value=2000, max_value=2100)
+    xa = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    """A commune (from the coverage page): its practices, its hamlets' and those
+    of the units merged into it."""
 
 
 class PracticeForm(forms.ModelForm):

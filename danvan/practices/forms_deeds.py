@@ -14,7 +14,6 @@ from danvan.core.forms import DATE_WIDGET
 from danvan.core.models import Area, AreaKind
 from danvan.core.validators import normalize_phone
 
-
 PLACE_SELECT_MAX = 3000
 """Places (communes and hamlets) one select may offer on a phone; beyond, the
 public form asks for the province first."""

@@ -581,3 +581,6 @@ class Vote(models.Model):
             )
         ]
         indexes = [models.Index(fields=["campaign", "voter"], name="vote_campaign_voter")]
+
+    def __str__(self) -> str:
+        return f"Phiếu {self.pk}"

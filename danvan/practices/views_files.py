@@ -25,13 +25,15 @@ NAV = "practices"
 
 
 def _owner(request: StaffRequest, kind: str, pk: int, verb: str) -> Practice | GoodDeed:
-    model = {"practice": Practice, "deed": GoodDeed}.get(kind)
-    if model is None:
-        raise Http404
-    owner: Practice | GoodDeed = get_visible_or_404(
-        model._default_manager.select_related("area"), request.user, verb, pk=pk
-    )
-    return owner
+    if kind == "practice":
+        return get_visible_or_404(
+            Practice.objects.select_related("area"), request.user, verb, pk=pk
+        )
+    if kind == "deed":
+        return get_visible_or_404(
+            GoodDeed.objects.select_related("area"), request.user, verb, pk=pk
+        )
+    raise Http404
 
 
 @require_POST

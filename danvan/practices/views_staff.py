@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from danvan.core.forms import form_error
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.models import Organization
-from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.core.models import Area, Organization
+from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, lineage_paths
 from danvan.practices import evaluation, imports, services
 from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
@@ -46,6 +47,14 @@ def _filtered(request: StaffRequest) -> tuple[f.PracticeFilterForm, Any]:
                 qs = qs.filter(**{name: data[name]})
         if data.get("q"):
             qs = qs.search(data["q"])
+        if data.get("xa"):
+            commune = Area.objects.filter(pk=data["xa"]).first()
+            if commune is None:
+                return form, qs.none()
+            within = Q()
+            for path in lineage_paths(commune.path):
+                within |= Q(area__path__startswith=path)
+            qs = qs.filter(within)
     return form, qs.order_by("-year", "title_folded", "pk")
 
 

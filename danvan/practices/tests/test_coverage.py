@@ -5,6 +5,7 @@ in a commune merged into it by the 2025 restructuring."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -44,3 +45,34 @@ def test_coverage_per_commune_across_a_merger() -> None:
     assert [r.covered for r in commune_coverage(viewer)] == [False, True, True]
     # By year of registration.
     assert all(not r.covered for r in commune_coverage(viewer, year=2024))
+
+
+def test_counts_name_a_few_and_the_list_shows_the_rest(client: Any) -> None:
+    """A commune with many practices shows their number and three of them; the
+    link lists them all, those of a commune merged into it included."""
+    from django.urls import reverse
+
+    province = make_province()
+    a = make_commune(province, "Xã An Bình", "30001")
+    b = make_commune(province, "Xã Bình Hòa", "30002")
+    hamlets = [make_hamlet(a, f"Ấp {n}") for n in ("Một", "Hai", "Ba", "Bốn")]
+    for n, hamlet in enumerate(hamlets):
+        move(make_practice(hamlet, title=f"Mô hình ấp số {n}"), "start")
+    move(make_practice(b, title="Mô hình của xã cũ"), "start")
+    make_practice(a, title="Mới đăng ký")  # does not count, but is listed
+    merge_areas(None, [b], into=a, effective_on=date(2025, 7, 1))
+    viewer = make_staff("xem.tinh", Role.VIEWER, area=province)
+
+    (row,) = commune_coverage(viewer)
+    assert row.count == 5 and len(row.practices) == 3
+    recount = {f"Mô hình ấp số {n}" for n in range(4)} | {"Mô hình của xã cũ"}
+    assert {p.title for p in row.practices} < recount
+
+    client.force_login(viewer)
+    page = client.get(reverse("practices_staff:coverage")).content.decode()
+    link = f"{reverse('practices_staff:practice_list')}?xa={a.pk}"
+    assert link in page and "Xem cả 5 mô hình" in page
+    listed = client.get(link).context["page_obj"]
+    assert {p.title for p in listed} == recount | {"Mới đăng ký"}
+    missing = client.get(f"{reverse('practices_staff:practice_list')}?xa=999999")
+    assert missing.status_code == 200 and not list(missing.context["page_obj"])

@@ -23,7 +23,7 @@ LIST = reverse("practices:deeds")
 
 def published(area: Any, name: str, *, consents: bool = False, year: int = 2026) -> GoodDeed:
     deed = deeds.nominate(
-        nominee_name=name, collective=False, area=area, deed="Nấu cơm miễn phí cho bệnh nhân nghèo.",
+        nominee_name=name, collective=False, area=area, deed="Nấu cơm cho bệnh nhân nghèo.",
         nominator_name="Người dân", nominator_phone="0912345678",
     )  # fmt: skip
     deeds.move_deed(deed, "verify", nominee_consents=consents)

@@ -157,10 +157,13 @@ class Matrix:
         row = self.rows[name]
         target = _target(row, context)
         url = reverse(f"{self.namespace}:{name}", args=target.args)
-        data = row.data(*context) if row.data else target.query
         send = client.post if row.method == POST else client.get
 
-        response = send(url, data)
+        def data() -> dict[str, Any]:
+            # Built afresh for each request: an uploaded file is read once.
+            return row.data(*context) if row.data else target.query
+
+        response = send(url, data())
         assert response.status_code == 302, f"anonymous on {url}"
         assert response["Location"].startswith(reverse("staff:login")), url
 
@@ -169,7 +172,7 @@ class Matrix:
             expected = dict(sorted(expected.items(), key=lambda item: item[1] != NOT_FOUND))
         for persona, status in expected.items():
             client.force_login(user(persona))
-            response = send(url, data)
+            response = send(url, data())
             assert response.status_code == status, f"{persona} on {url}"
             if row.method == POST and status == row.ok:
                 if row.redirect is not None:
@@ -179,7 +182,10 @@ class Matrix:
 
         if target.args:  # a missing object answers exactly like an object out of scope
             client.force_login(user(self.owner or next(iter(self.personas))))
-            missing = reverse(f"{self.namespace}:{name}", args=[MISSING_PK])
+            # The object itself missing (the last argument; those before it,
+            # e.g. its practice, stay real).
+            args = [*target.args[:-1], MISSING_PK]
+            missing = reverse(f"{self.namespace}:{name}", args=args)
             assert send(missing, row.data(*context) if row.data else {}).status_code == 404
             client.logout()
 

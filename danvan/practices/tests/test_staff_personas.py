@@ -19,18 +19,20 @@ from danvan.core.testing import (
     NOT_FOUND,
     OK,
     OWNER,
+    POST,
     SIBLING,
     VIEW,
     VIEWER,
     Matrix,
     Row,
+    Target,
     assert_list_scoped,
     commune_body_personas,
 )
 from danvan.core.tests.factories import make_commune, make_province
-from danvan.practices import deeds, urls_staff
-from danvan.practices.models import GoodDeed, Practice, Status
-from danvan.practices.tests.factories import make_practice, move
+from danvan.practices import deeds, urls_staff, votes
+from danvan.practices.models import Campaign, GoodDeed, Practice, Status
+from danvan.practices.tests.factories import make_photo, make_practice, move, picture_bytes, upload
 
 
 @dataclass
@@ -64,6 +66,49 @@ def _verified(p: Personas) -> GoodDeed:
 
 def _published(p: Personas) -> GoodDeed:
     return deeds.move_deed(_verified(p), "publish")
+
+
+def _practice_photo(p: Personas) -> Target:
+    return Target([p.practice.pk, make_photo(p.practice).pk])
+
+
+def _deed_photo(p: Personas) -> Target:
+    return Target([p.deed.pk, make_photo(p.deed).pk])
+
+
+def _document(p: Personas) -> Target:
+    from danvan.core.documents import CheckedDocument
+    from danvan.practices.photos import add_document
+
+    pdf = CheckedDocument("pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+    document = add_document(p.practice, pdf, title="Quyết định", file_name="qd.pdf", user=None)
+    return Target([p.practice.pk, document.pk])
+
+
+def _photo_post(p: Personas) -> dict[str, Any]:
+    return {"photos": upload("anh.jpg", picture_bytes(64, 48)), "caption": ""}
+
+
+def _document_post(p: Personas) -> dict[str, Any]:
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+    return {"title": "Báo cáo", "file": upload("bao-cao.pdf", pdf, "application/pdf")}
+
+
+def _campaign(p: Personas) -> Campaign:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    return votes.create_campaign(
+        Campaign(
+            title="Bình chọn mô hình tiêu biểu",
+            slug="binh-chon-tieu-bieu",
+            organization=p.practice.organization,
+            starts_at=now,
+            ends_at=now + timedelta(days=7),
+        )
+    )
 
 
 def _practice(p: Personas) -> Practice:
@@ -108,6 +153,26 @@ MATRIX = Matrix(
         "deed_reject": Row(_deed, MANAGE, expected=DEED_MANAGE),
         "deed_publish": Row(_verified, MANAGE, expected=DEED_MANAGE),
         "deed_commend": Row(_published, MANAGE, expected=DEED_MANAGE),
+        # Photos and documents follow their practice or deed.
+        "practice_photos": Row(_practice, MANAGE, method=POST, data=_photo_post, ok=302),
+        "practice_photo_delete": Row(_practice_photo, MANAGE),
+        "deed_photos": Row(
+            _deed, MANAGE, method=POST, data=_photo_post, ok=302, expected=DEED_MANAGE
+        ),
+        "deed_photo_delete": Row(_deed_photo, MANAGE, expected=DEED_MANAGE),
+        "document_add": Row(_practice, MANAGE, method=POST, data=_document_post, ok=302),
+        "document_download": Row(_document, VIEW),
+        "document_delete": Row(_document, MANAGE),
+        # Voting campaigns follow their organising body, like contests and surveys.
+        "campaign_list": Row(None, VIEW),
+        "campaign_add": Row(None, MANAGE),
+        "campaign_detail": Row(_campaign, VIEW),
+        "campaign_edit": Row(_campaign, MANAGE),
+        "campaign_entries": Row(_campaign, MANAGE),
+        "campaign_export": Row(_campaign, VIEW),
+        "campaign_publish": Row(_campaign, MANAGE),
+        "campaign_close": Row(_campaign, MANAGE),
+        "campaign_announce": Row(_campaign, MANAGE),
         "deed_list": Row(None, VIEW),
         "deed_add": Row(None, MANAGE),
         # Pages without an object: every signed-in manager opens them, each seeing their own scope.

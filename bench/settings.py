@@ -8,9 +8,9 @@ and for its own in-process work) and bench/generate.py. Environment:
   BENCH_PG_URL     default postgres://postgres@127.0.0.1:5432/danvan_bench
   BENCH_SQLITE     SQLite file, default bench/results/bench.sqlite3
   BENCH_REDIS_URL  default redis://127.0.0.1:6379/7 (its own database number)
-  BENCH_RATELIMIT  "relaxed" (default: every contest limit raised to 10^9, so the
-                   limiter still runs but never refuses) or "default" (the
-                   limits of danvan.contests.ratelimit.DEFAULT_LIMITS)
+  BENCH_RATELIMIT  "relaxed" (default: every contest limit, and the practices'
+                   vote and nomination limits, raised to 10^9, so the limiter
+                   still runs but never refuses) or "default" (the app's limits)
   PROXY_COUNT      read by danvan.settings as usual (the spike sets 1 to spread
                    the load over X-Forwarded-For addresses)
 """
@@ -60,6 +60,14 @@ if BENCH_RATELIMIT == "relaxed":
     from danvan.contests.ratelimit import DEFAULT_LIMITS
 
     CONTEST_RATE_LIMITS = {name: (10**9, window) for name, (_n, window) in DEFAULT_LIMITS.items()}
+    # danvan.practices.votes.LIMITS and danvan.practices.deeds.LIMITS (their
+    # modules import the models, which settings cannot: the names are repeated here).
+    PRACTICES_VOTE_RATE_LIMITS = {
+        "vote_ip": (10**9, 3600),
+        "voter_ip": (10**9, 3600),
+        "voter_phone": (10**9, 86400),
+    }
+    PRACTICES_RATE_LIMITS = {"deed_ip": (10**9, 3600), "deed_phone": (10**9, 86400)}
 
 # Request logs would cost the load generator's CPU; errors still go to stderr.
 LOGGING = {

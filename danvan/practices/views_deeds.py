@@ -30,7 +30,12 @@ from danvan.practices import forms_deeds as f
 from danvan.practices.forms import PhotosForm
 from danvan.practices.models import DeedStatus, GoodDeed, PhotoStatus
 from danvan.practices.photos import MAX_DEED_PHOTOS
-from danvan.practices.views_public import ready_photos, share_preview
+from danvan.practices.views_public import (
+    chosen_commune,
+    communes_of,
+    ready_photos,
+    share_preview,
+)
 
 NAV = "practices"
 
@@ -41,12 +46,9 @@ NAV = "practices"
 def published(request: HttpRequest) -> HttpResponse:
     """The published good deeds, newest first, with filters by commune and year."""
     qs = GoodDeed.objects.filter(status=DeedStatus.PUBLISHED).select_related("area")
-    commune = request.GET.get("xa", "")
-    place = None
-    if commune.isdigit():
-        place = Area.objects.filter(pk=int(commune), kind=AreaKind.COMMUNE).first()
-        if place is not None:
-            qs = qs.filter(area__path__startswith=place.path)
+    place = chosen_commune(request)
+    if place is not None:
+        qs = qs.filter(area__path__startswith=place.path)
     year = request.GET.get("nam", "")
     if year.isdigit() and len(year) == 4:
         qs = qs.filter(published_at__year=int(year))
@@ -57,25 +59,10 @@ def published(request: HttpRequest) -> HttpResponse:
         "practices/public/deeds.html",
         {
             "page_obj": page,
-            "communes": _communes_of_deeds(),
+            "communes": communes_of(GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)),
             "commune": place.pk if place else "",
             "year": year,
         },
-    )
-
-
-def _communes_of_deeds() -> Any:
-    """The current communes with a published deed (in the commune or one of its hamlets)."""
-    rows = (
-        GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)
-        .values_list("area__path", "area__kind")
-        .distinct()
-    )
-    paths = {path[: -Area.steplen] if kind == AreaKind.HAMLET else path for path, kind in rows}
-    return (
-        Area.objects.filter(kind=AreaKind.COMMUNE, valid_to__isnull=True)
-        .filter(path__in=paths)
-        .order_by("name")
     )
 
 

@@ -6,6 +6,8 @@ staff names, no evaluation."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +25,24 @@ def ready_photos(to_attr: str = "shown_photos") -> Prefetch:
     return Prefetch(
         "photos", queryset=Photo.objects.filter(status=PhotoStatus.READY), to_attr=to_attr
     )
+
+
+def chosen_commune(request: HttpRequest) -> Area | None:
+    """The commune of the `xa` filter of a public list, if it names one."""
+    raw = request.GET.get("xa", "")
+    if not raw.isdigit():
+        return None
+    return Area.objects.filter(pk=int(raw), kind=AreaKind.COMMUNE).first()
+
+
+def communes_of(rows: Any) -> Any:
+    """The current communes where some of `rows` (practices, deeds) are, in
+    the commune or one of its hamlets, by name: the choices of the `xa` filter."""
+    pairs = rows.values_list("area__path", "area__kind").distinct().order_by()
+    paths = {path[: -Area.steplen] if kind == AreaKind.HAMLET else path for path, kind in pairs}
+    return Area.objects.filter(
+        kind=AreaKind.COMMUNE, valid_to__isnull=True, path__in=paths
+    ).order_by("name")
 
 
 def share_preview(
@@ -52,17 +72,10 @@ def gallery(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("nam", "")
     if year.isdigit():
         qs = qs.filter(year=int(year))
-    commune = request.GET.get("xa", "")
-    place = None
-    if commune.isdigit():
-        place = Area.objects.filter(pk=int(commune), kind=AreaKind.COMMUNE).first()
-        if place is not None:
-            qs = qs.filter(area__path__startswith=place.path)
-    communes = Area.objects.filter(
-        kind=AreaKind.COMMUNE,
-        valid_to__isnull=True,
-        pk__in=Practice.objects.filter(status__in=SHOWN).values("area"),
-    ).order_by("name")
+    place = chosen_commune(request)
+    if place is not None:
+        qs = qs.filter(area__path__startswith=place.path)
+    communes = communes_of(Practice.objects.filter(status__in=SHOWN))
     qs = qs.order_by("-decision_date", "-pk").prefetch_related(ready_photos())
     page = Paginator(qs, 24).get_page(request.GET.get("page"))
     return render(

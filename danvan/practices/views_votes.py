@@ -35,6 +35,15 @@ def _at(campaign: Campaign, entry_pk: int | None) -> str:
     return f"{url}#muc-{entry_pk}" if entry_pk else url
 
 
+def _voted(request: HttpRequest, campaign: Campaign, entry_pk: int, counted: bool) -> HttpResponse:
+    """Back to the entry on the campaign page, saying whether the vote counted."""
+    if counted:
+        messages.success(request, "Đã ghi nhận bình chọn của bạn. Cảm ơn bạn!")
+    else:
+        messages.info(request, "Bạn đã bình chọn cho mục này rồi; mỗi lần chỉ được tính một phiếu.")
+    return redirect(_at(campaign, entry_pk))
+
+
 @require_safe
 def campaigns(request: HttpRequest) -> HttpResponse:
     qs = Campaign.objects.filter(status__in=SHOWN).order_by("-starts_at", "-pk")
@@ -95,11 +104,7 @@ def vote(request: HttpRequest, slug: str, entry_pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect(_at(campaign, None))
-    if counted:
-        messages.success(request, "Đã ghi nhận bình chọn của bạn. Cảm ơn bạn!")
-    else:
-        messages.info(request, "Bạn đã bình chọn cho mục này rồi; mỗi lần chỉ được tính một phiếu.")
-    return redirect(_at(campaign, entry_pk))
+    return _voted(request, campaign, entry_pk, counted)
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,11 +130,7 @@ def identify(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect(_at(campaign, None))
-        if counted:
-            messages.success(request, "Đã ghi nhận bình chọn của bạn. Cảm ơn bạn!")
-        else:
-            messages.info(request, "Bạn đã bình chọn cho mục này rồi.")
-        return redirect(_at(campaign, entry.pk))
+        return _voted(request, campaign, entry.pk, counted)
     return render(
         request,
         "practices/votes/identify.html",

@@ -41,3 +41,27 @@ def test_only_recognised_practices_are_shown_and_shared(client: Any) -> None:
     assert client.get(reverse("practices_public:detail", args=[hidden.pk])).status_code == 404
     home = client.get("/").content.decode()
     assert reverse("practices_public:detail", args=[shown.pk]) in home
+
+
+def test_the_commune_filter_offers_communes_of_hamlet_practices(client: Any) -> None:
+    """A practice run in a hamlet puts its commune among the filter's choices,
+    and filtering by that commune finds it; exemplars are filtered by kind."""
+    from danvan.core.tests.factories import make_hamlet
+    from danvan.practices.models import Kind
+
+    province = make_province()
+    commune = make_commune(province, "Xã An Bình", "30001")
+    make_commune(province, "Xã Bình Hòa", "30002")  # nothing recognised there
+    hamlet = make_hamlet(commune, "Ấp Một")
+    move(make_practice(hamlet, title="Tổ tự quản ấp Một"), "start", "propose", "recognise")
+    move(
+        make_practice(hamlet, title="Ông Hai hiến đất", kind=Kind.EXEMPLAR),
+        "start", "propose", "recognise",
+    )  # fmt: skip
+    gallery = reverse("practices_public:gallery")
+    page = client.get(gallery)
+    assert [c.name for c in page.context["communes"]] == ["Xã An Bình"]
+    titles = [p.title for p in client.get(gallery, {"xa": commune.pk}).context["page_obj"]]
+    assert sorted(titles) == ["Tổ tự quản ấp Một", "Ông Hai hiến đất"]
+    exemplars = client.get(gallery, {"loai": Kind.EXEMPLAR}).context["page_obj"]
+    assert [p.title for p in exemplars] == ["Ông Hai hiến đất"]

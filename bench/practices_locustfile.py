@@ -22,6 +22,7 @@ __all__ = ["B0User", "B2User", "CoverageUser", "DetailUser", "GalleryUser", "Vot
 
 CAMPAIGN_SLUG: str = _data.get("slug", "")
 COVERAGE_PATH: str = _data.get("path", "")
+_unexpected = {"n": 0}
 
 
 class GalleryUser(BenchUser):
@@ -46,7 +47,7 @@ class VoteUser(BenchUser):
     @task
     def vote(self) -> None:
         session_key, entry, address = next_item()
-        self.call(
+        status, ok, where, _text = self.send(
             "POST",
             f"/binh-chon/{CAMPAIGN_SLUG}/muc/{entry}/",
             "vote",
@@ -54,6 +55,9 @@ class VoteUser(BenchUser):
             expect=(302,),
             location=f"/binh-chon/{CAMPAIGN_SLUG}/#muc-{entry}",
         )
+        if not ok and _unexpected["n"] < 5:  # a few in locust.log, to tell why
+            _unexpected["n"] += 1
+            print(f"unexpected vote answer: {status} Location={where!r}", flush=True)
 
 
 class CoverageUser(BenchUser):

@@ -230,6 +230,7 @@ def profile(meta: dict[str, Any], path: str, n: int, cprofile: bool, callees: st
     rng = random.Random(3)
     count = n + 20
     sessions: list[str]
+    requests: list[tuple[str, str, dict[str, Any] | str | None]]
     if path == "gallery":
         paths = gallery_paths(meta, rng)
         requests = [("get", paths[i % len(paths)], None) for i in range(count)]
@@ -392,11 +393,12 @@ def main(argv: list[str] | None = None) -> int:
             "entry_id", flat=True
         ):
             rows_per_entry[pk] += 1
-        exact = counted == stored and per_entry == rows_per_entry
+        each = per_entry == rows_per_entry
+        exact = counted == stored and each
         extra.append(
             f"Votes after the vote runs: sum(Entry.votes) = {counted:,}, Vote rows = {stored:,}, "
-            f"every entry's counter equal to its rows: {'yes' if per_entry == rows_per_entry else 'NO'}"
-            f" ({'exact' if exact else 'NOT EXACT'}); answered 302 = {answered:,}; the hot entry "
+            f"every entry's counter equal to its rows: {'yes' if each else 'NO'} "
+            f"({'exact' if exact else 'NOT EXACT'}); answered 302 = {answered:,}; the hot entry "
             f"{hot_votes:,} counted, {hot_rows:,} rows."
         )
         log(extra[-1])

@@ -2,11 +2,16 @@
 Excel (.xlsx), recognised by their content, never by their name.
 
 A PDF starts with `%PDF-` and ends with `%%EOF` in its last kilobyte. A .docx
-or .xlsx is a zip archive: its directory is checked as the workbook imports
-check it (danvan.core.uploads.check_archive: sizes, ratios, nesting, paths)
-before anything is read, then it must hold the part that makes it a Word
-document or a workbook. Anything else (an .exe renamed .pdf, an old .doc, a
-zip of photos) is refused with a Vietnamese message. The file is stored as
+or .xlsx is a zip archive: its directory is checked with the limits of the
+workbook imports (danvan.core.uploads: number of members, sizes, ratios, paths)
+before anything is read, except that a document may hold parts that are
+archives themselves (a chart's workbook under word/embeddings/, printer
+settings as .bin): they belong to the document and are never opened here. Then
+its [Content_Types].xml (a few kilobytes) must name the main part of a Word
+document or a workbook (Word for the web and some generators call it
+word/document2.xml); a package that declares none is judged by the usual part
+names. Anything else (an .exe renamed .pdf, an old .doc, a zip of photos) is
+refused with a Vietnamese message. The file is stored as
 sent and only ever served to staff as a download (Content-Disposition:
 attachment), so nothing in it runs in a browser.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -33,6 +39,13 @@ KINDS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
 }
 REFUSED = "không phải tệp PDF, Word (.docx) hoặc Excel (.xlsx), hoặc bị hỏng."
+ODD = "khi giải nén quá lớn hoặc có cấu trúc bất thường nên không được nhận."
+# The main part's content type in [Content_Types].xml -> the kind of document.
+MAIN_TYPES = {
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+}
+TYPES_MAX_BYTES = 1024 * 1024  # a real [Content_Types].xml holds a few kilobytes
 
 
 @dataclass(frozen=True)
@@ -70,22 +83,37 @@ def check_document(upload: IO[bytes] | Any, what: str = "Tài liệu") -> Checke
     if not data.startswith(b"PK\x03\x04"):
         raise refused
     try:
-        check_archive(data)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+        check_archive(data, archives_inside=True)
     except ValidationError as error:
         if error.code == "unreadable":
             raise refused from None
-        raise ValidationError(
-            f"{what} khi giải nén quá lớn hoặc có cấu trúc bất thường nên không được nhận.",
-            code="archive",
-        ) from None
-    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError(f"{what} {ODD}", code="archive") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            kind = _office_kind(archive)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
         raise refused from None
-    if "[Content_Types].xml" not in names:
+    if kind is None:
         raise refused
+    return CheckedDocument(kind, data)
+
+
+def _office_kind(archive: zipfile.ZipFile) -> str | None:
+    """The kind ("docx", "xlsx") by the main part [Content_Types].xml declares
+    (by the usual part names when it declares none), or None."""
+    try:
+        info = archive.getinfo("[Content_Types].xml")
+    except KeyError:
+        return None
+    if info.file_size > TYPES_MAX_BYTES:
+        return None
+    types = archive.read(info)
+    for main, kind in MAIN_TYPES.items():
+        if main in types:
+            return kind
+    names = set(archive.namelist())
     if "word/document.xml" in names:
-        return CheckedDocument("docx", data)
+        return "docx"
     if "xl/workbook.xml" in names:
-        return CheckedDocument("xlsx", data)
-    raise refused
+        return "xlsx"
+    return None

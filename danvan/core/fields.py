@@ -79,4 +79,20 @@ class FilesField(forms.FileField):
                 f"Chọn tối đa {self.max_count} tệp (bạn đã chọn {len(files)}).",
                 code="too_many_files",
             )
-        return [super(FilesField, self).clean(f, initial) for f in files]
+        # Each file on its own (an empty one...), named by its place and name
+        # ("Tệp 2 (rong.jpg): ..."): among several, the person must know which.
+        cleaned: list[Any] = []
+        errors: list[forms.ValidationError] = []
+        for n, upload in enumerate(files, start=1):
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except forms.ValidationError as error:
+                name = str(getattr(upload, "name", "") or "")[:60]
+                label = f"Tệp {n} ({name})" if name else f"Tệp {n}"
+                errors.extend(
+                    forms.ValidationError(f"{label}: {message}", code=error.code)
+                    for message in error.messages
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned

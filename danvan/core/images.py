@@ -13,8 +13,8 @@ message, rather than failing later. A JPEG is decoded at reduced scale (its
 `renditions` runs in a background job. It turns the picture upright (EXIF
 orientation), flattens transparency onto white, and writes each size in
 `SIZES` as a fresh JPEG: nothing of the original's EXIF (camera, date, GPS
-position), XMP or ICC data is carried over, because the new file is built from
-pixels alone.
+position), XMP, ICC data or comment is carried over, because the new file is
+built from pixels alone.
 """
 
 from __future__ import annotations
@@ -104,6 +104,13 @@ def _open(data: bytes) -> Image.Image:
         return Image.open(io.BytesIO(data), formats=FORMATS)
 
 
+def _format(image: Image.Image) -> str:
+    """The picture's format; a JPEG carrying further pictures (MPF: a camera's
+    preview, a depth map, the other half of a stereo pair), which Pillow opens as
+    "MPO", is a JPEG whose first picture is the photo."""
+    return "JPEG" if image.format == "MPO" else str(image.format)
+
+
 def check_image(upload: IO[bytes] | Any, what: str = "Ảnh") -> Checked:
     """The upload as a checked JPEG, PNG or WebP picture, or a ValidationError
     naming `what` ("Ảnh 2") with the reason in Vietnamese."""
@@ -122,9 +129,9 @@ def check_image(upload: IO[bytes] | Any, what: str = "Ảnh") -> Checked:
         raise not_image
     if width * height > max_pixels():
         raise _refuse(what, "có kích thước điểm ảnh quá lớn.", "too_many_pixels")
-    if getattr(image, "n_frames", 1) > 1:
+    fmt = _format(image)
+    if fmt != "JPEG" and getattr(image, "n_frames", 1) > 1:
         raise _refuse(what, "là ảnh động; hãy gửi ảnh tĩnh.", "animated")
-    fmt = str(image.format)
     try:
         if fmt == "JPEG":
             image.draft("RGB", (width // 8 or 1, height // 8 or 1))
@@ -142,12 +149,17 @@ def _upright_rgb(data: bytes) -> Image.Image:
     image = _open(data)
     image.load()
     upright = ImageOps.exif_transpose(image) or image
-    if upright.mode in ("RGBA", "LA", "P", "PA"):
+    # Transparency: an alpha channel, or a colour made transparent (a PNG's tRNS
+    # chunk, in palette, grey or RGB pictures).
+    if upright.mode in ("RGBA", "LA", "P", "PA") or "transparency" in upright.info:
         rgba = upright.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return upright.convert("RGB")
+    else:
+        flat = upright.convert("RGB")
+    # Pixels only: Pillow writes some of `info` back when saving (a JPEG's comment).
+    flat.info.clear()
+    return flat
 
 
 def renditions(data: bytes, sizes: tuple[Size, ...] = SIZES) -> list[Rendition]:

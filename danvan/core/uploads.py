@@ -40,7 +40,8 @@ TOO_LARGE = (
 # XML parts (styles, an empty sheet) compress very well and are harmless.
 RATIO_FLOOR = 1024 * 1024
 # An archive inside the workbook (embedded objects) is never needed for an import.
-NESTED_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".xlsb", ".xls", ".docx", ".pptx", ".gz", ".bin")
+# (Not .bin: Excel keeps each sheet's printer settings in such a part.)
+NESTED_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".xlsb", ".xls", ".docx", ".pptx", ".gz")
 
 
 def cell_text(value: Any) -> str:
@@ -61,9 +62,11 @@ def cell_text(value: Any) -> str:
     return " ".join(clean_text(str(value)).split())
 
 
-def check_archive(data: bytes) -> None:
+def check_archive(data: bytes, *, archives_inside: bool = False) -> None:
     """Refuse an upload whose archive would inflate beyond the limits, before
-    any member is decompressed."""
+    any member is decompressed. `archives_inside`: members that are archives
+    themselves are allowed (a Word document's embedded chart workbook; never
+    opened by the caller)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -80,7 +83,7 @@ def check_archive(data: bytes) -> None:
             info.flag_bits & 0x1  # encrypted
             or name.startswith("/")
             or normal.startswith("..")
-            or name.lower().endswith(NESTED_SUFFIXES)
+            or (not archives_inside and name.lower().endswith(NESTED_SUFFIXES))
             or name in names
         ):
             raise ValidationError(TOO_LARGE, code="odd_member")

@@ -111,7 +111,9 @@ def vote(request: HttpRequest, slug: str, entry_pk: int) -> HttpResponse:
 def identify(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     raw = request.GET.get("muc") or request.POST.get("muc") or ""
-    entry = Entry.objects.filter(campaign=campaign, pk=int(raw)).first() if raw.isdigit() else None
+    # str.isdigit() also takes "²" or "٣", which int() refuses: ASCII digits only.
+    number = int(raw) if raw.isascii() and raw.isdigit() else None
+    entry = Entry.objects.filter(campaign=campaign, pk=number).first() if number else None
     form = VoterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -277,3 +277,24 @@ def test_question_bank_import_refuses_the_bomb_and_still_imports(
     job = run(good)
     assert job.status == JobStatus.DONE, job.message
     assert Question.objects.filter(contest=world.contest).count() == before + 1
+
+
+def test_a_workbook_with_printer_settings_is_read() -> None:
+    """Excel keeps each sheet's printer settings in a .bin part: an ordinary
+    workbook, not an archive inside the archive."""
+    book = Workbook()
+    book.active.append(["Tên ấp", "Loại"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with_settings = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(with_settings, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/printerSettings/printerSettings1.bin", b"\x01" * 2000)
+    uploads.check_archive(with_settings.getvalue())
+    workbook = uploads.open_workbook(with_settings.getvalue())
+    assert next(workbook.active.iter_rows(values_only=True)) == ("Tên ấp", "Loại")
+    workbook.close()

@@ -133,6 +133,19 @@ class PracticesConfig(AppConfig):
             if not auditlog.contains(model):
                 auditlog.register(model)
         register_visibility(Practice, scoped(Practice))
+        from django.db.models.signals import post_delete, post_save
+
+        from danvan.practices.models import GoodDeed, Photo
+        from danvan.practices.views_public import PAGES
+
+        def pages_changed(**kwargs: object) -> None:
+            PAGES.changed()
+
+        for shown in (Practice, Indicator, GoodDeed, Photo):
+            post_save.connect(pages_changed, sender=shown, dispatch_uid=f"pages-{shown.__name__}")
+            post_delete.connect(
+                pages_changed, sender=shown, dispatch_uid=f"pages-del-{shown.__name__}"
+            )
         register_visibility(Campaign, scoped(Campaign))
         register_visibility(Entry, through(Entry, "campaign", scoped(Campaign)))
         for part in (Step, Indicator, Document):

@@ -114,6 +114,9 @@ def process_photo(photo_id: int) -> Photo | None:
         default_storage.save(name, ContentFile(rendition.data))
         sizes[rendition.name] = [rendition.width, rendition.height]
     Photo.objects.filter(pk=photo_id).update(status=PhotoStatus.READY, sizes=sizes, original="")
+    from danvan.practices.views_public import PAGES  # an update sends no signal
+
+    PAGES.changed()
     default_storage.delete(photo.original)
     photo.refresh_from_db()
     return photo

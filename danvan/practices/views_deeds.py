@@ -31,6 +31,7 @@ from danvan.practices.forms import PhotosForm
 from danvan.practices.models import DeedStatus, GoodDeed, PhotoStatus
 from danvan.practices.photos import MAX_DEED_PHOTOS
 from danvan.practices.views_public import (
+    PAGES,
     chosen_commune,
     communes_of,
     ready_photos,
@@ -43,6 +44,7 @@ NAV = "practices"
 
 
 @require_safe
+@PAGES.cached
 def published(request: HttpRequest) -> HttpResponse:
     """The published good deeds, newest first, with filters by commune and year."""
     qs = GoodDeed.objects.filter(status=DeedStatus.PUBLISHED).select_related("area")
@@ -67,6 +69,7 @@ def published(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@PAGES.cached
 def deed_public(request: HttpRequest, pk: int) -> HttpResponse:
     """A published good deed, to share (og:title, og:description, og:image)."""
     deed = (

@@ -14,10 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from danvan.core.cache import PublicPages
 from danvan.core.models import Area, AreaKind
 from danvan.practices.models import Field, Kind, Photo, PhotoStatus, Practice, Status
 
 SHOWN = (Status.RECOGNISED, Status.REPLICATED)
+PAGES = PublicPages("practices:public")
+"""The public pages of practices and good deeds, kept 30 s for visitors without
+a session; any change of a practice, a deed, a photo or a result shows at once
+(apps.py connects the signals that call `PAGES.changed`)."""
 
 
 def ready_photos(to_attr: str = "shown_photos") -> Prefetch:
@@ -61,6 +66,7 @@ def share_preview(
 
 
 @require_safe
+@PAGES.cached
 def gallery(request: HttpRequest) -> HttpResponse:
     qs = Practice.objects.filter(status__in=SHOWN).select_related("area")
     kind = request.GET.get("loai", "")
@@ -95,6 +101,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@PAGES.cached
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     practice = (
         Practice.objects.filter(status__in=SHOWN)

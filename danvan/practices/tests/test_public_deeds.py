@@ -44,6 +44,9 @@ def places(db: Any) -> dict[str, Any]:
 
 
 def titles(client: Any, **query: Any) -> list[str]:
+    from danvan.practices.views_public import PAGES
+
+    PAGES.pages.clear()  # a kept page has no template context to read
     page = client.get(LIST, query)
     assert page.status_code == 200
     return [d.public_name for d in page.context["page_obj"]]
@@ -127,3 +130,24 @@ def test_a_country_of_places_is_chosen_province_first(
     data["place"] = far.pk
     assert client.post(f"{url}?tinh={other.pk}", data).status_code == 302
     assert GoodDeed.objects.get().area == far
+
+
+def test_public_pages_are_kept_until_something_changes(
+    client: Any, places: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    """A visitor without a session gets the kept page (no query); any change
+    of a deed shows at once; a session (staff, a voter) always gets a fresh page."""
+    deed = published(places["hamlet"], "Bà Mười", consents=True)
+    first = client.get(LIST).content
+    with django_assert_num_queries(0):
+        assert client.get(LIST).content == first
+    deed.nominee_name = "Bà Trần Thị Mười"
+    deed.save()
+    assert "Bà Trần Thị Mười" in client.get(LIST).content.decode()
+    client.cookies["sessionid"] = "abc"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    assert any("practices_gooddeed" in q["sql"] for q in queries.captured_queries)

@@ -103,10 +103,19 @@ class LocalCache:
             instance.clear()
 
 
+def shareable(request: Any) -> bool:
+    """A request any visitor could have sent: no session (staff, voters,
+    participants) and no messages waiting for this browser."""
+    from django.conf import settings
+
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
 class PublicPages:
     """Rendered public pages kept `ttl` seconds in each process, for visitors
-    without a session (the people on their phones; staff and voters always get
-    a fresh page). A page is kept under its full path and the current
+    without a session or messages waiting (`shareable`: the people on their
+    phones; staff and voters always get a fresh page). A page is kept under its full path and the current
     `version`, a counter in the shared cache that the app raises whenever what
     the pages show changes (`changed()`, e.g. from signals): a change shows at
     once in every process, at the price of one cache read a request.
@@ -118,8 +127,10 @@ class PublicPages:
         def gallery(request): ...
     """
 
-    def __init__(self, name: str, ttl: float = 30, size: int = 512) -> None:
+    def __init__(self, name: str, ttl: float = 30, size: int = 512, *, versioned: bool = True):
         self.key = f"{name}:version"
+        self.versioned = versioned
+        """False: kept for `ttl` whatever changes (no cache read a request)."""
         self.pages = LocalCache(ttl=ttl, size=size)
 
     def changed(self) -> None:
@@ -131,14 +142,14 @@ class PublicPages:
     def cached(self, view: Any) -> Any:
         from functools import wraps
 
-        from django.conf import settings
         from django.http import HttpResponse
 
         @wraps(view)
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
-            if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            if request.method != "GET" or not shareable(request):
                 return view(request, *args, **kwargs)
-            key = (cache.get(self.key, 0), request.get_full_path())
+            version = cache.get(self.key, 0) if self.versioned else 0
+            key = (version, request.get_full_path())
             hit = self.pages.get(key)
             if hit is not None:
                 content, content_type = hit

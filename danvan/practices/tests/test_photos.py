@@ -675,3 +675,16 @@ def test_two_staff_adding_the_fifth_photo_at_once(place: Place, media_root: Path
         for name in ([p.original] if p.original else [p.name_of(s.name) for s in images.SIZES])
     ]
     assert files_in(media_root) == sorted(owned)
+
+
+def test_a_document_name_with_control_characters_is_kept_clean(
+    client: Any, place: Place, media_root: Path
+) -> None:
+    """A file name is the sender's text: a NUL (which PostgreSQL refuses in a
+    text column) or an escape is dropped, never a 500."""
+    practice = make_practice(place.commune)
+    client.force_login(place.officer)
+    add = reverse("practices_staff:document_add", args=[practice.pk])
+    sent = upload("qd\x00so\x1b12.pdf", PDF, "application/pdf")
+    assert client.post(add, {"title": "Quyết định", "file": sent}).status_code == 302
+    assert Document.objects.get().file_name == "qdso12.pdf"

@@ -151,3 +151,23 @@ def test_public_pages_are_kept_until_something_changes(
     with CaptureQueriesContext(connection) as queries:
         client.get(LIST)
     assert any("practices_gooddeed" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_message_for_one_visitor_is_never_kept_for_others(
+    client: Any, places: dict[str, Any]
+) -> None:
+    """A browser with a message waiting (messages cookie) gets its own page,
+    and that page is not the one the next visitor gets."""
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    published(places["hamlet"], "Bà Mười", consents=True)
+    carrier = HttpRequest()
+    storage = CookieStorage(carrier)
+    storage.add(20, "Thông báo riêng của một người")
+    response = client.get(LIST)  # a response to attach the cookie to
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    assert "Thông báo riêng của một người" in client.get(LIST).content.decode()
+    stranger = client.__class__()
+    assert "Thông báo riêng của một người" not in stranger.get(LIST).content.decode()

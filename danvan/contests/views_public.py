@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import (
@@ -46,7 +45,7 @@ from danvan.contests.public_helpers import (
     round_state,
     signed_in_participant,
 )
-from danvan.core.cache import LocalCache
+from danvan.core.cache import PublicPages
 from danvan.core.masking import mask_name
 from danvan.core.models import Area, AreaKind
 
@@ -202,24 +201,13 @@ def live_leaderboard(rnd: Round) -> list[dict[str, Any]]:
 # for LEADERBOARD_TTL seconds: the page everyone refreshes at a deadline costs
 # about as much as a bare view. Visitors with a session (who may have messages
 # waiting) get a fresh render, from the cached rows.
-_RESULTS_PAGES = LocalCache(ttl=LEADERBOARD_TTL)
-
-
-def _shareable(request: HttpRequest) -> bool:
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+_RESULTS_PAGES = PublicPages("contests:results", ttl=LEADERBOARD_TTL, versioned=False)
 
 
 @require_safe
+@_RESULTS_PAGES.cached
 def round_results(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    shareable = _shareable(request)
-    if shareable:
-        page = _RESULTS_PAGES.get((slug, number))
-        if page is not None:
-            return HttpResponse(page)
-    response = render_round_results(request, slug, number)
-    if shareable and response.status_code == 200 and not response.cookies:
-        _RESULTS_PAGES.set((slug, number), response.content)
-    return response
+    return render_round_results(request, slug, number)
 
 
 def render_round_results(request: HttpRequest, slug: str, number: int) -> HttpResponse:

@@ -115,10 +115,12 @@ def shareable(request: Any) -> bool:
 class PublicPages:
     """Rendered public pages kept `ttl` seconds in each process, for visitors
     without a session or messages waiting (`shareable`: the people on their
-    phones; staff and voters always get a fresh page). A page is kept under its full path and the current
-    `version`, a counter in the shared cache that the app raises whenever what
-    the pages show changes (`changed()`, e.g. from signals): a change shows at
-    once in every process, at the price of one cache read a request.
+    phones; staff and voters always get a fresh page). A page is kept under
+    its full path and the current `version`, a counter in the shared cache
+    that the app raises whenever what the pages show changes (`changed()`,
+    e.g. from signals): a change shows at once in every process, at the price
+    of one cache read a request (`versioned=False`: none, the page lives out
+    its `ttl`).
 
         GALLERY = PublicPages("practices:public")
 

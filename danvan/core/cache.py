@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Sequence
@@ -89,8 +90,9 @@ class LocalCache:
 
     def set(self, key: Any, value: Any) -> None:
         with self._lock:
-            if len(self._data) >= self.size:
-                self._data.clear()
+            self._data.pop(key, None)
+            while len(self._data) >= self.size:  # full: the oldest entry goes
+                del self._data[next(iter(self._data))]
             self._data[key] = (time.monotonic() + self.ttl, value)
 
     def clear(self) -> None:
@@ -113,14 +115,22 @@ def shareable(request: Any) -> bool:
 
 
 class PublicPages:
-    """Rendered public pages kept `ttl` seconds in each process, for visitors
-    without a session or messages waiting (`shareable`: the people on their
-    phones; staff and voters always get a fresh page). A page is kept under
-    its full path and the current `version`, a counter in the shared cache
-    that the app raises whenever what the pages show changes (`changed()`,
-    e.g. from signals): a change shows at once in every process, at the price
-    of one cache read a request (`versioned=False`: none, the page lives out
-    its `ttl`).
+    """Rendered public pages for visitors without a session or messages
+    waiting (`shareable`: the people on their phones; staff and voters always
+    get a fresh page), kept in two tiers:
+
+    * in each process, `ttl` seconds, under the full path;
+    * for a versioned set of pages, also in the shared cache for `shared_ttl`
+      seconds, but only for a path without a query string (a page's address
+      as it is shared: a gallery's first page, a detail page), so that a
+      stranger cannot fill the shared cache with `?x=1`, `?x=2`, ...; every
+      process then renders such a page once between changes, not once each.
+
+    A versioned set is kept under the current `version`, a counter in the
+    shared cache that the app raises whenever what the pages show changes
+    (`changed()`, e.g. from signals): a change shows at once in every process,
+    at the price of one cache read a request (`versioned=False`: none, the
+    page lives out its `ttl`; for pages that change with the clock).
 
         GALLERY = PublicPages("practices:public")
 
@@ -129,17 +139,51 @@ class PublicPages:
         def gallery(request): ...
     """
 
-    def __init__(self, name: str, ttl: float = 30, size: int = 512, *, versioned: bool = True):
+    def __init__(
+        self,
+        name: str,
+        ttl: float = 30,
+        size: int = 512,
+        *,
+        versioned: bool = True,
+        shared_ttl: int = 300,
+    ):
+        self.name = name
         self.key = f"{name}:version"
         self.versioned = versioned
         """False: kept for `ttl` whatever changes (no cache read a request)."""
+        self.shared_ttl = shared_ttl if versioned else 0
         self.pages = LocalCache(ttl=ttl, size=size)
 
     def changed(self) -> None:
+        """What the pages show changed: raise the version now and again when
+        the transaction commits, so that a page rendered in between from the
+        rows not yet committed is not kept under the new version."""
+        from django.db import connection, transaction
+
+        self._raise()
+        if not connection.in_atomic_block:
+            return
+        current = set(connection.savepoint_ids)
+        if any(  # already due at this commit, whatever rolls back
+            entry[1] == self._raise and set(entry[0]) <= current
+            for entry in connection.run_on_commit  # (savepoint ids, function, robust)
+        ):
+            return
+        transaction.on_commit(self._raise)
+
+    def _raise(self) -> None:
         try:
             cache.incr(self.key)
         except ValueError:
             cache.set(self.key, 1, None)
+
+    def version(self) -> int:
+        return int(cache.get(self.key, 0)) if self.versioned else 0
+
+    def _shared_key(self, version: int, path: str) -> str:
+        digest = hashlib.sha256(path.encode()).hexdigest()[:32]
+        return f"{self.name}:page:{version}:{digest}"
 
     def cached(self, view: Any) -> Any:
         from functools import wraps
@@ -150,9 +194,15 @@ class PublicPages:
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             if request.method != "GET" or not shareable(request):
                 return view(request, *args, **kwargs)
-            version = cache.get(self.key, 0) if self.versioned else 0
-            key = (version, request.get_full_path())
+            version = self.version()
+            path = request.get_full_path()
+            key = (version, path)
+            shared = self.shared_ttl > 0 and not request.META.get("QUERY_STRING")
             hit = self.pages.get(key)
+            if hit is None and shared:
+                hit = cache.get(self._shared_key(version, path))
+                if hit is not None:
+                    self.pages.set(key, hit)
             if hit is not None:
                 content, content_type = hit
                 return HttpResponse(content, content_type=content_type)
@@ -162,7 +212,10 @@ class PublicPages:
                 and not response.cookies
                 and not getattr(response, "streaming", False)
             ):
-                self.pages.set(key, (response.content, response["Content-Type"]))
+                value = (response.content, response["Content-Type"])
+                self.pages.set(key, value)
+                if shared:
+                    cache.set(self._shared_key(version, path), value, self.shared_ttl)
             return response
 
         return wrapper

@@ -9,26 +9,41 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
+from danvan.core.cache import LocalCache
 from danvan.core.forms import form_error
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization
-from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, lineage_paths
+from danvan.core.scope import (
+    MANAGE,
+    SCOPE_VERSION_KEY,
+    VIEW,
+    can,
+    get_scope,
+    get_visible_or_404,
+    lineage_paths,
+)
 from danvan.practices import evaluation, imports, services
 from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
 from danvan.practices.exports import excel_attachment, export_workbook
 from danvan.practices.models import Practice, Status
 from danvan.practices.photos import MAX_PRACTICE_PHOTOS
+from danvan.practices.views_public import PAGES
 
 NAV = "practices"
+_COVERAGE_TABLES = LocalCache(ttl=60, size=256)
+"""Rendered coverage tables, by versions, reader's scope and year (`coverage`)."""
 
 
 def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Practice:
@@ -303,13 +318,36 @@ def registration_template(request: StaffRequest) -> HttpResponse:
 @require_safe
 @login_required
 def coverage(request: StaffRequest) -> HttpResponse:
-    """Per commune: does it have a practice that counts for the plan's target?"""
+    """Per commune: does it have a practice that counts for the plan's target?
+    The table is rendered once and kept (`_COVERAGE_TABLES`) for readers of
+    the same scope and year, until a practice, a unit or a role changes."""
     year_text = request.GET.get("nam", "")
     year = int(year_text) if year_text.isdigit() else None
-    rows = commune_coverage(request.user, year=year)
-    covered = sum(1 for r in rows if r.covered)
+    scope = get_scope(request.user)
+    versions = cache.get_many([PAGES.key, SCOPE_VERSION_KEY])
+    key = (
+        versions.get(PAGES.key),
+        versions.get(SCOPE_VERSION_KEY),
+        scope.is_system_admin,
+        tuple(scope.area_prefixes(VIEW)),
+        tuple(scope.org_prefixes(VIEW)),
+        year,
+    )
+    kept = _COVERAGE_TABLES.get(key)
+    if kept is None:
+        rows = commune_coverage(request.user, year=year)
+        table = render_to_string("practices/staff/_coverage_table.html", {"rows": rows})
+        kept = (table, sum(1 for r in rows if r.covered), len(rows))
+        _COVERAGE_TABLES.set(key, kept)
+    table, covered, total = kept
     return render(
         request,
         "practices/staff/coverage.html",
-        {"nav": NAV, "rows": rows, "covered": covered, "year": year or ""},
+        {
+            "nav": NAV,
+            "table": mark_safe(table),  # rendered by our template, which escaped it
+            "covered": covered,
+            "total": total,
+            "year": year or "",
+        },
     )

@@ -76,3 +76,46 @@ def test_counts_name_a_few_and_the_list_shows_the_rest(client: Any) -> None:
     assert {p.title for p in listed} == recount | {"Mới đăng ký"}
     missing = client.get(f"{reverse('practices_staff:practice_list')}?xa=999999")
     assert missing.status_code == 200 and not list(missing.context["page_obj"])
+
+
+def test_the_page_is_kept_per_scope_until_a_practice_or_a_unit_changes(client: Any) -> None:
+    """Readers of one scope share the rendered table (no practice is counted
+    again); a practice that starts, a merger, or a reader of another scope
+    gets the figures afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    province = make_province()
+    a = make_commune(province, "Xã An Bình", "30001")
+    b = make_commune(province, "Xã Bình Hòa", "30002")
+    practice = make_practice(b, title="Mô hình ở Bình Hòa")
+    url = reverse("practices_staff:coverage")
+
+    def page(user: Any) -> tuple[str, list[str]]:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            text = client.get(url).content.decode()
+        return text, [q["sql"] for q in queries.captured_queries]
+
+    first = make_staff("xem.tinh", Role.VIEWER, area=province)
+    second = make_staff("xem.tinh2", Role.VIEWER, area=province)
+    commune_officer = make_staff("xem.xa", Role.VIEWER, area=a)  # (a new role: all afresh)
+    text, _ = page(first)
+    assert "0/2 xã" in text
+    text, sql = page(second)
+    assert "0/2 xã" in text
+    assert not any("practices_practice" in q for q in sql)  # the kept table
+
+    move(practice, "start")
+    text, sql = page(second)
+    assert "1/2 xã" in text and any("practices_practice" in q for q in sql)
+
+    text, _ = page(commune_officer)
+    assert "0/1 xã" in text and "Mô hình ở Bình Hòa" not in text
+
+    merge_areas(None, [b], into=a, effective_on=date(2025, 7, 1))
+    text, _ = page(commune_officer)
+    assert "1/1 xã" in text and "Mô hình ở Bình Hòa" in text
+    text, _ = page(second)
+    assert "1/1 xã" in text

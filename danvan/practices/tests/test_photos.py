@@ -157,8 +157,9 @@ def test_a_nomination_with_two_photos_keeps_only_their_sizes(
     assert all(p.card is None and p.large is None and p.share is None for p in kept)
     assert client.get(f"/media/{originals[0]}").status_code == 404
 
-    assert len(queued) == 2  # one job a photo, queued once the nomination is committed
-    for job in queued:
+    jobs = [job for job in queued if getattr(job, "__name__", "") != "_raise"]  # not PAGES'
+    assert len(jobs) == 2  # one job a photo, queued once the nomination is committed
+    for job in jobs:
         job()
     for photo in kept:
         photo.refresh_from_db()

@@ -1,5 +1,6 @@
 """Forms of public voting: the identification of a person who votes (CCCD and
-phone, as in the contests), and the staff forms of a campaign and its entries."""
+phone, as in the contests; or the phone alone, confirmed by a one-time
+code, when a gateway sends them), and the staff forms of a campaign and its entries."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from danvan.core.models import Organization
 from danvan.core.organised_forms import OrganisedActivityForm, form_field
 from danvan.core.validators import normalize_phone
 from danvan.practices.models import Campaign, GoodDeed, Practice
-from danvan.practices.votes import entry_candidates, voter_key
+from danvan.practices.votes import entry_candidates, phone_voter_key, voter_key
 
 
 class VoterForm(forms.Form):
@@ -33,6 +34,18 @@ class VoterForm(forms.Form):
     )
     muc = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, by_phone: bool = False, **kwargs: Any) -> None:
+        """`by_phone`: the phone is confirmed by a one-time code and stands for
+        the person (`votes.phone_voter_key`); no CCCD is asked."""
+        super().__init__(*args, **kwargs)
+        self.by_phone = by_phone
+        if by_phone:
+            del self.fields["cccd"]
+            self.fields["phone"].help_text = (
+                "Chúng tôi gửi một mã xác nhận tới số này, để mỗi người chỉ bình chọn một lần. "
+                "Số điện thoại không được công khai."
+            )
+
     def clean_phone(self) -> str:
         try:
             return normalize_phone(self.cleaned_data["phone"])
@@ -41,7 +54,10 @@ class VoterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("cccd"):
+        if self.by_phone:
+            if data.get("phone"):
+                data["voter"] = phone_voter_key(data["phone"])
+        elif data.get("cccd"):
             try:
                 data["voter"] = voter_key(data["cccd"])
             except ValidationError as error:
@@ -125,3 +141,12 @@ class EntriesForm(forms.Form):
         if len(data.get("practices") or []) + len(data.get("deeds") or []) < 2:
             raise ValidationError("Hãy chọn ít nhất 2 mục.")
         return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Mã xác nhận (6 số)",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={"required": "Hãy nhập mã xác nhận vừa nhận được."},
+    )

@@ -14,6 +14,12 @@ meet it, and the entry's counter rises in the same transaction as the row, so
 the live count is exact. Identifications are limited per address and per
 phone, votes per address (`LIMITS`; a limit of 0 is off).
 
+**With one-time codes** (a gateway set: `core.phone_codes.enabled()`), a
+person proves they hold the phone with a code sent to it, and the phone, not
+a CCCD, stands for them (`phone_voter_key`): made-up numbers no longer make
+new voters, each one needs a phone that receives the code. Switch it on
+before a campaign opens: a person who voted by CCCD before would count again.
+
 **Freezing.** A vote is accepted only while the campaign is published and
 `starts_at <= now < ends_at`, and keeps that `now` as its time. Closing is
 allowed from `ends_at` + CLOSE_GRACE; it takes the campaign's row lock (which
@@ -64,6 +70,12 @@ def voter_key(cccd: str) -> str:
     """The keyed hash that stands for a person (their CCCD, checked first)."""
     info = parse_cccd(cccd)
     return keyed_hash(VOTER_PURPOSE, info.number.encode())
+
+
+def phone_voter_key(phone: str) -> str:
+    """The key that stands for a person whose phone a one-time code confirmed
+    (`core.phone_codes`): one voter a phone."""
+    return keyed_hash(VOTER_PURPOSE, f"phone:{phone}".encode())
 
 
 def phone_key(phone: str) -> str:

@@ -26,10 +26,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from danvan.core.models import Role
-from danvan.core.tests.factories import make_commune, make_province, make_staff
+from danvan.core.tests.factories import make_province, make_staff
 from danvan.practices import deeds, votes
-from danvan.practices.models import Campaign, CampaignStatus, Entry, GoodDeed, Practice, Vote
-from danvan.practices.tests.factories import make_practice, move
+from danvan.practices.models import Campaign, CampaignStatus, Entry, Practice, Vote
+from danvan.practices.tests.factories import make_practice
 
 pytestmark = pytest.mark.django_db
 
@@ -43,29 +43,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def person(n: int) -> str:
     """The CCCD of another person (same form, another serial)."""
     return f"079085{n + 100:06d}"
-
-
-def published_deed(area: Any, name: str, text: str) -> GoodDeed:
-    deed = deeds.nominate(
-        nominee_name=name, collective=False, area=area, deed=text, nominator_name="Người dân"
-    )
-    deed = deeds.move_deed(deed, "verify", nominee_consents=True)
-    return deeds.move_deed(deed, "publish")
-
-
-@pytest.fixture
-def world(db: Any) -> SimpleNamespace:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phong Điền", "31153")
-    practices = [
-        move(make_practice(commune, title=title), "start", "propose", "recognise")
-        for title in ("Hiến đất làm đường", "Đường hoa kiểu mẫu", "Camera an ninh")
-    ]
-    deed = published_deed(
-        commune, "Bà Năm Bánh Mì", "Phát bánh mì miễn phí cho học sinh nghèo mỗi sáng."
-    )
-    officer = make_staff("bdv.thanhpho", Role.BOARD_ADMIN, area=province)
-    return SimpleNamespace(commune=commune, practices=practices, deed=deed, officer=officer)
 
 
 def campaign_of(

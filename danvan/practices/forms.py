@@ -163,6 +163,13 @@ class PhotosForm(forms.Form):
     )
     caption = forms.CharField(label="Chú thích (không bắt buộc)", max_length=200, required=False)
 
+    def __init__(self, *args: Any, max_count: int = MAX_PRACTICE_PHOTOS, **kwargs: Any) -> None:
+        """`max_count`: the most photos the record may hold (a good deed, 5)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["photos"]
+        assert isinstance(field, FilesField)
+        field.max_count = max_count
+
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label="Tên tài liệu", max_length=200, required=False)

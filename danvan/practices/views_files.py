@@ -40,7 +40,8 @@ def _owner(request: StaffRequest, kind: str, pk: int, verb: str) -> Practice | G
 @login_required
 def photos_add(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
     owner = _owner(request, kind, pk, MANAGE)
-    form = PhotosForm(request.POST, request.FILES)
+    most = photos.MAX_DEED_PHOTOS if kind == "deed" else photos.MAX_PRACTICE_PHOTOS
+    form = PhotosForm(request.POST, request.FILES, max_count=most)
     if form.is_valid():
         try:
             checked = images.check_images(form.cleaned_data["photos"])

@@ -201,7 +201,7 @@ def set_entries(
         if locked.status != CampaignStatus.DRAFT:
             raise ValidationError("Chỉ sửa danh sách bình chọn khi đợt còn là nháp.", code="status")
         wrong = [p.title for p in practices if p.status not in ENTRY_STATUSES] + [
-            d.public_name for d in deeds if d.status != DeedStatus.PUBLISHED
+            d.nominee_name for d in deeds if d.status != DeedStatus.PUBLISHED
         ]
         if wrong:
             raise ValidationError(

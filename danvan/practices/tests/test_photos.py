@@ -424,6 +424,17 @@ def test_a_deed_takes_at_most_five_photos(client: Any, place: Place, media_root:
     assert page.status_code == 200 and "Tối đa 5 ảnh (đã có 5)." in page.content.decode()
     assert deed.photos.count() == 5 and files_in(media_root) == before
 
+    # Six files chosen at once for a deed: refused by the form, none decoded.
+    empty = deeds.nominate(
+        nominee_name="Ông Bảy", collective=False, area=place.hamlet, deed="Sửa cầu.",
+        nominator_name="Cán bộ",
+    )  # fmt: skip
+    add = reverse("practices_staff:deed_photos", args=[empty.pk])
+    six = [upload(f"{n}.jpg", b"not decoded") for n in range(6)]
+    page = client.post(add, {"photos": six})
+    assert "Chọn tối đa 5 tệp (bạn đã chọn 6)." in page.content.decode()
+    assert empty.photos.count() == 0
+
 
 def test_a_practice_takes_at_most_twenty_photos(place: Place, media_root: Path) -> None:
     practice = make_practice(place.commune)

@@ -749,3 +749,29 @@ def test_staff_outside_the_organising_scope_get_404(client: Client, world: Simpl
     announce = reverse("practices_staff:campaign_close", args=[campaign.pk])
     assert client.post(announce).status_code == 404
     assert Campaign.objects.get().status == CampaignStatus.PUBLISHED
+
+
+def test_staff_see_the_name_of_a_nominee_who_did_not_consent(
+    client: Client, world: SimpleNamespace
+) -> None:
+    """The public page says "Một người dân"; the staff page and Excel export,
+    like every staff page, name the person."""
+    deed = deeds.nominate(
+        nominee_name="Ông Sáu Kín Tiếng", collective=False, area=world.commune,
+        deed="Sửa cầu khỉ cho học sinh.", nominator_name="Người dân",
+    )  # fmt: skip
+    deed = deeds.move_deed(deeds.move_deed(deed, "verify", nominee_consents=False), "publish")
+    campaign = votes.create_campaign(
+        Campaign(
+            title="Việc tốt 2026", slug="viec-tot-2026",
+            organization=world.practices[0].organization,
+            starts_at=timezone.now() - timedelta(hours=1),
+            ends_at=timezone.now() + timedelta(days=1),
+        )
+    )  # fmt: skip
+    votes.set_entries(campaign, world.practices[:1], [deed])
+    votes.publish_campaign(campaign)
+    assert "Ông Sáu Kín Tiếng" not in Client().get(campaign.public_url()).content.decode()
+    client.force_login(world.officer)
+    export = reverse("practices_staff:campaign_export", args=[campaign.pk])
+    assert "Ông Sáu Kín Tiếng" in [row[1] for row in _sheet(client.get(export))]

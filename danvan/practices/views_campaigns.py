@@ -166,7 +166,7 @@ def campaign_export(request: StaffRequest, pk: int) -> HttpResponse:
         thing: Any = e.practice or e.deed
         kind = e.practice.get_kind_display() if e.practice else "Việc tốt"
         votes_now = e.final_votes if frozen else e.votes
-        name = e.practice.title if e.practice else e.deed.nominee_name  # staff see the name
+        name = e.practice.title if e.practice else thing.nominee_name  # staff see the name
         rows.append([e.rank if frozen else n, name, kind, thing.area.name, votes_now])
     data = campaign_workbook(campaign, rows, frozen)
     return excel_attachment(data, f"Kết quả bình chọn {campaign.title}")

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "danvan.contests",
     "danvan.surveys",
     "danvan.practices",
+    "danvan.plans",
 ]
 
 MIDDLEWARE = [

@@ -76,6 +76,19 @@ def history_map() -> dict[str, str]:
     return result
 
 
+def current_path(path: str, history: dict[str, str]) -> str:
+    """Where a unit's figures are counted now: the path under its final
+    successor when it (or a unit above it) was merged away, else itself."""
+    from danvan.core.models import Area
+
+    step = Area.steplen
+    for depth in range(len(path), 0, -step):
+        old = path[:depth]
+        if old in history:
+            return history[old] + path[depth:]
+    return path
+
+
 def lineage_paths(path: str, history: dict[str, str] | None = None) -> list[str]:
     """The subtree at `path` plus every ended unit whose figures roll up into it."""
     history = history_map() if history is None else history

@@ -146,6 +146,10 @@ class PracticesConfig(AppConfig):
             post_delete.connect(
                 pages_changed, sender=shown, dispatch_uid=f"pages-del-{shown.__name__}"
             )
+        from danvan.core.indicators import register_indicator
+        from danvan.practices.coverage import INDICATOR
+
+        register_indicator(INDICATOR)
         register_visibility(Campaign, scoped(Campaign))
         register_visibility(Entry, through(Entry, "campaign", scoped(Campaign)))
         for part in (Step, Indicator, Document):

@@ -11,8 +11,9 @@ from typing import Any
 
 from django.db.models import Count, Min
 
+from danvan.core.indicators import Figure, Indicator, Item, Row, tally
 from danvan.core.models import Area, AreaKind
-from danvan.core.scope import history_map
+from danvan.core.scope import current_path, history_map
 from danvan.practices.models import COUNTING, Practice
 
 EXAMPLES = 3
@@ -31,26 +32,20 @@ class CommuneCoverage:
         return self.count > 0
 
 
-def current_path(path: str, history: dict[str, str]) -> str:
-    """Where a unit's figures are counted now: the path under its final
-    successor when it (or a unit above it) was merged away, else itself."""
-    step = Area.steplen
-    for depth in range(len(path), 0, -step):
-        old = path[:depth]
-        if old in history:
-            return history[old] + path[depth:]
-    return path
-
-
 def commune_coverage(user: Any, *, year: int | None = None) -> list[CommuneCoverage]:
     """The communes in force the user sees, each with the number of its
     counting practices (of `year` when given) and a few of them by name,
-    communes still lacking one first. The practices are counted in the
-    database per unit they run in (a GROUP BY), so the cost follows the number
-    of units, not of practices."""
+    communes still lacking one first."""
     communes = list(
         Area.objects.visible_to(user).current().filter(kind=AreaKind.COMMUNE).order_by("path")
     )
+    return sorted(coverage_of(communes, year=year), key=lambda r: (r.covered, r.commune.path))
+
+
+def coverage_of(communes: list[Area], *, year: int | None = None) -> list[CommuneCoverage]:
+    """Each of `communes` (in force) with its counting practices. The practices
+    are counted in the database per unit they run in (a GROUP BY), so the cost
+    follows the number of units, not of practices."""
     if not communes:
         return []
     history = history_map()
@@ -74,4 +69,35 @@ def commune_coverage(user: Any, *, year: int | None = None) -> list[CommuneCover
                 break
     for practice in Practice.objects.filter(pk__in=named).only("pk", "title").order_by("pk"):
         named[practice.pk].practices.append(practice)
-    return sorted(rows.values(), key=lambda r: (r.covered, r.commune.path))
+    return list(rows.values())
+
+
+def communes_with_practice(area: Area, plan: Any = None) -> Figure:
+    """The indicator "communes with a practice that counts": each commune in
+    force under `area` (or `area` itself), done when it has one."""
+    communes = list(
+        Area.objects.current().filter(kind=AreaKind.COMMUNE, path__startswith=area.path)
+    )
+    items = [
+        Item(
+            r.commune.path,
+            r.covered,
+            Row(
+                r.commune.name,
+                r.covered,
+                "; ".join(p.title for p in r.practices) or "Chưa có mô hình",
+            ),
+        )
+        for r in coverage_of(communes)
+    ]
+    return tally(area, items)
+
+
+INDICATOR = Indicator(
+    code="communes_with_practice",
+    label="Xã, phường có mô hình, điển hình “Dân vận khéo”",
+    definition="Số xã, phường, thị trấn đang hoạt động có ít nhất một mô hình, điển hình đang "
+    "thực hiện, đề nghị công nhận, đã công nhận hoặc nhân rộng (kể cả ở ấp, khu vực, và của "
+    "đơn vị cũ đã sáp nhập vào), trên tổng số xã, phường, thị trấn của địa bàn.",
+    compute=communes_with_practice,
+)

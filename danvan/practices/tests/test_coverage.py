@@ -119,3 +119,31 @@ def test_the_page_is_kept_per_scope_until_a_practice_or_a_unit_changes(client: A
     assert "1/1 xã" in text and "Mô hình ở Bình Hòa" in text
     text, _ = page(second)
     assert "1/1 xã" in text
+
+
+def test_the_indicator_of_communes_with_a_practice_against_a_recount() -> None:
+    """The plan's target "every commune has a practice" (core.indicators): the
+    figure of the province equals the sum of its communes' and a recount, a
+    merged commune's practice counting for its successor."""
+    from danvan.core.indicators import INDICATORS
+
+    province = make_province()
+    a = make_commune(province, "Xã An Bình", "30001")
+    b = make_commune(province, "Xã Bình Hòa", "30002")
+    c = make_commune(province, "Xã Cái Tắc", "30003")
+    d = make_commune(province, "Xã Đông Phú", "30004")
+    move(make_practice(make_hamlet(a, "Ấp Một"), title="Tổ tự quản"), "start")
+    make_practice(b, title="Chỉ mới đăng ký")  # does not count
+    move(make_practice(d, title="Dân vận khéo ở Đông Phú"), "start", "propose")
+    merge_areas(None, [d], into=c, effective_on=date(2025, 7, 1))
+
+    figure = INDICATORS["communes_with_practice"].compute(province, None)
+    viewer = make_staff("xem.tinh", Role.VIEWER, area=province)
+    recount = [r.covered for r in commune_coverage(viewer)]
+    assert (figure.done, figure.total) == (sum(recount), len(recount)) == (2, 3)
+    assert sum(p[1] for p in figure.parts) == figure.done
+    assert {area.name: (done, total) for area, done, total in figure.parts} == {
+        "Xã An Bình": (1, 1), "Xã Bình Hòa": (0, 1), "Xã Cái Tắc": (1, 1),
+    }  # fmt: skip
+    (row,) = INDICATORS["communes_with_practice"].compute(c, None).rows
+    assert row.done and row.note == "Dân vận khéo ở Đông Phú"

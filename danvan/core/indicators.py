@@ -1,0 +1,113 @@
+"""The plan's indicators (chỉ số): a fixed list of definitions, each computed
+from the records themselves, for any unit. Apps register the indicators their
+records make (`register_indicator` in `AppConfig.ready`): the plans app its
+coordination plans, the practices app its communes with a practice; the target
+dashboard (danvan.plans) only reads `INDICATORS`, so no app imports another.
+
+`compute(area, plan)` returns a `Figure` for the unit `area` and the units merged
+into it: how many of the counted things are done out of how many, the same per
+unit below it (`parts`, whose sums equal the figure), and, for a unit without
+units below, the rows that make the number (`rows`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from danvan.core.models import Area
+
+
+@dataclass
+class Row:
+    """One counted thing (a body, a commune): done or not, and why."""
+
+    label: str
+    done: bool
+    note: str = ""
+    url: str = ""
+
+
+@dataclass
+class Figure:
+    done: int = 0
+    total: int = 0
+    parts: list[tuple[Area, int, int]] = field(default_factory=list)
+    """(unit below, done, total), for each unit below `area` with something counted."""
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.done / self.total, 1) if self.total else None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str  # "Cơ quan Mặt trận, đoàn thể có kế hoạch phối hợp"
+    definition: str  # how it is counted, in words, shown beside the figure
+    compute: Callable[[Area, Any], Figure]
+    """(unit, plan or None) -> figure; the plan narrows what counts where it
+    matters (the coordination plans *for* that plan)."""
+
+
+INDICATORS: dict[str, Indicator] = {}
+
+
+def register_indicator(indicator: Indicator) -> None:
+    """Add (or replace, by code) an indicator."""
+    INDICATORS[indicator.code] = indicator
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    return [(i.code, i.label) for i in INDICATORS.values()]
+
+
+@dataclass
+class Item:
+    """A thing counted by an indicator, at the unit (`path`) where it is."""
+
+    path: str
+    done: bool
+    row: Row
+
+
+def tally(area: Area, items: list[Item]) -> Figure:
+    """The figure of `area` from its counted things: a thing of a unit merged
+    away counts where that unit's figures now go (`scope.current_path`); each
+    counts once in the unit below `area` it falls in, or in `area` itself
+    (a part for `area` itself then, and a row), so the parts add up to the
+    figure."""
+    from danvan.core.models import Area
+    from danvan.core.scope import current_path, history_map
+    from danvan.core.text import fold
+
+    history = history_map()
+    step = Area.steplen
+    below: dict[str, list[int]] = {}
+    own = [0, 0]
+    figure = Figure()
+    for item in items:
+        now = current_path(item.path, history)
+        if not now.startswith(area.path):
+            continue
+        figure.total += 1
+        figure.done += int(item.done)
+        if len(now) == len(area.path):
+            own[0] += int(item.done)
+            own[1] += 1
+            figure.rows.append(item.row)
+            continue
+        counts = below.setdefault(now[: len(area.path) + step], [0, 0])
+        counts[0] += int(item.done)
+        counts[1] += 1
+    units = {a.path: a for a in Area.objects.filter(path__in=below)}
+    if own[1]:
+        figure.parts.append((area, own[0], own[1]))
+    for path in sorted(below, key=lambda p: units[p].name if p in units else p):
+        if path in units:
+            figure.parts.append((units[path], *below[path]))
+    figure.rows.sort(key=lambda r: (r.done, fold(r.label)))
+    return figure

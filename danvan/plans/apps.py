@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import AppConfig
+
+from danvan.core.registry import MenuItem, register_demo, register_staff_menu
+
+if TYPE_CHECKING:
+    from danvan.core.demo import Writer
+
+
+def load_demo(stdout: Writer | None) -> list[str]:
+    """The seed plan with its tasks, reports, coordination plans and targets."""
+    from danvan.plans.demo import load_plans_demo
+
+    plan = load_plans_demo(stdout=stdout)
+    return [f"Kế hoạch mẫu ({plan.number}): http://127.0.0.1:8000{plan.get_absolute_url()}"]
+
+
+class PlansConfig(AppConfig):
+    name = "danvan.plans"
+    label = "plans"
+    verbose_name = "Thực hiện kế hoạch"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.indicators import register_indicator
+        from danvan.plans.indicators import COORDINATION
+        from danvan.plans.models import CoordinationPlan, Plan, Report, Target, Task
+
+        register_staff_menu(MenuItem("plans", "Thực hiện kế hoạch", "plans_staff:plan_list"))
+        register_demo("plans", load_demo)
+        register_indicator(COORDINATION)
+        for model in (Plan, Task, Report, CoordinationPlan, Target):
+            if not auditlog.contains(model):
+                auditlog.register(model)
+        register_visibility(Plan, scoped(Plan))
+        register_visibility(Task, scoped(Task))
+        register_visibility(Report, through(Report, "task", scoped(Task)))
+        register_visibility(CoordinationPlan, scoped(CoordinationPlan))
+        register_visibility(Target, through(Target, "plan", scoped(Plan)))

@@ -1,0 +1,188 @@
+"""The demo plan: the seed plan itself ("Kế hoạch thực hiện Đề án 08-ĐA/TU",
+Huyện ủy Phụng Hiệp, 2024), its tasks of sections III and IV assigned to the
+bodies it names, progress reports (some missing: overdue), coordination plans
+of most current Front bodies and organisations, and its computable targets."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from danvan.core.demo import DemoError, Writer, demo_home
+from danvan.core.demo import say as _say
+from danvan.core.models import Area, AreaKind, Organization, OrgKind
+from danvan.plans import services
+from danvan.plans.models import FRONT_AND_UNIONS, CoordinationStatus, Plan, Recurrence
+
+SEED = 12
+NUMBER = "…-KH/HU"
+TITLE = (
+    "Thực hiện Đề án số 08-ĐA/TU ngày 16/10/2023 của Ban Chấp hành Đảng bộ tỉnh về “Nâng cao "
+    "chất lượng công tác tuyên truyền, vận động đoàn viên, hội viên và nhân dân thực hiện hiệu "
+    "quả chủ trương, chính sách của Đảng, Nhà nước trên địa bàn tỉnh Hậu Giang giai đoạn "
+    "2023 - 2025 và các năm tiếp theo”"
+)
+PARTY_BODIES = ("Ban Tuyên giáo Huyện ủy Phụng Hiệp", "Ủy ban Kiểm tra Huyện ủy Phụng Hiệp")
+
+# (number, text, lead, partners, recurrence, due date): the bodies by short name.
+TASKS: list[tuple[str, str, str, tuple[str, ...], str, date | None]] = [
+    ("III.1", "Lãnh đạo, chỉ đạo, cụ thể hóa, triển khai, kiểm tra, đôn đốc, giám sát người "
+     "đứng đầu cấp ủy, cơ quan, Mặt trận và các đoàn thể trong tổ chức thực hiện Đề án số "
+     "08-ĐA/TU và kế hoạch này; đưa nội dung vào chương trình kiểm tra, giám sát hằng năm.",
+     "huyen_uy", ("ban_dan_van", "ubkt"), Recurrence.YEARLY, None),
+    ("III.2", "Triển khai, quán triệt kịp thời chủ trương của Đảng, chính sách, pháp luật của "
+     "Nhà nước cho cán bộ, đảng viên; tập huấn nghiệp vụ tuyên truyền, vận động cho báo cáo "
+     "viên, tuyên truyền viên nòng cốt của Mặt trận và các đoàn thể ở cơ sở.",
+     "ban_tuyen_giao", ("ban_dan_van", "front"), Recurrence.HALF_YEARLY, None),
+    ("III.3", "Ban hành quy chế phối hợp giữa Ban Tuyên giáo, Ban Dân vận, Mặt trận và các "
+     "đoàn thể trong công tác tuyên truyền, vận động; nắm bắt dư luận xã hội; củng cố đội ngũ "
+     "báo cáo viên, tuyên truyền viên, người có uy tín.",
+     "ban_dan_van", ("ban_tuyen_giao", "front"), Recurrence.ONCE, date(2024, 6, 30)),
+    ("III.5", "Thường xuyên nắm bắt tình hình, vấn đề bức xúc trong Nhân dân; phát huy vai trò "
+     "giám sát, phản biện xã hội; kịp thời kiến nghị cấp ủy, chính quyền giải quyết.",
+     "front", ("women", "farmers", "youth", "veterans"), Recurrence.QUARTERLY, None),
+    ("III.6", "Tăng cường thông tin, tuyên truyền phù hợp với đồng bào dân tộc thiểu số, đồng "
+     "bào tôn giáo; phát huy vai trò người có uy tín, cốt cán trong tôn giáo.",
+     "front", ("ban_dan_van",), Recurrence.HALF_YEARLY, None),
+    ("III.9", "Kiểm tra định kỳ 6 tháng, năm; sơ kết, tổng kết; phát hiện và nhân rộng mô "
+     "hình, điển hình tiêu biểu trong công tác tuyên truyền, vận động.",
+     "ban_dan_van", ("ubkt",), Recurrence.HALF_YEARLY, None),
+    ("IV.1", "Tham mưu Ban Thường vụ Huyện ủy thành lập Ban Chỉ đạo, chọn “điểm chỉ đạo”; "
+     "theo dõi, đánh giá việc thực hiện Đề án; sơ kết, tổng kết, khen thưởng.",
+     "ban_dan_van", ("ban_tuyen_giao", "front"), Recurrence.ONCE, date(2024, 4, 30)),
+    ("IV.2", "Tham mưu kế hoạch quán triệt, triển khai Đề án trong cán bộ, đảng viên; phối hợp "
+     "cung cấp tài liệu tuyên truyền trong đoàn viên, hội viên và Nhân dân.",
+     "ban_tuyen_giao", ("ban_dan_van",), Recurrence.ONCE, date(2024, 5, 31)),
+    ("IV.3", "Xây dựng chương trình, kế hoạch kiểm tra, giám sát việc thực hiện Đề án đối với "
+     "các tổ chức đảng trực thuộc.",
+     "ubkt", ("ban_dan_van",), Recurrence.YEARLY, None),
+    ("IV.4", "Mặt trận Tổ quốc và các đoàn thể quán triệt, phổ biến Đề án đến đoàn viên, hội "
+     "viên và Nhân dân; xây dựng kế hoạch phối hợp thực hiện phù hợp với đơn vị.",
+     "front", ("women", "farmers", "youth", "veterans"), Recurrence.ONCE, date(2024, 6, 30)),
+]  # fmt: skip
+
+
+def _district_bodies() -> dict[str, Organization]:
+    """The district's bodies the plan names, the two party bodies the demo
+    district lacks made once (ended with the district on 1/7/2025)."""
+    district = Area.objects.filter(kind=AreaKind.DISTRICT, name="Huyện Phụng Hiệp").first()
+    party = Organization.objects.filter(kind=OrgKind.PARTY, name="Huyện ủy Phụng Hiệp").first()
+    if district is None or party is None:
+        raise DemoError("Không tạo được kế hoạch mẫu: chưa có huyện Phụng Hiệp mẫu.")
+    bodies: dict[str, Organization] = {"huyen_uy": party}
+    for key, name in zip(("ban_tuyen_giao", "ubkt"), PARTY_BODIES, strict=True):
+        body = Organization.objects.filter(name=name).first()
+        if body is None:
+            # Made as it stood before 1/7/2025 (services refuse an ended unit).
+            body = party.add_child(
+                name=name, kind=OrgKind.PARTY, area=district, valid_to=party.valid_to
+            )
+        bodies[key] = body
+    kinds = {"ban_dan_van": OrgKind.MOBILISATION_BOARD, **{k.value: k for k in FRONT_AND_UNIONS}}
+    for key, kind in kinds.items():
+        found = Organization.objects.filter(area=district, kind=kind).order_by("pk").first()
+        if found is None:
+            raise DemoError(f"Không tạo được kế hoạch mẫu: huyện mẫu thiếu cơ quan “{key}”.")
+        bodies[key] = found
+    return bodies
+
+
+def load_plans_demo(stdout: Writer | None = None) -> Plan:
+    """Create the demo plan (once) and return it."""
+    existing = Plan.objects.filter(number=NUMBER).first()
+    if existing is not None:
+        _say(stdout, "Kế hoạch mẫu đã có; không tạo thêm.")
+        return existing
+    _organizer, city = demo_home("kế hoạch mẫu")
+    creator = get_user_model().objects.filter(username="bdv.phunghiep").first()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        bodies = _district_bodies()
+        plan = services.create_plan(
+            by=creator,
+            organization=bodies["huyen_uy"],
+            number=NUMBER,
+            issued_on=date(2024, 3, 1),
+            title=TITLE,
+            carries_out="Đề án số 08-ĐA/TU ngày 16/10/2023 của Ban Chấp hành Đảng bộ tỉnh",
+            starts_on=date(2024, 3, 1),
+            ends_on=date(2025, 12, 31),
+        )
+        district = bodies["huyen_uy"].area
+        for number, text, lead, partners, recurrence, due_on in TASKS:
+            task = services.save_task(
+                plan,
+                None,
+                partners=[bodies[p] for p in partners],
+                areas=[],
+                number=number,
+                text=text,
+                lead=bodies[lead],
+                recurrence=recurrence,
+                due_on=due_on,
+            )
+            _reports(task, creator, rng)
+        _coordination(plan, city, rng)
+        services.add_target(
+            plan,
+            indicator="coordination_plans",
+            text="100% cơ quan Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội có kế hoạch "
+            "phối hợp nâng cao chất lượng công tác tuyên truyền, vận động.",
+            value=Decimal(100),
+            area=district,
+            deadline=date(2024, 12, 31),
+        )
+        services.add_target(
+            plan,
+            indicator="communes_with_practice",
+            text="Phấn đấu đến năm 2025, 100% xã, thị trấn có mô hình, điển hình công tác "
+            "tuyên truyền, vận động “Dân vận khéo”.",
+            value=Decimal(100),
+            area=district,
+            deadline=date(2025, 12, 31),
+        )
+    _say(stdout, f"Đã tạo kế hoạch mẫu {plan.number} với {len(TASKS)} nhiệm vụ.")
+    return plan
+
+
+def _reports(task: Any, by: Any, rng: random.Random) -> None:
+    """Reports of the due dates before the district ended, a few left out."""
+    for body in [task.lead, *task.partners.all()]:
+        for due_on in task.due_dates():
+            if body.valid_to and due_on >= body.valid_to:
+                break
+            if rng.random() < 0.2:
+                continue  # not reported: overdue
+            services.submit_report(
+                task,
+                body,
+                due_on,
+                by=by,
+                progress=rng.choice((60, 75, 80, 90, 100)),
+                text=f"{body.name} đã triển khai nhiệm vụ {task.number} theo kế hoạch; "
+                "tổ chức quán triệt, phân công cán bộ phụ trách và theo dõi kết quả.",
+                figures=f"{rng.randint(3, 20)} cuộc, {rng.randint(150, 1500)} lượt người dự",
+            )
+
+
+def _coordination(plan: Plan, city: Area, rng: random.Random) -> None:
+    """Four in five current Front bodies and organisations have issued theirs."""
+    bodies = Organization.objects.current().filter(
+        kind__in=FRONT_AND_UNIONS, area__path__startswith=city.path
+    )
+    for n, body in enumerate(bodies.order_by("path")):
+        if rng.random() < 0.2:
+            continue
+        issued = rng.random() < 0.9
+        services.save_coordination_plan(
+            body,
+            plan,
+            status=CoordinationStatus.ISSUED if issued else CoordinationStatus.DRAFT,
+            number=f"{n + 10}-KH/{'MT' if body.kind == 'front' else 'ĐT'}" if issued else "",
+            issued_on=date(2025, 8, 15) if issued else None,
+        )

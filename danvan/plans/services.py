@@ -1,0 +1,216 @@
+"""Every write of the plans app, one function each, in one transaction,
+refusing with a Vietnamese `ValidationError` and then changing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from danvan.core.models import Area, Organization
+from danvan.plans.models import (
+    FRONT_AND_UNIONS,
+    CoordinationPlan,
+    CoordinationStatus,
+    Plan,
+    Report,
+    Target,
+    Task,
+    TaskStatus,
+)
+
+
+def _check_period(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu thực hiện.", code="period")
+
+
+def create_plan(*, by: Any, **fields: Any) -> Plan:
+    plan = Plan(created_by=by, **fields)
+    _check_period(plan.starts_on, plan.ends_on)
+    with transaction.atomic():
+        plan.save()
+    return plan
+
+
+def update_plan(plan: Plan, **fields: Any) -> Plan:
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _check_period(locked.starts_on, locked.ends_on)
+        late = [
+            t.number
+            for t in locked.tasks.filter(due_on__isnull=False)
+            if not locked.starts_on <= t.due_on <= locked.ends_on  # type: ignore[operator]
+        ]
+        if late:
+            raise ValidationError(
+                "Hạn của nhiệm vụ " + ", ".join(late) + " nằm ngoài thời gian thực hiện mới.",
+                code="tasks_outside",
+            )
+        locked.save()
+    return locked
+
+
+def save_task(
+    plan: Plan,
+    task: Task | None,
+    *,
+    partners: Iterable[Organization],
+    areas: Iterable[Area],
+    **fields: Any,
+) -> Task:
+    """Add a task to the plan (task None) or change one."""
+    partners, areas = list(partners), list(areas)
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        row = task or Task(plan=locked)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if row.due_on and not locked.starts_on <= row.due_on <= locked.ends_on:
+            raise ValidationError(
+                f"Hạn hoàn thành phải trong thời gian thực hiện kế hoạch "
+                f"({locked.starts_on:%d/%m/%Y} – {locked.ends_on:%d/%m/%Y}).",
+                code="due_outside",
+            )
+        if row.lead in partners:
+            raise ValidationError("Cơ quan chủ trì không đồng thời là cơ quan phối hợp.")
+        if task is None:
+            row.position = locked.tasks.count() + 1
+        row.plan = locked
+        row.save()
+        row.partners.set(partners)
+        row.areas.set(areas)
+    return row
+
+
+def set_task_status(task: Task, status: str) -> Task:
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().get(pk=task.pk)
+        locked.status = TaskStatus(status)
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def submit_report(
+    task: Task,
+    organization: Organization,
+    due_on: date,
+    *,
+    by: Any,
+    progress: int,
+    text: str,
+    figures: str = "",
+) -> Report:
+    """An assigned body's report for one due date of the task; a second one
+    for the same date replaces nothing (it is refused)."""
+    with transaction.atomic():
+        locked = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        if locked.status == TaskStatus.CANCELLED:
+            raise ValidationError("Nhiệm vụ này không còn thực hiện.", code="cancelled")
+        if (
+            organization.pk != locked.lead_id
+            and not locked.partners.filter(pk=organization.pk).exists()
+        ):
+            raise ValidationError("Đơn vị này không được giao nhiệm vụ này.", code="not_assigned")
+        if due_on not in locked.due_dates():
+            raise ValidationError("Kỳ báo cáo không đúng với thời hạn của nhiệm vụ.", code="due")
+        if not 0 <= progress <= 100:
+            raise ValidationError("Mức độ hoàn thành từ 0 đến 100%.", code="progress")
+        try:
+            with transaction.atomic():
+                return Report.objects.create(
+                    task=locked,
+                    organization=organization,
+                    due_on=due_on,
+                    progress=progress,
+                    text=text,
+                    figures=figures,
+                    created_by=by,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                f"{organization.name} đã báo cáo kỳ {due_on:%d/%m/%Y} của nhiệm vụ này.",
+                code="reported",
+            ) from None
+
+
+def save_coordination_plan(
+    organization: Organization,
+    plan: Plan,
+    *,
+    status: str,
+    number: str = "",
+    issued_on: date | None = None,
+) -> CoordinationPlan:
+    """The body's coordination plan for `plan`: created or changed."""
+    if organization.kind not in FRONT_AND_UNIONS:
+        raise ValidationError(
+            "Chỉ Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội lập kế hoạch phối hợp.",
+            code="kind",
+        )
+    if status == CoordinationStatus.ISSUED and not (number.strip() and issued_on):
+        raise ValidationError("Kế hoạch đã ban hành cần có số hiệu và ngày ban hành.")
+    if issued_on and issued_on > timezone.localdate():
+        raise ValidationError("Ngày ban hành không được sau hôm nay.", code="future")
+    with transaction.atomic():
+        row, _created = CoordinationPlan.objects.select_for_update().get_or_create(
+            organization=organization, plan=plan
+        )
+        row.status, row.number, row.issued_on = status, number.strip(), issued_on
+        row.save()
+    return row
+
+
+def add_target(plan: Plan, **fields: Any) -> Target:
+    from danvan.core.indicators import INDICATORS
+
+    if fields.get("indicator") not in INDICATORS:
+        raise ValidationError("Chỉ số không có trong danh sách.", code="indicator")
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        return Target.objects.create(plan=locked, position=locked.targets.count() + 1, **fields)
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    """One body's report due for a task at a date: reported, late or to come."""
+
+    task: Task
+    organization: Organization
+    due_on: date
+    report: Report | None
+
+    @property
+    def state(self) -> str:
+        if self.report is not None:
+            return "reported"
+        return "overdue" if self.due_on < timezone.localdate() else "coming"
+
+
+def dues(tasks: Iterable[Task]) -> list[Due]:
+    """Every (task, assigned body, due date) of open tasks with its report, if
+    any; none for a body at a date after it ended."""
+    tasks = [t for t in tasks if t.status == TaskStatus.OPEN]
+    reports = {
+        (r.task_id, r.organization_id, r.due_on): r
+        for r in Report.objects.filter(task__in=tasks).select_related("organization")
+    }
+    out = []
+    for task in tasks:
+        bodies = [task.lead, *task.partners.all()]
+        for due_on in task.due_dates():
+            for body in bodies:
+                if body.valid_to is not None and due_on >= body.valid_to:
+                    continue  # the body had ended (merged, dissolved) by then
+                out.append(Due(task, body, due_on, reports.get((task.pk, body.pk, due_on))))
+    return out

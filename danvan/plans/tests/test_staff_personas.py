@@ -1,0 +1,140 @@
+"""Every plans staff URL tried by the personas of a commune body
+(`danvan.core.testing.commune_body_personas`): the plan is the commune
+board's own; the sibling gets 404 for every object, the viewer opens the
+VIEW pages only; a coordination plan is changed by the Front's own officers
+and the unit's administrators, not by another body's officer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from danvan.core.models import OrgKind
+from danvan.core.testing import (
+    ABOVE,
+    ADMIN,
+    COMMUNE_BODY,
+    MANAGE,
+    NOT_FOUND,
+    OK,
+    OWNER,
+    POST,
+    SIBLING,
+    VIEW,
+    VIEWER,
+    Matrix,
+    Row,
+    Target,
+    assert_list_scoped,
+    commune_body_personas,
+)
+from danvan.core.tests.factories import make_commune, make_org, make_province
+from danvan.plans import services, urls_staff
+from danvan.plans.models import Plan, Recurrence, Task
+
+
+@dataclass
+class Personas:
+    plan: Plan
+    task: Task
+    front: Any
+    users: dict[str, Any]
+
+
+@pytest.fixture
+def personas(db: Any) -> Personas:
+    province = make_province("92", "Thành phố Cần Thơ")
+    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
+    other = make_commune(province, "Xã Hòa An", "31393")
+    body, users = commune_body_personas(commune, province, other)
+    front = make_org(commune, "Ủy ban MTTQ xã Phụng Hiệp", OrgKind.FRONT)
+    plan = services.create_plan(
+        by=None, organization=body, number="05-KH/ĐU", issued_on=date(2024, 3, 1),
+        title="Kế hoạch tuyên truyền Đề án 08", starts_on=date(2024, 3, 1),
+        ends_on=date(2025, 12, 31),
+    )  # fmt: skip
+    task = services.save_task(
+        plan, None, partners=[], areas=[], number="1", text="Quán triệt Đề án.", lead=body,
+        recurrence=Recurrence.HALF_YEARLY, due_on=None,
+    )  # fmt: skip
+    return Personas(plan, task, front, users)
+
+
+def _plan(p: Personas) -> Plan:
+    return p.plan
+
+
+def _task(p: Personas) -> Task:
+    return p.task
+
+
+def _front(p: Personas) -> Target:
+    return Target([p.plan.pk, p.front.pk])
+
+
+def _status(p: Personas) -> dict[str, Any]:
+    return {"status": "done"}
+
+
+FRONT_MANAGE = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: NOT_FOUND}
+
+MATRIX = Matrix(
+    "plans_staff",
+    urls_staff,
+    personas=COMMUNE_BODY,
+    rows={
+        "plan_list": Row(None, VIEW),
+        "plan_add": Row(None, MANAGE),
+        "overdue": Row(None, VIEW),
+        "plan_detail": Row(_plan, VIEW),
+        "plan_edit": Row(_plan, MANAGE),
+        "task_add": Row(_plan, MANAGE),
+        "coordination": Row(_plan, VIEW),
+        "coordination_edit": Row(_front, MANAGE, expected=FRONT_MANAGE),
+        "dashboard": Row(_plan, VIEW),
+        "target_add": Row(_plan, MANAGE),
+        "task_detail": Row(_task, VIEW),
+        "task_edit": Row(_task, MANAGE),
+        "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),
+    },
+)
+
+
+def test_every_plans_staff_url_is_covered() -> None:
+    MATRIX.assert_covers()
+
+
+@pytest.mark.parametrize("name", MATRIX.sorted_names())
+def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
+    MATRIX.check(client, name, personas.users.__getitem__, personas)
+
+
+def test_sibling_list_never_shows_the_plan(personas: Personas, client: Any) -> None:
+    plan = personas.plan
+    assert_list_scoped(
+        client,
+        reverse("plans_staff:plan_list"),
+        plan,
+        plan.get_absolute_url(),
+        hidden_from=personas.users[SIBLING],
+        shown_to=personas.users[ABOVE],
+        search="tuyen truyen",
+    )
+
+
+def test_a_report_from_out_of_scope_is_refused(personas: Personas, client: Any) -> None:
+    """The sibling cannot even see the task; the viewer sees it but has no
+    body to report for: a POST is a 404 and nothing is written."""
+    for who in (SIBLING, VIEWER):
+        client.force_login(personas.users[who])
+        sent = client.post(
+            personas.task.get_absolute_url(),
+            {"organization": personas.plan.organization_id, "due_on": "2024-06-30",
+             "progress": "50", "text": "x"},
+        )  # fmt: skip
+        assert sent.status_code == NOT_FOUND
+    assert not personas.task.reports.exists()

@@ -1,0 +1,24 @@
+"""Staff pages of carrying out the plan, mounted at /quan-ly/ke-hoach/
+(namespace "plans_staff"). Every view is scoped; see tests/test_staff_personas.py."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from danvan.plans import views_staff as v
+
+app_name = "plans_staff"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", v.plan_list, name="plan_list"),
+    path("them/", v.plan_add, name="plan_add"),
+    path("qua-han/", v.overdue, name="overdue"),
+    path("<int:pk>/", v.plan_detail, name="plan_detail"),
+    path("<int:pk>/sua/", v.plan_edit, name="plan_edit"),
+    path("<int:pk>/nhiem-vu/them/", v.task_add, name="task_add"),
+    path("<int:pk>/phoi-hop/", v.coordination, name="coordination"),
+    path("<int:pk>/phoi-hop/<int:org>/", v.coordination_edit, name="coordination_edit"),
+    path("<int:pk>/chi-tieu/", v.dashboard, name="dashboard"),
+    path("<int:pk>/chi-tieu/them/", v.target_add, name="target_add"),
+    path("nhiem-vu/<int:pk>/", v.task_detail, name="task_detail"),
+    path("nhiem-vu/<int:pk>/sua/", v.task_edit, name="task_edit"),
+    path("nhiem-vu/<int:pk>/trang-thai/", v.task_status, name="task_status"),
+]

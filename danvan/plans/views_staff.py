@@ -1,0 +1,394 @@
+"""Staff pages of carrying out the plan, at /quan-ly/ke-hoach/ (namespace
+"plans_staff"). Plans and tasks are read by the issuing body's scope and by
+the bodies assigned; changed by the issuing body's managers; reported on by
+the managers of each assigned body. Out of scope is a 404."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from danvan.core.forms import form_error
+from danvan.core.indicators import INDICATORS, Figure, Indicator
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.models import Area, Organization
+from danvan.core.scope import (
+    MANAGE,
+    VIEW,
+    current_path,
+    get_scope,
+    get_visible_or_404,
+    history_map,
+)
+from danvan.core.text import fold
+from danvan.plans import forms as f
+from danvan.plans import services
+from danvan.plans.models import (
+    FRONT_AND_UNIONS,
+    CoordinationPlan,
+    Plan,
+    Target,
+    Task,
+    TaskStatus,
+)
+
+NAV = "plans"
+
+
+def _plan(request: StaffRequest, pk: int, verb: str = VIEW) -> Plan:
+    qs = Plan.objects.select_related("organization__area")
+    return get_visible_or_404(qs, request.user, verb, pk=pk)
+
+
+def _tasks(plan: Plan) -> Any:
+    return plan.tasks.select_related("lead__area").prefetch_related(
+        Prefetch("partners", queryset=Organization.objects.select_related("area")), "areas"
+    )
+
+
+# --- Plans -------------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def plan_list(request: StaffRequest) -> HttpResponse:
+    qs = Plan.objects.visible_to(request.user).select_related("organization")
+    q = request.GET.get("q", "").strip()
+    for term in fold(q).split():
+        qs = qs.filter(title_folded__contains=term)
+    can_add = get_scope(request.user).allows(MANAGE)
+    return list_page(request, "plans/staff/plan_list.html", qs, nav=NAV, q=q, can_add=can_add)
+
+
+def _plan_form(request: StaffRequest, plan: Plan | None) -> HttpResponse:
+    form = f.PlanForm(request.POST or None, instance=plan, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if plan is None:
+                saved = services.create_plan(by=request.user, **values)
+                messages.success(request, "Đã thêm kế hoạch. Hãy thêm các nhiệm vụ.")
+            else:
+                saved = services.update_plan(plan, **values)
+                messages.success(request, "Đã lưu kế hoạch.")
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            return redirect(saved)
+    return render(request, "plans/staff/plan_form.html", {"nav": NAV, "form": form, "plan": plan})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):  # a viewer changes nothing
+        raise Http404("Không tìm thấy.")
+    return _plan_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    return _plan_form(request, _plan(request, pk, MANAGE))
+
+
+@require_safe
+@login_required
+def plan_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """The whole plan at a glance: each task with its reports due so far."""
+    plan = _plan(request, pk)
+    tasks = list(_tasks(plan))
+    summary: dict[int, dict[str, int]] = {t.pk: defaultdict(int) for t in tasks}
+    for due in services.dues(tasks):
+        summary[due.task.pk][due.state] += 1
+    rows = [(t, dict(summary[t.pk])) for t in tasks]
+    can_manage = Plan.objects.visible_to(request.user, MANAGE).filter(pk=plan.pk).exists()
+    return render(
+        request,
+        "plans/staff/plan_detail.html",
+        {
+            "nav": NAV,
+            "plan": plan,
+            "rows": rows,
+            "targets": plan.targets.select_related("area"),
+            "can_manage": can_manage,
+        },
+    )
+
+
+# --- Tasks -------------------------------------------------------------------------------
+
+
+def _task_form(request: StaffRequest, plan: Plan, task: Task | None) -> HttpResponse:
+    form = f.TaskForm(request.POST or None, instance=task, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {n: data[n] for n in ("number", "text", "lead", "recurrence", "due_on")}
+        try:
+            saved = services.save_task(
+                plan, task, partners=data["partners"], areas=data["areas"], **values
+            )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Đã lưu nhiệm vụ {saved.number}.")
+            return redirect(plan)
+    context = {"nav": NAV, "form": form, "plan": plan, "task": task}
+    return render(request, "plans/staff/task_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_add(request: StaffRequest, pk: int) -> HttpResponse:
+    return _task_form(request, _plan(request, pk, MANAGE), None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    task = get_visible_or_404(Task.objects.all(), request.user, VIEW, pk=pk)
+    plan = _plan(request, task.plan_id, MANAGE)
+    return _task_form(request, plan, task)
+
+
+@require_POST
+@login_required
+def task_status(request: StaffRequest, pk: int) -> HttpResponse:
+    task = get_visible_or_404(Task.objects.all(), request.user, VIEW, pk=pk)
+    _plan(request, task.plan_id, MANAGE)
+    status = request.POST.get("status", "")
+    if status not in TaskStatus.values:
+        messages.error(request, "Trạng thái không hợp lệ.")
+    else:
+        services.set_task_status(task, status)
+        messages.success(request, f"Nhiệm vụ {task.number}: {TaskStatus(status).label}.")
+    return redirect(task)
+
+
+def _reporting_bodies(request: StaffRequest, task: Task) -> Any:
+    """The task's assigned bodies the user may report for."""
+    assigned = [task.lead_id, *task.partners.values_list("pk", flat=True)]
+    return (
+        Organization.objects.visible_to(request.user, MANAGE)
+        .filter(pk__in=assigned)
+        .select_related("area")
+        .order_by("path")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """A task's due dates × assigned bodies, its reports, and the report form."""
+    task = get_visible_or_404(
+        Task.objects.select_related("plan__organization", "lead__area"), request.user, pk=pk
+    )
+    bodies = _reporting_bodies(request, task)
+    form = f.ReportForm(request.POST or None, task=task, bodies=bodies)
+    if request.method == "POST":
+        if not bodies:
+            raise Http404("Không tìm thấy.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.submit_report(
+                    task,
+                    data["organization"],
+                    data["due_on"],
+                    by=request.user,
+                    progress=data["progress"],
+                    text=data["text"],
+                    figures=data["figures"],
+                )
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, "Đã gửi báo cáo tiến độ.")
+                return redirect(task)
+    dues = services.dues([task]) if task.status == TaskStatus.OPEN else []
+    grid: dict[Any, list[services.Due]] = defaultdict(list)
+    for due in dues:
+        grid[due.due_on].append(due)
+    reports = task.reports.select_related("organization", "created_by").order_by(
+        "-due_on", "organization__path"
+    )
+    can_manage = Plan.objects.visible_to(request.user, MANAGE).filter(pk=task.plan_id).exists()
+    return render(
+        request,
+        "plans/staff/task_detail.html",
+        {
+            "nav": NAV,
+            "task": task,
+            "plan": task.plan,
+            "grid": sorted(grid.items()),
+            "reports": reports,
+            "form": form if bodies else None,
+            "can_manage": can_manage,
+            "statuses": TaskStatus.choices,
+        },
+    )
+
+
+@require_safe
+@login_required
+def overdue(request: StaffRequest) -> HttpResponse:
+    """Reports past their date, per body in the user's scope."""
+    tasks = (
+        Task.objects.visible_to(request.user)
+        .filter(status=TaskStatus.OPEN)
+        .select_related("plan", "lead__area")
+        .prefetch_related(
+            Prefetch("partners", queryset=Organization.objects.select_related("area"))
+        )
+    )
+    seen = set(Organization.objects.visible_to(request.user).values_list("pk", flat=True))
+    per_body: dict[Organization, list[services.Due]] = defaultdict(list)
+    for due in services.dues(tasks):
+        if due.state == "overdue" and due.organization.pk in seen:
+            per_body[due.organization].append(due)
+    groups = sorted(per_body.items(), key=lambda item: (-len(item[1]), item[0].path))
+    return render(
+        request,
+        "plans/staff/overdue.html",
+        {"nav": NAV, "groups": groups, "total": sum(len(d) for _b, d in groups)},
+    )
+
+
+# --- Coordination plans ---------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def coordination(request: StaffRequest, pk: int) -> HttpResponse:
+    """Each Front body and organisation in scope: its coordination plan for
+    this plan, or missing (listed first), per unit."""
+    plan = _plan(request, pk)
+    bodies = (
+        Organization.objects.visible_to(request.user)
+        .current()
+        .filter(kind__in=FRONT_AND_UNIONS)
+        .select_related("area")
+        .order_by("area__path", "path")
+    )
+    plans = {c.organization_id: c for c in CoordinationPlan.objects.filter(plan=plan)}
+    managed = set(
+        Organization.objects.visible_to(request.user, MANAGE).values_list("pk", flat=True)
+    )
+    rows = [(b, plans.get(b.pk), b.pk in managed) for b in bodies]
+    rows.sort(key=lambda r: (r[1] is not None and r[1].status == "issued", r[0].area.path))
+    issued = sum(1 for _b, c, _m in rows if c is not None and c.status == "issued")
+    context = {"nav": NAV, "plan": plan, "rows": rows, "issued": issued}
+    return render(request, "plans/staff/coordination.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def coordination_edit(request: StaffRequest, pk: int, org: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    body = get_visible_or_404(
+        Organization.objects.select_related("area").filter(kind__in=FRONT_AND_UNIONS),
+        request.user,
+        MANAGE,
+        pk=org,
+    )
+    current = CoordinationPlan.objects.filter(plan=plan, organization=body).first()
+    initial = (
+        {"status": current.status, "number": current.number, "issued_on": current.issued_on}
+        if current
+        else {}
+    )
+    form = f.CoordinationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_coordination_plan(body, plan, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Đã lưu kế hoạch phối hợp của {body.name}.")
+            return redirect("plans_staff:coordination", pk=plan.pk)
+    context = {"nav": NAV, "plan": plan, "body": body, "form": form}
+    return render(request, "plans/staff/coordination_form.html", context)
+
+
+# --- Targets ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def target_add(request: StaffRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk, MANAGE)
+    form = f.TargetForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.add_target(plan, **values)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã thêm chỉ tiêu.")
+            return redirect("plans_staff:dashboard", pk=plan.pk)
+    return render(request, "plans/staff/target_form.html", {"nav": NAV, "plan": plan, "form": form})
+
+
+def light(value: float | None, goal: Decimal) -> str:
+    """ "ok" when the target is reached, "near" within 10 points of it, else "far"."""
+    if value is None:
+        return "none"
+    if value >= float(goal):
+        return "ok"
+    return "near" if value >= float(goal) - 10 else "far"
+
+
+@require_safe
+@login_required
+def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
+    """Each target of the plan with its figure for a unit (by default where the
+    target's unit now counts), the units below it and the rows that make it."""
+    plan = _plan(request, pk)
+    targets = list(plan.targets.select_related("area"))
+    visible_units = Area.objects.visible_to(request.user)
+    raw = request.GET.get("don_vi", "")
+    unit: Area | None = None
+    if raw.isascii() and raw.isdigit():
+        unit = visible_units.filter(pk=int(raw)).first()
+        if unit is None:
+            raise Http404("Không tìm thấy.")
+    history = history_map()
+    shown: list[tuple[Target, Indicator | None, Area | None, Figure | None, str]] = []
+    for target in targets:
+        indicator = INDICATORS.get(target.indicator)
+        here = unit
+        if here is None:
+            path = current_path(target.area.path, history)
+            here = (
+                visible_units.filter(path=path).first()
+                or visible_units.filter(Q(path__startswith=path)).order_by("depth", "path").first()
+            )
+        if indicator is None or here is None:
+            shown.append((target, indicator, None, None, "none"))
+            continue
+        figure: Figure = indicator.compute(here, plan)
+        shown.append((target, indicator, here, figure, light(figure.percent, target.value)))
+    ancestors = Area.objects.get_ancestors(unit).filter(pk__in=visible_units) if unit else []
+    crumbs = [*ancestors, unit] if unit else []
+    return render(
+        request,
+        "plans/staff/dashboard.html",
+        {
+            "nav": NAV,
+            "plan": plan,
+            "shown": shown,
+            "unit": unit,
+            "crumbs": crumbs,
+            "can_manage": Plan.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists(),
+        },
+    )

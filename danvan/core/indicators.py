@@ -37,6 +37,8 @@ class Figure:
     parts: list[tuple[Area, int, int]] = field(default_factory=list)
     """(unit below, done, total), for each unit below `area` with something counted."""
     rows: list[Row] = field(default_factory=list)
+    note: str = ""
+    """What the figure is of, when it is not plain (the period of the members briefed)."""
 
     @property
     def percent(self) -> float | None:
@@ -67,11 +69,14 @@ def indicator_choices() -> list[tuple[str, str]]:
 
 @dataclass
 class Item:
-    """A thing counted by an indicator, at the unit (`path`) where it is."""
+    """A thing counted by an indicator, at the unit (`path`) where it is: one
+    thing (done or not), or, with `total`, a number of them (a body's members)
+    of which `done` are done (briefed)."""
 
     path: str
-    done: bool
+    done: int | bool
     row: Row
+    total: int = 1
 
 
 def tally(area: Area, items: list[Item]) -> Figure:
@@ -93,16 +98,17 @@ def tally(area: Area, items: list[Item]) -> Figure:
         now = current_path(item.path, history)
         if not now.startswith(area.path):
             continue
-        figure.total += 1
-        figure.done += int(item.done)
+        done = int(item.done)
+        figure.total += item.total
+        figure.done += done
         if len(now) == len(area.path):
-            own[0] += int(item.done)
-            own[1] += 1
+            own[0] += done
+            own[1] += item.total
             figure.rows.append(item.row)
             continue
         counts = below.setdefault(now[: len(area.path) + step], [0, 0])
-        counts[0] += int(item.done)
-        counts[1] += 1
+        counts[0] += done
+        counts[1] += item.total
     units = {a.path: a for a in Area.objects.filter(path__in=below)}
     if own[1]:
         figure.parts.append((area, own[0], own[1]))

@@ -28,13 +28,22 @@ class PlansConfig(AppConfig):
 
         from danvan.core.audit import register_visibility, scoped, through
         from danvan.core.indicators import register_indicator
-        from danvan.plans.indicators import COORDINATION
-        from danvan.plans.models import CoordinationPlan, Plan, Report, Target, Task
+        from danvan.plans.indicators import COORDINATION, MEMBERS_BRIEFED
+        from danvan.plans.models import (
+            Attendance,
+            Briefing,
+            CoordinationPlan,
+            Plan,
+            Report,
+            Target,
+            Task,
+        )
 
         register_staff_menu(MenuItem("plans", "Thực hiện kế hoạch", "plans_staff:plan_list"))
         register_demo("plans", load_demo)
         register_indicator(COORDINATION)
-        for model in (Plan, Task, Report, CoordinationPlan, Target):
+        register_indicator(MEMBERS_BRIEFED)
+        for model in (Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance):
             if not auditlog.contains(model):
                 auditlog.register(model)
         register_visibility(Plan, scoped(Plan))
@@ -42,3 +51,5 @@ class PlansConfig(AppConfig):
         register_visibility(Report, through(Report, "task", scoped(Task)))
         register_visibility(CoordinationPlan, scoped(CoordinationPlan))
         register_visibility(Target, through(Target, "plan", scoped(Plan)))
+        register_visibility(Briefing, scoped(Briefing))
+        register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))

@@ -6,7 +6,7 @@ of most current Front bodies and organisations, and its computable targets."""
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +15,17 @@ from django.db import transaction
 
 from danvan.core.demo import DemoError, Writer, demo_home
 from danvan.core.demo import say as _say
-from danvan.core.models import Area, AreaKind, Organization, OrgKind
+from danvan.core.models import Area, AreaKind, MemberCount, Organization, OrgKind
 from danvan.plans import services
-from danvan.plans.models import FRONT_AND_UNIONS, CoordinationStatus, Plan, Recurrence
+from danvan.plans.indicators import MEMBER_UNIONS, current_period
+from danvan.plans.models import (
+    FRONT_AND_UNIONS,
+    Audience,
+    BriefingFormat,
+    CoordinationStatus,
+    Plan,
+    Recurrence,
+)
 
 SEED = 12
 NUMBER = "…-KH/HU"
@@ -128,6 +136,7 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
             )
             _reports(task, creator, rng)
         _coordination(plan, city, rng)
+        _briefings(plan, city, creator, rng)
         services.add_target(
             plan,
             indicator="coordination_plans",
@@ -136,6 +145,15 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
             value=Decimal(100),
             area=district,
             deadline=date(2024, 12, 31),
+        )
+        services.add_target(
+            plan,
+            indicator="members_briefed",
+            text="98% đoàn viên, hội viên các đoàn thể được tuyên truyền, học tập các chủ "
+            "trương, chính sách của Đảng, Nhà nước.",
+            value=Decimal(98),
+            area=district,
+            deadline=date(2025, 12, 31),
         )
         services.add_target(
             plan,
@@ -186,3 +204,49 @@ def _coordination(plan: Plan, city: Area, rng: random.Random) -> None:
             number=f"{n + 10}-KH/{'MT' if body.kind == 'front' else 'ĐT'}" if issued else "",
             issued_on=date(2025, 8, 15) if issued else None,
         )
+
+
+TOPICS = (
+    "Quán triệt Đề án số 08-ĐA/TU của Tỉnh ủy",
+    "Nghị quyết về sắp xếp đơn vị hành chính cấp xã",
+    "Luật Đất đai năm 2024 và các văn bản hướng dẫn",
+    "Phòng, chống lừa đảo qua mạng, bảo vệ thông tin cá nhân",
+)
+
+
+def _briefings(plan: Plan, city: Area, by: Any, rng: random.Random) -> None:
+    """Two or three briefings of each commune's unions in the current period,
+    attended by most of their members (some unions fall short of 98%)."""
+    period = current_period()
+    if period is None:
+        return
+    counts = MemberCount.objects.filter(
+        period=period,
+        organization__kind__in=MEMBER_UNIONS,
+        organization__valid_to__isnull=True,
+        organization__area__path__startswith=city.path,
+        organization__area__kind=AreaKind.COMMUNE,
+    ).select_related("organization__area")
+    days = (period.end - period.start).days
+    for count in counts.order_by("organization__path"):
+        body = count.organization
+        share = rng.choice((0.85, 0.92, 0.97, 1.0, 1.0))
+        sessions = rng.randint(2, 3)
+        left = int(count.members * share)
+        for n in range(sessions):
+            came = left if n == sessions - 1 else rng.randint(1, max(1, left // 2))
+            left -= came
+            if came <= 0:
+                continue
+            services.record_briefing(
+                by=by,
+                organization=body,
+                attendance=[(body, came)],
+                plan=plan,
+                topic=rng.choice(TOPICS),
+                held_on=period.start + timedelta(days=rng.randint(0, days)),
+                place=f"Hội trường {body.area.name}",
+                format=rng.choice(BriefingFormat.values),
+                audience=Audience.MEMBERS,
+                confirmed=True,
+            )

@@ -14,7 +14,7 @@ from danvan.core.indicators import indicator_choices
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
-from danvan.plans.models import CoordinationStatus, Plan, Target, Task
+from danvan.plans.models import Briefing, CoordinationStatus, Plan, Target, Task
 
 
 class PlanForm(forms.ModelForm):
@@ -124,3 +124,53 @@ class TargetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         form_field(self, "indicator").choices = indicator_choices()
         form_field(self, "area").queryset = Area.objects.visible_to(user).order_by("path")
+
+
+class BriefingForm(forms.ModelForm):
+    organization = OrganizationChoiceField(
+        label="Đơn vị tổ chức", queryset=Organization.objects.none()
+    )
+    confirmed = forms.BooleanField(
+        label="Tôi đã kiểm tra: số người dự đúng dù nhiều hơn số hội viên của kỳ",
+        required=False,
+    )
+
+    class Meta:
+        model = Briefing
+        fields = ["organization", "plan", "topic", "held_on", "place", "format", "audience"]
+        widgets = {"held_on": DATE_WIDGET}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization").queryset = (
+            Organization.objects.visible_to(user, MANAGE)
+            .current()
+            .select_related("area")
+            .order_by("path")
+        )
+        form_field(self, "plan").queryset = Plan.objects.visible_to(user)
+        form_field(self, "plan").required = False
+        form_field(self, "plan").label_from_instance = lambda p: f"{p.number}: {p.title[:80]}"
+
+
+class AttendanceRow(forms.Form):
+    organization = OrganizationChoiceField(
+        label="Chi hội, đoàn thể", queryset=Organization.objects.none(), required=False
+    )
+    attendees = forms.IntegerField(label="Số người dự", min_value=1, required=False)
+
+    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bodies is not None:
+            form_field(self, "organization").queryset = bodies
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("organization") and not data.get("attendees"):
+            self.add_error("attendees", "Hãy ghi số người dự.")
+        if data.get("attendees") and not data.get("organization"):
+            self.add_error("organization", "Hãy chọn chi hội, đoàn thể.")
+        return data
+
+
+AttendanceRows = forms.formset_factory(AttendanceRow, extra=10, max_num=60, validate_max=True)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
+from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.core.indicators import Figure, Indicator, Item, Row, tally
-from danvan.core.models import Area, Organization
-from danvan.plans.models import FRONT_AND_UNIONS, CoordinationPlan, CoordinationStatus
+from danvan.core.models import Area, MemberCount, Organization, OrgKind, Period, PeriodKind
+from danvan.plans.models import (
+    FRONT_AND_UNIONS,
+    Attendance,
+    CoordinationPlan,
+    CoordinationStatus,
+)
 
 
 def coordination_plans(area: Area, plan: Any = None) -> Figure:
@@ -41,4 +49,83 @@ COORDINATION = Indicator(
     "dân, Đoàn Thanh niên, Hội Cựu chiến binh) đang hoạt động đã ban hành kế hoạch phối hợp "
     "thực hiện kế hoạch này, trên tổng số các cơ quan đó của địa bàn (không tính chi hội ở ấp).",
     compute=coordination_plans,
+)
+
+
+MEMBER_UNIONS = (OrgKind.WOMEN, OrgKind.FARMERS, OrgKind.YOUTH, OrgKind.VETERANS)
+
+
+def current_period() -> Period | None:
+    """The latest reporting period that has begun."""
+    return (
+        Period.objects.filter(start__lte=timezone.localdate(), kind=PeriodKind.HALF_YEAR)
+        .latest_first()
+        .first()
+    )
+
+
+def members_briefed(area: Area, plan: Any = None) -> Figure:
+    """Members of the organisations in force under `area` briefed in the
+    current period: for each union body with a member count in the period
+    (the lowest ones: an upper body's count sums its branches'), the members
+    of it and of its branches without a count of their own who attended
+    briefings in the period, at most its members; out of its members. An
+    attendance above the members is questioned in its row."""
+    period = current_period()
+    if period is None:
+        return Figure(note="Chưa có kỳ báo cáo.")
+    counts = list(
+        MemberCount.objects.filter(
+            period=period,
+            organization__kind__in=MEMBER_UNIONS,
+            organization__valid_to__isnull=True,
+            organization__area__path__startswith=area.path,
+        ).select_related("organization__area")
+    )
+    # The lowest bodies with a count: an upper body's count sums its branches'.
+    paths = sorted(c.organization.path for c in counts)
+    lowest = {
+        p for p, after in zip(paths, [*paths[1:], ""], strict=True) if not after.startswith(p)
+    }
+    came = dict(
+        Attendance.objects.filter(
+            briefing__held_on__gte=period.start,
+            briefing__held_on__lte=period.end,
+            organization__area__path__startswith=area.path,
+        )
+        .values_list("organization__path")
+        .annotate(n=Sum("attendees"))
+        .order_by()
+    )
+    keys = sorted(came)
+    running = [0]
+    for key in keys:
+        running.append(running[-1] + came[key])
+    items = []
+    for count in counts:
+        body = count.organization
+        if body.path not in lowest:
+            continue
+        # The attendance of the body and its branches: one range of the sorted paths.
+        lo, hi = bisect_left(keys, body.path), bisect_left(keys, body.path + "~")
+        attended = running[hi] - running[lo]
+        note = f"{attended:,}/{count.members:,} hội viên".replace(",", ".")
+        if attended > count.members:
+            note += " — nhiều hơn số hội viên, cần kiểm tra lại"
+        url = reverse("staff:org_detail", args=[body.pk])
+        row = Row(body.name, attended >= count.members, note, url)
+        items.append(Item(body.area.path, min(attended, count.members), row, count.members))
+    figure = tally(area, items)
+    figure.note = f"Kỳ {period.name} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
+    return figure
+
+
+MEMBERS_BRIEFED = Indicator(
+    code="members_briefed",
+    label="Đoàn viên, hội viên được tuyên truyền, học tập",
+    definition="Số đoàn viên, hội viên (Hội LHPN, Hội Nông dân, Đoàn Thanh niên, Hội Cựu chiến "
+    "binh) dự các buổi tuyên truyền, học tập trong kỳ báo cáo, theo số người dự ghi cho từng "
+    "tổ chức và chi hội của tổ chức (không vượt quá số hội viên của tổ chức), trên tổng số hội "
+    "viên của kỳ.",
+    compute=members_briefed,
 )

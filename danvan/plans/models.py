@@ -350,3 +350,112 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# --- Briefings (tuyên truyền, học tập, quán triệt) ------------------------------------------
+
+
+class BriefingFormat(models.TextChoices):
+    IN_PERSON = "in_person", "Trực tiếp (hội nghị, buổi sinh hoạt)"
+    COMBINED = "combined", "Lồng ghép trong sinh hoạt chi, tổ hội"
+    ONLINE = "online", "Trực tuyến"
+    LOUDSPEAKER = "loudspeaker", "Loa truyền thanh"
+    ZALO = "zalo", "Nhóm Zalo, mạng xã hội"
+    OTHER = "other", "Hình thức khác"
+
+
+class Audience(models.TextChoices):
+    MEMBERS = "members", "Đoàn viên, hội viên"
+    LEADERS = "leaders", "Ban công tác Mặt trận, chi hội trưởng, chi hội phó"
+    OFFICIALS = "officials", "Cán bộ, đảng viên"
+    PEOPLE = "people", "Nhân dân"
+    ETHNIC = "ethnic", "Đồng bào dân tộc thiểu số"
+    RELIGIOUS = "religious", "Đồng bào tôn giáo"
+
+
+class BriefingQuerySet(ScopedQuerySetMixin, models.QuerySet["Briefing"]):
+    scope_area_path = "organization__area__path"
+    scope_org_path = "organization__path"
+
+
+class Briefing(models.Model):
+    """A session held by a body for its members or the people, with the
+    attendance counted per body (a branch, a union) whose members came."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="briefings",
+        verbose_name="đơn vị tổ chức",
+    )
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="briefings",
+        verbose_name="thực hiện kế hoạch",
+    )
+    topic = models.CharField("nội dung (chủ trương, nghị quyết, chính sách)", max_length=300)
+    topic_folded = models.CharField(max_length=300, editable=False, blank=True)
+    held_on = models.DateField("ngày tổ chức")
+    place = models.CharField("địa điểm", max_length=200, blank=True)
+    format = models.CharField("hình thức", max_length=20, choices=BriefingFormat.choices)
+    audience = models.CharField("đối tượng", max_length=20, choices=Audience.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="người nhập",
+    )
+    created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
+
+    objects = BriefingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "buổi tuyên truyền"
+        verbose_name_plural = "buổi tuyên truyền"
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["held_on"], name="briefing_held_on")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.held_on:%d/%m/%Y})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.topic_folded = fold(self.topic)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans_staff:briefing_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        org = self.organization
+        return {"area_path": org.area.path, "org_path": org.path}
+
+
+class Attendance(models.Model):
+    """How many members of one body attended a briefing."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="attendances")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name="chi hội, đoàn thể",
+    )
+    attendees = models.PositiveIntegerField("số người dự")
+
+    class Meta:
+        verbose_name = "số người dự"
+        verbose_name_plural = "số người dự"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "organization"],
+                name="one_attendance_per_body",
+                violation_error_message="Mỗi chi hội, đoàn thể chỉ ghi một dòng cho một buổi.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.attendees}"

@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from danvan.core.models import Area, Organization
+from danvan.core.models import Area, MemberCount, Organization, Period
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
+    Attendance,
+    Briefing,
     CoordinationPlan,
     CoordinationStatus,
     Plan,
@@ -214,3 +216,71 @@ def dues(tasks: Iterable[Task]) -> list[Due]:
                     continue  # the body had ended (merged, dissolved) by then
                 out.append(Due(task, body, due_on, reports.get((task.pk, body.pk, due_on))))
     return out
+
+
+# --- Briefings -------------------------------------------------------------------------------
+
+
+def period_of(day: date) -> Period | None:
+    """The reporting period `day` falls in (the shortest, when a half-year and
+    its year both hold it)."""
+    periods = Period.objects.filter(start__lte=day, end__gte=day)
+    return min(periods, key=lambda p: p.end - p.start, default=None)
+
+
+def record_briefing(
+    *,
+    by: Any,
+    organization: Organization,
+    attendance: list[tuple[Organization, int]],
+    confirmed: bool = False,
+    **fields: Any,
+) -> Briefing:
+    """A briefing with its attendance, all or nothing. An attendance above the
+    body's members in the period is questioned: refused unless `confirmed`."""
+    held_on: date = fields["held_on"]
+    if held_on > timezone.localdate():
+        raise ValidationError("Ngày tổ chức không được sau hôm nay.", code="future")
+    if not attendance:
+        raise ValidationError(
+            "Hãy ghi số người dự của ít nhất một chi hội, đoàn thể.", code="no_attendance"
+        )
+    bodies = [body for body, _n in attendance]
+    if len({b.pk for b in bodies}) != len(bodies):
+        raise ValidationError("Mỗi chi hội, đoàn thể chỉ ghi một dòng.", code="duplicate")
+    if any(n <= 0 for _b, n in attendance):
+        raise ValidationError("Số người dự phải lớn hơn 0.", code="attendees")
+    outside = [b.name for b in bodies if not b.area.path.startswith(organization.area.path)]
+    if outside:
+        raise ValidationError(
+            "Chỉ ghi người dự của các chi hội, đoàn thể trên địa bàn của đơn vị tổ chức: "
+            + ", ".join(outside),
+            code="outside",
+        )
+    period = period_of(held_on)
+    if period is not None and not confirmed:
+        members = dict(
+            MemberCount.objects.filter(period=period, organization__in=bodies).values_list(
+                "organization_id", "members"
+            )
+        )
+        above = [
+            f"{b.name} ({n} người dự, {members[b.pk]} hội viên)"
+            for b, n in attendance
+            if b.pk in members and n > members[b.pk]
+        ]
+        if above:
+            raise ValidationError(
+                "Số người dự nhiều hơn số hội viên kỳ "
+                + period.name
+                + ": "
+                + "; ".join(above)
+                + ". Hãy kiểm tra lại, hoặc xác nhận nếu số liệu đúng.",
+                code="above_members",
+            )
+    with transaction.atomic():
+        briefing = Briefing.objects.create(organization=organization, created_by=by, **fields)
+        Attendance.objects.bulk_create(
+            Attendance(briefing=briefing, organization=body, attendees=n) for body, n in attendance
+        )
+    return briefing

@@ -6,15 +6,16 @@ the managers of each assigned body. Out of scope is a 404."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core.forms import form_error
@@ -30,10 +31,14 @@ from danvan.core.scope import (
     history_map,
 )
 from danvan.core.text import fold
+from danvan.plans import exports, services
 from danvan.plans import forms as f
-from danvan.plans import services
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
+    Attendance,
+    Audience,
+    Briefing,
+    BriefingFormat,
     CoordinationPlan,
     Plan,
     Target,
@@ -392,3 +397,128 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
             "can_manage": Plan.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists(),
         },
     )
+
+
+@require_safe
+@login_required
+def target_export(request: StaffRequest, pk: int, target: int) -> HttpResponse:
+    """One target's table for a unit (as the dashboard shows it), in Excel."""
+    plan = _plan(request, pk)
+    row = get_object_or_404(plan.targets.select_related("area"), pk=target)
+    indicator = INDICATORS.get(row.indicator)
+    visible_units = Area.objects.visible_to(request.user)
+    raw = request.GET.get("don_vi", "")
+    if raw.isascii() and raw.isdigit():
+        unit = visible_units.filter(pk=int(raw)).first()
+    else:
+        path = current_path(row.area.path, history_map())
+        unit = visible_units.filter(path__startswith=path).order_by("depth", "path").first()
+    if indicator is None or unit is None:
+        raise Http404("Không tìm thấy.")
+    figure = indicator.compute(unit, plan)
+    data = exports.target_workbook(row, indicator, unit, figure)
+    return exports.excel(data, f"Chỉ tiêu {row.pk} - {unit.name}")
+
+
+# --- Briefings ---------------------------------------------------------------------------------
+
+
+def _briefings(request: StaffRequest) -> tuple[dict[str, str], Any]:
+    qs = Briefing.objects.visible_to(request.user).select_related("organization__area")
+    chosen = {
+        k: request.GET.get(k, "").strip() for k in ("q", "hinh_thuc", "doi_tuong", "tu", "den")
+    }
+    for term in fold(chosen["q"]).split():
+        qs = qs.filter(Q(topic_folded__contains=term) | Q(organization__name_folded__contains=term))
+    if chosen["hinh_thuc"] in BriefingFormat.values:
+        qs = qs.filter(format=chosen["hinh_thuc"])
+    if chosen["doi_tuong"] in Audience.values:
+        qs = qs.filter(audience=chosen["doi_tuong"])
+    for key, lookup in (("tu", "held_on__gte"), ("den", "held_on__lte")):
+        try:
+            qs = qs.filter(**{lookup: date.fromisoformat(chosen[key])}) if chosen[key] else qs
+        except ValueError:
+            chosen[key] = ""
+    return chosen, qs.annotate(people=Sum("attendances__attendees"))
+
+
+@require_safe
+@login_required
+def briefing_list(request: StaffRequest) -> HttpResponse:
+    chosen, qs = _briefings(request)
+    return list_page(
+        request,
+        "plans/staff/briefing_list.html",
+        qs,
+        nav=NAV,
+        chosen=chosen,
+        formats=BriefingFormat.choices,
+        audiences=Audience.choices,
+        can_add=get_scope(request.user).allows(MANAGE),
+        export_query=request.GET.urlencode(),
+    )
+
+
+@require_safe
+@login_required
+def briefing_export(request: StaffRequest) -> HttpResponse:
+    _chosen, qs = _briefings(request)
+    rows = qs.prefetch_related(
+        Prefetch("attendances", queryset=Attendance.objects.select_related("organization"))
+    )
+    return exports.excel(exports.briefings_workbook(rows), "Các buổi tuyên truyền")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def briefing_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.BriefingForm(request.POST or None, user=request.user)
+    bodies = (
+        Organization.objects.visible_to(request.user)
+        .current()
+        .select_related("area")
+        .order_by("path")
+    )
+    rows = f.AttendanceRows(request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies})
+    asked = False
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        data = form.cleaned_data
+        attendance = [
+            (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")
+        ]
+        fields = {n: data[n] for n in ("plan", "topic", "held_on", "place", "format", "audience")}
+        try:
+            briefing = services.record_briefing(
+                by=request.user,
+                organization=data["organization"],
+                attendance=attendance,
+                confirmed=data["confirmed"],
+                **fields,
+            )
+        except ValidationError as error:
+            form_error(form, error)
+            asked = error.code == "above_members"
+        else:
+            total = sum(n for _b, n in attendance)
+            messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
+            return redirect(briefing)
+    context = {"nav": NAV, "form": form, "rows": rows, "asked": asked}
+    return render(request, "plans/staff/briefing_form.html", context)
+
+
+@require_safe
+@login_required
+def briefing_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    briefing = get_visible_or_404(
+        Briefing.objects.select_related("organization__area", "plan", "created_by"),
+        request.user,
+        pk=pk,
+    )
+    attendances = briefing.attendances.select_related("organization__area").order_by(
+        "organization__path"
+    )
+    total = sum(a.attendees for a in attendances)
+    context = {"nav": NAV, "briefing": briefing, "attendances": attendances, "total": total}
+    return render(request, "plans/staff/briefing_detail.html", context)

@@ -61,7 +61,8 @@ def test_the_targets_with_the_demo_figures(
         figure = INDICATORS[target.indicator].compute(target.area.successor, plan)
         section = page.locator(f"#chi-tieu-{target.pk}")
         expect(section).to_contain_text(f"Thành phố Cần Thơ: {figure.percent:g}%".replace(".", ","))
-        expect(section).to_contain_text(f"({figure.done}/{figure.total})")
+        done, total = (f"{n:,}".replace(",", ".") for n in (figure.done, figure.total))
+        expect(section).to_contain_text(f"({done}/{total})")
     width_now = page.evaluate("document.documentElement.scrollWidth")
     assert width_now <= width
     screenshot(page, f"plans-targets-{width}")

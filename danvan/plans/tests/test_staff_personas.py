@@ -61,6 +61,12 @@ def personas(db: Any) -> Personas:
         plan, None, partners=[], areas=[], number="1", text="Quán triệt Đề án.", lead=body,
         recurrence=Recurrence.HALF_YEARLY, due_on=None,
     )  # fmt: skip
+    from decimal import Decimal
+
+    services.add_target(
+        plan, indicator="coordination_plans", text="100% có kế hoạch phối hợp",
+        value=Decimal(100), area=commune, deadline=date(2025, 12, 31),
+    )  # fmt: skip
     return Personas(plan, task, front, users)
 
 
@@ -74,6 +80,23 @@ def _task(p: Personas) -> Task:
 
 def _front(p: Personas) -> Target:
     return Target([p.plan.pk, p.front.pk])
+
+
+def _target(p: Personas) -> Target:
+    return Target([p.plan.pk, p.plan.targets.get().pk])
+
+
+def _briefing(p: Personas) -> Any:
+    from django.utils import timezone
+
+    from danvan.plans.models import Audience, BriefingFormat
+
+    body = p.plan.organization
+    return services.record_briefing(
+        by=None, organization=body, attendance=[(body, 12)], topic="Quán triệt Đề án",
+        held_on=timezone.localdate(), place="", format=BriefingFormat.IN_PERSON,
+        audience=Audience.MEMBERS, plan=None,
+    )  # fmt: skip
 
 
 def _status(p: Personas) -> dict[str, Any]:
@@ -97,6 +120,11 @@ MATRIX = Matrix(
         "coordination_edit": Row(_front, MANAGE, expected=FRONT_MANAGE),
         "dashboard": Row(_plan, VIEW),
         "target_add": Row(_plan, MANAGE),
+        "target_export": Row(_target, VIEW),
+        "briefing_list": Row(None, VIEW),
+        "briefing_export": Row(None, VIEW),
+        "briefing_add": Row(None, MANAGE),
+        "briefing_detail": Row(_briefing, VIEW),
         "task_detail": Row(_task, VIEW),
         "task_edit": Row(_task, MANAGE),
         "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),

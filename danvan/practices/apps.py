@@ -146,10 +146,12 @@ class PracticesConfig(AppConfig):
             post_delete.connect(
                 pages_changed, sender=shown, dispatch_uid=f"pages-del-{shown.__name__}"
             )
+        from danvan.core.crypto import register_encrypted_field
         from danvan.core.indicators import register_indicator
         from danvan.practices.coverage import INDICATOR
 
         register_indicator(INDICATOR)
+        register_encrypted_field(GoodDeed, "nominator_phone_encrypted")  # rotate_field_key
         register_visibility(Campaign, scoped(Campaign))
         register_visibility(Entry, through(Entry, "campaign", scoped(Campaign)))
         for part in (Step, Indicator, Document):

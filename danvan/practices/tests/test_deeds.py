@@ -145,3 +145,28 @@ def test_refused_moves_change_nothing(hamlet: Any) -> None:
             deed, commendation="Bằng khen", decision_number="1", decision_date=date(2026, 1, 5)
         )
     assert GoodDeed.objects.get(pk=deed.pk).status == DeedStatus.PENDING
+
+
+def test_a_key_rotation_re_encrypts_the_nominators_phones(settings: Any) -> None:
+    """rotate_field_key covers the nominator's phone, so that the old key
+    can be retired without losing it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from danvan.core.crypto import decrypt
+
+    old, new = "o" * 44, "n" * 44
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    commune = make_commune(make_province("92", "Thành phố Cần Thơ"), "Xã Phong Điền", "31153")
+    deed = deeds.nominate(
+        nominee_name="Bà Năm", collective=False, area=commune, deed="Phát bánh mì.",
+        nominator_name="Người dân", nominator_phone="0912345678",
+    )  # fmt: skip
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    out = StringIO()
+    call_command("rotate_field_key", stdout=out)
+    assert "practices.GoodDeed.nominator_phone_encrypted: 1/1" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    deed.refresh_from_db()
+    assert decrypt(deed.nominator_phone_encrypted) == "0912345678"

@@ -27,11 +27,13 @@ class PlansConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.crypto import register_encrypted_field
         from danvan.core.indicators import register_indicator
-        from danvan.plans.indicators import COORDINATION, MEMBERS_BRIEFED
+        from danvan.plans.indicators import COMMUNICATORS, COORDINATION, MEMBERS_BRIEFED
         from danvan.plans.models import (
             Attendance,
             Briefing,
+            Communicator,
             CoordinationPlan,
             Plan,
             Report,
@@ -43,13 +45,18 @@ class PlansConfig(AppConfig):
         register_demo("plans", load_demo)
         register_indicator(COORDINATION)
         register_indicator(MEMBERS_BRIEFED)
+        register_indicator(COMMUNICATORS)
+        register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
         for model in (Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance):
             if not auditlog.contains(model):
                 auditlog.register(model)
+        if not auditlog.contains(Communicator):  # the phone's ciphertext is not a change to show
+            auditlog.register(Communicator, exclude_fields=["phone_encrypted", "full_name_folded"])
         register_visibility(Plan, scoped(Plan))
         register_visibility(Task, scoped(Task))
         register_visibility(Report, through(Report, "task", scoped(Task)))
         register_visibility(CoordinationPlan, scoped(CoordinationPlan))
         register_visibility(Target, through(Target, "plan", scoped(Plan)))
         register_visibility(Briefing, scoped(Briefing))
+        register_visibility(Communicator, scoped(Communicator))
         register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))

@@ -22,6 +22,7 @@ from danvan.plans.models import (
     FRONT_AND_UNIONS,
     Audience,
     BriefingFormat,
+    CommunicatorKind,
     CoordinationStatus,
     Plan,
     Recurrence,
@@ -137,6 +138,7 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
             _reports(task, creator, rng)
         _coordination(plan, city, rng)
         _briefings(plan, city, creator, rng)
+        _communicators(city, rng)
         services.add_target(
             plan,
             indicator="coordination_plans",
@@ -152,6 +154,15 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
             text="98% đoàn viên, hội viên các đoàn thể được tuyên truyền, học tập các chủ "
             "trương, chính sách của Đảng, Nhà nước.",
             value=Decimal(98),
+            area=district,
+            deadline=date(2025, 12, 31),
+        )
+        services.add_target(
+            plan,
+            indicator="bodies_with_communicator",
+            text="100% cơ quan Mặt trận Tổ quốc và các đoàn thể cấp xã và chi bộ các ấp có "
+            "người tham gia lực lượng tuyên truyền viên cấp cơ sở.",
+            value=Decimal(100),
             area=district,
             deadline=date(2025, 12, 31),
         )
@@ -250,3 +261,47 @@ def _briefings(plan: Plan, city: Area, by: Any, rng: random.Random) -> None:
                 audience=Audience.MEMBERS,
                 confirmed=True,
             )
+
+
+NAMES = (
+    "Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường", "Phạm Thị Dung", "Huỳnh Văn Em",
+    "Võ Thị Giang", "Đặng Văn Hải", "Bùi Thị Hồng", "Thạch Sô Phên", "Danh Thị Sa Rươne",
+)  # fmt: skip
+
+
+def _communicators(city: Area, rng: random.Random) -> None:
+    """Propagandists for three in four of the bodies the target counts; a few
+    respected people and dignitaries, some of them Khmer speakers."""
+    bodies = (
+        Organization.objects.current()
+        .filter(
+            area__path__startswith=city.path,
+            kind__in=[*FRONT_AND_UNIONS, OrgKind.PARTY_CELL],
+            area__kind__in=[AreaKind.COMMUNE, AreaKind.HAMLET],
+        )
+        .select_related("area")
+    )
+    for n, body in enumerate(bodies.order_by("path")):
+        if rng.random() < 0.25:
+            continue
+        name = NAMES[n % len(NAMES)]
+        khmer = name.startswith(("Thạch", "Danh"))
+        services.save_communicator(
+            None,
+            phone=f"09{rng.randint(10_000_000, 99_999_999)}",
+            kind=rng.choice([CommunicatorKind.PROPAGANDIST, CommunicatorKind.REPORTER]),
+            full_name=name,
+            area=body.area,
+            organization=body,
+            ethnicity="Khmer" if khmer else "Kinh",
+            languages="Tiếng Việt, tiếng Khmer" if khmer else "Tiếng Việt",
+            active_from=date(2025, 7, 1),
+            active_to=None,
+        )
+        if n % 7 == 0:
+            services.save_communicator(
+                None, phone="", kind=rng.choice([CommunicatorKind.RESPECTED,
+                CommunicatorKind.DIGNITARY]), full_name=NAMES[(n + 3) % len(NAMES)],
+                area=body.area, organization=None, ethnicity="Kinh", languages="Tiếng Việt",
+                active_from=date(2025, 7, 1), active_to=None,
+            )  # fmt: skip

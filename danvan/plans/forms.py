@@ -14,7 +14,8 @@ from danvan.core.indicators import indicator_choices
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
-from danvan.plans.models import Briefing, CoordinationStatus, Plan, Target, Task
+from danvan.core.validators import normalize_phone
+from danvan.plans.models import Briefing, Communicator, CoordinationStatus, Plan, Target, Task
 
 
 class PlanForm(forms.ModelForm):
@@ -174,3 +175,44 @@ class AttendanceRow(forms.Form):
 
 
 AttendanceRows = forms.formset_factory(AttendanceRow, extra=10, max_num=60, validate_max=True)
+
+
+class CommunicatorForm(forms.ModelForm):
+    area = AreaChoiceField(label="Địa bàn (xã, ấp)", queryset=Area.objects.none())
+    organization = OrganizationChoiceField(
+        label="Thuộc tổ chức (chi bộ, Mặt trận, đoàn thể)",
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+    phone = forms.CharField(
+        label="Số điện thoại (không bắt buộc)",
+        max_length=20,
+        required=False,
+        help_text="Được mã hóa khi lưu; danh sách chỉ hiện một phần số.",
+    )
+
+    class Meta:
+        model = Communicator
+        fields = ["kind", "full_name", "area", "organization", "ethnicity", "languages"]
+        fields += ["active_from", "active_to"]
+        widgets = {"active_from": DATE_WIDGET, "active_to": DATE_WIDGET}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "area").queryset = (
+            Area.objects.visible_to(user, MANAGE).current().order_by("path")
+        )
+        form_field(self, "organization").queryset = (
+            Organization.objects.visible_to(user).current().select_related("area").order_by("path")
+        )
+        if self.instance.pk:
+            self.initial.setdefault("phone", self.instance.phone)
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return normalize_phone(raw)
+        except forms.ValidationError:
+            raise forms.ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None

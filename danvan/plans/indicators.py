@@ -5,15 +5,25 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.indicators import Figure, Indicator, Item, Row, tally
-from danvan.core.models import Area, MemberCount, Organization, OrgKind, Period, PeriodKind
+from danvan.core.models import (
+    Area,
+    AreaKind,
+    MemberCount,
+    Organization,
+    OrgKind,
+    Period,
+    PeriodKind,
+)
 from danvan.plans.models import (
+    COUNTED_COMMUNICATORS,
     FRONT_AND_UNIONS,
     Attendance,
+    Communicator,
     CoordinationPlan,
     CoordinationStatus,
 )
@@ -128,4 +138,44 @@ MEMBERS_BRIEFED = Indicator(
     "tổ chức và chi hội của tổ chức (không vượt quá số hội viên của tổ chức), trên tổng số hội "
     "viên của kỳ.",
     compute=members_briefed,
+)
+
+
+def bodies_with_communicator(area: Area, plan: Any = None) -> Figure:
+    """The commune Front body and organisations, and each hamlet's party cell,
+    in force under `area`: done when a reporter or propagandist of theirs is
+    active today."""
+    bodies = (
+        Organization.objects.current()
+        .filter(area__path__startswith=area.path)
+        .filter(
+            Q(kind__in=FRONT_AND_UNIONS, area__kind=AreaKind.COMMUNE)
+            | Q(kind=OrgKind.PARTY_CELL, area__kind=AreaKind.HAMLET)
+        )
+        .select_related("area")
+        .order_by("path")
+    )
+    people: dict[int, int] = dict(
+        Communicator.objects.active()
+        .filter(kind__in=COUNTED_COMMUNICATORS, organization__in=bodies)
+        .values_list("organization")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    items = []
+    for body in bodies:
+        n = people.get(body.pk, 0)
+        note = f"{n} báo cáo viên, tuyên truyền viên" if n else "Chưa có người tham gia"
+        url = reverse("plans_staff:communicator_list") + f"?to_chuc={body.pk}"
+        items.append(Item(body.area.path, n > 0, Row(f"{body.name}", n > 0, note, url)))
+    return tally(area, items)
+
+
+COMMUNICATORS = Indicator(
+    code="bodies_with_communicator",
+    label="Mặt trận, đoàn thể cấp xã và chi bộ ấp có tuyên truyền viên",
+    definition="Số cơ quan Mặt trận Tổ quốc, đoàn thể chính trị - xã hội cấp xã và chi bộ ấp "
+    "đang hoạt động có ít nhất một báo cáo viên hoặc tuyên truyền viên đang tham gia, trên "
+    "tổng số các cơ quan, chi bộ đó của địa bàn.",
+    compute=bodies_with_communicator,
 )

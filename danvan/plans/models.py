@@ -459,3 +459,95 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.attendees}"
+
+
+# --- The communicator network ----------------------------------------------------------------
+
+
+class CommunicatorKind(models.TextChoices):
+    REPORTER = "reporter", "Báo cáo viên"
+    PROPAGANDIST = "propagandist", "Tuyên truyền viên"
+    COLLABORATOR = "collaborator", "Cộng tác viên dư luận xã hội"
+    RESPECTED = "respected", "Người có uy tín"
+    DIGNITARY = "dignitary", "Chức sắc, chức việc tôn giáo"
+    RETIRED = "retired", "Cán bộ hưu trí, cựu chiến binh"
+
+
+COUNTED_COMMUNICATORS = (CommunicatorKind.REPORTER, CommunicatorKind.PROPAGANDIST)
+"""The kinds that make "the grassroots communicator force" of the plan's target."""
+
+
+class CommunicatorQuerySet(ScopedQuerySetMixin, models.QuerySet["Communicator"]):
+    scope_area_path = "area__path"
+    scope_org_path = "organization__path"
+
+    def active(self, on: date | None = None) -> CommunicatorQuerySet:
+        from django.utils import timezone
+
+        on = on or timezone.localdate()
+        return self.filter(Q(active_to__isnull=True) | Q(active_to__gte=on), active_from__lte=on)
+
+
+class Communicator(models.Model):
+    """A person of the communicator network (lực lượng tuyên truyền), in a
+    unit, usually for a body. The phone is kept encrypted and shown masked in
+    lists."""
+
+    kind = models.CharField("loại", max_length=20, choices=CommunicatorKind.choices)
+    full_name = models.CharField("họ và tên", max_length=150)
+    full_name_folded = models.CharField(max_length=150, editable=False, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="communicators", verbose_name="địa bàn"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="communicators",
+        verbose_name="thuộc tổ chức",
+    )
+    ethnicity = models.CharField("dân tộc", max_length=50, default="Kinh")
+    languages = models.CharField(
+        "tiếng nói sử dụng", max_length=200, default="Tiếng Việt", blank=True
+    )
+    phone_encrypted = models.TextField(editable=False, blank=True)
+    active_from = models.DateField("tham gia từ ngày")
+    active_to = models.DateField("đến ngày", null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
+
+    objects = CommunicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "người trong lực lượng tuyên truyền"
+        verbose_name_plural = "lực lượng tuyên truyền"
+        ordering = ["area__path", "full_name_folded"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gte=models.F("active_from")),
+                name="communicator_active_order",
+                violation_error_message="Ngày kết thúc phải sau ngày tham gia.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_kind_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.full_name_folded = fold(self.full_name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans_staff:communicator_edit", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        data = {"area_path": self.area.path}
+        if self.organization_id:
+            data["org_path"] = self.organization.path  # type: ignore[union-attr]
+        return data
+
+    @property
+    def phone(self) -> str:
+        from danvan.core.crypto import decrypt
+
+        return decrypt(self.phone_encrypted) if self.phone_encrypted else ""

@@ -17,6 +17,7 @@ from danvan.plans.models import (
     FRONT_AND_UNIONS,
     Attendance,
     Briefing,
+    Communicator,
     CoordinationPlan,
     CoordinationStatus,
     Plan,
@@ -284,3 +285,31 @@ def record_briefing(
             Attendance(briefing=briefing, organization=body, attendees=n) for body, n in attendance
         )
     return briefing
+
+
+# --- The communicator network ----------------------------------------------------------------
+
+
+def save_communicator(
+    communicator: Communicator | None, *, phone: str, **fields: Any
+) -> Communicator:
+    """Add a person to the network (None) or change one; the phone encrypted."""
+    from danvan.core.crypto import encrypt
+
+    row = communicator or Communicator()
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if row.active_to and row.active_to < row.active_from:
+        raise ValidationError("Ngày kết thúc phải sau ngày tham gia.", code="active")
+    if row.organization is not None and not (
+        row.area.path.startswith(row.organization.area.path)
+        or row.organization.area.path.startswith(row.area.path)
+    ):
+        raise ValidationError(
+            "Tổ chức và địa bàn không khớp: hãy chọn tổ chức của địa bàn này hoặc cấp trên.",
+            code="organization_area",
+        )
+    row.phone_encrypted = encrypt(phone) if phone else ""
+    with transaction.atomic():
+        row.save()
+    return row

@@ -39,6 +39,8 @@ from danvan.plans.models import (
     Audience,
     Briefing,
     BriefingFormat,
+    Communicator,
+    CommunicatorKind,
     CoordinationPlan,
     Plan,
     Target,
@@ -522,3 +524,75 @@ def briefing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     total = sum(a.attendees for a in attendances)
     context = {"nav": NAV, "briefing": briefing, "attendances": attendances, "total": total}
     return render(request, "plans/staff/briefing_detail.html", context)
+
+
+# --- The communicator network ----------------------------------------------------------------
+
+
+def _communicators(request: StaffRequest) -> tuple[dict[str, str], Any]:
+    qs = Communicator.objects.visible_to(request.user).select_related("area", "organization")
+    chosen = {k: request.GET.get(k, "").strip() for k in ("q", "loai", "to_chuc", "con")}
+    for term in fold(chosen["q"]).split():
+        qs = qs.filter(full_name_folded__contains=term)
+    if chosen["loai"] in CommunicatorKind.values:
+        qs = qs.filter(kind=chosen["loai"])
+    if chosen["to_chuc"].isascii() and chosen["to_chuc"].isdigit():
+        qs = qs.filter(organization_id=int(chosen["to_chuc"]))
+    else:
+        chosen["to_chuc"] = ""
+    if chosen["con"] == "1":
+        qs = qs.active()
+    return chosen, qs
+
+
+@require_safe
+@login_required
+def communicator_list(request: StaffRequest) -> HttpResponse:
+    chosen, qs = _communicators(request)
+    body = (
+        Organization.objects.visible_to(request.user).filter(pk=int(chosen["to_chuc"])).first()
+        if chosen["to_chuc"]
+        else None
+    )
+    return list_page(
+        request,
+        "plans/staff/communicator_list.html",
+        qs,
+        nav=NAV,
+        chosen=chosen,
+        body=body,
+        kinds=CommunicatorKind.choices,
+        can_add=get_scope(request.user).allows(MANAGE),
+    )
+
+
+def _communicator_form(request: StaffRequest, row: Communicator | None) -> HttpResponse:
+    form = f.CommunicatorForm(request.POST or None, instance=row, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            saved = services.save_communicator(row, phone=form.cleaned_data["phone"], **values)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Đã lưu {saved.full_name}.")
+            return redirect("plans_staff:communicator_list")
+    context = {"nav": NAV, "form": form, "row": row}
+    return render(request, "plans/staff/communicator_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def communicator_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    return _communicator_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def communicator_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    row = get_visible_or_404(
+        Communicator.objects.select_related("area", "organization"), request.user, MANAGE, pk=pk
+    )
+    return _communicator_form(request, row)

@@ -23,6 +23,14 @@ def vndatetime(value: datetime | None) -> str:
 
 
 @register.filter
+def mask_phone(value: str | None) -> str:
+    """0912345678 -> 0912***678: a phone in a list."""
+    from danvan.core.masking import mask_phone as masked
+
+    return masked(value or "")
+
+
+@register.filter
 def vnnumber(value: Any) -> str:
     """1234567 -> 1.234.567 (Vietnamese thousands separator)."""
     if value is None or value == "":

@@ -99,6 +99,17 @@ def _briefing(p: Personas) -> Any:
     )  # fmt: skip
 
 
+def _communicator(p: Personas) -> Any:
+    from danvan.plans.models import CommunicatorKind
+
+    body = p.plan.organization
+    return services.save_communicator(
+        None, phone="0912345678", kind=CommunicatorKind.PROPAGANDIST, full_name="Lê Văn Cường",
+        area=body.area, organization=body, ethnicity="Kinh", languages="",
+        active_from=date(2025, 7, 1), active_to=None,
+    )  # fmt: skip
+
+
 def _status(p: Personas) -> dict[str, Any]:
     return {"status": "done"}
 
@@ -125,6 +136,9 @@ MATRIX = Matrix(
         "briefing_export": Row(None, VIEW),
         "briefing_add": Row(None, MANAGE),
         "briefing_detail": Row(_briefing, VIEW),
+        "communicator_list": Row(None, VIEW),
+        "communicator_add": Row(None, MANAGE),
+        "communicator_edit": Row(_communicator, MANAGE),
         "task_detail": Row(_task, VIEW),
         "task_edit": Row(_task, MANAGE),
         "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),

@@ -29,12 +29,21 @@ class PlansConfig(AppConfig):
         from danvan.core.audit import register_visibility, scoped, through
         from danvan.core.crypto import register_encrypted_field
         from danvan.core.indicators import register_indicator
-        from danvan.plans.indicators import COMMUNICATORS, COORDINATION, MEMBERS_BRIEFED
+        from danvan.plans.indicators import (
+            COMMUNICATORS,
+            COORDINATION,
+            MEMBERS_BRIEFED,
+            TRAINED_GRASSROOTS,
+            TRAINED_PUBLIC_FACING,
+        )
         from danvan.plans.models import (
             Attendance,
             Briefing,
             Communicator,
+            Completion,
             CoordinationPlan,
+            Course,
+            Official,
             Plan,
             Report,
             Target,
@@ -46,8 +55,13 @@ class PlansConfig(AppConfig):
         register_indicator(COORDINATION)
         register_indicator(MEMBERS_BRIEFED)
         register_indicator(COMMUNICATORS)
+        register_indicator(TRAINED_GRASSROOTS)
+        register_indicator(TRAINED_PUBLIC_FACING)
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
-        for model in (Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance):
+        for model in (
+            Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance, Official,
+            Course, Completion,
+        ):  # fmt: skip
             if not auditlog.contains(model):
                 auditlog.register(model)
         if not auditlog.contains(Communicator):  # the phone's ciphertext is not a change to show
@@ -59,4 +73,7 @@ class PlansConfig(AppConfig):
         register_visibility(Target, through(Target, "plan", scoped(Plan)))
         register_visibility(Briefing, scoped(Briefing))
         register_visibility(Communicator, scoped(Communicator))
+        register_visibility(Official, scoped(Official))
+        register_visibility(Course, scoped(Course))
+        register_visibility(Completion, through(Completion, "course", scoped(Course)))
         register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))

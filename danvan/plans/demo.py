@@ -24,6 +24,7 @@ from danvan.plans.models import (
     BriefingFormat,
     CommunicatorKind,
     CoordinationStatus,
+    OfficialClass,
     Plan,
     Recurrence,
 )
@@ -139,6 +140,7 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
         _coordination(plan, city, rng)
         _briefings(plan, city, creator, rng)
         _communicators(city, rng)
+        _training(city, rng)
         services.add_target(
             plan,
             indicator="coordination_plans",
@@ -163,6 +165,24 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
             text="100% cơ quan Mặt trận Tổ quốc và các đoàn thể cấp xã và chi bộ các ấp có "
             "người tham gia lực lượng tuyên truyền viên cấp cơ sở.",
             value=Decimal(100),
+            area=district,
+            deadline=date(2025, 12, 31),
+        )
+        services.add_target(
+            plan,
+            indicator="trained_grassroots",
+            text="100% cán bộ, công chức trực tiếp làm công tác dân vận, dân tộc, tôn giáo ở "
+            "cơ sở được tập huấn công tác dân vận.",
+            value=Decimal(100),
+            area=district,
+            deadline=date(2025, 12, 31),
+        )
+        services.add_target(
+            plan,
+            indicator="trained_public_facing",
+            text="95% cán bộ, công chức, viên chức bộ phận trực tiếp liên quan với Nhân dân, lãnh "
+            "đạo và chuyên viên theo dõi công tác dân vận được tập huấn, bồi dưỡng.",
+            value=Decimal(95),
             area=district,
             deadline=date(2025, 12, 31),
         )
@@ -305,3 +325,47 @@ def _communicators(city: Area, rng: random.Random) -> None:
                 area=body.area, organization=None, ethnicity="Kinh", languages="Tiếng Việt",
                 active_from=date(2025, 7, 1), active_to=None,
             )  # fmt: skip
+
+
+def _training(city: Area, rng: random.Random) -> None:
+    """Officials of each commune (its board and Front: grassroots; its People's
+    Committee: facing the people), two courses by the city's board, most of
+    them trained."""
+    organizer, _city = demo_home("lớp tập huấn mẫu")
+    grassroots = services.create_course(
+        title="Tập huấn nghiệp vụ công tác dân vận cho cán bộ cơ sở năm 2025",
+        organization=organizer, starts_on=date(2025, 9, 8), ends_on=date(2025, 9, 10),
+        place="Trường Chính trị thành phố Cần Thơ",
+    )  # fmt: skip
+    public = services.create_course(
+        title="Bồi dưỡng kỹ năng dân vận chính quyền, tiếp công dân năm 2025",
+        organization=organizer, starts_on=date(2025, 10, 13), ends_on=date(2025, 10, 14),
+        place="Hội trường Thành ủy Cần Thơ",
+    )  # fmt: skip
+    bodies = (
+        Organization.objects.current()
+        .filter(
+            area__path__startswith=city.path,
+            area__kind=AreaKind.COMMUNE,
+            kind__in=[OrgKind.MOBILISATION_BOARD, OrgKind.FRONT, OrgKind.PARTY, OrgKind.GOVERNMENT],
+        )
+        .select_related("area")
+    )
+    taught: dict[int, list[tuple[Any, bool, str]]] = {grassroots.pk: [], public.pk: []}
+    for n, body in enumerate(bodies.order_by("path")):
+        facing = body.kind == OrgKind.GOVERNMENT
+        for k in range(3 if facing else 1):
+            official = services.save_official(
+                None,
+                full_name=NAMES[(n + k) % len(NAMES)],
+                position="Công chức Văn phòng - Thống kê" if facing else "Cán bộ chuyên trách",
+                organization=body,
+                official_class=OfficialClass.PUBLIC_FACING if facing else OfficialClass.GRASSROOTS,
+                left_on=None,
+            )
+            if rng.random() < (0.85 if facing else 0.9):
+                course = public if facing else grassroots
+                number = f"{len(taught[course.pk]) + 1:03d}/GCN"
+                taught[course.pk].append((official, True, number))
+    services.add_completions(grassroots, taught[grassroots.pk])
+    services.add_completions(public, taught[public.pk])

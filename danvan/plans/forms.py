@@ -15,7 +15,16 @@ from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
 from danvan.core.validators import normalize_phone
-from danvan.plans.models import Briefing, Communicator, CoordinationStatus, Plan, Target, Task
+from danvan.plans.models import (
+    Briefing,
+    Communicator,
+    CoordinationStatus,
+    Course,
+    Official,
+    Plan,
+    Target,
+    Task,
+)
 
 
 class PlanForm(forms.ModelForm):
@@ -216,3 +225,62 @@ class CommunicatorForm(forms.ModelForm):
             return normalize_phone(raw)
         except forms.ValidationError:
             raise forms.ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+
+
+class OfficialForm(forms.ModelForm):
+    organization = OrganizationChoiceField(label="Cơ quan", queryset=Organization.objects.none())
+
+    class Meta:
+        model = Official
+        fields = ["full_name", "position", "organization", "official_class", "left_on"]
+        widgets = {"left_on": DATE_WIDGET}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization").queryset = (
+            Organization.objects.visible_to(user, MANAGE)
+            .current()
+            .select_related("area")
+            .order_by("path")
+        )
+
+
+class CourseForm(forms.ModelForm):
+    organization = OrganizationChoiceField(
+        label="Đơn vị mở lớp", queryset=Organization.objects.none()
+    )
+
+    class Meta:
+        model = Course
+        fields = ["title", "organization", "starts_on", "ends_on", "place"]
+        widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization").queryset = (
+            Organization.objects.visible_to(user, MANAGE)
+            .current()
+            .select_related("area")
+            .order_by("path")
+        )
+
+
+class CompletionForm(forms.Form):
+    officials = forms.ModelMultipleChoiceField(
+        label="Học viên", queryset=Official.objects.none(), widget=forms.SelectMultiple(
+            attrs={"size": 10}
+        ),
+        error_messages={"required": "Hãy chọn ít nhất một học viên."},
+    )  # fmt: skip
+    completed = forms.BooleanField(label="Đã hoàn thành lớp", required=False, initial=True)
+    certificate = forms.CharField(
+        label="Số giấy chứng nhận (nếu cấp chung một số, không bắt buộc)",
+        max_length=60,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = form_field(self, "officials")
+        field.queryset = Official.objects.visible_to(user).select_related("organization")
+        field.label_from_instance = lambda o: f"{o.full_name} — {o.organization.name}"

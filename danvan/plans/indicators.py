@@ -24,8 +24,11 @@ from danvan.plans.models import (
     FRONT_AND_UNIONS,
     Attendance,
     Communicator,
+    Completion,
     CoordinationPlan,
     CoordinationStatus,
+    Official,
+    OfficialClass,
 )
 
 
@@ -178,4 +181,52 @@ COMMUNICATORS = Indicator(
     "đang hoạt động có ít nhất một báo cáo viên hoặc tuyên truyền viên đang tham gia, trên "
     "tổng số các cơ quan, chi bộ đó của địa bàn.",
     compute=bodies_with_communicator,
+)
+
+
+def trained(official_class: str) -> Any:
+    def compute(area: Area, plan: Any = None) -> Figure:
+        """Officials of the class in office under `area`: done when they have
+        completed a course (one ending within the plan's period, with a plan)."""
+        today = timezone.localdate()
+        officials = (
+            Official.objects.filter(
+                official_class=official_class, organization__area__path__startswith=area.path
+            )
+            .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
+            .select_related("organization__area")
+            .order_by("organization__path", "full_name_folded")
+        )
+        done = Completion.objects.filter(completed=True, official__in=officials)
+        if plan is not None:
+            done = done.filter(course__ends_on__gte=plan.starts_on)
+        courses = dict(done.values_list("official_id", "course__title"))
+        items = []
+        for o in officials:
+            ok = o.pk in courses
+            learnt = f"đã học: {courses[o.pk]}" if ok else "chưa tập huấn"
+            note = f"{o.organization.name}; {learnt}"
+            url = reverse("plans_staff:official_list") + f"?q={o.full_name}"
+            items.append(Item(o.organization.area.path, ok, Row(o.full_name, ok, note, url)))
+        return tally(area, items)
+
+    return compute
+
+
+TRAINED_GRASSROOTS = Indicator(
+    code="trained_grassroots",
+    label="Cán bộ làm công tác dân vận, dân tộc, tôn giáo ở cơ sở được tập huấn",
+    definition="Số cán bộ, công chức trực tiếp làm công tác dân vận, dân tộc, tôn giáo ở cơ sở "
+    "đang công tác đã hoàn thành ít nhất một lớp tập huấn công tác dân vận (kết thúc từ ngày "
+    "bắt đầu thực hiện kế hoạch), trên tổng số cán bộ nhóm này của địa bàn.",
+    compute=trained(OfficialClass.GRASSROOTS),
+)
+TRAINED_PUBLIC_FACING = Indicator(
+    code="trained_public_facing",
+    label="Cán bộ bộ phận tiếp xúc Nhân dân được tập huấn dân vận chính quyền",
+    definition="Số cán bộ, công chức, viên chức bộ phận trực tiếp liên quan với Nhân dân, lãnh "
+    "đạo và chuyên viên theo dõi công tác dân vận đang công tác đã hoàn thành ít nhất một lớp "
+    "tập huấn, bồi dưỡng (kết thúc từ ngày bắt đầu thực hiện kế hoạch), trên tổng số cán bộ "
+    "nhóm này của địa bàn.",
+    compute=trained(OfficialClass.PUBLIC_FACING),
 )

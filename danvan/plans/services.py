@@ -18,8 +18,11 @@ from danvan.plans.models import (
     Attendance,
     Briefing,
     Communicator,
+    Completion,
     CoordinationPlan,
     CoordinationStatus,
+    Course,
+    Official,
     Plan,
     Report,
     Target,
@@ -313,3 +316,49 @@ def save_communicator(
     with transaction.atomic():
         row.save()
     return row
+
+
+# --- Training of officials -----------------------------------------------------------------------
+
+
+def save_official(official: Official | None, **fields: Any) -> Official:
+    row = official or Official()
+    for name, value in fields.items():
+        setattr(row, name, value)
+    with transaction.atomic():
+        row.save()
+    return row
+
+
+def create_course(**fields: Any) -> Course:
+    course = Course(**fields)
+    if course.ends_on < course.starts_on:
+        raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.", code="period")
+    with transaction.atomic():
+        course.save()
+    return course
+
+
+def add_completions(course: Course, rows: list[tuple[Official, bool, str]]) -> list[Completion]:
+    """Officials who attended the course, all or none."""
+    if not rows:
+        raise ValidationError("Hãy chọn ít nhất một học viên.", code="empty")
+    officials = [o for o, _c, _n in rows]
+    if len({o.pk for o in officials}) != len(officials):
+        raise ValidationError("Mỗi học viên chỉ ghi một lần.", code="duplicate")
+    gone = [o.full_name for o in officials if o.left_on and o.left_on <= course.starts_on]
+    if gone:
+        raise ValidationError("Đã thôi công tác trước khi mở lớp: " + ", ".join(gone), code="left")
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        already = set(
+            locked.completions.filter(official__in=officials).values_list(
+                "official__full_name", flat=True
+            )
+        )
+        if already:
+            raise ValidationError("Đã có trong lớp: " + ", ".join(sorted(already)), code="already")
+        return Completion.objects.bulk_create(
+            Completion(course=locked, official=o, completed=done, certificate=number.strip())
+            for o, done, number in rows
+        )

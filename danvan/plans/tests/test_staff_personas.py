@@ -110,6 +110,22 @@ def _communicator(p: Personas) -> Any:
     )  # fmt: skip
 
 
+def _official(p: Personas) -> Any:
+    from danvan.plans.models import OfficialClass
+
+    return services.save_official(
+        None, full_name="Trần Thị Lan", position="", organization=p.plan.organization,
+        official_class=OfficialClass.GRASSROOTS, left_on=None,
+    )  # fmt: skip
+
+
+def _course(p: Personas) -> Any:
+    return services.create_course(
+        title="Tập huấn dân vận", organization=p.plan.organization, starts_on=date(2025, 9, 8),
+        ends_on=date(2025, 9, 9), place="",
+    )  # fmt: skip
+
+
 def _status(p: Personas) -> dict[str, Any]:
     return {"status": "done"}
 
@@ -139,6 +155,12 @@ MATRIX = Matrix(
         "communicator_list": Row(None, VIEW),
         "communicator_add": Row(None, MANAGE),
         "communicator_edit": Row(_communicator, MANAGE),
+        "official_list": Row(None, VIEW),
+        "official_add": Row(None, MANAGE),
+        "official_edit": Row(_official, MANAGE),
+        "course_list": Row(None, VIEW),
+        "course_add": Row(None, MANAGE),
+        "course_detail": Row(_course, VIEW),
         "task_detail": Row(_task, VIEW),
         "task_edit": Row(_task, MANAGE),
         "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),

@@ -22,3 +22,9 @@ class CoreConfig(AppConfig):
         for model in (Area, AreaMove, Organization, RoleAssignment):
             for signal in (post_save, post_delete):
                 signal.connect(changed, sender=model, dispatch_uid=f"scope-{model.__name__}")
+
+        # The plan's figures kept by the target dashboard (danvan.core.indicators).
+        from danvan.core.indicators import FIGURES
+        from danvan.core.models import MemberCount, Period
+
+        FIGURES.on_change_of(Area, AreaMove, Organization, MemberCount, Period)

@@ -114,6 +114,53 @@ def shareable(request: Any) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
+class Version:
+    """A counter in the shared cache that writers raise when what it stands for
+    changes, and readers put in the keys of what they keep: a change shows at
+    once in every process, for one cache read."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def get(self) -> int:
+        return int(cache.get(self.key, 0))
+
+    def changed(self) -> None:
+        """Raise the version now and again when the transaction commits, so
+        that what a reader computed in between from the rows not yet committed
+        is not kept under the new version."""
+        from django.db import connection, transaction
+
+        self._raise()
+        if not connection.in_atomic_block:
+            return
+        current = set(connection.savepoint_ids)
+        if any(  # already due at this commit, whatever rolls back
+            entry[1] == self._raise and set(entry[0]) <= current
+            for entry in connection.run_on_commit  # (savepoint ids, function, robust)
+        ):
+            return
+        transaction.on_commit(self._raise)
+
+    def _raise(self) -> None:
+        try:
+            cache.incr(self.key)
+        except ValueError:
+            cache.set(self.key, 1, None)
+
+    def on_change_of(self, *models: Any) -> None:
+        """Raise the version whenever a row of `models` is saved or deleted."""
+        from django.db.models.signals import post_delete, post_save
+
+        def raise_version(**kwargs: object) -> None:
+            self.changed()
+
+        for model in models:
+            uid = f"{self.key}:{model._meta.label}"
+            post_save.connect(raise_version, sender=model, weak=False, dispatch_uid=uid)
+            post_delete.connect(raise_version, sender=model, weak=False, dispatch_uid=f"{uid}:del")
+
+
 class PublicPages:
     """Rendered public pages for visitors without a session or messages
     waiting (`shareable`: the people on their phones; staff and voters always
@@ -150,36 +197,18 @@ class PublicPages:
     ):
         self.name = name
         self.key = f"{name}:version"
+        self._version = Version(self.key)
         self.versioned = versioned
         """False: kept for `ttl` whatever changes (no cache read a request)."""
         self.shared_ttl = shared_ttl if versioned else 0
         self.pages = LocalCache(ttl=ttl, size=size)
 
     def changed(self) -> None:
-        """What the pages show changed: raise the version now and again when
-        the transaction commits, so that a page rendered in between from the
-        rows not yet committed is not kept under the new version."""
-        from django.db import connection, transaction
-
-        self._raise()
-        if not connection.in_atomic_block:
-            return
-        current = set(connection.savepoint_ids)
-        if any(  # already due at this commit, whatever rolls back
-            entry[1] == self._raise and set(entry[0]) <= current
-            for entry in connection.run_on_commit  # (savepoint ids, function, robust)
-        ):
-            return
-        transaction.on_commit(self._raise)
-
-    def _raise(self) -> None:
-        try:
-            cache.incr(self.key)
-        except ValueError:
-            cache.set(self.key, 1, None)
+        """What the pages show changed (`Version.changed`)."""
+        self._version.changed()
 
     def version(self) -> int:
-        return int(cache.get(self.key, 0)) if self.versioned else 0
+        return self._version.get() if self.versioned else 0
 
     def _shared_key(self, version: int, path: str) -> str:
         digest = hashlib.sha256(path.encode()).hexdigest()[:32]

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from danvan.core.cache import LocalCache, Version
+
 if TYPE_CHECKING:
     from danvan.core.models import Area
 
@@ -56,6 +58,25 @@ class Indicator:
 
 
 INDICATORS: dict[str, Indicator] = {}
+
+FIGURES = Version("core:indicators:version")
+"""Raised by every write a figure reads (each app connects its models:
+`FIGURES.on_change_of(...)`; a bulk write calls `FIGURES.changed()`), so a
+figure kept under it (`kept_figure`) is never stale."""
+_KEPT: LocalCache = LocalCache(ttl=600, size=1024)
+
+
+def kept_figure(indicator: Indicator, area: Area, plan: Any) -> Figure:
+    """The indicator's figure for the unit, computed once per version and day
+    (what counts may depend on today: the current period, who is active)."""
+    from django.utils import timezone
+
+    key = (FIGURES.get(), timezone.localdate(), indicator.code, area.pk, getattr(plan, "pk", None))
+    figure = _KEPT.get(key)
+    if figure is None:
+        figure = indicator.compute(area, plan)
+        _KEPT.set(key, figure)
+    return figure
 
 
 def register_indicator(indicator: Indicator) -> None:

@@ -57,6 +57,11 @@ class PlansConfig(AppConfig):
         register_indicator(COMMUNICATORS)
         register_indicator(TRAINED_GRASSROOTS)
         register_indicator(TRAINED_PUBLIC_FACING)
+        from danvan.core.indicators import FIGURES
+
+        FIGURES.on_change_of(
+            CoordinationPlan, Briefing, Attendance, Communicator, Official, Course, Completion
+        )
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
         for model in (
             Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance, Official,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from danvan.core.indicators import FIGURES
 from danvan.core.models import Area, MemberCount, Organization, Period
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
@@ -287,6 +288,7 @@ def record_briefing(
         Attendance.objects.bulk_create(
             Attendance(briefing=briefing, organization=body, attendees=n) for body, n in attendance
         )
+        FIGURES.changed()  # (the briefing's own save raised it too)
     return briefing
 
 
@@ -358,7 +360,9 @@ def add_completions(course: Course, rows: list[tuple[Official, bool, str]]) -> l
         )
         if already:
             raise ValidationError("Đã có trong lớp: " + ", ".join(sorted(already)), code="already")
-        return Completion.objects.bulk_create(
+        added = Completion.objects.bulk_create(
             Completion(course=locked, official=o, completed=done, certificate=number.strip())
             for o, done, number in rows
         )
+        FIGURES.changed()  # a bulk write sends no signal
+        return added

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core.forms import form_error
-from danvan.core.indicators import INDICATORS, Figure, Indicator
+from danvan.core.indicators import INDICATORS, Figure, Indicator, kept_figure
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization
 from danvan.core.scope import (
@@ -387,7 +387,7 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         if indicator is None or here is None:
             shown.append((target, indicator, None, None, "none"))
             continue
-        figure: Figure = indicator.compute(here, plan)
+        figure: Figure = kept_figure(indicator, here, plan)
         shown.append((target, indicator, here, figure, light(figure.percent, target.value)))
     ancestors = Area.objects.get_ancestors(unit).filter(pk__in=visible_units) if unit else []
     crumbs = [*ancestors, unit] if unit else []

@@ -151,6 +151,9 @@ class PracticesConfig(AppConfig):
         from danvan.practices.coverage import INDICATOR
 
         register_indicator(INDICATOR)
+        from danvan.core.indicators import FIGURES
+
+        FIGURES.on_change_of(Practice)
         register_encrypted_field(GoodDeed, "nominator_phone_encrypted")  # rotate_field_key
         register_visibility(Campaign, scoped(Campaign))
         register_visibility(Entry, through(Entry, "campaign", scoped(Campaign)))

@@ -272,3 +272,43 @@ def test_the_dashboard_names_each_figure_and_drills_only_in_scope(place: Any, cl
     page = client.get(url, {"don_vi": place.commune.pk}).content.decode()
     assert INDICATORS["coordination_plans"].definition[:40] in page
     assert client.get(reverse("plans_staff:plan_edit", args=[plan.pk])).status_code == 404
+
+
+def test_the_dashboard_keeps_its_figures_until_a_record_changes(
+    place: Any, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    """Its queries do not grow with the units and bodies counted; a second
+    reader gets the kept figures; a new coordination plan shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = make_plan(place.board)
+    for code in INDICATORS:
+        services.add_target(
+            plan, indicator=code, text=f"Chỉ tiêu {code}", value=Decimal(100),
+            area=place.province, deadline=date(2025, 12, 31),
+        )  # fmt: skip
+    officer = make_staff("bdv.tp", Role.BOARD_ADMIN, area=place.province)
+    client.force_login(officer)
+    url = reverse("plans_staff:dashboard", args=[plan.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    from danvan.core.cache import LocalCache
+
+    queries()  # warm what a first request builds once (content types...)
+    LocalCache.clear_all()
+    small = queries()
+    for n in range(6):  # more communes and bodies: the same number of queries
+        commune = make_commune(place.province, f"Xã Số {n}", f"3100{n}")
+        make_org(commune, f"Ủy ban MTTQ xã Số {n}", OrgKind.FRONT)
+    LocalCache.clear_all()
+    assert queries() == small
+    assert queries() < small  # kept: only the page's own queries
+    services.save_coordination_plan(
+        place.front, plan, status=CoordinationStatus.ISSUED, number="9", issued_on=date(2024, 5, 1)
+    )
+    assert "(1/8)" in client.get(url).content.decode()

@@ -41,6 +41,10 @@ class Figure:
     rows: list[Row] = field(default_factory=list)
     note: str = ""
     """What the figure is of, when it is not plain (the period of the members briefed)."""
+    returned: list[str] = field(default_factory=list)
+    """Units whose figures come from an aggregate return (no rows recorded there)."""
+    flags: list[str] = field(default_factory=list)
+    """Returns that contradict the rows recorded (the rows are counted)."""
 
     @property
     def percent(self) -> float | None:
@@ -100,21 +104,78 @@ class Item:
     total: int = 1
 
 
-def tally(area: Area, items: list[Item]) -> Figure:
+@dataclass
+class Returned:
+    """A unit's totals for an indicator, reported as such (an aggregate return)
+    instead of rows: counted where no row is recorded under the unit."""
+
+    path: str
+    name: str
+    done: int
+    total: int
+
+
+RETURNS: list[Callable[[str, Area], list[Returned]]] = []
+"""Providers of aggregate returns, (indicator code, unit) -> the returns under it."""
+
+
+def register_returns(provider: Callable[[str, Area], list[Returned]]) -> None:
+    if provider not in RETURNS:
+        RETURNS.append(provider)
+
+
+def _with_returns(area: Area, items: list[Item], code: str, figure: Figure) -> list[Item]:
+    """The items plus, for each return under `area` whose unit has no rows, the
+    return as one item; a return that differs from its unit's rows is flagged."""
+    from danvan.core.models import Area
+    from danvan.core.scope import current_path, history_map
+
+    returns = {r.path: r for provider in RETURNS for r in provider(code, area)}
+    if not returns:
+        return items
+    history = history_map()
+    step = Area.steplen
+    under: dict[str, list[int]] = {}
+    for item in items:
+        now = current_path(item.path, history)
+        for depth in range(step, len(now) + 1, step):
+            if now[:depth] in returns:
+                sums = under.setdefault(now[:depth], [0, 0])
+                sums[0] += int(item.done)
+                sums[1] += item.total
+    extra = []
+    for path, r in sorted(returns.items()):
+        rows = under.get(path)
+        if rows is None or rows[1] == 0:
+            note = f"Theo báo cáo tổng hợp: {r.done}/{r.total}"
+            extra.append(Item(path, r.done, Row(r.name, r.done >= r.total, note), r.total))
+            figure.returned.append(r.name)
+        elif (rows[0], rows[1]) != (r.done, r.total):
+            figure.flags.append(
+                f"{r.name}: báo cáo tổng hợp {r.done}/{r.total} khác số liệu chi tiết "
+                f"{rows[0]}/{rows[1]}; đang tính theo số liệu chi tiết."
+            )
+    return [*items, *extra]
+
+
+def tally(area: Area, items: list[Item], code: str = "") -> Figure:
     """The figure of `area` from its counted things: a thing of a unit merged
     away counts where that unit's figures now go (`scope.current_path`); each
     counts once in the unit below `area` it falls in, or in `area` itself
     (a part for `area` itself then, and a row), so the parts add up to the
-    figure."""
+    figure. With the indicator's `code`, the aggregate returns of units without
+    rows count instead (`RETURNS`)."""
     from danvan.core.models import Area
     from danvan.core.scope import current_path, history_map
     from danvan.core.text import fold
 
+    figure = Figure()
+    if code and RETURNS:
+        items = _with_returns(area, items, code, figure)
     history = history_map()
     step = Area.steplen
     below: dict[str, list[int]] = {}
     own = [0, 0]
-    figure = Figure()
     for item in items:
         now = current_path(item.path, history)
         if not now.startswith(area.path):

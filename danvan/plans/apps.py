@@ -28,15 +28,20 @@ class PlansConfig(AppConfig):
 
         from danvan.core.audit import register_visibility, scoped, through
         from danvan.core.crypto import register_encrypted_field
-        from danvan.core.indicators import register_indicator
+        from danvan.core.indicators import register_indicator, register_returns
+
+        # A worker process never loads the URLconf: the job handler is imported here.
+        from danvan.plans import imports  # noqa: F401
         from danvan.plans.indicators import (
             COMMUNICATORS,
             COORDINATION,
             MEMBERS_BRIEFED,
             TRAINED_GRASSROOTS,
             TRAINED_PUBLIC_FACING,
+            returns_under,
         )
         from danvan.plans.models import (
+            AggregateReturn,
             Attendance,
             Briefing,
             Communicator,
@@ -57,15 +62,23 @@ class PlansConfig(AppConfig):
         register_indicator(COMMUNICATORS)
         register_indicator(TRAINED_GRASSROOTS)
         register_indicator(TRAINED_PUBLIC_FACING)
+        register_returns(returns_under)
         from danvan.core.indicators import FIGURES
 
         FIGURES.on_change_of(
-            CoordinationPlan, Briefing, Attendance, Communicator, Official, Course, Completion
+            CoordinationPlan,
+            Briefing,
+            Attendance,
+            Communicator,
+            Official,
+            Course,
+            Completion,
+            AggregateReturn,
         )
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
         for model in (
             Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance, Official,
-            Course, Completion,
+            Course, Completion, AggregateReturn,
         ):  # fmt: skip
             if not auditlog.contains(model):
                 auditlog.register(model)
@@ -79,6 +92,7 @@ class PlansConfig(AppConfig):
         register_visibility(Briefing, scoped(Briefing))
         register_visibility(Communicator, scoped(Communicator))
         register_visibility(Official, scoped(Official))
+        register_visibility(AggregateReturn, scoped(AggregateReturn))
         register_visibility(Course, scoped(Course))
         register_visibility(Completion, through(Completion, "course", scoped(Course)))
         register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))

@@ -11,7 +11,7 @@ from django import forms
 from danvan.core.fields import AreaChoiceField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.indicators import indicator_choices
-from danvan.core.models import Area, Organization
+from danvan.core.models import Area, Organization, Period
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
 from danvan.core.validators import normalize_phone
@@ -284,3 +284,41 @@ class CompletionForm(forms.Form):
         field = form_field(self, "officials")
         field.queryset = Official.objects.visible_to(user).select_related("organization")
         field.label_from_instance = lambda o: f"{o.full_name} — {o.organization.name}"
+
+
+class ReturnForm(forms.Form):
+    area = AreaChoiceField(label="Đơn vị", queryset=Area.objects.none())
+    period = forms.ModelChoiceField(label="Kỳ báo cáo", queryset=Period.objects.none())
+    indicator = forms.ChoiceField(label="Chỉ số", choices=[])
+    done = forms.IntegerField(label="Số đạt", min_value=0)
+    total = forms.IntegerField(label="Tổng số", min_value=0)
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "area").queryset = (
+            Area.objects.visible_to(user, MANAGE).current().order_by("path")
+        )
+        form_field(self, "period").queryset = Period.objects.latest_first()
+        form_field(self, "indicator").choices = indicator_choices()
+
+
+class ReturnImportForm(forms.Form):
+    period = forms.ModelChoiceField(label="Kỳ báo cáo", queryset=Period.objects.none())
+    file = forms.FileField(
+        label="File Excel (.xlsx)",
+        help_text="Dùng file mẫu: mỗi dòng một đơn vị và một chỉ số. Nếu có dòng lỗi, không "
+        "dòng nào được nhập.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "period").queryset = Period.objects.latest_first()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
+        return upload

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.indicators import Figure, Indicator, Item, Row, tally
+from danvan.core.indicators import Figure, Indicator, Item, Returned, Row, tally
 from danvan.core.models import (
     Area,
     AreaKind,
@@ -22,6 +22,7 @@ from danvan.core.models import (
 from danvan.plans.models import (
     COUNTED_COMMUNICATORS,
     FRONT_AND_UNIONS,
+    AggregateReturn,
     Attendance,
     Communicator,
     Completion,
@@ -52,7 +53,7 @@ def coordination_plans(area: Area, plan: Any = None) -> Figure:
         note = f"Kế hoạch số {numbers[body.pk]}" if done else "Chưa có kế hoạch phối hợp"
         url = reverse("staff:org_detail", args=[body.pk])
         items.append(Item(body.area.path, done, Row(body.name, done, note, url)))
-    return tally(area, items)
+    return tally(area, items, "coordination_plans")
 
 
 COORDINATION = Indicator(
@@ -128,7 +129,7 @@ def members_briefed(area: Area, plan: Any = None) -> Figure:
         url = reverse("staff:org_detail", args=[body.pk])
         row = Row(body.name, attended >= count.members, note, url)
         items.append(Item(body.area.path, min(attended, count.members), row, count.members))
-    figure = tally(area, items)
+    figure = tally(area, items, "members_briefed")
     figure.note = f"Kỳ {period.name} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return figure
 
@@ -171,7 +172,7 @@ def bodies_with_communicator(area: Area, plan: Any = None) -> Figure:
         note = f"{n} báo cáo viên, tuyên truyền viên" if n else "Chưa có người tham gia"
         url = reverse("plans_staff:communicator_list") + f"?to_chuc={body.pk}"
         items.append(Item(body.area.path, n > 0, Row(f"{body.name}", n > 0, note, url)))
-    return tally(area, items)
+    return tally(area, items, "bodies_with_communicator")
 
 
 COMMUNICATORS = Indicator(
@@ -184,7 +185,7 @@ COMMUNICATORS = Indicator(
 )
 
 
-def trained(official_class: str) -> Any:
+def trained(official_class: str, code: str) -> Any:
     def compute(area: Area, plan: Any = None) -> Figure:
         """Officials of the class in office under `area`: done when they have
         completed a course (one ending within the plan's period, with a plan)."""
@@ -208,7 +209,7 @@ def trained(official_class: str) -> Any:
             note = f"{o.organization.name}; {learnt}"
             url = reverse("plans_staff:official_list") + f"?q={o.full_name}"
             items.append(Item(o.organization.area.path, ok, Row(o.full_name, ok, note, url)))
-        return tally(area, items)
+        return tally(area, items, code)
 
     return compute
 
@@ -219,7 +220,7 @@ TRAINED_GRASSROOTS = Indicator(
     definition="Số cán bộ, công chức trực tiếp làm công tác dân vận, dân tộc, tôn giáo ở cơ sở "
     "đang công tác đã hoàn thành ít nhất một lớp tập huấn công tác dân vận (kết thúc từ ngày "
     "bắt đầu thực hiện kế hoạch), trên tổng số cán bộ nhóm này của địa bàn.",
-    compute=trained(OfficialClass.GRASSROOTS),
+    compute=trained(OfficialClass.GRASSROOTS, "trained_grassroots"),
 )
 TRAINED_PUBLIC_FACING = Indicator(
     code="trained_public_facing",
@@ -228,5 +229,17 @@ TRAINED_PUBLIC_FACING = Indicator(
     "đạo và chuyên viên theo dõi công tác dân vận đang công tác đã hoàn thành ít nhất một lớp "
     "tập huấn, bồi dưỡng (kết thúc từ ngày bắt đầu thực hiện kế hoạch), trên tổng số cán bộ "
     "nhóm này của địa bàn.",
-    compute=trained(OfficialClass.PUBLIC_FACING),
+    compute=trained(OfficialClass.PUBLIC_FACING, "trained_public_facing"),
 )
+
+
+def returns_under(code: str, area: Area) -> list[Returned]:
+    """The aggregate returns of the current period for `code` under `area`
+    (`core.indicators.register_returns`), each at its unit's current place."""
+    period = current_period()
+    if period is None:
+        return []
+    rows = AggregateReturn.objects.filter(
+        period=period, indicator=code, area__valid_to__isnull=True, area__path__startswith=area.path
+    ).select_related("area")
+    return [Returned(r.area.path, r.area.name, r.done, r.total) for r in rows]

@@ -16,6 +16,7 @@ from danvan.core.indicators import FIGURES
 from danvan.core.models import Area, MemberCount, Organization, Period
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
+    AggregateReturn,
     Attendance,
     Briefing,
     Communicator,
@@ -366,3 +367,30 @@ def add_completions(course: Course, rows: list[tuple[Official, bool, str]]) -> l
         )
         FIGURES.changed()  # a bulk write sends no signal
         return added
+
+
+# --- Aggregate returns -------------------------------------------------------------------------
+
+
+def save_return(
+    *, by: Any, area: Area, period: Period, indicator: str, done: int, total: int, note: str = ""
+) -> AggregateReturn:
+    """A unit's totals for an indicator in a period (a new one replaces the old)."""
+    from danvan.core.indicators import INDICATORS
+
+    if indicator not in INDICATORS:
+        raise ValidationError("Chỉ số không có trong danh sách.", code="indicator")
+    if done > total:
+        raise ValidationError(
+            f"Số đạt ({done}) lớn hơn tổng số ({total}): hãy kiểm tra lại.", code="above"
+        )
+    if not area.is_current:
+        raise ValidationError(f"{area.name} đã ngừng hoạt động.", code="ended")
+    with transaction.atomic():
+        row, _created = AggregateReturn.objects.update_or_create(
+            area=area,
+            period=period,
+            indicator=indicator,
+            defaults={"done": done, "total": total, "note": note.strip(), "created_by": by},
+        )
+    return row

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS, Figure, Indicator, kept_figure
+from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.models import Area, Organization
+from danvan.core.models import Area, Organization, Period
 from danvan.core.scope import (
     MANAGE,
     VIEW,
@@ -31,10 +32,11 @@ from danvan.core.scope import (
     history_map,
 )
 from danvan.core.text import fold
-from danvan.plans import exports, services
+from danvan.plans import exports, imports, services
 from danvan.plans import forms as f
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
+    AggregateReturn,
     Attendance,
     Audience,
     Briefing,
@@ -710,3 +712,74 @@ def course_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
     context = {"nav": NAV, "course": course, "completions": completions, "form": form}
     return render(request, "plans/staff/course_detail.html", context)
+
+
+# --- Aggregate returns -------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def return_list(request: StaffRequest) -> HttpResponse:
+    qs = AggregateReturn.objects.visible_to(request.user).select_related("area", "period")
+    period = request.GET.get("ky", "")
+    if period.isascii() and period.isdigit():
+        qs = qs.filter(period_id=int(period))
+    indicator = request.GET.get("chi_so", "")
+    if indicator in INDICATORS:
+        qs = qs.filter(indicator=indicator)
+    labels = {code: i.label for code, i in INDICATORS.items()}
+    return list_page(
+        request,
+        "plans/staff/return_list.html",
+        qs,
+        nav=NAV,
+        labels=labels,
+        periods=Period.objects.latest_first(),
+        chosen={"ky": period, "chi_so": indicator},
+        can_add=get_scope(request.user).allows(MANAGE),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def return_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.ReturnForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_return(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Đã lưu số liệu tổng hợp của {saved.area.name}.")
+            return redirect("plans_staff:return_list")
+    return render(request, "plans/staff/return_form.html", {"nav": NAV, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def return_import(request: StaffRequest) -> HttpResponse:
+    """Returns of many units from the Excel template, checked and written by a job."""
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.ReturnImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        period = form.cleaned_data["period"]
+        job = start_job(
+            request.user,
+            "import_returns",
+            f"Nhập số liệu tổng hợp kỳ {period.name} từ {upload.name}"[:200],
+            input_file=upload,
+            params={"period": period.pk},
+        )
+        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
+        return redirect(job)
+    return render(request, "plans/staff/return_import.html", {"nav": NAV, "form": form})
+
+
+@require_safe
+@login_required
+def return_template(request: StaffRequest) -> HttpResponse:
+    return exports.excel(imports.return_template(request.user), "Mẫu số liệu tổng hợp")

@@ -90,7 +90,7 @@ def communes_with_practice(area: Area, plan: Any = None) -> Figure:
         )
         for r in coverage_of(communes)
     ]
-    return tally(area, items)
+    return tally(area, items, "communes_with_practice")
 
 
 INDICATOR = Indicator(

@@ -48,6 +48,9 @@ class PlansConfig(AppConfig):
             Completion,
             CoordinationPlan,
             Course,
+            Dispatch,
+            Material,
+            MaterialFile,
             Official,
             Plan,
             Report,
@@ -78,7 +81,7 @@ class PlansConfig(AppConfig):
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
         for model in (
             Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance, Official,
-            Course, Completion, AggregateReturn,
+            Course, Completion, AggregateReturn, Material, MaterialFile, Dispatch,
         ):  # fmt: skip
             if not auditlog.contains(model):
                 auditlog.register(model)
@@ -93,6 +96,9 @@ class PlansConfig(AppConfig):
         register_visibility(Communicator, scoped(Communicator))
         register_visibility(Official, scoped(Official))
         register_visibility(AggregateReturn, scoped(AggregateReturn))
+        register_visibility(Material, scoped(Material))
+        register_visibility(MaterialFile, through(MaterialFile, "material", scoped(Material)))
+        register_visibility(Dispatch, through(Dispatch, "material", scoped(Material)))
         register_visibility(Course, scoped(Course))
         register_visibility(Completion, through(Completion, "course", scoped(Course)))
         register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))

@@ -20,6 +20,8 @@ from danvan.plans.models import (
     Communicator,
     CoordinationStatus,
     Course,
+    Language,
+    Material,
     Official,
     Plan,
     Target,
@@ -322,3 +324,50 @@ class ReturnImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
         return upload
+
+
+class MaterialForm(forms.ModelForm):
+    organization = OrganizationChoiceField(
+        label="Đơn vị biên soạn", queryset=Organization.objects.none()
+    )
+    language = forms.ChoiceField(label="Ngôn ngữ của tệp", choices=Language.choices)
+    file = forms.FileField(
+        label="Tệp tài liệu", help_text="PDF, Word (.docx) hoặc Excel (.xlsx), đến 10 MB."
+    )
+
+    class Meta:
+        model = Material
+        fields = ["title", "topic", "audience", "organization", "valid_from", "valid_to"]
+        widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization").queryset = (
+            Organization.objects.visible_to(user, MANAGE)
+            .current()
+            .select_related("area")
+            .order_by("path")
+        )
+
+
+class MaterialFileForm(forms.Form):
+    language = forms.ChoiceField(label="Ngôn ngữ", choices=Language.choices)
+    file = forms.FileField(
+        label="Tệp", help_text="PDF, Word (.docx) hoặc Excel (.xlsx), đến 10 MB."
+    )
+
+
+class DispatchForm(forms.Form):
+    areas = forms.ModelMultipleChoiceField(
+        label="Nơi nhận", queryset=Area.objects.none(), widget=forms.SelectMultiple(
+            attrs={"size": 8}
+        ),
+        error_messages={"required": "Hãy chọn ít nhất một nơi nhận."},
+    )  # fmt: skip
+    sent_on = forms.DateField(label="Ngày gửi", widget=DATE_WIDGET)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "areas").queryset = (
+            Area.objects.visible_to(user).current().order_by("path")
+        )

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 from danvan.core.indicators import FIGURES
@@ -24,6 +26,9 @@ from danvan.plans.models import (
     CoordinationPlan,
     CoordinationStatus,
     Course,
+    Dispatch,
+    Material,
+    MaterialFile,
     Official,
     Plan,
     Report,
@@ -394,3 +399,78 @@ def save_return(
             defaults={"done": done, "total": total, "note": note.strip(), "created_by": by},
         )
     return row
+
+
+# --- Briefing materials ---------------------------------------------------------------------
+
+MATERIAL_FOLDER = "plans/materials"
+
+
+def create_material(**fields: Any) -> Material:
+    material = Material(**fields)
+    if material.valid_to and material.valid_to < material.valid_from:
+        raise ValidationError("Ngày hết hiệu lực phải sau ngày bắt đầu dùng.", code="validity")
+    with transaction.atomic():
+        material.save()
+    return material
+
+
+def add_material_file(
+    material: Material, checked: Any, *, language: str, file_name: str
+) -> MaterialFile:
+    """Keep a checked document as the material's version in `language` (one a
+    language); the file goes if the row cannot be written."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = ""
+    try:
+        with transaction.atomic():
+            locked = Material.objects.select_for_update().get(pk=material.pk)
+            if locked.files.filter(language=language).exists():
+                raise ValidationError(
+                    "Tài liệu đã có bản bằng ngôn ngữ này; hãy xóa bản cũ trước.", code="language"
+                )
+            token = secrets.token_urlsafe(18)
+            name = default_storage.save(
+                f"{MATERIAL_FOLDER}/{token}.{checked.extension}", ContentFile(checked.data)
+            )
+            return MaterialFile.objects.create(
+                material=locked,
+                language=language,
+                file_name=file_name[:200],
+                stored=name,
+                extension=checked.extension,
+                size=len(checked.data),
+            )
+    except BaseException:
+        if name:
+            default_storage.delete(name)
+        raise
+
+
+def send_material(material: Material, areas: Iterable[Area], sent_on: date) -> int:
+    """Record the units the material was sent to (again: nothing new); returns how many."""
+    areas = list(areas)
+    if not areas:
+        raise ValidationError("Hãy chọn ít nhất một nơi nhận.", code="empty")
+    if sent_on > timezone.localdate():
+        raise ValidationError("Ngày gửi không được sau hôm nay.", code="future")
+    with transaction.atomic():
+        Material.objects.select_for_update().get(pk=material.pk)
+        before = material.dispatches.count()
+        Dispatch.objects.bulk_create(
+            [Dispatch(material=material, area=a, sent_on=sent_on) for a in areas],
+            ignore_conflicts=True,
+        )
+        return material.dispatches.count() - before
+
+
+@receiver(post_delete, sender=MaterialFile)
+def _material_file_gone(sender: Any, instance: MaterialFile, **kwargs: Any) -> None:
+    from django.core.files.storage import default_storage
+
+    stored = instance.stored
+    transaction.on_commit(lambda: default_storage.delete(stored))

@@ -3,7 +3,9 @@
 
 from django.urls import URLPattern, URLResolver, path
 
+from danvan.plans import views_people as people
 from danvan.plans import views_staff as v
+from danvan.plans import views_work as work
 
 app_name = "plans_staff"
 
@@ -19,23 +21,27 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/chi-tieu/", v.dashboard, name="dashboard"),
     path("<int:pk>/chi-tieu/them/", v.target_add, name="target_add"),
     path("<int:pk>/chi-tieu/<int:target>.xlsx", v.target_export, name="target_export"),
-    path("tuyen-truyen/", v.briefing_list, name="briefing_list"),
-    path("tuyen-truyen/danh-sach.xlsx", v.briefing_export, name="briefing_export"),
-    path("tuyen-truyen/them/", v.briefing_add, name="briefing_add"),
-    path("tuyen-truyen/<int:pk>/", v.briefing_detail, name="briefing_detail"),
-    path("luc-luong/", v.communicator_list, name="communicator_list"),
-    path("luc-luong/them/", v.communicator_add, name="communicator_add"),
-    path("luc-luong/<int:pk>/", v.communicator_edit, name="communicator_edit"),
-    path("can-bo/", v.official_list, name="official_list"),
-    path("can-bo/them/", v.official_add, name="official_add"),
-    path("can-bo/<int:pk>/", v.official_edit, name="official_edit"),
-    path("tap-huan/", v.course_list, name="course_list"),
-    path("tap-huan/them/", v.course_add, name="course_add"),
-    path("tap-huan/<int:pk>/", v.course_detail, name="course_detail"),
-    path("so-lieu-tong-hop/", v.return_list, name="return_list"),
-    path("so-lieu-tong-hop/them/", v.return_add, name="return_add"),
-    path("so-lieu-tong-hop/nhap/", v.return_import, name="return_import"),
-    path("so-lieu-tong-hop/mau.xlsx", v.return_template, name="return_template"),
+    path("tuyen-truyen/", work.briefing_list, name="briefing_list"),
+    path("tuyen-truyen/danh-sach.xlsx", work.briefing_export, name="briefing_export"),
+    path("tuyen-truyen/them/", work.briefing_add, name="briefing_add"),
+    path("tuyen-truyen/<int:pk>/", work.briefing_detail, name="briefing_detail"),
+    path("luc-luong/", people.communicator_list, name="communicator_list"),
+    path("luc-luong/them/", people.communicator_add, name="communicator_add"),
+    path("luc-luong/<int:pk>/", people.communicator_edit, name="communicator_edit"),
+    path("can-bo/", people.official_list, name="official_list"),
+    path("can-bo/them/", people.official_add, name="official_add"),
+    path("can-bo/<int:pk>/", people.official_edit, name="official_edit"),
+    path("tap-huan/", people.course_list, name="course_list"),
+    path("tap-huan/them/", people.course_add, name="course_add"),
+    path("tap-huan/<int:pk>/", people.course_detail, name="course_detail"),
+    path("so-lieu-tong-hop/", work.return_list, name="return_list"),
+    path("so-lieu-tong-hop/them/", work.return_add, name="return_add"),
+    path("so-lieu-tong-hop/nhap/", work.return_import, name="return_import"),
+    path("so-lieu-tong-hop/mau.xlsx", work.return_template, name="return_template"),
+    path("tai-lieu/", work.material_list, name="material_list"),
+    path("tai-lieu/them/", work.material_add, name="material_add"),
+    path("tai-lieu/<int:pk>/", work.material_detail, name="material_detail"),
+    path("tai-lieu/<int:pk>/tep/<int:file_pk>/", work.material_download, name="material_download"),
     path("nhiem-vu/<int:pk>/", v.task_detail, name="task_detail"),
     path("nhiem-vu/<int:pk>/sua/", v.task_edit, name="task_edit"),
     path("nhiem-vu/<int:pk>/trang-thai/", v.task_status, name="task_status"),

@@ -126,6 +126,24 @@ def _course(p: Personas) -> Any:
     )  # fmt: skip
 
 
+def _material(p: Personas) -> Any:
+    from danvan.plans.models import Audience
+
+    return services.create_material(
+        organization=p.plan.organization, title="Hỏi đáp Đề án 08", topic="Đề án 08",
+        audience=Audience.MEMBERS, valid_from=date(2025, 7, 1), valid_to=None,
+    )  # fmt: skip
+
+
+def _material_file(p: Personas) -> Target:
+    from danvan.core.documents import CheckedDocument
+
+    material = _material(p)
+    pdf = CheckedDocument("pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+    row = services.add_material_file(material, pdf, language="vi", file_name="hoi-dap.pdf")
+    return Target([material.pk, row.pk])
+
+
 def _status(p: Personas) -> dict[str, Any]:
     return {"status": "done"}
 
@@ -165,6 +183,10 @@ MATRIX = Matrix(
         "return_add": Row(None, MANAGE),
         "return_import": Row(None, MANAGE),
         "return_template": Row(None, VIEW),
+        "material_list": Row(None, VIEW),
+        "material_add": Row(None, MANAGE),
+        "material_detail": Row(_material, VIEW),
+        "material_download": Row(_material_file, VIEW),
         "task_detail": Row(_task, VIEW),
         "task_edit": Row(_task, MANAGE),
         "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),

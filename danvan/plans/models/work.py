@@ -1,0 +1,237 @@
+"""Briefings with their attendance, and the briefing materials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from danvan.core.models import Area, Organization
+from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
+from danvan.core.text import fold
+from danvan.plans.models.plans import Plan, _reach
+
+# --- Briefings (tuyên truyền, học tập, quán triệt) ------------------------------------------
+
+
+class BriefingFormat(models.TextChoices):
+    IN_PERSON = "in_person", "Trực tiếp (hội nghị, buổi sinh hoạt)"
+    COMBINED = "combined", "Lồng ghép trong sinh hoạt chi, tổ hội"
+    ONLINE = "online", "Trực tuyến"
+    LOUDSPEAKER = "loudspeaker", "Loa truyền thanh"
+    ZALO = "zalo", "Nhóm Zalo, mạng xã hội"
+    OTHER = "other", "Hình thức khác"
+
+
+class Audience(models.TextChoices):
+    MEMBERS = "members", "Đoàn viên, hội viên"
+    LEADERS = "leaders", "Ban công tác Mặt trận, chi hội trưởng, chi hội phó"
+    OFFICIALS = "officials", "Cán bộ, đảng viên"
+    PEOPLE = "people", "Nhân dân"
+    ETHNIC = "ethnic", "Đồng bào dân tộc thiểu số"
+    RELIGIOUS = "religious", "Đồng bào tôn giáo"
+
+
+class BriefingQuerySet(ScopedQuerySetMixin, models.QuerySet["Briefing"]):
+    scope_area_path = "organization__area__path"
+    scope_org_path = "organization__path"
+
+
+class Briefing(models.Model):
+    """A session held by a body for its members or the people, with the
+    attendance counted per body (a branch, a union) whose members came."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="briefings",
+        verbose_name="đơn vị tổ chức",
+    )
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="briefings",
+        verbose_name="thực hiện kế hoạch",
+    )
+    topic = models.CharField("nội dung (chủ trương, nghị quyết, chính sách)", max_length=300)
+    topic_folded = models.CharField(max_length=300, editable=False, blank=True)
+    held_on = models.DateField("ngày tổ chức")
+    place = models.CharField("địa điểm", max_length=200, blank=True)
+    format = models.CharField("hình thức", max_length=20, choices=BriefingFormat.choices)
+    audience = models.CharField("đối tượng", max_length=20, choices=Audience.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="người nhập",
+    )
+    created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
+
+    objects = BriefingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "buổi tuyên truyền"
+        verbose_name_plural = "buổi tuyên truyền"
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["held_on"], name="briefing_held_on")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.held_on:%d/%m/%Y})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.topic_folded = fold(self.topic)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans_staff:briefing_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        org = self.organization
+        return {"area_path": org.area.path, "org_path": org.path}
+
+
+class Attendance(models.Model):
+    """How many members of one body attended a briefing."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="attendances")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name="chi hội, đoàn thể",
+    )
+    attendees = models.PositiveIntegerField("số người dự")
+
+    class Meta:
+        verbose_name = "số người dự"
+        verbose_name_plural = "số người dự"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["briefing", "organization"],
+                name="one_attendance_per_body",
+                violation_error_message="Mỗi chi hội, đoàn thể chỉ ghi một dòng cho một buổi.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.attendees}"
+
+
+# --- Briefing materials (tài liệu tuyên truyền) ---------------------------------------------------
+
+
+class Language(models.TextChoices):
+    VIETNAMESE = "vi", "Tiếng Việt"
+    KHMER = "km", "Tiếng Khmer"
+
+
+class MaterialQuerySet(models.QuerySet["Material"]):
+    def visible_to(self, user: Any, verb: str = VIEW) -> MaterialQuerySet:
+        """Materials of a body in scope, and, to read, those sent to a unit in scope."""
+        own = _reach(user, verb, "organization")
+        if own is None:
+            return self.all()
+        if verb != VIEW:
+            return self.filter(own)
+        scope = get_scope(user)
+        sent = _prefix_q("dispatches__area__path", scope.area_prefixes(verb))
+        ids = Material.objects.filter(sent).values("pk") if scope.area_prefixes(verb) else []
+        return self.filter(own | Q(pk__in=ids))
+
+
+class Material(models.Model):
+    """Briefing material for one audience group, in one or more languages."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="materials",
+        verbose_name="đơn vị biên soạn",
+    )
+    title = models.CharField("tên tài liệu", max_length=300)
+    title_folded = models.CharField(max_length=300, editable=False, blank=True)
+    topic = models.CharField("chủ đề (chủ trương, chính sách)", max_length=300)
+    audience = models.CharField("đối tượng", max_length=20, choices=Audience.choices)
+    valid_from = models.DateField("dùng từ ngày")
+    valid_to = models.DateField("đến ngày", null=True, blank=True)
+    created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
+
+    objects = MaterialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tài liệu tuyên truyền"
+        verbose_name_plural = "tài liệu tuyên truyền"
+        ordering = ["-valid_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="material_validity_order",
+                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu dùng.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.title_folded = fold(f"{self.title} {self.topic}")[:300]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans_staff:material_detail", args=[self.pk])
+
+    def get_additional_data(self) -> dict[str, str]:
+        org = self.organization
+        return {"area_path": org.area.path, "org_path": org.path}
+
+
+class MaterialFile(models.Model):
+    """One language version of a material: a checked PDF, Word or Excel file."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="files")
+    language = models.CharField("ngôn ngữ", max_length=5, choices=Language.choices)
+    file_name = models.CharField("tên tệp", max_length=200)
+    stored = models.CharField(max_length=200, editable=False)
+    extension = models.CharField(max_length=10, editable=False)
+    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản tài liệu"
+        verbose_name_plural = "bản tài liệu"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["material", "language"],
+                name="one_file_per_language",
+                violation_error_message="Tài liệu đã có bản bằng ngôn ngữ này.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} ({self.get_language_display()})"
+
+
+class Dispatch(models.Model):
+    """A material sent to a unit."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="dispatches")
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="materials_received", verbose_name="nơi nhận"
+    )
+    sent_on = models.DateField("ngày gửi")
+
+    class Meta:
+        verbose_name = "nơi nhận tài liệu"
+        verbose_name_plural = "nơi nhận tài liệu"
+        constraints = [
+            models.UniqueConstraint(fields=["material", "area"], name="one_dispatch_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material} → {self.area}"

@@ -1,0 +1,348 @@
+"""Staff pages of the work the targets count: briefings and their
+attendance, briefing materials, aggregate returns (namespace "plans_staff")."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core.documents import KINDS as DOCUMENT_KINDS
+from danvan.core.documents import check_document
+from danvan.core.forms import form_error
+from danvan.core.indicators import INDICATORS
+from danvan.core.jobs import start_job
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.models import Organization, Period
+from danvan.core.scope import (
+    MANAGE,
+    get_scope,
+    get_visible_or_404,
+)
+from danvan.core.text import fold
+from danvan.plans import exports, imports, services
+from danvan.plans import forms as f
+from danvan.plans.models import (
+    AggregateReturn,
+    Attendance,
+    Audience,
+    Briefing,
+    BriefingFormat,
+    Language,
+    Material,
+    MaterialFile,
+)
+
+NAV = "plans"
+
+
+# --- Briefings ---------------------------------------------------------------------------------
+
+
+def _briefings(request: StaffRequest) -> tuple[dict[str, str], Any]:
+    qs = Briefing.objects.visible_to(request.user).select_related("organization__area")
+    chosen = {
+        k: request.GET.get(k, "").strip() for k in ("q", "hinh_thuc", "doi_tuong", "tu", "den")
+    }
+    for term in fold(chosen["q"]).split():
+        qs = qs.filter(Q(topic_folded__contains=term) | Q(organization__name_folded__contains=term))
+    if chosen["hinh_thuc"] in BriefingFormat.values:
+        qs = qs.filter(format=chosen["hinh_thuc"])
+    if chosen["doi_tuong"] in Audience.values:
+        qs = qs.filter(audience=chosen["doi_tuong"])
+    for key, lookup in (("tu", "held_on__gte"), ("den", "held_on__lte")):
+        try:
+            qs = qs.filter(**{lookup: date.fromisoformat(chosen[key])}) if chosen[key] else qs
+        except ValueError:
+            chosen[key] = ""
+    return chosen, qs.annotate(people=Sum("attendances__attendees"))
+
+
+@require_safe
+@login_required
+def briefing_list(request: StaffRequest) -> HttpResponse:
+    chosen, qs = _briefings(request)
+    return list_page(
+        request,
+        "plans/staff/briefing_list.html",
+        qs,
+        nav=NAV,
+        chosen=chosen,
+        formats=BriefingFormat.choices,
+        audiences=Audience.choices,
+        can_add=get_scope(request.user).allows(MANAGE),
+        export_query=request.GET.urlencode(),
+    )
+
+
+@require_safe
+@login_required
+def briefing_export(request: StaffRequest) -> HttpResponse:
+    _chosen, qs = _briefings(request)
+    rows = qs.prefetch_related(
+        Prefetch("attendances", queryset=Attendance.objects.select_related("organization"))
+    )
+    return exports.excel(exports.briefings_workbook(rows), "Các buổi tuyên truyền")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def briefing_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.BriefingForm(request.POST or None, user=request.user)
+    bodies = (
+        Organization.objects.visible_to(request.user)
+        .current()
+        .select_related("area")
+        .order_by("path")
+    )
+    rows = f.AttendanceRows(request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies})
+    asked = False
+    if request.method == "POST" and form.is_valid() and rows.is_valid():
+        data = form.cleaned_data
+        attendance = [
+            (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")
+        ]
+        fields = {n: data[n] for n in ("plan", "topic", "held_on", "place", "format", "audience")}
+        try:
+            briefing = services.record_briefing(
+                by=request.user,
+                organization=data["organization"],
+                attendance=attendance,
+                confirmed=data["confirmed"],
+                **fields,
+            )
+        except ValidationError as error:
+            form_error(form, error)
+            asked = error.code == "above_members"
+        else:
+            total = sum(n for _b, n in attendance)
+            messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
+            return redirect(briefing)
+    context = {"nav": NAV, "form": form, "rows": rows, "asked": asked}
+    return render(request, "plans/staff/briefing_form.html", context)
+
+
+@require_safe
+@login_required
+def briefing_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    briefing = get_visible_or_404(
+        Briefing.objects.select_related("organization__area", "plan", "created_by"),
+        request.user,
+        pk=pk,
+    )
+    attendances = briefing.attendances.select_related("organization__area").order_by(
+        "organization__path"
+    )
+    total = sum(a.attendees for a in attendances)
+    context = {"nav": NAV, "briefing": briefing, "attendances": attendances, "total": total}
+    return render(request, "plans/staff/briefing_detail.html", context)
+
+
+# --- Aggregate returns -------------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def return_list(request: StaffRequest) -> HttpResponse:
+    qs = AggregateReturn.objects.visible_to(request.user).select_related("area", "period")
+    period = request.GET.get("ky", "")
+    if period.isascii() and period.isdigit():
+        qs = qs.filter(period_id=int(period))
+    indicator = request.GET.get("chi_so", "")
+    if indicator in INDICATORS:
+        qs = qs.filter(indicator=indicator)
+    labels = {code: i.label for code, i in INDICATORS.items()}
+    return list_page(
+        request,
+        "plans/staff/return_list.html",
+        qs,
+        nav=NAV,
+        labels=labels,
+        periods=Period.objects.latest_first(),
+        chosen={"ky": period, "chi_so": indicator},
+        can_add=get_scope(request.user).allows(MANAGE),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def return_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.ReturnForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_return(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Đã lưu số liệu tổng hợp của {saved.area.name}.")
+            return redirect("plans_staff:return_list")
+    return render(request, "plans/staff/return_form.html", {"nav": NAV, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def return_import(request: StaffRequest) -> HttpResponse:
+    """Returns of many units from the Excel template, checked and written by a job."""
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.ReturnImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        period = form.cleaned_data["period"]
+        job = start_job(
+            request.user,
+            "import_returns",
+            f"Nhập số liệu tổng hợp kỳ {period.name} từ {upload.name}"[:200],
+            input_file=upload,
+            params={"period": period.pk},
+        )
+        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
+        return redirect(job)
+    return render(request, "plans/staff/return_import.html", {"nav": NAV, "form": form})
+
+
+@require_safe
+@login_required
+def return_template(request: StaffRequest) -> HttpResponse:
+    return exports.excel(imports.return_template(request.user), "Mẫu số liệu tổng hợp")
+
+
+# --- Briefing materials ---------------------------------------------------------------------
+
+
+@require_safe
+@login_required
+def material_list(request: StaffRequest) -> HttpResponse:
+    qs = Material.objects.visible_to(request.user).select_related("organization")
+    chosen = {k: request.GET.get(k, "").strip() for k in ("q", "doi_tuong", "ngon_ngu", "con")}
+    for term in fold(chosen["q"]).split():
+        qs = qs.filter(title_folded__contains=term)
+    if chosen["doi_tuong"] in Audience.values:
+        qs = qs.filter(audience=chosen["doi_tuong"])
+    if chosen["ngon_ngu"] in Language.values:
+        qs = qs.filter(files__language=chosen["ngon_ngu"])
+    if chosen["con"] == "1":
+        today = timezone.localdate()
+        qs = qs.filter(valid_from__lte=today).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+    qs = qs.prefetch_related("files").annotate(sent=Count("dispatches", distinct=True))
+    return list_page(
+        request,
+        "plans/staff/material_list.html",
+        qs.distinct(),
+        nav=NAV,
+        chosen=chosen,
+        audiences=Audience.choices,
+        languages=Language.choices,
+        can_add=get_scope(request.user).allows(MANAGE),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def material_add(request: StaffRequest) -> HttpResponse:
+    if not get_scope(request.user).allows(MANAGE):
+        raise Http404("Không tìm thấy.")
+    form = f.MaterialForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checked = check_document(data["file"])
+            with transaction.atomic():
+                values = {name: data[name] for name in form.Meta.fields}
+                material = services.create_material(**values)
+                services.add_material_file(
+                    material, checked, language=data["language"], file_name=data["file"].name
+                )
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã thêm tài liệu.")
+            return redirect(material)
+    return render(request, "plans/staff/material_form.html", {"nav": NAV, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def material_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    """A material's language versions and the units it was sent to; its
+    managers add a version or record where it was sent."""
+    material = get_visible_or_404(
+        Material.objects.select_related("organization"), request.user, pk=pk
+    )
+    can_manage = Material.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists()
+    file_form = f.MaterialFileForm(prefix="tep")
+    send_form = f.DispatchForm(prefix="gui", user=request.user)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404("Không tìm thấy.")
+        if "tep-language" in request.POST:
+            file_form = f.MaterialFileForm(request.POST, request.FILES, prefix="tep")
+            if file_form.is_valid():
+                upload = file_form.cleaned_data["file"]
+                try:
+                    services.add_material_file(
+                        material, check_document(upload),
+                        language=file_form.cleaned_data["language"], file_name=upload.name,
+                    )  # fmt: skip
+                except ValidationError as error:
+                    form_error(file_form, error)
+                else:
+                    messages.success(request, "Đã thêm bản tài liệu.")
+                    return redirect(material)
+        else:
+            send_form = f.DispatchForm(request.POST, prefix="gui", user=request.user)
+            if send_form.is_valid():
+                try:
+                    n = services.send_material(material, **send_form.cleaned_data)
+                except ValidationError as error:
+                    form_error(send_form, error)
+                else:
+                    messages.success(request, f"Đã ghi {n} nơi nhận mới.")
+                    return redirect(material)
+    dispatches = material.dispatches.select_related("area").order_by("area__path")
+    return render(
+        request,
+        "plans/staff/material_detail.html",
+        {
+            "nav": NAV,
+            "material": material,
+            "files": material.files.order_by("language"),
+            "dispatches": dispatches,
+            "can_manage": can_manage,
+            "file_form": file_form,
+            "send_form": send_form,
+        },
+    )
+
+
+@require_safe
+@login_required
+def material_download(request: StaffRequest, pk: int, file_pk: int) -> FileResponse:
+    material = get_visible_or_404(Material.objects.all(), request.user, pk=pk)
+    row = get_object_or_404(MaterialFile, pk=file_pk, material=material)
+    try:
+        stream = default_storage.open(row.stored, "rb")
+    except OSError:
+        raise Http404("Không tìm thấy tệp.") from None
+    name = row.file_name
+    if not name.lower().endswith("." + row.extension):
+        name = f"{name}.{row.extension}"
+    return FileResponse(
+        stream, as_attachment=True, filename=name, content_type=DOCUMENT_KINDS[row.extension][0]
+    )

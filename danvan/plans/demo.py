@@ -89,9 +89,13 @@ def _district_bodies() -> dict[str, Organization]:
         body = Organization.objects.filter(name=name).first()
         if body is None:
             # Made as it stood before 1/7/2025 (services refuse an ended unit).
-            body = party.add_child(
-                name=name, kind=OrgKind.PARTY, area=district, valid_to=party.valid_to
-            )
+            body = Organization.objects.add_child(
+                party,
+                create_kwargs={
+                    "name": name, "kind": OrgKind.PARTY, "area": district,
+                    "valid_to": party.valid_to,
+                },
+            )  # fmt: skip
         bodies[key] = body
     kinds = {"ban_dan_van": OrgKind.MOBILISATION_BOARD, **{k.value: k for k in FRONT_AND_UNIONS}}
     for key, kind in kinds.items():

@@ -124,7 +124,9 @@ def official_list(request: StaffRequest) -> HttpResponse:
     trained_ids = Completion.objects.filter(completed=True).values("official_id")
     if chosen["chua"] == "1":
         qs = qs.exclude(pk__in=trained_ids).filter(left_on__isnull=True)
-    qs = qs.annotate(done=Count("completions", filter=Q(completions__completed=True)))
+    qs = qs.annotate(done=Count("completions", filter=Q(completions__completed=True))).order_by(
+        "organization__path", "full_name_folded", "pk"
+    )
     return list_page(
         request,
         "plans/staff/official_list.html",
@@ -169,6 +171,7 @@ def course_list(request: StaffRequest) -> HttpResponse:
         Course.objects.visible_to(request.user)
         .select_related("organization")
         .annotate(people=Count("completions"))
+        .order_by("-starts_on", "-pk")
     )
     can_add = get_scope(request.user).allows(MANAGE)
     return list_page(request, "plans/staff/course_list.html", qs, nav=NAV, can_add=can_add)

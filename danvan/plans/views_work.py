@@ -65,7 +65,7 @@ def _briefings(request: StaffRequest) -> tuple[dict[str, str], Any]:
             qs = qs.filter(**{lookup: date.fromisoformat(chosen[key])}) if chosen[key] else qs
         except ValueError:
             chosen[key] = ""
-    return chosen, qs.annotate(people=Sum("attendances__attendees"))
+    return chosen, qs.annotate(people=Sum("attendances__attendees")).order_by("-held_on", "-pk")
 
 
 @require_safe
@@ -240,7 +240,11 @@ def material_list(request: StaffRequest) -> HttpResponse:
         qs = qs.filter(valid_from__lte=today).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=today)
         )
-    qs = qs.prefetch_related("files").annotate(sent=Count("dispatches", distinct=True))
+    qs = (
+        qs.prefetch_related("files")
+        .annotate(sent=Count("dispatches", distinct=True))
+        .order_by("-valid_from", "-pk")
+    )
     return list_page(
         request,
         "plans/staff/material_list.html",

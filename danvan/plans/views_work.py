@@ -23,7 +23,7 @@ from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.models import Organization, Period
+from danvan.core.models import Organization, OrgKind, Period
 from danvan.core.scope import (
     MANAGE,
     get_scope,
@@ -44,6 +44,11 @@ from danvan.plans.models import (
 )
 
 NAV = "plans"
+ATTENDING = (
+    OrgKind.FRONT, OrgKind.WOMEN, OrgKind.FARMERS, OrgKind.YOUTH, OrgKind.VETERANS,
+    OrgKind.TRADE_UNION, OrgKind.FRONT_COMMITTEE, OrgKind.BRANCH, OrgKind.YOUTH_BRANCH,
+    OrgKind.PARTY, OrgKind.PARTY_CELL,
+)  # fmt: skip
 
 
 # --- Briefings ---------------------------------------------------------------------------------
@@ -101,9 +106,10 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE):
         raise Http404("Không tìm thấy.")
     form = f.BriefingForm(request.POST or None, user=request.user)
-    bodies = (
+    bodies = (  # the bodies whose members attend: the Front, the unions and their branches
         Organization.objects.visible_to(request.user)
         .current()
+        .filter(kind__in=ATTENDING)
         .select_related("area")
         .order_by("path")
     )

@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from danvan.core import charts
 from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS, Figure, Indicator, kept_figure
 from danvan.core.listing import StaffRequest, list_page
@@ -348,6 +350,18 @@ def light(value: float | None, goal: Decimal) -> str:
     return "near" if value >= float(goal) - 10 else "far"
 
 
+def _chart(figure: Figure) -> str:
+    """The share reached in each unit below, as bars drawn on the server."""
+    bars = [
+        (area.name, round(100 * done / total))
+        for area, done, total in figure.parts
+        if total and len(figure.parts) > 1
+    ]
+    if not bars:
+        return ""
+    return mark_safe(charts.bar_chart(bars, "Tỷ lệ đạt theo đơn vị (%)", unit="%"))
+
+
 @require_safe
 @login_required
 def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
@@ -363,7 +377,7 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         if unit is None:
             raise Http404("Không tìm thấy.")
     history = history_map()
-    shown: list[tuple[Target, Indicator | None, Area | None, Figure | None, str]] = []
+    shown: list[tuple[Target, Indicator | None, Area | None, Figure | None, str, str]] = []
     for target in targets:
         indicator = INDICATORS.get(target.indicator)
         here = unit
@@ -374,10 +388,12 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
                 or visible_units.filter(Q(path__startswith=path)).order_by("depth", "path").first()
             )
         if indicator is None or here is None:
-            shown.append((target, indicator, None, None, "none"))
+            shown.append((target, indicator, None, None, "none", ""))
             continue
         figure: Figure = kept_figure(indicator, here, plan)
-        shown.append((target, indicator, here, figure, light(figure.percent, target.value)))
+        shown.append(
+            (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure))
+        )
     ancestors = Area.objects.get_ancestors(unit).filter(pk__in=visible_units) if unit else []
     crumbs = [*ancestors, unit] if unit else []
     return render(

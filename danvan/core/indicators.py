@@ -59,6 +59,9 @@ class Indicator:
     compute: Callable[[Area, Any], Figure]
     """(unit, plan or None) -> figure; the plan narrows what counts where it
     matters (the coordination plans *for* that plan)."""
+    trend: Callable[[Area, Any, Any], Figure] | None = None
+    """(unit, plan, reporting period) -> the figure of that period, for an
+    indicator counted per period (members briefed): the dashboard's trend."""
 
 
 INDICATORS: dict[str, Indicator] = {}
@@ -70,15 +73,22 @@ figure kept under it (`kept_figure`) is never stale."""
 _KEPT: LocalCache = LocalCache(ttl=600, size=1024)
 
 
-def kept_figure(indicator: Indicator, area: Area, plan: Any) -> Figure:
-    """The indicator's figure for the unit, computed once per version and day
-    (what counts may depend on today: the current period, who is active)."""
+def kept_figure(indicator: Indicator, area: Area, plan: Any, period: Any = None) -> Figure:
+    """The indicator's figure for the unit (of `period`, with a trend), computed
+    once per version and day (what counts may depend on today: the current
+    period, who is active)."""
     from django.utils import timezone
 
-    key = (FIGURES.get(), timezone.localdate(), indicator.code, area.pk, getattr(plan, "pk", None))
+    key = (
+        FIGURES.get(), timezone.localdate(), indicator.code, area.pk,
+        getattr(plan, "pk", None), getattr(period, "pk", None),
+    )  # fmt: skip
     figure = _KEPT.get(key)
     if figure is None:
-        figure = indicator.compute(area, plan)
+        if period is not None and indicator.trend is not None:
+            figure = indicator.trend(area, plan, period)
+        else:
+            figure = indicator.compute(area, plan)
         _KEPT.set(key, figure)
     return figure
 

@@ -78,14 +78,15 @@ def current_period() -> Period | None:
     )
 
 
-def members_briefed(area: Area, plan: Any = None) -> Figure:
+def members_briefed(area: Area, plan: Any = None, period: Period | None = None) -> Figure:
     """Members of the organisations in force under `area` briefed in the
     current period: for each union body with a member count in the period
     (the lowest ones: an upper body's count sums its branches'), the members
     of it and of its branches without a count of their own who attended
     briefings in the period, at most its members; out of its members. An
-    attendance above the members is questioned in its row."""
-    period = current_period()
+    attendance above the members is questioned in its row. (`period`: another
+    one than the current, for the trend.)"""
+    period = period or current_period()
     if period is None:
         return Figure(note="Chưa có kỳ báo cáo.")
     counts = list(
@@ -142,6 +143,7 @@ MEMBERS_BRIEFED = Indicator(
     "tổ chức và chi hội của tổ chức (không vượt quá số hội viên của tổ chức), trên tổng số hội "
     "viên của kỳ.",
     compute=members_briefed,
+    trend=members_briefed,
 )
 
 

@@ -15,14 +15,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import charts
 from danvan.core.forms import form_error
-from danvan.core.indicators import INDICATORS, Figure, Indicator, kept_figure
+from danvan.core.indicators import INDICATORS, Figure, kept_figure
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.models import Area, Organization
+from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
     MANAGE,
     VIEW,
@@ -38,7 +39,6 @@ from danvan.plans.models import (
     FRONT_AND_UNIONS,
     CoordinationPlan,
     Plan,
-    Target,
     Task,
     TaskStatus,
 )
@@ -377,7 +377,12 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         if unit is None:
             raise Http404("Không tìm thấy.")
     history = history_map()
-    shown: list[tuple[Target, Indicator | None, Area | None, Figure | None, str, str]] = []
+    shown: list[tuple[Any, ...]] = []
+    recent = list(  # the trend: the last four half-years begun, oldest first
+        Period.objects.filter(
+            kind=PeriodKind.HALF_YEAR, start__lte=timezone.localdate()
+        ).latest_first()[:4]
+    )[::-1]
     for target in targets:
         indicator = INDICATORS.get(target.indicator)
         here = unit
@@ -388,12 +393,16 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
                 or visible_units.filter(Q(path__startswith=path)).order_by("depth", "path").first()
             )
         if indicator is None or here is None:
-            shown.append((target, indicator, None, None, "none", ""))
+            shown.append((target, indicator, None, None, "none", "", []))
             continue
         figure: Figure = kept_figure(indicator, here, plan)
-        shown.append(
-            (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure))
+        trend = (
+            [(p, kept_figure(indicator, here, plan, p)) for p in recent] if indicator.trend else []
         )
+        shown.append(
+            (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure),
+             trend)
+        )  # fmt: skip
     ancestors = Area.objects.get_ancestors(unit).filter(pk__in=visible_units) if unit else []
     crumbs = [*ancestors, unit] if unit else []
     return render(

@@ -129,3 +129,30 @@ def test_an_officer_records_a_briefing_from_the_page(place: Any, client: Any) ->
     assert client.get(reverse("plans_staff:briefing_export"))["Content-Type"].startswith(
         "application/vnd.openxmlformats"
     )
+
+
+def test_the_dashboard_shows_the_trend_over_periods(place: Any, client: Any) -> None:
+    """Members briefed is counted per period: the target shows the last
+    half-years, each recounted from its own briefings and member counts."""
+    from decimal import Decimal
+
+    earlier = make_period(
+        "Kỳ trước", start=place.period.start - timedelta(days=184),
+        end=place.period.start - timedelta(days=1),
+    )  # fmt: skip
+    set_members(place.women_a, earlier, 100)
+    brief(place, place.women_a, [(place.women_a, 50)], held_on=earlier.start + timedelta(days=3))
+    brief(place, place.women_a, [(place.women_a, 200)])
+    assert members_briefed(place.province, None, earlier).percent == 50.0
+    assert members_briefed(place.province).percent == pytest.approx(66.7)  # 200 / (200 + 100)
+    plan = services.create_plan(
+        by=None, organization=place.city_women, number="2", issued_on=earlier.start,
+        title="Kế hoạch", starts_on=earlier.start, ends_on=place.period.end,
+    )  # fmt: skip
+    services.add_target(
+        plan, indicator="members_briefed", text="98% hội viên được tuyên truyền",
+        value=Decimal(98), area=place.province, deadline=place.period.end,
+    )  # fmt: skip
+    client.force_login(make_staff("bdv.tp", Role.BOARD_ADMIN, area=place.province))
+    page = client.get(reverse("plans_staff:dashboard", args=[plan.pk])).content.decode()
+    assert "Qua các kỳ:" in page and "Kỳ trước: 50%" in page and "Kỳ này: 66,7%" in page

@@ -252,6 +252,13 @@ def record_briefing(
     held_on: date = fields["held_on"]
     if held_on > timezone.localdate():
         raise ValidationError("Ngày tổ chức không được sau hôm nay.", code="future")
+    plan = fields.get("plan")
+    if plan is not None and not plan.starts_on <= held_on <= plan.ends_on:
+        raise ValidationError(
+            f"Ngày tổ chức nằm ngoài thời gian thực hiện kế hoạch {plan.number} "
+            f"({plan.starts_on:%d/%m/%Y} – {plan.ends_on:%d/%m/%Y}).",
+            code="outside_plan",
+        )
     if not attendance:
         raise ValidationError(
             "Hãy ghi số người dự của ít nhất một chi hội, đoàn thể.", code="no_attendance"

@@ -72,6 +72,12 @@ def test_bad_briefings_are_refused_and_nothing_is_written(place: Any) -> None:
         attendance = values.pop("attendance")
         with pytest.raises(ValidationError, match=message):
             brief(place, place.women_a, attendance, **values)
+    plan = services.create_plan(
+        by=None, organization=place.women_a, number="3", issued_on=place.period.start,
+        title="Kế hoạch", starts_on=place.day + timedelta(days=1), ends_on=place.period.end,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="nằm ngoài thời gian thực hiện kế hoạch 3"):
+        brief(place, place.women_a, [(place.women_a, 5)], plan=plan)
     assert not Briefing.objects.exists() and not Attendance.objects.exists()
     brief(place, place.women_a, [(place.women_a, 201)], confirmed=True)  # checked: kept
     assert Attendance.objects.get().attendees == 201

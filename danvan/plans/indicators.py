@@ -100,8 +100,9 @@ def members_briefed(area: Area, plan: Any = None, period: Period | None = None) 
     # The lowest bodies with a count: an upper body's count sums its branches'.
     paths = sorted(c.organization.path for c in counts)
     lowest = {
-        p for p, after in zip(paths, [*paths[1:], ""], strict=True) if not after.startswith(p)
-    }
+        p for p, after in zip(paths, [*paths[1:], ""][: len(paths)], strict=True)
+        if not after.startswith(p)
+    }  # fmt: skip
     came = dict(
         Attendance.objects.filter(
             briefing__held_on__gte=period.start,

@@ -147,6 +147,10 @@ def test_the_dashboard_shows_the_trend_over_periods(place: Any, client: Any) -> 
         end=place.period.start - timedelta(days=1),
     )  # fmt: skip
     set_members(place.women_a, earlier, 100)
+    make_period(  # a half-year without any member count: shown as "—", never a 500
+        "Kỳ chưa có số liệu", start=earlier.start - timedelta(days=184),
+        end=earlier.start - timedelta(days=1),
+    )  # fmt: skip
     brief(place, place.women_a, [(place.women_a, 50)], held_on=earlier.start + timedelta(days=3))
     brief(place, place.women_a, [(place.women_a, 200)])
     assert members_briefed(place.province, None, earlier).percent == 50.0
@@ -162,3 +166,4 @@ def test_the_dashboard_shows_the_trend_over_periods(place: Any, client: Any) -> 
     client.force_login(make_staff("bdv.tp", Role.BOARD_ADMIN, area=place.province))
     page = client.get(reverse("plans_staff:dashboard", args=[plan.pk])).content.decode()
     assert "Qua các kỳ:" in page and "Kỳ trước: 50%" in page and "Kỳ này: 66,7%" in page
+    assert "Kỳ chưa có số liệu: —" in page

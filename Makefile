@@ -35,7 +35,7 @@ TEST_ENV := TASKS_BACKEND=immediate FAST_PASSWORD_HASHER=1 \
 HTTPS ?= 1
 WORKERS ?= 3
 
-.PHONY: help ensure-uv install run test test-pg lint format serve bench bench-surveys bench-practices backup \
+.PHONY: help ensure-uv install run test test-pg lint format serve bench bench-surveys bench-practices bench-plans backup \
 	restore clean check-chromium
 
 help: ## list the targets
@@ -108,6 +108,9 @@ bench-surveys: install ## run the survey benchmark (bench/survey_run.py)
 
 bench-practices: install ## run the practices benchmark (bench/practices_run.py)
 	flock /tmp/danvan-bench.lock $(PYTHON) bench/practices_run.py
+
+bench-plans: install ## run the plans benchmark (bench/plans_run.py)
+	flock /tmp/danvan-bench.lock $(PYTHON) bench/plans_run.py
 
 backup: install ## save the database and media files into backups/
 	$(PYTHON) scripts/backup.py backup

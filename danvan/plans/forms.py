@@ -29,6 +29,16 @@ from danvan.plans.models import (
 )
 
 
+def managed_bodies(user: Any) -> Any:
+    """The bodies in force the user may act for, with their units, in tree order."""
+    return (
+        Organization.objects.visible_to(user, MANAGE)
+        .current()
+        .select_related("area")
+        .order_by("path")
+    )
+
+
 class PlanForm(forms.ModelForm):
     organization = OrganizationChoiceField(
         label="Cơ quan ban hành", queryset=Organization.objects.none()
@@ -47,12 +57,7 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class TaskForm(forms.ModelForm):
@@ -154,12 +159,7 @@ class BriefingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        form_field(self, "organization").queryset = managed_bodies(user)
         form_field(self, "plan").queryset = Plan.objects.visible_to(user)
         form_field(self, "plan").required = False
         form_field(self, "plan").label_from_instance = lambda p: f"{p.number}: {p.title[:80]}"
@@ -239,12 +239,7 @@ class OfficialForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class CourseForm(forms.ModelForm):
@@ -259,12 +254,7 @@ class CourseForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class CompletionForm(forms.Form):
@@ -342,12 +332,7 @@ class MaterialForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class MaterialFileForm(forms.Form):

@@ -18,6 +18,7 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import (
     MANAGE,
+    can,
     get_scope,
     get_visible_or_404,
 )
@@ -199,7 +200,7 @@ def course_add(request: StaffRequest) -> HttpResponse:
 @login_required
 def course_detail(request: StaffRequest, pk: int) -> HttpResponse:
     course = get_visible_or_404(Course.objects.select_related("organization"), request.user, pk=pk)
-    can_manage = Course.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists()
+    can_manage = can(request.user, MANAGE, course)
     form = f.CompletionForm(request.POST or None, user=request.user) if can_manage else None
     if request.method == "POST":
         if form is None:

@@ -27,6 +27,7 @@ from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
     MANAGE,
     VIEW,
+    can,
     current_path,
     get_scope,
     get_visible_or_404,
@@ -113,7 +114,7 @@ def plan_detail(request: StaffRequest, pk: int) -> HttpResponse:
     for due in services.dues(tasks):
         summary[due.task.pk][due.state] += 1
     rows = [(t, dict(summary[t.pk])) for t in tasks]
-    can_manage = Plan.objects.visible_to(request.user, MANAGE).filter(pk=plan.pk).exists()
+    can_manage = can(request.user, MANAGE, plan)
     return render(
         request,
         "plans/staff/plan_detail.html",
@@ -223,7 +224,7 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
     reports = task.reports.select_related("organization", "created_by").order_by(
         "-due_on", "organization__path"
     )
-    can_manage = Plan.objects.visible_to(request.user, MANAGE).filter(pk=task.plan_id).exists()
+    can_manage = can(request.user, MANAGE, task.plan)
     return render(
         request,
         "plans/staff/task_detail.html",
@@ -414,7 +415,7 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
             "shown": shown,
             "unit": unit,
             "crumbs": crumbs,
-            "can_manage": Plan.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists(),
+            "can_manage": can(request.user, MANAGE, plan),
         },
     )
 

@@ -26,6 +26,7 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization, OrgKind, Period
 from danvan.core.scope import (
     MANAGE,
+    can,
     get_scope,
     get_visible_or_404,
 )
@@ -295,7 +296,7 @@ def material_detail(request: StaffRequest, pk: int) -> HttpResponse:
     material = get_visible_or_404(
         Material.objects.select_related("organization"), request.user, pk=pk
     )
-    can_manage = Material.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists()
+    can_manage = can(request.user, MANAGE, material)
     file_form = f.MaterialFileForm(prefix="tep")
     send_form = f.DispatchForm(prefix="gui", user=request.user)
     if request.method == "POST":

@@ -9,16 +9,15 @@ address and per phone (`LIMITS`; the phone counted by its keyed hash)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from danvan.core import images
+from danvan.core.antispam import check_stamp, form_stamp  # noqa: F401  (the form's checks)
 from danvan.core.crypto import encrypt, keyed_hash
 from danvan.core.ratelimit import RateLimits
 from danvan.practices.models import DeedStatus, GoodDeed
@@ -29,32 +28,7 @@ LIMITS = RateLimits(
     {"deed_ip": (10, 3600), "deed_phone": (3, 86400)},
     setting="PRACTICES_RATE_LIMITS",
 )
-MIN_SECONDS = 4  # a person takes longer than this to fill the form
-MAX_SECONDS = 2 * 3600
-_SALT = "practices.deed-form"
 PHONE_PURPOSE = b"practices:nominator-phone"
-
-
-def form_stamp() -> str:
-    """A signed time, put in the form when it is shown."""
-    return signing.dumps(time.time(), salt=_SALT)
-
-
-def check_stamp(stamp: str, *, now: float | None = None) -> None:
-    """Refuse a form sent back too fast (a script) or long after it was shown."""
-    now = time.time() if now is None else now
-    try:
-        shown = float(signing.loads(stamp, salt=_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        raise ValidationError(
-            "Biểu mẫu không hợp lệ hoặc đã cũ; hãy tải lại trang và gửi lại.", code="stamp"
-        ) from None
-    if now - shown < MIN_SECONDS:
-        raise ValidationError(
-            "Biểu mẫu được gửi quá nhanh; hãy kiểm tra lại nội dung rồi gửi lại.", code="fast"
-        )
-    if now - shown > MAX_SECONDS:
-        raise ValidationError("Biểu mẫu đã mở quá lâu; hãy tải lại trang và gửi lại.", code="stale")
 
 
 def phone_hash(phone: str) -> str:

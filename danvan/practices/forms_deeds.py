@@ -9,32 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from danvan.core import images
+from danvan.core.antispam import GuardedForm
 from danvan.core.fields import FilesField
 from danvan.core.forms import DATE_WIDGET
-from danvan.core.models import Area, AreaKind
+from danvan.core.places import place_choices
 from danvan.core.validators import normalize_phone
-
-PLACE_SELECT_MAX = 3000
-"""Places (communes and hamlets) one select may offer on a phone; beyond, the
-public form asks for the province first."""
-
-
-def place_choices(areas: Any) -> list[tuple[int, str]]:
-    """Current communes and their hamlets: "Ấp Phụng Thạnh — Xã Phụng Hiệp"."""
-    rows = list(
-        areas.current()
-        .filter(kind__in=(AreaKind.COMMUNE, AreaKind.HAMLET))
-        .order_by("path")
-        .values_list("pk", "path", "kind", "name")
-    )
-    communes = {path: name for _pk, path, kind, name in rows if kind == AreaKind.COMMUNE}
-    out = []
-    for pk, path, kind, name in rows:
-        if kind == AreaKind.COMMUNE:
-            out.append((pk, f"{name} (không ghi ấp)"))
-        else:
-            out.append((pk, f"{name} — {communes.get(path[: -Area.steplen], '')}".rstrip(" —")))
-    return out
 
 
 class DeedForm(forms.Form):
@@ -79,7 +58,7 @@ class DeedForm(forms.Form):
         field.choices = [("", "— Chọn xã, ấp —"), *place_choices(areas)]
 
 
-class PublicDeedForm(DeedForm):
+class PublicDeedForm(GuardedForm, DeedForm):
     nominator_phone = forms.CharField(
         label="Số điện thoại của bạn",
         max_length=20,
@@ -91,9 +70,6 @@ class PublicDeedForm(DeedForm):
         label="Tôi đồng ý để Ban Dân vận lưu họ tên, số điện thoại của tôi để liên hệ xác minh.",
         error_messages={"required": "Cần bạn đồng ý thì mới gửi được."},
     )
-    # Left empty by people (hidden from them); filled by form-filling robots.
-    trang_web = forms.CharField(required=False, label="Trang web (để trống)")
-    t = forms.CharField(required=False, widget=forms.HiddenInput)  # the signed time
 
     def clean_nominator_phone(self) -> str:
         try:

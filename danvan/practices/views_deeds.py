@@ -5,8 +5,6 @@ commendation. Staff see the nominations of the units in their scope."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,7 +20,8 @@ from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.masking import mask_phone
 from danvan.core.middleware import client_ip
-from danvan.core.models import Area, AreaKind
+from danvan.core.models import Area
+from danvan.core.places import public_places
 from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
 from danvan.practices import deeds
@@ -90,28 +89,9 @@ def deed_public(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _nomination_places(request: HttpRequest) -> tuple[Any, Any, list[Any]]:
-    """(the areas the place select offers, the chosen province or None, the
-    provinces to choose from first). One province's communes and hamlets fit a
-    select on a phone; a whole country's do not: above PLACE_SELECT_MAX places,
-    the person picks the province first (`?tinh=`), then the place in it."""
-    areas = Area.objects.all()
-    provinces = list(areas.current().filter(kind=AreaKind.PROVINCE).order_by("name"))
-    if len(provinces) < 2:
-        return areas, None, []
-    places = areas.current().filter(kind__in=(AreaKind.COMMUNE, AreaKind.HAMLET)).count()
-    if places <= f.PLACE_SELECT_MAX:
-        return areas, None, []
-    raw = request.GET.get("tinh", "")
-    province = next((p for p in provinces if str(p.pk) == raw), None)
-    if province is None:
-        return areas.none(), None, provinces
-    return areas.filter(path__startswith=province.path), province, provinces
-
-
 @require_http_methods(["GET", "POST"])
 def nominate(request: HttpRequest) -> HttpResponse:
-    areas, province, provinces = _nomination_places(request)
+    areas, province, provinces = public_places(request)
     form = f.PublicDeedForm(request.POST or None, request.FILES or None, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from danvan.core.antispam import form_stamp
 from danvan.core.models import Role
 from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
 from danvan.practices import deeds
@@ -30,7 +30,7 @@ def hamlet(db: Any) -> Any:
 
 def aged(seconds: float = 30) -> str:
     """The signed time of a form shown `seconds` ago."""
-    return signing.dumps(time.time() - seconds, salt=deeds._SALT)
+    return form_stamp(at=time.time() - seconds)
 
 
 def form(hamlet: Any, **changes: Any) -> dict[str, Any]:

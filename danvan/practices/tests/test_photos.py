@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,6 +26,7 @@ from django.urls import reverse
 from PIL import Image
 
 from danvan.core import images
+from danvan.core.antispam import form_stamp
 from danvan.core.documents import CheckedDocument
 from danvan.core.models import Area, Role
 from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
@@ -92,7 +92,7 @@ def nomination(hamlet: Area, files: list[Any]) -> dict[str, Any]:
         "nominator_phone": "0912 345 678",
         "consent": "on",
         "trang_web": "",
-        "t": signing.dumps(time.time() - 30, salt=deeds._SALT),
+        "t": form_stamp(at=time.time() - 30),
         "photos": files,
     }
 

@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("nguoi-tot-viec-tot/", include("danvan.practices.urls_public")),
     path("mo-hinh/", include("danvan.practices.urls_showcase")),
     path("binh-chon/", include("danvan.practices.urls_votes")),
+    path("kien-nghi/", include("danvan.outreach.urls_public")),
+    path("doi-thoai/", include("danvan.outreach.urls_dialogues")),
     path("quan-ly/khao-sat/ket-qua/", include("danvan.surveys.urls_results")),
     path("quan-ly/khao-sat/", include("danvan.surveys.urls_staff")),
     path("quan-ly/du-luan/", include("danvan.surveys.urls_opinion")),
@@ -21,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quan-ly/cuoc-thi/", include("danvan.contests.urls_staff")),
     path("quan-ly/mo-hinh/", include("danvan.practices.urls_staff")),
     path("quan-ly/ke-hoach/", include("danvan.plans.urls_staff")),
+    path("quan-ly/kien-nghi/", include("danvan.outreach.urls_staff")),
+    path("quan-ly/doi-thoai/", include("danvan.outreach.urls_staff_dialogues")),
     path("quan-ly/", include("danvan.core.urls_staff")),
     path("admin/", admin.site.urls),
     # Public uploaded images only (banners, share images), in every profile; other

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import AppConfig
+
+from danvan.core.registry import (
+    Card,
+    HomeSection,
+    MenuItem,
+    register_demo,
+    register_home_section,
+    register_staff_menu,
+)
+
+if TYPE_CHECKING:
+    from danvan.core.demo import Writer
+
+
+def load_demo(stdout: Writer | None) -> list[str]:
+    """The demo dialogues and petitions over the demo district (manage.py load_demo)."""
+    from danvan.outreach.demo import load_outreach_demo
+
+    code = load_outreach_demo(stdout=stdout)
+    return [
+        "Kiến nghị, đối thoại mẫu: http://127.0.0.1:8000/quan-ly/kien-nghi/",
+        f"Tra cứu kiến nghị mẫu: http://127.0.0.1:8000/kien-nghi/tra-cuu/?code={code}",
+    ]
+
+
+def dialogue_cards() -> list[Card]:
+    """The dialogues announced to come, for the public home page."""
+    from django.utils import timezone
+
+    from danvan.core.text import format_datetime
+    from danvan.outreach.models import Dialogue, DialogueStatus
+
+    coming = (
+        Dialogue.objects.filter(status=DialogueStatus.ANNOUNCED, starts_at__gte=timezone.now())
+        .select_related("area")
+        .order_by("starts_at")[:6]
+    )
+    return [
+        Card(d.title, d.public_url(), f"{format_datetime(d.starts_at)}, {d.place}") for d in coming
+    ]
+
+
+class OutreachConfig(AppConfig):
+    name = "danvan.outreach"
+    label = "outreach"
+    verbose_name = "Đối thoại, kiến nghị của Nhân dân"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.crypto import register_encrypted_field
+        from danvan.outreach.models import Dialogue, Petition, PetitionStep
+
+        register_staff_menu(
+            MenuItem("dialogues", "Đối thoại", "dialogues_staff:list"),
+            MenuItem("petitions", "Kiến nghị", "petitions_staff:list"),
+        )
+        register_demo("outreach", load_demo)
+        register_home_section(
+            HomeSection(
+                anchor="doi-thoai",
+                title="Đối thoại với Nhân dân",
+                lead="Lịch tiếp xúc, đối thoại trực tiếp của người đứng đầu cấp ủy, chính quyền "
+                "với Nhân dân. Bạn có kiến nghị? Hãy gửi, rồi theo dõi bằng mã tra cứu.",
+                empty="Chưa có buổi đối thoại nào sắp diễn ra.",
+                cards=dialogue_cards,
+                menu="Kiến nghị, đối thoại",
+                link=("Gửi kiến nghị, phản ánh", "petitions:new"),
+            )
+        )
+        for model in (Dialogue, PetitionStep):
+            if not auditlog.contains(model):
+                auditlog.register(model)
+        if not auditlog.contains(Petition):  # the phone stays out of the audit log
+            auditlog.register(
+                Petition, exclude_fields=["raiser_phone_encrypted", "raiser_phone_hash"]
+            )
+        register_visibility(Dialogue, scoped(Dialogue))
+        register_visibility(Petition, scoped(Petition))
+        register_visibility(PetitionStep, through(PetitionStep, "petition", scoped(Petition)))
+        register_encrypted_field(Petition, "raiser_phone_encrypted")  # rotate_field_key

@@ -1,0 +1,171 @@
+"""Staff pages of dialogues, at /quan-ly/doi-thoai/ (namespace "dialogues_staff"):
+the list, scheduling and editing, announcing on the public site, cancelling,
+recording the outcome (attendance, groups, minutes) and the petitions raised.
+A dialogue is seen by the officers of its unit and of its organising body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from danvan.core.forms import form_error
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.models import Organization
+from danvan.core.scope import MANAGE, can, get_visible_or_404
+from danvan.outreach import dialogues
+from danvan.outreach import forms as f
+from danvan.outreach.models import Dialogue, DialogueStatus
+
+NAV = "dialogues"
+
+
+def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Dialogue:
+    qs = Dialogue.objects.select_related("area", "organizer", "organizer__area")
+    return get_visible_or_404(qs, request.user, verb, pk=pk)
+
+
+@require_safe
+@login_required
+def dialogue_list(request: StaffRequest) -> HttpResponse:
+    qs = Dialogue.objects.visible_to(request.user).select_related("area", "organizer")
+    status = request.GET.get("status", "")
+    if status in DialogueStatus.values:
+        qs = qs.filter(status=status)
+    return list_page(
+        request,
+        "outreach/staff/dialogue_list.html",
+        qs.order_by("-starts_at", "-pk"),
+        nav=NAV,
+        status=status,
+        statuses=DialogueStatus.choices,
+        can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
+    )
+
+
+def _form_page(request: StaffRequest, dialogue: Dialogue | None) -> HttpResponse:
+    form = f.DialogueForm(request.POST or None, instance=dialogue, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        cohosts = form.cleaned_data["cohosts"]
+        try:
+            if dialogue is None:
+                saved = dialogues.schedule_dialogue(form.instance, cohosts=cohosts, by=request.user)
+                messages.success(request, "Đã lên lịch; hãy thông báo để Nhân dân biết.")
+            else:
+                saved = dialogues.update_dialogue(form.instance, cohosts=cohosts)
+                messages.success(request, "Đã lưu.")
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            return redirect(saved)
+    return render(
+        request,
+        "outreach/staff/dialogue_form.html",
+        {"nav": NAV, "form": form, "dialogue": dialogue},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dialogue_add(request: StaffRequest) -> HttpResponse:
+    if not Organization.objects.visible_to(request.user, MANAGE).exists():
+        raise Http404
+    return _form_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dialogue_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    return _form_page(request, _fetch(request, pk, MANAGE))
+
+
+@require_safe
+@login_required
+def dialogue_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    dialogue = _fetch(request, pk)
+    return render(
+        request,
+        "outreach/staff/dialogue_detail.html",
+        {
+            "nav": NAV,
+            "dialogue": dialogue,
+            "can_manage": can(request.user, MANAGE, dialogue),
+            "cohosts": dialogue.cohosts.all(),
+            "petitions": dialogue.petitions.select_related("agency").order_by("received_at"),
+            "add_petition": reverse("petitions_staff:add") + f"?doi_thoai={dialogue.pk}",
+            "editable": dialogue.status in dialogues.EDITABLE,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dialogue_announce(request: StaffRequest, pk: int) -> HttpResponse:
+    dialogue = _fetch(request, pk, MANAGE)
+    error = ""
+    if request.method == "POST":
+        try:
+            dialogues.announce_dialogue(dialogue)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, "Đã đăng thông báo trên trang công khai.")
+            return redirect(dialogue)
+    return render(
+        request,
+        "outreach/staff/dialogue_announce.html",
+        {"nav": NAV, "dialogue": dialogue, "error": error,
+         "blocked": dialogue.status != DialogueStatus.PLANNED},
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dialogue_cancel(request: StaffRequest, pk: int) -> HttpResponse:
+    dialogue = _fetch(request, pk, MANAGE)
+    form = f.CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogues.cancel_dialogue(dialogue, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã hủy buổi đối thoại.")
+            return redirect(dialogue)
+    return render(
+        request,
+        "outreach/staff/dialogue_cancel.html",
+        {"nav": NAV, "dialogue": dialogue, "form": form,
+         "blocked": dialogue.status not in dialogues.EDITABLE},
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dialogue_outcome(request: StaffRequest, pk: int) -> HttpResponse:
+    dialogue = _fetch(request, pk, MANAGE)
+    initial: dict[str, Any] = {
+        "attendance": dialogue.attendance,
+        "groups_present": dialogue.groups_present,
+        "minutes": dialogue.minutes,
+    }
+    form = f.OutcomeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dialogues.record_outcome(dialogue, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã ghi kết quả buổi đối thoại.")
+            return redirect(dialogue)
+    return render(
+        request,
+        "outreach/staff/dialogue_outcome.html",
+        {"nav": NAV, "dialogue": dialogue, "form": form},
+    )

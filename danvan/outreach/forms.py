@@ -15,7 +15,7 @@ from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetim
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.models import Area, Organization
 from danvan.core.places import place_choices
-from danvan.core.scope import MANAGE, VIEW
+from danvan.core.scope import MANAGE, VIEW, get_scope
 from danvan.core.validators import normalize_phone
 from danvan.outreach.models import Dialogue, Field, PetitionStatus, Source
 
@@ -30,6 +30,33 @@ def _phone(value: str) -> str:
 
 
 # --- Dialogues ------------------------------------------------------------------------
+
+
+def petition_areas(user: Any) -> Any:
+    """The units in force a user records petitions about: those of the units
+    they manage (a body's officer answers the petitions assigned to the body,
+    and does not record them)."""
+    scope = get_scope(user)
+    if scope.is_system_admin:
+        return Area.objects.current().order_by("path")
+    within = Q(pk__in=[])
+    for path in scope.area_prefixes(MANAGE):
+        within |= Q(path__startswith=path)
+    return Area.objects.current().filter(within).order_by("path")
+
+
+def dialogue_areas(user: Any) -> Any:
+    """The units in force a dialogue may be held in: those the user manages,
+    and those of the bodies the user acts for (a union's officer schedules the
+    dialogues its body organises in its own unit and below)."""
+    paths = set(get_scope(user).area_prefixes(MANAGE))
+    paths.update(Organization.objects.visible_to(user, MANAGE).values_list("area__path", flat=True))
+    if not paths:
+        return Area.objects.none()
+    within = Q()
+    for path in paths:
+        within |= Q(path__startswith=path)
+    return Area.objects.current().filter(within).order_by("path")
 
 
 class DialogueForm(forms.ModelForm):
@@ -58,9 +85,14 @@ class DialogueForm(forms.ModelForm):
         field: Any = self.fields["organizer"]
         field.queryset = bodies.order_by("path")
         field = self.fields["area"]
-        field.queryset = Area.objects.visible_to(user, MANAGE).current().order_by("path")
-        field = self.fields["cohosts"]
-        field.queryset = Organization.objects.visible_to(user, VIEW).current().order_by("path")
+        field.queryset = dialogue_areas(user)
+        field = self.fields["cohosts"]  # the bodies in force of those units
+        field.queryset = (
+            Organization.objects.current()
+            .filter(area__in=dialogue_areas(user))
+            .select_related("area")
+            .order_by("path")
+        )
         for name in ("title", "chair_name", "place", "topics"):
             self.fields[name].error_messages["required"] = (
                 f"Hãy ghi {self.fields[name].label.lower()}."  # type: ignore[union-attr]
@@ -144,7 +176,7 @@ class PetitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["field"].error_messages["required"] = "Hãy chọn lĩnh vực."
         area: Any = self.fields["area"]
-        area.queryset = Area.objects.visible_to(user, MANAGE).current().order_by("path")
+        area.queryset = petition_areas(user)
         dialogue: Any = self.fields["dialogue"]
         dialogue.queryset = (
             Dialogue.objects.visible_to(user, VIEW).select_related("area").order_by("-starts_at")

@@ -52,6 +52,7 @@ class Stats:
     by_agency: list[tuple[str, Tally]] = field(default_factory=list)
     by_field: list[tuple[str, Tally]] = field(default_factory=list)
     by_unit: list[tuple[str, Tally]] = field(default_factory=list)
+    unit_ids: dict[str, int] = field(default_factory=dict)  # unit name -> pk, to drill down
 
 
 def petition_stats(qs: Any, *, root: Area | None = None, today: date | None = None) -> Stats:
@@ -109,7 +110,9 @@ def petition_stats(qs: Any, *, root: Area | None = None, today: date | None = No
         ((labels.get(k, k), t) for k, t in fields.items()),
         key=lambda item: (-item[1].received, item[0]),
     )
-    unit_names = dict(Area.objects.filter(path__in=list(units)).values_list("path", "name"))
+    found = list(Area.objects.filter(path__in=list(units)).values_list("path", "name", "pk"))
+    unit_names = {path: name for path, name, _pk in found}
+    stats.unit_ids = {name: pk for path, name, pk in found if path != base}
     stats.by_unit = sorted(
         ((THIS_LEVEL if p == base else unit_names.get(p, p), t) for p, t in units.items()),
         key=lambda item: (-item[1].received, item[0]),

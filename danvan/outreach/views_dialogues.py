@@ -98,7 +98,9 @@ def dialogue_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "can_manage": can(request.user, MANAGE, dialogue),
             "cohosts": dialogue.cohosts.all(),
             "petitions": dialogue.petitions.select_related("agency").order_by("received_at"),
-            "add_petition": reverse("petitions_staff:add") + f"?doi_thoai={dialogue.pk}",
+            "add_petition": reverse("petitions_staff:add") + f"?doi_thoai={dialogue.pk}"
+            if f.petition_areas(request.user).filter(pk=dialogue.area_id).exists()
+            else "",
             "editable": dialogue.status in dialogues.EDITABLE,
         },
     )

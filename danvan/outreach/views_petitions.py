@@ -15,10 +15,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 from openpyxl import Workbook
 
@@ -37,7 +38,7 @@ from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.masking import mask_phone
 from danvan.core.models import Area
-from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.core.scope import MANAGE, can, get_visible_or_404, lineage_paths
 from danvan.core.text import format_date, format_datetime
 from danvan.outreach import forms as f
 from danvan.outreach import petitions
@@ -92,7 +93,7 @@ def petition_list(request: StaffRequest) -> HttpResponse:
         nav=NAV,
         form=form,
         reminders=petitions.reminders(Petition.objects.visible_to(request.user)),
-        can_add=get_scope(request.user).allows(MANAGE),
+        can_add=f.petition_areas(request.user).exists(),
         export_query=request.GET.urlencode(),
     )
 
@@ -160,7 +161,7 @@ def _prefill(request: StaffRequest) -> dict[str, Any]:
             initial[name] = request.GET[param][:limit]
     unit = request.GET.get("don_vi", "")
     if unit.isdigit():
-        area = Area.objects.visible_to(request.user, MANAGE).filter(pk=int(unit)).first()
+        area = f.petition_areas(request.user).filter(pk=int(unit)).first()
         if area is not None:
             initial["area"] = area.pk
     dialogue_pk = request.GET.get("doi_thoai", "")
@@ -174,10 +175,8 @@ def _prefill(request: StaffRequest) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 @login_required
 def petition_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        from django.http import Http404
-
-        raise Http404
+    if not f.petition_areas(request.user).exists():
+        raise Http404  # petitions are recorded by the officers of a unit
     form = f.PetitionForm(request.POST or None, user=request.user, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -259,15 +258,20 @@ def petition_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
 def petition_stats_page(request: StaffRequest) -> HttpResponse:
     """Received, answered on time, late, by agency, field and unit, with charts."""
     form, qs = _filtered(request)
-    roots = get_scope(request.user).area_prefixes("view")
+    visible = Area.objects.visible_to(request.user)
     root = None
     unit = request.GET.get("don_vi", "")
     if unit.isdigit():
-        root = Area.objects.visible_to(request.user).filter(pk=int(unit)).first()
-        if root is not None:
-            qs = qs.filter(area__path__startswith=root.path)
-    if root is None and len(roots) == 1:
-        root = Area.objects.filter(path=roots[0]).first()
+        root = visible.filter(pk=int(unit)).first()
+    if root is None:  # the reader's own top unit, when there is one
+        top = list(visible.current().order_by("depth", "path")[:2])
+        if top and (len(top) == 1 or top[1].depth > top[0].depth):
+            root = top[0]
+    if root is not None:
+        within = Q()
+        for path in lineage_paths(root.path):
+            within |= Q(area__path__startswith=path)
+        qs = qs.filter(within)
     stats = petition_stats(qs, root=root)
     charts = {
         "agency": bar_chart(
@@ -289,5 +293,12 @@ def petition_stats_page(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "outreach/staff/petition_stats.html",
-        {"nav": NAV, "form": form, "stats": stats, "charts": charts, "root": root},
+        {
+            "nav": NAV,
+            "form": form,
+            "stats": stats,
+            "charts": {name: mark_safe(svg) for name, svg in charts.items()},
+            "root": root,
+            "up": visible.filter(path=root.path[: -Area.steplen]).first() if root else None,
+        },
     )

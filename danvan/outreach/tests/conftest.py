@@ -1,0 +1,60 @@
+"""A commune with its bodies, a sibling commune, and the personas of a commune
+body (`core.testing.commune_body_personas`), for the outreach tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from danvan.core import services
+from danvan.core.models import OrgKind
+from danvan.core.testing import commune_body_personas
+from danvan.core.tests.factories import make_commune, make_hamlet, make_province
+from danvan.outreach import dialogues, petitions
+from danvan.outreach.models import Audience, ChairRole, Dialogue, Field, Source
+
+
+@pytest.fixture
+def world(db: Any) -> SimpleNamespace:
+    province = make_province("92", "Thành phố Cần Thơ")
+    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
+    other = make_commune(province, "Xã Hòa An", "31393")
+    hamlet = make_hamlet(commune, "Ấp Phụng Thạnh")
+    body, users = commune_body_personas(commune, province, other)
+    committee = services.create_organization(
+        name="UBND xã Phụng Hiệp", kind=OrgKind.GOVERNMENT, area=commune
+    )
+    far = services.create_organization(name="UBND xã Hòa An", kind=OrgKind.GOVERNMENT, area=other)
+    city = services.create_organization(
+        name="Ủy ban nhân dân thành phố", kind=OrgKind.GOVERNMENT, area=province
+    )
+    return SimpleNamespace(
+        province=province, commune=commune, other=other, hamlet=hamlet, body=body,
+        users=users, committee=committee, far=far, city=city,
+    )  # fmt: skip
+
+
+def new_petition(area: Any, content: str = "Đường ngập khi mưa.", **kwargs: Any) -> Any:
+    kwargs.setdefault("field", Field.INFRASTRUCTURE)
+    kwargs.setdefault("source", Source.RECEPTION)
+    return petitions.receive_petition(content=content, area=area, **kwargs)
+
+
+def new_dialogue(world: SimpleNamespace, *, days: int = 7, **kwargs: Any) -> Dialogue:
+    values: dict[str, Any] = {
+        "title": "Bí thư đối thoại với nông dân",
+        "area": world.commune,
+        "organizer": world.body,
+        "chair_role": ChairRole.PARTY_SECRETARY,
+        "chair_name": "Nguyễn Văn Hùng",
+        "starts_at": timezone.now() + timedelta(days=days),
+        "place": "Hội trường xã",
+        "audience": Audience.FARMERS,
+        "topics": "Chuyển đổi cây trồng.",
+    }
+    values.update(kwargs)
+    return dialogues.schedule_dialogue(Dialogue(**values))

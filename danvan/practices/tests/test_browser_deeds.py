@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_nomination_on_a_phone(
     live_server: Any, page_phone: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from danvan.core import antispam
     from danvan.core.tests.factories import make_commune, make_hamlet, make_province
-    from danvan.practices import deeds
     from danvan.practices.models import GoodDeed
     from danvan.practices.tests.factories import picture_bytes
 
@@ -26,7 +26,7 @@ def test_a_nomination_on_a_phone(
         for n in (1, 2)
     ]
 
-    monkeypatch.setattr(deeds, "MIN_SECONDS", 0)  # a test types faster than a person
+    monkeypatch.setattr(antispam, "MIN_SECONDS", 0)  # a test types faster than a person
     hamlet = make_hamlet(make_commune(make_province()), "Ấp Phụng Thạnh")
     page = page_phone
     page.goto(live_server.url + "/")

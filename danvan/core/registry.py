@@ -13,6 +13,11 @@ simply adds nothing.
 * `register_staff_menu`: entries of the staff menu (after the unit tree's,
   before the administration's), each a label, a URL name and the `nav` value
   of the app's pages that marks it as the current entry.
+* `register_follow_up`: an action another app's page offers on a piece of
+  the people's words (a survey's written answer, an opinion report): e.g.
+  "Chuyển thành kiến nghị", a link to a form prefilled by its query string
+  (`nguon`, `noi_dung`, `ghi_chu`, `don_vi`), shown to the users it allows.
+  Pages show them with `{% follow_ups source text note unit %}`.
 * `register_demo`: a loader of the app's demo data, run by `load_demo` after
   the demo district; it returns lines to print under the demo logins (e.g. the
   address of the demo contest).
@@ -76,7 +81,17 @@ class MenuItem(NamedTuple):
     url_name: str  # e.g. "contests_staff:contest_list"
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """An action on the people's words, offered where they are read."""
+
+    label: str  # "Chuyển thành kiến nghị"
+    url_name: str  # a page that reads nguon, noi_dung, ghi_chu, don_vi from its query string
+    allowed: Callable[[Any], bool]  # may this user use it?
+
+
 HOME_SECTIONS: list[HomeSection] = []
+FOLLOW_UPS: list[FollowUp] = []
 STAFF_MENU: list[MenuItem] = []
 DEMO_LOADERS: list[tuple[str, DemoLoader]] = []
 
@@ -99,6 +114,15 @@ def register_staff_menu(*items: MenuItem) -> None:
                 break
         else:
             STAFF_MENU.append(item)
+
+
+def register_follow_up(item: FollowUp) -> None:
+    """Add (or replace, by URL name) an action on the people's words."""
+    for i, known in enumerate(FOLLOW_UPS):
+        if known.url_name == item.url_name:
+            FOLLOW_UPS[i] = item
+            return
+    FOLLOW_UPS.append(item)
 
 
 def register_demo(name: str, loader: DemoLoader) -> None:

@@ -6,9 +6,11 @@ from django.apps import AppConfig
 
 from danvan.core.registry import (
     Card,
+    FollowUp,
     HomeSection,
     MenuItem,
     register_demo,
+    register_follow_up,
     register_home_section,
     register_staff_menu,
 )
@@ -45,6 +47,13 @@ def dialogue_cards() -> list[Card]:
     ]
 
 
+def records_petitions(user: object) -> bool:
+    """Whether `user` records petitions (an officer of a unit)."""
+    from danvan.outreach.forms import petition_areas
+
+    return bool(getattr(user, "is_authenticated", False)) and petition_areas(user).exists()
+
+
 class OutreachConfig(AppConfig):
     name = "danvan.outreach"
     label = "outreach"
@@ -62,6 +71,10 @@ class OutreachConfig(AppConfig):
             MenuItem("petitions", "Kiến nghị", "petitions_staff:list"),
         )
         register_demo("outreach", load_demo)
+        # "One click" from a survey's written answer or an opinion report.
+        register_follow_up(
+            FollowUp("Chuyển thành kiến nghị", "petitions_staff:add", records_petitions)
+        )
         register_home_section(
             HomeSection(
                 anchor="doi-thoai",

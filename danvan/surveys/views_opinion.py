@@ -168,6 +168,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": own_draft
             and opinion.editable_reports(request.user).filter(pk=report.pk).exists(),
             "can_delete": own_draft,
+            "follow_text": "\n".join(t for t in (report.what_people_say, report.proposals) if t),
+            "follow_note": f"Báo cáo dư luận xã hội: {report.topic}",
         },
     )
 

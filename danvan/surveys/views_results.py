@@ -363,6 +363,9 @@ def text_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": [(q.pk, f"Câu {numbers[q.pk]}. {q.text}") for q in listed],
             "question": question,
             "number": numbers.get(question.pk) if question else None,
+            "follow_note": (
+                f"Khảo sát “{survey.title}”, câu {numbers[question.pk]}" if question else ""
+            ),
             "is_other": question is not None and not kinds.of(question).written,
             "filters": filters,
             "form": filters.form,

@@ -81,3 +81,36 @@ def unit_link(context: Any, unit: Any, label: str = "") -> str:
         return format_html('<span class="unit-out-of-scope">{}</span>', text)
     page = "staff:area_detail" if isinstance(unit, Area) else "staff:org_detail"
     return format_html('<a href="{}">{}</a>', reverse(page, args=[unit.pk]), text)
+
+
+FOLLOW_UP_TEXT = 1500
+"""The words handed to a follow-up by its link, at most (the rest is read at its source)."""
+
+
+@register.simple_tag(takes_context=True)
+def follow_ups(context: Any, source: str, text: str, note: str = "", unit: Any = None) -> str:
+    """Links to the actions other apps registered on the people's words
+    (`core.registry.register_follow_up`), for the reader they allow: e.g.
+    "Chuyển thành kiến nghị" under a survey's written answer."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+    from django.utils.html import format_html, format_html_join
+
+    from danvan.core.registry import FOLLOW_UPS
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not FOLLOW_UPS:
+        return ""
+    params = {"nguon": source, "noi_dung": str(text)[:FOLLOW_UP_TEXT], "ghi_chu": note}
+    if unit is not None:
+        params["don_vi"] = str(getattr(unit, "pk", unit))
+    query = urlencode({k: v for k, v in params.items() if v})
+    links = [(f"{reverse(f.url_name)}?{query}", f.label) for f in FOLLOW_UPS if f.allowed(user)]
+    if not links:
+        return ""
+    return format_html(
+        '<span class="follow-ups small">{}</span>',
+        format_html_join(" · ", '<a href="{}">{}</a>', links),
+    )

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "danvan.practices",
     "danvan.plans",
     "danvan.outreach",
+    "danvan.inspections",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from danvan.contests.tests import test_staff_personas, test_stats_personas
 from danvan.core.tests import test_personas
+from danvan.inspections.tests import test_staff_personas as inspections_personas
 from danvan.outreach.tests import test_staff_personas as outreach_personas
 from danvan.plans.tests import test_staff_personas as plans_staff_personas
 from danvan.practices.tests import test_staff_personas as practice_staff_personas
@@ -28,6 +29,7 @@ COVERED = {
     "plans_staff": plans_staff_personas.MATRIX.names,
     "petitions_staff": outreach_personas.PETITIONS.names,
     "dialogues_staff": outreach_personas.DIALOGUES.names,
+    "inspections_staff": inspections_personas.MATRIX.names,
 }
 
 

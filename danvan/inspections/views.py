@@ -1,0 +1,307 @@
+"""Staff pages of inspections and supervision, at /quan-ly/kiem-tra/
+(namespace "inspections_staff"): programmes per period, their inspections,
+findings and conclusions, and the follow-up of recommendations (overdue
+first, in Excel too). A programme is seen and changed in its issuing body's
+scope; the body inspected reads its inspections; out of scope is a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+from openpyxl import Workbook
+
+from danvan.core.excel import (
+    XLSX,
+    add_notes,
+    append_row,
+    attachment,
+    filenames,
+    workbook_bytes,
+    write_header,
+)
+from danvan.core.forms import form_error
+from danvan.core.listing import StaffRequest, list_page
+from danvan.core.models import Organization, Period
+from danvan.core.scope import MANAGE, get_visible_or_404
+from danvan.core.text import format_date
+from danvan.inspections import forms as f
+from danvan.inspections import services
+from danvan.inspections.models import Inspection, Programme, Recommendation
+
+NAV = "inspections"
+
+
+def _programme(request: StaffRequest, pk: int, verb: str = "view") -> Programme:
+    qs = Programme.objects.select_related("organization", "organization__area", "period")
+    return get_visible_or_404(qs, request.user, verb, pk=pk)
+
+
+def _inspection(request: StaffRequest, pk: int, verb: str = "view") -> Inspection:
+    qs = Inspection.objects.select_related(
+        "programme", "programme__organization__area", "programme__period", "inspected__area"
+    )
+    return get_visible_or_404(qs, request.user, verb, pk=pk)
+
+
+@require_safe
+@login_required
+def programme_list(request: StaffRequest) -> HttpResponse:
+    qs = (
+        Programme.objects.visible_to(request.user)
+        .select_related("organization", "period")
+        .annotate(count=Count("inspections"))
+    )
+    period = request.GET.get("ky", "")
+    if period.isdigit():
+        qs = qs.filter(period_id=int(period))
+    return list_page(
+        request,
+        "inspections/programme_list.html",
+        qs.order_by("-period__start", "-issued_on", "-pk"),
+        nav=NAV,
+        periods=Period.objects.latest_first(),
+        period=period,
+        can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
+    )
+
+
+def _programme_form(request: StaffRequest, programme: Programme | None) -> HttpResponse:
+    form = f.ProgrammeForm(request.POST or None, instance=programme, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_programme(form.instance)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã lưu chương trình.")
+            return redirect(saved)
+    return render(
+        request,
+        "inspections/programme_form.html",
+        {"nav": NAV, "form": form, "programme": programme},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def programme_add(request: StaffRequest) -> HttpResponse:
+    if not Organization.objects.visible_to(request.user, MANAGE).exists():
+        raise Http404
+    return _programme_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def programme_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    return _programme_form(request, _programme(request, pk, MANAGE))
+
+
+@require_safe
+@login_required
+def programme_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    programme = _programme(request, pk)
+    inspections = (
+        programme.inspections.select_related("inspected", "inspected__area")
+        .annotate(
+            open=Count("recommendations", filter=Q(recommendations__done_on__isnull=True)),
+            total=Count("recommendations"),
+        )
+        .order_by("starts_on", "pk")
+    )
+    return render(
+        request,
+        "inspections/programme_detail.html",
+        {
+            "nav": NAV,
+            "programme": programme,
+            "inspections": inspections,
+            "can_manage": Programme.objects.visible_to(request.user, MANAGE)
+            .filter(pk=programme.pk)
+            .exists(),
+        },
+    )
+
+
+def _inspection_form(
+    request: StaffRequest, programme: Programme, inspection: Inspection | None
+) -> HttpResponse:
+    instance = inspection or Inspection(programme=programme)
+    form = f.InspectionForm(request.POST or None, instance=instance, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        form.instance.programme = programme
+        try:
+            saved = services.save_inspection(form.instance)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã lưu cuộc kiểm tra, giám sát.")
+            return redirect(saved)
+    return render(
+        request,
+        "inspections/inspection_form.html",
+        {"nav": NAV, "form": form, "programme": programme, "inspection": inspection},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def inspection_add(request: StaffRequest, pk: int) -> HttpResponse:
+    return _inspection_form(request, _programme(request, pk, MANAGE), None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def inspection_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk, MANAGE)
+    return _inspection_form(request, inspection.programme, inspection)
+
+
+@require_safe
+@login_required
+def inspection_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk)
+    can_manage = Inspection.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists()
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "nav": NAV,
+            "inspection": inspection,
+            "recommendations": inspection.recommendations.all(),
+            "can_manage": can_manage,
+            "add_form": f.RecommendationForm() if can_manage else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def inspection_conclude(request: StaffRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk, MANAGE)
+    initial = {
+        "findings": inspection.findings,
+        "conclusions": inspection.conclusions,
+        "concluded_on": inspection.concluded_on or timezone.localdate(),
+    }
+    form = f.ConcludeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conclude_inspection(inspection, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã ghi kết luận.")
+            return redirect(inspection)
+    return render(
+        request,
+        "inspections/conclude.html",
+        {"nav": NAV, "form": form, "inspection": inspection},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def recommendation_add(request: StaffRequest, pk: int) -> HttpResponse:
+    inspection = _inspection(request, pk, MANAGE)
+    form = f.RecommendationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_recommendation(inspection, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã ghi kiến nghị.")
+            return redirect(inspection)
+    return render(
+        request,
+        "inspections/recommendation_form.html",
+        {"nav": NAV, "form": form, "inspection": inspection},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def recommendation_settle(request: StaffRequest, pk: int) -> HttpResponse:
+    recommendation = get_visible_or_404(
+        Recommendation.objects.select_related("inspection"),
+        request.user,
+        MANAGE,
+        pk=pk,
+    )
+    form = f.SettleForm(request.POST or None, initial={"done_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settle_recommendation(recommendation, **form.cleaned_data)
+        except ValidationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Đã ghi kết quả thực hiện.")
+            return redirect(recommendation.inspection)
+    return render(
+        request,
+        "inspections/settle.html",
+        {"nav": NAV, "form": form, "recommendation": recommendation},
+    )
+
+
+def _follow_up(request: StaffRequest) -> tuple[str, Any]:
+    qs = Recommendation.objects.visible_to(request.user).select_related(
+        "inspection__inspected", "inspection__programme"
+    )
+    state = request.GET.get("tinh_trang", "open")
+    today = timezone.localdate()
+    if state == "open":
+        qs = qs.filter(done_on__isnull=True)
+    elif state == "overdue":
+        qs = qs.filter(done_on__isnull=True, deadline__lt=today)
+    elif state == "done":
+        qs = qs.filter(done_on__isnull=False)
+    else:
+        state = "all"
+    return state, qs.order_by("deadline", "pk")
+
+
+@require_safe
+@login_required
+def follow_up(request: StaffRequest) -> HttpResponse:
+    """The recommendations to follow, the most urgent first."""
+    state, qs = _follow_up(request)
+    return list_page(
+        request,
+        "inspections/follow_up.html",
+        qs,
+        nav=NAV,
+        state=state,
+        states=[("open", "Chưa thực hiện"), ("overdue", "Quá hạn"), ("done", "Đã thực hiện"),
+                ("all", "Tất cả")],
+    )  # fmt: skip
+
+
+@require_safe
+@login_required
+def follow_up_export(request: StaffRequest) -> HttpResponse:
+    _state, qs = _follow_up(request)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Kiến nghị sau kiểm tra")
+    write_header(
+        ws,
+        [("STT", 6), ("Đơn vị được kiểm tra", 32), ("Chương trình", 36), ("Kiến nghị", 60),
+         ("Hạn", 12), ("Tình trạng", 16), ("Ngày hoàn thành", 14), ("Kết quả", 50)],
+    )  # fmt: skip
+    for n, r in enumerate(qs, start=1):
+        append_row(
+            ws,
+            [n, r.inspection.inspected.name, r.inspection.programme.title, r.text,
+             format_date(r.deadline), r.status_label,
+             format_date(r.done_on) if r.done_on else "", r.result],
+        )  # fmt: skip
+    add_notes(wb, ["Theo bộ lọc đang chọn, trong phạm vi của người xuất."])
+    return attachment(workbook_bytes(wb), XLSX, filenames("Kiến nghị sau kiểm tra", "xlsx"))

@@ -382,6 +382,17 @@ SURVEY_MIX_BATCH = env_int("SURVEY_MIX_BATCH", 10)
 SURVEY_MIX_MINUTES = env_int("SURVEY_MIX_MINUTES", 10)
 SURVEY_RESPONDENT_RETENTION_DAYS = env_int("SURVEY_RESPONDENT_RETENTION_DAYS", 180)
 
+# --- E-mail ---------------------------------------------------------------------------------
+# Off unless EMAIL_HOST is set: then reminders (petitions near or past their deadline,
+# `manage.py petition_reminders`) also go by e-mail to the staff who hold an address.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Dân Vận Số <khong-tra-loi@localhost>")
+EMAIL_TIMEOUT = 20
+
 # --- Error reporting ---------------------------------------------------------------------
 # Off unless SENTRY_DSN is set: then unhandled errors and errors written to the log
 # go to that Sentry-compatible service (Sentry, GlitchTip) through sentry-sdk, an

@@ -381,6 +381,9 @@ SURVEY_SHUFFLE_MINUTES = env_int("SURVEY_SHUFFLE_MINUTES", 5)
 SURVEY_MIX_BATCH = env_int("SURVEY_MIX_BATCH", 10)
 SURVEY_MIX_MINUTES = env_int("SURVEY_MIX_MINUTES", 10)
 SURVEY_RESPONDENT_RETENTION_DAYS = env_int("SURVEY_RESPONDENT_RETENTION_DAYS", 180)
+# Who raised a petition (name, phone) is erased this many days after the petition
+# was closed or returned (`erase_expired_petitioners`).
+PETITION_RAISER_RETENTION_DAYS = env_int("PETITION_RAISER_RETENTION_DAYS", 365)
 
 # --- E-mail ---------------------------------------------------------------------------------
 # Off unless EMAIL_HOST is set: then reminders (petitions near or past their deadline,

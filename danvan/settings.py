@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "danvan.surveys",
     "danvan.practices",
     "danvan.plans",
+    "danvan.reports",
 ]
 
 MIDDLEWARE = [

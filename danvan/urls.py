@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quan-ly/cuoc-thi/", include("danvan.contests.urls_staff")),
     path("quan-ly/mo-hinh/", include("danvan.practices.urls_staff")),
     path("quan-ly/ke-hoach/", include("danvan.plans.urls_staff")),
+    path("quan-ly/bao-cao/", include("danvan.reports.urls_staff")),
     path("quan-ly/", include("danvan.core.urls_staff")),
     path("admin/", admin.site.urls),
     # Public uploaded images only (banners, share images), in every profile; other

@@ -63,6 +63,11 @@ def date_line(place: str, dated: date | None, year: int) -> str:
     return f"{place}, ngày {dated.day:02d} tháng {dated.month:02d} năm {dated.year}"
 
 
+def in_sentence(name: str) -> str:
+    """A unit's name inside a sentence: "Huyện Phụng Hiệp" -> "huyện Phụng Hiệp"."""
+    return name[:1].lower() + name[1:]
+
+
 def number_line(report: ReviewReport) -> str:
     return f"Số {report.number or '        '}-{report.symbol}"
 
@@ -182,9 +187,10 @@ def build_document(
     period = report.period
     _para(
         doc,
-        f"Thực hiện chương trình công tác, {report.issuer[:1] + report.issuer[1:].lower()} báo "
-        f"cáo {report.kind_label.lower()} {period.name} (từ ngày {format_date(period.start)} "
-        f"đến ngày {format_date(period.end)}) trên địa bàn {report.area.name} như sau:",
+        f"Thực hiện chương trình công tác, {report.organization.name} báo cáo "
+        f"{report.kind_label.lower()} {period.name} (từ ngày {format_date(period.start)} "
+        f"đến ngày {format_date(period.end)}) trên địa bàn {in_sentence(report.area.name)} "
+        "như sau:",
         indent=True,
     )
 
@@ -211,7 +217,7 @@ def build_document(
     _para(
         doc,
         f"Trên đây là báo cáo {report.kind_label.lower()} {period.name} của "
-        f"{report.issuer[:1] + report.issuer[1:].lower()}.",
+        f"{report.organization.name}.",
         indent=True,
     )
 

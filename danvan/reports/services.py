@@ -32,10 +32,8 @@ def _short_name(area: Area) -> str:
 def defaults_for(organization: Organization, period: Period) -> dict[str, Any]:
     """The header fields a new report of `organization` for `period` starts with."""
     area = organization.area
-    province = (
-        area.get_ancestors().filter(kind=AreaKind.PROVINCE).first() if area.depth > 1 else area
-    )
-    top = province or area
+    prefixes = [area.path[:n] for n in range(Area.steplen, len(area.path), Area.steplen)]
+    top = Area.objects.filter(path__in=prefixes, kind=AreaKind.PROVINCE).first() or area
     party = f"ĐẢNG BỘ {top.name.upper()}"
     what = "Tổng kết năm" if period.kind == PeriodKind.YEAR else "Sơ kết"
     return {

@@ -13,6 +13,7 @@ from danvan.contests.tests import test_staff_personas, test_stats_personas
 from danvan.core.tests import test_personas
 from danvan.plans.tests import test_staff_personas as plans_staff_personas
 from danvan.practices.tests import test_staff_personas as practice_staff_personas
+from danvan.reports.tests import test_staff_personas as reports_staff_personas
 from danvan.surveys.tests import test_results_personas
 from danvan.surveys.tests import test_staff_personas as survey_staff_personas
 
@@ -25,6 +26,7 @@ COVERED = {
     "opinion": test_results_personas.OPINION.names,
     "practices_staff": practice_staff_personas.MATRIX.names,
     "plans_staff": plans_staff_personas.MATRIX.names,
+    "reports_staff": reports_staff_personas.MATRIX.names,
 }
 
 

@@ -122,7 +122,7 @@ def test_out_of_scope_writes_change_nothing(personas: Personas, client: Any) -> 
             "place": "X",
             "subject": "X",
             "symbol": "BC",
-        },  # fmt: skip
+        },
         lambda: (
             list(Draft.objects.values_list("version", "results")),
             Export.objects.count(),

@@ -144,3 +144,36 @@ def test_a_job_of_an_officer_who_lost_the_report_fails(world: dict[str, Any]) ->
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.message == "Người xuất không còn quyền với báo cáo này."
+
+
+def test_the_forms_create_and_edit_a_report(world: dict[str, Any], client: Any) -> None:
+    body, period = world["body"], world["period"]
+    ReviewReport.objects.all().delete()
+    client.force_login(world["users"]["admin"])
+    add = reverse("reports_staff:report_add")
+    assert "Tạo báo cáo sơ kết, tổng kết" in client.get(add).content.decode()
+    sent = client.post(add, {"organization": body.pk, "period": period.pk, "symbol": "BC/ĐU"})
+    report = ReviewReport.objects.get()
+    assert sent["Location"] == report.get_absolute_url()
+    assert (report.symbol, report.place, report.signer_capacity) == (
+        "BC/ĐU", "Phụng Hiệp", "T/M BAN THƯỜNG VỤ",
+    )  # fmt: skip
+    edit = reverse("reports_staff:report_edit", args=[report.pk])
+    values = {name: getattr(report, name) for name in ("party_committee", "issuer", "symbol",
+              "place", "subject", "signer_capacity", "recipients")}  # fmt: skip
+    signed = {"signer_title": "Phó Bí thư", "signer_name": "Lê Văn Tám"}
+    sent = client.post(edit, {**values, "number": "25", "dated": "2026-07-05", **signed})
+    assert sent.status_code == 302
+    report.refresh_from_db()
+    assert (report.number, report.dated, report.signer_name) == (
+        "25",
+        date(2026, 7, 5),
+        "Lê Văn Tám",
+    )
+    # A date before the period: the form again with the service's reason.
+    page = client.post(edit, {**values, "dated": "2025-12-01"}).content.decode()
+    assert "Ngày báo cáo không thể trước ngày bắt đầu của kỳ báo cáo." in page
+    # A body out of the officer's scope is not a choice.
+    client.force_login(world["users"][SIBLING])
+    sent = client.post(add, {"organization": body.pk, "period": period.pk})
+    assert sent.status_code == 200 and "organization" in sent.context["form"].errors

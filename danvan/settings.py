@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "danvan.plans",
     "danvan.outreach",
     "danvan.inspections",
+    "danvan.reports",
 ]
 
 MIDDLEWARE = [

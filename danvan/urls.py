@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quan-ly/kien-nghi/", include("danvan.outreach.urls_staff")),
     path("quan-ly/doi-thoai/", include("danvan.outreach.urls_staff_dialogues")),
     path("quan-ly/kiem-tra/", include("danvan.inspections.urls_staff")),
+    path("quan-ly/bao-cao/", include("danvan.reports.urls_staff")),
     path("quan-ly/", include("danvan.core.urls_staff")),
     path("admin/", admin.site.urls),
     # Public uploaded images only (banners, share images), in every profile; other

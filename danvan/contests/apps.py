@@ -54,6 +54,10 @@ class ContestsConfig(AppConfig):
         )
         register_staff_menu(MenuItem("contests", "Cuộc thi", "contests_staff:contest_list"))
         register_demo("contests", load_demo)
+        from danvan.contests.review import TITLE, contests_review
+        from danvan.core.review import register_review_section
+
+        register_review_section("contests", TITLE, 20, contests_review)
 
         # Modules that register background job handlers: a worker process never
         # loads the URLconf, so they are imported here.

@@ -40,3 +40,7 @@ class InspectionsConfig(AppConfig):
         register_visibility(
             Recommendation, through(Recommendation, "inspection", Inspection.objects.visible_to)
         )
+        from danvan.core.review import register_review_section
+        from danvan.inspections.review import TITLE, inspections_review
+
+        register_review_section("inspections", TITLE, 70, inspections_review)

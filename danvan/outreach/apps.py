@@ -98,3 +98,13 @@ class OutreachConfig(AppConfig):
         register_visibility(Petition, scoped(Petition))
         register_visibility(PetitionStep, through(PetitionStep, "petition", scoped(Petition)))
         register_encrypted_field(Petition, "raiser_phone_encrypted")  # rotate_field_key
+        from danvan.core.review import register_review_section
+        from danvan.outreach.review import (
+            DIALOGUES_TITLE,
+            PETITIONS_TITLE,
+            dialogues_review,
+            petitions_review,
+        )
+
+        register_review_section("dialogues", DIALOGUES_TITLE, 50, dialogues_review)
+        register_review_section("petitions", PETITIONS_TITLE, 60, petitions_review)

@@ -60,6 +60,11 @@ class PlansConfig(AppConfig):
 
         register_staff_menu(MenuItem("plans", "Thực hiện kế hoạch", "plans_staff:plan_list"))
         register_demo("plans", load_demo)
+        from danvan.core.review import register_review_section
+        from danvan.plans.review import TARGETS_TITLE, WORK_TITLE, targets_review, work_review
+
+        register_review_section("plans_work", WORK_TITLE, 10, work_review)
+        register_review_section("plans_targets", TARGETS_TITLE, 90, targets_review)
         register_indicator(COORDINATION)
         register_indicator(MEMBERS_BRIEFED)
         register_indicator(COMMUNICATORS)

@@ -95,6 +95,10 @@ class PracticesConfig(AppConfig):
             MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
         )
         register_demo("practices", load_demo)
+        from danvan.core.review import register_review_section
+        from danvan.practices.review import TITLE, practices_review
+
+        register_review_section("practices", TITLE, 40, practices_review)
         register_home_section(
             HomeSection(
                 anchor="mo-hinh",

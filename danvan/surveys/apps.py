@@ -57,6 +57,10 @@ class SurveysConfig(AppConfig):
             MenuItem("opinion", "Dư luận xã hội", "opinion:report_list"),
         )
         register_demo("surveys", load_demo)
+        from danvan.core.review import register_review_section
+        from danvan.surveys.review import TITLE, surveys_review
+
+        register_review_section("surveys", TITLE, 30, surveys_review)
         from django.db.models.signals import post_delete, post_save
 
         from danvan.core.models import Area

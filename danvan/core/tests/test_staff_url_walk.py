@@ -15,6 +15,7 @@ from danvan.inspections.tests import test_staff_personas as inspections_personas
 from danvan.outreach.tests import test_staff_personas as outreach_personas
 from danvan.plans.tests import test_staff_personas as plans_staff_personas
 from danvan.practices.tests import test_staff_personas as practice_staff_personas
+from danvan.reports.tests import test_staff_personas as reports_staff_personas
 from danvan.surveys.tests import test_results_personas
 from danvan.surveys.tests import test_staff_personas as survey_staff_personas
 
@@ -30,6 +31,7 @@ COVERED = {
     "petitions_staff": outreach_personas.PETITIONS.names,
     "dialogues_staff": outreach_personas.DIALOGUES.names,
     "inspections_staff": inspections_personas.MATRIX.names,
+    "reports_staff": reports_staff_personas.MATRIX.names,
 }
 
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.documents import KINDS as DOCUMENT_KINDS
 from danvan.core.documents import check_document
@@ -113,9 +113,12 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
         .order_by("path")
     )
     rows = f.AttendanceRows(request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies})
-    names = f.NamedRows(request.POST or None, prefix="ten", form_kwargs={"bodies": bodies})
+    # The names are optional: a POST without their rows at all records counts only.
+    sent_names = request.POST if "ten-TOTAL_FORMS" in request.POST else None
+    names = f.NamedRows(sent_names, prefix="ten", form_kwargs={"bodies": bodies})
     asked = False
-    valid = [x.is_valid() for x in (form, rows, names)] if request.method == "POST" else []
+    sent = [form, rows, names] if names.is_bound else [form, rows]
+    valid = [x.is_valid() for x in sent] if request.method == "POST" else []
     if valid and all(valid):
         data = form.cleaned_data
         attendance = [
@@ -127,7 +130,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
                 by=request.user,
                 organization=data["organization"],
                 attendance=attendance,
-                named=f.named_from(names),
+                named=f.named_from(names) if names.is_bound else [],
                 confirmed=data["confirmed"],
                 **fields,
             )
@@ -224,14 +227,20 @@ def attendee_template(request: StaffRequest, pk: int) -> HttpResponse:
     return exports.excel(data, f"Mẫu danh sách người dự {briefing.held_on:%d-%m-%Y}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def attendee_delete(request: StaffRequest, pk: int, person: int) -> HttpResponse:
+    """Take a person off the list: GET asks, POST does it."""
     briefing = _briefing_to_manage(request, pk)
-    row = get_object_or_404(Attendee, pk=person, briefing=briefing)
-    services.remove_attendee(row)
-    messages.success(request, f"Đã bỏ {row.full_name} khỏi danh sách người dự.")
-    return redirect(briefing)
+    row = get_object_or_404(
+        Attendee.objects.select_related("organization"), pk=person, briefing=briefing
+    )
+    if request.method == "POST":
+        services.remove_attendee(row)
+        messages.success(request, f"Đã bỏ {row.full_name} khỏi danh sách người dự.")
+        return redirect(briefing)
+    context = {"nav": NAV, "briefing": briefing, "person": row}
+    return render(request, "plans/staff/attendee_delete.html", context)
 
 
 # --- Aggregate returns -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from danvan.core.scope import MANAGE, get_scope
 from danvan.core.text import fold
 from danvan.core.uploads import cell_text, read_sheet_rows
 from danvan.plans.models import ATTENDING, AggregateReturn, Briefing, Gender
-from danvan.plans.services import Named
+from danvan.plans.services import Named, same_name
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Chỉ số", "Số đạt", "Tổng số", "Ghi chú"]
 MAX_ROWS = 20_000
@@ -265,7 +265,7 @@ def read_attendees(data: bytes, user: Any, briefing: Briefing) -> list[Named]:
         by_name.setdefault(fold(body_label(body)), []).append(body)
     genders = {fold(label): value for value, label in Gender.choices}
     existing = {
-        (a.full_name_folded, a.organization_id, a.phone) for a in briefing.named_attendees.all()
+        (same_name(a.full_name), a.organization_id, a.phone) for a in briefing.named_attendees.all()
     }
     people: list[Named] = []
     errors: list[str] = []

@@ -4,6 +4,7 @@ refusing with a Vietnamese `ValidationError` and then changing nothing."""
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -335,8 +336,14 @@ class Named:
     phone: str = ""
 
     def key(self) -> tuple[str, int, str]:
-        """Two rows are the same person: the same name (folded), body and phone."""
-        return fold(" ".join(self.full_name.split()))[:150], self.organization.pk, self.phone
+        """Two rows are the same person: the same name (`same_name`), body and phone."""
+        return same_name(self.full_name), self.organization.pk, self.phone
+
+
+def same_name(full_name: str) -> str:
+    """A name as compared for a person listed twice: spaces and case do not
+    matter, diacritics do (Lan and Lân are two people)."""
+    return unicodedata.normalize("NFC", " ".join(full_name.split())).casefold()[:150]
 
 
 def _check_names(named: list[Named], organization: Organization) -> None:
@@ -478,7 +485,7 @@ def record_briefing(
 def _existing_keys(briefing: Briefing) -> dict[tuple[str, int, str], str]:
     """The people already listed for the briefing, by `Named.key`."""
     return {
-        (a.full_name_folded, a.organization_id, a.phone): a.full_name
+        (same_name(a.full_name), a.organization_id, a.phone): a.full_name
         for a in briefing.named_attendees.all()
     }
 

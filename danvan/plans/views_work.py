@@ -117,9 +117,9 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
     sent_names = request.POST if "ten-TOTAL_FORMS" in request.POST else None
     names = f.NamedRows(sent_names, prefix="ten", form_kwargs={"bodies": bodies})
     asked = False
-    sent = [form, rows, names] if names.is_bound else [form, rows]
-    valid = [x.is_valid() for x in sent] if request.method == "POST" else []
-    if valid and all(valid):
+    # Every part checked (so each shows its errors), the names only when sent.
+    valid = [form.is_valid(), rows.is_valid(), not names.is_bound or names.is_valid()]
+    if request.method == "POST" and all(valid):
         data = form.cleaned_data
         attendance = [
             (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")

@@ -43,6 +43,7 @@ class PlansConfig(AppConfig):
         from danvan.plans.models import (
             AggregateReturn,
             Attendance,
+            Attendee,
             Briefing,
             Communicator,
             Completion,
@@ -54,6 +55,7 @@ class PlansConfig(AppConfig):
             Official,
             Plan,
             Report,
+            ReportFile,
             Target,
             Task,
         )
@@ -84,14 +86,20 @@ class PlansConfig(AppConfig):
             AggregateReturn,
         )
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
+        register_encrypted_field(Attendee, "phone_encrypted")
         for model in (
-            Plan, Task, Report, CoordinationPlan, Target, Briefing, Attendance, Official,
-            Course, Completion, AggregateReturn, Material, MaterialFile, Dispatch,
+            Plan, Task, Report, ReportFile, CoordinationPlan, Target, Briefing, Attendance,
+            Official, Course, Completion, AggregateReturn, Material, MaterialFile, Dispatch,
         ):  # fmt: skip
             if not auditlog.contains(model):
                 auditlog.register(model)
         if not auditlog.contains(Communicator):  # the phone's ciphertext is not a change to show
             auditlog.register(Communicator, exclude_fields=["phone_encrypted", "full_name_folded"])
+        if not auditlog.contains(Attendee):  # who came stays out of the append-only log
+            auditlog.register(
+                Attendee,
+                exclude_fields=["full_name", "full_name_folded", "ethnicity", "phone_encrypted"],
+            )
         register_visibility(Plan, scoped(Plan))
         register_visibility(Task, scoped(Task))
         register_visibility(Report, through(Report, "task", scoped(Task)))
@@ -107,3 +115,7 @@ class PlansConfig(AppConfig):
         register_visibility(Course, scoped(Course))
         register_visibility(Completion, through(Completion, "course", scoped(Course)))
         register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))
+        register_visibility(Attendee, through(Attendee, "briefing", scoped(Briefing)))
+        register_visibility(
+            ReportFile, through(ReportFile, "report", through(Report, "task", scoped(Task)))
+        )

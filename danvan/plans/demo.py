@@ -1,7 +1,9 @@
 """The demo plan: the seed plan itself ("Kế hoạch thực hiện Đề án 08-ĐA/TU",
 Huyện ủy Phụng Hiệp, 2024), its tasks of sections III and IV assigned to the
-bodies it names, progress reports (some missing: overdue), coordination plans
-of most current Front bodies and organisations, and its computable targets."""
+bodies it names, progress reports (some missing: overdue; the first with a
+workbook attached), coordination plans of most current Front bodies and
+organisations, briefings (one with its attendees listed by name), and its
+computable targets."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from danvan.core.demo import DemoError, Writer, demo_home
 from danvan.core.demo import say as _say
@@ -24,9 +27,11 @@ from danvan.plans.models import (
     BriefingFormat,
     CommunicatorKind,
     CoordinationStatus,
+    Gender,
     OfficialClass,
     Plan,
     Recurrence,
+    Report,
 )
 
 SEED = 12
@@ -204,13 +209,16 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
 
 
 def _reports(task: Any, by: Any, rng: random.Random) -> None:
-    """Reports of the due dates before the district ended, a few left out."""
+    """Reports of the due dates before the district ended, a few left out; the
+    first report of the plan carries a workbook of its figures."""
     for body in [task.lead, *task.partners.all()]:
         for due_on in task.due_dates():
             if body.valid_to and due_on >= body.valid_to:
                 break
             if rng.random() < 0.2:
                 continue  # not reported: overdue
+            sessions, people = rng.randint(3, 20), rng.randint(150, 1500)
+            first = not Report.objects.filter(task__plan=task.plan).exists()
             services.submit_report(
                 task,
                 body,
@@ -219,8 +227,29 @@ def _reports(task: Any, by: Any, rng: random.Random) -> None:
                 progress=rng.choice((60, 75, 80, 90, 100)),
                 text=f"{body.name} đã triển khai nhiệm vụ {task.number} theo kế hoạch; "
                 "tổ chức quán triệt, phân công cán bộ phụ trách và theo dõi kết quả.",
-                figures=f"{rng.randint(3, 20)} cuộc, {rng.randint(150, 1500)} lượt người dự",
+                figures=f"{sessions} cuộc, {people} lượt người dự",
+                files=[_figures_workbook(body, due_on, sessions, people)] if first else [],
             )
+
+
+def _figures_workbook(body: Any, due_on: date, sessions: int, people: int) -> Any:
+    """A small workbook of a report's figures, made here (no file to download)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from danvan.core.documents import check_document
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Số liệu"
+    ws.append(["Đơn vị", "Kỳ báo cáo", "Số cuộc tuyên truyền", "Lượt người dự"])
+    ws.append([body.name, f"{due_on:%d/%m/%Y}", sessions, people])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return check_document(buf), f"Số liệu kỳ {due_on:%d-%m-%Y}.xlsx"
 
 
 def _coordination(plan: Plan, city: Area, rng: random.Random) -> None:
@@ -263,11 +292,14 @@ def _briefings(plan: Plan, city: Area, by: Any, rng: random.Random) -> None:
         organization__area__kind=AreaKind.COMMUNE,
     ).select_related("organization__area")
     days = (period.end - period.start).days
-    for count in counts.order_by("organization__path"):
+    for n, count in enumerate(counts.order_by("organization__path")):
         body = count.organization
         share = rng.choice((0.85, 0.92, 0.97, 1.0, 1.0))
         sessions = rng.randint(2, 3)
         left = int(count.members * share)
+        if n == 0 and left > len(NAMES):  # one session listed by name, counted by its names
+            left -= len(NAMES)
+            _named_briefing(plan, body, by, period.start)
         for n in range(sessions):
             came = left if n == sessions - 1 else rng.randint(1, max(1, left // 2))
             left -= came
@@ -291,6 +323,27 @@ NAMES = (
     "Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường", "Phạm Thị Dung", "Huỳnh Văn Em",
     "Võ Thị Giang", "Đặng Văn Hải", "Bùi Thị Hồng", "Thạch Sô Phên", "Danh Thị Sa Rươne",
 )  # fmt: skip
+
+
+def _named_briefing(plan: Plan, body: Organization, by: Any, day: date) -> None:
+    """A branch meeting whose attendees are listed by name (no count typed)."""
+    named = [
+        services.Named(
+            full_name=name,
+            organization=body,
+            gender=Gender.FEMALE if " Thị " in name else Gender.MALE,
+            ethnicity="Khmer" if name.startswith(("Thạch", "Danh")) else "Kinh",
+            phone=f"09123456{k:02d}" if k % 3 == 0 else "",
+        )
+        for k, name in enumerate(NAMES)
+    ]
+    services.record_briefing(
+        by=by, organization=body, attendance=[], named=named, plan=plan,
+        topic="Sinh hoạt chuyên đề: phòng, chống lừa đảo qua mạng",
+        held_on=min(day + timedelta(days=14), timezone.localdate()),
+        place=f"Nhà văn hóa {body.area.name}", format=BriefingFormat.COMBINED,
+        audience=Audience.MEMBERS, confirmed=True,
+    )  # fmt: skip
 
 
 def _communicators(city: Area, rng: random.Random) -> None:

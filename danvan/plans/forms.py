@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 
-from danvan.core.fields import AreaChoiceField, OrganizationChoiceField
+from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
+from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.indicators import indicator_choices
 from danvan.core.models import Area, Organization, Period
@@ -20,6 +21,7 @@ from danvan.plans.models import (
     Communicator,
     CoordinationStatus,
     Course,
+    Gender,
     Language,
     Material,
     Official,
@@ -27,6 +29,7 @@ from danvan.plans.models import (
     Target,
     Task,
 )
+from danvan.plans.services import MAX_REPORT_FILES, Named
 
 
 def managed_bodies(user: Any) -> Any:
@@ -110,6 +113,13 @@ class ReportForm(forms.Form):
         required=False,
         help_text="Ví dụ: 12 buổi tuyên truyền, 1.250 lượt hội viên tham dự.",
     )
+    attachments = FilesField(
+        label="Tệp đính kèm (không bắt buộc)",
+        max_count=MAX_REPORT_FILES,
+        accept=DOCUMENT_ACCEPT,
+        help_text=f"PDF, Word (.docx) hoặc Excel (.xlsx), tối đa {MAX_REPORT_FILES} tệp, mỗi "
+        "tệp đến 10 MB. Nếu báo cáo chưa lưu được, hãy chọn lại tệp.",
+    )
 
     def __init__(self, *args: Any, task: Task, bodies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,6 +136,13 @@ class CoordinationForm(forms.Form):
     status = forms.ChoiceField(label="Trạng thái", choices=CoordinationStatus.choices)
     number = forms.CharField(label="Số hiệu", max_length=60, required=False)
     issued_on = forms.DateField(label="Ngày ban hành", required=False, widget=DATE_WIDGET)
+    file = forms.FileField(
+        label="Tệp kế hoạch (không bắt buộc)",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+        help_text="PDF, Word (.docx) hoặc Excel (.xlsx), đến 10 MB; chọn tệp mới để thay tệp cũ.",
+    )
+    remove_file = forms.BooleanField(label="Bỏ tệp đang có", required=False)
 
 
 class TargetForm(forms.ModelForm):
@@ -186,6 +203,82 @@ class AttendanceRow(forms.Form):
 
 
 AttendanceRows = forms.formset_factory(AttendanceRow, extra=10, max_num=60, validate_max=True)
+
+
+class NamedRow(forms.Form):
+    """One person at a briefing, listed by name (an empty row is skipped)."""
+
+    full_name = forms.CharField(label="Họ và tên", max_length=150, required=False)
+    organization = OrganizationChoiceField(
+        label="Chi hội, đoàn thể", queryset=Organization.objects.none(), required=False
+    )
+    gender = forms.ChoiceField(
+        label="Giới tính", choices=[("", "—"), *Gender.choices], required=False
+    )
+    ethnicity = forms.CharField(label="Dân tộc", max_length=50, required=False)
+    phone = forms.CharField(label="Điện thoại", max_length=20, required=False)
+
+    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if bodies is not None:
+            form_field(self, "organization").queryset = bodies
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data["phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return normalize_phone(raw)
+        except forms.ValidationError:
+            raise forms.ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        other = any(data.get(n) for n in ("organization", "gender", "ethnicity", "phone"))
+        if other and not data.get("full_name") and not self.has_error("full_name"):
+            self.add_error("full_name", "Hãy ghi họ và tên.")
+        if data.get("full_name") and not data.get("organization"):
+            self.add_error("organization", "Hãy chọn chi hội, đoàn thể.")
+        return data
+
+    def named(self) -> Named | None:
+        data = self.cleaned_data
+        if not data.get("full_name") or not data.get("organization"):
+            return None
+        return Named(
+            full_name=data["full_name"],
+            organization=data["organization"],
+            gender=data.get("gender", ""),
+            ethnicity=data.get("ethnicity", "").strip(),
+            phone=data.get("phone", ""),
+        )
+
+
+NamedRows = forms.formset_factory(NamedRow, extra=5, max_num=100, validate_max=True)
+MoreNamedRows = forms.formset_factory(NamedRow, extra=10, max_num=100, validate_max=True)
+
+
+def named_from(rows: Any) -> list[Named]:
+    """The people of a valid `NamedRows` formset, empty rows left out."""
+    return [n for n in (row.named() for row in rows) if n is not None]
+
+
+class AttendeeImportForm(forms.Form):
+    file = forms.FileField(
+        label="File Excel (.xlsx)",
+        help_text="Dùng file mẫu: mỗi dòng một người. Nếu có dòng lỗi, không dòng nào được nhập.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
+        return upload
 
 
 class CommunicatorForm(forms.ModelForm):

@@ -1,7 +1,7 @@
-"""Aggregate returns from Excel (one row a unit and indicator) for a period:
-every row checked first, with an error per row; only when none has one are
-the returns written, all in one transaction, as a background job with its
-progress."""
+"""Imports from Excel, each a background job with its progress, every row
+checked first with an error per row, nothing written unless none has one:
+aggregate returns (one row a unit and indicator) for a period, and the
+attendees of a briefing listed by name (one row a person)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from openpyxl import Workbook
 
 from danvan.core.indicators import FIGURES, INDICATORS
 from danvan.core.jobs import JobFailed, Progress, job_handler
-from danvan.core.models import Area, AreaKind, Job, Period
+from danvan.core.models import Area, AreaKind, Job, Organization, Period
 from danvan.core.scope import MANAGE, get_scope
 from danvan.core.text import fold
 from danvan.core.uploads import cell_text, read_sheet_rows
-from danvan.plans.models import AggregateReturn
+from danvan.plans.models import ATTENDING, AggregateReturn, Briefing, Gender
+from danvan.plans.services import Named, same_name
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Chỉ số", "Số đạt", "Tổng số", "Ghi chú"]
 MAX_ROWS = 20_000
@@ -179,3 +180,187 @@ def import_returns_job(job: Job, progress: Progress) -> dict[str, Any]:
     progress(len(lines), len(lines), f"Đã ghi {len(lines)} dòng")
     message = f"Đã nhập {len(lines)} dòng số liệu kỳ {period.name} ({len(new)} mới)."
     return {"created": len(new), "updated": len(changed), "message": message}
+
+
+# --- Attendees of a briefing, by name ----------------------------------------------------------
+
+ATTENDEE_HEADER = ["Họ và tên", "Chi hội, đoàn thể", "Giới tính", "Dân tộc", "Số điện thoại"]
+MAX_ATTENDEES = 2000
+
+
+def attending_bodies(user: Any, briefing: Briefing) -> Any:
+    """The bodies whose members may be listed at `briefing`: those in force in
+    the user's scope under the organiser's unit, in tree order."""
+    return (
+        Organization.objects.visible_to(user)
+        .current()
+        .filter(kind__in=ATTENDING, area__path__startswith=briefing.organization.area.path)
+        .select_related("area")
+        .order_by("path")
+    )
+
+
+def body_label(body: Organization) -> str:
+    """How a body is written in the sheet when its name alone is not unique."""
+    return f"{body.name} ({body.area.name})"
+
+
+def attendee_template(user: Any, briefing: Briefing) -> bytes:
+    """The sheet to fill for a briefing, with the bodies that may be named."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Người dự"
+    ws.append(ATTENDEE_HEADER)
+    ws.append(["Nguyễn Thị Lan", "Chi hội Phụ nữ ấp Mỹ Thạnh", "Nữ", "Kinh", None])
+    for col, width in zip("ABCDE", (28, 40, 10, 12, 16), strict=True):
+        ws.column_dimensions[col].width = width
+    bodies = wb.create_sheet("Chi hội, đoàn thể")
+    bodies.append(["Tên ghi trong cột “Chi hội, đoàn thể”"])
+    names = list(attending_bodies(user, briefing)[:2000])
+    counts: dict[str, int] = {}
+    for body in names:
+        counts[fold(body.name)] = counts.get(fold(body.name), 0) + 1
+    for body in names:
+        bodies.append([body.name if counts[fold(body.name)] == 1 else body_label(body)])
+    bodies.column_dimensions["A"].width = 60
+    guide = wb.create_sheet("Hướng dẫn")
+    for line in (
+        f"Danh sách người dự buổi “{briefing.topic}” ngày {briefing.held_on:%d/%m/%Y}.",
+        "Mỗi dòng một người. Không đổi dòng tiêu đề; xóa dòng ví dụ trước khi nhập.",
+        "Chi hội, đoàn thể: đúng tên như trong trang “Chi hội, đoàn thể” của file này.",
+        "Giới tính (Nam hoặc Nữ), dân tộc và số điện thoại: không bắt buộc.",
+        "Số điện thoại được mã hóa khi lưu; danh sách trên hệ thống chỉ hiện một phần số.",
+        "Người có tên được tính vào số người dự của chi hội, đoàn thể của họ (nếu chi hội đã "
+        "ghi số người dự thì danh sách tên không được nhiều hơn số đó).",
+        "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
+    ):
+        guide.append([line])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_attendees(data: bytes, user: Any, briefing: Briefing) -> list[Named]:
+    """Parse and check every row; raise JobFailed listing each bad row."""
+    from django.core.exceptions import ValidationError
+
+    from danvan.core.validators import normalize_phone
+
+    try:
+        rows = read_sheet_rows(data, max_rows=MAX_ATTENDEES + 1, max_columns=len(ATTENDEE_HEADER))
+    except ValidationError as exc:
+        raise JobFailed(exc.messages[0]) from exc
+    if not rows:
+        raise JobFailed("File không có dữ liệu.")
+    header = [fold(cell_text(v)) for v in rows[0][: len(ATTENDEE_HEADER)]]
+    if header[:2] != [fold(h) for h in ATTENDEE_HEADER[:2]]:
+        raise JobFailed(
+            "Dòng tiêu đề không đúng mẫu. Cần các cột: " + " | ".join(ATTENDEE_HEADER) + "."
+        )
+    bodies = list(attending_bodies(user, briefing))
+    by_name: dict[str, list[Organization]] = {}
+    for body in bodies:
+        by_name.setdefault(fold(body.name), []).append(body)
+        by_name.setdefault(fold(body_label(body)), []).append(body)
+    genders = {fold(label): value for value, label in Gender.choices}
+    existing = {
+        (same_name(a.full_name), a.organization_id, a.phone) for a in briefing.named_attendees.all()
+    }
+    people: list[Named] = []
+    errors: list[str] = []
+    seen: dict[tuple[str, int, str], int] = {}
+    for number, raw in enumerate(rows[1:], start=2):
+        cells = [cell_text(v) for v in (list(raw) + [None] * 5)[:5]]
+        if not any(cells):
+            continue
+        full_name, body_text, gender_text, ethnicity, phone_text = cells
+        problems: list[str] = []
+        if not full_name:
+            problems.append("thiếu họ và tên")
+        elif len(full_name) > 150:
+            problems.append("họ và tên dài quá 150 ký tự")
+        found = by_name.get(fold(body_text), [])
+        if not body_text:
+            problems.append("thiếu chi hội, đoàn thể")
+        elif not found:
+            problems.append(
+                f"không có chi hội, đoàn thể “{body_text}” trên địa bàn của buổi tuyên truyền "
+                "trong phạm vi của bạn"
+            )
+        elif len(found) > 1:
+            problems.append(
+                f"có {len(found)} chi hội, đoàn thể tên “{body_text}”: hãy ghi kèm địa bàn, "
+                f"ví dụ “{body_label(found[0])}”"
+            )
+        gender = genders.get(fold(gender_text), "") if gender_text else ""
+        if gender_text and not gender:
+            problems.append(f"giới tính “{gender_text}” không hợp lệ (Nam hoặc Nữ)")
+        if len(ethnicity) > 50:
+            problems.append("dân tộc dài quá 50 ký tự")
+        phone = ""
+        if phone_text:
+            try:
+                phone = normalize_phone(phone_text)
+            except ValidationError:
+                problems.append(f"số điện thoại “{phone_text}” không đúng")
+        if not problems:
+            person = Named(full_name, found[0], gender, ethnicity, phone)
+            first = seen.setdefault(person.key(), number)
+            if first != number:
+                problems.append(f"trùng với dòng {first}")
+            elif person.key() in existing:
+                problems.append("đã có trong danh sách người dự của buổi này")
+            else:
+                people.append(person)
+        if problems:
+            errors.append(f"Dòng {number}: " + "; ".join(problems) + ".")
+    if errors:
+        raise JobFailed(
+            f"Có {len(errors)} dòng lỗi; chưa nhập dòng nào. Sửa các dòng dưới đây rồi nhập lại.",
+            errors,
+        )
+    if not people:
+        raise JobFailed("File không có người dự nào.")
+    return people
+
+
+def _briefing_link(job: Job, user: Any) -> tuple[str, str] | None:
+    pk = job.params.get("briefing")
+    if not Briefing.objects.visible_to(user).filter(pk=pk).exists():
+        return None
+    return "Buổi tuyên truyền", reverse("plans_staff:briefing_detail", args=[pk])
+
+
+def _import_again(job: Job, user: Any) -> tuple[str, str] | None:
+    pk = job.params.get("briefing")
+    if not Briefing.objects.visible_to(user, MANAGE).filter(pk=pk).exists():
+        return None
+    return "Nhập lại từ file khác", reverse("plans_staff:attendee_import", args=[pk])
+
+
+@job_handler("import_attendees", about=_briefing_link, again=_import_again)
+def import_attendees_job(job: Job, progress: Progress) -> dict[str, Any]:
+    from django.core.exceptions import ValidationError
+
+    from danvan.plans.services import add_attendees
+
+    user = job.created_by
+    briefing = (
+        Briefing.objects.visible_to(user, MANAGE)
+        .select_related("organization__area")
+        .filter(pk=job.params.get("briefing"))
+        .first()
+    )
+    if briefing is None:
+        raise JobFailed("Buổi tuyên truyền không còn, hoặc không thuộc phạm vi quản lý của bạn.")
+    with job.input_file.open("rb") as fh:
+        data = fh.read()
+    people = read_attendees(data, user, briefing)
+    progress(len(people), len(people), f"Đã kiểm tra {len(people)} dòng")
+    try:
+        added = add_attendees(briefing, people)
+    except ValidationError as error:
+        raise JobFailed("Chưa nhập dòng nào: " + " ".join(error.messages)) from None
+    message = f"Đã nhập {len(added)} người dự của buổi “{briefing.topic}”."
+    return {"created": len(added), "message": message}

@@ -141,8 +141,9 @@ MEMBERS_BRIEFED = Indicator(
     label="Đoàn viên, hội viên được tuyên truyền, học tập",
     definition="Số đoàn viên, hội viên (Hội LHPN, Hội Nông dân, Đoàn Thanh niên, Hội Cựu chiến "
     "binh) dự các buổi tuyên truyền, học tập trong kỳ báo cáo, theo số người dự ghi cho từng "
-    "tổ chức và chi hội của tổ chức (không vượt quá số hội viên của tổ chức), trên tổng số hội "
-    "viên của kỳ.",
+    "tổ chức và chi hội của tổ chức (chi hội không ghi số thì tính số người có tên trong danh "
+    "sách người dự; không tính hai lần), không vượt quá số hội viên của tổ chức, trên tổng số "
+    "hội viên của kỳ.",
     compute=members_briefed,
     trend=members_briefed,
 )

@@ -3,23 +3,32 @@ refusing with a Vietnamese `ValidationError` and then changing nothing."""
 
 from __future__ import annotations
 
+import secrets
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
+from danvan.core.documents import CheckedDocument
 from danvan.core.indicators import FIGURES
 from danvan.core.models import Area, MemberCount, Organization, Period
+from danvan.core.text import fold
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
     AggregateReturn,
     Attendance,
+    Attendee,
     Briefing,
     Communicator,
     Completion,
@@ -32,10 +41,21 @@ from danvan.plans.models import (
     Official,
     Plan,
     Report,
+    ReportFile,
     Target,
     Task,
     TaskStatus,
 )
+
+REPORT_FOLDER = "plans/reports"
+COORDINATION_FOLDER = "plans/coordination"
+MAX_REPORT_FILES = 5
+
+
+def _store(folder: str, checked: CheckedDocument) -> str:
+    """Keep a checked document in the storage under a random name; its name there."""
+    token = secrets.token_urlsafe(18)
+    return default_storage.save(f"{folder}/{token}.{checked.extension}", ContentFile(checked.data))
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
@@ -120,9 +140,41 @@ def submit_report(
     progress: int,
     text: str,
     figures: str = "",
+    files: Iterable[tuple[CheckedDocument, str]] = (),
 ) -> Report:
-    """An assigned body's report for one due date of the task; a second one
-    for the same date replaces nothing (it is refused)."""
+    """An assigned body's report for one due date of the task, with its
+    attached documents (each checked by `core.documents`, with the name it
+    was sent under), all or nothing; a second one for the same date replaces
+    nothing (it is refused)."""
+    files = list(files)
+    if len(files) > MAX_REPORT_FILES:
+        raise ValidationError(
+            f"Mỗi báo cáo đính kèm tối đa {MAX_REPORT_FILES} tệp.", code="too_many_files"
+        )
+    saved: list[str] = []
+    try:
+        return _submit_report(
+            task, organization, due_on, by=by, progress=progress, text=text,
+            figures=figures, files=files, saved=saved,
+        )  # fmt: skip
+    except BaseException:
+        for name in saved:  # the row was not written: its files go
+            default_storage.delete(name)
+        raise
+
+
+def _submit_report(
+    task: Task,
+    organization: Organization,
+    due_on: date,
+    *,
+    by: Any,
+    progress: int,
+    text: str,
+    figures: str,
+    files: list[tuple[CheckedDocument, str]],
+    saved: list[str],
+) -> Report:
     with transaction.atomic():
         locked = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
         if locked.status == TaskStatus.CANCELLED:
@@ -138,7 +190,7 @@ def submit_report(
             raise ValidationError("Mức độ hoàn thành từ 0 đến 100%.", code="progress")
         try:
             with transaction.atomic():
-                return Report.objects.create(
+                report = Report.objects.create(
                     task=locked,
                     organization=organization,
                     due_on=due_on,
@@ -152,6 +204,17 @@ def submit_report(
                 f"{organization.name} đã báo cáo kỳ {due_on:%d/%m/%Y} của nhiệm vụ này.",
                 code="reported",
             ) from None
+        for checked, file_name in files:
+            name = _store(REPORT_FOLDER, checked)
+            saved.append(name)
+            ReportFile.objects.create(
+                report=report,
+                file_name=file_name[:200],
+                stored=name,
+                extension=checked.extension,
+                size=len(checked.data),
+            )
+        return report
 
 
 def save_coordination_plan(
@@ -161,8 +224,14 @@ def save_coordination_plan(
     status: str,
     number: str = "",
     issued_on: date | None = None,
+    document: tuple[CheckedDocument, str] | None = None,
+    remove_file: bool = False,
 ) -> CoordinationPlan:
-    """The body's coordination plan for `plan`: created or changed."""
+    """The body's coordination plan for `plan`: created or changed; with
+    `document` (checked by `core.documents`, and the name it was sent under)
+    its file is set or replaced, with `remove_file` taken away. A file
+    replaced or taken away leaves the storage once the change is committed;
+    a new one goes again if the change is refused."""
     if organization.kind not in FRONT_AND_UNIONS:
         raise ValidationError(
             "Chỉ Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội lập kế hoạch phối hợp.",
@@ -172,12 +241,28 @@ def save_coordination_plan(
         raise ValidationError("Kế hoạch đã ban hành cần có số hiệu và ngày ban hành.")
     if issued_on and issued_on > timezone.localdate():
         raise ValidationError("Ngày ban hành không được sau hôm nay.", code="future")
-    with transaction.atomic():
-        row, _created = CoordinationPlan.objects.select_for_update().get_or_create(
-            organization=organization, plan=plan
-        )
-        row.status, row.number, row.issued_on = status, number.strip(), issued_on
-        row.save()
+    name = _store(COORDINATION_FOLDER, document[0]) if document else ""
+    try:
+        with transaction.atomic():
+            row, _created = CoordinationPlan.objects.select_for_update().get_or_create(
+                organization=organization, plan=plan
+            )
+            row.status, row.number, row.issued_on = status, number.strip(), issued_on
+            old = row.stored
+            if document is not None:
+                checked, file_name = document
+                row.stored, row.file_name = name, file_name[:200]
+                row.extension, row.size = checked.extension, len(checked.data)
+            elif remove_file:
+                row.stored = row.file_name = row.extension = ""
+                row.size = 0
+            row.save()
+            if old and old != row.stored:
+                transaction.on_commit(lambda: default_storage.delete(old))
+    except BaseException:
+        if name:
+            default_storage.delete(name)
+        raise
     return row
 
 
@@ -239,16 +324,90 @@ def period_of(day: date) -> Period | None:
     return min(periods, key=lambda p: p.end - p.start, default=None)
 
 
+@dataclass(frozen=True)
+class Named:
+    """A person listed by name at a briefing (not yet stored): the phone
+    already normalised (`core.validators.normalize_phone`), or empty."""
+
+    full_name: str
+    organization: Organization
+    gender: str = ""
+    ethnicity: str = ""
+    phone: str = ""
+
+    def key(self) -> tuple[str, int, str]:
+        """Two rows are the same person: the same name (`same_name`), body and phone."""
+        return same_name(self.full_name), self.organization.pk, self.phone
+
+
+def same_name(full_name: str) -> str:
+    """A name as compared for a person listed twice: spaces and case do not
+    matter, diacritics do (Lan and Lân are two people)."""
+    return unicodedata.normalize("NFC", " ".join(full_name.split())).casefold()[:150]
+
+
+def _check_names(named: list[Named], organization: Organization) -> None:
+    """Every name given, its body under the organiser's unit, nobody twice."""
+    if any(not n.full_name.strip() for n in named):
+        raise ValidationError("Hãy ghi họ và tên của từng người dự.", code="name")
+    seen: set[tuple[str, int, str]] = set()
+    twice = []
+    for person in named:
+        if person.key() in seen:
+            twice.append(f"{person.full_name} ({person.organization.name})")
+        seen.add(person.key())
+    if twice:
+        raise ValidationError(
+            "Có tên ghi hai lần trong danh sách: " + "; ".join(twice) + ". Nếu là hai người "
+            "trùng tên, hãy ghi số điện thoại hoặc thêm dấu phân biệt vào tên.",
+            code="name_twice",
+        )
+    _check_bodies_under(organization, [n.organization for n in named])
+
+
+def _check_bodies_under(organization: Organization, bodies: Iterable[Organization]) -> None:
+    outside = sorted({b.name for b in bodies if not b.area.path.startswith(organization.area.path)})
+    if outside:
+        raise ValidationError(
+            "Chỉ ghi người dự của các chi hội, đoàn thể trên địa bàn của đơn vị tổ chức: "
+            + ", ".join(outside),
+            code="outside",
+        )
+
+
+def _named_rows(briefing: Briefing, named: list[Named]) -> list[Attendee]:
+    from danvan.core.crypto import encrypt
+
+    return [
+        Attendee(
+            briefing=briefing,
+            organization=n.organization,
+            full_name=" ".join(n.full_name.split())[:150],
+            full_name_folded=fold(" ".join(n.full_name.split()))[:150],
+            gender=n.gender,
+            ethnicity=n.ethnicity.strip()[:50],
+            phone_encrypted=encrypt(n.phone) if n.phone else "",
+        )
+        for n in named
+    ]
+
+
 def record_briefing(
     *,
     by: Any,
     organization: Organization,
     attendance: list[tuple[Organization, int]],
+    named: list[Named] | None = None,
     confirmed: bool = False,
     **fields: Any,
 ) -> Briefing:
-    """A briefing with its attendance, all or nothing. An attendance above the
-    body's members in the period is questioned: refused unless `confirmed`."""
+    """A briefing with its attendance, all or nothing: counts per body and
+    people listed by name. A body's attendance is its count when one is typed
+    (its names, if any, are some of those counted: never more than the
+    count), else the number of its names; never both added. An attendance
+    above the body's members in the period is questioned: refused unless
+    `confirmed`."""
+    named = named or []
     held_on: date = fields["held_on"]
     if held_on > timezone.localdate():
         raise ValidationError("Ngày tổ chức không được sau hôm nay.", code="future")
@@ -259,32 +418,48 @@ def record_briefing(
             f"({plan.starts_on:%d/%m/%Y} – {plan.ends_on:%d/%m/%Y}).",
             code="outside_plan",
         )
-    if not attendance:
+    if not attendance and not named:
         raise ValidationError(
-            "Hãy ghi số người dự của ít nhất một chi hội, đoàn thể.", code="no_attendance"
+            "Hãy ghi số người dự của ít nhất một chi hội, đoàn thể, hoặc danh sách người dự "
+            "theo tên.",
+            code="no_attendance",
         )
     bodies = [body for body, _n in attendance]
     if len({b.pk for b in bodies}) != len(bodies):
         raise ValidationError("Mỗi chi hội, đoàn thể chỉ ghi một dòng.", code="duplicate")
     if any(n <= 0 for _b, n in attendance):
         raise ValidationError("Số người dự phải lớn hơn 0.", code="attendees")
-    outside = [b.name for b in bodies if not b.area.path.startswith(organization.area.path)]
-    if outside:
+    _check_bodies_under(organization, bodies)
+    _check_names(named, organization)
+    names_of: dict[int, int] = defaultdict(int)
+    for person in named:
+        names_of[person.organization.pk] += 1
+    short = [
+        f"{b.name} ghi {n} người dự nhưng danh sách có {names_of[b.pk]} tên"
+        for b, n in attendance
+        if names_of[b.pk] > n
+    ]
+    if short:
         raise ValidationError(
-            "Chỉ ghi người dự của các chi hội, đoàn thể trên địa bàn của đơn vị tổ chức: "
-            + ", ".join(outside),
-            code="outside",
+            "Số người dự không được ít hơn số người có tên trong danh sách: "
+            + "; ".join(short)
+            + ".",
+            code="fewer_than_names",
         )
+    typed = {b.pk for b in bodies}
+    by_names = {n.organization.pk: n.organization for n in named if n.organization.pk not in typed}
+    combined = [(b, n, False) for b, n in attendance]
+    combined += [(b, names_of[pk], True) for pk, b in by_names.items()]
     period = period_of(held_on)
     if period is not None and not confirmed:
         members = dict(
-            MemberCount.objects.filter(period=period, organization__in=bodies).values_list(
-                "organization_id", "members"
-            )
+            MemberCount.objects.filter(
+                period=period, organization__in=[b for b, _n, _f in combined]
+            ).values_list("organization_id", "members")
         )
         above = [
             f"{b.name} ({n} người dự, {members[b.pk]} hội viên)"
-            for b, n in attendance
+            for b, n, _f in combined
             if b.pk in members and n > members[b.pk]
         ]
         if above:
@@ -299,10 +474,102 @@ def record_briefing(
     with transaction.atomic():
         briefing = Briefing.objects.create(organization=organization, created_by=by, **fields)
         Attendance.objects.bulk_create(
-            Attendance(briefing=briefing, organization=body, attendees=n) for body, n in attendance
+            Attendance(briefing=briefing, organization=body, attendees=n, from_names=from_names)
+            for body, n, from_names in combined
         )
+        Attendee.objects.bulk_create(_named_rows(briefing, named))
         FIGURES.changed()  # (the briefing's own save raised it too)
     return briefing
+
+
+def _existing_keys(briefing: Briefing) -> dict[tuple[str, int, str], str]:
+    """The people already listed for the briefing, by `Named.key`."""
+    return {
+        (same_name(a.full_name), a.organization_id, a.phone): a.full_name
+        for a in briefing.named_attendees.all()
+    }
+
+
+def add_attendees(briefing: Briefing, named: list[Named]) -> list[Attendee]:
+    """People listed by name after the briefing was recorded (the form of its
+    page, an Excel list), all or none. Each counts for their body: a body
+    counted by names gains them; a body with a typed count keeps it, and
+    refuses more names than that count (correct the count first)."""
+    if not named:
+        raise ValidationError("Hãy ghi ít nhất một người dự.", code="empty")
+    with transaction.atomic():
+        locked = (
+            Briefing.objects.select_for_update()
+            .select_related("organization__area")
+            .get(pk=briefing.pk)
+        )
+        _check_names(named, locked.organization)
+        existing = _existing_keys(locked)
+        again = [f"{n.full_name} ({n.organization.name})" for n in named if n.key() in existing]
+        if again:
+            raise ValidationError(
+                "Đã có trong danh sách người dự của buổi này: " + "; ".join(again) + ".",
+                code="already",
+            )
+        counts = {a.organization_id: a for a in locked.attendances.all()}
+        listed = _names_per_body(locked)
+        adding: dict[int, int] = defaultdict(int)
+        for person in named:
+            adding[person.organization.pk] += 1
+        short = []
+        for pk, k in adding.items():
+            row = counts.get(pk)
+            if row is not None and not row.from_names and listed.get(pk, 0) + k > row.attendees:
+                body = next(n.organization for n in named if n.organization.pk == pk)
+                short.append(
+                    f"{body.name} ghi {row.attendees} người dự, đã có {listed.get(pk, 0)} tên, "
+                    f"thêm {k} tên"
+                )
+        if short:
+            raise ValidationError(
+                "Danh sách tên nhiều hơn số người dự đã ghi: " + "; ".join(short) + ".",
+                code="fewer_than_names",
+            )
+        added = Attendee.objects.bulk_create(_named_rows(locked, named))
+        _sync_named(locked, set(adding))
+        FIGURES.changed()  # a bulk write sends no signal
+    return added
+
+
+def remove_attendee(attendee: Attendee) -> None:
+    """Take a person off a briefing's list; a body counted by names counts
+    one fewer (and no longer appears once it has no name left)."""
+    with transaction.atomic():
+        locked = Briefing.objects.select_for_update().get(pk=attendee.briefing_id)
+        Attendee.objects.filter(pk=attendee.pk, briefing=locked).delete()
+        _sync_named(locked, {attendee.organization_id})
+        FIGURES.changed()
+
+
+def _names_per_body(briefing: Briefing) -> dict[int, int]:
+    return dict(
+        briefing.named_attendees.values_list("organization_id").annotate(n=Count("pk")).order_by()
+    )
+
+
+def _sync_named(briefing: Briefing, bodies: set[int]) -> None:
+    """Bring the attendance of `bodies` counted by names back to their number
+    of names (inside the caller's transaction, the briefing locked)."""
+    listed = _names_per_body(briefing)
+    counts = {a.organization_id: a for a in briefing.attendances.filter(organization__in=bodies)}
+    for pk in bodies:
+        row, n = counts.get(pk), listed.get(pk, 0)
+        if row is None:
+            if n:
+                Attendance.objects.create(
+                    briefing=briefing, organization_id=pk, attendees=n, from_names=True
+                )
+        elif row.from_names:
+            if n == 0:
+                row.delete()
+            elif row.attendees != n:
+                row.attendees = n
+                row.save(update_fields=["attendees"])
 
 
 # --- The communicator network ----------------------------------------------------------------
@@ -427,11 +694,6 @@ def add_material_file(
 ) -> MaterialFile:
     """Keep a checked document as the material's version in `language` (one a
     language); the file goes if the row cannot be written."""
-    import secrets
-
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     name = ""
     try:
         with transaction.atomic():
@@ -477,7 +739,18 @@ def send_material(material: Material, areas: Iterable[Area], sent_on: date) -> i
 
 @receiver(post_delete, sender=MaterialFile)
 def _material_file_gone(sender: Any, instance: MaterialFile, **kwargs: Any) -> None:
-    from django.core.files.storage import default_storage
-
     stored = instance.stored
     transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+@receiver(post_delete, sender=ReportFile)
+def _report_file_gone(sender: Any, instance: ReportFile, **kwargs: Any) -> None:
+    stored = instance.stored
+    transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+@receiver(post_delete, sender=CoordinationPlan)
+def _coordination_file_gone(sender: Any, instance: CoordinationPlan, **kwargs: Any) -> None:
+    stored = instance.stored
+    if stored:
+        transaction.on_commit(lambda: default_storage.delete(stored))

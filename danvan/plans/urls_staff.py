@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/nhiem-vu/them/", v.task_add, name="task_add"),
     path("<int:pk>/phoi-hop/", v.coordination, name="coordination"),
     path("<int:pk>/phoi-hop/<int:org>/", v.coordination_edit, name="coordination_edit"),
+    path("<int:pk>/phoi-hop/<int:org>/tep/", v.coordination_file, name="coordination_file"),
     path("<int:pk>/chi-tieu/", v.dashboard, name="dashboard"),
     path("<int:pk>/chi-tieu/them/", v.target_add, name="target_add"),
     path("<int:pk>/chi-tieu/<int:target>.xlsx", v.target_export, name="target_export"),
@@ -25,6 +26,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tuyen-truyen/danh-sach.xlsx", work.briefing_export, name="briefing_export"),
     path("tuyen-truyen/them/", work.briefing_add, name="briefing_add"),
     path("tuyen-truyen/<int:pk>/", work.briefing_detail, name="briefing_detail"),
+    path("tuyen-truyen/<int:pk>/nguoi-du/", work.attendee_add, name="attendee_add"),
+    path("tuyen-truyen/<int:pk>/nguoi-du/nhap/", work.attendee_import, name="attendee_import"),
+    path(
+        "tuyen-truyen/<int:pk>/nguoi-du/mau.xlsx",
+        work.attendee_template,
+        name="attendee_template",
+    ),
+    path(
+        "tuyen-truyen/<int:pk>/nguoi-du/<int:person>/bo/",
+        work.attendee_delete,
+        name="attendee_delete",
+    ),
     path("luc-luong/", people.communicator_list, name="communicator_list"),
     path("luc-luong/them/", people.communicator_add, name="communicator_add"),
     path("luc-luong/<int:pk>/", people.communicator_edit, name="communicator_edit"),
@@ -45,4 +58,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("nhiem-vu/<int:pk>/", v.task_detail, name="task_detail"),
     path("nhiem-vu/<int:pk>/sua/", v.task_edit, name="task_edit"),
     path("nhiem-vu/<int:pk>/trang-thai/", v.task_status, name="task_status"),
+    path(
+        "nhiem-vu/<int:pk>/bao-cao/<int:report>/tep/<int:file>/",
+        v.report_file,
+        name="report_file",
+    ),
 ]

@@ -12,14 +12,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import charts
+from danvan.core.documents import KINDS as DOCUMENT_KINDS
+from danvan.core.documents import CheckedDocument, check_document
 from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS, Figure, kept_figure
 from danvan.core.listing import StaffRequest, list_page
@@ -40,6 +43,7 @@ from danvan.plans.models import (
     FRONT_AND_UNIONS,
     CoordinationPlan,
     Plan,
+    ReportFile,
     Task,
     TaskStatus,
 )
@@ -196,13 +200,14 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
         Task.objects.select_related("plan__organization", "lead__area"), request.user, pk=pk
     )
     bodies = _reporting_bodies(request, task)
-    form = f.ReportForm(request.POST or None, task=task, bodies=bodies)
+    form = f.ReportForm(request.POST or None, request.FILES or None, task=task, bodies=bodies)
     if request.method == "POST":
         if not bodies:
             raise Http404("Không tìm thấy.")
         if form.is_valid():
             data = form.cleaned_data
             try:
+                files = [(_checked(upload), str(upload.name)) for upload in data["attachments"]]
                 services.submit_report(
                     task,
                     data["organization"],
@@ -211,6 +216,7 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
                     progress=data["progress"],
                     text=data["text"],
                     figures=data["figures"],
+                    files=files,
                 )
             except ValidationError as error:
                 form_error(form, error)
@@ -221,8 +227,10 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
     grid: dict[Any, list[services.Due]] = defaultdict(list)
     for due in dues:
         grid[due.due_on].append(due)
-    reports = task.reports.select_related("organization", "created_by").order_by(
-        "-due_on", "organization__path"
+    reports = (
+        task.reports.select_related("organization", "created_by")
+        .prefetch_related("files")
+        .order_by("-due_on", "organization__path")
     )
     can_manage = can(request.user, MANAGE, task.plan)
     return render(
@@ -239,6 +247,34 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
             "statuses": TaskStatus.choices,
         },
     )
+
+
+def _checked(upload: Any) -> CheckedDocument:
+    """An uploaded document checked by content, refused with its own name."""
+    try:
+        return check_document(upload)
+    except ValidationError as error:
+        raise ValidationError(f"{upload.name}: {error.messages[0]}", code=error.code) from None
+
+
+def _download(stored: str, file_name: str, extension: str) -> FileResponse:
+    try:
+        stream = default_storage.open(stored, "rb")
+    except OSError:
+        raise Http404("Không tìm thấy tệp.") from None
+    name = file_name if file_name.lower().endswith("." + extension) else f"{file_name}.{extension}"
+    return FileResponse(
+        stream, as_attachment=True, filename=name, content_type=DOCUMENT_KINDS[extension][0]
+    )
+
+
+@require_safe
+@login_required
+def report_file(request: StaffRequest, pk: int, report: int, file: int) -> FileResponse:
+    """A file attached to a report, for whoever reads the task."""
+    task = get_visible_or_404(Task.objects.all(), request.user, pk=pk)
+    row = get_object_or_404(ReportFile, pk=file, report_id=report, report__task=task)
+    return _download(row.stored, row.file_name, row.extension)
 
 
 @require_safe
@@ -309,17 +345,43 @@ def coordination_edit(request: StaffRequest, pk: int, org: int) -> HttpResponse:
         if current
         else {}
     )
-    form = f.CoordinationForm(request.POST or None, initial=initial)
+    form = f.CoordinationForm(request.POST or None, request.FILES or None, initial=initial)
+    if current is None or not current.stored:
+        del form.fields["remove_file"]
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
         try:
-            services.save_coordination_plan(body, plan, **form.cleaned_data)
+            document = (_checked(upload), str(upload.name)) if upload else None
+            services.save_coordination_plan(
+                body,
+                plan,
+                status=data["status"],
+                number=data["number"],
+                issued_on=data["issued_on"],
+                document=document,
+                remove_file=data.get("remove_file", False),
+            )
         except ValidationError as error:
             form_error(form, error)
         else:
             messages.success(request, f"Đã lưu kế hoạch phối hợp của {body.name}.")
             return redirect("plans_staff:coordination", pk=plan.pk)
-    context = {"nav": NAV, "plan": plan, "body": body, "form": form}
+    context = {"nav": NAV, "plan": plan, "body": body, "form": form, "current": current}
     return render(request, "plans/staff/coordination_form.html", context)
+
+
+@require_safe
+@login_required
+def coordination_file(request: StaffRequest, pk: int, org: int) -> FileResponse:
+    """The file of a body's coordination plan, for whoever sees that body's plan."""
+    plan = _plan(request, pk)
+    row = get_visible_or_404(
+        CoordinationPlan.objects.filter(plan=plan).exclude(stored=""),
+        request.user,
+        organization_id=org,
+    )
+    return _download(row.stored, row.file_name, row.extension)
 
 
 # --- Targets ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ attendance, briefing materials, aggregate returns (namespace "plans_staff")."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.models import Organization, OrgKind, Period
+from danvan.core.models import Organization, Period
 from danvan.core.scope import (
     MANAGE,
     can,
@@ -34,8 +35,10 @@ from danvan.core.text import fold
 from danvan.plans import exports, imports, services
 from danvan.plans import forms as f
 from danvan.plans.models import (
+    ATTENDING,
     AggregateReturn,
     Attendance,
+    Attendee,
     Audience,
     Briefing,
     BriefingFormat,
@@ -45,11 +48,6 @@ from danvan.plans.models import (
 )
 
 NAV = "plans"
-ATTENDING = (
-    OrgKind.FRONT, OrgKind.WOMEN, OrgKind.FARMERS, OrgKind.YOUTH, OrgKind.VETERANS,
-    OrgKind.TRADE_UNION, OrgKind.FRONT_COMMITTEE, OrgKind.BRANCH, OrgKind.YOUTH_BRANCH,
-    OrgKind.PARTY, OrgKind.PARTY_CELL,
-)  # fmt: skip
 
 
 # --- Briefings ---------------------------------------------------------------------------------
@@ -115,8 +113,13 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
         .order_by("path")
     )
     rows = f.AttendanceRows(request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies})
+    # The names are optional: a POST without their rows at all records counts only.
+    sent_names = request.POST if "ten-TOTAL_FORMS" in request.POST else None
+    names = f.NamedRows(sent_names, prefix="ten", form_kwargs={"bodies": bodies})
     asked = False
-    if request.method == "POST" and form.is_valid() and rows.is_valid():
+    # Every part checked (so each shows its errors), the names only when sent.
+    valid = [form.is_valid(), rows.is_valid(), not names.is_bound or names.is_valid()]
+    if request.method == "POST" and all(valid):
         data = form.cleaned_data
         attendance = [
             (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")
@@ -127,6 +130,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
                 by=request.user,
                 organization=data["organization"],
                 attendance=attendance,
+                named=f.named_from(names) if names.is_bound else [],
                 confirmed=data["confirmed"],
                 **fields,
             )
@@ -134,10 +138,10 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             form_error(form, error)
             asked = error.code == "above_members"
         else:
-            total = sum(n for _b, n in attendance)
+            total = briefing.attendances.aggregate(n=Sum("attendees"))["n"] or 0
             messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
             return redirect(briefing)
-    context = {"nav": NAV, "form": form, "rows": rows, "asked": asked}
+    context = {"nav": NAV, "form": form, "rows": rows, "names": names, "asked": asked}
     return render(request, "plans/staff/briefing_form.html", context)
 
 
@@ -149,12 +153,94 @@ def briefing_detail(request: StaffRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    attendances = briefing.attendances.select_related("organization__area").order_by(
-        "organization__path"
+    attendances = list(
+        briefing.attendances.select_related("organization__area").order_by("organization__path")
     )
+    people = list(briefing.named_attendees.select_related("organization"))
+    listed: dict[int, int] = defaultdict(int)
+    for person in people:
+        listed[person.organization_id] += 1
+    rows = [(a, listed[a.organization_id]) for a in attendances]
     total = sum(a.attendees for a in attendances)
-    context = {"nav": NAV, "briefing": briefing, "attendances": attendances, "total": total}
+    can_manage = can(request.user, MANAGE, briefing)
+    context = {
+        "nav": NAV, "briefing": briefing, "rows": rows, "total": total, "people": people,
+        "can_manage": can_manage,
+    }  # fmt: skip
     return render(request, "plans/staff/briefing_detail.html", context)
+
+
+def _briefing_to_manage(request: StaffRequest, pk: int) -> Briefing:
+    return get_visible_or_404(
+        Briefing.objects.select_related("organization__area"), request.user, MANAGE, pk=pk
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
+    """People who attended, listed by name, several at once."""
+    briefing = _briefing_to_manage(request, pk)
+    bodies = imports.attending_bodies(request.user, briefing)
+    names = f.MoreNamedRows(request.POST or None, prefix="ten", form_kwargs={"bodies": bodies})
+    errors: list[str] = []
+    if request.method == "POST" and names.is_valid():
+        try:
+            added = services.add_attendees(briefing, f.named_from(names))
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"Đã thêm {len(added)} người dự.")
+            return redirect(briefing)
+    elif request.method == "POST":
+        errors = ["Hãy sửa các dòng có lỗi bên dưới."]
+    context = {"nav": NAV, "briefing": briefing, "names": names, "errors": errors}
+    return render(request, "plans/staff/attendee_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attendee_import(request: StaffRequest, pk: int) -> HttpResponse:
+    """A briefing's attendees from an Excel list, checked and written by a job."""
+    briefing = _briefing_to_manage(request, pk)
+    form = f.AttendeeImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = start_job(
+            request.user,
+            "import_attendees",
+            f"Nhập danh sách người dự buổi “{briefing.topic}” từ {upload.name}"[:200],
+            input_file=upload,
+            params={"briefing": briefing.pk},
+        )
+        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
+        return redirect(job)
+    context = {"nav": NAV, "briefing": briefing, "form": form}
+    return render(request, "plans/staff/attendee_import.html", context)
+
+
+@require_safe
+@login_required
+def attendee_template(request: StaffRequest, pk: int) -> HttpResponse:
+    briefing = _briefing_to_manage(request, pk)
+    data = imports.attendee_template(request.user, briefing)
+    return exports.excel(data, f"Mẫu danh sách người dự {briefing.held_on:%d-%m-%Y}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def attendee_delete(request: StaffRequest, pk: int, person: int) -> HttpResponse:
+    """Take a person off the list: GET asks, POST does it."""
+    briefing = _briefing_to_manage(request, pk)
+    row = get_object_or_404(
+        Attendee.objects.select_related("organization"), pk=person, briefing=briefing
+    )
+    if request.method == "POST":
+        services.remove_attendee(row)
+        messages.success(request, f"Đã bỏ {row.full_name} khỏi danh sách người dự.")
+        return redirect(briefing)
+    context = {"nav": NAV, "briefing": briefing, "person": row}
+    return render(request, "plans/staff/attendee_delete.html", context)
 
 
 # --- Aggregate returns -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from danvan.plans.models.plans import (
     PlanQuerySet,
     Recurrence,
     Report,
+    ReportFile,
     Target,
     TargetQuerySet,
     Task,
@@ -34,12 +35,15 @@ from danvan.plans.models.returns import (
     ReturnQuerySet,
 )
 from danvan.plans.models.work import (
+    ATTENDING,
     Attendance,
+    Attendee,
     Audience,
     Briefing,
     BriefingFormat,
     BriefingQuerySet,
     Dispatch,
+    Gender,
     Language,
     Material,
     MaterialFile,
@@ -47,10 +51,12 @@ from danvan.plans.models.work import (
 )
 
 __all__ = [
+    "ATTENDING",
     "COUNTED_COMMUNICATORS",
     "FRONT_AND_UNIONS",
     "AggregateReturn",
     "Attendance",
+    "Attendee",
     "Audience",
     "Briefing",
     "BriefingFormat",
@@ -65,6 +71,7 @@ __all__ = [
     "Course",
     "CourseQuerySet",
     "Dispatch",
+    "Gender",
     "Language",
     "Material",
     "MaterialFile",
@@ -76,6 +83,7 @@ __all__ = [
     "PlanQuerySet",
     "Recurrence",
     "Report",
+    "ReportFile",
     "ReturnQuerySet",
     "Target",
     "TargetQuerySet",

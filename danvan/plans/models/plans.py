@@ -251,6 +251,27 @@ class Report(models.Model):
         return {"area_path": org.area.path, "org_path": org.path}
 
 
+class ReportFile(models.Model):
+    """A document attached to a progress report (PDF, Word, Excel, checked by
+    content in `danvan.core.documents`), kept in `default_storage` under a
+    random name; gone from the storage when the row goes."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    file_name = models.CharField("tên tệp", max_length=200)
+    stored = models.CharField(max_length=200, editable=False)
+    extension = models.CharField(max_length=10, editable=False)
+    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tệp đính kèm báo cáo"
+        verbose_name_plural = "tệp đính kèm báo cáo"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
 class CoordinationQuerySet(ScopedQuerySetMixin, models.QuerySet["CoordinationPlan"]):
     scope_area_path = "organization__area__path"
     scope_org_path = "organization__path"
@@ -284,6 +305,10 @@ class CoordinationPlan(models.Model):
         choices=CoordinationStatus.choices,
         default=CoordinationStatus.DRAFT,
     )
+    file_name = models.CharField("tệp kế hoạch", max_length=200, blank=True)
+    stored = models.CharField(max_length=200, editable=False, blank=True)
+    extension = models.CharField(max_length=10, editable=False, blank=True)
+    size = models.PositiveIntegerField("dung lượng tệp (byte)", default=0)
     created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
 
     objects = CoordinationQuerySet.as_manager()

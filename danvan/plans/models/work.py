@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from danvan.core.models import Area, Organization
+from danvan.core.models import Area, Organization, OrgKind
 from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
 from danvan.core.text import fold
 from danvan.plans.models.plans import Plan, _reach
@@ -33,6 +33,14 @@ class Audience(models.TextChoices):
     PEOPLE = "people", "Nhân dân"
     ETHNIC = "ethnic", "Đồng bào dân tộc thiểu số"
     RELIGIOUS = "religious", "Đồng bào tôn giáo"
+
+
+ATTENDING = (
+    OrgKind.FRONT, OrgKind.WOMEN, OrgKind.FARMERS, OrgKind.YOUTH, OrgKind.VETERANS,
+    OrgKind.TRADE_UNION, OrgKind.FRONT_COMMITTEE, OrgKind.BRANCH, OrgKind.YOUTH_BRANCH,
+    OrgKind.PARTY, OrgKind.PARTY_CELL,
+)  # fmt: skip
+"""The bodies whose members attend briefings: the Front, the unions and their branches."""
 
 
 class BriefingQuerySet(ScopedQuerySetMixin, models.QuerySet["Briefing"]):
@@ -97,7 +105,11 @@ class Briefing(models.Model):
 
 
 class Attendance(models.Model):
-    """How many members of one body attended a briefing."""
+    """How many members of one body attended a briefing: the figure the
+    "members briefed" indicator adds up. Either typed as a count (then the
+    names listed for the body, if any, are some of those counted: never more)
+    or, with `from_names`, the number of the body's named attendees, kept
+    equal to it by every write of `services` (see `Attendee`)."""
 
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="attendances")
     organization = models.ForeignKey(
@@ -107,6 +119,7 @@ class Attendance(models.Model):
         verbose_name="chi hội, đoàn thể",
     )
     attendees = models.PositiveIntegerField("số người dự")
+    from_names = models.BooleanField("tính theo danh sách tên", default=False)
 
     class Meta:
         verbose_name = "số người dự"
@@ -121,6 +134,62 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.attendees}"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Nam"
+    FEMALE = "female", "Nữ"
+
+
+class Attendee(models.Model):
+    """One person who attended a briefing, listed by name, with the body
+    (branch, union) they belong to. Their body's attendance counts them: the
+    number of its named attendees unless a count was typed for it (then at
+    least that number). The phone is optional, encrypted, shown masked."""
+
+    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="named_attendees")
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="named_attendees",
+        verbose_name="chi hội, đoàn thể",
+    )
+    full_name = models.CharField("họ và tên", max_length=150)
+    full_name_folded = models.CharField(max_length=150, editable=False, blank=True)
+    gender = models.CharField("giới tính", max_length=10, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField("dân tộc", max_length=50, blank=True)
+    phone_encrypted = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "người dự (theo tên)"
+        verbose_name_plural = "người dự (theo tên)"
+        ordering = ["organization__path", "full_name_folded", "pk"]
+        indexes = [models.Index(fields=["briefing", "organization"], name="attendee_briefing_body")]
+
+    def __str__(self) -> str:
+        # Not the name: this is what the audit log keeps (see docs/privacy.md).
+        return f"Người dự #{self.pk} của buổi #{self.briefing_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.full_name_folded = fold(self.full_name)[:150]
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict[str, str]:
+        org = self.briefing.organization
+        return {"area_path": org.area.path, "org_path": org.path}
+
+    @property
+    def phone(self) -> str:
+        from danvan.core.crypto import decrypt
+
+        return decrypt(self.phone_encrypted) if self.phone_encrypted else ""
+
+    @property
+    def phone_masked(self) -> str:
+        from danvan.core.masking import mask_phone
+
+        return mask_phone(self.phone)
 
 
 # --- Briefing materials (tài liệu tuyên truyền) ---------------------------------------------------

@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from playwright.sync_api import expect
 
 from conftest import DEMO_PASSWORD, screenshot
+from danvan.core.documents import check_document
 from danvan.core.indicators import INDICATORS
 from danvan.plans import services
 from danvan.plans.demo import TASKS, load_plans_demo
+from danvan.plans.models import Briefing, ReportFile
 
 
 def _load() -> Any:
@@ -40,6 +43,13 @@ def test_the_seed_plan_with_its_tasks_reports_and_targets() -> None:
         figure = INDICATORS[target.indicator].compute(target.area.successor or target.area, plan)
         assert 0 < figure.done < figure.total  # the demo shows gaps
         assert sum(d for _a, d, _t in figure.parts) == figure.done
+    # One briefing lists its attendees by name (counted by them); one report has a file.
+    named = Briefing.objects.filter(plan=plan, named_attendees__isnull=False).distinct().get()
+    attendance = named.attendances.get()
+    assert attendance.from_names and attendance.attendees == named.named_attendees.count() > 0
+    (attached,) = ReportFile.objects.filter(report__task__plan=plan)
+    with default_storage.open(attached.stored, "rb") as fh:
+        assert check_document(fh).extension == "xlsx"
 
 
 @pytest.mark.browser

@@ -99,6 +99,36 @@ def _briefing(p: Personas) -> Any:
     )  # fmt: skip
 
 
+def _briefing_named(p: Personas) -> Target:
+    from danvan.plans.models import Attendee
+
+    briefing = _briefing(p)
+    services.add_attendees(briefing, [services.Named("Trần Thị Mai", briefing.organization)])
+    return Target([briefing.pk, Attendee.objects.get(briefing=briefing).pk])
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def _report_file(p: Personas) -> Target:
+    from danvan.core.documents import CheckedDocument
+
+    report = services.submit_report(
+        p.task, p.plan.organization, date(2024, 6, 30), by=None, progress=50, text="Đã làm.",
+        files=[(CheckedDocument("pdf", PDF), "bao-cao.pdf")],
+    )  # fmt: skip
+    return Target([p.task.pk, report.pk, report.files.get().pk])
+
+
+def _front_file(p: Personas) -> Target:
+    from danvan.core.documents import CheckedDocument
+
+    services.save_coordination_plan(
+        p.front, p.plan, status="draft", document=(CheckedDocument("pdf", PDF), "kh.pdf")
+    )
+    return Target([p.plan.pk, p.front.pk])
+
+
 def _communicator(p: Personas) -> Any:
     from danvan.plans.models import CommunicatorKind
 
@@ -149,6 +179,7 @@ def _status(p: Personas) -> dict[str, Any]:
 
 
 FRONT_MANAGE = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: NOT_FOUND}
+FRONT_VIEW = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: OK}
 
 MATRIX = Matrix(
     "plans_staff",
@@ -163,6 +194,7 @@ MATRIX = Matrix(
         "task_add": Row(_plan, MANAGE),
         "coordination": Row(_plan, VIEW),
         "coordination_edit": Row(_front, MANAGE, expected=FRONT_MANAGE),
+        "coordination_file": Row(_front_file, VIEW, expected=FRONT_VIEW),
         "dashboard": Row(_plan, VIEW),
         "target_add": Row(_plan, MANAGE),
         "target_export": Row(_target, VIEW),
@@ -170,6 +202,10 @@ MATRIX = Matrix(
         "briefing_export": Row(None, VIEW),
         "briefing_add": Row(None, MANAGE),
         "briefing_detail": Row(_briefing, VIEW),
+        "attendee_add": Row(_briefing, MANAGE),
+        "attendee_import": Row(_briefing, MANAGE),
+        "attendee_template": Row(_briefing, MANAGE),
+        "attendee_delete": Row(_briefing_named, MANAGE),
         "communicator_list": Row(None, VIEW),
         "communicator_add": Row(None, MANAGE),
         "communicator_edit": Row(_communicator, MANAGE),
@@ -190,6 +226,7 @@ MATRIX = Matrix(
         "task_detail": Row(_task, VIEW),
         "task_edit": Row(_task, MANAGE),
         "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),
+        "report_file": Row(_report_file, VIEW),
     },
 )
 

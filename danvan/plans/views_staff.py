@@ -5,27 +5,32 @@ the managers of each assigned body. Out of scope is a 404."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import charts
+from danvan.core.cache import LocalCache
 from danvan.core.forms import form_error
-from danvan.core.indicators import INDICATORS, Figure, kept_figure
+from danvan.core.indicators import FIGURES, INDICATORS, Figure, kept_figure
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
     MANAGE,
+    SCOPE_VERSION_KEY,
     VIEW,
     can,
     current_path,
@@ -43,6 +48,7 @@ from danvan.plans.models import (
     Task,
     TaskStatus,
 )
+from danvan.plans.models.plans import READERS
 
 NAV = "plans"
 
@@ -363,18 +369,22 @@ def _chart(figure: Figure) -> str:
     return mark_safe(charts.bar_chart(bars, "Tỷ lệ đạt theo đơn vị (%)", unit="%"))
 
 
-@require_safe
-@login_required
-def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
-    """Each target of the plan with its figure for a unit (by default where the
-    target's unit now counts), the units below it and the rows that make it."""
-    plan = _plan(request, pk)
+_DASHBOARDS = LocalCache(ttl=600, size=256)
+"""The dashboards' rendered cards (`_dashboard_targets.html`) in this process,
+under the key of `dashboard`; also in the shared cache (`_SHARED_TTL`), so
+that a change costs one rendering for all processes, not one each."""
+_SHARED_TTL = 600
+
+
+def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str:
+    """The cards of the plan's targets for the unit `unit_pk` (None: where each
+    target's unit now counts) as the user's scope shows them; 404 when the
+    unit is out of scope."""
     targets = list(plan.targets.select_related("area"))
     visible_units = Area.objects.visible_to(request.user)
-    raw = request.GET.get("don_vi", "")
     unit: Area | None = None
-    if raw.isascii() and raw.isdigit():
-        unit = visible_units.filter(pk=int(raw)).first()
+    if unit_pk is not None:
+        unit = visible_units.filter(pk=unit_pk).first()
         if unit is None:
             raise Http404("Không tìm thấy.")
     history = history_map()
@@ -384,15 +394,20 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
             kind=PeriodKind.HALF_YEAR, start__lte=timezone.localdate()
         ).latest_first()[:4]
     )[::-1]
+    found: dict[str, Area | None] = {}  # the unit shown for a target's unit, looked up once
     for target in targets:
         indicator = INDICATORS.get(target.indicator)
         here = unit
         if here is None:
             path = current_path(target.area.path, history)
-            here = (
-                visible_units.filter(path=path).first()
-                or visible_units.filter(Q(path__startswith=path)).order_by("depth", "path").first()
-            )
+            if path not in found:
+                found[path] = (
+                    visible_units.filter(path=path).first()
+                    or visible_units.filter(Q(path__startswith=path))
+                    .order_by("depth", "path")
+                    .first()
+                )
+            here = found[path]
         if indicator is None or here is None:
             shown.append((target, indicator, None, None, "none", "", []))
             continue
@@ -406,16 +421,64 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     ancestors = Area.objects.get_ancestors(unit).filter(pk__in=visible_units) if unit else []
     crumbs = [*ancestors, unit] if unit else []
+    context = {"plan": plan, "shown": shown, "crumbs": crumbs}
+    return render_to_string("plans/staff/_dashboard_targets.html", context)
+
+
+@require_safe
+@login_required
+def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
+    """Each target of the plan with its figure for a unit (by default where the
+    target's unit now counts), the units below it and the rows that make it.
+
+    What a reader's scope shows of a plan (the plan, whether it may be read
+    and changed, the cards) is worked out once and kept under the figures
+    version (raised by every write a figure or a card reads: the records
+    counted, units, bodies, member counts, periods, the plan and its targets),
+    the plan's readers version (the plan, its tasks and their partners), the
+    scope version, the reader's scope itself (its prefixes: readers of the
+    same scope share it, no one gets another scope's), the day, the plan and
+    the unit asked. A page out of scope is a 404 and is not kept."""
+    raw = request.GET.get("don_vi", "")
+    unit_pk = int(raw) if raw.isascii() and raw.isdigit() else None
+    scope = get_scope(request.user)
+    versions = cache.get_many([FIGURES.key, READERS.key, SCOPE_VERSION_KEY])
+    key = (
+        int(versions.get(FIGURES.key, 0)),
+        int(versions.get(READERS.key, 0)),
+        versions.get(SCOPE_VERSION_KEY),
+        timezone.localdate(),
+        scope.user_id is None,
+        scope.is_system_admin,
+        *(tuple(scope.area_prefixes(verb)) for verb in (VIEW, MANAGE)),
+        *(tuple(scope.org_prefixes(verb)) for verb in (VIEW, MANAGE)),
+        pk,
+        unit_pk,
+    )
+    kept = _DASHBOARDS.get(key)
+    if kept is None:
+        qs = Plan.objects.select_related("organization__area").annotate(
+            manageable=Exists(
+                Plan.objects.visible_to(request.user, MANAGE).filter(pk=OuterRef("pk"))
+            )
+        )
+        plan = get_visible_or_404(qs, request.user, VIEW, pk=pk)
+        shared = "plans:dashboard:" + hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+        html = cache.get(shared)
+        if html is None:
+            html = _targets_html(request, plan, unit_pk)
+            cache.set(shared, html, _SHARED_TTL)
+        kept = (plan, bool(getattr(plan, "manageable", False)), html)
+        _DASHBOARDS.set(key, kept)
+    plan, can_manage, html = kept
     return render(
         request,
         "plans/staff/dashboard.html",
         {
             "nav": NAV,
             "plan": plan,
-            "shown": shown,
-            "unit": unit,
-            "crumbs": crumbs,
-            "can_manage": can(request.user, MANAGE, plan),
+            "targets_html": mark_safe(html),  # rendered by our template, which escaped it
+            "can_manage": can_manage,
         },
     )
 

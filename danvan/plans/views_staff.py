@@ -30,7 +30,6 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
     MANAGE,
-    SCOPE_VERSION_KEY,
     VIEW,
     can,
     current_path,
@@ -48,7 +47,7 @@ from danvan.plans.models import (
     Task,
     TaskStatus,
 )
-from danvan.plans.models.plans import READERS
+from danvan.plans.models.plans import readers_key
 
 NAV = "plans"
 
@@ -432,7 +431,9 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
     target's unit now counts), the units below it and the rows that make it.
 
     What a reader's scope shows of a plan (the plan, whether it may be read
-    and changed, the cards) is worked out once and kept under the figures
+    and changed, the cards) is worked out once and, with a shared cache
+    (`readers_key`), kept in the process (the cards in the shared cache too)
+    under the figures
     version (raised by every write a figure or a card reads: the records
     counted, units, bodies, member counts, periods, the plan and its targets),
     the plan's readers version (the plan, its tasks and their partners), the
@@ -441,21 +442,9 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
     the unit asked. A page out of scope is a 404 and is not kept."""
     raw = request.GET.get("don_vi", "")
     unit_pk = int(raw) if raw.isascii() and raw.isdigit() else None
-    scope = get_scope(request.user)
-    versions = cache.get_many([FIGURES.key, READERS.key, SCOPE_VERSION_KEY])
-    key = (
-        int(versions.get(FIGURES.key, 0)),
-        int(versions.get(READERS.key, 0)),
-        versions.get(SCOPE_VERSION_KEY),
-        timezone.localdate(),
-        scope.user_id is None,
-        scope.is_system_admin,
-        *(tuple(scope.area_prefixes(verb)) for verb in (VIEW, MANAGE)),
-        *(tuple(scope.org_prefixes(verb)) for verb in (VIEW, MANAGE)),
-        pk,
-        unit_pk,
-    )
-    kept = _DASHBOARDS.get(key)
+    readers = readers_key(request.user, FIGURES)  # None: nothing kept (no shared cache)
+    key = (readers, timezone.localdate(), pk, unit_pk) if readers is not None else None
+    kept = _DASHBOARDS.get(key) if key is not None else None
     if kept is None:
         qs = Plan.objects.select_related("organization__area").annotate(
             manageable=Exists(
@@ -464,12 +453,14 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         )
         plan = get_visible_or_404(qs, request.user, VIEW, pk=pk)
         shared = "plans:dashboard:" + hashlib.sha256(repr(key).encode()).hexdigest()[:40]
-        html = cache.get(shared)
+        html = cache.get(shared) if key is not None else None
         if html is None:
             html = _targets_html(request, plan, unit_pk)
-            cache.set(shared, html, _SHARED_TTL)
+            if key is not None:
+                cache.set(shared, html, _SHARED_TTL)
         kept = (plan, bool(getattr(plan, "manageable", False)), html)
-        _DASHBOARDS.set(key, kept)
+        if key is not None:
+            _DASHBOARDS.set(key, kept)
     plan, can_manage, html = kept
     return render(
         request,

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from danvan.core.cache import Version
+from danvan.core.cache import LocalCache, Version
 from danvan.core.models import Area, Organization, OrgKind
 from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
 from danvan.core.text import fold
@@ -72,6 +72,47 @@ READERS = Version("plans:readers:version")
 tasks' lead and partners: signals in danvan.plans.apps), for what is kept per
 reader's scope (the target dashboard); a change of a role, a unit or a body
 raises the scope version."""
+
+
+def readers_key(user: Any, *also: Version) -> tuple[Any, ...] | None:
+    """What decides which plans `user` reads and changes: the readers version,
+    the scope version and the user's scope itself (users of the same scope
+    share it), and the versions `also` (read in the same round trip). None
+    without a shared cache: a version raised in one process would not reach
+    the others, so nothing is kept per scope."""
+    from django.core.cache import cache
+
+    from danvan.core.scope import MANAGE, SCOPE_VERSION_KEY
+
+    if not getattr(settings, "SHARED_CACHE", False):
+        return None
+    scope = get_scope(user)
+    versions = cache.get_many([READERS.key, SCOPE_VERSION_KEY, *(v.key for v in also)])
+    return (
+        int(versions.get(READERS.key, 0)),
+        versions.get(SCOPE_VERSION_KEY),
+        *(int(versions.get(v.key, 0)) for v in also),
+        scope.user_id is None,
+        scope.is_system_admin,
+        *(tuple(scope.area_prefixes(verb)) for verb in (VIEW, MANAGE)),
+        *(tuple(scope.org_prefixes(verb)) for verb in (VIEW, MANAGE)),
+    )
+
+
+_READABLE = LocalCache(ttl=300, size=1024)
+
+
+def readable_plan_ids(user: Any) -> frozenset[int] | None:
+    """The pks of `Plan.objects.visible_to(user)`, kept in the process under
+    `readers_key`; None when not kept (no shared cache)."""
+    key = readers_key(user)
+    if key is None:
+        return None
+    ids: frozenset[int] | None = _READABLE.get(key)
+    if ids is None:
+        ids = frozenset(Plan.objects.visible_to(user).values_list("pk", flat=True))
+        _READABLE.set(key, ids)
+    return ids
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):

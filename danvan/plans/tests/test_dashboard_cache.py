@@ -43,6 +43,13 @@ from danvan.plans.models import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def shared_cache(settings: Any) -> None:
+    """As deployed: what is kept per scope is kept only with a shared cache
+    (one process here, so the local cache is shared)."""
+    settings.SHARED_CACHE = True
+
+
 @pytest.fixture
 def place(db: Any) -> Any:
     today = timezone.localdate()
@@ -203,12 +210,9 @@ def test_a_kept_dashboard_changes_at_once_after_every_write_it_reads(
     assert after == afresh(client, url, **params)  # ...exactly as a recount from the rows
 
 
-def test_a_warm_dashboard_costs_a_bounded_number_of_queries(
-    place: Any, client: Any, settings: Any
-) -> None:
+def test_a_warm_dashboard_costs_a_bounded_number_of_queries(place: Any, client: Any) -> None:
     """Kept: the session and the user, whatever the plan, units and bodies
-    counted (with a shared cache, which keeps the reader's scope too)."""
-    settings.SHARED_CACHE = True
+    counted (the shared cache keeps the reader's scope too)."""
     client.force_login(make_staff("bdv.tp", Role.BOARD_ADMIN, area=place.province))
     url = reverse("plans_staff:dashboard", args=[place.plan.pk])
     content(client.get(url))

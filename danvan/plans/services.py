@@ -275,8 +275,8 @@ def record_briefing(
             + ", ".join(outside),
             code="outside",
         )
-    period = period_of(held_on)
-    if period is not None and not confirmed:
+    period = period_of(held_on) if not confirmed else None  # confirmed: nothing to question
+    if period is not None:
         members = dict(
             MemberCount.objects.filter(period=period, organization__in=bodies).values_list(
                 "organization_id", "members"

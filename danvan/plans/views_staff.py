@@ -40,6 +40,7 @@ from danvan.core.scope import (
 from danvan.core.text import fold
 from danvan.plans import exports, services
 from danvan.plans import forms as f
+from danvan.plans.indicators import current_period
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
     CoordinationPlan,
@@ -393,6 +394,7 @@ def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str
             kind=PeriodKind.HALF_YEAR, start__lte=timezone.localdate()
         ).latest_first()[:4]
     )[::-1]
+    current = current_period() if recent else None
     found: dict[str, Area | None] = {}  # the unit shown for a target's unit, looked up once
     for target in targets:
         indicator = INDICATORS.get(target.indicator)
@@ -410,9 +412,13 @@ def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str
         if indicator is None or here is None:
             shown.append((target, indicator, None, None, "none", "", []))
             continue
-        figure: Figure = kept_figure(indicator, here, plan)
         trend = (
             [(p, kept_figure(indicator, here, plan, p)) for p in recent] if indicator.trend else []
+        )
+        figure: Figure = (  # the current half-year's, when the trend counts as the figure does
+            trend[-1][1]
+            if trend and indicator.trend is indicator.compute and recent[-1] == current
+            else kept_figure(indicator, here, plan)
         )
         shown.append(
             (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure),

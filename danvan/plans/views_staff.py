@@ -369,10 +369,12 @@ def _chart(figure: Figure) -> str:
     return mark_safe(charts.bar_chart(bars, "Tỷ lệ đạt theo đơn vị (%)", unit="%"))
 
 
-_DASHBOARDS = LocalCache(ttl=600, size=256)
-"""The dashboards' rendered cards (`_dashboard_targets.html`) in this process,
-under the key of `dashboard`; also in the shared cache (`_SHARED_TTL`), so
-that a change costs one rendering for all processes, not one each."""
+_DASHBOARDS = LocalCache(ttl=600, size=128)
+"""What `dashboard` keeps in this process (the plan, may it be changed, the
+rendered cards of `_dashboard_targets.html`: 240 kB for a city of 100
+communes, 20 kB for a commune) under its key; the cards also in the shared
+cache (`_SHARED_TTL`), so that a change costs one rendering for all
+processes, not one each."""
 _SHARED_TTL = 600
 
 

@@ -76,6 +76,8 @@ class PlansConfig(AppConfig):
         from danvan.core.indicators import FIGURES
 
         FIGURES.on_change_of(
+            Plan,  # its dates narrow what counts (training); the dashboard keeps its cards
+            Target,  # under this version too
             CoordinationPlan,
             Briefing,
             Attendance,
@@ -85,6 +87,19 @@ class PlansConfig(AppConfig):
             Completion,
             AggregateReturn,
         )
+        from django.db.models.signals import m2m_changed
+
+        from danvan.plans.models.plans import READERS
+
+        READERS.on_change_of(Plan, Task)
+
+        def partners_changed(**kwargs: object) -> None:
+            READERS.changed()
+
+        m2m_changed.connect(
+            partners_changed, sender=Task.partners.through, weak=False,
+            dispatch_uid="plans:readers:partners",
+        )  # fmt: skip
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
         register_encrypted_field(Attendee, "phone_encrypted")
         for model in (

@@ -29,6 +29,7 @@ from danvan.plans.models import (
     Target,
     Task,
 )
+from danvan.plans.models.plans import readable_plan_ids
 from danvan.plans.services import MAX_REPORT_FILES, Named
 
 
@@ -177,21 +178,58 @@ class BriefingForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "organization").queryset = managed_bodies(user)
-        form_field(self, "plan").queryset = Plan.objects.visible_to(user)
+        readable = readable_plan_ids(user)  # kept: no scope test of the plans a request
+        form_field(self, "plan").queryset = (
+            Plan.objects.visible_to(user)
+            if readable is None
+            else Plan.objects.filter(pk__in=readable)
+        )
         form_field(self, "plan").required = False
         form_field(self, "plan").label_from_instance = lambda p: f"{p.number}: {p.title[:80]}"
 
+    def _get_validation_exclusions(self) -> set[str]:
+        """The body and the plan were found by their fields, in the user's
+        scope: the model's check that they exist (a query each) is not repeated."""
+        base: Any = super()  # (a private hook of ModelForm the stubs do not declare)
+        return {*base._get_validation_exclusions(), "organization", "plan"}
+
+
+class _KnownBody(OrganizationChoiceField):
+    """A body looked up in `known` (the bodies of all the rows, fetched with
+    one query by `BaseAttendanceRows`) when given, else in the queryset; a pk
+    not there (unknown, out of scope) is an invalid choice either way."""
+
+    known: dict[int, Any] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        text = str(value)
+        body = self.known.get(int(text)) if text.isascii() and text.isdigit() else None
+        if body is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return body
+
 
 class AttendanceRow(forms.Form):
-    organization = OrganizationChoiceField(
+    organization = _KnownBody(
         label="Chi hội, đoàn thể", queryset=Organization.objects.none(), required=False
     )
     attendees = forms.IntegerField(label="Số người dự", min_value=1, required=False)
 
-    def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, bodies: Any = None, known: dict[int, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if bodies is not None:
             form_field(self, "organization").queryset = bodies
+        field = self.fields["organization"]
+        assert isinstance(field, _KnownBody)
+        field.known = known
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -202,7 +240,30 @@ class AttendanceRow(forms.Form):
         return data
 
 
-AttendanceRows = forms.formset_factory(AttendanceRow, extra=10, max_num=60, validate_max=True)
+class BaseAttendanceRows(forms.BaseFormSet):
+    """Bound to a POST, the rows' bodies are fetched from their queryset
+    (`bodies`) with one query for all rows, not one a row."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs(index)
+        bodies = kwargs.get("bodies")
+        if self.is_bound and bodies is not None and index is not None:
+            known = getattr(self, "_known", None)
+            if known is None:
+                pks = set()
+                for i in range(self.total_form_count()):
+                    value = str(self.data.get(f"{self.add_prefix(i)}-organization", ""))
+                    if value.isascii() and value.isdigit():
+                        pks.add(int(value))
+                known = {body.pk: body for body in bodies.filter(pk__in=pks)} if pks else {}
+                self._known = known
+            kwargs["known"] = known
+        return kwargs
+
+
+AttendanceRows = forms.formset_factory(
+    AttendanceRow, formset=BaseAttendanceRows, extra=10, max_num=60, validate_max=True
+)
 
 
 class NamedRow(forms.Form):

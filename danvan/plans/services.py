@@ -450,8 +450,8 @@ def record_briefing(
     by_names = {n.organization.pk: n.organization for n in named if n.organization.pk not in typed}
     combined = [(b, n, False) for b, n in attendance]
     combined += [(b, names_of[pk], True) for pk, b in by_names.items()]
-    period = period_of(held_on)
-    if period is not None and not confirmed:
+    period = period_of(held_on) if not confirmed else None  # confirmed: nothing to question
+    if period is not None:
         members = dict(
             MemberCount.objects.filter(
                 period=period, organization__in=[b for b, _n, _f in combined]

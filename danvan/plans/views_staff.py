@@ -5,26 +5,30 @@ the managers of each assigned body. Out of scope is a 404."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import charts
+from danvan.core.cache import LocalCache
 from danvan.core.documents import KINDS as DOCUMENT_KINDS
 from danvan.core.documents import CheckedDocument, check_document
 from danvan.core.forms import form_error
-from danvan.core.indicators import INDICATORS, Figure, kept_figure
+from danvan.core.indicators import FIGURES, INDICATORS, Figure, kept_figure
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
@@ -39,6 +43,7 @@ from danvan.core.scope import (
 from danvan.core.text import fold
 from danvan.plans import exports, services
 from danvan.plans import forms as f
+from danvan.plans.indicators import current_period
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
     CoordinationPlan,
@@ -47,6 +52,7 @@ from danvan.plans.models import (
     Task,
     TaskStatus,
 )
+from danvan.plans.models.plans import readers_key
 
 NAV = "plans"
 
@@ -425,18 +431,24 @@ def _chart(figure: Figure) -> str:
     return mark_safe(charts.bar_chart(bars, "Tỷ lệ đạt theo đơn vị (%)", unit="%"))
 
 
-@require_safe
-@login_required
-def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
-    """Each target of the plan with its figure for a unit (by default where the
-    target's unit now counts), the units below it and the rows that make it."""
-    plan = _plan(request, pk)
+_DASHBOARDS = LocalCache(ttl=600, size=128)
+"""What `dashboard` keeps in this process (the plan, may it be changed, the
+rendered cards of `_dashboard_targets.html`: 240 kB for a city of 100
+communes, 20 kB for a commune) under its key; the cards also in the shared
+cache (`_SHARED_TTL`), so that a change costs one rendering for all
+processes, not one each."""
+_SHARED_TTL = 600
+
+
+def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str:
+    """The cards of the plan's targets for the unit `unit_pk` (None: where each
+    target's unit now counts) as the user's scope shows them; 404 when the
+    unit is out of scope."""
     targets = list(plan.targets.select_related("area"))
     visible_units = Area.objects.visible_to(request.user)
-    raw = request.GET.get("don_vi", "")
     unit: Area | None = None
-    if raw.isascii() and raw.isdigit():
-        unit = visible_units.filter(pk=int(raw)).first()
+    if unit_pk is not None:
+        unit = visible_units.filter(pk=unit_pk).first()
         if unit is None:
             raise Http404("Không tìm thấy.")
     history = history_map()
@@ -446,21 +458,31 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
             kind=PeriodKind.HALF_YEAR, start__lte=timezone.localdate()
         ).latest_first()[:4]
     )[::-1]
+    current = current_period() if recent else None
+    found: dict[str, Area | None] = {}  # the unit shown for a target's unit, looked up once
     for target in targets:
         indicator = INDICATORS.get(target.indicator)
         here = unit
         if here is None:
             path = current_path(target.area.path, history)
-            here = (
-                visible_units.filter(path=path).first()
-                or visible_units.filter(Q(path__startswith=path)).order_by("depth", "path").first()
-            )
+            if path not in found:
+                found[path] = (
+                    visible_units.filter(path=path).first()
+                    or visible_units.filter(Q(path__startswith=path))
+                    .order_by("depth", "path")
+                    .first()
+                )
+            here = found[path]
         if indicator is None or here is None:
             shown.append((target, indicator, None, None, "none", "", []))
             continue
-        figure: Figure = kept_figure(indicator, here, plan)
         trend = (
             [(p, kept_figure(indicator, here, plan, p)) for p in recent] if indicator.trend else []
+        )
+        figure: Figure = (  # the current half-year's, when the trend counts as the figure does
+            trend[-1][1]
+            if trend and indicator.trend is indicator.compute and recent[-1] == current
+            else kept_figure(indicator, here, plan)
         )
         shown.append(
             (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure),
@@ -468,16 +490,56 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     ancestors = Area.objects.get_ancestors(unit).filter(pk__in=visible_units) if unit else []
     crumbs = [*ancestors, unit] if unit else []
+    context = {"plan": plan, "shown": shown, "crumbs": crumbs}
+    return render_to_string("plans/staff/_dashboard_targets.html", context)
+
+
+@require_safe
+@login_required
+def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
+    """Each target of the plan with its figure for a unit (by default where the
+    target's unit now counts), the units below it and the rows that make it.
+
+    What a reader's scope shows of a plan (the plan, whether it may be read
+    and changed, the cards) is worked out once and, with a shared cache
+    (`readers_key`), kept in the process (the cards in the shared cache too)
+    under the figures
+    version (raised by every write a figure or a card reads: the records
+    counted, units, bodies, member counts, periods, the plan and its targets),
+    the plan's readers version (the plan, its tasks and their partners), the
+    scope version, the reader's scope itself (its prefixes: readers of the
+    same scope share it, no one gets another scope's), the day, the plan and
+    the unit asked. A page out of scope is a 404 and is not kept."""
+    raw = request.GET.get("don_vi", "")
+    unit_pk = int(raw) if raw.isascii() and raw.isdigit() else None
+    readers = readers_key(request.user, FIGURES)  # None: nothing kept (no shared cache)
+    key = (readers, timezone.localdate(), pk, unit_pk) if readers is not None else None
+    kept = _DASHBOARDS.get(key) if key is not None else None
+    if kept is None:
+        qs = Plan.objects.select_related("organization__area").annotate(
+            manageable=Exists(
+                Plan.objects.visible_to(request.user, MANAGE).filter(pk=OuterRef("pk"))
+            )
+        )
+        plan = get_visible_or_404(qs, request.user, VIEW, pk=pk)
+        shared = "plans:dashboard:" + hashlib.sha256(repr(key).encode()).hexdigest()[:40]
+        html = cache.get(shared) if key is not None else None
+        if html is None:
+            html = _targets_html(request, plan, unit_pk)
+            if key is not None:
+                cache.set(shared, html, _SHARED_TTL)
+        kept = (plan, bool(getattr(plan, "manageable", False)), html)
+        if key is not None:
+            _DASHBOARDS.set(key, kept)
+    plan, can_manage, html = kept
     return render(
         request,
         "plans/staff/dashboard.html",
         {
             "nav": NAV,
             "plan": plan,
-            "shown": shown,
-            "unit": unit,
-            "crumbs": crumbs,
-            "can_manage": can(request.user, MANAGE, plan),
+            "targets_html": mark_safe(html),  # rendered by our template, which escaped it
+            "can_manage": can_manage,
         },
     )
 

@@ -17,9 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from danvan.core.cache import LocalCache, Version
 from danvan.core.models import Area, Organization, OrgKind
 from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
 from danvan.core.text import fold
@@ -66,6 +67,54 @@ def _reach(user: Any, verb: str, *paths: str) -> Q | None:
     return q
 
 
+READERS = Version("plans:readers:version")
+"""Raised by every write that changes who reads a plan (the plan's body, its
+tasks' lead and partners: signals in danvan.plans.apps), for what is kept per
+reader's scope (the target dashboard); a change of a role, a unit or a body
+raises the scope version."""
+
+
+def readers_key(user: Any, *also: Version) -> tuple[Any, ...] | None:
+    """What decides which plans `user` reads and changes: the readers version,
+    the scope version and the user's scope itself (users of the same scope
+    share it), and the versions `also` (read in the same round trip). None
+    without a shared cache: a version raised in one process would not reach
+    the others, so nothing is kept per scope."""
+    from django.core.cache import cache
+
+    from danvan.core.scope import MANAGE, SCOPE_VERSION_KEY
+
+    if not getattr(settings, "SHARED_CACHE", False):
+        return None
+    scope = get_scope(user)
+    versions = cache.get_many([READERS.key, SCOPE_VERSION_KEY, *(v.key for v in also)])
+    return (
+        int(versions.get(READERS.key, 0)),
+        versions.get(SCOPE_VERSION_KEY),
+        *(int(versions.get(v.key, 0)) for v in also),
+        scope.user_id is None,
+        scope.is_system_admin,
+        *(tuple(scope.area_prefixes(verb)) for verb in (VIEW, MANAGE)),
+        *(tuple(scope.org_prefixes(verb)) for verb in (VIEW, MANAGE)),
+    )
+
+
+_READABLE = LocalCache(ttl=300, size=1024)
+
+
+def readable_plan_ids(user: Any) -> frozenset[int] | None:
+    """The pks of `Plan.objects.visible_to(user)`, kept in the process under
+    `readers_key`; None when not kept (no shared cache)."""
+    key = readers_key(user)
+    if key is None:
+        return None
+    ids: frozenset[int] | None = _READABLE.get(key)
+    if ids is None:
+        ids = frozenset(Plan.objects.visible_to(user).values_list("pk", flat=True))
+        _READABLE.set(key, ids)
+    return ids
+
+
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: Any, verb: str = VIEW) -> PlanQuerySet:
         """Plans of a body in scope, and, to read, the plans with a task
@@ -75,9 +124,18 @@ class PlanQuerySet(models.QuerySet["Plan"]):
             return self.all()
         if verb != VIEW:
             return self.filter(own)
-        assigned = _reach(user, verb, "tasks__lead", "tasks__partners")
-        ids = Plan.objects.filter(assigned).values("pk") if assigned is not None else None
-        return self.filter(own | Q(pk__in=ids)) if ids is not None else self.all()
+        # Each plan's own tasks, tested where the plan is (EXISTS): an OR over
+        # the lead's and the partners' paths in one subquery would join every
+        # task partner with every organisation, for every plan.
+        reached: Any = own
+        for relation in ("lead", "partners"):
+            assigned = _reach(user, verb, relation)
+            if assigned is None:
+                return self.all()
+            if assigned == Q(pk__in=[]):  # no prefix: nothing to test
+                continue
+            reached |= Exists(Task.objects.filter(assigned, plan=OuterRef("pk")))
+        return self.filter(reached)
 
 
 class Plan(models.Model):

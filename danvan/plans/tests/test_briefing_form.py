@@ -1,0 +1,130 @@
+"""Recording a briefing from the page: its queries do not grow with the
+attendance rows (their bodies are fetched at once), a row's body out of
+scope or unknown is refused as before, and the plans offered follow the
+plan's readers at once though they are kept per scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from danvan.core.models import OrgKind, Role
+from danvan.core.tests.factories import (
+    make_commune,
+    make_hamlet,
+    make_org,
+    make_period,
+    make_province,
+    make_staff,
+    set_members,
+)
+from danvan.plans import services
+from danvan.plans.models import Attendance, Audience, Briefing, BriefingFormat
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(settings: Any) -> None:
+    """As deployed: the plans a scope reads are kept only with a shared cache."""
+    settings.SHARED_CACHE = True
+
+
+@pytest.fixture
+def place(db: Any) -> Any:
+    today = timezone.localdate()
+    period = make_period("Kỳ này", start=today - timedelta(days=60), end=today + timedelta(days=60))
+    province = make_province("92", "Thành phố Cần Thơ")
+    a = make_commune(province, "Xã An Bình", "30001")
+    b = make_commune(province, "Xã Bình Hòa", "30002")
+    board = make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
+    women_a = make_org(a, "Hội LHPN xã An Bình", OrgKind.WOMEN)
+    branches = [
+        make_org(make_hamlet(a, f"Ấp {n}"), f"Chi hội Phụ nữ ấp {n}", OrgKind.BRANCH, women_a)
+        for n in range(1, 6)
+    ]
+    farmers_b = make_org(b, "Hội Nông dân xã Bình Hòa", OrgKind.FARMERS)
+    set_members(women_a, period, 200)
+    plan = services.create_plan(
+        by=None, organization=board, number="12-KH/BDVTU", issued_on=period.start,
+        title="Thực hiện Đề án 08-ĐA/TU", starts_on=period.start, ends_on=period.end,
+    )  # fmt: skip
+    return type("Place", (), dict(
+        period=period, a=a, board=board, women_a=women_a, branches=branches,
+        farmers_b=farmers_b, plan=plan, day=today - timedelta(days=2),
+    ))  # fmt: skip
+
+
+def form(place: Any, rows: list[tuple[Any, Any]], plan: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "organization": place.women_a.pk, "plan": plan.pk if plan else "",
+        "topic": "Luật Đất đai 2024", "held_on": place.day.isoformat(),
+        "place": "Nhà văn hóa ấp", "format": BriefingFormat.IN_PERSON,
+        "audience": Audience.MEMBERS, "confirmed": "on",
+        "nguoi-du-TOTAL_FORMS": str(len(rows)), "nguoi-du-INITIAL_FORMS": "0",
+        "nguoi-du-MIN_NUM_FORMS": "0", "nguoi-du-MAX_NUM_FORMS": "60",
+    }  # fmt: skip
+    for i, (org, people) in enumerate(rows):
+        body[f"nguoi-du-{i}-organization"] = getattr(org, "pk", org)
+        body[f"nguoi-du-{i}-attendees"] = str(people)
+    return body
+
+
+def test_recording_costs_the_same_queries_whatever_its_rows(place: Any, client: Any) -> None:
+    client.force_login(make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a))
+    url = reverse("plans_staff:briefing_add")
+    services.save_task(  # the plan read through a task: offered and checked
+        place.plan, None, partners=[], areas=[], number="1", text="Tuyên truyền.",
+        lead=place.women_a, recurrence="once", due_on=place.period.end,
+    )  # fmt: skip
+    assert client.post(url, form(place, [(place.branches[0], 5)], place.plan)).status_code == 302
+    counts = []
+    for n in (1, 5):
+        rows = [(branch, 10 + i) for i, branch in enumerate(place.branches[:n])]
+        with CaptureQueriesContext(connection) as captured:
+            done = client.post(url, form(place, rows, place.plan))
+        assert done.status_code == 302
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 14, counts
+    last = Briefing.objects.latest("pk")
+    assert last.plan == place.plan
+    assert sorted(Attendance.objects.filter(briefing=last).values_list("attendees", flat=True)) == [
+        10, 11, 12, 13, 14,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("chosen", ["other commune", "unknown", "text", "non-ascii digits"])
+def test_a_row_out_of_scope_or_unknown_is_refused(place: Any, client: Any, chosen: str) -> None:
+    client.force_login(make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a))
+    value = {
+        "other commune": place.farmers_b.pk, "unknown": 987654, "text": "abc",
+        "non-ascii digits": "١٢",
+    }[chosen]  # fmt: skip
+    rows = [(place.branches[0], 20), (value, 30)]
+    page = client.post(reverse("plans_staff:briefing_add"), form(place, rows))
+    assert page.status_code == 200 and "Hãy chọn một lựa chọn hợp lệ" in page.content.decode()
+    assert not Briefing.objects.exists()
+
+
+def test_the_plans_offered_follow_their_readers_at_once(place: Any, client: Any) -> None:
+    client.force_login(make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a))
+    url = reverse("plans_staff:briefing_add")
+    body = form(place, [(place.branches[0], 20)], place.plan)
+    refused = client.post(url, body)  # the city's plan: nothing of it assigned to the union
+    assert refused.status_code == 200 and not Briefing.objects.exists()
+    assert "12-KH/BDVTU" not in client.get(url).content.decode()
+    task = services.save_task(
+        place.plan, None, partners=[place.women_a], areas=[], number="1", text="Tuyên truyền.",
+        lead=place.board, recurrence="once", due_on=place.period.end,
+    )  # fmt: skip
+    assert "12-KH/BDVTU" in client.get(url).content.decode()
+    assert client.post(url, body).status_code == 302
+    task.partners.remove(place.women_a)
+    again = client.post(url, body)
+    assert again.status_code == 200 and Briefing.objects.count() == 1

@@ -203,6 +203,29 @@ def test_columns_are_cut_and_blank_trailing_rows_dropped() -> None:
     assert rows == [(0, 1, 2), (None, None, None), (None, "x", None)]
 
 
+def test_rows_within_keeps_line_numbers_and_refuses_values_past_the_limit() -> None:
+    """Inner blank lines stay (as the blank row) so that row i is line i + 1;
+    trailing blank lines are dropped, and blank lines past the limit are no
+    reason to refuse, a value there is."""
+
+    def rows(lines: list[list[str]], max_rows: int = 5) -> list[tuple[Any, ...]]:
+        return uploads.rows_within(
+            lines,
+            max_rows,
+            is_blank=lambda values: not any(v.strip() for v in values),
+            blank_row=(),
+            clean=lambda values: tuple(v.strip() or None for v in values),
+        )
+
+    lines = [["a", "b"], [" ", ""], ["1", " "], [], [""], [], [""]]
+    assert rows(lines) == [("a", "b"), (), ("1", None)]
+    assert rows([]) == []
+    with pytest.raises(ValidationError) as caught:
+        rows([*lines[:3], [], [], ["late"]])
+    assert caught.value.code == "too_many_rows"
+    assert "dòng 6" in caught.value.messages[0]
+
+
 # --- Every staff import refuses the bomb ------------------------------------------
 
 

@@ -13,9 +13,9 @@ Then the workbook is opened in openpyxl's streaming (read-only) mode and only
 the first sheet's rows are read, counting while iterating (a sheet's declared
 dimensions can lie), up to a given number of rows and columns
 (`read_sheet_rows`). `rows_within` is that counting for any reader of lines
-(a CSV reader too: contests/bank_layout.py). The limits are settings (UPLOAD_MAX_*). Every refusal is a
-ValidationError with a Vietnamese message; the importers turn it into the
-reason their job failed.
+(a CSV reader too: contests/bank_layout.py). The limits are settings
+(UPLOAD_MAX_*). Every refusal is a ValidationError with a Vietnamese message;
+the importers turn it into the reason their job failed.
 """
 
 from __future__ import annotations

@@ -298,8 +298,7 @@ def export_responses(request: HttpRequest, pk: int) -> HttpResponse:
     data = exports.responses_workbook(survey, personal=personal, **filters.kwargs)
     if personal:
         respondents.log_access(survey, respondents.ACCESS_RESPONSES_XLSX)
-    names = excel.filenames(f"Phiếu trả lời {survey.title}", "xlsx")
-    return excel.attachment(data, excel.XLSX, names)
+    return excel.xlsx_attachment(data, f"Phiếu trả lời {survey.title}")
 
 
 @require_safe
@@ -309,8 +308,7 @@ def export_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     filters = _export_filters(request, survey)
     found = results.survey_results(survey, **filters.kwargs)
     data = exports.summary_workbook(survey, found, filters.describe())
-    names = excel.filenames(f"Kết quả khảo sát {survey.title}", "xlsx")
-    return excel.attachment(data, excel.XLSX, names)
+    return excel.xlsx_attachment(data, f"Kết quả khảo sát {survey.title}")
 
 
 @require_safe

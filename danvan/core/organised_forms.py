@@ -6,7 +6,8 @@ target area (`target_area`) to what the user may manage, keeping the object's
 current ones (a body the user no longer manages must not be silently replaced),
 preselects the body when the user organises for one only, and makes the slug
 optional: derived from the title when left empty, refused when it is not a
-plain ASCII slug or is taken. A form names its model in `Meta` as usual and
+plain ASCII slug or is taken (`slug_field` declares it with a Vietnamese
+message). A form names its model in `Meta` as usual and
 says in `slug_example` and `slug_taken` what its messages show::
 
     class ThingForm(OrganisedActivityForm):
@@ -55,6 +56,18 @@ def checked_image(upload: Any, what: str) -> Any:
         if image is not None and image.format not in IMAGE_FORMATS:
             raise ValidationError(f"{what} phải là ảnh JPG, PNG hoặc WebP.")
     return upload
+
+
+def slug_field(help_text: str) -> forms.CharField:
+    """The optional slug of an activity's form as a plain field (the model's
+    slug validator would answer in English); `clean_slug` checks it."""
+    return forms.CharField(
+        label="Đường dẫn",
+        max_length=120,
+        required=False,
+        error_messages={"max_length": "Đường dẫn tối đa 120 ký tự."},
+        help_text=help_text,
+    )
 
 
 def unique_slug(

@@ -20,6 +20,7 @@ from danvan.core.organised_forms import (
     OrganisedActivityForm,
     checked_image,
     form_field,
+    slug_field,
 )
 from danvan.surveys import builder, kinds
 from danvan.surveys.models import (
@@ -126,15 +127,10 @@ class SurveyForm(OrganisedActivityForm):
     slug_fallback = "khao-sat"
     preselect_area = False
 
-    # A plain field: the model's slug validator would answer in English.
-    slug = forms.CharField(
-        label="Đường dẫn",
-        max_length=120,
-        required=False,
-        error_messages={"max_length": "Đường dẫn tối đa 120 ký tự."},
-        help_text="Phần cuối địa chỉ trang khảo sát. Để trống để tạo tự động từ tên; chỉ gồm "
+    slug = slug_field(
+        "Phần cuối địa chỉ trang khảo sát. Để trống để tạo tự động từ tên; chỉ gồm "
         "chữ thường không dấu, số và dấu gạch ngang. Đổi đường dẫn của khảo sát đã công bố "
-        "sẽ làm hỏng các liên kết, mã QR đã chia sẻ.",
+        "sẽ làm hỏng các liên kết, mã QR đã chia sẻ."
     )
     opens_at = datetime_field("Mở lúc", help_text="Giờ Việt Nam.")
     closes_at = datetime_field("Đóng lúc", help_text="Giờ Việt Nam.")

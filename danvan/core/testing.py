@@ -48,7 +48,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.urls import reverse
 
 from danvan.core import services
@@ -329,6 +329,18 @@ def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) ->
     errors = response.context["form"].errors
     assert "organization" in errors
     assert "target_area" in errors
+
+
+RACES = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs concurrent writers: SQLite serialises every write transaction "
+        "(IMMEDIATE), so there is no race to test; CI runs this file on PostgreSQL",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+"""`pytestmark = RACES` for a module of races (threads from `in_thread`): run on
+PostgreSQL only, each test in real transactions."""
 
 
 def in_thread(

@@ -311,7 +311,7 @@ def manager_only(view: V) -> V:
     @wraps(view)
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
         if not get_scope(request.user).allows(MANAGE):
-            raise Http404
+            raise Http404("Không tìm thấy.")  # as for an object out of scope
         return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

@@ -21,7 +21,7 @@ says in `slug_example` and `slug_taken` what its messages show::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,6 +39,23 @@ IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
 SLUG_LENGTH = 110
 """A derived slug's length at most (the column holds 120: room for "-99")."""
+
+
+class Fieldsets:
+    """A form drawn as titled groups of fields (staff/_fieldsets.html, or
+    staff/_form_end.html with the submit button): `fieldset_names` lists
+    (legend, field names); a name the form does not have (a field only some
+    forms keep) is left out, and a group left empty too."""
+
+    fieldset_names: ClassVar[list[tuple[str, list[str]]]] = []
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        form = cast(forms.Form, self)
+        groups = [
+            (legend, [form[name] for name in names if name in form.fields])
+            for legend, names in self.fieldset_names
+        ]
+        return [(legend, fields) for legend, fields in groups if fields]
 
 
 def form_field(form: forms.BaseForm, name: str) -> Any:

@@ -17,6 +17,7 @@ from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetim
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import (
     IMAGE_ACCEPT,
+    Fieldsets,
     OrganisedActivityForm,
     checked_image,
     form_field,
@@ -121,7 +122,28 @@ def template_choices() -> list[tuple[str, str]]:
     ]
 
 
-class SurveyForm(OrganisedActivityForm):
+SURVEY_FIELDSETS: list[tuple[str, list[str]]] = [
+    (
+        "Thông tin chung",
+        [
+            "title",
+            "slug",
+            "intro",
+            "organization",
+            "target_area",
+            "opens_at",
+            "closes_at",
+            "share_image",
+        ],
+    ),
+    ("Cách trả lời", ["mode", "one_per", "one_section_per_page"]),
+    ("Dữ liệu cá nhân (khảo sát có danh tính)", ["consent_text", "consent_version"]),
+]
+
+
+class SurveyForm(Fieldsets, OrganisedActivityForm):
+    # A new survey's form starts with its content (a template, see __init__).
+    fieldset_names = [("Nội dung ban đầu", ["template"]), *SURVEY_FIELDSETS]
     slug_example = "y-kien-nong-dan-2025"
     slug_taken = "Đường dẫn này đã được dùng cho cuộc khảo sát khác."
     slug_fallback = "khao-sat"
@@ -150,21 +172,7 @@ class SurveyForm(OrganisedActivityForm):
 
     class Meta:
         model = Survey
-        fields = [
-            "title",
-            "slug",
-            "intro",
-            "organization",
-            "target_area",
-            "opens_at",
-            "closes_at",
-            "mode",
-            "one_per",
-            "consent_text",
-            "consent_version",
-            "one_section_per_page",
-            "share_image",
-        ]
+        fields = [name for _legend, names in SURVEY_FIELDSETS for name in names]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 5}),
             "consent_text": forms.Textarea(attrs={"rows": 5}),

@@ -41,6 +41,7 @@ and `Matrix.assert_refused_posts` are the checks every app makes with them.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 from django.urls import reverse
+from openpyxl import Workbook
 
 from danvan.core import services
 from danvan.core.models import Area, Organization, OrgKind, Role
@@ -329,6 +331,21 @@ def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) ->
     errors = response.context["form"].errors
     assert "organization" in errors
     assert "target_area" in errors
+
+
+def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str | None = None) -> bytes:
+    """An .xlsx file whose first sheet (titled `sheet`) holds `rows`, as an
+    upload or an import job would receive it."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    if sheet is not None:
+        ws.title = sheet
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 RACES = [

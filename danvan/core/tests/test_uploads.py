@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from danvan.core import jobs, uploads
 from danvan.core.imports import HAMLET_HEADER
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Role
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_province, make_user
 
 BOMB_BYTES = 60 * 1024 * 1024
@@ -33,15 +34,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def workbook(rows: list[list[Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+workbook = xlsx_bytes
 
 
 def _huge_shared_strings(size: int) -> Iterator[bytes]:

@@ -200,6 +200,17 @@ def dataset_intact(db: str, meta: dict[str, Any]) -> bool:
     return found == expected
 
 
+def new_database(db: str) -> None:
+    """The bench database `db` dropped, created again and migrated, with the
+    B2 baseline's table (what every generator starts from)."""
+    recreate_database(db)
+    setup_django(db)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    create_counter()
+
+
 def create_counter() -> None:
     """The table of the B2 baseline view (bench.baseline.b2)."""
     from django.db import connection
@@ -741,12 +752,7 @@ def generate(db: str, preset: str, *, seed: int = 2025) -> dict[str, Any]:
     sizes = PRESETS[preset]
     t = Timer()
     log(f"{db}: preset {preset} {sizes}")
-    recreate_database(db)
-    setup_django(db)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    create_counter()
+    new_database(db)
     t.mark("database created and migrated")
     rng = random.Random(seed)
     world = build_world(sizes["questions"], rng)

@@ -28,7 +28,6 @@ A `bench_meta` row records what was made, so bench/practices_run.py reuses it.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -58,14 +57,9 @@ def log(message: str) -> None:
 def setup_env(preset: str) -> None:
     """The bench settings on the practices database and its own Redis database
     (before anything imports them)."""
-    default = PG_URL if preset == "full" else PG_URL + "_small"
-    os.environ.setdefault("BENCH_PRACTICES_PG_URL", default)
-    os.environ["BENCH_PG_URL"] = os.environ["BENCH_PRACTICES_PG_URL"]
-    os.environ.setdefault("BENCH_PRACTICES_REDIS_URL", REDIS_URL)
-    os.environ["BENCH_REDIS_URL"] = os.environ["BENCH_PRACTICES_REDIS_URL"]
-    from bench import generate as gen
+    from bench import common
 
-    gen.setup_env("pg")
+    common.app_env("PRACTICES", preset, PG_URL, REDIS_URL)
 
 
 def generate(preset: str, *, seed: int = 2025) -> dict[str, Any]:
@@ -73,11 +67,10 @@ def generate(preset: str, *, seed: int = 2025) -> dict[str, Any]:
 
     communes, count = PRESETS[preset]
     t = gen.Timer()
-    gen.recreate_database("pg")
-    gen.setup_django("pg")
+    gen.new_database("pg")
+    t.mark("database created and migrated")
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
-    from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
@@ -98,9 +91,6 @@ def generate(preset: str, *, seed: int = 2025) -> dict[str, Any]:
         Status,
     )
 
-    call_command("migrate", verbosity=0, interactive=False)
-    gen.create_counter()
-    t.mark("database created and migrated")
     rng = random.Random(seed)
     province, ids = gen.province_tree(
         rng, communes, "Mô Hình", "5", ("Thạnh Phú", "Phú Lợi", "Long Hòa"), with_communes=True
@@ -240,28 +230,19 @@ def generate(preset: str, *, seed: int = 2025) -> dict[str, Any]:
 
 def intact(meta: dict[str, Any]) -> bool:
     """Are the generated rows still there (someone may have used the database)?"""
-    import psycopg
+    from bench import common
 
-    from bench import settings as bench_settings
-
-    checks = [
-        ("SELECT count(*) FROM practices_practice", [], meta["practices"]),
-        ("SELECT count(*) FROM practices_photo", [], meta["photos"]),
-        (
-            "SELECT count(*) FROM practices_entry WHERE campaign_id = %s",
-            [meta["campaign_id"]],
-            meta["entries"],
-        ),
-    ]
-    try:
-        with psycopg.connect(bench_settings.BENCH_PG_URL, connect_timeout=5) as conn:
-            for query, params, expected in checks:
-                row = conn.execute(query, params).fetchone()
-                if not row or row[0] != expected:
-                    return False
-    except Exception:
-        return False
-    return True
+    return common.rows_intact(
+        [
+            ("SELECT count(*) FROM practices_practice", [], meta["practices"]),
+            ("SELECT count(*) FROM practices_photo", [], meta["photos"]),
+            (
+                "SELECT count(*) FROM practices_entry WHERE campaign_id = %s",
+                [meta["campaign_id"]],
+                meta["entries"],
+            ),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,13 +31,10 @@ Results: a table on stdout, bench/results/practices-<preset>-<time>.json and .md
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
-import signal
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench import practices_generate as pgen  # noqa: E402
 
-# The app as `make serve` runs it (scripts/serve.sh): 3 gunicorn workers on the 2 cores.
-SERVE_WORKERS = 3
 STAFF_SESSIONS = 50
 # scenario -> (baseline, minimum share of its req/s), issue 11.
 GOALS: dict[str, tuple[str, float]] = {
@@ -61,44 +57,11 @@ VOTER_PREFIX = "bench-voter-"
 PROFILED = ("gallery", "detail", "vote", "coverage")
 
 
-def log(message: str) -> None:
-    print(f"[practices {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = common.logger("practices")
 
 
-def ensure_dataset(preset: str, rebuild: bool) -> dict[str, Any]:
-    from bench import generate as gen
-
-    meta = gen.read_meta("pg")
-    current = (
-        meta is not None
-        and meta.get("kind") == "practices"
-        and meta.get("version") == pgen.GENERATOR_VERSION
-        and meta.get("preset") == preset
-    )
-    if current and not rebuild and not pgen.intact(meta or {}):
-        log("the practices database no longer holds the generated rows; generating it again")
-        current = False
-    if rebuild or not current:
-        log("generating the practices dataset; this is done once and reused")
-        return pgen.generate(preset)
-    assert meta is not None
-    log(
-        f"reusing the practices dataset generated {meta['generated_at']} "
-        f"({meta['practices']:,} practices; --rebuild to regenerate)"
-    )
-    gen.setup_django("pg")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)  # the schema of this code
-    return meta
-
-
-def execute(sql: str, params: list[Any] | None = None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
-        return cursor.rowcount
+# bench/plans_run.py imports it from here.
+execute = common.execute
 
 
 def reset(meta: dict[str, Any]) -> None:
@@ -153,14 +116,6 @@ def staff_sessions(meta: dict[str, Any], count: int) -> list[str]:
     return signed_in(meta, count)
 
 
-def write_items(name: str, extra: dict[str, Any], items: list[Any]) -> Path:
-    from bench.run import RESULTS
-
-    path = RESULTS / f"items-practices-{name}.json"
-    path.write_text(json.dumps({**extra, "items": items}), encoding="utf-8")
-    return path
-
-
 def gallery_paths(meta: dict[str, Any], rng: random.Random) -> list[str]:
     """The first pages of the gallery, plain and filtered (each commune, each
     field, kind and year), shuffled."""
@@ -187,35 +142,15 @@ def report(
     cfg: Any, meta: dict[str, Any], results: dict[str, Any], extra: list[str], started: float
 ) -> str:
     from bench import run as brun
-    from bench.run import fmt_row, table_row
 
-    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
-    rows: list[list[str]] = []
-    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
-    for key, result in results.items():
-        if not result.reps:
-            continue
-        ratio = goal = met = "—"
-        if key in GOALS:
-            against, share = GOALS[key]
-            goal = f"≥ {share * 100:.0f}% of {against}"
-            if against in base:
-                value = result.med("rps") / base[against]
-                ratio = f"{value * 100:.0f}% of {against}"
-                met = "yes" if value >= share else "NO"
-        rows.append(table_row(result, ratio, goal, met))
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [fmt_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    lines += [fmt_row(r, widths) for r in rows]
-    lines.append("")
+    lines = [*common.goal_table(common.goal_rows(results, GOALS)), ""]
     lines += extra
     lines += brun.machine_notes(results)
     lines.append(
         f"pg, preset {cfg.preset}: {meta['communes']} communes ({meta['hamlets']} hamlets), "
         f"{meta['practices']:,} practices ({meta['shown']:,} shown on the gallery, "
-        f"{meta['photos']} photos), a campaign of {meta['entries']} entries; gunicorn "
-        f"{cfg.workers} sync workers; locust {cfg.users} users, {cfg.reps} × {cfg.duration} s "
-        f"(first {cfg.warmup:g} s not counted); total {(time.monotonic() - started) / 60:.1f} min."
+        f"{meta['photos']} photos), a campaign of {meta['entries']} entries; "
+        + common.run_summary(cfg, started)
     )
     return "\n".join(lines)
 
@@ -260,53 +195,28 @@ def profile(meta: dict[str, Any], path: str, n: int, cprofile: bool, callees: st
     return status
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
-    parser.add_argument("--rebuild", action="store_true", help="generate the data again")
-    parser.add_argument("--reps", type=int, help="repetitions of each scenario (3)")
-    parser.add_argument("--duration", type=int, help="seconds a repetition (15)")
-    parser.add_argument("--users", type=int, help="locust users (20)")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=SERVE_WORKERS,
-        help=f"gunicorn workers ({SERVE_WORKERS}, as `make serve` runs it)",
-    )
-    parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
-    parser.add_argument("--only", help="comma-separated: B0,B2,gallery,detail,vote,coverage")
-    parser.add_argument("--profile", choices=PROFILED, help="profile one view in-process")
-    parser.add_argument("-n", type=int, default=200, help="with --profile: requests")
-    parser.add_argument("--cprofile", action="store_true", help="with --profile")
-    parser.add_argument("--callees", help="with --cprofile: what this function calls")
+    parser = common.run_parser(__doc__, "B0,B2,gallery,detail,vote,coverage")
+    common.add_profile_options(parser, PROFILED)
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     pgen.setup_env(preset)
     from bench import run as brun
 
-    brun.LOCUSTFILE = ROOT / "bench" / "practices_locustfile.py"
-    cfg = brun.Config(db="pg", preset=preset)
-    if args.small:
-        cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
-    for name in ("reps", "duration", "users", "workers"):
-        if getattr(args, name):
-            setattr(cfg, name, getattr(args, name))
-    cfg.wait_quiet = args.wait_quiet
-    cfg.retries = 2 if args.wait_quiet else 0
-    cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
+    cfg = common.configure(args, preset, "practices_locustfile.py")
     for key in ("B0", "B2"):  # every ratio needs its baseline from the same run
         if cfg.only and key not in cfg.only:
             cfg.only.append(key)
     want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
-    started = time.monotonic()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
-    brun.RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = ensure_dataset(preset, args.rebuild)
+    started = common.start()
+    meta = common.ensure_dataset(
+        pgen,
+        preset,
+        args.rebuild,
+        "practices",
+        log,
+        lambda meta: f"{meta['practices']:,} practices",
+    )
     if args.profile:
         return profile(meta, args.profile, args.n, args.cprofile, args.callees)
     rng = random.Random(11)
@@ -318,10 +228,15 @@ def main(argv: list[str] | None = None) -> int:
 
     reset(meta)
     cache.clear()
-    (brun.RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
-    gallery_items = write_items("gallery", {}, [[p] for p in gallery_paths(meta, rng)])
-    detail_items = write_items("detail", {}, [[p] for p in detail_paths(meta, rng)])
-    coverage_items = write_items(
+    common.write_no_items()
+    gallery_items = common.write_items(
+        "practices", "gallery", {}, [[p] for p in gallery_paths(meta, rng)]
+    )
+    detail_items = common.write_items(
+        "practices", "detail", {}, [[p] for p in detail_paths(meta, rng)]
+    )
+    coverage_items = common.write_items(
+        "practices",
         "coverage",
         {"path": "/quan-ly/mo-hinh/phu-song/"},
         staff_sessions(meta, STAFF_SESSIONS),
@@ -348,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             for n, key in enumerate(keys)
         ]
         connection.close()
-        return write_items("vote", {"slug": meta["campaign_slug"]}, items)
+        return common.write_items("practices", "vote", {"slug": meta["campaign_slug"]}, items)
 
     results: dict[str, Any] = {}
     extra: list[str] = []
@@ -403,26 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         log(extra[-1])
     table = report(cfg, meta, results, extra, started)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = brun.RESULTS / f"practices-{preset}-{stamp}.json"
-    payload = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": cfg.__dict__,
-        "dataset": {k: v for k, v in meta.items() if k not in ("shown_ids", "commune_ids")},
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "scenarios": {
-            k: {"label": r.label, "baseline": r.baseline, "reps": [rep.__dict__ for rep in r.reps]}
-            for k, r in results.items()
-        },
-        "votes_exact": exact,
-        "table": table,
-    }
-    out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    print()
-    print(table)
-    print()
-    log(f"saved {out.relative_to(ROOT)} (and .md)")
+    dataset = {k: v for k, v in meta.items() if k not in ("shown_ids", "commune_ids")}
+    common.save("practices", cfg, dataset, results, table, log, votes_exact=exact)
     if not exact:
         log("!! the entries' counters and the stored votes differ")
         return 1

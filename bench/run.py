@@ -38,7 +38,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -47,7 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench import generate as gen  # noqa: E402
+from bench.common import execute, goal_table, terminate  # noqa: E402
 
 HOST = "127.0.0.1"
 PORT = 8877
@@ -138,14 +140,6 @@ def ensure_dataset(cfg: Config) -> dict[str, Any]:
 
         call_command("migrate", verbosity=0, interactive=False)  # the schema of this code
     return meta
-
-
-def execute(sql: str, params: list[Any] | None = None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
-        return cursor.rowcount
 
 
 def make_sessions(meta: dict[str, Any], participant_ids: list[int]) -> list[str]:
@@ -874,7 +868,6 @@ def report(
     started: float,
 ) -> str:
     lines: list[str] = []
-    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
     rows: list[list[str]] = []
     base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
     for result in results.values():
@@ -943,10 +936,7 @@ def report(
                 + (" (disturbed by other work)" if stage["disturbed"] else ""),
             ]
         )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines.append(fmt_row(header, widths))
-    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    lines += [fmt_row(r, widths) for r in rows]
+    lines += goal_table(rows)
     lines.append("")
     held = [st for st in DEADLINE if st["p95"] < DEADLINE_P95 and st["errors"] < DEADLINE_ERRORS]
     if DEADLINE:
@@ -967,54 +957,13 @@ def report(
     lines += machine_notes(results)
     lines.append(
         f"{cfg.db}, preset {cfg.preset}: {meta['participants']:,} participants, "
-        f"{meta['attempts']:,} attempts, {meta['questions']:,} questions; gunicorn "
-        f"{cfg.workers} sync workers; locust {cfg.users} users, {cfg.reps} × {cfg.duration} s "
-        f"(first {cfg.warmup:g} s not counted); total {(time.monotonic() - started) / 60:.1f} min."
+        f"{meta['attempts']:,} attempts, {meta['questions']:,} questions; "
+        + common.run_summary(cfg, started)
     )
     return "\n".join(lines)
 
 
-def save(
-    cfg: Config,
-    meta: dict[str, Any],
-    results: dict[str, Result],
-    spikes: list[Spike],
-    closing: list[dict[str, Any]],
-    cold: list[float],
-    table: str,
-) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    path = RESULTS / f"bench-{cfg.db}-{cfg.preset}-{stamp}.json"
-    payload = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": cfg.__dict__,
-        "dataset": meta,
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "scenarios": {
-            k: {
-                "label": r.label,
-                "baseline": r.baseline,
-                "goal": r.goal,
-                "reps": [rep.__dict__ for rep in r.reps],
-            }
-            for k, r in results.items()
-        },
-        "spikes": [{"label": s.label, **s.rep.__dict__} for s in spikes],
-        "closing": closing,
-        "deadline": DEADLINE,
-        "leaderboard_cold_ms": cold,
-        "table": table,
-    }
-    path.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    path.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    return path
-
-
 # --- Main ---------------------------------------------------------------------------------
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1044,7 +993,7 @@ def main(argv: list[str] | None = None) -> int:
     # Stop cleanly (gunicorn and locust with us) on Ctrl-C or SIGTERM, also when
     # started in the background (where the shell leaves SIGINT ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, terminate)
     RESULTS.mkdir(parents=True, exist_ok=True)
     gen.setup_env(cfg.db, cfg.preset)
     meta = ensure_dataset(cfg)
@@ -1140,11 +1089,11 @@ def main(argv: list[str] | None = None) -> int:
         closing = time_closing(cfg, meta)
 
     table = report(cfg, meta, results, spikes, closing, cold, started)
-    path = save(cfg, meta, results, spikes, closing, cold, table)
-    print()
-    print(table)
-    print()
-    log(f"saved {path.relative_to(ROOT)} (and .md)")
+    common.save(
+        f"bench-{cfg.db}", cfg, meta, results, table, log,
+        spikes=[{"label": s.label, **s.rep.__dict__} for s in spikes],
+        closing=closing, deadline=DEADLINE, leaderboard_cold_ms=cold,
+    )  # fmt: skip
     return 0
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import sys
 import time
@@ -70,12 +69,9 @@ def log(message: str) -> None:
 
 def setup_env(preset: str) -> None:
     """The bench settings on the survey database (before anything imports them)."""
-    default = PG_URL if preset == "full" else PG_URL + "_small"
-    os.environ.setdefault("BENCH_SURVEY_PG_URL", default)
-    os.environ["BENCH_PG_URL"] = os.environ["BENCH_SURVEY_PG_URL"]
-    from bench import generate as gen
+    from bench import common
 
-    gen.setup_env("pg")
+    common.app_env("SURVEY", preset, PG_URL)
 
 
 # --- The questionnaire --------------------------------------------------------------------
@@ -356,12 +352,7 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
     t = gen.Timer()
     sizes = PRESETS[preset]
     log(f"{bench_settings.BENCH_PG_URL}: surveys of {sizes} responses")
-    gen.recreate_database("pg")
-    gen.setup_django("pg")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    gen.create_counter()
+    gen.new_database("pg")
     t.mark("database created and migrated")
     rng = random.Random(seed)
     province, organization, hamlets, weights, staff = build_world(rng)

@@ -24,16 +24,12 @@ Results: a table on stdout, bench/results/surveys-<preset>-<time>.json and .md.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import random
 import secrets
-import signal
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -42,47 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench import survey_generate as sgen  # noqa: E402
 
 RESULTS_USERS = 5
-# The app as `make serve` runs it (scripts/serve.sh): 3 gunicorn workers on the
-# 2 cores. More processes than that only contend for the cores with PostgreSQL
-# (with 5: anonymous submit 385 req/s against 593 with 3, same code and data).
-SERVE_WORKERS = 3
 
 
-def log(message: str) -> None:
-    print(f"[surveys {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def ensure_dataset(preset: str, rebuild: bool) -> dict[str, Any]:
-    from bench import generate as gen
-
-    meta = gen.read_meta("pg")
-    current = (
-        meta is not None
-        and meta.get("kind") == "surveys"
-        and meta.get("version") == sgen.GENERATOR_VERSION
-        and meta.get("preset") == preset
-    )
-    if current and not rebuild and not intact(meta or {}):
-        log("the survey database no longer holds the generated rows; generating it again")
-        current = False
-    if rebuild or not current:
-        log("generating the survey dataset; this is done once and reused")
-        meta = sgen.generate(preset)
-    else:
-        assert meta is not None
-        log(
-            f"reusing the survey dataset generated {meta['generated_at']} "
-            f"({sizes(meta)} responses, "
-            f"{meta['answers']:,} answers; --rebuild to regenerate)"
-        )
-        gen.setup_django("pg")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return meta
+log = common.logger("surveys")
 
 
 def label_of(responses: int) -> str:
@@ -97,31 +59,14 @@ def sizes(meta: dict[str, Any]) -> str:
 
 
 def intact(meta: dict[str, Any]) -> bool:
-    import psycopg
-
-    from bench import settings as bench_settings
-
-    try:
-        with psycopg.connect(bench_settings.BENCH_PG_URL, connect_timeout=5) as conn:
-            for s in meta["surveys"]:
-                row = conn.execute(
-                    "SELECT count(*) FROM surveys_response WHERE survey_id = %s "
-                    "AND received_on < %s",
-                    [s["id"], meta["generated_on"]],
-                ).fetchone()
-                if not row or row[0] != s["responses"]:
-                    return False
-    except Exception:
-        return False
-    return True
+    """Are the generated responses still there (those of earlier runs aside)?"""
+    query = "SELECT count(*) FROM surveys_response WHERE survey_id = %s AND received_on < %s"
+    return common.rows_intact(
+        [(query, [s["id"], meta["generated_on"]], s["responses"]) for s in meta["surveys"]]
+    )
 
 
-def execute(sql: str, params: list[Any] | None = None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
-        return cursor.rowcount
+execute = common.execute
 
 
 def reset(meta: dict[str, Any]) -> None:
@@ -266,14 +211,6 @@ def submit_body(questions: list[Any], areas: list[int], rng: random.Random) -> s
     return urlencode(fields)
 
 
-def write_items(name: str, extra: dict[str, Any], items: list[Any]) -> Path:
-    from bench.run import RESULTS
-
-    path = RESULTS / f"items-surveys-{name}.json"
-    path.write_text(json.dumps({**extra, "items": items}), encoding="utf-8")
-    return path
-
-
 def timed(fn: Any, times: int) -> list[float]:
     out = []
     for _ in range(times):
@@ -291,9 +228,8 @@ def report(
     started: float,
 ) -> str:
     from bench import run as brun
-    from bench.run import fmt_row, table_row
+    from bench.run import table_row
 
-    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
     rows: list[list[str]] = []
     base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
     for key, result in results.items():
@@ -328,10 +264,7 @@ def report(
                     "—",
                 ]
             )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [fmt_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    lines += [fmt_row(r, widths) for r in rows]
-    lines.append("")
+    lines = [*common.goal_table(rows), ""]
     for s in meta["surveys"]:
         label = label_of(s["responses"])
         first = inproc.get(f"first-{label}")
@@ -362,57 +295,33 @@ def report(
     lines.append(
         f"pg, preset {cfg.preset}: surveys of "
         f"{sizes(meta)} responses, "
-        f"{meta['answers']:,} answers; gunicorn {cfg.workers} sync workers; locust "
-        f"{cfg.users} users (results pages: {inproc.get('results_users')}), {cfg.reps} × "
-        f"{cfg.duration} s (first {cfg.warmup:g} s not counted); total "
-        f"{(time.monotonic() - started) / 60:.1f} min."
+        f"{meta['answers']:,} answers; "
+        + common.run_summary(cfg, started, f" (results pages: {inproc.get('results_users')})")
     )
     return "\n".join(lines)
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
-    parser.add_argument("--rebuild", action="store_true", help="generate the data again")
-    parser.add_argument("--reps", type=int, help="repetitions of each scenario (3)")
-    parser.add_argument("--duration", type=int, help="seconds a repetition (15)")
-    parser.add_argument("--users", type=int, help="locust users for B0, B2, submit (20)")
+    parser = common.run_parser(
+        __doc__,
+        "B0,B2,submit,results,filtered,plain",
+        users="locust users for B0, B2, submit (20)",
+    )
     parser.add_argument(
         "--results-users", type=int, default=RESULTS_USERS, help="locust users, results pages"
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=SERVE_WORKERS,
-        help=f"gunicorn workers ({SERVE_WORKERS}, as `make serve` runs it)",
-    )
-    parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
-    parser.add_argument("--only", help="comma-separated: B0,B2,submit,results,filtered,plain")
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     sgen.setup_env(preset)
     from bench import run as brun
 
-    brun.LOCUSTFILE = ROOT / "bench" / "survey_locustfile.py"
-    cfg = brun.Config(db="pg", preset=preset)
-    if args.small:
-        cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
-    for name in ("reps", "duration", "users", "workers"):
-        if getattr(args, name):
-            setattr(cfg, name, getattr(args, name))
-    cfg.wait_quiet = args.wait_quiet
-    cfg.retries = 2 if args.wait_quiet else 0
-    cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
+    cfg = common.configure(args, preset, "survey_locustfile.py")
     want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
-    started = time.monotonic()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
-    brun.RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = ensure_dataset(preset, args.rebuild)
+    started = common.start()
+    describe = lambda meta: f"{sizes(meta)} responses, {meta['answers']:,} answers"  # noqa: E731
+    meta = common.ensure_dataset(
+        sgen, preset, args.rebuild, "surveys", log, describe, intact=intact
+    )
     rng = random.Random(11)
 
     from django.core.cache import cache
@@ -459,10 +368,10 @@ def main(argv: list[str] | None = None) -> int:
             [secrets.token_urlsafe(32), next(addresses), submit_body(questions, areas, rng)]
             for _ in range(count)
         ]
-        return write_items("submit", submit_extra, items)
+        return common.write_items("surveys", "submit", submit_extra, items)
 
     # The baselines' locust runs read this (bench/run.py writes it too).
-    (brun.RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
+    common.write_no_items()
     sessions = staff_sessions(meta, 50)
     results: dict[str, Any] = {}
     connection.close()
@@ -497,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
                 label = label_of(s["responses"])
                 key = f"results-{label}" + ("-1u" if cfg.users == 1 else "")
                 path = f"/quan-ly/khao-sat/ket-qua/{s['id']}/"
-                items = write_items(f"results-{label}", {"path": path}, sessions)
+                items = common.write_items("surveys", f"results-{label}", {"path": path}, sessions)
                 brun.measure(
                     cfg, results, key,
                     f"results page, {label} responses (GET, staff, {cfg.users} "
@@ -512,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
             half = len(paths) // 2  # each run its own filters: never a cached page
             for cfg.users, chunk in ((args.results_users, paths[:half]), (1, paths[half:])):
                 key = f"filtered-{label}" + ("-1u" if cfg.users == 1 else "")
-                items = write_items(
+                items = common.write_items(
+                    "surveys",
                     key,
                     {},
                     [[sessions[i % len(sessions)], path] for i, path in enumerate(chunk)],
@@ -593,27 +503,10 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     table = report(cfg, meta, results, inproc, started)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = brun.RESULTS / f"surveys-{preset}-{stamp}.json"
-    payload = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": cfg.__dict__,
-        "results_users": args.results_users,
-        "dataset": meta,
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "scenarios": {
-            k: {"label": r.label, "baseline": r.baseline, "reps": [rep.__dict__ for rep in r.reps]}
-            for k, r in results.items()
-        },
-        "in_process": inproc,
-        "table": table,
-    }
-    out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    print()
-    print(table)
-    print()
-    log(f"saved {out.relative_to(ROOT)} (and .md)")
+    common.save(
+        "surveys", cfg, meta, results, table, log,
+        results_users=args.results_users, in_process=inproc,
+    )  # fmt: skip
     return 0
 
 

@@ -37,8 +37,6 @@ class ContestsConfig(AppConfig):
     verbose_name = "Cuộc thi trực tuyến"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
         # What the app adds to the platform's pages (danvan.core.registry).
         register_home_section(
             HomeSection(
@@ -63,13 +61,11 @@ class ContestsConfig(AppConfig):
         # loads the URLconf, so they are imported here.
         from danvan.contests import bank_io, exports, jobs, retention  # noqa: F401
         from danvan.contests.models import Category, Choice, Contest, Prize, Question, Round
+        from danvan.core.audit import register_audited, register_visibility, scoped, through
 
-        for model in (Contest, Round, Category, Question, Choice, Prize):
-            if not auditlog.contains(model):
-                auditlog.register(model)
+        register_audited(Contest, Round, Category, Question, Choice, Prize)
 
         from danvan.contests.models import Participant
-        from danvan.core.audit import register_visibility, scoped, through
         from danvan.core.crypto import register_encrypted_field
 
         register_encrypted_field(Participant, "cccd_encrypted")  # rotate_field_key

@@ -48,7 +48,7 @@ from danvan.contests.job_links import contest_link, import_again
 from danvan.contests.models import LETTERS, Category, Choice, Contest, Question
 from danvan.contests.staff_services import lock_editable_contest
 from danvan.core.excel import safe_cell
-from danvan.core.jobs import JobFailed, Progress, job_handler
+from danvan.core.jobs import JobFailed, Progress, input_bytes, job_handler
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE
 from danvan.core.text import fold
@@ -534,11 +534,9 @@ def import_questions_job(job: Job, progress: Progress) -> dict[str, Any]:
     )
     if contest is None:
         raise JobFailed("Không tìm thấy cuộc thi, hoặc bạn không còn quyền quản lý cuộc thi này.")
-    with job.input_file.open("rb") as fh:
-        data = fh.read()
     layout = job.params.get("layout")
     rows = read_question_rows(
-        data,
+        input_bytes(job),
         contest,
         progress,
         name=str(job.params.get("name") or job.input_file.name or ""),

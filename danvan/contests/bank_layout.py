@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 
 from danvan.contests.models import LETTERS
 from danvan.core.text import fold
-from danvan.core.uploads import read_sheet_rows
+from danvan.core.uploads import read_sheet_rows, rows_within
 
 CATEGORY, TEXT, KIND, ANSWER, EXPLANATION, IGNORE = (
     "category",
@@ -208,19 +208,10 @@ def _csv_rows(data: bytes, *, max_rows: int, max_columns: int) -> list[tuple[Any
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows: list[tuple[Any, ...]] = []
-    blank = 0  # kept inside the table, so that line numbers match the file's
-    for line, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        if not any(v.strip() for v in values):
-            blank += 1
-            continue
-        if line > max_rows:
-            raise ValidationError(
-                f"File có dữ liệu ở dòng {line}, trong khi chỉ đọc tới dòng {max_rows}; "
-                "hãy chia nhỏ file.",
-                code="too_many_rows",
-            )
-        rows.extend([()] * blank)
-        blank = 0
-        rows.append(tuple(v.strip() or None for v in values[:max_columns]))
-    return rows
+    return rows_within(
+        csv.reader(io.StringIO(text), dialect),
+        max_rows,
+        is_blank=lambda values: not any(v.strip() for v in values),
+        blank_row=(),
+        clean=lambda values: tuple(v.strip() or None for v in values[:max_columns]),
+    )

@@ -8,7 +8,7 @@ The checks that decide whether a contest can be published (`publish_problems`,
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -30,6 +30,7 @@ from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetim
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import (
     IMAGE_ACCEPT,
+    Fieldsets,
     OrganisedActivityForm,
     checked_image,
     form_field,
@@ -37,16 +38,6 @@ from danvan.core.organised_forms import (
 from danvan.core.text import format_datetime
 
 # --- Contest ----------------------------------------------------------------------------------
-
-
-class Fieldsets:
-    """A form drawn as titled groups of fields (contests/staff/_fieldsets.html)."""
-
-    fieldset_names: ClassVar[list[tuple[str, list[str]]]] = []
-
-    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
-        form = cast(forms.Form, self)
-        return [(legend, [form[name] for name in names]) for legend, names in self.fieldset_names]
 
 
 class ContestFilterForm(forms.Form):

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,7 +64,7 @@ from danvan.contests.staff_services import (
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, filter_list, list_page
 from danvan.core.models import Organization
-from danvan.core.scope import MANAGE, can, get_scope
+from danvan.core.scope import MANAGE, can, manager_only
 from danvan.core.status import StatusAction, status_action
 from danvan.core.text import vn_sort_key
 
@@ -93,9 +93,8 @@ def contest_list(request: StaffRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def contest_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404
     return _contest_form_view(request, None)
 
 

@@ -10,7 +10,8 @@ The audit page lists the entries filed under the units of the reader's audit
 scope, but shows an entry's values (and the object's name) only to those who
 may see its object now: each app registers, for each audited model, the rule
 "which objects may this user see" (`register_visibility`, in its
-AppConfig.ready), so core never imports the apps. Others see who, when, what
+AppConfig.ready, beside `register_audited` for the models it audits), so core
+never imports the apps. Others see who, when, what
 kind of change, on what kind of record and in which unit. An entry of an object
 deleted since shows its values to whoever sees the entry, unless the model says
 otherwise (a draft only its author could read).
@@ -42,6 +43,14 @@ class Visibility:
 
 
 VISIBILITY: dict[type[Model], Visibility] = {}
+
+
+def register_audited(*models: type[Model], exclude_fields: Iterable[str] = ()) -> None:
+    """Record every change of `models` (each once: registering again is a
+    no-op), leaving `exclude_fields` out of their entries."""
+    for model in models:
+        if not auditlog.contains(model):
+            auditlog.register(model, exclude_fields=list(exclude_fields))
 
 
 def register_visibility(
@@ -116,11 +125,8 @@ def register_models() -> None:
         User,
     )
 
-    for model in (Area, Organization, MemberCount, Period, Restructuring, RoleAssignment):
-        if not auditlog.contains(model):
-            auditlog.register(model)
-    if not auditlog.contains(User):
-        auditlog.register(User, exclude_fields=["password", "last_login", "full_name_folded"])
+    register_audited(Area, Organization, MemberCount, Period, Restructuring, RoleAssignment)
+    register_audited(User, exclude_fields=["password", "last_login", "full_name_folded"])
     post_save.connect(log_password_change, sender=User, dispatch_uid="danvan_password_change")
 
     for model in (Area, Organization, MemberCount, RoleAssignment):

@@ -114,3 +114,8 @@ def attachment(data: bytes, content_type: str, names: tuple[str, str]) -> HttpRe
     response["Content-Disposition"] = content_disposition(*names)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def xlsx_attachment(data: bytes, stem_vi: str) -> HttpResponse:
+    """A workbook to download (`attachment`), named from the Vietnamese `stem_vi`."""
+    return attachment(data, XLSX, filenames(stem_vi, "xlsx"))

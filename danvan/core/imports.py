@@ -13,12 +13,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from openpyxl import Workbook
 
-from danvan.core.jobs import JobFailed, Progress, job_handler
+from danvan.core.jobs import (
+    JobFailed,
+    Progress,
+    checked_rows,
+    import_again,
+    input_bytes,
+    job_handler,
+    page_link,
+)
 from danvan.core.models import HAMLET_TYPES, Area, AreaKind, Job
-from danvan.core.scope import MANAGE_TREE, get_scope
+from danvan.core.scope import MANAGE_TREE
 from danvan.core.services import add_hamlet, check_new_hamlet, hamlet_full_name
 from danvan.core.text import fold
 from danvan.core.uploads import cell_text, read_sheet_rows
@@ -139,31 +146,16 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
             parsed.append(HamletRow(i, commune, name, matched_type, population))
         if progress and (i % 50 == 0 or i == total + 1):
             progress(i - 1, total, f"Đã kiểm tra {i - 1}/{total} dòng")
-    if errors:
-        raise JobFailed(
-            f"Có {len(errors)} dòng lỗi; chưa nhập dòng nào. Sửa các dòng dưới đây rồi nhập lại.",
-            errors,
-        )
-    if not parsed:
-        raise JobFailed("File không có dòng dữ liệu nào.")
-    return parsed
+    return checked_rows(parsed, errors, "File không có dòng dữ liệu nào.")
 
 
-def _areas(job: Job, user: Any) -> tuple[str, str] | None:
-    return "Danh sách địa bàn", reverse("staff:area_list")
-
-
-def _import_again(job: Job, user: Any) -> tuple[str, str] | None:
-    if not get_scope(user).allows(MANAGE_TREE):
-        return None
-    return "Nhập lại từ file khác", reverse("staff:hamlet_import")
-
-
-@job_handler("import_hamlets", about=_areas, again=_import_again)
+@job_handler(
+    "import_hamlets",
+    about=page_link("Danh sách địa bàn", "staff:area_list"),
+    again=import_again("staff:hamlet_import", MANAGE_TREE),
+)
 def import_hamlets_job(job: Job, progress: Progress) -> dict[str, Any]:
-    with job.input_file.open("rb") as fh:
-        data = fh.read()
-    rows = read_hamlet_rows(data, job.created_by, progress)
+    rows = read_hamlet_rows(input_bytes(job), job.created_by, progress)
     progress(0, len(rows), "Đang ghi dữ liệu…")
     with transaction.atomic():
         for row in rows:

@@ -13,6 +13,10 @@ import form, to send a corrected file)::
 
     @job_handler("import_questions", about=bank_of_job, again=import_form_of_job)
     def import_questions_job(job, progress): ...
+
+An import reads every row first and writes none unless all are right
+(`checked_rows`); `page_link` and `import_again` are its usual links, and
+`input_bytes` the uploaded file.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from auditlog.context import set_actor
 from django.conf import settings
@@ -45,6 +49,7 @@ Link = Callable[[Job, Any], "tuple[str, str] | None"]
 """(job, the user who reads its page) -> (label, URL), or None where that user may
 not open it (a link never ends in a 404)."""
 HANDLERS: dict[str, Handler] = {}
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,48 @@ class JobFailed(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors or []
+
+
+def page_link(label: str, page: str, verb: str | None = None) -> Link:
+    """A link to the page `page` (a URL name without arguments), labelled
+    `label`; with `verb`, only for those whose scope allows it (an import form
+    is shown to those who may import)."""
+
+    def link(job: Job, user: Any) -> tuple[str, str] | None:
+        from django.urls import reverse
+
+        from danvan.core.scope import get_scope
+
+        if verb is not None and not get_scope(user).allows(verb):
+            return None
+        return label, reverse(page)
+
+    return link
+
+
+def import_again(page: str, verb: str) -> Link:
+    """The `again` of an import: its form `page`, for those whose scope allows `verb`."""
+    return page_link("Nhập lại từ file khác", page, verb)
+
+
+def input_bytes(job: Job) -> bytes:
+    """The file the job was started with."""
+    with job.input_file.open("rb") as fh:
+        return bytes(fh.read())
+
+
+def checked_rows(rows: list[R], errors: list[str], nothing: str) -> list[R]:
+    """The rows an import read, all or none: with any error (one a row: "Dòng
+    3: ...") the job fails listing them, and with no row it fails saying
+    `nothing` ("File không có dòng dữ liệu nào.")."""
+    if errors:
+        raise JobFailed(
+            f"Có {len(errors)} dòng lỗi; chưa nhập dòng nào. Sửa các dòng dưới đây rồi nhập lại.",
+            errors,
+        )
+    if not rows:
+        raise JobFailed(nothing)
+    return rows
 
 
 def job_handler(

@@ -6,7 +6,8 @@ target area (`target_area`) to what the user may manage, keeping the object's
 current ones (a body the user no longer manages must not be silently replaced),
 preselects the body when the user organises for one only, and makes the slug
 optional: derived from the title when left empty, refused when it is not a
-plain ASCII slug or is taken. A form names its model in `Meta` as usual and
+plain ASCII slug or is taken (`slug_field` declares it with a Vietnamese
+message). A form names its model in `Meta` as usual and
 says in `slug_example` and `slug_taken` what its messages show::
 
     class ThingForm(OrganisedActivityForm):
@@ -20,7 +21,7 @@ says in `slug_example` and `slug_taken` what its messages show::
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -40,6 +41,23 @@ SLUG_LENGTH = 110
 """A derived slug's length at most (the column holds 120: room for "-99")."""
 
 
+class Fieldsets:
+    """A form drawn as titled groups of fields (staff/_fieldsets.html, or
+    staff/_form_end.html with the submit button): `fieldset_names` lists
+    (legend, field names); a name the form does not have (a field only some
+    forms keep) is left out, and a group left empty too."""
+
+    fieldset_names: ClassVar[list[tuple[str, list[str]]]] = []
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        form = cast(forms.Form, self)
+        groups = [
+            (legend, [form[name] for name in names if name in form.fields])
+            for legend, names in self.fieldset_names
+        ]
+        return [(legend, fields) for legend, fields in groups if fields]
+
+
 def form_field(form: forms.BaseForm, name: str) -> Any:
     """A field of the form, typed loosely so querysets, choices and widgets can be set."""
     return form.fields[name]
@@ -55,6 +73,18 @@ def checked_image(upload: Any, what: str) -> Any:
         if image is not None and image.format not in IMAGE_FORMATS:
             raise ValidationError(f"{what} phải là ảnh JPG, PNG hoặc WebP.")
     return upload
+
+
+def slug_field(help_text: str) -> forms.CharField:
+    """The optional slug of an activity's form as a plain field (the model's
+    slug validator would answer in English); `clean_slug` checks it."""
+    return forms.CharField(
+        label="Đường dẫn",
+        max_length=120,
+        required=False,
+        error_messages={"max_length": "Đường dẫn tối đa 120 ký tự."},
+        help_text=help_text,
+    )
 
 
 def unique_slug(

@@ -115,6 +115,38 @@ class NewUnit:
     code: str
     unit_type: str
 
+    def add(self, parent: Area, kind: str, effective_on: date) -> Area:
+        """The unit, created under `parent` at level `kind`, in force from `effective_on`."""
+        return add_area(
+            parent,
+            name=self.name,
+            code=self.code,
+            unit_type=self.unit_type,
+            kind=kind,
+            valid_from=effective_on,
+        )
+
+
+def _record(
+    kind: str,
+    actor: AbstractBaseUser | None,
+    effective_on: date,
+    predecessors: Sequence[Area],
+    successors: Sequence[Area],
+    decision: str,
+    note: str = "",
+    **names: str,
+) -> Restructuring:
+    """The record of a restructuring done: its kind, date, units before and
+    after, decision and note (a renaming: `old_name` and `new_name`)."""
+    details = {"decision": decision, "note": note, **names}
+    r = Restructuring.objects.create(
+        kind=kind, effective_on=effective_on, created_by=actor, **details
+    )
+    r.predecessors.set(predecessors)
+    r.successors.set(successors)
+    return r
+
 
 @transaction.atomic
 def merge_areas(
@@ -180,14 +212,7 @@ def merge_areas(
             raise _err("Đơn vị cấp trên phải ở cấp cao hơn đơn vị mới.", "parent_level")
         # Codes may be reused by the successor: end the old units first.
         _end_units(preds, None, effective_on)
-        target = add_area(
-            parent,
-            name=new_unit.name,
-            code=new_unit.code,
-            unit_type=new_unit.unit_type,
-            kind=preds[0].kind,
-            valid_from=effective_on,
-        )
+        target = new_unit.add(parent, preds[0].kind, effective_on)
     else:
         assert into is not None
         target = into
@@ -196,16 +221,7 @@ def merge_areas(
         p.successor = target
         p.save(update_fields=["successor"])
     _move_current_children(preds, target, effective_on)
-    r = Restructuring.objects.create(
-        kind=RestructuringKind.MERGE,
-        effective_on=effective_on,
-        decision=decision,
-        note=note,
-        created_by=actor,
-    )
-    r.predecessors.set(preds)
-    r.successors.set([target])
-    return r
+    return _record(RestructuringKind.MERGE, actor, effective_on, preds, [target], decision, note)
 
 
 @transaction.atomic
@@ -229,31 +245,12 @@ def split_area(
     _check_restructurable(area, effective_on)
     parent = Area.objects.get_parent(area)
     _end_units([area], None, effective_on)  # successor set once the parts exist
-    new_units = [
-        add_area(
-            parent,
-            name=p.name,
-            code=p.code,
-            unit_type=p.unit_type,
-            kind=area.kind,
-            valid_from=effective_on,
-        )
-        for p in parts
-    ]
+    new_units = [p.add(parent, area.kind, effective_on) for p in parts]
     area.refresh_from_db()
     area.successor = new_units[0]
     area.save(update_fields=["successor"])
     _move_current_children([area], new_units[0], effective_on)
-    r = Restructuring.objects.create(
-        kind=RestructuringKind.SPLIT,
-        effective_on=effective_on,
-        decision=decision,
-        note=note,
-        created_by=actor,
-    )
-    r.predecessors.set([area])
-    r.successors.set(new_units)
-    return r
+    return _record(RestructuringKind.SPLIT, actor, effective_on, [area], new_units, decision, note)
 
 
 @transaction.atomic
@@ -279,17 +276,16 @@ def rename_area(
     if new_unit_type:
         area.unit_type = new_unit_type
     area.save()
-    r = Restructuring.objects.create(
-        kind=RestructuringKind.RENAME,
-        effective_on=effective_on,
+    return _record(
+        RestructuringKind.RENAME,
+        actor,
+        effective_on,
+        [area],
+        [area],
         decision=decision,
         old_name=old_name,
         new_name=new_name,
-        created_by=actor,
     )
-    r.predecessors.set([area])
-    r.successors.set([area])
-    return r
 
 
 @transaction.atomic
@@ -323,16 +319,15 @@ def dissolve_area(
     _check_restructurable(area, effective_on)
     _move_current_children([area], successor, effective_on)
     _end_units([area], successor, effective_on)
-    r = Restructuring.objects.create(
-        kind=RestructuringKind.DISSOLVE,
-        effective_on=effective_on,
+    return _record(
+        RestructuringKind.DISSOLVE,
+        actor,
+        effective_on,
+        [area],
+        [successor],
         decision=decision,
         note=note,
-        created_by=actor,
     )
-    r.predecessors.set([area])
-    r.successors.set([successor])
-    return r
 
 
 # --- Previewing a restructuring ---------------------------------------------------

@@ -16,7 +16,9 @@ officers read the records of the communes it was formed from.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Manager, Model, Q, QuerySet
@@ -297,3 +299,19 @@ def can(user: AnyUser, verb: str, obj: Model) -> bool:
     """May `user` do `verb` on `obj`? Asks the very queryset that lists objects."""
     manager = type(obj)._default_manager
     return bool(manager.visible_to(user, verb).filter(pk=obj.pk).exists())  # type: ignore[attr-defined]
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def manager_only(view: V) -> V:
+    """A staff view for those who may manage something (a create or import
+    page): 404 for the others, as a viewer. Goes below `login_required`."""
+
+    @wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not get_scope(request.user).allows(MANAGE):
+            raise Http404("Không tìm thấy.")  # as for an object out of scope
+        return view(request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]

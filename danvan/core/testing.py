@@ -29,24 +29,29 @@ names a URL that no longer exists; `Matrix.names` is read by
     def test_urls_by_persona(name, personas, client) -> None:
         MATRIX.check(client, name, personas.users.__getitem__, personas)
 
+(for a `personas` fixture as there, `MATRIX.tests()` gives these two tests).
 Row getters are called with the context arguments given to `check` (none for
 tests on the demo data, the fixture's object for the others).
 
 The apps try their staff URLs with the same five personas around a commune's
 own body (`OWNER`, `ADMIN`, `ABOVE`, `SIBLING`, `VIEWER`): `commune_body_personas`
-makes them and `COMMUNE_BODY` gives their profiles.
+makes them and `COMMUNE_BODY` gives their profiles; `Matrix.assert_list_scoped`
+and `Matrix.assert_refused_posts` are the checks every app makes with them.
 """
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from django.db import connections
+import pytest
+from django.db import connection, connections
 from django.urls import reverse
+from openpyxl import Workbook
 
 from danvan.core import services
 from danvan.core.models import Area, Organization, OrgKind, Role
@@ -151,6 +156,59 @@ class Matrix:
             has_object = row.get is not None
             table = {p: e.outcome(row.verb, has_object) for p, e in self.personas.items()}
         return {p: row.ok if status == OK else status for p, status in table.items()}
+
+    def tests(self) -> tuple[Callable[[], None], Callable[..., None]]:
+        """The two tests of a module whose `personas` fixture holds the accounts
+        by persona in `.users` and is the context of the rows::
+
+            test_every_url_is_covered, test_urls_by_persona = MATRIX.tests()
+        """
+
+        def test_every_url_is_covered() -> None:
+            self.assert_covers()
+
+        @pytest.mark.parametrize("name", self.sorted_names())
+        def test_urls_by_persona(name: str, personas: Any, client: Any) -> None:
+            self.check(client, name, personas.users.__getitem__, personas)
+
+        return test_every_url_is_covered, test_urls_by_persona
+
+    def assert_list_scoped(
+        self, client: Any, users: Mapping[str, Any], page: str, obj: Any, search: str
+    ) -> None:
+        """`assert_list_scoped` on the list page `page` of the namespace (whose
+        `<page minus _list>_detail` page is `obj`'s) for the personas of
+        `commune_body_personas`: hidden from the SIBLING, found by ABOVE."""
+        assert page.endswith("_list"), page
+        detail = f"{self.namespace}:{page.removesuffix('_list')}_detail"
+        assert_list_scoped(
+            client,
+            reverse(f"{self.namespace}:{page}"),
+            obj,
+            reverse(detail, args=[obj.pk]),
+            hidden_from=users[SIBLING],
+            shown_to=users[ABOVE],
+            search=search,
+        )
+
+    def assert_refused_posts(
+        self,
+        client: Any,
+        users: Mapping[str, Any],
+        name: str,
+        obj: Any,
+        data: Mapping[str, Any],
+        state: Callable[[], Any],
+    ) -> None:
+        """`assert_posts_change_nothing` for the page `name` of `obj`, POSTed
+        `data` by the SIBLING and the VIEWER of `commune_body_personas`."""
+        assert_posts_change_nothing(
+            client,
+            [reverse(f"{self.namespace}:{name}", args=[obj.pk])],
+            [users[SIBLING], users[VIEWER]],
+            data,
+            state,
+        )
 
     def check(self, client: Any, name: str, user: Callable[[str], Any], *context: Any) -> None:
         """Run the row `name`: `user(persona)` gives the account of a persona."""
@@ -273,6 +331,33 @@ def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) ->
     errors = response.context["form"].errors
     assert "organization" in errors
     assert "target_area" in errors
+
+
+def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str | None = None) -> bytes:
+    """An .xlsx file whose first sheet (titled `sheet`) holds `rows`, as an
+    upload or an import job would receive it."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    if sheet is not None:
+        ws.title = sheet
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+RACES = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs concurrent writers: SQLite serialises every write transaction "
+        "(IMMEDIATE), so there is no race to test; CI runs this file on PostgreSQL",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+"""`pytestmark = RACES` for a module of races (threads from `in_thread`): run on
+PostgreSQL only, each test in real transactions."""
 
 
 def in_thread(

@@ -12,9 +12,10 @@ bytes than a member's declared size, so the declared sizes bound what is read.
 Then the workbook is opened in openpyxl's streaming (read-only) mode and only
 the first sheet's rows are read, counting while iterating (a sheet's declared
 dimensions can lie), up to a given number of rows and columns
-(`read_sheet_rows`). The limits are settings (UPLOAD_MAX_*). Every refusal is a
-ValidationError with a Vietnamese message; the importers turn it into the
-reason their job failed.
+(`read_sheet_rows`). `rows_within` is that counting for any reader of lines
+(a CSV reader too: contests/bank_layout.py). The limits are settings
+(UPLOAD_MAX_*). Every refusal is a ValidationError with a Vietnamese message;
+the importers turn it into the reason their job failed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -107,6 +109,37 @@ def open_workbook(data: bytes) -> Workbook:
         raise ValidationError(UNREADABLE, code="unreadable") from exc
 
 
+def rows_within(
+    lines: Iterable[Sequence[Any]],
+    max_rows: int,
+    *,
+    is_blank: Callable[[Sequence[Any]], bool],
+    blank_row: tuple[Any, ...],
+    clean: Callable[[Sequence[Any]], tuple[Any, ...]] = tuple,
+) -> list[tuple[Any, ...]]:
+    """The rows of a file read line by line (`lines`, the header included), each
+    as `clean(values)`, up to the last one with a value: a blank line
+    (`is_blank`) between two rows stays, as `blank_row`, so that the rows keep
+    the file's line numbers; trailing blank lines are dropped. A value below
+    line `max_rows` is refused with a message (blank lines there are not)."""
+    rows: list[tuple[Any, ...]] = []
+    blank = 0  # blank lines seen since the last line with a value
+    for line, values in enumerate(lines, start=1):
+        if is_blank(values):
+            blank += 1
+            continue
+        if line > max_rows:
+            raise ValidationError(
+                f"File có dữ liệu ở dòng {line}, trong khi chỉ đọc tới dòng {max_rows}; "
+                "hãy chia nhỏ file.",
+                code="too_many_rows",
+            )
+        rows.extend([blank_row] * blank)
+        blank = 0
+        rows.append(clean(values))
+    return rows
+
+
 def read_sheet_rows(
     data: bytes, *, max_rows: int | None = None, max_columns: int | None = None
 ) -> list[tuple[Any, ...]]:
@@ -121,22 +154,12 @@ def read_sheet_rows(
             return []
         ws: Any = wb.worksheets[0]
         ws.reset_dimensions()  # the declared dimensions may lie: read what is there
-        rows: list[tuple[Any, ...]] = []
-        blank = 0  # empty rows seen since the last row with a value
-        for line, values in enumerate(ws.iter_rows(values_only=True, max_col=max_columns), start=1):
-            if all(v is None or v == "" for v in values):
-                blank += 1
-                continue
-            if line > max_rows:
-                raise ValidationError(
-                    f"File có dữ liệu ở dòng {line}, trong khi chỉ đọc tới dòng {max_rows}; "
-                    "hãy chia nhỏ file.",
-                    code="too_many_rows",
-                )
-            rows.extend([(None,) * max_columns] * blank)
-            blank = 0
-            rows.append(tuple(values))
-        return rows
+        return rows_within(
+            ws.iter_rows(values_only=True, max_col=max_columns),
+            max_rows,
+            is_blank=lambda values: all(v is None or v == "" for v in values),
+            blank_row=(None,) * max_columns,
+        )
     except ValidationError:
         raise
     except Exception as exc:

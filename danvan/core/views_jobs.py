@@ -9,15 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
-from danvan.core.excel import (
-    XLSX,
-    add_notes,
-    append_row,
-    attachment,
-    filenames,
-    workbook_bytes,
-    write_header,
-)
+from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
 from danvan.core.jobs import fail_stale_jobs, links_of, retry_job
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import Job, JobStatus
@@ -91,4 +83,4 @@ def job_errors_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     for number, error in enumerate(job.errors, start=1):
         append_row(ws, [number, str(error)])
     add_notes(wb, [job.title, f"Trạng thái: {job.get_status_display()}", job.message])
-    return attachment(workbook_bytes(wb), XLSX, filenames(f"Lỗi — {job.title}", "xlsx"))
+    return xlsx_attachment(workbook_bytes(wb), f"Lỗi — {job.title}")

@@ -75,9 +75,7 @@ class PracticesConfig(AppConfig):
     verbose_name = "Mô hình, điển hình “Dân vận khéo”"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
-        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.audit import register_audited, register_visibility, scoped, through
 
         # A worker process never loads the URLconf: the job handler is imported here.
         # The photo task and the signals that remove files with their rows, likewise.
@@ -133,9 +131,7 @@ class PracticesConfig(AppConfig):
                 link=("Xem các đợt bình chọn", "votes:campaigns"),
             )
         )
-        for model in (Practice, Step, Indicator, Document, Campaign, Entry):
-            if not auditlog.contains(model):
-                auditlog.register(model)
+        register_audited(Practice, Step, Indicator, Document, Campaign, Entry)
         register_visibility(Practice, scoped(Practice))
         from django.db.models.signals import post_delete, post_save
 

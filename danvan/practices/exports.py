@@ -5,18 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from openpyxl import Workbook
 
-from danvan.core.excel import (
-    XLSX,
-    add_notes,
-    append_row,
-    attachment,
-    filenames,
-    workbook_bytes,
-    write_header,
-)
+from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header
 from danvan.core.text import format_date
 
 HEADER = [
@@ -68,10 +59,6 @@ def export_workbook(practices: Any) -> bytes:
         )
     add_notes(wb, ["Danh sách theo bộ lọc đang chọn, trong phạm vi của người xuất."])
     return workbook_bytes(wb)
-
-
-def excel_attachment(data: bytes, stem: str) -> HttpResponse:
-    return attachment(data, XLSX, filenames(stem, "xlsx"))
 
 
 CAMPAIGN_HEADER = [

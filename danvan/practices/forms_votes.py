@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from danvan.core.fields import OrganizationChoiceField, datetime_field
 from danvan.core.models import Organization
-from danvan.core.organised_forms import OrganisedActivityForm, form_field
+from danvan.core.organised_forms import OrganisedActivityForm, form_field, slug_field
 from danvan.core.validators import normalize_phone
 from danvan.practices.models import Campaign, GoodDeed, Practice
 from danvan.practices.votes import entry_candidates, phone_voter_key, voter_key
@@ -71,13 +71,7 @@ class CampaignForm(OrganisedActivityForm):
     slug_fallback = "binh-chon"
     preselect_area = False
 
-    slug = forms.CharField(
-        label="Đường dẫn",
-        max_length=120,
-        required=False,
-        error_messages={"max_length": "Đường dẫn tối đa 120 ký tự."},
-        help_text="Phần cuối địa chỉ trang bình chọn. Để trống để tạo tự động từ tên.",
-    )
+    slug = slug_field("Phần cuối địa chỉ trang bình chọn. Để trống để tạo tự động từ tên.")
     organization = OrganizationChoiceField(
         label="Đơn vị tổ chức", queryset=Organization.objects.none()
     )

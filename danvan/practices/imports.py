@@ -16,12 +16,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from openpyxl import Workbook
 
-from danvan.core.jobs import JobFailed, Progress, job_handler
+from danvan.core.jobs import (
+    JobFailed,
+    Progress,
+    checked_rows,
+    import_again,
+    input_bytes,
+    job_handler,
+    page_link,
+)
 from danvan.core.models import Area, Job, Organization
-from danvan.core.scope import MANAGE, get_scope
+from danvan.core.scope import MANAGE
 from danvan.core.text import fold
 from danvan.core.uploads import cell_text, read_sheet_rows
 from danvan.practices import services
@@ -170,31 +177,16 @@ def read_registrations(
         )  # fmt: skip
         if progress and line % 50 == 0:
             progress(line - 1, len(rows) - 1, f"Đã kiểm tra {line - 1} dòng")
-    if errors:
-        raise JobFailed(
-            f"Có {len(errors)} dòng lỗi; chưa nhập dòng nào. Sửa các dòng dưới đây rồi nhập lại.",
-            errors,
-        )
-    if not parsed:
-        raise JobFailed("File không có dòng đăng ký nào.")
-    return parsed
+    return checked_rows(parsed, errors, "File không có dòng đăng ký nào.")
 
 
-def _list(job: Job, user: Any) -> tuple[str, str] | None:
-    return "Danh sách mô hình, điển hình", reverse("practices_staff:practice_list")
-
-
-def _again(job: Job, user: Any) -> tuple[str, str] | None:
-    if not get_scope(user).allows(MANAGE):
-        return None
-    return "Nhập lại từ file khác", reverse("practices_staff:practice_import")
-
-
-@job_handler("import_practices", about=_list, again=_again)
+@job_handler(
+    "import_practices",
+    about=page_link("Danh sách mô hình, điển hình", "practices_staff:practice_list"),
+    again=import_again("practices_staff:practice_import", MANAGE),
+)
 def import_practices_job(job: Job, progress: Progress) -> dict[str, Any]:
-    with job.input_file.open("rb") as fh:
-        data = fh.read()
-    rows = read_registrations(data, job.created_by, progress)
+    rows = read_registrations(input_bytes(job), job.created_by, progress)
     with transaction.atomic():
         for i, row in enumerate(rows, start=1):
             services.register_practice(by=job.created_by, **row.values)

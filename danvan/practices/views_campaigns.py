@@ -11,17 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from danvan.core.excel import xlsx_attachment
 from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
 from danvan.core.status import StatusAction, status_action
 from danvan.practices import votes
-from danvan.practices.exports import campaign_workbook, excel_attachment
+from danvan.practices.exports import campaign_workbook
 from danvan.practices.forms_votes import CampaignForm, EntriesForm
 from danvan.practices.models import Campaign, CampaignStatus, Entry
 
@@ -78,9 +79,8 @@ def _form_page(request: StaffRequest, campaign: Campaign | None) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def campaign_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404
     return _form_page(request, None)
 
 
@@ -169,7 +169,7 @@ def campaign_export(request: StaffRequest, pk: int) -> HttpResponse:
         name = e.practice.title if e.practice else thing.nominee_name  # staff see the name
         rows.append([e.rank if frozen else n, name, kind, thing.area.name, votes_now])
     data = campaign_workbook(campaign, rows, frozen)
-    return excel_attachment(data, f"Kết quả bình chọn {campaign.title}")
+    return xlsx_attachment(data, f"Kết quả bình chọn {campaign.title}")
 
 
 ACTIONS = {

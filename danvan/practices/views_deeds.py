@@ -23,7 +23,7 @@ from danvan.core.middleware import client_ip
 from danvan.core.models import Area
 from danvan.core.places import public_places
 from danvan.core.ratelimit import RateLimited, too_many
-from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404
+from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
 from danvan.practices.forms import PhotosForm
@@ -172,9 +172,8 @@ def deed_list(request: StaffRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def deed_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404
     form = f.DeedForm(
         request.POST or None,
         request.FILES or None,

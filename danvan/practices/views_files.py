@@ -60,20 +60,28 @@ def photos_add(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
+def _delete_page(
+    request: StaffRequest, owner: Practice | GoodDeed, thing: Photo | Document, what: str, key: str
+) -> HttpResponse:
+    """Confirm, then on POST remove `thing` (a photo or a document of `owner`,
+    its files with it): `what` names it on the page, `key` in the template."""
+    if request.method == "POST":
+        photos.remove(thing)
+        messages.success(request, f"Đã xóa {what}.")
+        return redirect(owner)
+    return render(
+        request,
+        "practices/staff/confirm_delete.html",
+        {"nav": NAV, "owner": owner, "what": what, key: thing},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def photo_delete(request: StaffRequest, kind: str, pk: int, photo_pk: int) -> HttpResponse:
     owner = _owner(request, kind, pk, MANAGE)
     photo = get_object_or_404(Photo, pk=photo_pk, **{kind: owner})
-    if request.method == "POST":
-        photos.remove(photo)
-        messages.success(request, "Đã xóa ảnh.")
-        return redirect(owner)
-    return render(
-        request,
-        "practices/staff/confirm_delete.html",
-        {"nav": NAV, "owner": owner, "what": "ảnh", "photo": photo},
-    )
+    return _delete_page(request, owner, photo, "ảnh", "photo")
 
 
 @require_POST
@@ -130,12 +138,4 @@ def document_download(request: StaffRequest, pk: int, doc_pk: int) -> FileRespon
 def document_delete(request: StaffRequest, pk: int, doc_pk: int) -> HttpResponse:
     practice = _owner(request, "practice", pk, MANAGE)
     document = get_object_or_404(Document, pk=doc_pk, practice=practice)
-    if request.method == "POST":
-        photos.remove(document)
-        messages.success(request, "Đã xóa tài liệu.")
-        return redirect(practice)
-    return render(
-        request,
-        "practices/staff/confirm_delete.html",
-        {"nav": NAV, "owner": practice, "what": "tài liệu", "document": document},
-    )
+    return _delete_page(request, practice, document, "tài liệu", "document")

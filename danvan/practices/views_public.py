@@ -53,16 +53,18 @@ def communes_of(rows: Any) -> Any:
 def share_preview(
     request: HttpRequest, title: str, description: str, photos: list[Photo]
 ) -> dict[str, object]:
-    """og:title, og:description, og:url and, with a photo, og:image (absolute URLs)."""
-    image = photos[0].share if photos else None
-    if image is not None:
-        image = {**image, "url": request.build_absolute_uri(image["url"])}
-    return {
+    """og:title, og:description, og:url and, with a photo, og:image (absolute
+    URLs), for templates/public/_og.html."""
+    og: dict[str, object] = {
         "title": title,
         "description": description,
         "url": request.build_absolute_uri(),
-        "image": image,
     }
+    image = photos[0].share if photos else None
+    if image is not None:
+        og["image"] = request.build_absolute_uri(image["url"])
+        og["image_width"], og["image_height"] = image["width"], image["height"]
+    return og
 
 
 @require_safe

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.cache import LocalCache
+from danvan.core.excel import xlsx_attachment
 from danvan.core.forms import form_error
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
@@ -32,11 +33,12 @@ from danvan.core.scope import (
     get_scope,
     get_visible_or_404,
     lineage_paths,
+    manager_only,
 )
 from danvan.practices import evaluation, imports, services
 from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
-from danvan.practices.exports import excel_attachment, export_workbook
+from danvan.practices.exports import export_workbook
 from danvan.practices.models import Practice, Status
 from danvan.practices.photos import MAX_PRACTICE_PHOTOS
 from danvan.practices.views_public import PAGES
@@ -93,7 +95,7 @@ def practice_list(request: StaffRequest) -> HttpResponse:
 def practice_export(request: StaffRequest) -> HttpResponse:
     """The list as it is filtered, in Excel (Vietnamese intact, formula-safe cells)."""
     _form, qs = _filtered(request)
-    return excel_attachment(export_workbook(qs), "Danh sách mô hình, điển hình")
+    return xlsx_attachment(export_workbook(qs), "Danh sách mô hình, điển hình")
 
 
 def _form_page(request: StaffRequest, practice: Practice | None) -> HttpResponse:
@@ -122,9 +124,8 @@ def _form_page(request: StaffRequest, practice: Practice | None) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def practice_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404
     return _form_page(request, None)
 
 
@@ -291,10 +292,9 @@ def practice_results(request: StaffRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def practice_import(request: StaffRequest) -> HttpResponse:
     """A year's registrations from the Excel template, checked and written by a job."""
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404
     form = f.RegistrationImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -312,7 +312,7 @@ def practice_import(request: StaffRequest) -> HttpResponse:
 @require_safe
 @login_required
 def registration_template(request: StaffRequest) -> HttpResponse:
-    return excel_attachment(imports.registration_template(), "Mẫu đăng ký mô hình")
+    return xlsx_attachment(imports.registration_template(), "Mẫu đăng ký mô hình")
 
 
 @require_safe

@@ -37,8 +37,6 @@ class SurveysConfig(AppConfig):
     verbose_name = "Khảo sát và dư luận xã hội"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
         # What the app adds to the platform's pages (danvan.core.registry).
         register_home_section(
             HomeSection(
@@ -97,13 +95,12 @@ class SurveysConfig(AppConfig):
 
         # Staff-managed records only: responses and answers are never audited
         # (an audit entry would tie an anonymous answer to a time and address).
-        for model in (Survey, Section, Question, OpinionReport, FollowUp):
-            if not auditlog.contains(model):
-                auditlog.register(model)
+        from danvan.core.audit import register_audited, register_visibility, scoped, through
+
+        register_audited(Survey, Section, Question, OpinionReport, FollowUp)
 
         # Audit values: for those who may see the record now (core/audit.py). A
         # draft opinion report is its author's alone, even once deleted.
-        from danvan.core.audit import register_visibility, scoped, through
         from danvan.core.audit_display import register_value_display
         from danvan.surveys.audit_values import options_text, show_if_text
 

@@ -17,9 +17,11 @@ from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetim
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import (
     IMAGE_ACCEPT,
+    Fieldsets,
     OrganisedActivityForm,
     checked_image,
     form_field,
+    slug_field,
 )
 from danvan.surveys import builder, kinds
 from danvan.surveys.models import (
@@ -120,21 +122,37 @@ def template_choices() -> list[tuple[str, str]]:
     ]
 
 
-class SurveyForm(OrganisedActivityForm):
+SURVEY_FIELDSETS: list[tuple[str, list[str]]] = [
+    (
+        "Thông tin chung",
+        [
+            "title",
+            "slug",
+            "intro",
+            "organization",
+            "target_area",
+            "opens_at",
+            "closes_at",
+            "share_image",
+        ],
+    ),
+    ("Cách trả lời", ["mode", "one_per", "one_section_per_page"]),
+    ("Dữ liệu cá nhân (khảo sát có danh tính)", ["consent_text", "consent_version"]),
+]
+
+
+class SurveyForm(Fieldsets, OrganisedActivityForm):
+    # A new survey's form starts with its content (a template, see __init__).
+    fieldset_names = [("Nội dung ban đầu", ["template"]), *SURVEY_FIELDSETS]
     slug_example = "y-kien-nong-dan-2025"
     slug_taken = "Đường dẫn này đã được dùng cho cuộc khảo sát khác."
     slug_fallback = "khao-sat"
     preselect_area = False
 
-    # A plain field: the model's slug validator would answer in English.
-    slug = forms.CharField(
-        label="Đường dẫn",
-        max_length=120,
-        required=False,
-        error_messages={"max_length": "Đường dẫn tối đa 120 ký tự."},
-        help_text="Phần cuối địa chỉ trang khảo sát. Để trống để tạo tự động từ tên; chỉ gồm "
+    slug = slug_field(
+        "Phần cuối địa chỉ trang khảo sát. Để trống để tạo tự động từ tên; chỉ gồm "
         "chữ thường không dấu, số và dấu gạch ngang. Đổi đường dẫn của khảo sát đã công bố "
-        "sẽ làm hỏng các liên kết, mã QR đã chia sẻ.",
+        "sẽ làm hỏng các liên kết, mã QR đã chia sẻ."
     )
     opens_at = datetime_field("Mở lúc", help_text="Giờ Việt Nam.")
     closes_at = datetime_field("Đóng lúc", help_text="Giờ Việt Nam.")
@@ -154,21 +172,7 @@ class SurveyForm(OrganisedActivityForm):
 
     class Meta:
         model = Survey
-        fields = [
-            "title",
-            "slug",
-            "intro",
-            "organization",
-            "target_area",
-            "opens_at",
-            "closes_at",
-            "mode",
-            "one_per",
-            "consent_text",
-            "consent_version",
-            "one_section_per_page",
-            "share_image",
-        ]
+        fields = [name for _legend, names in SURVEY_FIELDSETS for name in names]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 5}),
             "consent_text": forms.Textarea(attrs={"rows": 5}),

@@ -97,7 +97,8 @@ def _describe(text: str, limit: int = 200) -> str:
 def og_context(survey: Survey, request: HttpRequest) -> dict[str, Any]:
     """What a public survey page puts in its Open Graph and Twitter card tags:
     ``{"title", "description", "image", "image_width", "image_height",
-    "image_alt", "generated", "url", "type", "site_name", "locale"}``. `image` is
+    "image_alt", "image_type", "generated", "url", "type", "site_name", "locale"}``
+    (the tags: templates/public/_og.html). `image` is
     an absolute URL: the uploaded share image, else (once the survey is public)
     the image drawn from its title (`generated`); "" for a draft without one."""
     image, generated = "", False
@@ -121,6 +122,7 @@ def og_context(survey: Survey, request: HttpRequest) -> dict[str, Any]:
         "image_width": IMAGE_SIZE[0] if generated else None,
         "image_height": IMAGE_SIZE[1] if generated else None,
         "image_alt": f"{IMAGE_KICKER}: {survey.title}" if generated else survey.title,
+        "image_type": "image/png" if generated else "",
         "generated": generated,
         "url": public_url(survey, request),
         "type": "website",

@@ -59,5 +59,4 @@ def survey_respondents_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     survey = _identified(request, pk)
     data = respondents.respondents_workbook(survey)
     respondents.log_access(survey, respondents.ACCESS_XLSX)
-    names = excel.filenames(f"Người trả lời {survey.title}", "xlsx")
-    return no_store(excel.attachment(data, excel.XLSX, names))
+    return no_store(excel.xlsx_attachment(data, f"Người trả lời {survey.title}"))

@@ -9,6 +9,7 @@ the query string, so the exports follow what the page shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -298,30 +299,31 @@ def export_responses(request: HttpRequest, pk: int) -> HttpResponse:
     data = exports.responses_workbook(survey, personal=personal, **filters.kwargs)
     if personal:
         respondents.log_access(survey, respondents.ACCESS_RESPONSES_XLSX)
-    names = excel.filenames(f"Phiếu trả lời {survey.title}", "xlsx")
-    return excel.attachment(data, excel.XLSX, names)
+    return excel.xlsx_attachment(data, f"Phiếu trả lời {survey.title}")
+
+
+def _summary(
+    request: HttpRequest, pk: int, write: Callable[..., bytes], content_type: str, ext: str
+) -> HttpResponse:
+    """The results under the chosen filters, written by `write` (Excel or Word)."""
+    survey = _survey(request, pk)
+    filters = _export_filters(request, survey)
+    found = results.survey_results(survey, **filters.kwargs)
+    data = write(survey, found, filters.describe())
+    names = excel.filenames(f"Kết quả khảo sát {survey.title}", ext)
+    return excel.attachment(data, content_type, names)
 
 
 @require_safe
 @login_required
 def export_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
-    filters = _export_filters(request, survey)
-    found = results.survey_results(survey, **filters.kwargs)
-    data = exports.summary_workbook(survey, found, filters.describe())
-    names = excel.filenames(f"Kết quả khảo sát {survey.title}", "xlsx")
-    return excel.attachment(data, excel.XLSX, names)
+    return _summary(request, pk, exports.summary_workbook, excel.XLSX, "xlsx")
 
 
 @require_safe
 @login_required
 def export_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = _survey(request, pk)
-    filters = _export_filters(request, survey)
-    found = results.survey_results(survey, **filters.kwargs)
-    data = exports.summary_docx(survey, found, filters.describe())
-    names = excel.filenames(f"Kết quả khảo sát {survey.title}", "docx")
-    return excel.attachment(data, exports.DOCX, names)
+    return _summary(request, pk, exports.summary_docx, exports.DOCX, "docx")
 
 
 # --- Written answers, a page at a time -----------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from danvan.core.listing import StaffRequest, filter_list, list_page
 from danvan.core.models import Organization
-from danvan.core.scope import MANAGE, can, get_scope
+from danvan.core.scope import MANAGE, can, manager_only
 from danvan.core.status import StatusAction, status_action
 from danvan.surveys import builder, kinds, mixing, share, staff_services
 from danvan.surveys import forms_question as fq
@@ -91,9 +91,8 @@ def survey_list(request: StaffRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def survey_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404
     initial: dict[str, Any] = {}
     key = request.GET.get("mau", "")
     if key in builder.TEMPLATES:

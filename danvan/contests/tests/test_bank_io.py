@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from danvan.contests import bank_io, services
 from danvan.contests.bank_io import (
@@ -31,6 +31,7 @@ from danvan.contests.models import Category, Choice, Contest, Question
 from danvan.contests.tests import factories
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, Role
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_staff
 
 # `world` (a draft contest) and `admin` (its board administrator) come from conftest.py.
@@ -38,15 +39,7 @@ pytestmark = pytest.mark.usefixtures("media_root")
 
 
 def xlsx(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(BANK_HEADER if header is None else header)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes([BANK_HEADER if header is None else header, *rows])
 
 
 def row(

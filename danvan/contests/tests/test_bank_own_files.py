@@ -5,14 +5,12 @@ above the header skipped, a column not recognised mapped on the preview page,
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from danvan.contests.bank_layout import (
     ANSWER,
@@ -26,6 +24,7 @@ from danvan.contests.bank_layout import (
 from danvan.contests.models import Category, Question
 from danvan.contests.tests import factories
 from danvan.core.models import Job, JobStatus
+from danvan.core.testing import xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("media_root")
 
@@ -37,16 +36,7 @@ OWN_ROWS = [
 ]
 
 
-def workbook(rows: list[list[Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
+workbook = xlsx_bytes
 
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 

@@ -28,16 +28,9 @@ from danvan.contests.models import (
 )
 from danvan.contests.services import save_answers, start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
-from danvan.core.testing import in_thread
+from danvan.core.testing import RACES, in_thread
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent writers: SQLite serialises every write transaction "
-        "(IMMEDIATE), so there is no race to test; CI runs this file on PostgreSQL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = RACES
 
 N = 8
 

@@ -25,7 +25,6 @@ from danvan.contests import urls_staff
 from danvan.contests.models import Category, Contest, ContestStatus, Question, Round
 from danvan.contests.tests import factories
 from danvan.core.testing import (
-    ABOVE,
     COMMUNE_BODY,
     MANAGE,
     SIBLING,
@@ -34,8 +33,6 @@ from danvan.core.testing import (
     Matrix,
     Row,
     assert_create_refused_out_of_scope,
-    assert_list_scoped,
-    assert_posts_change_nothing,
     commune_body_personas,
 )
 
@@ -106,25 +103,12 @@ MATRIX = Matrix(
 )
 
 
-def test_every_contest_staff_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    MATRIX.check(client, name, personas.users.__getitem__, personas)
+test_every_contest_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
 
 def test_sibling_list_never_shows_the_contest(personas: Personas, client: Any) -> None:
-    contest = personas.world.contest
-    assert_list_scoped(
-        client,
-        reverse("contests_staff:contest_list"),
-        contest,
-        reverse("contests_staff:contest_detail", args=[contest.pk]),
-        hidden_from=personas.users[SIBLING],
-        shown_to=personas.users[ABOVE],
-        search="de an",
+    MATRIX.assert_list_scoped(
+        client, personas.users, "contest_list", personas.world.contest, search="de an"
     )
 
 
@@ -163,13 +147,8 @@ def test_out_of_scope_posts_change_nothing(
             list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
         )
 
-    assert_posts_change_nothing(
-        client,
-        [reverse(f"contests_staff:{name}", args=[obj.pk])],
-        [personas.users[SIBLING], personas.users[VIEWER]],
-        {"name": "Đổi tên", "title": "Đổi tên"},
-        state,
-    )
+    data = {"name": "Đổi tên", "title": "Đổi tên"}
+    MATRIX.assert_refused_posts(client, personas.users, name, obj, data, state)
 
 
 def test_contest_form_offers_only_managed_organisations(personas: Personas, client: Any) -> None:

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from danvan.core import jobs
 from danvan.core.imports import HAMLET_HEADER, hamlet_template, read_hamlet_rows
 from danvan.core.jobs import JobFailed
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Role, User
 from danvan.core.scope import replace_scope_version
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import (
     make_commune,
     make_hamlet,
@@ -49,15 +50,7 @@ def setup() -> Setup:
 
 
 def xlsx(rows: list[list[Any]], header: list[str] | None = None) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(HAMLET_HEADER if header is None else header)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes([HAMLET_HEADER if header is None else header, *rows])
 
 
 def run_import(user: User, data: bytes, capture: Any) -> Job:

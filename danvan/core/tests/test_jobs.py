@@ -266,3 +266,37 @@ def test_fail_stale_jobs_command(settings: Any) -> None:
     assert jobs.fail_stale_jobs() == 0
     with pytest.raises(CommandError):
         call_command("fail_stale_jobs", "--minutes", "0")
+
+
+def test_checked_rows_all_or_none() -> None:
+    """An import's rows pass only without errors and with at least one row."""
+    assert jobs.checked_rows([1, 2], [], "Không có dòng nào.") == [1, 2]
+    with pytest.raises(JobFailed) as caught:
+        jobs.checked_rows([1], ["Dòng 2: thiếu tên.", "Dòng 4: sai mã."], "Không có dòng nào.")
+    assert caught.value.message.startswith("Có 2 dòng lỗi; chưa nhập dòng nào.")
+    assert caught.value.errors == ["Dòng 2: thiếu tên.", "Dòng 4: sai mã."]
+    with pytest.raises(JobFailed, match=r"Không có dòng nào\."):
+        jobs.checked_rows([], [], "Không có dòng nào.")
+
+
+@pytest.mark.django_db
+def test_page_link_and_import_again_follow_the_scope(settings: Any, tmp_path: Any) -> None:
+    """A link without a verb is for every reader; an import's `again` only for
+    those who may import."""
+    from django.core.files.base import ContentFile
+
+    from danvan.core.scope import MANAGE_TREE
+    from danvan.core.tests.factories import make_staff
+
+    settings.MEDIA_ROOT = tmp_path
+    commune = make_commune(make_province())
+    viewer = make_staff("viewer", Role.VIEWER, area=commune)
+    admin = make_staff("admin", Role.BOARD_ADMIN, area=commune)
+    job = Job.objects.create(kind="import_hamlets", title="Nhập ấp", created_by=admin)
+    about = jobs.page_link("Danh sách địa bàn", "staff:area_list")
+    again = jobs.import_again("staff:hamlet_import", MANAGE_TREE)
+    assert about(job, viewer) == ("Danh sách địa bàn", "/quan-ly/dia-ban/")
+    assert again(job, viewer) is None
+    assert again(job, admin) == ("Nhập lại từ file khác", "/quan-ly/dia-ban/nhap-ap/")
+    job.input_file.save("ap.xlsx", ContentFile(b"PK\x03\x04 data"))
+    assert jobs.input_bytes(job) == b"PK\x03\x04 data"

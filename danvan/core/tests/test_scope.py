@@ -354,3 +354,27 @@ def test_admins_see_org_held_roles_below_them_for_granting(world: World) -> None
     assert officer_role.pk not in pks(
         RoleAssignment.objects.visible_to(user(world, "b_admin"), GRANT)
     )
+
+
+@pytest.mark.django_db
+def test_manager_only_refuses_who_manages_nothing() -> None:
+    """A create page under `manager_only`: 404 for a viewer, the page for a manager."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from danvan.core.scope import manager_only
+    from danvan.core.tests.factories import make_commune, make_province, make_staff
+
+    @manager_only
+    def add_page(request: Any, code: str) -> HttpResponse:
+        """The view's own doc."""
+        return HttpResponse(code)
+
+    commune = make_commune(make_province())
+    request = RequestFactory().get("/")
+    request.user = make_staff("viewer", Role.VIEWER, area=commune)
+    with pytest.raises(Http404):
+        add_page(request, "x")
+    request.user = make_staff("admin", Role.BOARD_ADMIN, area=commune)
+    assert add_page(request, "x").content == b"x"
+    assert add_page.__doc__ == "The view's own doc."

@@ -18,7 +18,7 @@ from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from PIL import Image
 
 from danvan.contests import exports
@@ -27,6 +27,7 @@ from danvan.contests.tests import factories as contest_factories
 from danvan.core import jobs
 from danvan.core.imports import HAMLET_HEADER
 from danvan.core.models import Area, Job, JobStatus, Role
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_district, make_province, make_user
 from danvan.surveys.tests import factories as survey_factories
 
@@ -109,19 +110,13 @@ def test_import_job_reads_its_upload_from_the_storage(
     district = make_district(province, "Huyện Phụng Hiệp", "934")
     commune = make_commune(district, "Xã Tân Long", "31453")
     importer = make_user("qt.tanlong", Role.BOARD_ADMIN, area=commune)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(HAMLET_HEADER)
-    ws.append(["31453", "Long Phú", "Ấp", 1620])
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = xlsx_bytes([HAMLET_HEADER, ["31453", "Long Phú", "Ấp", 1620]])
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.start_job(
             importer,
             "import_hamlets",
             "Nhập ấp",
-            input_file=ContentFile(buf.getvalue(), name="ap.xlsx"),
+            input_file=ContentFile(data, name="ap.xlsx"),
         )
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, (job.message, job.errors)

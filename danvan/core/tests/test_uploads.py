@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from danvan.core import jobs, uploads
 from danvan.core.imports import HAMLET_HEADER
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Role
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_province, make_user
 
 BOMB_BYTES = 60 * 1024 * 1024
@@ -33,15 +34,7 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def workbook(rows: list[list[Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+workbook = xlsx_bytes
 
 
 def _huge_shared_strings(size: int) -> Iterator[bytes]:
@@ -201,6 +194,29 @@ def test_columns_are_cut_and_blank_trailing_rows_dropped() -> None:
     data = workbook([list(range(80)), [], [None, "x"], [], []])
     rows = uploads.read_sheet_rows(data, max_columns=3)
     assert rows == [(0, 1, 2), (None, None, None), (None, "x", None)]
+
+
+def test_rows_within_keeps_line_numbers_and_refuses_values_past_the_limit() -> None:
+    """Inner blank lines stay (as the blank row) so that row i is line i + 1;
+    trailing blank lines are dropped, and blank lines past the limit are no
+    reason to refuse, a value there is."""
+
+    def rows(lines: list[list[str]], max_rows: int = 5) -> list[tuple[Any, ...]]:
+        return uploads.rows_within(
+            lines,
+            max_rows,
+            is_blank=lambda values: not any(v.strip() for v in values),
+            blank_row=(),
+            clean=lambda values: tuple(v.strip() or None for v in values),
+        )
+
+    lines = [["a", "b"], [" ", ""], ["1", " "], [], [""], [], [""]]
+    assert rows(lines) == [("a", "b"), (), ("1", None)]
+    assert rows([]) == []
+    with pytest.raises(ValidationError) as caught:
+        rows([*lines[:3], [], [], ["late"]])
+    assert caught.value.code == "too_many_rows"
+    assert "dòng 6" in caught.value.messages[0]
 
 
 # --- Every staff import refuses the bomb ------------------------------------------

@@ -19,6 +19,7 @@ from danvan.core.models import (
     RoleAssignment,
     User,
 )
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import current_commune, new_account_form
 
 pytestmark = pytest.mark.django_db
@@ -180,25 +181,22 @@ def test_revoke_asks_first(demo: Any, login_as: Any) -> None:
 def test_hamlet_import_upload_runs_a_job_with_row_errors(
     demo: Any, login_as: Any, django_capture_on_commit_callbacks: Any, settings: Any, tmp_path: Any
 ) -> None:
-    import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from openpyxl import Workbook
 
     settings.MEDIA_ROOT = tmp_path
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["Mã xã", "Tên ấp, khu vực", "Loại đơn vị", "Dân số"])
-    ws.append(["31420", "Mỹ Quới", "Ấp", 1200])
-    ws.append(["31393", "Hòa Lợi", "Ấp", 800])  # Xã Hòa An: not this officer's commune
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = xlsx_bytes(
+        [
+            ["Mã xã", "Tên ấp, khu vực", "Loại đơn vị", "Dân số"],
+            ["31420", "Mỹ Quới", "Ấp", 1200],
+            ["31393", "Hòa Lợi", "Ấp", 800],  # Xã Hòa An: not this officer's commune
+        ]
+    )
     client = login_as("canbo.phunghiep")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("staff:hamlet_import"),
-            {"file": SimpleUploadedFile("ap.xlsx", buf.getvalue())},
+            {"file": SimpleUploadedFile("ap.xlsx", data)},
         )
     job = Job.objects.get()
     assert response["Location"] == reverse("staff:job_detail", args=[job.pk])

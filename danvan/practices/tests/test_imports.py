@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, OrgKind, Role
+from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
 from danvan.practices.imports import EXAMPLE, HEADER, registration_template
 from danvan.practices.models import Practice, Status
@@ -37,16 +38,7 @@ def world(db: Any) -> Any:
 
 
 def xlsx(rows: list[list[Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Đăng ký"
-    ws.append(HEADER)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes([HEADER, *rows], sheet="Đăng ký")
 
 
 def run(user: Any, data: bytes, capture: Any) -> Job:

@@ -26,7 +26,6 @@ from danvan.core.testing import (
     Matrix,
     Row,
     Target,
-    assert_list_scoped,
     commune_body_personas,
 )
 from danvan.core.tests.factories import make_commune, make_province
@@ -186,25 +185,12 @@ MATRIX = Matrix(
 )
 
 
-def test_every_practices_staff_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    MATRIX.check(client, name, personas.users.__getitem__, personas)
+test_every_practices_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
 
 def test_sibling_list_never_shows_the_practice(personas: Personas, client: Any) -> None:
-    practice = personas.practice
-    assert_list_scoped(
-        client,
-        reverse("practices_staff:practice_list"),
-        practice,
-        reverse("practices_staff:practice_detail", args=[practice.pk]),
-        hidden_from=personas.users[SIBLING],
-        shown_to=personas.users[ABOVE],
-        search="cai cach",
+    MATRIX.assert_list_scoped(
+        client, personas.users, "practice_list", personas.practice, search="cai cach"
     )
 
 

@@ -17,24 +17,16 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
-from danvan.core.testing import in_thread
+from danvan.core.testing import RACES, in_thread
 from danvan.core.tests.factories import make_commune, make_province
 from danvan.practices import votes
 from danvan.practices.models import Campaign, Entry, Vote
 from danvan.practices.tests.factories import make_practice, move
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent writers: SQLite serialises every write transaction "
-        "(IMMEDIATE), so there is no race to test; CI runs this file on PostgreSQL",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = RACES
 
 THREADS = 16
 

@@ -18,7 +18,6 @@ import pytest
 from django.urls import reverse
 
 from danvan.core.testing import (
-    ABOVE,
     COMMUNE_BODY,
     MANAGE,
     POST,
@@ -28,8 +27,6 @@ from danvan.core.testing import (
     Matrix,
     Row,
     assert_create_refused_out_of_scope,
-    assert_list_scoped,
-    assert_posts_change_nothing,
     commune_body_personas,
 )
 from danvan.surveys import urls_staff
@@ -159,25 +156,12 @@ MATRIX = Matrix(
 )
 
 
-def test_every_survey_staff_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    MATRIX.check(client, name, personas.users.__getitem__, personas)
+test_every_survey_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
 
 def test_sibling_list_never_shows_the_survey(personas: Personas, client: Any) -> None:
-    survey = personas.survey
-    assert_list_scoped(
-        client,
-        reverse("surveys_staff:survey_list"),
-        survey,
-        reverse("surveys_staff:survey_detail", args=[survey.pk]),
-        hidden_from=personas.users[SIBLING],
-        shown_to=personas.users[ABOVE],
-        search="cai cach",
+    MATRIX.assert_list_scoped(
+        client, personas.users, "survey_list", personas.survey, search="cai cach"
     )
 
 
@@ -188,6 +172,16 @@ def test_viewer_sees_no_management_buttons(personas: Personas, client: Any) -> N
     for name in ("survey_edit", "survey_publish", "survey_codes", "question_add"):
         assert reverse(f"surveys_staff:{name}", args=[survey.pk]).encode() not in body
     assert reverse("surveys_staff:survey_share", args=[survey.pk]).encode() in body
+
+
+# What the out-of-scope POSTs send: a field of each form.
+REFUSED_POST = {
+    "title": "Đổi tên",
+    "text": "Đổi nội dung",
+    "kind": "short_text",
+    "count": "5",
+    "direction": "up",
+}
 
 
 def _state(p: Personas) -> Any:
@@ -227,18 +221,8 @@ def test_out_of_scope_posts_change_nothing(
     name: str, factory: Callable[[Personas], Any], personas: Personas, client: Any
 ) -> None:
     obj = factory(personas)
-    assert_posts_change_nothing(
-        client,
-        [reverse(f"surveys_staff:{name}", args=[obj.pk])],
-        [personas.users[SIBLING], personas.users[VIEWER]],
-        {
-            "title": "Đổi tên",
-            "text": "Đổi nội dung",
-            "kind": "short_text",
-            "count": "5",
-            "direction": "up",
-        },
-        lambda: _state(personas),
+    MATRIX.assert_refused_posts(
+        client, personas.users, name, obj, REFUSED_POST, lambda: _state(personas)
     )
 
 

@@ -23,18 +23,14 @@ class InspectionsConfig(AppConfig):
     verbose_name = "Kiểm tra, giám sát"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
-        from danvan.core.audit import register_visibility, through
+        from danvan.core.audit import register_audited, register_visibility, through
         from danvan.inspections.models import Inspection, Programme, Recommendation
 
         register_staff_menu(
             MenuItem("inspections", "Kiểm tra, giám sát", "inspections_staff:programme_list")
         )
         register_demo("inspections", load_demo)
-        for model in (Programme, Inspection, Recommendation):
-            if not auditlog.contains(model):
-                auditlog.register(model)
+        register_audited(Programme, Inspection, Recommendation)
         register_visibility(Programme, lambda user: Programme.objects.visible_to(user))
         register_visibility(Inspection, lambda user: Inspection.objects.visible_to(user))
         register_visibility(

@@ -18,15 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from openpyxl import Workbook
 
-from danvan.core.excel import (
-    XLSX,
-    add_notes,
-    append_row,
-    attachment,
-    filenames,
-    workbook_bytes,
-    write_header,
-)
+from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
 from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization, Period
@@ -304,4 +296,4 @@ def follow_up_export(request: StaffRequest) -> HttpResponse:
              format_date(r.done_on) if r.done_on else "", r.result],
         )  # fmt: skip
     add_notes(wb, ["Theo bộ lọc đang chọn, trong phạm vi của người xuất."])
-    return attachment(workbook_bytes(wb), XLSX, filenames("Kiến nghị sau kiểm tra", "xlsx"))
+    return xlsx_attachment(workbook_bytes(wb), "Kiến nghị sau kiểm tra")

@@ -60,9 +60,7 @@ class OutreachConfig(AppConfig):
     verbose_name = "Đối thoại, kiến nghị của Nhân dân"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
-        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.audit import register_audited, register_visibility, scoped, through
         from danvan.core.crypto import register_encrypted_field
         from danvan.outreach.models import Dialogue, Petition, PetitionStep
 
@@ -87,13 +85,9 @@ class OutreachConfig(AppConfig):
                 link=("Gửi kiến nghị, phản ánh", "petitions:new"),
             )
         )
-        for model in (Dialogue, PetitionStep):
-            if not auditlog.contains(model):
-                auditlog.register(model)
-        if not auditlog.contains(Petition):  # the phone stays out of the audit log
-            auditlog.register(
-                Petition, exclude_fields=["raiser_phone_encrypted", "raiser_phone_hash"]
-            )
+        register_audited(Dialogue, PetitionStep)
+        # the phone stays out of the audit log
+        register_audited(Petition, exclude_fields=["raiser_phone_encrypted", "raiser_phone_hash"])
         register_visibility(Dialogue, scoped(Dialogue))
         register_visibility(Petition, scoped(Petition))
         register_visibility(PetitionStep, through(PetitionStep, "petition", scoped(Petition)))

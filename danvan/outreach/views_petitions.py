@@ -25,15 +25,7 @@ from openpyxl import Workbook
 
 from danvan.core.charts import bar_chart
 from danvan.core.crypto import decrypt
-from danvan.core.excel import (
-    XLSX,
-    add_notes,
-    append_row,
-    attachment,
-    filenames,
-    workbook_bytes,
-    write_header,
-)
+from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
 from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.masking import mask_phone
@@ -138,7 +130,7 @@ def petition_export(request: StaffRequest) -> HttpResponse:
             "Không có thông tin người kiến nghị (được giữ kín).",
         ],
     )
-    return attachment(workbook_bytes(wb), XLSX, filenames("Kiến nghị, phản ánh", "xlsx"))
+    return xlsx_attachment(workbook_bytes(wb), "Kiến nghị, phản ánh")
 
 
 PREFILL_SOURCES = {

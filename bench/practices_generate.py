@@ -18,7 +18,7 @@ The database is dropped and created again, migrated, then filled:
 * photos: every other one of the first 600 recognised practices in gallery order
   has a READY photo (every sixth two), so each gallery page shows `<img>` on
   about half its cards. The sizes are made once from a drawn picture
-  (`demo._checked`, `images.renditions`) and the same bytes written under each
+  (`core.demo.drawn_photo`, `images.renditions`) and the same bytes written under each
   photo's token;
 * a published campaign open now (for a year), over 30 recognised practices.
 
@@ -76,10 +76,10 @@ def generate(preset: str, *, seed: int = 2025) -> dict[str, Any]:
 
     from danvan.core import images
     from danvan.core import services as core
+    from danvan.core.demo import drawn_photo
     from danvan.core.models import Area, AreaKind, OrgKind, Role
     from danvan.core.text import fold
     from danvan.practices import votes
-    from danvan.practices.demo import _checked
     from danvan.practices.models import (
         Campaign,
         Field,
@@ -159,7 +159,7 @@ def generate(preset: str, *, seed: int = 2025) -> dict[str, Any]:
         .order_by("-decision_date", "-pk")
         .values_list("pk", flat=True)
     )
-    made = images.renditions(_checked(rng).data)
+    made = images.renditions(drawn_photo(rng).data)
     photos = []
     for n, pk in enumerate(shown_ids[:PHOTOGRAPHED]):
         if n % 2:

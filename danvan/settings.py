@@ -351,7 +351,12 @@ STAFF_PATH_PREFIXES = ("/quan-ly/", "/admin/")
 # banners, survey share images and the sizes made from photos of practices and
 # good deeds (under unguessable names), images only. Everything else under MEDIA_ROOT
 # (imports, exports) is served by staff views after their checks, never here.
-PUBLIC_MEDIA_PREFIXES = ("contests/banners/", "surveys/", "practices/photos/")
+PUBLIC_MEDIA_PREFIXES = (
+    "contests/banners/",
+    "surveys/",
+    "practices/photos/",
+    "outreach/photos/",
+)
 
 # Keys for personal data (danvan.core.crypto): secrets for the data encrypted at
 # rest (CCCD), newest first, and for the keyed hashes (returning participants,

@@ -15,6 +15,7 @@ from ``random.Random(934)``, so every load gives the same figures.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from collections.abc import Callable
@@ -28,9 +29,10 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
+from PIL import Image, ImageDraw
 
+from danvan.core import images, services
 from danvan.core import restructuring as restructure
-from danvan.core import services
 from danvan.core.models import (
     Area,
     Organization,
@@ -638,3 +640,46 @@ __all__ = [
     "load_demo",
     "load_facts",
 ]
+
+
+def drawn_photo(rng: random.Random) -> images.Checked:
+    """A photo of a hamlet (sky, fields, a road, houses, trees) that the demo
+    draws itself (no downloaded image), checked as an upload is."""
+    width, height = 1200, 900
+    picture = Image.new("RGB", (width, height), (135, 190, 235))
+    draw = ImageDraw.Draw(picture)
+    horizon = rng.randint(360, 460)
+    for y in range(horizon):  # the sky, lighter towards the horizon
+        shade = 150 + 90 * y // horizon
+        draw.line([(0, y), (width, y)], fill=(shade - 40, shade, 245))
+    sun = rng.randint(150, 1050)
+    draw.ellipse([sun - 50, 60, sun + 50, 160], fill=(255, 214, 90))
+    green = (rng.randint(60, 110), rng.randint(140, 180), rng.randint(50, 90))
+    draw.rectangle([0, horizon, width, height], fill=green)
+    for row in range(horizon + 30, height, 45):  # rice rows
+        draw.line(
+            [(0, row), (width, row + 20)], fill=(green[0] - 20, green[1] - 25, green[2]), width=6
+        )
+    road = rng.randint(450, 750)
+    draw.polygon(
+        [(road - 30, horizon), (road + 30, horizon), (road + 260, height), (road - 260, height)],
+        fill=(196, 180, 150),
+    )
+    for _ in range(rng.randint(3, 6)):
+        x = rng.randint(40, width - 200)
+        base = horizon + rng.randint(10, 60)
+        wall = (rng.randint(200, 250), rng.randint(190, 235), rng.randint(150, 200))
+        draw.rectangle([x, base - 90, x + 140, base], fill=wall)
+        draw.polygon(
+            [(x - 15, base - 90), (x + 70, base - 150), (x + 155, base - 90)],
+            fill=(rng.randint(150, 200), 60, 40),
+        )
+        draw.rectangle([x + 55, base - 50, x + 85, base], fill=(110, 70, 40))
+    for _ in range(rng.randint(4, 9)):
+        x = rng.randint(0, width)
+        y = horizon + rng.randint(-10, 40)
+        draw.rectangle([x - 6, y - 20, x + 6, y + 40], fill=(100, 70, 40))
+        draw.ellipse([x - 45, y - 110, x + 45, y - 10], fill=(40, rng.randint(110, 150), 50))
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return images.check_image(io.BytesIO(buffer.getvalue()))

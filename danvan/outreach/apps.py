@@ -62,7 +62,8 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from danvan.core.audit import register_audited, register_visibility, scoped, through
         from danvan.core.crypto import register_encrypted_field
-        from danvan.outreach.models import Dialogue, Petition, PetitionStep
+        from danvan.core.photos import remove_files_with
+        from danvan.outreach.models import Dialogue, DialoguePhoto, Petition, PetitionStep
 
         register_staff_menu(
             MenuItem("dialogues", "Đối thoại", "dialogues_staff:list"),
@@ -86,6 +87,8 @@ class OutreachConfig(AppConfig):
             )
         )
         register_audited(Dialogue, PetitionStep)
+        # a photo's files go with its row
+        remove_files_with(DialoguePhoto)
         # the phone stays out of the audit log
         register_audited(Petition, exclude_fields=["raiser_phone_encrypted", "raiser_phone_hash"])
         register_visibility(Dialogue, scoped(Dialogue))

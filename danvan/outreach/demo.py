@@ -5,18 +5,21 @@ that the reminders and the statistics have something to show."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from danvan.core.demo import DemoError, Writer, say
+from danvan.core.demo import DemoError, Writer, drawn_photo, say
 from danvan.core.models import Area, Organization, OrgKind
+from danvan.core.photos import process_waiting
 from danvan.outreach import dialogues, petitions
 from danvan.outreach.models import (
     Audience,
     ChairRole,
     Dialogue,
+    DialoguePhoto,
     Field,
     Petition,
     PetitionStep,
@@ -75,6 +78,13 @@ def load_outreach_demo(stdout: Writer | None = None) -> str:
         groups_present="Hộ nông dân 5 ấp, Hội Nông dân xã, cán bộ ngân hàng chính sách",
         minutes="Đồng chí Bí thư ghi nhận 2 kiến nghị, giao UBND xã trả lời trong 15 ngày.",
     )
+    rng = random.Random(1681)
+    dialogues.add_dialogue_photos(
+        held,
+        [drawn_photo(rng), drawn_photo(rng)],
+        ["Quang cảnh buổi đối thoại", "Bà con phát biểu"],
+    )
+    process_waiting(DialoguePhoto)
     coming = Dialogue(
         title="Chủ tịch UBND xã đối thoại với thanh niên về việc làm",
         area=commune,

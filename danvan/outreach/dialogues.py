@@ -1,18 +1,19 @@
 """Dialogues of leaders with the people: scheduled (planned), announced on the
 public site, held (attendance, the groups present, minutes), or cancelled with
-a reason. Each write is one function, in one transaction, locking the row whose
+a reason; photos once held. Each write is one function, in one transaction, locking the row whose
 status it checks; a refused one is a Vietnamese message and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from danvan.outreach.models import Dialogue, DialogueStatus
+from danvan.core import images, photos
+from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, Dialogue, DialoguePhoto, DialogueStatus
 
 EDITABLE = (DialogueStatus.PLANNED, DialogueStatus.ANNOUNCED)
 
@@ -120,3 +121,19 @@ def record_outcome(
         locked.minutes = minutes.strip()
         locked.save(update_fields=["status", "attendance", "groups_present", "minutes"])
     return locked
+
+
+def add_dialogue_photos(
+    dialogue: Dialogue, checked: Sequence[images.Checked], captions: Sequence[str] = ()
+) -> list[DialoguePhoto]:
+    """Photos of a dialogue once held (its outcome recorded), at most
+    MAX_DIALOGUE_PHOTOS; all or none, sized in the background (`core.photos`)."""
+    with transaction.atomic():
+        locked = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+        if locked.status != DialogueStatus.HELD:
+            raise ValidationError(
+                "Chỉ thêm ảnh sau khi đã ghi kết quả buổi đối thoại.", code="status"
+            )
+        return photos.add_photos(
+            DialoguePhoto, {"dialogue": locked}, checked, captions, limit=MAX_DIALOGUE_PHOTOS
+        )

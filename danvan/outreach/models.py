@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 
 from danvan.core.models import Area, Organization
+from danvan.core.photos import PhotoBase
 from danvan.core.scope import ScopedQuerySetMixin
 
 # --- Dialogues --------------------------------------------------------------------------
@@ -129,6 +130,26 @@ class Dialogue(models.Model):
             return self.audience_note
         label = self.get_audience_display()
         return f"{label} ({self.audience_note})" if self.audience_note else label
+
+
+DIALOGUE_PHOTO_FOLDER = "outreach/photos"
+"""Public (settings.PUBLIC_MEDIA_PREFIXES): the sizes of a dialogue's photos."""
+MAX_DIALOGUE_PHOTOS = 10
+
+
+class DialoguePhoto(PhotoBase):
+    """A photo of a dialogue that was held, shown on its public notice once its
+    sizes are made (`danvan.core.photos`)."""
+
+    folder = DIALOGUE_PHOTO_FOLDER
+
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="photos", verbose_name="buổi đối thoại"
+    )
+
+    class Meta(PhotoBase.Meta):
+        verbose_name = "ảnh buổi đối thoại"
+        verbose_name_plural = "ảnh buổi đối thoại"
 
 
 # --- Petitions --------------------------------------------------------------------------

@@ -15,4 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/thong-bao/", v.dialogue_announce, name="announce"),
     path("<int:pk>/huy/", v.dialogue_cancel, name="cancel"),
     path("<int:pk>/ket-qua/", v.dialogue_outcome, name="outcome"),
+    path("<int:pk>/anh/", v.dialogue_photos, name="photos"),
+    path("<int:pk>/anh/<int:photo_pk>/xoa/", v.dialogue_photo_delete, name="photo_delete"),
 ]

@@ -1,6 +1,7 @@
 """Staff pages of dialogues, at /quan-ly/doi-thoai/ (namespace "dialogues_staff"):
 the list, scheduling and editing, announcing on the public site, cancelling,
-recording the outcome (attendance, groups, minutes) and the petitions raised.
+recording the outcome (attendance, groups, minutes, photos) and the petitions
+raised.
 A dialogue is seen by the officers of its unit and of its organising body."""
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from danvan.core import images
+from danvan.core import photos as core_photos
 from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.outreach import dialogues
 from danvan.outreach import forms as f
-from danvan.outreach.models import Dialogue, DialogueStatus
+from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, Dialogue, DialoguePhoto, DialogueStatus
 
 NAV = "dialogues"
 
@@ -102,8 +105,24 @@ def dialogue_detail(request: StaffRequest, pk: int) -> HttpResponse:
             if f.petition_areas(request.user).filter(pk=dialogue.area_id).exists()
             else "",
             "editable": dialogue.status in dialogues.EDITABLE,
+            **_photos_context(dialogue),
         },
     )
+
+
+def _photos_context(
+    dialogue: Dialogue, form: core_photos.PhotosForm | None = None
+) -> dict[str, Any]:
+    """What `staff/_photos.html` needs; photos are taken once the dialogue is held."""
+    return {
+        "photos": dialogue.photos.all(),
+        "photos_closed": ""
+        if dialogue.status == DialogueStatus.HELD
+        else "Thêm ảnh sau khi đã ghi kết quả buổi đối thoại.",
+        "max_photos": MAX_DIALOGUE_PHOTOS,
+        "photos_form": core_photos.PhotosForm(max_count=MAX_DIALOGUE_PHOTOS),
+        "photos_add_url": reverse("dialogues_staff:photos", args=[dialogue.pk]),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,4 +189,45 @@ def dialogue_outcome(request: StaffRequest, pk: int) -> HttpResponse:
         request,
         "outreach/staff/dialogue_outcome.html",
         {"nav": NAV, "dialogue": dialogue, "form": form},
+    )
+
+
+@require_POST
+@login_required
+def dialogue_photos(request: StaffRequest, pk: int) -> HttpResponse:
+    dialogue = _fetch(request, pk, MANAGE)
+    form = core_photos.PhotosForm(request.POST, request.FILES, max_count=MAX_DIALOGUE_PHOTOS)
+    if form.is_valid():
+        try:
+            checked = images.check_images(form.cleaned_data["photos"])
+            added = dialogues.add_dialogue_photos(
+                dialogue, checked, [form.cleaned_data["caption"]] * len(checked)
+            )
+        except ValidationError as error:
+            form.add_error("photos", error)
+        else:
+            messages.success(
+                request, f"Đã nhận {len(added)} ảnh; ảnh sẽ hiện sau ít giây khi xử lý xong."
+            )
+            return redirect(dialogue)
+    return render(
+        request,
+        "outreach/staff/dialogue_photos.html",
+        {"nav": NAV, "dialogue": dialogue, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dialogue_photo_delete(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponse:
+    dialogue = _fetch(request, pk, MANAGE)
+    photo = get_object_or_404(DialoguePhoto, pk=photo_pk, dialogue=dialogue)
+    if request.method == "POST":
+        core_photos.remove_photo(photo)
+        messages.success(request, "Đã xóa ảnh.")
+        return redirect(dialogue)
+    return render(
+        request,
+        "outreach/staff/dialogue_photo_delete.html",
+        {"nav": NAV, "dialogue": dialogue, "photo": photo},
     )

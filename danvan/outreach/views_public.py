@@ -18,11 +18,12 @@ from danvan.core.antispam import HONEYPOT, check_stamp, form_stamp
 from danvan.core.forms import form_error
 from danvan.core.middleware import client_ip
 from danvan.core.models import Area
+from danvan.core.photos import PhotoStatus
 from danvan.core.places import public_places
 from danvan.core.ratelimit import RateLimited, too_many
 from danvan.outreach import forms as f
 from danvan.outreach import petitions
-from danvan.outreach.models import Dialogue, Petition, PetitionStatus, Source
+from danvan.outreach.models import Dialogue, DialogueStatus, Petition, PetitionStatus, Source
 
 DONE_SESSION_KEY = "outreach:petition-code"
 
@@ -142,6 +143,9 @@ def dialogue_notice(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dialogue": dialogue,
             "cohosts": dialogue.cohosts.all(),
+            "photos": list(dialogue.photos.filter(status=PhotoStatus.READY))
+            if dialogue.status == DialogueStatus.HELD
+            else [],
             "petition_url": reverse("petitions:new"),
         },
     )

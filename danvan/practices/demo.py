@@ -7,7 +7,6 @@ nominations waiting) and a voting campaign open now, with votes."""
 
 from __future__ import annotations
 
-import io
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,10 +15,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
-from danvan.core import images
-from danvan.core.demo import Writer, demo_home
+from danvan.core.demo import Writer, demo_home, drawn_photo
 from danvan.core.demo import say as _say
 from danvan.core.models import Area, AreaKind, Organization
 from danvan.practices import services
@@ -160,7 +157,7 @@ def load_practices_demo(stdout: Writer | None = None) -> int:
                 rows.append((label, Decimal(rng.randint(low, high)), unit, date(2025, 11, 30)))
             services.set_indicators(practice, rows)
             if steps[-1:] in (("recognise",), ("propose",)):
-                add_photos(practice, [_checked(rng) for _ in range(1 + i % 2)], [title])
+                add_photos(practice, [drawn_photo(rng) for _ in range(1 + i % 2)], [title])
         _load_deeds(places or [city], creator, rng)
         recognised = list(Practice.objects.filter(status=Status.RECOGNISED).order_by("pk"))
         copies = list(Practice.objects.filter(status=Status.IN_PROGRESS).order_by("pk"))
@@ -210,7 +207,7 @@ def _load_deeds(places: list[Area], creator: Any, rng: random.Random) -> None:
         if published:
             deeds.move_deed(deed, "verify", note="Đã gặp trực tiếp.", nominee_consents=consents)
             deeds.move_deed(deed, "publish")
-        add_photos(deed, [_checked(rng)])
+        add_photos(deed, [drawn_photo(rng)])
 
 
 def _load_campaign(organizer: Organization, rng: random.Random) -> None:
@@ -241,45 +238,3 @@ def _load_campaign(organizer: Organization, rng: random.Random) -> None:
         voter = f"demo-{rng.getrandbits(64):016x}"
         entry = entries[min(int(rng.expovariate(0.35)), len(entries) - 1)]
         votes.cast_vote(campaign, entry, voter, now - timedelta(hours=n % 60))
-
-
-def _checked(rng: random.Random) -> images.Checked:
-    """A drawn photo of a hamlet (sky, fields, a road, houses, trees), as uploaded."""
-    width, height = 1200, 900
-    picture = Image.new("RGB", (width, height), (135, 190, 235))
-    draw = ImageDraw.Draw(picture)
-    horizon = rng.randint(360, 460)
-    for y in range(horizon):  # the sky, lighter towards the horizon
-        shade = 150 + 90 * y // horizon
-        draw.line([(0, y), (width, y)], fill=(shade - 40, shade, 245))
-    sun = rng.randint(150, 1050)
-    draw.ellipse([sun - 50, 60, sun + 50, 160], fill=(255, 214, 90))
-    green = (rng.randint(60, 110), rng.randint(140, 180), rng.randint(50, 90))
-    draw.rectangle([0, horizon, width, height], fill=green)
-    for row in range(horizon + 30, height, 45):  # rice rows
-        draw.line(
-            [(0, row), (width, row + 20)], fill=(green[0] - 20, green[1] - 25, green[2]), width=6
-        )
-    road = rng.randint(450, 750)
-    draw.polygon(
-        [(road - 30, horizon), (road + 30, horizon), (road + 260, height), (road - 260, height)],
-        fill=(196, 180, 150),
-    )
-    for _ in range(rng.randint(3, 6)):
-        x = rng.randint(40, width - 200)
-        base = horizon + rng.randint(10, 60)
-        wall = (rng.randint(200, 250), rng.randint(190, 235), rng.randint(150, 200))
-        draw.rectangle([x, base - 90, x + 140, base], fill=wall)
-        draw.polygon(
-            [(x - 15, base - 90), (x + 70, base - 150), (x + 155, base - 90)],
-            fill=(rng.randint(150, 200), 60, 40),
-        )
-        draw.rectangle([x + 55, base - 50, x + 85, base], fill=(110, 70, 40))
-    for _ in range(rng.randint(4, 9)):
-        x = rng.randint(0, width)
-        y = horizon + rng.randint(-10, 40)
-        draw.rectangle([x - 6, y - 20, x + 6, y + 40], fill=(100, 70, 40))
-        draw.ellipse([x - 45, y - 110, x + 45, y - 10], fill=(40, rng.randint(110, 150), 50))
-    buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=85)
-    return images.check_image(io.BytesIO(buffer.getvalue()))

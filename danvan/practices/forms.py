@@ -9,14 +9,13 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from danvan.core import documents, images
-from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
+from danvan.core import documents
+from danvan.core.fields import AreaChoiceField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
 from danvan.practices.models import Field, Kind, Level, Practice, Status
-from danvan.practices.photos import MAX_PRACTICE_PHOTOS
 from danvan.practices.services import FIELDS
 
 
@@ -149,26 +148,6 @@ class RegistrationImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
         return upload
-
-
-class PhotosForm(forms.Form):
-    photos = FilesField(
-        label="Ảnh",
-        max_count=MAX_PRACTICE_PHOTOS,
-        required=True,
-        accept=images.ACCEPT,
-        help_text="JPG, PNG hoặc WebP, mỗi ảnh đến 10 MB. Vị trí chụp (GPS) và thông tin máy "
-        "ảnh được xóa khi xử lý.",
-        error_messages={"required": "Hãy chọn ít nhất một ảnh."},
-    )
-    caption = forms.CharField(label="Chú thích (không bắt buộc)", max_length=200, required=False)
-
-    def __init__(self, *args: Any, max_count: int = MAX_PRACTICE_PHOTOS, **kwargs: Any) -> None:
-        """`max_count`: the most photos the record may hold (a good deed, 5)."""
-        super().__init__(*args, **kwargs)
-        field = self.fields["photos"]
-        assert isinstance(field, FilesField)
-        field.max_count = max_count
 
 
 class DocumentForm(forms.Form):

@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import Area, Organization
 from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
+from danvan.core.photos import UPLOAD_FOLDER, PhotoBase, PhotoStatus  # noqa: F401 (re-exported)
 from danvan.core.scope import ScopedQuerySetMixin
 from danvan.core.text import fold
 
@@ -331,22 +331,16 @@ class GoodDeed(models.Model):
 # --- Photos and documents ---------------------------------------------------------------
 
 
-class PhotoStatus(models.TextChoices):
-    PENDING = "pending", "Đang xử lý"
-    READY = "ready", "Sẵn sàng"
-    FAILED = "failed", "Không xử lý được"
-
-
 PHOTO_FOLDER = "practices/photos"
 """Public (settings.PUBLIC_MEDIA_PREFIXES): the sizes made from a photo, under an
-unguessable token. The original waits in the private UPLOAD_FOLDER until the
-job has made them, then is deleted (it carries the camera's EXIF, GPS included)."""
-UPLOAD_FOLDER = "uploads/photos"
+unguessable token (`danvan.core.photos`)."""
 
 
-class Photo(models.Model):
+class Photo(PhotoBase):
     """A photo of a practice or of a good deed (exactly one of them), shown in
     the sizes `danvan.core.images.SIZES` once a background job has made them."""
+
+    folder = PHOTO_FOLDER
 
     practice = models.ForeignKey(
         Practice,
@@ -364,21 +358,8 @@ class Photo(models.Model):
         related_name="photos",
         verbose_name="việc tốt",
     )
-    token = models.CharField(max_length=40, unique=True, editable=False)
-    position = models.PositiveSmallIntegerField("thứ tự", default=0)
-    caption = models.CharField("chú thích", max_length=200, blank=True)
-    status = models.CharField(
-        "trạng thái", max_length=20, choices=PhotoStatus.choices, default=PhotoStatus.PENDING
-    )
-    sizes = models.JSONField(default=dict, blank=True, editable=False)
-    """{"card": [width, height], "large": [...], "share": [...]} once made."""
-    original = models.CharField(max_length=200, blank=True, editable=False)
-    created_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
 
-    class Meta:
-        verbose_name = "ảnh"
-        verbose_name_plural = "ảnh"
-        ordering = ["position", "pk"]
+    class Meta(PhotoBase.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(practice__isnull=False, deed__isnull=True)
@@ -387,30 +368,10 @@ class Photo(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.caption or f"Ảnh {self.pk}"
+    def sizes_made(self) -> None:
+        from danvan.practices.views_public import PAGES  # an update sends no signal
 
-    def name_of(self, size: str) -> str:
-        return f"{PHOTO_FOLDER}/{self.token}/{size}.jpg"
-
-    def image(self, size: str) -> dict[str, Any] | None:
-        """{"url", "width", "height"} of a size, or None while it is not made."""
-        if self.status != PhotoStatus.READY or size not in self.sizes:
-            return None
-        width, height = self.sizes[size]
-        return {"url": default_storage.url(self.name_of(size)), "width": width, "height": height}
-
-    @property
-    def card(self) -> dict[str, Any] | None:
-        return self.image("card")
-
-    @property
-    def large(self) -> dict[str, Any] | None:
-        return self.image("large")
-
-    @property
-    def share(self) -> dict[str, Any] | None:
-        return self.image("share")
+        PAGES.changed()
 
 
 DOCUMENT_FOLDER = "practices/documents"

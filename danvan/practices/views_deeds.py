@@ -21,12 +21,12 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.masking import mask_phone
 from danvan.core.middleware import client_ip
 from danvan.core.models import Area
+from danvan.core.photos import PhotosForm
 from danvan.core.places import public_places
 from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
-from danvan.practices.forms import PhotosForm
 from danvan.practices.models import DeedStatus, GoodDeed, PhotoStatus
 from danvan.practices.photos import MAX_DEED_PHOTOS
 from danvan.practices.views_public import (

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from danvan.core import documents, images
 from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest
+from danvan.core.photos import PhotosForm
 from danvan.core.scope import MANAGE, get_visible_or_404
 from danvan.practices import photos
-from danvan.practices.forms import DocumentForm, PhotosForm
+from danvan.practices.forms import DocumentForm
 from danvan.practices.models import Document, GoodDeed, Photo, Practice
 
 NAV = "practices"

@@ -25,6 +25,7 @@ from danvan.core.forms import form_error
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization
+from danvan.core.photos import PhotosForm
 from danvan.core.scope import (
     MANAGE,
     SCOPE_VERSION_KEY,
@@ -161,7 +162,7 @@ def practice_detail(request: StaffRequest, pk: int) -> HttpResponse:
             and practice.status in (Status.RECOGNISED, Status.REPLICATED),
             "photos": practice.photos.all(),
             "max_photos": MAX_PRACTICE_PHOTOS,
-            "photos_form": f.PhotosForm(),
+            "photos_form": PhotosForm(),
             "photos_add_url": reverse("practices_staff:practice_photos", args=[practice.pk]),
             "documents": practice.documents.all(),
             "document_form": f.DocumentForm(),

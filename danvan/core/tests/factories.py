@@ -181,3 +181,29 @@ def new_account_form(area: Area, **fields: Any) -> dict[str, Any]:
         "area": area.pk,
         **fields,
     }
+
+
+def picture_bytes(
+    width: int = 800, height: int = 600, fmt: str = "JPEG", *, gps: bool = False, **save: Any
+) -> bytes:
+    """A generated picture (a gradient, so it compresses like a photo), with an
+    EXIF block holding a camera and a GPS position when `gps`."""
+    import io
+
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "DanvanCam"  # Make
+        exif[0x8825] = {1: "N", 2: (9.0, 47.0, 12.0), 3: "E", 4: (105.0, 43.0, 5.0)}
+        save["exif"] = exif
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **save)
+    return buffer.getvalue()
+
+
+def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)

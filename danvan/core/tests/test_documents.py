@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from danvan.core import documents
-from danvan.practices.tests.factories import picture_bytes, upload
+from danvan.core.tests.factories import picture_bytes, upload
 
 REFUSED = "Tài liệu không phải tệp PDF, Word (.docx) hoặc Excel (.xlsx), hoặc bị hỏng."
 ARCHIVE = "Tài liệu khi giải nén quá lớn hoặc có cấu trúc bất thường nên không được nhận."

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from PIL import Image, ImageFile
 
 from danvan.core import images
-from danvan.practices.tests.factories import picture_bytes, upload
+from danvan.core.tests.factories import picture_bytes, upload
 
 NOT_IMAGE = "Ảnh không phải ảnh JPG, PNG hoặc WebP, hoặc bị hỏng."
 ANIMATED = "Ảnh là ảnh động; hãy gửi ảnh tĩnh."

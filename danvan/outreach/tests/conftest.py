@@ -58,3 +58,24 @@ def new_dialogue(world: SimpleNamespace, *, days: int = 7, **kwargs: Any) -> Dia
     }
     values.update(kwargs)
     return dialogues.schedule_dialogue(Dialogue(**values))
+
+
+def held_dialogue(world: SimpleNamespace, **kwargs: Any) -> Dialogue:
+    """A dialogue that took place yesterday, its outcome recorded."""
+    dialogue = new_dialogue(world, days=-1, **kwargs)
+    return dialogues.record_outcome(dialogue, attendance=40, groups_present="", minutes="Ghi nhận.")
+
+
+def add_photo(dialogue: Dialogue, caption: str = "") -> Any:
+    """A photo of a held dialogue, its sizes made."""
+    from django.db import transaction
+
+    from danvan.core import images
+    from danvan.core.photos import process_photo
+    from danvan.core.tests.factories import picture_bytes, upload
+    from danvan.outreach.models import DialoguePhoto
+
+    with transaction.atomic():  # its task is queued on commit; run it here instead
+        checked = images.check_image(upload("anh.jpg", picture_bytes()))
+        photo = dialogues.add_dialogue_photos(dialogue, [checked], [caption])[0]
+        return process_photo(DialoguePhoto, photo.pk)

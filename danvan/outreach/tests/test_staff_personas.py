@@ -19,14 +19,17 @@ from danvan.core.testing import (
     NOT_FOUND,
     OK,
     OWNER,
+    POST,
     SIBLING,
     VIEW,
     VIEWER,
     Matrix,
     Row,
+    Target,
 )
+from danvan.core.tests.factories import picture_bytes, upload
 from danvan.outreach import petitions, urls_staff, urls_staff_dialogues
-from danvan.outreach.tests.conftest import new_dialogue, new_petition
+from danvan.outreach.tests.conftest import add_photo, held_dialogue, new_dialogue, new_petition
 
 
 def _petition(world: Any) -> Any:
@@ -38,6 +41,19 @@ def _petition(world: Any) -> Any:
 
 def _dialogue(world: Any) -> Any:
     return new_dialogue(world)
+
+
+def _held(world: Any) -> Any:
+    return held_dialogue(world)
+
+
+def _dialogue_photo(world: Any) -> Target:
+    dialogue = held_dialogue(world)
+    return Target([dialogue.pk, add_photo(dialogue).pk])
+
+
+def _photo_post(world: Any) -> dict[str, Any]:
+    return {"photos": upload("anh.jpg", picture_bytes(64, 48)), "caption": ""}
 
 
 UNIT_OFFICERS = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: OK, VIEWER: NOT_FOUND}
@@ -72,6 +88,8 @@ DIALOGUES = Matrix(
         "announce": Row(_dialogue, MANAGE),
         "cancel": Row(_dialogue, MANAGE),
         "outcome": Row(_dialogue, MANAGE),
+        "photos": Row(_held, MANAGE, method=POST, data=_photo_post, ok=302),
+        "photo_delete": Row(_dialogue_photo, MANAGE),
     },
 )
 

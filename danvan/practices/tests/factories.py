@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from danvan.core.models import Area, Organization, OrgKind
-from danvan.core.tests.factories import make_org
+from danvan.core.tests.factories import make_org, picture_bytes, upload
 from danvan.practices import services
 from danvan.practices.models import Field, Kind, Level, Practice
 
@@ -53,32 +53,6 @@ def move(practice: Practice, *actions: str, by: Any = None) -> Practice:
             extra = {"reason": "Chưa đạt tiêu chí."}
         practice = services.advance(practice, action, by=by, **extra)
     return practice
-
-
-def picture_bytes(
-    width: int = 800, height: int = 600, fmt: str = "JPEG", *, gps: bool = False, **save: Any
-) -> bytes:
-    """A generated picture (a gradient, so it compresses like a photo), with an
-    EXIF block holding a camera and a GPS position when `gps`."""
-    import io
-
-    from PIL import Image
-
-    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    if gps:
-        exif = Image.Exif()
-        exif[0x010F] = "DanvanCam"  # Make
-        exif[0x8825] = {1: "N", 2: (9.0, 47.0, 12.0), 3: "E", 4: (105.0, 43.0, 5.0)}
-        save["exif"] = exif
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **save)
-    return buffer.getvalue()
-
-
-def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data, content_type=content_type)
 
 
 def make_photo(owner: Any, *, caption: str = "", process: bool = True) -> Any:

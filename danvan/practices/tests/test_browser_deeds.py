@@ -17,9 +17,8 @@ def test_a_nomination_on_a_phone(
     live_server: Any, page_phone: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from danvan.core import antispam
-    from danvan.core.tests.factories import make_commune, make_hamlet, make_province
+    from danvan.core.tests.factories import make_commune, make_hamlet, make_province, picture_bytes
     from danvan.practices.models import GoodDeed
-    from danvan.practices.tests.factories import picture_bytes
 
     photos = [
         {"name": f"anh-{n}.jpg", "mimeType": "image/jpeg", "buffer": picture_bytes(gps=True)}

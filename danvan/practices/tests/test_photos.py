@@ -29,10 +29,17 @@ from danvan.core import images
 from danvan.core.antispam import form_stamp
 from danvan.core.documents import CheckedDocument
 from danvan.core.models import Area, Role
-from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
+from danvan.core.tests.factories import (
+    make_commune,
+    make_hamlet,
+    make_province,
+    make_staff,
+    picture_bytes,
+    upload,
+)
 from danvan.practices import deeds, photos
 from danvan.practices.models import Document, GoodDeed, Photo, PhotoStatus, Practice
-from danvan.practices.tests.factories import make_photo, make_practice, move, picture_bytes, upload
+from danvan.practices.tests.factories import make_photo, make_practice, move
 
 pytestmark = pytest.mark.django_db
 

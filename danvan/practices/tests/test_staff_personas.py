@@ -28,10 +28,10 @@ from danvan.core.testing import (
     Target,
     commune_body_personas,
 )
-from danvan.core.tests.factories import make_commune, make_province
+from danvan.core.tests.factories import make_commune, make_province, picture_bytes, upload
 from danvan.practices import deeds, urls_staff, votes
 from danvan.practices.models import Campaign, GoodDeed, Practice, Status
-from danvan.practices.tests.factories import make_photo, make_practice, move, picture_bytes, upload
+from danvan.practices.tests.factories import make_photo, make_practice, move
 
 
 @dataclass

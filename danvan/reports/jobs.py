@@ -4,6 +4,7 @@ period, the Word document and the Excel annex written to `default_storage`."""
 
 from __future__ import annotations
 
+from datetime import date
 from time import perf_counter
 from typing import Any
 
@@ -20,18 +21,29 @@ from danvan.reports.render import build_annex, build_document
 
 
 def render_report(
-    report: ReviewReport, draft: Draft | None, progress: Progress | None = None
+    report: ReviewReport,
+    draft: Draft | None,
+    progress: Progress | None = None,
+    *,
+    as_of: date | None = None,
 ) -> tuple[bytes, bytes, list[tuple[ReviewSection, Result]]]:
-    """(the .docx, the .xlsx, the sections' results) of the report as it is now."""
+    """(the .docx, the .xlsx, the sections' results) of the report as it is now;
+    with `as_of` (a period not ended), counted to that day and marked a draft."""
     period = report.period
-    results = compute_sections(report.area, period.start, period.end, progress)
+    end = min(period.end, as_of) if as_of else period.end
+    results = compute_sections(report.area, period.start, end, progress)
     if progress is not None:
         progress(len(results), len(results) + 1, "Đang tạo tệp Word và phụ lục Excel")
-    return build_document(report, draft, results), build_annex(report, results), results
+    return (
+        build_document(report, draft, results, as_of=as_of),
+        build_annex(report, results, as_of=as_of),
+        results,
+    )
 
 
-def file_stem(report: ReviewReport) -> str:
-    return f"Báo cáo {report.kind_label.lower()} {report.period.name}"
+def file_stem(report: ReviewReport, *, provisional: bool = False) -> str:
+    stem = f"Báo cáo {report.kind_label.lower()} {report.period.name}"
+    return f"{stem} (dự thảo)" if provisional else stem
 
 
 def _report_link(job: Job, user: Any) -> tuple[str, str] | None:
@@ -54,8 +66,11 @@ def review_report_job(job: Job, progress: Progress) -> dict[str, Any]:
     if not can(job.created_by, MANAGE, report):
         raise JobFailed("Người xuất không còn quyền với báo cáo này.")
     started = perf_counter()
-    document, annex, _results = render_report(report, export.draft, progress)
-    stem = filenames(file_stem(report), "docx")[0].removesuffix(".docx")
+    document, annex, _results = render_report(
+        report, export.draft, progress, as_of=export.counted_to
+    )
+    stem = filenames(file_stem(report, provisional=export.provisional), "docx")[0]
+    stem = stem.removesuffix(".docx")
     export.document.save(f"{stem}.docx", ContentFile(document), save=False)
     export.annex.save(f"{stem}-phu-luc.xlsx", ContentFile(annex), save=False)
     export.seconds = round(perf_counter() - started, 3)

@@ -10,11 +10,13 @@ exported.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from danvan.core.models import Area, Job, Organization, Period, PeriodKind
 from danvan.core.scope import ScopedQuerySetMixin
@@ -103,6 +105,12 @@ class ReviewReport(models.Model):
     def latest_draft(self) -> Draft | None:
         return self.drafts.order_by("-version").first()
 
+    def provisional_as_of(self, today: date | None = None) -> date | None:
+        """The day the figures are counted to when the period has not ended yet
+        (today, in Vietnam): an export then is only a draft. None once ended."""
+        today = today or timezone.localdate()
+        return today if self.period.end >= today else None
+
 
 NARRATIVE = [
     ("results", "Kết quả đạt được (nhận xét chung)"),
@@ -180,6 +188,12 @@ class Export(models.Model):
     document = models.FileField("báo cáo (Word)", upload_to="reports/%Y/%m/", blank=True)
     annex = models.FileField("phụ lục (Excel)", upload_to="reports/%Y/%m/", blank=True)
     seconds = models.FloatField("thời gian tạo (giây)", null=True, blank=True)
+    counted_to = models.DateField(
+        "số liệu tính đến ngày",
+        null=True,
+        blank=True,
+        help_text="Có giá trị khi kỳ báo cáo chưa kết thúc lúc xuất: bản xuất là dự thảo.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -201,3 +215,8 @@ class Export(models.Model):
     @property
     def ready(self) -> bool:
         return bool(self.document)
+
+    @property
+    def provisional(self) -> bool:
+        """Exported before its period ended: a draft ("DỰ THẢO"), counted to `counted_to`."""
+        return self.counted_to is not None

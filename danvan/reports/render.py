@@ -68,6 +68,14 @@ def in_sentence(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+DRAFT_MARK = "DỰ THẢO"
+
+
+def counted_note(as_of: date | None) -> str:
+    """ "; số liệu tính đến ngày 06/12/2026" for a period not ended, else nothing."""
+    return f"; số liệu tính đến ngày {format_date(as_of)}" if as_of else ""
+
+
 def number_line(report: ReviewReport) -> str:
     return f"Số {report.number or '        '}-{report.symbol}"
 
@@ -93,6 +101,7 @@ def _para(container: Any, text: str = "", *, align: str = "justify", indent: boo
         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
         "center": WD_ALIGN_PARAGRAPH.CENTER,
         "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
     }[align]
     fmt = p.paragraph_format
     fmt.space_before = Pt(before)
@@ -152,9 +161,14 @@ def _heading(doc: DocumentType, text: str) -> None:
 
 
 def build_document(
-    report: ReviewReport, draft: Draft | None, results: list[tuple[ReviewSection, Result]]
+    report: ReviewReport,
+    draft: Draft | None,
+    results: list[tuple[ReviewSection, Result]],
+    *,
+    as_of: date | None = None,
 ) -> bytes:
-    """The report as a .docx file (bytes)."""
+    """The report as a .docx file (bytes); with `as_of` (its period has not
+    ended), marked "DỰ THẢO" and its figures said to be counted to that day."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -179,7 +193,9 @@ def build_document(
     _cell_para(right, "")
     _cell_para(right, date_line(report.place, report.dated, report.period.end.year), italic=True)
 
-    # The title.
+    # The title, under the draft's mark while the period runs.
+    if as_of is not None:
+        _para(doc, DRAFT_MARK, align="right", before=12, bold=True, size=TITLE_PT)
     _para(doc, "BÁO CÁO", align="center", before=18, bold=True, size=TITLE_PT)
     _para(doc, report.subject, align="center", before=0, bold=True)
     _para(doc, "-----", align="center", before=0)
@@ -189,8 +205,8 @@ def build_document(
         doc,
         f"Thực hiện chương trình công tác, {report.organization.name} báo cáo "
         f"{report.kind_label.lower()} {period.name} (từ ngày {format_date(period.start)} "
-        f"đến ngày {format_date(period.end)}) trên địa bàn {in_sentence(report.area.name)} "
-        "như sau:",
+        f"đến ngày {format_date(period.end)}{counted_note(as_of)}) trên địa bàn "
+        f"{in_sentence(report.area.name)} như sau:",
         indent=True,
     )
 
@@ -255,8 +271,14 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def build_annex(report: ReviewReport, results: Iterable[tuple[ReviewSection, Result]]) -> bytes:
-    """The annex tables of every section, one sheet each, and a sheet of notes."""
+def build_annex(
+    report: ReviewReport,
+    results: Iterable[tuple[ReviewSection, Result]],
+    *,
+    as_of: date | None = None,
+) -> bytes:
+    """The annex tables of every section, one sheet each, and a sheet of notes
+    (first, while the period runs: the draft's mark and the day counted to)."""
     wb = Workbook(write_only=True)
     taken: set[str] = set()
     count = 0
@@ -272,6 +294,7 @@ def build_annex(report: ReviewReport, results: Iterable[tuple[ReviewSection, Res
     add_notes(
         wb,
         [
+            *([f"{DRAFT_MARK}: kỳ báo cáo chưa kết thúc{counted_note(as_of)}"] if as_of else []),
             f"Phụ lục số liệu báo cáo {report.kind_label.lower()} {period.name}",
             f"Cơ quan ban hành: {report.organization.name}; địa bàn: {report.area.name}",
             f"Kỳ báo cáo: từ {format_date(period.start)} đến {format_date(period.end)}",

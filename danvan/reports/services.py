@@ -108,7 +108,12 @@ def start_export(report: ReviewReport, by: Any) -> Export:
     """Queue the export of the report with its latest narrative (a background job)."""
     with transaction.atomic():
         locked = ReviewReport.objects.select_for_update().select_related("period").get(pk=report.pk)
-        export = Export.objects.create(report=locked, draft=locked.latest_draft(), created_by=by)
+        export = Export.objects.create(
+            report=locked,
+            draft=locked.latest_draft(),
+            created_by=by,
+            counted_to=locked.provisional_as_of(),  # a period not ended: a draft only
+        )
         job = start_job(
             by,
             "review_report",

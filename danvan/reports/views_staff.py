@@ -78,6 +78,7 @@ def report_detail(request: StaffRequest, pk: int) -> HttpResponse:
         "running": running,
         "can_manage": can(request.user, MANAGE, report),
         "sections": review_sections(),
+        "provisional_as_of": report.provisional_as_of(),
     }
     return render(request, "reports/staff/report_detail.html", context)
 
@@ -159,8 +160,9 @@ def draft_restore(request: StaffRequest, pk: int, draft: int) -> HttpResponse:
 @login_required
 def export_start(request: StaffRequest, pk: int) -> HttpResponse:
     report = _managed(request, pk)
-    services.start_export(report, request.user)
-    messages.success(request, "Đang tạo báo cáo. Trang sẽ tự cập nhật khi xong.")
+    export = services.start_export(report, request.user)
+    what = "bản dự thảo (kỳ chưa kết thúc)" if export.provisional else "báo cáo"
+    messages.success(request, f"Đang tạo {what}. Trang sẽ tự cập nhật khi xong.")
     return redirect(report)
 
 
@@ -174,7 +176,9 @@ def _export_file(request: StaffRequest, pk: int, export: int, which: str) -> Fil
         stream = default_storage.open(str(stored.name), "rb")
     except OSError:
         raise Http404("Không tìm thấy tệp.") from None
-    stem = file_stem(report) + ("" if which == "docx" else " - phụ lục")
+    stem = file_stem(report, provisional=row.provisional) + (
+        "" if which == "docx" else " - phụ lục"
+    )
     name = filenames(stem, which)[1]
     content_type = DOCX if which == "docx" else XLSX
     response = FileResponse(stream, as_attachment=True, filename=name, content_type=content_type)

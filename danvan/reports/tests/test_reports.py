@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from danvan.core.models import Job, JobStatus, PeriodKind
 from danvan.core.review import REVIEW_SECTIONS
@@ -111,10 +114,56 @@ def test_the_export_job_writes_both_files_and_links_them(
     xml = zipfile.ZipFile(io.BytesIO(body)).read("word/document.xml").decode()
     assert "Kết quả đạt được trong kỳ." in xml
     assert "Tổ chức các cuộc thi trực tuyến" in xml
+    assert "DỰ THẢO" not in xml and not export.provisional  # the period has ended
     assert client.get(xlsx_url).status_code == 200
     # The job page leads back to the report.
     job_page = client.get(reverse("staff:job_detail", args=[job.pk])).content.decode()
     assert report.get_absolute_url() in job_page
+
+
+def test_a_period_not_ended_exports_only_a_marked_draft(
+    world: dict[str, Any],
+    client: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 13: "a report for a period not yet ended (allowed only as a draft,
+    clearly marked)": the page says so, the export is marked "DỰ THẢO" in the
+    Word document, the annex and the file's name, and counts to today."""
+    from danvan.reports import jobs
+
+    today = timezone.localdate()
+    running = make_period("Năm đang diễn ra", PeriodKind.YEAR, today - timedelta(days=100),
+                          today + timedelta(days=20))  # fmt: skip
+    owner = world["users"][OWNER]
+    report = services.create_report(owner, organization=world["body"], period=running)
+    client.force_login(owner)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "bản dự thảo" in page and "Xuất bản dự thảo" in page
+    counted: list[tuple[date, date]] = []
+    compute = jobs.compute_sections
+
+    def spy(area: Any, start: date, end: date, progress: Any = None) -> Any:
+        counted.append((start, end))
+        return compute(area, start, end, progress)
+
+    monkeypatch.setattr(jobs, "compute_sections", spy)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports_staff:export_start", args=[report.pk]))
+    assert response.status_code == 302
+    export = Export.objects.get(report=report)
+    assert export.provisional and export.counted_to == today
+    assert counted == [(running.start, today)]  # nothing counted past today
+    docx = client.get(reverse("reports_staff:export_docx", args=[report.pk, export.pk]))
+    assert quote("(dự thảo).docx") in docx["Content-Disposition"]
+    xml = zipfile.ZipFile(io.BytesIO(b"".join(docx.streaming_content))).read("word/document.xml")
+    text = xml.decode()
+    assert "DỰ THẢO" in text and f"số liệu tính đến ngày {today:%d/%m/%Y}" in text
+    xlsx = client.get(reverse("reports_staff:export_xlsx", args=[report.pk, export.pk]))
+    notes = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))["Ghi chú"]
+    assert str(notes["A1"].value).startswith("DỰ THẢO: kỳ báo cáo chưa kết thúc")
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Dự thảo" in page and f"số liệu đến {today:%d/%m/%Y}" in page
 
 
 def test_the_files_are_out_of_reach_out_of_scope(

@@ -82,7 +82,7 @@ def load_outreach_demo(stdout: Writer | None = None) -> str:
     dialogues.add_dialogue_photos(
         held,
         [drawn_photo(rng), drawn_photo(rng)],
-        ["Quang cảnh buổi đối thoại", "Bà con phát biểu"],
+        ["Quang cảnh buổi đối thoại", "Bà con phát biểu ý kiến"],
     )
     process_waiting(DialoguePhoto)
     coming = Dialogue(

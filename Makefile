@@ -72,11 +72,11 @@ check-chromium:
 
 test: install check-chromium ## run the whole suite on SQLite (browser tests included)
 	@mkdir -p "$(TEST_ARTIFACTS_DIR)"
-	env -u DATABASE_URL $(TEST_ENV) $(RUN) pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	env -u DATABASE_URL $(TEST_ENV) $(RUN) pytest -n $(TEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 test-pg: install check-chromium ## run the whole suite on PostgreSQL (PG_URL=...)
 	@mkdir -p "$(TEST_ARTIFACTS_DIR)"
-	env DATABASE_URL="$(PG_URL)" $(TEST_ENV) $(RUN) pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	env DATABASE_URL="$(PG_URL)" $(TEST_ENV) $(RUN) pytest -n $(TEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 lint: install ## ruff, ruff format --check, mypy, missing migrations
 	@status=0; \

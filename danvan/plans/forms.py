@@ -3,6 +3,7 @@ to the user's scope."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
@@ -29,7 +30,7 @@ from danvan.plans.models import (
     Target,
     Task,
 )
-from danvan.plans.models.plans import readable_plan_ids
+from danvan.plans.models.plans import readable_plans
 from danvan.plans.services import MAX_REPORT_FILES, Named
 
 
@@ -161,6 +162,27 @@ class TargetForm(forms.ModelForm):
         form_field(self, "area").queryset = Area.objects.visible_to(user).order_by("path")
 
 
+class _Kept(forms.ModelChoiceField):
+    """A choice looked up in `kept` (pk -> object: the rows of the queryset,
+    fetched or kept by the caller) when given, else in the queryset; a pk not
+    there (unknown, out of scope) is an invalid choice either way."""
+
+    kept: dict[int, Any] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if self.kept is None or value in self.empty_values:
+            return super().to_python(value)
+        text = str(value)
+        found = self.kept.get(int(text)) if text.isascii() and text.isdigit() else None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 class BriefingForm(forms.ModelForm):
     organization = OrganizationChoiceField(
         label="Đơn vị tổ chức", queryset=Organization.objects.none()
@@ -174,17 +196,21 @@ class BriefingForm(forms.ModelForm):
         model = Briefing
         fields = ["organization", "plan", "topic", "held_on", "place", "format", "audience"]
         widgets = {"held_on": DATE_WIDGET}
+        field_classes = {"plan": _Kept}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "organization").queryset = managed_bodies(user)
-        readable = readable_plan_ids(user)  # kept: no scope test of the plans a request
-        form_field(self, "plan").queryset = (
+        readable = readable_plans(user)  # kept: no scope test nor look-up of the plan a request
+        field = self.fields["plan"]
+        assert isinstance(field, _Kept)
+        field.queryset = (
             Plan.objects.visible_to(user)
             if readable is None
-            else Plan.objects.filter(pk__in=readable)
+            else Plan.objects.filter(pk__in=list(readable))
         )
-        form_field(self, "plan").required = False
+        field.kept = readable
+        field.required = False
         form_field(self, "plan").label_from_instance = lambda p: f"{p.number}: {p.title[:80]}"
 
     def _get_validation_exclusions(self) -> set[str]:
@@ -194,25 +220,21 @@ class BriefingForm(forms.ModelForm):
         return {*base._get_validation_exclusions(), "organization", "plan"}
 
 
-class _KnownBody(OrganizationChoiceField):
+class _KnownBody(OrganizationChoiceField, _Kept):
     """A body looked up in `known` (the bodies of all the rows, fetched with
-    one query by `BaseAttendanceRows`) when given, else in the queryset; a pk
-    not there (unknown, out of scope) is an invalid choice either way."""
+    one query by `BaseAttendanceRows`) when given, else in the queryset.
 
-    known: dict[int, Any] | None = None
+    Light to copy, as every row copies it: its queryset is not cloned (each
+    row then sets the rows' shared queryset: `AttendanceRow`)."""
 
-    def to_python(self, value: Any) -> Any:
-        if self.known is None or value in self.empty_values:
-            return super().to_python(value)
-        text = str(value)
-        body = self.known.get(int(text)) if text.isascii() and text.isdigit() else None
-        if body is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return body
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.deepcopy(self.widget, memo)
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        result.widget.choices = result.choices  # (an iterator over result's queryset)
+        return result
 
 
 class AttendanceRow(forms.Form):
@@ -225,11 +247,15 @@ class AttendanceRow(forms.Form):
         self, *args: Any, bodies: Any = None, known: dict[int, Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        if bodies is not None:
-            form_field(self, "organization").queryset = bodies
         field = self.fields["organization"]
         assert isinstance(field, _KnownBody)
-        field.known = known
+        if bodies is not None:
+            # Shared by the rows, not cloned for each: the choices iterate it
+            # with .iterator() (no result cache) and a look-up clones it.
+            shared: Any = field  # (the stubs do not declare the field's private attribute)
+            shared._queryset = bodies
+            shared.widget.choices = field.choices
+        field.kept = known
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -125,12 +125,13 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")
         ]
         fields = {n: data[n] for n in ("plan", "topic", "held_on", "place", "format", "audience")}
+        named = f.named_from(names) if names.is_bound else []
         try:
             briefing = services.record_briefing(
                 by=request.user,
                 organization=data["organization"],
                 attendance=attendance,
-                named=f.named_from(names) if names.is_bound else [],
+                named=named,
                 confirmed=data["confirmed"],
                 **fields,
             )
@@ -138,7 +139,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             form_error(form, error)
             asked = error.code == "above_members"
         else:
-            total = briefing.attendances.aggregate(n=Sum("attendees"))["n"] or 0
+            total = sum(n for _b, n, _f in services.attendance_rows(attendance, named))
             messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
             return redirect(briefing)
     context = {"nav": NAV, "form": form, "rows": rows, "names": names, "asked": asked}

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from danvan.core.cache import LocalCache
 from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
 from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
@@ -30,7 +31,7 @@ from danvan.plans.models import (
     Target,
     Task,
 )
-from danvan.plans.models.plans import readable_plans
+from danvan.plans.models.plans import readable_plans, readers_key
 from danvan.plans.services import MAX_REPORT_FILES, Named
 
 
@@ -183,10 +184,36 @@ class _Kept(forms.ModelChoiceField):
         return found
 
 
+_CHOOSABLE = LocalCache(ttl=300, size=256)
+KEPT_BODIES = 2000
+"""At most this many bodies a scope may choose are kept (a commune's; a
+province's ten thousand are looked up by query)."""
+
+
+def kept_bodies(readers: Any, name: str, bodies: Any) -> dict[int, Organization] | None:
+    """The rows of `bodies` (a queryset of the bodies a reader may choose,
+    named `name`, decided by the reader's scope only) by pk, kept in the
+    process under `readers` (`readers_key`: it holds the scope version, which
+    every write of a body, a unit or a role replaces, and the reader's scope);
+    None when not kept: no shared cache (`readers` None), or more than
+    `KEPT_BODIES`. The bodies are shared: read them, never change them."""
+    if readers is None:
+        return None
+    key = (name, readers)
+    kept: tuple[dict[int, Organization] | None] | None = _CHOOSABLE.get(key)
+    if kept is None:
+        rows = list(bodies[: KEPT_BODIES + 1])
+        kept = ({body.pk: body for body in rows} if len(rows) <= KEPT_BODIES else None,)
+        _CHOOSABLE.set(key, kept)
+    return kept[0]
+
+
+class _KeptBody(OrganizationChoiceField, _Kept):
+    """A body looked up in `kept` when given, else in the queryset."""
+
+
 class BriefingForm(forms.ModelForm):
-    organization = OrganizationChoiceField(
-        label="Đơn vị tổ chức", queryset=Organization.objects.none()
-    )
+    organization = _KeptBody(label="Đơn vị tổ chức", queryset=Organization.objects.none())
     confirmed = forms.BooleanField(
         label="Tôi đã kiểm tra: số người dự đúng dù nhiều hơn số hội viên của kỳ",
         required=False,
@@ -200,8 +227,13 @@ class BriefingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = managed_bodies(user)
-        readable = readable_plans(user)  # kept: no scope test nor look-up of the plan a request
+        self.readers = readers_key(user)  # (None: nothing kept)
+        managed = managed_bodies(user)
+        body = self.fields["organization"]
+        assert isinstance(body, _KeptBody)
+        body.queryset = managed
+        body.kept = kept_bodies(self.readers, "managed", managed)  # no look-up a request
+        readable = readable_plans(user, self.readers)  # nor a scope test of the plans
         field = self.fields["plan"]
         assert isinstance(field, _Kept)
         field.queryset = (
@@ -220,7 +252,7 @@ class BriefingForm(forms.ModelForm):
         return {*base._get_validation_exclusions(), "organization", "plan"}
 
 
-class _KnownBody(OrganizationChoiceField, _Kept):
+class _KnownBody(_KeptBody):
     """A body looked up in `known` (the bodies of all the rows, fetched with
     one query by `BaseAttendanceRows`) when given, else in the queryset.
 
@@ -267,13 +299,20 @@ class AttendanceRow(forms.Form):
 
 
 class BaseAttendanceRows(forms.BaseFormSet):
-    """Bound to a POST, the rows' bodies are fetched from their queryset
-    (`bodies`) with one query for all rows, not one a row."""
+    """Bound to a POST, the rows' bodies are looked up in `known` when given
+    (the bodies kept for the reader's scope: `kept_bodies` of `bodies`), else
+    fetched from their queryset (`bodies`) with one query for all rows, not
+    one a row."""
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = super().get_form_kwargs(index)
         bodies = kwargs.get("bodies")
-        if self.is_bound and bodies is not None and index is not None:
+        if (
+            self.is_bound
+            and bodies is not None
+            and index is not None
+            and kwargs.get("known") is None
+        ):
             known = getattr(self, "_known", None)
             if known is None:
                 pks = set()

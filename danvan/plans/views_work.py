@@ -112,7 +112,10 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
         .select_related("area")
         .order_by("path")
     )
-    rows = f.AttendanceRows(request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies})
+    kept = f.kept_bodies(form.readers, "attending", bodies) if request.method == "POST" else None
+    rows = f.AttendanceRows(
+        request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies, "known": kept}
+    )
     # The names are optional: a POST without their rows at all records counts only.
     sent_names = request.POST if "ten-TOTAL_FORMS" in request.POST else None
     names = f.NamedRows(sent_names, prefix="ten", form_kwargs={"bodies": bodies})

@@ -102,12 +102,14 @@ def readers_key(user: Any, *also: Version) -> tuple[Any, ...] | None:
 _READABLE = LocalCache(ttl=300, size=1024)
 
 
-def readable_plans(user: Any) -> dict[int, Plan] | None:
+def readable_plans(user: Any, key: Any = ...) -> dict[int, Plan] | None:
     """`Plan.objects.visible_to(user)` by pk, kept in the process under
     `readers_key` (every write of a plan raises its readers version, so a
-    kept plan is never older than its row); None when not kept (no shared
-    cache). The plans are shared: read them, never change them."""
-    key = readers_key(user)
+    kept plan is never older than its row; `key`: that key, when the caller
+    has read it); None when not kept (no shared cache). The plans are shared:
+    read them, never change them."""
+    if key is ...:
+        key = readers_key(user)
     if key is None:
         return None
     plans: dict[int, Plan] | None = _READABLE.get(key)

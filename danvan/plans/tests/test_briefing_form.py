@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from danvan.core import services as core_services
 from danvan.core.models import OrgKind, Role
 from danvan.core.tests.factories import (
     make_commune,
@@ -24,7 +25,7 @@ from danvan.core.tests.factories import (
     make_staff,
     set_members,
 )
-from danvan.plans import services
+from danvan.plans import forms, services
 from danvan.plans.models import Attendance, Audience, Briefing, BriefingFormat
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_recording_costs_the_same_queries_whatever_its_rows(place: Any, client: 
             done = client.post(url, form(place, rows, place.plan))
         assert done.status_code == 302
         counts.append(len(captured))
-    assert counts[0] == counts[1] <= 9, counts  # (11 before the plan was kept, the total summed)
+    assert counts[0] == counts[1] <= 7, counts  # (11 before the plan and the bodies were kept)
     last = Briefing.objects.latest("pk")
     assert last.plan == place.plan
     assert sorted(Attendance.objects.filter(briefing=last).values_list("attendees", flat=True)) == [
@@ -183,3 +184,26 @@ def test_a_refused_row_is_shown_again_with_its_choices(place: Any, client: Any) 
         select = select[: select.index("</select>")]
         assert all(b.name in select for b in place.branches)
         assert f'value="{branch.pk}" selected' in select
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept", "too many to keep"])
+def test_the_bodies_to_choose_follow_their_writes_at_once(
+    place: Any, client: Any, monkeypatch: Any, kept: bool
+) -> None:
+    """The bodies a scope may choose are kept per scope (no query a request):
+    a body closed, or a new branch, shows at once; beyond `KEPT_BODIES` they
+    are looked up by query, with the same answers."""
+    if not kept:
+        monkeypatch.setattr(forms, "KEPT_BODIES", 2)
+    client.force_login(make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a))
+    url = reverse("plans_staff:briefing_add")
+    assert client.post(url, form(place, [(place.branches[0], 20)])).status_code == 302
+    core_services.close_organization(place.branches[0], ended_on=place.day)
+    refused = client.post(url, form(place, [(place.branches[0], 20)]))
+    assert refused.status_code == 200 and "Hãy chọn một lựa chọn hợp lệ" in refused.content.decode()
+    new = make_org(place.branches[1].area, "Chi hội Phụ nữ mới", OrgKind.BRANCH, place.women_a)
+    assert client.post(url, form(place, [(new, 12)])).status_code == 302
+    core_services.close_organization(place.women_a, ended_on=place.day)
+    gone = client.post(url, form(place, [(place.branches[1], 5)]))
+    assert gone.status_code == 200 and Briefing.objects.count() == 2
+    assert Attendance.objects.filter(organization=new, attendees=12).exists()

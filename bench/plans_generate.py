@@ -411,14 +411,14 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
                         )
                         for branch in branches:
                             came = max(1, round(each * (0.7 + 0.6 * rng.random())))
-                            abuf.write(f"{briefing_id}\t{branch.pk}\t{came}\n")
+                            abuf.write(f"{briefing_id}\t{branch.pk}\t{came}\tf\n")
                             attendance += 1
         with pg.copy(f"COPY plans_briefing ({', '.join(BRIEFING_COLUMNS)}) FROM STDIN") as copy:
             copy.write(bbuf.getvalue())
         t.mark(f"{briefing_id:,} briefings (COPY)")
         del bbuf
         with pg.copy(
-            "COPY plans_attendance (briefing_id, organization_id, attendees) FROM STDIN"
+            "COPY plans_attendance (briefing_id, organization_id, attendees, from_names) FROM STDIN"
         ) as copy:
             data = abuf.getvalue()
             for start in range(0, len(data), 8 << 20):

@@ -3,11 +3,13 @@ to the user's scope."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
 from django import forms
 
+from danvan.core.cache import LocalCache
 from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
 from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
@@ -29,7 +31,7 @@ from danvan.plans.models import (
     Target,
     Task,
 )
-from danvan.plans.models.plans import readable_plan_ids
+from danvan.plans.models.plans import readable_plans, readers_key
 from danvan.plans.services import MAX_REPORT_FILES, Named
 
 
@@ -161,10 +163,57 @@ class TargetForm(forms.ModelForm):
         form_field(self, "area").queryset = Area.objects.visible_to(user).order_by("path")
 
 
+class _Kept(forms.ModelChoiceField):
+    """A choice looked up in `kept` (pk -> object: the rows of the queryset,
+    fetched or kept by the caller) when given, else in the queryset; a pk not
+    there (unknown, out of scope) is an invalid choice either way."""
+
+    kept: dict[int, Any] | None = None
+
+    def to_python(self, value: Any) -> Any:
+        if self.kept is None or value in self.empty_values:
+            return super().to_python(value)
+        text = str(value)
+        found = self.kept.get(int(text)) if text.isascii() and text.isdigit() else None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
+_CHOOSABLE = LocalCache(ttl=300, size=256)
+KEPT_BODIES = 2000
+"""At most this many bodies a scope may choose are kept (a commune's; a
+province's ten thousand are looked up by query)."""
+
+
+def kept_bodies(readers: Any, name: str, bodies: Any) -> dict[int, Organization] | None:
+    """The rows of `bodies` (a queryset of the bodies a reader may choose,
+    named `name`, decided by the reader's scope only) by pk, kept in the
+    process under `readers` (`readers_key`: it holds the scope version, which
+    every write of a body, a unit or a role replaces, and the reader's scope);
+    None when not kept: no shared cache (`readers` None), or more than
+    `KEPT_BODIES`. The bodies are shared: read them, never change them."""
+    if readers is None:
+        return None
+    key = (name, readers)
+    kept: tuple[dict[int, Organization] | None] | None = _CHOOSABLE.get(key)
+    if kept is None:
+        rows = list(bodies[: KEPT_BODIES + 1])
+        kept = ({body.pk: body for body in rows} if len(rows) <= KEPT_BODIES else None,)
+        _CHOOSABLE.set(key, kept)
+    return kept[0]
+
+
+class _KeptBody(OrganizationChoiceField, _Kept):
+    """A body looked up in `kept` when given, else in the queryset."""
+
+
 class BriefingForm(forms.ModelForm):
-    organization = OrganizationChoiceField(
-        label="Đơn vị tổ chức", queryset=Organization.objects.none()
-    )
+    organization = _KeptBody(label="Đơn vị tổ chức", queryset=Organization.objects.none())
     confirmed = forms.BooleanField(
         label="Tôi đã kiểm tra: số người dự đúng dù nhiều hơn số hội viên của kỳ",
         required=False,
@@ -174,17 +223,26 @@ class BriefingForm(forms.ModelForm):
         model = Briefing
         fields = ["organization", "plan", "topic", "held_on", "place", "format", "audience"]
         widgets = {"held_on": DATE_WIDGET}
+        field_classes = {"plan": _Kept}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = managed_bodies(user)
-        readable = readable_plan_ids(user)  # kept: no scope test of the plans a request
-        form_field(self, "plan").queryset = (
+        self.readers = readers_key(user)  # (None: nothing kept)
+        managed = managed_bodies(user)
+        body = self.fields["organization"]
+        assert isinstance(body, _KeptBody)
+        body.queryset = managed
+        body.kept = kept_bodies(self.readers, "managed", managed)  # no look-up a request
+        readable = readable_plans(user, self.readers)  # nor a scope test of the plans
+        field = self.fields["plan"]
+        assert isinstance(field, _Kept)
+        field.queryset = (
             Plan.objects.visible_to(user)
             if readable is None
-            else Plan.objects.filter(pk__in=readable)
+            else Plan.objects.filter(pk__in=list(readable))
         )
-        form_field(self, "plan").required = False
+        field.kept = readable
+        field.required = False
         form_field(self, "plan").label_from_instance = lambda p: f"{p.number}: {p.title[:80]}"
 
     def _get_validation_exclusions(self) -> set[str]:
@@ -194,25 +252,21 @@ class BriefingForm(forms.ModelForm):
         return {*base._get_validation_exclusions(), "organization", "plan"}
 
 
-class _KnownBody(OrganizationChoiceField):
+class _KnownBody(_KeptBody):
     """A body looked up in `known` (the bodies of all the rows, fetched with
-    one query by `BaseAttendanceRows`) when given, else in the queryset; a pk
-    not there (unknown, out of scope) is an invalid choice either way."""
+    one query by `BaseAttendanceRows`) when given, else in the queryset.
 
-    known: dict[int, Any] | None = None
+    Light to copy, as every row copies it: its queryset is not cloned (each
+    row then sets the rows' shared queryset: `AttendanceRow`)."""
 
-    def to_python(self, value: Any) -> Any:
-        if self.known is None or value in self.empty_values:
-            return super().to_python(value)
-        text = str(value)
-        body = self.known.get(int(text)) if text.isascii() and text.isdigit() else None
-        if body is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return body
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.deepcopy(self.widget, memo)
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        result.widget.choices = result.choices  # (an iterator over result's queryset)
+        return result
 
 
 class AttendanceRow(forms.Form):
@@ -225,11 +279,15 @@ class AttendanceRow(forms.Form):
         self, *args: Any, bodies: Any = None, known: dict[int, Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        if bodies is not None:
-            form_field(self, "organization").queryset = bodies
         field = self.fields["organization"]
         assert isinstance(field, _KnownBody)
-        field.known = known
+        if bodies is not None:
+            # Shared by the rows, not cloned for each: the choices iterate it
+            # with .iterator() (no result cache) and a look-up clones it.
+            shared: Any = field  # (the stubs do not declare the field's private attribute)
+            shared._queryset = bodies
+            shared.widget.choices = field.choices
+        field.kept = known
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -241,13 +299,20 @@ class AttendanceRow(forms.Form):
 
 
 class BaseAttendanceRows(forms.BaseFormSet):
-    """Bound to a POST, the rows' bodies are fetched from their queryset
-    (`bodies`) with one query for all rows, not one a row."""
+    """Bound to a POST, the rows' bodies are looked up in `known` when given
+    (the bodies kept for the reader's scope: `kept_bodies` of `bodies`), else
+    fetched from their queryset (`bodies`) with one query for all rows, not
+    one a row."""
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = super().get_form_kwargs(index)
         bodies = kwargs.get("bodies")
-        if self.is_bound and bodies is not None and index is not None:
+        if (
+            self.is_bound
+            and bodies is not None
+            and index is not None
+            and kwargs.get("known") is None
+        ):
             known = getattr(self, "_known", None)
             if known is None:
                 pks = set()

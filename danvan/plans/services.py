@@ -446,10 +446,7 @@ def record_briefing(
             + ".",
             code="fewer_than_names",
         )
-    typed = {b.pk for b in bodies}
-    by_names = {n.organization.pk: n.organization for n in named if n.organization.pk not in typed}
-    combined = [(b, n, False) for b, n in attendance]
-    combined += [(b, names_of[pk], True) for pk, b in by_names.items()]
+    combined = attendance_rows(attendance, named)
     period = period_of(held_on) if not confirmed else None  # confirmed: nothing to question
     if period is not None:
         members = dict(
@@ -478,8 +475,24 @@ def record_briefing(
             for body, n, from_names in combined
         )
         Attendee.objects.bulk_create(_named_rows(briefing, named))
-        FIGURES.changed()  # (the briefing's own save raised it too)
+        # The figures version: raised by the briefing's own save, now (no figure
+        # is read before the rows above are written) and when this commits.
     return briefing
+
+
+def attendance_rows(
+    attendance: list[tuple[Organization, int]], named: list[Named]
+) -> list[tuple[Organization, int, bool]]:
+    """The attendance rows `record_briefing` writes: (body, attendees, counted
+    from the names?) — each body's typed count, else the number of its names."""
+    names_of: dict[int, int] = defaultdict(int)
+    for person in named:
+        names_of[person.organization.pk] += 1
+    typed = {b.pk for b, _n in attendance}
+    by_names = {n.organization.pk: n.organization for n in named if n.organization.pk not in typed}
+    combined = [(b, n, False) for b, n in attendance]
+    combined += [(b, names_of[pk], True) for pk, b in by_names.items()]
+    return combined
 
 
 def _existing_keys(briefing: Briefing) -> dict[tuple[str, int, str], str]:

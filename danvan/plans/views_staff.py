@@ -6,17 +6,20 @@ the managers of each assigned body. Out of scope is a 404."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,6 +35,8 @@ from danvan.core.indicators import FIGURES, INDICATORS, Figure, kept_figure
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
+    AUDIT,
+    GRANT,
     MANAGE,
     VIEW,
     can,
@@ -509,11 +514,21 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
     the plan's readers version (the plan, its tasks and their partners), the
     scope version, the reader's scope itself (its prefixes: readers of the
     same scope share it, no one gets another scope's), the day, the plan and
-    the unit asked. A page out of scope is a 404 and is not kept."""
+    the unit asked. A page out of scope is a 404 and is not kept. The whole
+    page is kept too, per reader (`_page_key`), with its CSRF token put in
+    afresh for every answer."""
     raw = request.GET.get("don_vi", "")
     unit_pk = int(raw) if raw.isascii() and raw.isdigit() else None
     readers = readers_key(request.user, FIGURES)  # None: nothing kept (no shared cache)
     key = (readers, timezone.localdate(), pk, unit_pk) if readers is not None else None
+    # The whole page, for this reader (the name in its header, the menu its
+    # roles open), when no message waits to be shown on it; its CSRF token is
+    # put in afresh (`_CSRF_MARK`) for every request.
+    page_key = _page_key(request, key) if key is not None else None
+    if page_key is not None:
+        page = _PAGES.get(page_key)
+        if page is not None:
+            return HttpResponse(page.replace(_CSRF_MARK, get_token(request)))
     kept = _DASHBOARDS.get(key) if key is not None else None
     if kept is None:
         qs = Plan.objects.select_related("organization__area").annotate(
@@ -532,15 +547,42 @@ def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
         if key is not None:
             _DASHBOARDS.set(key, kept)
     plan, can_manage, html = kept
-    return render(
-        request,
-        "plans/staff/dashboard.html",
-        {
-            "nav": NAV,
-            "plan": plan,
-            "targets_html": mark_safe(html),  # rendered by our template, which escaped it
-            "can_manage": can_manage,
-        },
+    context = {
+        "nav": NAV,
+        "plan": plan,
+        "targets_html": mark_safe(html),  # rendered by our template, which escaped it
+        "can_manage": can_manage,
+    }
+    if page_key is None:
+        return render(request, "plans/staff/dashboard.html", context)
+    context["csrf_token"] = _CSRF_MARK
+    page = render_to_string("plans/staff/dashboard.html", context, request)
+    _PAGES.set(page_key, page)
+    return HttpResponse(page.replace(_CSRF_MARK, get_token(request)))
+
+
+_PAGES = LocalCache(ttl=600, size=64)
+"""Whole dashboard pages (`dashboard`), rendered with `_CSRF_MARK` for the
+CSRF token, under the page's key and what the staff layout shows of the
+reader (`_page_key`)."""
+_CSRF_MARK = "csrfmark" + secrets.token_hex(24)
+
+
+def _page_key(request: StaffRequest, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The key of the whole page for this reader: the dashboard's `key`, who
+    reads it (their name is in the header) and which menu entries their scope
+    opens; None while a message waits to be shown (the page shows it once)."""
+    if len(get_messages(request)):
+        return None
+    user = request.user
+    scope = get_scope(user)
+    return (
+        key,
+        user.pk,
+        user.get_username(),
+        user.get_full_name(),
+        scope.allows(GRANT),
+        scope.allows(AUDIT),
     )
 
 

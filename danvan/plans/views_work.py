@@ -112,7 +112,10 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
         .select_related("area")
         .order_by("path")
     )
-    rows = f.AttendanceRows(request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies})
+    kept = f.kept_bodies(form.readers, "attending", bodies) if request.method == "POST" else None
+    rows = f.AttendanceRows(
+        request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies, "known": kept}
+    )
     # The names are optional: a POST without their rows at all records counts only.
     sent_names = request.POST if "ten-TOTAL_FORMS" in request.POST else None
     names = f.NamedRows(sent_names, prefix="ten", form_kwargs={"bodies": bodies})
@@ -125,12 +128,13 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")
         ]
         fields = {n: data[n] for n in ("plan", "topic", "held_on", "place", "format", "audience")}
+        named = f.named_from(names) if names.is_bound else []
         try:
             briefing = services.record_briefing(
                 by=request.user,
                 organization=data["organization"],
                 attendance=attendance,
-                named=f.named_from(names) if names.is_bound else [],
+                named=named,
                 confirmed=data["confirmed"],
                 **fields,
             )
@@ -138,7 +142,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             form_error(form, error)
             asked = error.code == "above_members"
         else:
-            total = briefing.attendances.aggregate(n=Sum("attendees"))["n"] or 0
+            total = sum(n for _b, n, _f in services.attendance_rows(attendance, named))
             messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
             return redirect(briefing)
     context = {"nav": NAV, "form": form, "rows": rows, "names": names, "asked": asked}

@@ -102,17 +102,21 @@ def readers_key(user: Any, *also: Version) -> tuple[Any, ...] | None:
 _READABLE = LocalCache(ttl=300, size=1024)
 
 
-def readable_plan_ids(user: Any) -> frozenset[int] | None:
-    """The pks of `Plan.objects.visible_to(user)`, kept in the process under
-    `readers_key`; None when not kept (no shared cache)."""
-    key = readers_key(user)
+def readable_plans(user: Any, key: Any = ...) -> dict[int, Plan] | None:
+    """`Plan.objects.visible_to(user)` by pk, kept in the process under
+    `readers_key` (every write of a plan raises its readers version, so a
+    kept plan is never older than its row; `key`: that key, when the caller
+    has read it); None when not kept (no shared cache). The plans are shared:
+    read them, never change them."""
+    if key is ...:
+        key = readers_key(user)
     if key is None:
         return None
-    ids: frozenset[int] | None = _READABLE.get(key)
-    if ids is None:
-        ids = frozenset(Plan.objects.visible_to(user).values_list("pk", flat=True))
-        _READABLE.set(key, ids)
-    return ids
+    plans: dict[int, Plan] | None = _READABLE.get(key)
+    if plans is None:
+        plans = {plan.pk: plan for plan in Plan.objects.visible_to(user)}
+        _READABLE.set(key, plans)
+    return plans
 
 
 class PlanQuerySet(models.QuerySet["Plan"]):

@@ -5,14 +5,19 @@ queries; and no staff user ever gets a page kept for another scope."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -280,3 +285,70 @@ def test_the_kept_page_follows_the_day(place: Any, client: Any, monkeypatch: Any
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
     tomorrow = content(client.get(url))
     assert tomorrow != today and "Kỳ sau" in tomorrow
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_kept_whole_page_is_the_page_rendered_afresh_with_its_own_token(
+    place: Any,
+) -> None:
+    """The whole page is kept (header, menu, content): it equals a page
+    rendered afresh but for the CSRF token, which is new every time and
+    valid for the reader's session."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_staff("bdv.tp", Role.BOARD_ADMIN, area=place.province))
+    url = reverse("plans_staff:dashboard", args=[place.plan.pk])
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        kept = client.get(url).content.decode()
+    assert len(captured) <= 2  # (the session, the user)
+    LocalCache.clear_all()
+    cache.clear()
+    fresh = client.get(url).content.decode()
+    tokens = [_token(page) for page in (first, kept, fresh)]
+    assert len(set(tokens)) == 3  # masked afresh for each answer
+    assert kept.replace(tokens[1], "T") == fresh.replace(tokens[2], "T")
+    assert "csrfmark" not in kept
+    logout = client.post(reverse("staff:logout"), {"csrfmiddlewaretoken": tokens[1]})
+    assert logout.status_code == 302  # the kept page's token is accepted
+
+
+def test_the_kept_whole_page_is_each_readers_own(place: Any, client: Any) -> None:
+    """Readers of one scope share the cards, not the page: each sees their own
+    name, at once after it changes, and the menu of their own roles."""
+    url = reverse("plans_staff:dashboard", args=[place.plan.pk])
+    one = make_staff("bdv.mot", Role.BOARD_ADMIN, area=place.province)
+    two = make_staff("bdv.hai", Role.BOARD_ADMIN, area=place.province)
+    client.force_login(one)
+    assert "Cán bộ bdv.mot" in client.get(url).content.decode()
+    client.force_login(two)
+    page = client.get(url).content.decode()
+    assert "Cán bộ bdv.hai" in page and "Cán bộ bdv.mot" not in page
+    two.full_name = "Nguyễn Văn Hai"
+    two.save()
+    assert "Nguyễn Văn Hai" in client.get(url).content.decode()
+
+    officer = make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.front_a)
+    client.force_login(officer)
+    assert "Phân quyền" not in client.get(url).content.decode()
+    core_services.grant_role(None, officer, Role.BOARD_ADMIN, area=place.a)
+    assert "Phân quyền" in client.get(url).content.decode()
+
+
+def test_a_waiting_message_shows_once_on_the_kept_page(place: Any, client: Any) -> None:
+    client.force_login(make_staff("bdv.tp", Role.BOARD_ADMIN, area=place.province))
+    url = reverse("plans_staff:dashboard", args=[place.plan.pk])
+    plain = content(client.get(url))
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    storage.add(message_levels.SUCCESS, "Đã lưu chỉ tiêu.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies["messages"] = carrier.cookies["messages"].value
+    shown = content(client.get(url))
+    assert "Đã lưu chỉ tiêu." in shown and shown != plain
+    assert content(client.get(url)) == plain  # shown once, then the kept page again

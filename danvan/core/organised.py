@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from danvan.core.scope import ScopedQuerySetMixin
 
+DRAFT = "draft"
 PUBLISHED = "published"
 
 _M = TypeVar("_M", bound=models.Model)

@@ -35,7 +35,8 @@ tests on the demo data, the fixture's object for the others).
 
 The apps try their staff URLs with the same five personas around a commune's
 own body (`OWNER`, `ADMIN`, `ABOVE`, `SIBLING`, `VIEWER`): `commune_body_personas`
-makes them and `COMMUNE_BODY` gives their profiles; `Matrix.assert_list_scoped`
+makes them (`commune_body` over the usual test units) and `COMMUNE_BODY`
+gives their profiles; `Matrix.assert_list_scoped`
 and `Matrix.assert_refused_posts` are the checks every app makes with them.
 """
 
@@ -55,7 +56,7 @@ from openpyxl import Workbook
 
 from danvan.core import services
 from danvan.core.models import Area, Organization, OrgKind, Role
-from danvan.core.tests.factories import make_staff
+from danvan.core.tests.factories import make_commune, make_province, make_staff
 
 VIEW, MANAGE = "view", "manage"
 GET, POST = "get", "post"
@@ -157,8 +158,8 @@ class Matrix:
             table = {p: e.outcome(row.verb, has_object) for p, e in self.personas.items()}
         return {p: row.ok if status == OK else status for p, status in table.items()}
 
-    def tests(self) -> tuple[Callable[[], None], Callable[..., None]]:
-        """The two tests of a module whose `personas` fixture holds the accounts
+    def tests(self, fixture: str = "personas") -> tuple[Callable[[], None], Callable[..., None]]:
+        """The two tests of a module whose fixture `fixture` holds the accounts
         by persona in `.users` and is the context of the rows::
 
             test_every_url_is_covered, test_urls_by_persona = MATRIX.tests()
@@ -168,7 +169,8 @@ class Matrix:
             self.assert_covers()
 
         @pytest.mark.parametrize("name", self.sorted_names())
-        def test_urls_by_persona(name: str, personas: Any, client: Any) -> None:
+        def test_urls_by_persona(name: str, request: Any, client: Any) -> None:
+            personas = request.getfixturevalue(fixture)
             self.check(client, name, personas.users.__getitem__, personas)
 
         return test_every_url_is_covered, test_urls_by_persona
@@ -320,6 +322,27 @@ def commune_body_personas(
         VIEWER: make_staff("p.viewer", Role.VIEWER, area=commune),
     }
     return body, users
+
+
+@dataclass
+class CommuneBody:
+    """What `commune_body` makes: the units, the body and its personas' accounts."""
+
+    province: Area
+    commune: Area
+    other: Area
+    body: Organization
+    users: dict[str, Any]
+
+
+def commune_body() -> CommuneBody:
+    """`commune_body_personas` over the usual test units: Xã Phụng Hiệp (31420)
+    of Thành phố Cần Thơ (92), and its sibling commune Xã Hòa An (31393)."""
+    province = make_province("92", "Thành phố Cần Thơ")
+    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
+    other = make_commune(province, "Xã Hòa An", "31393")
+    body, users = commune_body_personas(commune, province, other)
+    return CommuneBody(province, commune, other, body, users)
 
 
 def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) -> None:

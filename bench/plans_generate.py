@@ -586,9 +586,7 @@ def intact(meta: dict[str, Any]) -> bool:
     """Are the generated rows still there, and does the current period still hold today?"""
     from zoneinfo import ZoneInfo
 
-    import psycopg
-
-    from bench import settings as bench_settings
+    from bench.common import rows_intact
 
     start, end = (date.fromisoformat(d) for d in meta["period"][1:])
     if not start <= datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() <= end:
@@ -601,15 +599,7 @@ def intact(meta: dict[str, Any]) -> bool:
          meta["targets"]),
         ("SELECT count(*) FROM core_membercount", [], meta["member_counts"]),
     ]  # fmt: skip
-    try:
-        with psycopg.connect(bench_settings.BENCH_PG_URL, connect_timeout=5) as conn:
-            for query, params, expected in checks:
-                row = conn.execute(query, params).fetchone()
-                if not row or row[0] != expected:
-                    return False
-    except Exception:
-        return False
-    return True
+    return rows_intact(checks)
 
 
 def main(argv: list[str] | None = None) -> int:

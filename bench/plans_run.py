@@ -55,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench import plans_generate as pgen  # noqa: E402
 
 # The app as `make serve` runs it (scripts/serve.sh): 3 gunicorn workers on the 2 cores.
@@ -73,39 +74,15 @@ PROFILED = ("dashboard_province", "dashboard_commune", "briefing", "return_impor
 BRIEFING_TOPIC = "Tuyên truyền (benchmark)"
 
 
-def log(message: str) -> None:
-    print(f"[plans {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = common.logger("plans")
 
 
 def ensure_dataset(preset: str, rebuild: bool) -> dict[str, Any]:
-    from bench import generate as gen
-
-    meta = gen.read_meta("pg")
-    current = (
-        meta is not None
-        and meta.get("kind") == "plans"
-        and meta.get("version") == pgen.GENERATOR_VERSION
-        and meta.get("preset") == preset
-    )
-    if current and not rebuild and not pgen.intact(meta or {}):
-        log(
-            "the plans database no longer holds the generated rows, or its current period "
-            "has ended; generating it again"
-        )
-        current = False
-    if rebuild or not current:
-        log("generating the plans dataset; this is done once and reused")
-        return pgen.generate(preset)
-    assert meta is not None
-    log(
-        f"reusing the plans dataset generated {meta['generated_at']} "
-        f"({meta['attendance']:,} attendance rows; --rebuild to regenerate)"
-    )
-    gen.setup_django("pg")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)  # the schema of this code
-    return meta
+    return common.ensure_dataset(
+        pgen, preset, rebuild, "plans", log,
+        lambda meta: f"{meta['attendance']:,} attendance rows",
+        stale="no longer holds the generated rows, or its current period has ended",
+    )  # fmt: skip
 
 
 def reset(meta: dict[str, Any]) -> None:
@@ -386,23 +363,8 @@ def report(
     started: float,
 ) -> str:
     from bench import run as brun
-    from bench.run import fmt_row, table_row
 
-    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
-    rows: list[list[str]] = []
-    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
-    for key, result in results.items():
-        if not result.reps:
-            continue
-        ratio = goal = met = "—"
-        if key in GOALS:
-            against, share = GOALS[key]
-            goal = f"≥ {share * 100:.0f}% of {against}"
-            if against in base:
-                value = result.med("rps") / base[against]
-                ratio = f"{value * 100:.0f}% of {against}"
-                met = "yes" if value >= share else "NO"
-        rows.append(table_row(result, ratio, goal, met))
+    rows = common.goal_rows(results, GOALS)
     if imports:
         med = statistics.median(run["seconds"] for run in imports)
         done = all(run["status"] == "done" for run in imports)
@@ -434,18 +396,15 @@ def report(
                 met,
             ]
         )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [fmt_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    lines += [fmt_row(r, widths) for r in rows]
+    lines = common.goal_table(rows)
     lines.append("")
     lines += extra
     lines += brun.machine_notes(results)
     lines.append(
         f"pg, preset {cfg.preset}: {meta['communes']} communes ({meta['hamlets']:,} hamlets), "
         f"{meta['organizations']:,} organisations, {meta['briefings']:,} briefings with "
-        f"{meta['attendance']:,} attendance rows, {meta['targets']} targets; gunicorn "
-        f"{cfg.workers} sync workers; locust {cfg.users} users, {cfg.reps} × {cfg.duration} s "
-        f"(first {cfg.warmup:g} s not counted); total {(time.monotonic() - started) / 60:.1f} min."
+        f"{meta['attendance']:,} attendance rows, {meta['targets']} targets; "
+        + common.run_summary(cfg, started)
     )
     return "\n".join(lines)
 

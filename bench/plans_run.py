@@ -42,7 +42,6 @@ import json
 import os
 import pstats
 import random
-import signal
 import statistics
 import sys
 import time
@@ -58,8 +57,6 @@ if str(ROOT) not in sys.path:
 from bench import common  # noqa: E402
 from bench import plans_generate as pgen  # noqa: E402
 
-# The app as `make serve` runs it (scripts/serve.sh): 3 gunicorn workers on the 2 cores.
-SERVE_WORKERS = 3
 STAFF_SESSIONS = 50
 OFFICER_SESSIONS = 10
 ATTENDEES = 200  # a briefing's attendance, spread over the union's hamlet branches
@@ -142,11 +139,7 @@ def officer_sessions(meta: dict[str, Any], count: int) -> list[tuple[dict[str, A
 
 
 def write_items(name: str, extra: dict[str, Any], items: list[Any]) -> Path:
-    from bench.run import RESULTS
-
-    path = RESULTS / f"items-plans-{name}.json"
-    path.write_text(json.dumps({**extra, "items": items}), encoding="utf-8")
-    return path
+    return common.write_items("plans", name, extra, items)
 
 
 def dashboard_path(meta: dict[str, Any]) -> str:
@@ -457,55 +450,22 @@ def profile(meta: dict[str, Any], path: str, n: int, cprofile: bool, callees: st
     return status
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
-    parser.add_argument("--rebuild", action="store_true", help="generate the data again")
-    parser.add_argument("--reps", type=int, help="repetitions of each scenario (3)")
-    parser.add_argument("--duration", type=int, help="seconds a repetition (15)")
-    parser.add_argument("--users", type=int, help="locust users (20)")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=SERVE_WORKERS,
-        help=f"gunicorn workers ({SERVE_WORKERS}, as `make serve` runs it)",
+    parser = common.run_parser(
+        __doc__, "B0,B2,dashboard_province,dashboard_commune,briefing,return_import"
     )
-    parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
-    parser.add_argument(
-        "--only",
-        help="comma-separated: B0,B2,dashboard_province,dashboard_commune,briefing,return_import",
-    )
-    parser.add_argument("--profile", choices=PROFILED, help="profile one view in-process")
-    parser.add_argument("-n", type=int, default=200, help="with --profile: requests")
-    parser.add_argument("--cprofile", action="store_true", help="with --profile")
-    parser.add_argument("--callees", help="with --cprofile: what this function calls")
+    common.add_profile_options(parser, PROFILED)
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     pgen.setup_env(preset)
     from bench import run as brun
 
-    brun.LOCUSTFILE = ROOT / "bench" / "plans_locustfile.py"
-    cfg = brun.Config(db="pg", preset=preset)
-    if args.small:
-        cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
-    for name in ("reps", "duration", "users", "workers"):
-        if getattr(args, name):
-            setattr(cfg, name, getattr(args, name))
-    cfg.wait_quiet = args.wait_quiet
-    cfg.retries = 2 if args.wait_quiet else 0
-    cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
+    cfg = common.configure(args, preset, "plans_locustfile.py")
     for key in ("B0", "B2"):  # every ratio needs its baseline from the same run
         if cfg.only and key not in cfg.only and set(cfg.only) != {"return_import"}:
             cfg.only.append(key)
     want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
-    started = time.monotonic()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
-    brun.RESULTS.mkdir(parents=True, exist_ok=True)
+    started = common.start()
     meta = ensure_dataset(preset, args.rebuild)
     if args.profile:
         return profile(meta, args.profile, args.n, args.cprofile, args.callees)
@@ -519,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reset(meta)
     cache.clear()
-    (brun.RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
+    common.write_no_items()
     province_items = write_items(
         "dashboard-province", {"path": dashboard_path(meta)}, staff_sessions(meta, STAFF_SESSIONS)
     )

@@ -38,14 +38,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
-import os
 import pstats
 import random
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -553,28 +550,11 @@ def main(argv: list[str] | None = None) -> int:
         log(extra[-1])
     imports = time_imports(cfg, meta, rng) if want("return_import") else []
     table = report(cfg, meta, results, imports, extra, started)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = brun.RESULTS / f"plans-{preset}-{stamp}.json"
-    payload = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": cfg.__dict__,
-        "dataset": {k: v for k, v in meta.items() if k not in ("commune_ids", "returns")},
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "scenarios": {
-            k: {"label": r.label, "baseline": r.baseline, "reps": [rep.__dict__ for rep in r.reps]}
-            for k, r in results.items()
-        },
-        "return_import": imports,
-        "figures_ms": figures,
-        "briefings_exact": exact,
-        "table": table,
-    }
-    out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    print()
-    print(table)
-    print()
-    log(f"saved {out.relative_to(ROOT)} (and .md)")
+    dataset = {k: v for k, v in meta.items() if k not in ("commune_ids", "returns")}
+    common.save(
+        "plans", cfg, dataset, results, table, log,
+        return_import=imports, figures_ms=figures, briefings_exact=exact,
+    )  # fmt: skip
     if not exact:
         log("!! the briefings stored and the POSTs answered 302 differ")
         return 1

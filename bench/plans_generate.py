@@ -144,10 +144,8 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
 
     communes, per_half = PRESETS[preset]
     t = gen.Timer()
-    gen.recreate_database("pg")
-    gen.setup_django("pg")
+    gen.new_database("pg")
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -182,8 +180,6 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
     )
     from danvan.practices.models import Field, Level, Practice, Status
 
-    call_command("migrate", verbosity=0, interactive=False)
-    gen.create_counter()
     cache.clear()  # the scope and figure versions of an earlier dataset
     t.mark("database created and migrated")
     rng = random.Random(seed)

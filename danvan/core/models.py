@@ -26,6 +26,20 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
+def staff_user_field(verbose_name: str, *, related_name: str | None = "+") -> Any:
+    """The staff account that did something to a row (created, saved, granted
+    it): optional, and set to null when the account is deleted, so the row
+    stays. `related_name=None` keeps Django's default reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
 class User(AbstractUser):
     """A staff user (cán bộ). Vietnamese names are kept whole: họ, đệm, tên in one field."""
 
@@ -273,13 +287,7 @@ class Restructuring(models.Model):
     )
     old_name = models.CharField("tên cũ", max_length=200, blank=True)
     new_name = models.CharField("tên mới", max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        verbose_name="người thực hiện",
-    )
+    created_by = staff_user_field("người thực hiện", related_name=None)
     created_at = models.DateTimeField("thời điểm thực hiện", auto_now_add=True)
 
     class Meta:
@@ -454,14 +462,7 @@ class RoleAssignment(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="tổ chức", null=True, blank=True, on_delete=models.PROTECT
     )
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người cấp quyền",
-    )
+    granted_by = staff_user_field("người cấp quyền")
     created_at = models.DateTimeField("thời điểm cấp", auto_now_add=True)
 
     objects = RoleAssignmentQuerySet.as_manager()

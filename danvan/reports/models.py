@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from danvan.core.models import Area, Job, Organization, Period, PeriodKind
+from danvan.core.models import Area, Job, Organization, Period, PeriodKind, staff_user_field
 from danvan.core.scope import ScopedQuerySetMixin
 
 
@@ -63,14 +62,7 @@ class ReviewReport(models.Model):
     recipients = models.TextField(
         "nơi nhận", blank=True, help_text="Mỗi dòng một nơi nhận, ví dụ: Thường trực Tỉnh ủy,"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người tạo",
-    )
+    created_by = staff_user_field("người tạo")
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
     updated_at = models.DateTimeField("thời điểm sửa", auto_now=True)
 
@@ -127,14 +119,7 @@ class Draft(models.Model):
     lessons = models.TextField("bài học kinh nghiệm", blank=True)
     tasks_ahead = models.TextField("phương hướng, nhiệm vụ", blank=True)
     restored_from = models.PositiveIntegerField("khôi phục từ phiên bản", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người lưu",
-    )
+    created_by = staff_user_field("người lưu")
     created_at = models.DateTimeField("thời điểm lưu", auto_now_add=True)
 
     class Meta:
@@ -180,14 +165,7 @@ class Export(models.Model):
     document = models.FileField("báo cáo (Word)", upload_to="reports/%Y/%m/", blank=True)
     annex = models.FileField("phụ lục (Excel)", upload_to="reports/%Y/%m/", blank=True)
     seconds = models.FloatField("thời gian tạo (giây)", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người xuất",
-    )
+    created_by = staff_user_field("người xuất")
     created_at = models.DateTimeField("thời điểm xuất", auto_now_add=True)
 
     class Meta:

@@ -212,6 +212,43 @@ class Matrix:
             state,
         )
 
+    def refused_posts_test(
+        self,
+        cases: Mapping[str, Callable[[Any], Any]],
+        data: Mapping[str, Any],
+        state: Callable[[Any], Any],
+    ) -> Callable[..., None]:
+        """The test of a module with a `personas` fixture that each page of
+        `cases` (url name -> the object it is POSTed for, from the fixture),
+        POSTed `data` out of scope (`assert_refused_posts`), leaves
+        `state(personas)` as it was::
+
+            test_out_of_scope_posts_change_nothing = MATRIX.refused_posts_test(
+                {"contest_edit": _contest, "round_edit": _round}, {"title": "X"}, _state
+            )
+        """
+
+        @pytest.mark.parametrize("name", list(cases))
+        def test_out_of_scope_posts_change_nothing(name: str, personas: Any, client: Any) -> None:
+            obj = cases[name](personas)
+            self.assert_refused_posts(
+                client, personas.users, name, obj, data, lambda: state(personas)
+            )
+
+        return test_out_of_scope_posts_change_nothing
+
+    def assert_viewer_sees_no(
+        self, client: Any, users: Mapping[str, Any], page: str, obj: Any, links: Iterable[str]
+    ) -> str:
+        """The VIEWER of `commune_body_personas` opens the page `page` of `obj`
+        and finds no link to its pages `links` (the buttons of those who
+        manage it); returns the page's text."""
+        client.force_login(users[VIEWER])
+        body = client.get(reverse(f"{self.namespace}:{page}", args=[obj.pk])).content.decode()
+        for name in links:
+            assert reverse(f"{self.namespace}:{name}", args=[obj.pk]) not in body, name
+        return body
+
     def check(self, client: Any, name: str, user: Callable[[str], Any], *context: Any) -> None:
         """Run the row `name`: `user(persona)` gives the account of a persona."""
         row = self.rows[name]

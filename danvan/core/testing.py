@@ -46,6 +46,7 @@ import io
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import ModuleType
 from typing import Any
 
@@ -54,9 +55,9 @@ from django.db import connection, connections
 from django.urls import reverse
 from openpyxl import Workbook
 
-from danvan.core import services
+from danvan.core import restructuring, services
 from danvan.core.models import Area, Organization, OrgKind, Role
-from danvan.core.tests.factories import make_commune, make_province, make_staff
+from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
 
 VIEW, MANAGE = "view", "manage"
 GET, POST = "get", "post"
@@ -380,6 +381,43 @@ def commune_body() -> CommuneBody:
     other = make_commune(province, "Xã Hòa An", "31393")
     body, users = commune_body_personas(commune, province, other)
     return CommuneBody(province, commune, other, body, users)
+
+
+@dataclass
+class ReviewUnits:
+    """What `review_units` makes: a commune, a commune merged into it after the
+    period (`merge_old`) and a sibling commune, in a province."""
+
+    province: Area
+    commune: Area
+    old: Area
+    sibling: Area
+
+    def boards(self, prefix: str = "Ban Dân vận Đảng ủy xã") -> list[Organization]:
+        """The Ban Dân vận of the commune, of the old commune and of the sibling."""
+        return [
+            make_org(area, f"{prefix} {area.name.removeprefix('Xã ')}", OrgKind.MOBILISATION_BOARD)
+            for area in (self.commune, self.old, self.sibling)
+        ]
+
+    def merge_old(self) -> None:
+        """The old commune merged into the commune on 1/7/2025, once its records are made."""
+        restructuring.merge_areas(
+            None, [self.old], into=self.commune, effective_on=date(2025, 7, 1)
+        )
+
+
+def review_units() -> ReviewUnits:
+    """The units of a test of a review section (`core.review`): Xã Phụng Hiệp
+    (31420) of Thành phố Cần Thơ (92), Xã Tân Long (31423), merged into it by
+    `merge_old`, and the sibling Xã Hòa An (31393)."""
+    province = make_province("92", "Thành phố Cần Thơ")
+    return ReviewUnits(
+        province,
+        make_commune(province, "Xã Phụng Hiệp", "31420"),
+        make_commune(province, "Xã Tân Long", "31423"),
+        make_commune(province, "Xã Hòa An", "31393"),
+    )
 
 
 def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) -> None:

@@ -76,6 +76,18 @@ def rows_intact(checks: list[tuple[str, list[Any], int]]) -> bool:
     return True
 
 
+def generator_main(generator: ModuleType, small: str, argv: list[str] | None) -> int:
+    """The command line of an app's data generator: `--small` (what it makes
+    then: `small`), the app's bench settings (`setup_env`), `generate`."""
+    parser = argparse.ArgumentParser(description=(generator.__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help=small)
+    args = parser.parse_args(argv)
+    preset = "small" if args.small else "full"
+    generator.setup_env(preset)
+    generator.generate(preset)
+    return 0
+
+
 def logger(name: str) -> Callable[[str], None]:
     """A `log(message)` printing "[name HH:MM:SS] message" at once."""
 

@@ -41,7 +41,6 @@ reuses it.
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import random
@@ -599,13 +598,9 @@ def intact(meta: dict[str, Any]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="10 communes, 20,000 attendance rows")
-    args = parser.parse_args(argv)
-    preset = "small" if args.small else "full"
-    setup_env(preset)
-    generate(preset)
-    return 0
+    from bench import common
+
+    return common.generator_main(sys.modules[__name__], "10 communes, 20,000 attendance rows", argv)
 
 
 if __name__ == "__main__":

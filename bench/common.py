@@ -222,6 +222,15 @@ def configure(args: Any, preset: str, locustfile: str) -> Any:
     return cfg
 
 
+def with_baselines(cfg: Any, alone: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """B0 and B2 added to --only (every ratio needs its baseline from the same
+    run), unless it names only scenarios measured `alone` (with no ratio);
+    `want(key)`: whether the scenario `key` runs."""
+    if cfg.only and not set(cfg.only) <= set(alone):
+        cfg.only += [key for key in ("B0", "B2") if key not in cfg.only]
+    return lambda key: not cfg.only or key in cfg.only
+
+
 def start() -> float:
     """Install the signal handlers and make bench/results; the start time (monotonic)."""
     from bench import run as brun

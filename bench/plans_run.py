@@ -458,10 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import run as brun
 
     cfg = common.configure(args, preset, "plans_locustfile.py")
-    for key in ("B0", "B2"):  # every ratio needs its baseline from the same run
-        if cfg.only and key not in cfg.only and set(cfg.only) != {"return_import"}:
-            cfg.only.append(key)
-    want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
+    want = common.with_baselines(cfg, alone=("return_import",))
     started = common.start()
     meta = ensure_dataset(preset, args.rebuild)
     if args.profile:

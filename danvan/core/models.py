@@ -131,7 +131,30 @@ UNIT_TYPES: dict[str, list[str]] = {
 HAMLET_TYPES = UNIT_TYPES[AreaKind.HAMLET]
 
 
-class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+class _FoldedNameQuerySet(MP_NodeQuerySet):
+    def search(self, q: str) -> Any:
+        """The nodes whose name holds every word of `q` (diacritics left out)."""
+        qs = self
+        for term in fold(q).split():
+            qs = qs.filter(name_folded__contains=term)
+        return qs
+
+
+class _FoldedName:
+    """A tree node known by its `name`, searched by `name_folded` (kept in step on save)."""
+
+    name: Any
+    name_folded: Any
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+class AreaQuerySet(ScopedQuerySetMixin, _FoldedNameQuerySet):
     scope_area_path = "path"
     scope_org_path = None
 
@@ -144,12 +167,6 @@ class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
 
     def ended(self) -> AreaQuerySet:
         return self.filter(valid_to__isnull=False)
-
-    def search(self, q: str) -> AreaQuerySet:
-        qs = self
-        for term in fold(q).split():
-            qs = qs.filter(name_folded__contains=term)
-        return qs
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser, verb: str = "view") -> Any:
         from danvan.core.scope import get_scope
@@ -167,7 +184,7 @@ class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
         return qs
 
 
-class Area(MP_Node):
+class Area(_FoldedName, MP_Node):
     """A unit of the administrative tree: province, district, commune, hamlet."""
 
     steplen = 4
@@ -206,13 +223,6 @@ class Area(MP_Node):
                 name="area_code_unique_while_current",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("staff:area_detail", args=[self.pk])
@@ -315,21 +325,15 @@ class OrgKind(models.TextChoices):
     YOUTH_BRANCH = "youth_branch", "Chi đoàn"
 
 
-class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+class OrganizationQuerySet(ScopedQuerySetMixin, _FoldedNameQuerySet):
     scope_area_path = "area__path"
     scope_org_path = "path"
-
-    def search(self, q: str) -> OrganizationQuerySet:
-        qs = self
-        for term in fold(q).split():
-            qs = qs.filter(name_folded__contains=term)
-        return qs
 
     def current(self) -> OrganizationQuerySet:
         return self.filter(valid_to__isnull=True)
 
 
-class Organization(MP_Node):
+class Organization(_FoldedName, MP_Node):
     """A body at an area, child of its parent body (e.g. a hamlet branch of the commune union)."""
 
     steplen = 4
@@ -347,13 +351,6 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "tổ chức"
         verbose_name_plural = "tổ chức"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("staff:org_detail", args=[self.pk])

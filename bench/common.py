@@ -76,6 +76,18 @@ def rows_intact(checks: list[tuple[str, list[Any], int]]) -> bool:
     return True
 
 
+def generator_main(generator: ModuleType, small: str, argv: list[str] | None) -> int:
+    """The command line of an app's data generator: `--small` (what it makes
+    then: `small`), the app's bench settings (`setup_env`), `generate`."""
+    parser = argparse.ArgumentParser(description=(generator.__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--small", action="store_true", help=small)
+    args = parser.parse_args(argv)
+    preset = "small" if args.small else "full"
+    generator.setup_env(preset)
+    generator.generate(preset)
+    return 0
+
+
 def logger(name: str) -> Callable[[str], None]:
     """A `log(message)` printing "[name HH:MM:SS] message" at once."""
 
@@ -208,6 +220,15 @@ def configure(args: Any, preset: str, locustfile: str) -> Any:
     cfg.retries = 2 if args.wait_quiet else 0
     cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
     return cfg
+
+
+def with_baselines(cfg: Any, alone: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """B0 and B2 added to --only (every ratio needs its baseline from the same
+    run), unless it names only scenarios measured `alone` (with no ratio);
+    `want(key)`: whether the scenario `key` runs."""
+    if cfg.only and not set(cfg.only) <= set(alone):
+        cfg.only += [key for key in ("B0", "B2") if key not in cfg.only]
+    return lambda key: not cfg.only or key in cfg.only
 
 
 def start() -> float:

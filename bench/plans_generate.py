@@ -41,7 +41,6 @@ reuses it.
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import random
@@ -144,10 +143,8 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
 
     communes, per_half = PRESETS[preset]
     t = gen.Timer()
-    gen.recreate_database("pg")
-    gen.setup_django("pg")
+    gen.new_database("pg")
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -182,8 +179,6 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
     )
     from danvan.practices.models import Field, Level, Practice, Status
 
-    call_command("migrate", verbosity=0, interactive=False)
-    gen.create_counter()
     cache.clear()  # the scope and figure versions of an earlier dataset
     t.mark("database created and migrated")
     rng = random.Random(seed)
@@ -586,9 +581,7 @@ def intact(meta: dict[str, Any]) -> bool:
     """Are the generated rows still there, and does the current period still hold today?"""
     from zoneinfo import ZoneInfo
 
-    import psycopg
-
-    from bench import settings as bench_settings
+    from bench.common import rows_intact
 
     start, end = (date.fromisoformat(d) for d in meta["period"][1:])
     if not start <= datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() <= end:
@@ -601,25 +594,13 @@ def intact(meta: dict[str, Any]) -> bool:
          meta["targets"]),
         ("SELECT count(*) FROM core_membercount", [], meta["member_counts"]),
     ]  # fmt: skip
-    try:
-        with psycopg.connect(bench_settings.BENCH_PG_URL, connect_timeout=5) as conn:
-            for query, params, expected in checks:
-                row = conn.execute(query, params).fetchone()
-                if not row or row[0] != expected:
-                    return False
-    except Exception:
-        return False
-    return True
+    return rows_intact(checks)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="10 communes, 20,000 attendance rows")
-    args = parser.parse_args(argv)
-    preset = "small" if args.small else "full"
-    setup_env(preset)
-    generate(preset)
-    return 0
+    from bench import common
+
+    return common.generator_main(sys.modules[__name__], "10 communes, 20,000 attendance rows", argv)
 
 
 if __name__ == "__main__":

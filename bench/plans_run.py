@@ -38,15 +38,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
-import os
 import pstats
 import random
-import signal
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -55,10 +51,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench import plans_generate as pgen  # noqa: E402
 
-# The app as `make serve` runs it (scripts/serve.sh): 3 gunicorn workers on the 2 cores.
-SERVE_WORKERS = 3
 STAFF_SESSIONS = 50
 OFFICER_SESSIONS = 10
 ATTENDEES = 200  # a briefing's attendance, spread over the union's hamlet branches
@@ -73,39 +68,15 @@ PROFILED = ("dashboard_province", "dashboard_commune", "briefing", "return_impor
 BRIEFING_TOPIC = "Tuyên truyền (benchmark)"
 
 
-def log(message: str) -> None:
-    print(f"[plans {time.strftime('%H:%M:%S')}] {message}", flush=True)
+log = common.logger("plans")
 
 
 def ensure_dataset(preset: str, rebuild: bool) -> dict[str, Any]:
-    from bench import generate as gen
-
-    meta = gen.read_meta("pg")
-    current = (
-        meta is not None
-        and meta.get("kind") == "plans"
-        and meta.get("version") == pgen.GENERATOR_VERSION
-        and meta.get("preset") == preset
-    )
-    if current and not rebuild and not pgen.intact(meta or {}):
-        log(
-            "the plans database no longer holds the generated rows, or its current period "
-            "has ended; generating it again"
-        )
-        current = False
-    if rebuild or not current:
-        log("generating the plans dataset; this is done once and reused")
-        return pgen.generate(preset)
-    assert meta is not None
-    log(
-        f"reusing the plans dataset generated {meta['generated_at']} "
-        f"({meta['attendance']:,} attendance rows; --rebuild to regenerate)"
-    )
-    gen.setup_django("pg")
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)  # the schema of this code
-    return meta
+    return common.ensure_dataset(
+        pgen, preset, rebuild, "plans", log,
+        lambda meta: f"{meta['attendance']:,} attendance rows",
+        stale="no longer holds the generated rows, or its current period has ended",
+    )  # fmt: skip
 
 
 def reset(meta: dict[str, Any]) -> None:
@@ -165,11 +136,7 @@ def officer_sessions(meta: dict[str, Any], count: int) -> list[tuple[dict[str, A
 
 
 def write_items(name: str, extra: dict[str, Any], items: list[Any]) -> Path:
-    from bench.run import RESULTS
-
-    path = RESULTS / f"items-plans-{name}.json"
-    path.write_text(json.dumps({**extra, "items": items}), encoding="utf-8")
-    return path
+    return common.write_items("plans", name, extra, items)
 
 
 def dashboard_path(meta: dict[str, Any]) -> str:
@@ -386,23 +353,8 @@ def report(
     started: float,
 ) -> str:
     from bench import run as brun
-    from bench.run import fmt_row, table_row
 
-    header = ["scenario", "median req/s", "p50 ms", "p95 ms", "ratio to baseline", "goal", "met?"]
-    rows: list[list[str]] = []
-    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
-    for key, result in results.items():
-        if not result.reps:
-            continue
-        ratio = goal = met = "—"
-        if key in GOALS:
-            against, share = GOALS[key]
-            goal = f"≥ {share * 100:.0f}% of {against}"
-            if against in base:
-                value = result.med("rps") / base[against]
-                ratio = f"{value * 100:.0f}% of {against}"
-                met = "yes" if value >= share else "NO"
-        rows.append(table_row(result, ratio, goal, met))
+    rows = common.goal_rows(results, GOALS)
     if imports:
         med = statistics.median(run["seconds"] for run in imports)
         done = all(run["status"] == "done" for run in imports)
@@ -434,18 +386,15 @@ def report(
                 met,
             ]
         )
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [fmt_row(header, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    lines += [fmt_row(r, widths) for r in rows]
+    lines = common.goal_table(rows)
     lines.append("")
     lines += extra
     lines += brun.machine_notes(results)
     lines.append(
         f"pg, preset {cfg.preset}: {meta['communes']} communes ({meta['hamlets']:,} hamlets), "
         f"{meta['organizations']:,} organisations, {meta['briefings']:,} briefings with "
-        f"{meta['attendance']:,} attendance rows, {meta['targets']} targets; gunicorn "
-        f"{cfg.workers} sync workers; locust {cfg.users} users, {cfg.reps} × {cfg.duration} s "
-        f"(first {cfg.warmup:g} s not counted); total {(time.monotonic() - started) / 60:.1f} min."
+        f"{meta['attendance']:,} attendance rows, {meta['targets']} targets; "
+        + common.run_summary(cfg, started)
     )
     return "\n".join(lines)
 
@@ -498,55 +447,19 @@ def profile(meta: dict[str, Any], path: str, n: int, cprofile: bool, callees: st
     return status
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="small data, short runs (smoke)")
-    parser.add_argument("--rebuild", action="store_true", help="generate the data again")
-    parser.add_argument("--reps", type=int, help="repetitions of each scenario (3)")
-    parser.add_argument("--duration", type=int, help="seconds a repetition (15)")
-    parser.add_argument("--users", type=int, help="locust users (20)")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=SERVE_WORKERS,
-        help=f"gunicorn workers ({SERVE_WORKERS}, as `make serve` runs it)",
+    parser = common.run_parser(
+        __doc__, "B0,B2,dashboard_province,dashboard_commune,briefing,return_import"
     )
-    parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
-    parser.add_argument(
-        "--only",
-        help="comma-separated: B0,B2,dashboard_province,dashboard_commune,briefing,return_import",
-    )
-    parser.add_argument("--profile", choices=PROFILED, help="profile one view in-process")
-    parser.add_argument("-n", type=int, default=200, help="with --profile: requests")
-    parser.add_argument("--cprofile", action="store_true", help="with --profile")
-    parser.add_argument("--callees", help="with --cprofile: what this function calls")
+    common.add_profile_options(parser, PROFILED)
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     pgen.setup_env(preset)
     from bench import run as brun
 
-    brun.LOCUSTFILE = ROOT / "bench" / "plans_locustfile.py"
-    cfg = brun.Config(db="pg", preset=preset)
-    if args.small:
-        cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
-    for name in ("reps", "duration", "users", "workers"):
-        if getattr(args, name):
-            setattr(cfg, name, getattr(args, name))
-    cfg.wait_quiet = args.wait_quiet
-    cfg.retries = 2 if args.wait_quiet else 0
-    cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
-    for key in ("B0", "B2"):  # every ratio needs its baseline from the same run
-        if cfg.only and key not in cfg.only and set(cfg.only) != {"return_import"}:
-            cfg.only.append(key)
-    want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
-    started = time.monotonic()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _terminate)
-    brun.RESULTS.mkdir(parents=True, exist_ok=True)
+    cfg = common.configure(args, preset, "plans_locustfile.py")
+    want = common.with_baselines(cfg, alone=("return_import",))
+    started = common.start()
     meta = ensure_dataset(preset, args.rebuild)
     if args.profile:
         return profile(meta, args.profile, args.n, args.cprofile, args.callees)
@@ -560,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reset(meta)
     cache.clear()
-    (brun.RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
+    common.write_no_items()
     province_items = write_items(
         "dashboard-province", {"path": dashboard_path(meta)}, staff_sessions(meta, STAFF_SESSIONS)
     )
@@ -634,28 +547,11 @@ def main(argv: list[str] | None = None) -> int:
         log(extra[-1])
     imports = time_imports(cfg, meta, rng) if want("return_import") else []
     table = report(cfg, meta, results, imports, extra, started)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = brun.RESULTS / f"plans-{preset}-{stamp}.json"
-    payload = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": cfg.__dict__,
-        "dataset": {k: v for k, v in meta.items() if k not in ("commune_ids", "returns")},
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "scenarios": {
-            k: {"label": r.label, "baseline": r.baseline, "reps": [rep.__dict__ for rep in r.reps]}
-            for k, r in results.items()
-        },
-        "return_import": imports,
-        "figures_ms": figures,
-        "briefings_exact": exact,
-        "table": table,
-    }
-    out.write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
-    out.with_suffix(".md").write_text(table + "\n", encoding="utf-8")
-    print()
-    print(table)
-    print()
-    log(f"saved {out.relative_to(ROOT)} (and .md)")
+    dataset = {k: v for k, v in meta.items() if k not in ("commune_ids", "returns")}
+    common.save(
+        "plans", cfg, dataset, results, table, log,
+        return_import=imports, figures_ms=figures, briefings_exact=exact,
+    )  # fmt: skip
     if not exact:
         log("!! the briefings stored and the POSTs answered 302 differ")
         return 1

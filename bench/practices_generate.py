@@ -27,7 +27,6 @@ A `bench_meta` row records what was made, so bench/practices_run.py reuses it.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -246,13 +245,9 @@ def intact(meta: dict[str, Any]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", action="store_true", help="20 communes, 1,000 practices")
-    args = parser.parse_args(argv)
-    preset = "small" if args.small else "full"
-    setup_env(preset)
-    generate(preset)
-    return 0
+    from bench import common
+
+    return common.generator_main(sys.modules[__name__], "20 communes, 1,000 practices", argv)
 
 
 if __name__ == "__main__":

@@ -204,10 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench import run as brun
 
     cfg = common.configure(args, preset, "practices_locustfile.py")
-    for key in ("B0", "B2"):  # every ratio needs its baseline from the same run
-        if cfg.only and key not in cfg.only:
-            cfg.only.append(key)
-    want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
+    want = common.with_baselines(cfg)
     started = common.start()
     meta = common.ensure_dataset(
         pgen,

@@ -10,27 +10,16 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from danvan.contests.models import Attempt, AttemptStatus, Award, Contest, ContestStatus, PrizeKind
+from danvan.contests.models import Attempt, AttemptStatus, Award, Contest, PrizeKind
 from danvan.core.models import Area
-from danvan.core.review import Result, Table, day_bounds, in_unit, listing, number, overlapping
-from danvan.core.text import format_date, vn_sort_key
+from danvan.core.review import Result, Table, activities_in, day_bounds, listing, number
+from danvan.core.text import format_date
 
 TITLE = "Tổ chức các cuộc thi trực tuyến"
 
 
-def contests_in(area: Area, start: date, end: date) -> list[Contest]:
-    """The contests (published or archived) of the unit's bodies whose window meets the period."""
-    qs = (
-        Contest.objects.filter(in_unit(area, "organization__area__path"))
-        .filter(overlapping("starts_at", "ends_at", start, end))
-        .exclude(status=ContestStatus.DRAFT)
-        .select_related("organization")
-    )
-    return sorted(qs, key=lambda c: (c.starts_at, vn_sort_key(c.title)))
-
-
 def contests_review(area: Area, start: date, end: date) -> Result:
-    contests = contests_in(area, start, end)
+    contests = activities_in(Contest.objects.all(), area, start, end)
     if not contests:
         return Result(
             ["Trong kỳ, chưa tổ chức cuộc thi trực tuyến nào."],

@@ -26,6 +26,20 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
+def staff_user_field(verbose_name: str, *, related_name: str | None = "+") -> Any:
+    """The staff account that did something to a row (created, saved, granted
+    it): optional, and set to null when the account is deleted, so the row
+    stays. `related_name=None` keeps Django's default reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
 class User(AbstractUser):
     """A staff user (cán bộ). Vietnamese names are kept whole: họ, đệm, tên in one field."""
 
@@ -117,7 +131,30 @@ UNIT_TYPES: dict[str, list[str]] = {
 HAMLET_TYPES = UNIT_TYPES[AreaKind.HAMLET]
 
 
-class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+class _FoldedNameQuerySet(MP_NodeQuerySet):
+    def search(self, q: str) -> Any:
+        """The nodes whose name holds every word of `q` (diacritics left out)."""
+        qs = self
+        for term in fold(q).split():
+            qs = qs.filter(name_folded__contains=term)
+        return qs
+
+
+class _FoldedName:
+    """A tree node known by its `name`, searched by `name_folded` (kept in step on save)."""
+
+    name: Any
+    name_folded: Any
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+class AreaQuerySet(ScopedQuerySetMixin, _FoldedNameQuerySet):
     scope_area_path = "path"
     scope_org_path = None
 
@@ -130,12 +167,6 @@ class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
 
     def ended(self) -> AreaQuerySet:
         return self.filter(valid_to__isnull=False)
-
-    def search(self, q: str) -> AreaQuerySet:
-        qs = self
-        for term in fold(q).split():
-            qs = qs.filter(name_folded__contains=term)
-        return qs
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser, verb: str = "view") -> Any:
         from danvan.core.scope import get_scope
@@ -153,7 +184,7 @@ class AreaQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
         return qs
 
 
-class Area(MP_Node):
+class Area(_FoldedName, MP_Node):
     """A unit of the administrative tree: province, district, commune, hamlet."""
 
     steplen = 4
@@ -192,13 +223,6 @@ class Area(MP_Node):
                 name="area_code_unique_while_current",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("staff:area_detail", args=[self.pk])
@@ -273,13 +297,7 @@ class Restructuring(models.Model):
     )
     old_name = models.CharField("tên cũ", max_length=200, blank=True)
     new_name = models.CharField("tên mới", max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        verbose_name="người thực hiện",
-    )
+    created_by = staff_user_field("người thực hiện", related_name=None)
     created_at = models.DateTimeField("thời điểm thực hiện", auto_now_add=True)
 
     class Meta:
@@ -307,21 +325,15 @@ class OrgKind(models.TextChoices):
     YOUTH_BRANCH = "youth_branch", "Chi đoàn"
 
 
-class OrganizationQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+class OrganizationQuerySet(ScopedQuerySetMixin, _FoldedNameQuerySet):
     scope_area_path = "area__path"
     scope_org_path = "path"
-
-    def search(self, q: str) -> OrganizationQuerySet:
-        qs = self
-        for term in fold(q).split():
-            qs = qs.filter(name_folded__contains=term)
-        return qs
 
     def current(self) -> OrganizationQuerySet:
         return self.filter(valid_to__isnull=True)
 
 
-class Organization(MP_Node):
+class Organization(_FoldedName, MP_Node):
     """A body at an area, child of its parent body (e.g. a hamlet branch of the commune union)."""
 
     steplen = 4
@@ -339,13 +351,6 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "tổ chức"
         verbose_name_plural = "tổ chức"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("staff:org_detail", args=[self.pk])
@@ -454,14 +459,7 @@ class RoleAssignment(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="tổ chức", null=True, blank=True, on_delete=models.PROTECT
     )
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người cấp quyền",
-    )
+    granted_by = staff_user_field("người cấp quyền")
     created_at = models.DateTimeField("thời điểm cấp", auto_now_add=True)
 
     objects = RoleAssignmentQuerySet.as_manager()

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from danvan.core.models import staff_user_field
 from danvan.core.scope import ScopedQuerySetMixin
 
+DRAFT = "draft"
 PUBLISHED = "published"
 
 _M = TypeVar("_M", bound=models.Model)
@@ -55,13 +56,7 @@ class OrganisedActivity(models.Model):
     db_owned_field: ClassVar[str] = ""
     """A column written only by the database (its triggers): never saved back."""
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        verbose_name="người tạo",
-    )
+    created_by = staff_user_field("người tạo", related_name=None)
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:

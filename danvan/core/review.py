@@ -29,12 +29,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+
+from danvan.core.organised import DRAFT
+from danvan.core.text import vn_sort_key
 
 if TYPE_CHECKING:
     from danvan.core.models import Area
+
+_A = TypeVar("_A", bound=Model)
 
 
 @dataclass
@@ -126,6 +131,20 @@ def overlapping(opens: str, closes: str, start: date, end: date) -> Q:
     """Activities whose window [opens, closes) meets the period."""
     first, after = day_bounds(start, end)
     return Q(**{f"{opens}__lt": after, f"{closes}__gt": first})
+
+
+def activities_in(activities: QuerySet[_A], area: Area, start: date, end: date) -> list[_A]:
+    """The organised activities (`core.organised`) of `activities` run by the
+    unit's bodies (`in_unit`) whose window meets the period, drafts left out,
+    with their body, by opening then title."""
+    opens, closes = activities.model.window  # type: ignore[attr-defined]
+    qs = (
+        activities.filter(in_unit(area, "organization__area__path"))
+        .filter(overlapping(opens, closes, start, end))
+        .exclude(status=DRAFT)
+        .select_related("organization")
+    )
+    return sorted(qs, key=lambda a: (getattr(a, opens), vn_sort_key(a.title)))  # type: ignore[attr-defined]
 
 
 def number(n: int | float | None) -> str:

@@ -88,16 +88,20 @@ def next_hamlet_code(commune: Area) -> str:
     return f"{commune.code}-{max(numbers, default=0) + 1:02d}"
 
 
-def check_new_hamlet(commune: Area, name: str, unit_type: str) -> None:
-    if commune.kind != AreaKind.COMMUNE:
-        raise _err("Ấp, khu vực chỉ được thêm vào đơn vị cấp xã.", "not_commune")
-    if not commune.is_current:
-        raise _err(f"{commune.name} đã ngừng hoạt động; không thể thêm ấp, khu vực.", "ended")
+def _check_hamlet_type(unit_type: str) -> None:
     if unit_type not in HAMLET_TYPES:
         raise _err(
             f"Loại đơn vị “{unit_type}” không hợp lệ; chọn một trong: {', '.join(HAMLET_TYPES)}.",
             "unit_type",
         )
+
+
+def check_new_hamlet(commune: Area, name: str, unit_type: str) -> None:
+    if commune.kind != AreaKind.COMMUNE:
+        raise _err("Ấp, khu vực chỉ được thêm vào đơn vị cấp xã.", "not_commune")
+    if not commune.is_current:
+        raise _err(f"{commune.name} đã ngừng hoạt động; không thể thêm ấp, khu vực.", "ended")
+    _check_hamlet_type(unit_type)
     full = f"{unit_type} {name}" if not fold(name).startswith(fold(unit_type)) else name
     siblings = Area.objects.filter(path__startswith=commune.path, depth=commune.depth + 1)
     if siblings.current().filter(name_folded=fold(full)).exists():
@@ -157,11 +161,7 @@ def update_hamlet(
         raise _err("Chỉ sửa trực tiếp được thông tin ấp, khu vực.", "not_hamlet")
     if not hamlet.is_current:
         raise _err(f"{hamlet.name} đã ngừng hoạt động; không sửa được.", "ended")
-    if unit_type not in HAMLET_TYPES:
-        raise _err(
-            f"Loại đơn vị “{unit_type}” không hợp lệ; chọn một trong: {', '.join(HAMLET_TYPES)}.",
-            "unit_type",
-        )
+    _check_hamlet_type(unit_type)
     name = " ".join(name.split())
     if not name:
         raise _err("Tên ấp, khu vực không được để trống.", "required")

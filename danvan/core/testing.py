@@ -35,7 +35,8 @@ tests on the demo data, the fixture's object for the others).
 
 The apps try their staff URLs with the same five personas around a commune's
 own body (`OWNER`, `ADMIN`, `ABOVE`, `SIBLING`, `VIEWER`): `commune_body_personas`
-makes them and `COMMUNE_BODY` gives their profiles; `Matrix.assert_list_scoped`
+makes them (`commune_body` over the usual test units) and `COMMUNE_BODY`
+gives their profiles; `Matrix.assert_list_scoped`
 and `Matrix.assert_refused_posts` are the checks every app makes with them.
 """
 
@@ -45,6 +46,7 @@ import io
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import ModuleType
 from typing import Any
 
@@ -53,9 +55,9 @@ from django.db import connection, connections
 from django.urls import reverse
 from openpyxl import Workbook
 
-from danvan.core import services
+from danvan.core import restructuring, services
 from danvan.core.models import Area, Organization, OrgKind, Role
-from danvan.core.tests.factories import make_staff
+from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
 
 VIEW, MANAGE = "view", "manage"
 GET, POST = "get", "post"
@@ -157,8 +159,8 @@ class Matrix:
             table = {p: e.outcome(row.verb, has_object) for p, e in self.personas.items()}
         return {p: row.ok if status == OK else status for p, status in table.items()}
 
-    def tests(self) -> tuple[Callable[[], None], Callable[..., None]]:
-        """The two tests of a module whose `personas` fixture holds the accounts
+    def tests(self, fixture: str = "personas") -> tuple[Callable[[], None], Callable[..., None]]:
+        """The two tests of a module whose fixture `fixture` holds the accounts
         by persona in `.users` and is the context of the rows::
 
             test_every_url_is_covered, test_urls_by_persona = MATRIX.tests()
@@ -168,7 +170,8 @@ class Matrix:
             self.assert_covers()
 
         @pytest.mark.parametrize("name", self.sorted_names())
-        def test_urls_by_persona(name: str, personas: Any, client: Any) -> None:
+        def test_urls_by_persona(name: str, request: Any, client: Any) -> None:
+            personas = request.getfixturevalue(fixture)
             self.check(client, name, personas.users.__getitem__, personas)
 
         return test_every_url_is_covered, test_urls_by_persona
@@ -209,6 +212,43 @@ class Matrix:
             data,
             state,
         )
+
+    def refused_posts_test(
+        self,
+        cases: Mapping[str, Callable[[Any], Any]],
+        data: Mapping[str, Any],
+        state: Callable[[Any], Any],
+    ) -> Callable[..., None]:
+        """The test of a module with a `personas` fixture that each page of
+        `cases` (url name -> the object it is POSTed for, from the fixture),
+        POSTed `data` out of scope (`assert_refused_posts`), leaves
+        `state(personas)` as it was::
+
+            test_out_of_scope_posts_change_nothing = MATRIX.refused_posts_test(
+                {"contest_edit": _contest, "round_edit": _round}, {"title": "X"}, _state
+            )
+        """
+
+        @pytest.mark.parametrize("name", list(cases))
+        def test_out_of_scope_posts_change_nothing(name: str, personas: Any, client: Any) -> None:
+            obj = cases[name](personas)
+            self.assert_refused_posts(
+                client, personas.users, name, obj, data, lambda: state(personas)
+            )
+
+        return test_out_of_scope_posts_change_nothing
+
+    def assert_viewer_sees_no(
+        self, client: Any, users: Mapping[str, Any], page: str, obj: Any, links: Iterable[str]
+    ) -> str:
+        """The VIEWER of `commune_body_personas` opens the page `page` of `obj`
+        and finds no link to its pages `links` (the buttons of those who
+        manage it); returns the page's text."""
+        client.force_login(users[VIEWER])
+        body = client.get(reverse(f"{self.namespace}:{page}", args=[obj.pk])).content.decode()
+        for name in links:
+            assert reverse(f"{self.namespace}:{name}", args=[obj.pk]) not in body, name
+        return body
 
     def check(self, client: Any, name: str, user: Callable[[str], Any], *context: Any) -> None:
         """Run the row `name`: `user(persona)` gives the account of a persona."""
@@ -320,6 +360,64 @@ def commune_body_personas(
         VIEWER: make_staff("p.viewer", Role.VIEWER, area=commune),
     }
     return body, users
+
+
+@dataclass
+class CommuneBody:
+    """What `commune_body` makes: the units, the body and its personas' accounts."""
+
+    province: Area
+    commune: Area
+    other: Area
+    body: Organization
+    users: dict[str, Any]
+
+
+def commune_body() -> CommuneBody:
+    """`commune_body_personas` over the usual test units: Xã Phụng Hiệp (31420)
+    of Thành phố Cần Thơ (92), and its sibling commune Xã Hòa An (31393)."""
+    province = make_province("92", "Thành phố Cần Thơ")
+    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
+    other = make_commune(province, "Xã Hòa An", "31393")
+    body, users = commune_body_personas(commune, province, other)
+    return CommuneBody(province, commune, other, body, users)
+
+
+@dataclass
+class ReviewUnits:
+    """What `review_units` makes: a commune, a commune merged into it after the
+    period (`merge_old`) and a sibling commune, in a province."""
+
+    province: Area
+    commune: Area
+    old: Area
+    sibling: Area
+
+    def boards(self, prefix: str = "Ban Dân vận Đảng ủy xã") -> list[Organization]:
+        """The Ban Dân vận of the commune, of the old commune and of the sibling."""
+        return [
+            make_org(area, f"{prefix} {area.name.removeprefix('Xã ')}", OrgKind.MOBILISATION_BOARD)
+            for area in (self.commune, self.old, self.sibling)
+        ]
+
+    def merge_old(self) -> None:
+        """The old commune merged into the commune on 1/7/2025, once its records are made."""
+        restructuring.merge_areas(
+            None, [self.old], into=self.commune, effective_on=date(2025, 7, 1)
+        )
+
+
+def review_units() -> ReviewUnits:
+    """The units of a test of a review section (`core.review`): Xã Phụng Hiệp
+    (31420) of Thành phố Cần Thơ (92), Xã Tân Long (31423), merged into it by
+    `merge_old`, and the sibling Xã Hòa An (31393)."""
+    province = make_province("92", "Thành phố Cần Thơ")
+    return ReviewUnits(
+        province,
+        make_commune(province, "Xã Phụng Hiệp", "31420"),
+        make_commune(province, "Xã Tân Long", "31423"),
+        make_commune(province, "Xã Hòa An", "31393"),
+    )
 
 
 def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) -> None:

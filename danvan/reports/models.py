@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.models import Area, Job, Organization, Period, PeriodKind
+from danvan.core.models import Area, Job, Organization, Period, PeriodKind, staff_user_field
 from danvan.core.scope import ScopedQuerySetMixin
 
 
@@ -65,14 +64,7 @@ class ReviewReport(models.Model):
     recipients = models.TextField(
         "nơi nhận", blank=True, help_text="Mỗi dòng một nơi nhận, ví dụ: Thường trực Tỉnh ủy,"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người tạo",
-    )
+    created_by = staff_user_field("người tạo")
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
     updated_at = models.DateTimeField("thời điểm sửa", auto_now=True)
 
@@ -135,14 +127,7 @@ class Draft(models.Model):
     lessons = models.TextField("bài học kinh nghiệm", blank=True)
     tasks_ahead = models.TextField("phương hướng, nhiệm vụ", blank=True)
     restored_from = models.PositiveIntegerField("khôi phục từ phiên bản", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người lưu",
-    )
+    created_by = staff_user_field("người lưu")
     created_at = models.DateTimeField("thời điểm lưu", auto_now_add=True)
 
     class Meta:
@@ -194,14 +179,7 @@ class Export(models.Model):
         blank=True,
         help_text="Có giá trị khi kỳ báo cáo chưa kết thúc lúc xuất: bản xuất là dự thảo.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="người xuất",
-    )
+    created_by = staff_user_field("người xuất")
     created_at = models.DateTimeField("thời điểm xuất", auto_now_add=True)
 
     class Meta:

@@ -10,23 +10,13 @@ from datetime import date
 from django.db.models import Count
 
 from danvan.core.models import Area, Period
-from danvan.core.review import Result, Table, in_unit, listing, number, overlapping
-from danvan.core.text import format_date, vn_sort_key
-from danvan.surveys.models import Response, Survey, SurveyStatus
+from danvan.core.review import Result, Table, activities_in, listing, number
+from danvan.core.text import format_date
+from danvan.surveys.models import Response, Survey
 from danvan.surveys.opinion import hot_issues
 
 TITLE = "Khảo sát ý kiến, nắm tình hình dư luận xã hội"
 HOT_SHOWN = 5
-
-
-def surveys_in(area: Area, start: date, end: date) -> list[Survey]:
-    qs = (
-        Survey.objects.filter(in_unit(area, "organization__area__path"))
-        .filter(overlapping("opens_at", "closes_at", start, end))
-        .exclude(status=SurveyStatus.DRAFT)
-        .select_related("organization")
-    )
-    return sorted(qs, key=lambda s: (s.opens_at, vn_sort_key(s.title)))
 
 
 def periods_in(start: date, end: date) -> list[Period]:
@@ -35,7 +25,7 @@ def periods_in(start: date, end: date) -> list[Period]:
 
 
 def surveys_review(area: Area, start: date, end: date) -> Result:
-    surveys = surveys_in(area, start, end)
+    surveys = activities_in(Survey.objects.all(), area, start, end)
     responses = dict(
         Response.objects.filter(
             survey__in=[s.pk for s in surveys], received_on__gte=start, received_on__lte=end

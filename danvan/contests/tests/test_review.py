@@ -25,11 +25,9 @@ from danvan.contests.models import (
 )
 from danvan.contests.review import contests_review
 from danvan.contests.tests.factories import make_contest, make_participant
-from danvan.core import restructuring
-from danvan.core.models import OrgKind
 from danvan.core.review import REVIEW_SECTIONS, day_bounds
 from danvan.core.scope import current_path, history_map
-from danvan.core.tests.factories import make_commune, make_org, make_province
+from danvan.core.testing import review_units
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 
@@ -61,13 +59,9 @@ def _award(rnd: Round, kind: str, person: Any = None) -> Award:
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    old = make_commune(province, "Xã Tân Long", "31423")
-    sibling = make_commune(province, "Xã Hòa An", "31393")
-    body = make_org(commune, "Ban Dân vận Đảng ủy xã Phụng Hiệp", OrgKind.MOBILISATION_BOARD)
-    old_body = make_org(old, "Ban Dân vận Đảng ủy xã Tân Long", OrgKind.MOBILISATION_BOARD)
-    sib_body = make_org(sibling, "Ban Dân vận Đảng ủy xã Hòa An", OrgKind.MOBILISATION_BOARD)
+    units = review_units()
+    commune, old, sibling = units.commune, units.old, units.sibling
+    body, old_body, sib_body = units.boards()
 
     def contest(org: Any, slug: str, start: date, end: date, status: str) -> Contest:
         return make_contest(org, org.area, title=f"Tìm hiểu {slug}", slug=slug,
@@ -99,8 +93,8 @@ def world(db: Any) -> dict[str, Any]:
     _award(r0, PrizeKind.CONSOLATION, p4)
     _award(r2, PrizeKind.FIRST, p5)
     _award(r4, PrizeKind.FIRST, p6)
-    restructuring.merge_areas(None, [old], into=commune, effective_on=date(2025, 7, 1))
-    return {"commune": commune, "province": province, "sibling": sibling}
+    units.merge_old()
+    return {"commune": commune, "province": units.province, "sibling": sibling}
 
 
 def recount(area: Any) -> dict[str, int]:

@@ -14,7 +14,6 @@ the anonymous visitor is sent to sign in. `test_every_contest_staff_url_is_cover
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +28,6 @@ from danvan.core.testing import (
     MANAGE,
     SIBLING,
     VIEW,
-    VIEWER,
     Matrix,
     Row,
     assert_create_refused_out_of_scope,
@@ -113,42 +111,36 @@ def test_sibling_list_never_shows_the_contest(personas: Personas, client: Any) -
 
 
 def test_viewer_sees_no_management_buttons(personas: Personas, client: Any) -> None:
-    contest = personas.world.contest
-    client.force_login(personas.users[VIEWER])
-    body = client.get(reverse("contests_staff:contest_detail", args=[contest.pk])).content
-    assert reverse("contests_staff:contest_edit", args=[contest.pk]).encode() not in body
-    assert reverse("contests_staff:question_list", args=[contest.pk]).encode() not in body
+    MATRIX.assert_viewer_sees_no(
+        client, personas.users, "contest_detail", personas.world.contest,
+        ["contest_edit", "question_list"],
+    )  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "name,factory",
-    [
-        ("contest_publish", _contest),
-        ("contest_archive", _contest),
-        ("contest_unpublish", _contest),
-        ("round_close", _round),
-        ("round_publish", _round),
-        ("question_toggle", _question),
-        ("category_rename", _category),
-        ("round_edit", _round),
-        ("contest_edit", _contest),
-    ],
+def _state(p: Personas) -> Any:
+    return (
+        Contest.objects.values_list("status", "title").get(pk=p.world.contest.pk),
+        list(Question.objects.values_list("pk", "active").order_by("pk")),
+        list(Category.objects.values_list("pk", "name").order_by("pk")),
+        list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
+    )
+
+
+test_out_of_scope_posts_change_nothing = MATRIX.refused_posts_test(
+    {
+        "contest_publish": _contest,
+        "contest_archive": _contest,
+        "contest_unpublish": _contest,
+        "round_close": _round,
+        "round_publish": _round,
+        "question_toggle": _question,
+        "category_rename": _category,
+        "round_edit": _round,
+        "contest_edit": _contest,
+    },
+    {"name": "Đổi tên", "title": "Đổi tên"},
+    _state,
 )
-def test_out_of_scope_posts_change_nothing(
-    name: str, factory: Callable[[Personas], Any], personas: Personas, client: Any
-) -> None:
-    obj = factory(personas)
-
-    def state() -> Any:
-        return (
-            Contest.objects.values_list("status", "title").get(pk=personas.world.contest.pk),
-            list(Question.objects.values_list("pk", "active").order_by("pk")),
-            list(Category.objects.values_list("pk", "name").order_by("pk")),
-            list(Round.objects.values_list("pk", "status", "title").order_by("pk")),
-        )
-
-    data = {"name": "Đổi tên", "title": "Đổi tên"}
-    MATRIX.assert_refused_posts(client, personas.users, name, obj, data, state)
 
 
 def test_contest_form_offers_only_managed_organisations(personas: Personas, client: Any) -> None:

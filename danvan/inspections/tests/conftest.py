@@ -8,29 +8,23 @@ import pytest
 
 from danvan.core import services as core_services
 from danvan.core.models import OrgKind
-from danvan.core.testing import commune_body_personas
-from danvan.core.tests.factories import make_commune, make_period, make_province
+from danvan.core.testing import commune_body
+from danvan.core.tests.factories import make_period
 from danvan.inspections import services
 from danvan.inspections.models import Inspection, Kind, Programme
 
 
 @pytest.fixture
 def world(db: Any) -> SimpleNamespace:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    body, users = commune_body_personas(commune, province, other)
+    units = commune_body()
     farmers = core_services.create_organization(
-        name="Hội Nông dân xã Phụng Hiệp", kind=OrgKind.FARMERS, area=commune
+        name="Hội Nông dân xã Phụng Hiệp", kind=OrgKind.FARMERS, area=units.commune
     )
     core_services.create_organization(  # the sibling commune has its bodies too
-        name="Hội Nông dân xã Hòa An", kind=OrgKind.FARMERS, area=other
+        name="Hội Nông dân xã Hòa An", kind=OrgKind.FARMERS, area=units.other
     )
     period = make_period("6 tháng đầu năm 2025", start=date(2025, 1, 1), end=date(2025, 6, 30))
-    return SimpleNamespace(
-        province=province, commune=commune, other=other, body=body, users=users,
-        farmers=farmers, period=period,
-    )  # fmt: skip
+    return SimpleNamespace(**vars(units), farmers=farmers, period=period)
 
 
 def new_programme(world: SimpleNamespace) -> Programme:

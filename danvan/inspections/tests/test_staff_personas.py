@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-
 from danvan.core.testing import COMMUNE_BODY, MANAGE, VIEW, Matrix, Row
 from danvan.inspections import services, urls_staff
 from danvan.inspections.tests.conftest import new_inspection, new_programme
@@ -44,10 +42,4 @@ MATRIX = Matrix(
 )
 
 
-def test_every_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, world: Any, client: Any) -> None:
-    MATRIX.check(client, name, world.users.__getitem__, world)
+test_every_url_is_covered, test_urls_by_persona = MATRIX.tests("world")

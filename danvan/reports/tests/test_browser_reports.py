@@ -4,7 +4,6 @@ version, the export ends with the links to the Word document and the annex."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -22,20 +21,16 @@ def _width(page: Any) -> int:
 
 
 def test_writing_and_exporting_a_report_on_a_phone(live_server: Any, page_phone: Any) -> None:
-    from danvan.core.models import PeriodKind, Role
-    from danvan.core.testing import commune_body_personas
-    from danvan.core.tests.factories import make_commune, make_period, make_province, make_staff
+    from danvan.core.models import Role
+    from danvan.core.testing import commune_body
+    from danvan.core.tests.factories import make_staff
     from danvan.reports import services
     from danvan.reports.models import Export
+    from danvan.reports.tests.conftest import first_half_2026
 
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    body, _users = commune_body_personas(commune, province, other)
-    officer = make_staff("canbo.phunghiep", Role.BOARD_ADMIN, area=commune)
-    period = make_period("6 tháng đầu năm 2026", PeriodKind.HALF_YEAR, date(2026, 1, 1),
-                         date(2026, 6, 30))  # fmt: skip
-    report = services.create_report(officer, organization=body, period=period)
+    units = commune_body()
+    officer = make_staff("canbo.phunghiep", Role.BOARD_ADMIN, area=units.commune)
+    report = services.create_report(officer, organization=units.body, period=first_half_2026())
 
     client = Client()
     client.force_login(officer)

@@ -20,22 +20,10 @@ from openpyxl import load_workbook
 
 from danvan.core.models import Job, JobStatus, PeriodKind
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.testing import ABOVE, OWNER, SIBLING, VIEWER, commune_body_personas
-from danvan.core.tests.factories import make_commune, make_period, make_province
+from danvan.core.testing import ABOVE, OWNER, SIBLING, VIEWER
+from danvan.core.tests.factories import make_period
 from danvan.reports import services
 from danvan.reports.models import Draft, Export, ReviewReport
-
-
-@pytest.fixture
-def world(db: Any) -> dict[str, Any]:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    body, users = commune_body_personas(commune, province, other)
-    period = make_period("6 tháng đầu năm 2026", PeriodKind.HALF_YEAR, date(2026, 1, 1),
-                         date(2026, 6, 30))  # fmt: skip
-    report = services.create_report(users[OWNER], organization=body, period=period)
-    return {"body": body, "users": users, "period": period, "report": report}
 
 
 def test_a_new_report_takes_its_header_from_the_body_and_the_period(world: dict[str, Any]) -> None:

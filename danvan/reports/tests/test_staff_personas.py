@@ -6,14 +6,12 @@ VIEW pages (and downloads) only; out-of-scope writes change nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from danvan.core.models import PeriodKind
 from danvan.core.testing import (
     ABOVE,
     COMMUNE_BODY,
@@ -27,9 +25,7 @@ from danvan.core.testing import (
     Row,
     Target,
     assert_posts_change_nothing,
-    commune_body_personas,
 )
-from danvan.core.tests.factories import make_commune, make_period, make_province
 from danvan.reports import services, urls_staff
 from danvan.reports.models import Draft, Export, ReviewReport
 
@@ -41,16 +37,9 @@ class Personas:
 
 
 @pytest.fixture
-def personas(db: Any) -> Personas:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    body, users = commune_body_personas(commune, province, other)
-    period = make_period("6 tháng đầu năm 2026", PeriodKind.HALF_YEAR, date(2026, 1, 1),
-                         date(2026, 6, 30))  # fmt: skip
-    report = services.create_report(users[OWNER], organization=body, period=period)
-    services.save_draft(report, users[OWNER], results="Kết quả.")
-    return Personas(report, users)
+def personas(world: dict[str, Any]) -> Personas:
+    services.save_draft(world["report"], world["users"][OWNER], results="Kết quả.")
+    return Personas(world["report"], world["users"])
 
 
 def _report(p: Personas) -> ReviewReport:
@@ -93,13 +82,7 @@ MATRIX = Matrix(
 )
 
 
-def test_every_reports_staff_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    MATRIX.check(client, name, personas.users.__getitem__, personas)
+test_every_reports_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
 
 def test_out_of_scope_writes_change_nothing(personas: Personas, client: Any) -> None:

@@ -11,16 +11,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from danvan.core import restructuring
-from danvan.core.models import OrgKind, PeriodKind
+from danvan.core.models import PeriodKind
 from danvan.core.review import REVIEW_SECTIONS
 from danvan.core.scope import current_path, history_map
+from danvan.core.testing import review_units
 from danvan.core.tests.factories import (
-    make_commune,
     make_hamlet,
-    make_org,
     make_period,
-    make_province,
     make_user,
 )
 from danvan.surveys.models import (
@@ -59,14 +56,10 @@ def _responses(survey: Survey, *days: date) -> None:
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    old = make_commune(province, "Xã Tân Long", "31423")
-    sibling = make_commune(province, "Xã Hòa An", "31393")
+    units = review_units()
+    commune, old, sibling = units.commune, units.old, units.sibling
     hamlet = make_hamlet(commune, "Ấp Phụng Thạnh")
-    body = make_org(commune, "Ban Dân vận xã Phụng Hiệp", OrgKind.MOBILISATION_BOARD)
-    old_body = make_org(old, "Ban Dân vận xã Tân Long", OrgKind.MOBILISATION_BOARD)
-    sib_body = make_org(sibling, "Ban Dân vận xã Hòa An", OrgKind.MOBILISATION_BOARD)
+    body, old_body, sib_body = units.boards("Ban Dân vận xã")
     s1 = _survey(body, "cai-cach", date(2025, 3, 1), date(2025, 5, 1), SurveyStatus.CLOSED)
     s0 = _survey(old_body, "giao-thong", date(2024, 12, 1), date(2025, 2, 1), SurveyStatus.ARCHIVED)
     s2 = _survey(sib_body, "hoa-an", date(2025, 3, 1), date(2025, 5, 1), SurveyStatus.CLOSED)
@@ -104,8 +97,8 @@ def world(db: Any) -> dict[str, Any]:
     report(h1, commune, "Bản nháp", status=ReportStatus.DRAFT)
     report(h1, sibling, "Đường sá xuống cấp")
     report(before, commune, "Giá phân bón tăng")
-    restructuring.merge_areas(None, [old], into=commune, effective_on=date(2025, 7, 1))
-    return {"commune": commune, "province": province}
+    units.merge_old()
+    return {"commune": commune, "province": units.province}
 
 
 def recount(area: Any) -> dict[str, int]:

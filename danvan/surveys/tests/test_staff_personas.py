@@ -23,7 +23,6 @@ from danvan.core.testing import (
     POST,
     SIBLING,
     VIEW,
-    VIEWER,
     Matrix,
     Row,
     assert_create_refused_out_of_scope,
@@ -166,12 +165,11 @@ def test_sibling_list_never_shows_the_survey(personas: Personas, client: Any) ->
 
 
 def test_viewer_sees_no_management_buttons(personas: Personas, client: Any) -> None:
-    survey = personas.survey
-    client.force_login(personas.users[VIEWER])
-    body = client.get(reverse("surveys_staff:survey_detail", args=[survey.pk])).content
-    for name in ("survey_edit", "survey_publish", "survey_codes", "question_add"):
-        assert reverse(f"surveys_staff:{name}", args=[survey.pk]).encode() not in body
-    assert reverse("surveys_staff:survey_share", args=[survey.pk]).encode() in body
+    body = MATRIX.assert_viewer_sees_no(
+        client, personas.users, "survey_detail", personas.survey,
+        ["survey_edit", "survey_publish", "survey_codes", "question_add"],
+    )  # fmt: skip
+    assert reverse("surveys_staff:survey_share", args=[personas.survey.pk]) in body
 
 
 # What the out-of-scope POSTs send: a field of each form.
@@ -198,32 +196,26 @@ def _state(p: Personas) -> Any:
     )
 
 
-@pytest.mark.parametrize(
-    "name,factory",
-    [
-        ("survey_edit", _survey),
-        ("survey_publish", _survey),
-        ("survey_archive", _survey),
-        ("survey_duplicate", _survey),
-        ("survey_codes", _survey),
-        ("section_add", _survey),
-        ("question_add", _survey),
-        ("section_edit", _section),
-        ("section_delete", _section),
-        ("section_move", _section),
-        ("question_edit", _question),
-        ("question_delete", _question),
-        ("question_move", _question),
-        ("survey_reorder", _survey),
-    ],
+test_out_of_scope_posts_change_nothing = MATRIX.refused_posts_test(
+    {
+        "survey_edit": _survey,
+        "survey_publish": _survey,
+        "survey_archive": _survey,
+        "survey_duplicate": _survey,
+        "survey_codes": _survey,
+        "section_add": _survey,
+        "question_add": _survey,
+        "section_edit": _section,
+        "section_delete": _section,
+        "section_move": _section,
+        "question_edit": _question,
+        "question_delete": _question,
+        "question_move": _question,
+        "survey_reorder": _survey,
+    },
+    REFUSED_POST,
+    _state,
 )
-def test_out_of_scope_posts_change_nothing(
-    name: str, factory: Callable[[Personas], Any], personas: Personas, client: Any
-) -> None:
-    obj = factory(personas)
-    MATRIX.assert_refused_posts(
-        client, personas.users, name, obj, REFUSED_POST, lambda: _state(personas)
-    )
 
 
 def test_survey_form_offers_only_managed_organisations(personas: Personas, client: Any) -> None:

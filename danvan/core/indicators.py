@@ -8,13 +8,20 @@ dashboard (danvan.plans) only reads `INDICATORS`, so no app imports another.
 into it: how many of the counted things are done out of how many, the same per
 unit below it (`parts`, whose sums equal the figure), and, for a unit without
 units below, the rows that make the number (`rows`).
+
+`trend(area, plan, period)` gives the figure of a past reporting period, for
+the dashboard's "over the periods": an indicator counted per period (members
+briefed) counts that period's records; one that is a state (plans issued,
+people active, officials trained, communes covered) is read as it stood at the
+period's end (`at_period_end`: its `compute` takes `on`, a date).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
 
 from danvan.core.cache import LocalCache, Version
 
@@ -60,8 +67,27 @@ class Indicator:
     """(unit, plan or None) -> figure; the plan narrows what counts where it
     matters (the coordination plans *for* that plan)."""
     trend: Callable[[Area, Any, Any], Figure] | None = None
-    """(unit, plan, reporting period) -> the figure of that period, for an
-    indicator counted per period (members briefed): the dashboard's trend."""
+    """(unit, plan, reporting period) -> the figure of that period: the
+    dashboard's trend. For the current period it equals `compute`'s figure
+    (the dashboard shows it as the figure)."""
+
+
+class ComputedOn(Protocol):
+    def __call__(self, area: Area, plan: Any = None, *, on: date | None = None) -> Figure: ...
+
+
+def at_period_end(compute: ComputedOn) -> Callable[[Area, Any, Any], Figure]:
+    """The trend of an indicator that is a state: `compute` read on each past
+    period's last day; the current period's is the figure of today."""
+
+    def trend(area: Area, plan: Any, period: Any) -> Figure:
+        from django.utils import timezone
+
+        if period.end >= timezone.localdate():
+            return compute(area, plan)
+        return compute(area, plan, on=period.end)
+
+    return trend
 
 
 INDICATORS: dict[str, Indicator] = {}
@@ -125,22 +151,25 @@ class Returned:
     total: int
 
 
-RETURNS: list[Callable[[str, Area], list[Returned]]] = []
-"""Providers of aggregate returns, (indicator code, unit) -> the returns under it."""
+RETURNS: list[Callable[[str, Area, date | None], list[Returned]]] = []
+"""Providers of aggregate returns, (indicator code, unit, day or None for
+today) -> the returns under it of the reporting period holding that day."""
 
 
-def register_returns(provider: Callable[[str, Area], list[Returned]]) -> None:
+def register_returns(provider: Callable[[str, Area, date | None], list[Returned]]) -> None:
     if provider not in RETURNS:
         RETURNS.append(provider)
 
 
-def _with_returns(area: Area, items: list[Item], code: str, figure: Figure) -> list[Item]:
+def _with_returns(
+    area: Area, items: list[Item], code: str, figure: Figure, on: date | None
+) -> list[Item]:
     """The items plus, for each return under `area` whose unit has no rows, the
     return as one item; a return that differs from its unit's rows is flagged."""
     from danvan.core.models import Area
     from danvan.core.scope import current_path, history_map
 
-    returns = {r.path: r for provider in RETURNS for r in provider(code, area)}
+    returns = {r.path: r for provider in RETURNS for r in provider(code, area, on)}
     if not returns:
         return items
     history = history_map()
@@ -168,20 +197,21 @@ def _with_returns(area: Area, items: list[Item], code: str, figure: Figure) -> l
     return [*items, *extra]
 
 
-def tally(area: Area, items: list[Item], code: str = "") -> Figure:
+def tally(area: Area, items: list[Item], code: str = "", on: date | None = None) -> Figure:
     """The figure of `area` from its counted things: a thing of a unit merged
     away counts where that unit's figures now go (`scope.current_path`); each
     counts once in the unit below `area` it falls in, or in `area` itself
     (a part for `area` itself then, and a row), so the parts add up to the
     figure. With the indicator's `code`, the aggregate returns of units without
-    rows count instead (`RETURNS`)."""
+    rows count instead (`RETURNS`): those of the period holding `on` (a day
+    of a past period, for the trend; None: today's)."""
     from danvan.core.models import Area
     from danvan.core.scope import current_path, history_map
     from danvan.core.text import fold
 
     figure = Figure()
     if code and RETURNS:
-        items = _with_returns(area, items, code, figure)
+        items = _with_returns(area, items, code, figure, on)
     history = history_map()
     step = Area.steplen
     below: dict[str, list[int]] = {}

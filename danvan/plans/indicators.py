@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bisect import bisect_left
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.indicators import Figure, Indicator, Item, Returned, Row, tally
+from danvan.core.indicators import Figure, Indicator, Item, Returned, Row, at_period_end, tally
 from danvan.core.models import (
     Area,
     AreaKind,
@@ -33,10 +34,10 @@ from danvan.plans.models import (
 )
 
 
-def coordination_plans(area: Area, plan: Any = None) -> Figure:
+def coordination_plans(area: Area, plan: Any = None, *, on: date | None = None) -> Figure:
     """Each Front body and socio-political organisation in force under `area`
     (its levels: province, commune; not the hamlet branches), done when it has
-    issued its coordination plan (for `plan`, when given)."""
+    issued its coordination plan (for `plan`, when given; on or before the day `on`, when given)."""
     bodies = (
         Organization.objects.current()
         .filter(kind__in=FRONT_AND_UNIONS, area__path__startswith=area.path)
@@ -46,6 +47,8 @@ def coordination_plans(area: Area, plan: Any = None) -> Figure:
     issued = CoordinationPlan.objects.filter(status=CoordinationStatus.ISSUED)
     if plan is not None:
         issued = issued.filter(plan=plan)
+    if on is not None:
+        issued = issued.filter(issued_on__lte=on)
     numbers = dict(issued.values_list("organization_id", "number"))
     items = []
     for body in bodies:
@@ -53,7 +56,7 @@ def coordination_plans(area: Area, plan: Any = None) -> Figure:
         note = f"Kế hoạch số {numbers[body.pk]}" if done else "Chưa có kế hoạch phối hợp"
         url = reverse("staff:org_detail", args=[body.pk])
         items.append(Item(body.area.path, done, Row(body.name, done, note, url)))
-    return tally(area, items, "coordination_plans")
+    return tally(area, items, "coordination_plans", on)
 
 
 COORDINATION = Indicator(
@@ -63,16 +66,17 @@ COORDINATION = Indicator(
     "dân, Đoàn Thanh niên, Hội Cựu chiến binh) đang hoạt động đã ban hành kế hoạch phối hợp "
     "thực hiện kế hoạch này, trên tổng số các cơ quan đó của địa bàn (không tính chi hội ở ấp).",
     compute=coordination_plans,
+    trend=at_period_end(coordination_plans),
 )
 
 
 MEMBER_UNIONS = (OrgKind.WOMEN, OrgKind.FARMERS, OrgKind.YOUTH, OrgKind.VETERANS)
 
 
-def current_period() -> Period | None:
-    """The latest reporting period that has begun."""
+def current_period(on: date | None = None) -> Period | None:
+    """The latest reporting period (half-year) begun by the day `on` (today)."""
     return (
-        Period.objects.filter(start__lte=timezone.localdate(), kind=PeriodKind.HALF_YEAR)
+        Period.objects.filter(start__lte=on or timezone.localdate(), kind=PeriodKind.HALF_YEAR)
         .latest_first()
         .first()
     )
@@ -131,7 +135,7 @@ def members_briefed(area: Area, plan: Any = None, period: Period | None = None) 
         url = reverse("staff:org_detail", args=[body.pk])
         row = Row(body.name, attended >= count.members, note, url)
         items.append(Item(body.area.path, min(attended, count.members), row, count.members))
-    figure = tally(area, items, "members_briefed")
+    figure = tally(area, items, "members_briefed", period.end)
     figure.note = f"Kỳ {period.name} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return figure
 
@@ -149,10 +153,10 @@ MEMBERS_BRIEFED = Indicator(
 )
 
 
-def bodies_with_communicator(area: Area, plan: Any = None) -> Figure:
+def bodies_with_communicator(area: Area, plan: Any = None, *, on: date | None = None) -> Figure:
     """The commune Front body and organisations, and each hamlet's party cell,
     in force under `area`: done when a reporter or propagandist of theirs is
-    active today."""
+    active today (on the day `on`, when given)."""
     bodies = (
         Organization.objects.current()
         .filter(area__path__startswith=area.path)
@@ -164,7 +168,7 @@ def bodies_with_communicator(area: Area, plan: Any = None) -> Figure:
         .order_by("path")
     )
     people: dict[int, int] = dict(
-        Communicator.objects.active()
+        Communicator.objects.active(on)
         .filter(kind__in=COUNTED_COMMUNICATORS, organization__in=bodies)
         .values_list("organization")
         .annotate(n=Count("pk"))
@@ -176,7 +180,7 @@ def bodies_with_communicator(area: Area, plan: Any = None) -> Figure:
         note = f"{n} báo cáo viên, tuyên truyền viên" if n else "Chưa có người tham gia"
         url = reverse("plans_staff:communicator_list") + f"?to_chuc={body.pk}"
         items.append(Item(body.area.path, n > 0, Row(f"{body.name}", n > 0, note, url)))
-    return tally(area, items, "bodies_with_communicator")
+    return tally(area, items, "bodies_with_communicator", on)
 
 
 COMMUNICATORS = Indicator(
@@ -186,14 +190,16 @@ COMMUNICATORS = Indicator(
     "đang hoạt động có ít nhất một báo cáo viên hoặc tuyên truyền viên đang tham gia, trên "
     "tổng số các cơ quan, chi bộ đó của địa bàn.",
     compute=bodies_with_communicator,
+    trend=at_period_end(bodies_with_communicator),
 )
 
 
 def trained(official_class: str, code: str) -> Any:
-    def compute(area: Area, plan: Any = None) -> Figure:
-        """Officials of the class in office under `area`: done when they have
-        completed a course (one ending within the plan's period, with a plan)."""
-        today = timezone.localdate()
+    def compute(area: Area, plan: Any = None, *, on: date | None = None) -> Figure:
+        """Officials of the class in office under `area` (on the day `on`, when
+        given): done when they have completed a course (one ending within the
+        plan's period, with a plan; by `on`, when given)."""
+        today = on or timezone.localdate()
         officials = (
             Official.objects.filter(
                 official_class=official_class, organization__area__path__startswith=area.path
@@ -205,6 +211,8 @@ def trained(official_class: str, code: str) -> Any:
         done = Completion.objects.filter(completed=True, official__in=officials)
         if plan is not None:
             done = done.filter(course__ends_on__gte=plan.starts_on)
+        if on is not None:
+            done = done.filter(course__ends_on__lte=on)
         courses = dict(done.values_list("official_id", "course__title"))
         items = []
         for o in officials:
@@ -213,7 +221,7 @@ def trained(official_class: str, code: str) -> Any:
             note = f"{o.organization.name}; {learnt}"
             url = reverse("plans_staff:official_list") + f"?q={o.full_name}"
             items.append(Item(o.organization.area.path, ok, Row(o.full_name, ok, note, url)))
-        return tally(area, items, code)
+        return tally(area, items, code, on)
 
     return compute
 
@@ -225,6 +233,7 @@ TRAINED_GRASSROOTS = Indicator(
     "đang công tác đã hoàn thành ít nhất một lớp tập huấn công tác dân vận (kết thúc từ ngày "
     "bắt đầu thực hiện kế hoạch), trên tổng số cán bộ nhóm này của địa bàn.",
     compute=trained(OfficialClass.GRASSROOTS, "trained_grassroots"),
+    trend=at_period_end(trained(OfficialClass.GRASSROOTS, "trained_grassroots")),
 )
 TRAINED_PUBLIC_FACING = Indicator(
     code="trained_public_facing",
@@ -234,13 +243,15 @@ TRAINED_PUBLIC_FACING = Indicator(
     "tập huấn, bồi dưỡng (kết thúc từ ngày bắt đầu thực hiện kế hoạch), trên tổng số cán bộ "
     "nhóm này của địa bàn.",
     compute=trained(OfficialClass.PUBLIC_FACING, "trained_public_facing"),
+    trend=at_period_end(trained(OfficialClass.PUBLIC_FACING, "trained_public_facing")),
 )
 
 
-def returns_under(code: str, area: Area) -> list[Returned]:
-    """The aggregate returns of the current period for `code` under `area`
-    (`core.indicators.register_returns`), each at its unit's current place."""
-    period = current_period()
+def returns_under(code: str, area: Area, on: date | None = None) -> list[Returned]:
+    """The aggregate returns for `code` under `area` of the period holding the
+    day `on` (today) (`core.indicators.register_returns`), each at its unit's
+    current place."""
+    period = current_period(on)
     if period is None:
         return []
     rows = AggregateReturn.objects.filter(

@@ -484,10 +484,8 @@ def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str
         trend = (
             [(p, kept_figure(indicator, here, plan, p)) for p in recent] if indicator.trend else []
         )
-        figure: Figure = (  # the current half-year's, when the trend counts as the figure does
-            trend[-1][1]
-            if trend and indicator.trend is indicator.compute and recent[-1] == current
-            else kept_figure(indicator, here, plan)
+        figure: Figure = (  # the trend's current half-year is the figure (`Indicator.trend`)
+            trend[-1][1] if trend and recent[-1] == current else kept_figure(indicator, here, plan)
         )
         shown.append(
             (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure),

@@ -7,14 +7,17 @@ into the successor: `core.scope.history_map`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from danvan.core.indicators import Figure, Indicator, Item, Row, tally
+from danvan.core.indicators import Figure, Indicator, Item, Row, at_period_end, tally
 from danvan.core.models import Area, AreaKind
 from danvan.core.scope import current_path, history_map
-from danvan.practices.models import COUNTING, Practice
+from danvan.practices.models import COUNTING, Practice, Step
 
 EXAMPLES = 3
 """Practices named per commune; the count gives the rest (the list filtered by the commune)."""
@@ -42,14 +45,40 @@ def commune_coverage(user: Any, *, year: int | None = None) -> list[CommuneCover
     return sorted(coverage_of(communes, year=year), key=lambda r: (r.covered, r.commune.path))
 
 
-def coverage_of(communes: list[Area], *, year: int | None = None) -> list[CommuneCoverage]:
-    """Each of `communes` (in force) with its counting practices. The practices
-    are counted in the database per unit they run in (a GROUP BY), so the cost
+def counting_on(on: date) -> QuerySet[Practice]:
+    """The practices that counted on the day `on`, as the record stands: begun
+    by then (their start date or, without one, the day they were entered), in
+    the status their steps had at the end of that day (the status of the
+    first later step's start when every step is later; today's without steps)."""
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+    steps = Step.objects.filter(practice=OuterRef("pk"))
+    then = Coalesce(
+        Subquery(steps.filter(at__lt=end).order_by("-at", "-pk").values("to_status")[:1]),
+        Subquery(steps.order_by("at", "pk").values("from_status")[:1]),
+        F("status"),
+    )
+    return (
+        Practice.objects.filter(
+            Q(started_on__lte=on) | Q(started_on__isnull=True, created_at__lt=end)
+        )
+        .alias(status_then=then)
+        .filter(status_then__in=COUNTING)
+    )
+
+
+def coverage_of(
+    communes: list[Area], *, year: int | None = None, on: date | None = None
+) -> list[CommuneCoverage]:
+    """Each of `communes` (in force) with its counting practices (those that
+    counted on the day `on`, when given: `counting_on`). The practices are
+    counted in the database per unit they run in (a GROUP BY), so the cost
     follows the number of units, not of practices."""
     if not communes:
         return []
     history = history_map()
-    practices = Practice.objects.filter(status__in=COUNTING)
+    practices: QuerySet[Practice] = (
+        Practice.objects.filter(status__in=COUNTING) if on is None else counting_on(on)
+    )
     if year is not None:
         practices = practices.filter(year=year)
     per_unit = practices.values_list("area__path").annotate(n=Count("pk"), first=Min("pk"))
@@ -72,9 +101,10 @@ def coverage_of(communes: list[Area], *, year: int | None = None) -> list[Commun
     return list(rows.values())
 
 
-def communes_with_practice(area: Area, plan: Any = None) -> Figure:
+def communes_with_practice(area: Area, plan: Any = None, *, on: date | None = None) -> Figure:
     """The indicator "communes with a practice that counts": each commune in
-    force under `area` (or `area` itself), done when it has one."""
+    force under `area` (or `area` itself), done when it has one (had one on
+    the day `on`, when given)."""
     communes = list(
         Area.objects.current().filter(kind=AreaKind.COMMUNE, path__startswith=area.path)
     )
@@ -88,9 +118,9 @@ def communes_with_practice(area: Area, plan: Any = None) -> Figure:
                 "; ".join(p.title for p in r.practices) or "Chưa có mô hình",
             ),
         )
-        for r in coverage_of(communes)
+        for r in coverage_of(communes, on=on)
     ]
-    return tally(area, items, "communes_with_practice")
+    return tally(area, items, "communes_with_practice", on)
 
 
 INDICATOR = Indicator(
@@ -100,4 +130,5 @@ INDICATOR = Indicator(
     "thực hiện, đề nghị công nhận, đã công nhận hoặc nhân rộng (kể cả ở ấp, khu vực, và của "
     "đơn vị cũ đã sáp nhập vào), trên tổng số xã, phường, thị trấn của địa bàn.",
     compute=communes_with_practice,
+    trend=at_period_end(communes_with_practice),
 )

@@ -128,10 +128,18 @@ def _quotas_key(round_id: int) -> str:
 
 
 def round_quotas(rnd: Round) -> list[tuple[int, int]]:
+    """The round's quotas (category id, count): kept on the round object, so a
+    round kept in the process (`public_helpers.ROUNDS`, `services.ROUNDS_BY_ID`:
+    ROUND_TTL seconds) costs a start no round trip for them, and in the shared
+    cache until `invalidate_round`."""
+    kept: list[tuple[int, int]] | None = rnd.__dict__.get("_quotas")
+    if kept is not None:
+        return kept
     quotas = cache.get(_quotas_key(rnd.pk))
     if quotas is None:
         quotas = list(rnd.quotas.values_list("category_id", "count"))
         cache.set(_quotas_key(rnd.pk), quotas, 300)
+    rnd.__dict__["_quotas"] = quotas
     return quotas  # type: ignore[no-any-return]
 
 
@@ -143,6 +151,9 @@ def load_bank_and_quotas(
 
 
 def invalidate_round(rnd: Round) -> None:
+    """After a change of the round's quotas: other processes see it within
+    ROUND_TTL seconds (the rounds they keep expire), this one at once."""
+    rnd.__dict__.pop("_quotas", None)
     cache.delete(_quotas_key(rnd.pk))
 
 

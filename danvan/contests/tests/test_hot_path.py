@@ -745,6 +745,29 @@ def test_start_attempt_queries(world: Any, person: Any, django_assert_max_num_qu
         start_attempt(rnd, person)
 
 
+def test_a_kept_round_draws_without_asking_the_shared_cache_for_its_quotas(
+    world: Any, monkeypatch: Any
+) -> None:
+    """The round a start reads is kept in the process (ROUND_TTL seconds) with
+    its quotas: the second start from it makes no round trip for them; a
+    change of the quotas (`invalidate_round`) is read again at once."""
+    rnd = fresh_round(world)
+    start_attempt(rnd, make_participant(world.contest, world.commune))
+    asked: list[str] = []
+    real_get = bank.cache.get
+
+    def get(key: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(key)
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(bank.cache, "get", get)
+    start_attempt(rnd, make_participant(world.contest, world.commune))
+    assert not [key for key in asked if key.startswith("contests:quotas:")]
+    invalidate_round(rnd)
+    bank.round_quotas(rnd)
+    assert [key for key in asked if key.startswith("contests:quotas:")]
+
+
 def test_submit_attempt_queries(
     world: Any, person: Any, django_assert_max_num_queries: Any
 ) -> None:

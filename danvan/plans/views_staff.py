@@ -464,6 +464,7 @@ def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str
         ).latest_first()[:4]
     )[::-1]
     current = current_period() if recent else None
+    today = timezone.localdate()
     found: dict[str, Area | None] = {}  # the unit shown for a target's unit, looked up once
     for target in targets:
         indicator = INDICATORS.get(target.indicator)
@@ -484,8 +485,13 @@ def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str
         trend = (
             [(p, kept_figure(indicator, here, plan, p)) for p in recent] if indicator.trend else []
         )
-        figure: Figure = (  # the trend's current half-year is the figure (`Indicator.trend`)
-            trend[-1][1] if trend and recent[-1] == current else kept_figure(indicator, here, plan)
+        # The trend's current half-year is the figure (`Indicator.trend`), but
+        # a state's only while that half-year runs (else it was read on its end).
+        same = indicator.trend is indicator.compute or (current and current.end >= today)
+        figure: Figure = (
+            trend[-1][1]
+            if trend and recent[-1] == current and same
+            else kept_figure(indicator, here, plan)
         )
         shown.append(
             (target, indicator, here, figure, light(figure.percent, target.value), _chart(figure),

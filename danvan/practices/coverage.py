@@ -7,15 +7,15 @@ into the successor: `core.scope.history_map`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from danvan.core.indicators import Figure, Indicator, Item, Row, at_period_end, tally
 from danvan.core.models import Area, AreaKind
+from danvan.core.review import day_bounds
 from danvan.core.scope import current_path, history_map
 from danvan.practices.models import COUNTING, Practice, Step
 
@@ -50,7 +50,7 @@ def counting_on(on: date) -> QuerySet[Practice]:
     by then (their start date or, without one, the day they were entered), in
     the status their steps had at the end of that day (the status of the
     first later step's start when every step is later; today's without steps)."""
-    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+    _start, end = day_bounds(on, on)
     steps = Step.objects.filter(practice=OuterRef("pk"))
     then = Coalesce(
         Subquery(steps.filter(at__lt=end).order_by("-at", "-pk").values("to_status")[:1]),

@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from django.core.cache import cache, caches
@@ -121,6 +123,9 @@ class Version:
 
     def __init__(self, key: str) -> None:
         self.key = key
+        self._at_commit_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            f"{key}:at_commit_only", default=False
+        )
 
     def get(self) -> int:
         return int(cache.get(self.key, 0))
@@ -128,12 +133,15 @@ class Version:
     def changed(self) -> None:
         """Raise the version now and again when the transaction commits, so
         that what a reader computed in between from the rows not yet committed
-        is not kept under the new version."""
+        is not kept under the new version (inside `at_commit_only`: at the
+        commit only)."""
         from django.db import connection, transaction
 
-        self._raise()
         if not connection.in_atomic_block:
+            self._raise()
             return
+        if not self._at_commit_only.get():
+            self._raise()
         current = set(connection.savepoint_ids)
         if any(  # already due at this commit, whatever rolls back
             entry[1] == self._raise and set(entry[0]) <= current
@@ -142,7 +150,25 @@ class Version:
             return
         transaction.on_commit(self._raise)
 
+    @contextlib.contextmanager
+    def at_commit_only(self) -> Iterator[None]:
+        """Changes inside raise the version once, when their transaction
+        commits, not also at once: for a writer that reads nothing kept under
+        this version before it commits (the raise at once is what lets such a
+        read see the transaction's own rows)."""
+        token = self._at_commit_only.set(True)
+        try:
+            yield
+        finally:
+            self._at_commit_only.reset(token)
+
     def _raise(self) -> None:
+        """One INCR on Redis (a missing counter starts from 0)."""
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            client = backend._cache.get_client(write=True)
+            client.incr(backend.make_and_validate_key(self.key))
+            return
         try:
             cache.incr(self.key)
         except ValueError:

@@ -4,17 +4,20 @@ to the user's scope."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 
 from danvan.core.cache import LocalCache
 from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
 from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.indicators import indicator_choices
-from danvan.core.models import Area, Organization, Period
+from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
 from danvan.core.validators import normalize_phone
@@ -163,6 +166,21 @@ class TargetForm(forms.ModelForm):
         form_field(self, "area").queryset = Area.objects.visible_to(user).order_by("path")
 
 
+def of_unit(unit: Area) -> Q:
+    """The bodies of `unit`: a commune's own and its hamlets'; a province's
+    own only (its communes are chosen each on its own)."""
+    if unit.kind == AreaKind.COMMUNE:
+        return Q(area__path__startswith=unit.path)
+    return Q(area__path=unit.path)
+
+
+def unit_and_above(unit: Area) -> Q:
+    """The bodies of `unit` (`of_unit`) and of the units above it (a
+    provincial union may hold a briefing in a commune)."""
+    steps = range(Area.steplen, len(unit.path), Area.steplen)
+    return of_unit(unit) | Q(area__path__in=[unit.path[:n] for n in steps])
+
+
 class _Kept(forms.ModelChoiceField):
     """A choice looked up in `kept` (pk -> object: the rows of the queryset,
     fetched or kept by the caller) when given, else in the queryset; a pk not
@@ -182,6 +200,25 @@ class _Kept(forms.ModelChoiceField):
                 params={"value": value},
             )
         return found
+
+
+_QUERYSETS = LocalCache(ttl=300, size=256)
+
+
+def scoped(readers: Any, name: str, build: Callable[[], Any]) -> Any:
+    """The queryset `build()` returns (named `name`, decided by the reader's
+    scope and the day only), built once a day per scope and kept in the
+    process under `readers` (`readers_key`); each call gets its own clone, the
+    kept one is never evaluated. Without `readers` (no shared cache), built
+    each time."""
+    if readers is None:
+        return build()
+    key = (name, readers, timezone.localdate())
+    kept = _QUERYSETS.get(key)
+    if kept is None:
+        kept = build()
+        _QUERYSETS.set(key, kept)
+    return kept.all()
 
 
 _CHOOSABLE = LocalCache(ttl=300, size=256)
@@ -225,21 +262,30 @@ class BriefingForm(forms.ModelForm):
         widgets = {"held_on": DATE_WIDGET}
         field_classes = {"plan": _Kept}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, unit: Area | None = None, **kwargs: Any) -> None:
+        """`unit`: the unit chosen first (a province's officer): the bodies
+        offered are that unit's and those above it."""
         super().__init__(*args, **kwargs)
         self.readers = readers_key(user)  # (None: nothing kept)
-        managed = managed_bodies(user)
+        managed = scoped(self.readers, "managed", lambda: managed_bodies(user))
+        if unit is not None:
+            managed = managed.filter(unit_and_above(unit))
         body = self.fields["organization"]
         assert isinstance(body, _KeptBody)
         body.queryset = managed
-        body.kept = kept_bodies(self.readers, "managed", managed)  # no look-up a request
+        name = f"managed:{getattr(unit, 'pk', '')}"
+        body.kept = kept_bodies(self.readers, name, managed)  # no look-up a request
         readable = readable_plans(user, self.readers)  # nor a scope test of the plans
         field = self.fields["plan"]
         assert isinstance(field, _Kept)
-        field.queryset = (
-            Plan.objects.visible_to(user)
-            if readable is None
-            else Plan.objects.filter(pk__in=list(readable))
+        field.queryset = scoped(
+            self.readers,
+            "plans",
+            lambda: (
+                Plan.objects.visible_to(user)
+                if readable is None
+                else Plan.objects.filter(pk__in=list(readable))
+            ),
         )
         field.kept = readable
         field.required = False
@@ -269,11 +315,25 @@ class _KnownBody(_KeptBody):
         return result
 
 
+MAX_ATTENDEES = 100_000
+"""A row's count above this is a typing mistake (and would not fit the column)."""
+
+
 class AttendanceRow(forms.Form):
     organization = _KnownBody(
         label="Chi hội, đoàn thể", queryset=Organization.objects.none(), required=False
     )
-    attendees = forms.IntegerField(label="Số người dự", min_value=1, required=False)
+    attendees = forms.IntegerField(
+        label="Số người dự",
+        min_value=1,
+        max_value=MAX_ATTENDEES,
+        required=False,
+        error_messages={
+            "invalid": "Số người dự phải là một số nguyên, ví dụ 25.",
+            "min_value": "Số người dự phải lớn hơn 0.",
+            "max_value": "Số người dự không quá 100.000.",
+        },
+    )
 
     def __init__(
         self, *args: Any, bodies: Any = None, known: dict[int, Any] | None = None, **kwargs: Any
@@ -329,6 +389,39 @@ class BaseAttendanceRows(forms.BaseFormSet):
 AttendanceRows = forms.formset_factory(
     AttendanceRow, formset=BaseAttendanceRows, extra=10, max_num=60, validate_max=True
 )
+
+
+ROWS_PREFIX = "nguoi-du"
+
+
+def attendance_from(
+    data: Any, found: Callable[[set[int]], dict[int, Organization]]
+) -> list[tuple[Organization, int]] | None:
+    """The attendance rows of a POST (`AttendanceRows`, prefix `ROWS_PREFIX`)
+    read straight from it when every row is plainly right: (body, count) for
+    each filled row, in order, the bodies by pk from `found` (the bodies the
+    user may choose, among the pks asked). None when any row needs the
+    formset's message (a count not a whole number in range, a body not
+    offered, half a row, too many rows): the formset then checks and shows
+    them. The same rows as the formset's, without a form for each."""
+    total = str(data.get(f"{ROWS_PREFIX}-TOTAL_FORMS", ""))
+    if not (total.isascii() and total.isdigit()) or int(total) > AttendanceRows.max_num:
+        return None
+    pairs = []
+    for i in range(int(total)):
+        body = str(data.get(f"{ROWS_PREFIX}-{i}-organization", ""))
+        count = str(data.get(f"{ROWS_PREFIX}-{i}-attendees", "")).strip()
+        if not body and not count:
+            continue  # an empty row, as the formset skips it
+        if not (body.isascii() and body.isdigit() and count.isascii() and count.isdigit()):
+            return None
+        if not 1 <= int(count) <= MAX_ATTENDEES:
+            return None
+        pairs.append((int(body), int(count)))
+    bodies = found({pk for pk, _n in pairs}) if pairs else {}
+    if any(pk not in bodies for pk, _n in pairs):
+        return None
+    return [(bodies[pk], n) for pk, n in pairs]
 
 
 class NamedRow(forms.Form):

@@ -468,15 +468,16 @@ def record_briefing(
                 + ". Hãy kiểm tra lại, hoặc xác nhận nếu số liệu đúng.",
                 code="above_members",
             )
-    with transaction.atomic():
+    # The figures version: raised by the briefing's own save, once, when this
+    # commits (nothing here reads a figure).
+    with FIGURES.at_commit_only(), transaction.atomic():
         briefing = Briefing.objects.create(organization=organization, created_by=by, **fields)
         Attendance.objects.bulk_create(
             Attendance(briefing=briefing, organization=body, attendees=n, from_names=from_names)
             for body, n, from_names in combined
         )
-        Attendee.objects.bulk_create(_named_rows(briefing, named))
-        # The figures version: raised by the briefing's own save, now (no figure
-        # is read before the rows above are written) and when this commits.
+        if named:
+            Attendee.objects.bulk_create(_named_rows(briefing, named))
     return briefing
 
 

@@ -24,7 +24,7 @@ from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS
 from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, list_page
-from danvan.core.models import Organization, Period
+from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.scope import (
     MANAGE,
     can,
@@ -99,36 +99,96 @@ def briefing_export(request: StaffRequest) -> HttpResponse:
     return exports.excel(exports.briefings_workbook(rows), "Các buổi tuyên truyền")
 
 
+UNIT_FIRST = 300
+"""A user who may record the briefings of more bodies than this (a province's
+thousands) first chooses the unit: the page then lists that unit's bodies
+only, not every body of the province in each row."""
+
+
+UNITS_SHOWN = 200
+
+
+def _briefing_unit(request: StaffRequest) -> Area | None:
+    """The unit chosen for the briefing (`don_vi`, in the query string or the
+    form), a current unit above the hamlets in the user's scope; None when
+    none was chosen. A unit out of scope, or no unit, is a 404."""
+    raw = request.POST.get("don_vi") or request.GET.get("don_vi", "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise Http404("Không tìm thấy.")
+    return get_object_or_404(_briefing_units(request), pk=int(raw))
+
+
+def _briefing_units(request: StaffRequest) -> Any:
+    return (
+        Area.objects.visible_to(request.user)
+        .current()
+        .exclude(kind=AreaKind.HAMLET)
+        .order_by("path")
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def briefing_add(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE):
         raise Http404("Không tìm thấy.")
-    form = f.BriefingForm(request.POST or None, user=request.user)
-    bodies = (  # the bodies whose members attend: the Front, the unions and their branches
-        Organization.objects.visible_to(request.user)
-        .current()
-        .filter(kind__in=ATTENDING)
-        .select_related("area")
-        .order_by("path")
+    unit = _briefing_unit(request)
+    form = f.BriefingForm(request.POST or None, user=request.user, unit=unit)
+    bodies = f.scoped(  # the bodies whose members attend: the Front, the unions and their branches
+        form.readers,
+        "attending",
+        lambda: (
+            Organization.objects.visible_to(request.user)
+            .current()
+            .filter(kind__in=ATTENDING)
+            .select_related("area")
+            .order_by("path")
+        ),
     )
-    kept = f.kept_bodies(form.readers, "attending", bodies) if request.method == "POST" else None
-    rows = f.AttendanceRows(
-        request.POST or None, prefix="nguoi-du", form_kwargs={"bodies": bodies, "known": kept}
-    )
+    if unit is not None:
+        bodies = bodies.filter(f.of_unit(unit))
+    elif request.method == "GET" and bodies.count() > UNIT_FIRST:
+        units = _briefing_units(request)
+        q = request.GET.get("q", "").strip()
+        for term in fold(q).split():
+            units = units.filter(name_folded__contains=term)
+        context = {"nav": NAV, "q": q, "count": units.count(), "shown": units[:UNITS_SHOWN]}
+        return render(request, "plans/staff/briefing_unit.html", context)
+    names_sent = request.method == "POST" and "ten-TOTAL_FORMS" in request.POST
+    attendance, rows = None, None
+    if request.method == "POST":
+        kept = f.kept_bodies(form.readers, f"attending:{getattr(unit, 'pk', '')}", bodies)
+
+        def found(pks: set[int]) -> dict[int, Organization]:
+            if kept is not None:
+                return kept
+            return {body.pk: body for body in bodies.filter(pk__in=pks)}
+
+        attendance = f.attendance_from(request.POST, found)
+        if attendance is None:  # a row to show with its message
+            rows = f.AttendanceRows(
+                request.POST, prefix=f.ROWS_PREFIX, form_kwargs={"bodies": bodies, "known": kept}
+            )
+            if rows.is_valid():
+                attendance = [
+                    (r["organization"], r["attendees"])
+                    for r in rows.cleaned_data
+                    if r.get("organization")
+                ]
     # The names are optional: a POST without their rows at all records counts only.
-    sent_names = request.POST if "ten-TOTAL_FORMS" in request.POST else None
-    names = f.NamedRows(sent_names, prefix="ten", form_kwargs={"bodies": bodies})
+    names = f.NamedRows(
+        request.POST if names_sent else None, prefix="ten", form_kwargs={"bodies": bodies}
+    )
     asked = False
     # Every part checked (so each shows its errors), the names only when sent.
-    valid = [form.is_valid(), rows.is_valid(), not names.is_bound or names.is_valid()]
+    valid = [form.is_valid(), attendance is not None, not names_sent or names.is_valid()]
     if request.method == "POST" and all(valid):
+        assert attendance is not None
         data = form.cleaned_data
-        attendance = [
-            (r["organization"], r["attendees"]) for r in rows.cleaned_data if r.get("organization")
-        ]
         fields = {n: data[n] for n in ("plan", "topic", "held_on", "place", "format", "audience")}
-        named = f.named_from(names) if names.is_bound else []
+        named = f.named_from(names) if names_sent else []
         try:
             briefing = services.record_briefing(
                 by=request.user,
@@ -145,7 +205,12 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             total = sum(n for _b, n, _f in services.attendance_rows(attendance, named))
             messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
             return redirect(briefing)
+    if rows is None:
+        rows = f.AttendanceRows(
+            request.POST or None, prefix=f.ROWS_PREFIX, form_kwargs={"bodies": bodies}
+        )
     context = {"nav": NAV, "form": form, "rows": rows, "names": names, "asked": asked}
+    context["unit"] = unit
     return render(request, "plans/staff/briefing_form.html", context)
 
 

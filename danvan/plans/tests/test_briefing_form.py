@@ -39,6 +39,12 @@ def shared_cache(settings: Any) -> None:
 
 @pytest.fixture
 def place(db: Any) -> Any:
+    return make_place()
+
+
+def make_place() -> Any:
+    """A city with two communes; the first's women's union with five hamlet
+    branches and 200 members this period; the city board's plan."""
     today = timezone.localdate()
     period = make_period("Kỳ này", start=today - timedelta(days=60), end=today + timedelta(days=60))
     province = make_province("92", "Thành phố Cần Thơ")

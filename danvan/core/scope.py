@@ -209,15 +209,18 @@ def _build_scope(user_id: int, is_superuser: bool) -> Scope:
     )
 
 
-def get_scope(user: AnyUser) -> Scope:
+def get_scope(user: AnyUser, version: Any = None) -> Scope:
     """The user's scope, built once per user object (so once per request), and
-    kept in the process under the scope version when the cache is shared."""
+    kept in the process under the scope version when the cache is shared.
+    `version`: the scope version, when the caller has just read it with
+    others in one round trip (`danvan.plans.models.readers_key`)."""
     if not user.is_authenticated or not user.is_active:
         return _ANON
     cached = getattr(user, "_danvan_scope", None)
     if cached is not None:
         return cached
-    version = scope_version()
+    if version is None:
+        version = scope_version()
     superuser = bool(getattr(user, "is_superuser", False))
     key = (version, user.pk, superuser)
     scope: Scope | None = _SCOPES.get(key) if version is not None else None

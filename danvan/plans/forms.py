@@ -262,11 +262,14 @@ class BriefingForm(forms.ModelForm):
         widgets = {"held_on": DATE_WIDGET}
         field_classes = {"plan": _Kept}
 
-    def __init__(self, *args: Any, user: Any, unit: Area | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, unit: Area | None = None, readers: Any = ..., **kwargs: Any
+    ) -> None:
         """`unit`: the unit chosen first (a province's officer): the bodies
-        offered are that unit's and those above it."""
+        offered are that unit's and those above it. `readers`: the user's
+        `readers_key`, when the caller has read it."""
         super().__init__(*args, **kwargs)
-        self.readers = readers_key(user)  # (None: nothing kept)
+        self.readers = readers_key(user) if readers is ... else readers  # (None: nothing kept)
         managed = scoped(self.readers, "managed", lambda: managed_bodies(user))
         if unit is not None:
             managed = managed.filter(unit_and_above(unit))

@@ -46,6 +46,7 @@ from danvan.plans.models import (
     Material,
     MaterialFile,
 )
+from danvan.plans.models.plans import readers_key
 
 NAV = "plans"
 
@@ -132,10 +133,11 @@ def _briefing_units(request: StaffRequest) -> Any:
 @require_http_methods(["GET", "POST"])
 @login_required
 def briefing_add(request: StaffRequest) -> HttpResponse:
+    readers = readers_key(request.user)  # first: it reads the scope version too
     if not get_scope(request.user).allows(MANAGE):
         raise Http404("Không tìm thấy.")
     unit = _briefing_unit(request)
-    form = f.BriefingForm(request.POST or None, user=request.user, unit=unit)
+    form = f.BriefingForm(request.POST or None, user=request.user, unit=unit, readers=readers)
     bodies = f.scoped(  # the bodies whose members attend: the Front, the unions and their branches
         form.readers,
         "attending",

@@ -82,15 +82,18 @@ def readers_key(user: Any, *also: Version) -> tuple[Any, ...] | None:
     the others, so nothing is kept per scope."""
     from django.core.cache import cache
 
-    from danvan.core.scope import MANAGE, SCOPE_VERSION_KEY
+    from danvan.core.scope import MANAGE, SCOPE_VERSION_KEY, scope_version
 
     if not getattr(settings, "SHARED_CACHE", False):
         return None
-    scope = get_scope(user)
     versions = cache.get_many([READERS.key, SCOPE_VERSION_KEY, *(v.key for v in also)])
+    current = versions.get(SCOPE_VERSION_KEY)
+    scope = get_scope(user, current)  # (no round trip of its own)
+    if current is None:  # (none yet: get_scope has set one)
+        current = scope_version()
     return (
         int(versions.get(READERS.key, 0)),
-        versions.get(SCOPE_VERSION_KEY),
+        current,
         *(int(versions.get(v.key, 0)) for v in also),
         scope.user_id is None,
         scope.is_system_admin,

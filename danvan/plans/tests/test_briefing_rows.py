@@ -211,3 +211,29 @@ def test_a_commune_officer_goes_straight_to_the_form(place: Any, client: Any) ->
     page = client.get(reverse("plans_staff:briefing_add")).content.decode()
     assert "Trước hết hãy chọn" not in page and 'name="don_vi"' not in page
     assert all(b.name in page for b in place.branches)
+
+
+def test_a_briefing_reads_the_scope_and_readers_versions_in_one_round_trip(
+    place: Any, client: Any, monkeypatch: Any
+) -> None:
+    """The scope version comes with the plans' readers version (one get_many),
+    not in a read of its own; the versions still decide what is kept."""
+    from danvan.core import scope
+    from danvan.core.models import RoleAssignment
+
+    officer = make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a)
+    client.force_login(officer)
+    url = reverse("plans_staff:briefing_add")
+    assert client.get(url).status_code == 200  # warm: the scope and the bodies kept
+    alone: list[Any] = []
+    together: list[Any] = []
+    real_version, real_many = scope.scope_version, cache.get_many
+    monkeypatch.setattr(scope, "scope_version", lambda: alone.append(1) or real_version())
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, *a, **k: together.append(keys) or real_many(keys, *a, **k)
+    )
+    assert client.post(url, form(place, [(place.branches[0], 20)])).status_code == 302
+    assert alone == [] and [k for k in together if scope.SCOPE_VERSION_KEY in k] != []
+    RoleAssignment.objects.filter(user=officer).delete()  # a new version: the scope built again
+    assert client.post(url, form(place, [(place.branches[1], 15)])).status_code == 404
+    assert Briefing.objects.count() == 1

@@ -188,6 +188,26 @@ class _Kept(forms.ModelChoiceField):
 
     kept: dict[int, Any] | None = None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """Light to copy (every form, and every attendance row, copies it):
+        its queryset is not cloned, as the form sets its own in `__init__`
+        (`BriefingForm`, `AttendanceRow`)."""
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.deepcopy(self.widget, memo)
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        result.widget.choices = result.choices  # (an iterator over result's queryset)
+        return result
+
+    def take(self, queryset: Any) -> None:
+        """Choose from `queryset` as it is, not cloned as the `queryset`
+        setter does: the caller's own (`scoped` gives each call its clone), or
+        one shared by the rows of a formset (the choices iterate it with
+        .iterator(), so it keeps no rows; a look-up clones it)."""
+        self._queryset = queryset
+        self.widget.choices = self.choices  # type: ignore[attr-defined]
+
     def to_python(self, value: Any) -> Any:
         if self.kept is None or value in self.empty_values:
             return super().to_python(value)
@@ -275,20 +295,22 @@ class BriefingForm(forms.ModelForm):
             managed = managed.filter(unit_and_above(unit))
         body = self.fields["organization"]
         assert isinstance(body, _KeptBody)
-        body.queryset = managed
+        body.take(managed)
         name = f"managed:{getattr(unit, 'pk', '')}"
         body.kept = kept_bodies(self.readers, name, managed)  # no look-up a request
         readable = readable_plans(user, self.readers)  # nor a scope test of the plans
         field = self.fields["plan"]
         assert isinstance(field, _Kept)
-        field.queryset = scoped(
-            self.readers,
-            "plans",
-            lambda: (
-                Plan.objects.visible_to(user)
-                if readable is None
-                else Plan.objects.filter(pk__in=list(readable))
-            ),
+        field.take(
+            scoped(
+                self.readers,
+                "plans",
+                lambda: (
+                    Plan.objects.visible_to(user)
+                    if readable is None
+                    else Plan.objects.filter(pk__in=list(readable))
+                ),
+            )
         )
         field.kept = readable
         field.required = False
@@ -303,19 +325,7 @@ class BriefingForm(forms.ModelForm):
 
 class _KnownBody(_KeptBody):
     """A body looked up in `known` (the bodies of all the rows, fetched with
-    one query by `BaseAttendanceRows`) when given, else in the queryset.
-
-    Light to copy, as every row copies it: its queryset is not cloned (each
-    row then sets the rows' shared queryset: `AttendanceRow`)."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
-        result = copy.copy(self)
-        memo[id(self)] = result
-        result.widget = copy.deepcopy(self.widget, memo)
-        result.error_messages = self.error_messages.copy()
-        result.validators = self.validators[:]
-        result.widget.choices = result.choices  # (an iterator over result's queryset)
-        return result
+    one query by `BaseAttendanceRows`) when given, else in the queryset."""
 
 
 MAX_ATTENDEES = 100_000
@@ -345,11 +355,7 @@ class AttendanceRow(forms.Form):
         field = self.fields["organization"]
         assert isinstance(field, _KnownBody)
         if bodies is not None:
-            # Shared by the rows, not cloned for each: the choices iterate it
-            # with .iterator() (no result cache) and a look-up clones it.
-            shared: Any = field  # (the stubs do not declare the field's private attribute)
-            shared._queryset = bodies
-            shared.widget.choices = field.choices
+            field.take(bodies)  # (shared by the rows, not cloned for each)
         field.kept = known
 
     def clean(self) -> dict[str, Any]:

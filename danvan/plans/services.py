@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
+from danvan.core.bulk import insert_rows
 from danvan.core.documents import CheckedDocument
 from danvan.core.indicators import FIGURES
 from danvan.core.models import Area, MemberCount, Organization, Period
@@ -472,9 +473,10 @@ def record_briefing(
     # commits (nothing here reads a figure).
     with FIGURES.at_commit_only(), transaction.atomic():
         briefing = Briefing.objects.create(organization=organization, created_by=by, **fields)
-        Attendance.objects.bulk_create(
-            Attendance(briefing=briefing, organization=body, attendees=n, from_names=from_names)
-            for body, n, from_names in combined
+        insert_rows(  # (checked above: plain values, no instance a row)
+            Attendance,
+            ("briefing", "organization", "attendees", "from_names"),
+            [(briefing.pk, body.pk, n, from_names) for body, n, from_names in combined],
         )
         if named:
             Attendee.objects.bulk_create(_named_rows(briefing, named))

@@ -111,7 +111,11 @@ class Attendance(models.Model):
     or, with `from_names`, the number of the body's named attendees, kept
     equal to it by every write of `services` (see `Attendee`)."""
 
-    briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="attendances")
+    # No index of its own: the unique constraint below (briefing, organization)
+    # serves every look-up by briefing, and a briefing writes ten rows or more.
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="attendances", db_index=False
+    )
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,

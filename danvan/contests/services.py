@@ -298,23 +298,67 @@ def submit_attempt(
         attempt.score = score_answers(bank, attempt.paper, final_answers)
         elapsed = (submitted_at - attempt.started_at).total_seconds()
         attempt.duration_ms = max(0, int(min(elapsed, rnd.time_limit_seconds) * 1000))
-        displaced = _counted_decision(attempt)
         # Guarded by the status: whatever closed the attempt meanwhile (an
         # autosave cannot, closing the round can) wins, and is returned.
-        closed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
-            answers=final_answers,
-            prediction=final_prediction,
-            status=status,
-            submitted_at=submitted_at,
-            score=attempt.score,
-            duration_ms=attempt.duration_ms,
-            counted=attempt.counted,
-        )
-        if not closed:
+        if not _store_closed(attempt):
             return SubmitResult(Attempt.objects.select_related("round__contest").get(pk=attempt.pk))
-        if displaced is not None:
-            Attempt.objects.filter(pk=displaced).update(counted=False)
     return SubmitResult(attempt, late=late)
+
+
+_CLOSED = ("answers", "prediction", "status", "submitted_at", "score", "duration_ms")
+
+
+def _store_closed(attempt: Attempt) -> bool:
+    """Write the closed attempt (its `_CLOSED` fields) if it is still in
+    progress, with the counted rule (`_counted_decision`): set
+    `attempt.counted`, and uncount the attempt it displaces. False when
+    something else closed it first (nothing written). The caller holds the
+    participant's lock.
+
+    On PostgreSQL one statement: the counted read, the update and the
+    displacement as data-modifying CTEs. Each statement of a READ COMMITTED
+    transaction reads a snapshot taken when it starts, after the lock, so
+    the counted attempts it reads are those every earlier holder of the
+    lock committed."""
+    if connection.vendor != "postgresql":
+        displaced = _counted_decision(attempt)
+        closed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+            counted=attempt.counted, **{name: getattr(attempt, name) for name in _CLOSED}
+        )
+        if closed and displaced is not None:
+            Attempt.objects.filter(pk=displaced).update(counted=False)
+        return bool(closed)
+    fields = [Attempt._meta.get_field(name) for name in _CLOSED]
+    values = [
+        field.get_db_prep_save(getattr(attempt, field.attname), connection)  # type: ignore[union-attr]
+        for field in fields
+    ]
+    sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in _CLOSED)
+    # The best score counts (among equal scores the earlier attempt stays), or
+    # the first attempt finished: then any counted one stays.
+    stays = "cur.score >= %s" if attempt.round.counting == Counting.BEST else "TRUE"
+    table = connection.ops.quote_name(Attempt._meta.db_table)
+    sql = (
+        f"WITH cur AS (SELECT id, COALESCE(score, 0) AS score FROM {table}"
+        " WHERE round_id = %s AND participant_id = %s AND counted AND id <> %s),"
+        f" mine AS (UPDATE {table} SET {sets},"
+        f" counted = NOT EXISTS (SELECT 1 FROM cur WHERE {stays})"
+        " WHERE id = %s AND status = %s RETURNING counted),"
+        f" gone AS (UPDATE {table} a SET counted = FALSE FROM mine"
+        " WHERE mine.counted AND a.id IN (SELECT id FROM cur) RETURNING a.id)"
+        " SELECT (SELECT counted FROM mine), (SELECT count(*) FROM gone)"
+    )
+    params: list[Any] = [attempt.round_id, attempt.participant_id, attempt.pk, *values]
+    if attempt.round.counting == Counting.BEST:
+        params.append(attempt.score or 0)
+    params += [attempt.pk, AttemptStatus.IN_PROGRESS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counted, _gone = cursor.fetchone()
+    if counted is None:
+        return False
+    attempt.counted = counted
+    return True
 
 
 def _counted_decision(attempt: Attempt) -> int | None:

@@ -680,6 +680,14 @@ def test_counting_best_moves_to_a_better_later_attempt(db: Any) -> None:
     assert counted_of(person) == [2]
 
 
+def test_counting_best_keeps_the_earlier_of_equal_scores(db: Any) -> None:
+    w = make_world(question_count=12, max_attempts=2, counting=Counting.BEST)
+    rnd, person = fresh_round(w), make_participant(w.contest, w.commune)
+    sit(rnd, person, 6)
+    second = sit(rnd, person, 6)
+    assert counted_of(person) == [1] and not second.counted
+
+
 def test_counting_first_keeps_the_first_attempt(db: Any) -> None:
     w = make_world(question_count=12, max_attempts=2, counting=Counting.FIRST)
     rnd, person = fresh_round(w), make_participant(w.contest, w.commune)
@@ -731,8 +739,9 @@ def test_answers_visible_follows_show_answers(
 # RELEASE of `transaction.atomic` inside the test's transaction (in a request the
 # BEGIN/COMMIT pair is not counted). Start: lock the participant, read their
 # attempts, insert. Submit: read the attempt with its round and contest, locking
-# its participant; read the counted attempt; update. Round, contest, bank and
-# quotas come from the caller or the cache.
+# its participant; read the counted attempt; update (on PostgreSQL these two are
+# one statement: `services._store_closed`). Round, contest, bank and quotas come
+# from the caller or the cache.
 START_QUERIES = 5
 SUBMIT_QUERIES = 5
 

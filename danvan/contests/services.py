@@ -345,8 +345,8 @@ def _store_closed(attempt: Attempt) -> bool:
         f" counted = NOT EXISTS (SELECT 1 FROM cur WHERE {stays})"
         " WHERE id = %s AND status = %s RETURNING counted),"
         f" gone AS (UPDATE {table} a SET counted = FALSE FROM mine"
-        " WHERE mine.counted AND a.id IN (SELECT id FROM cur) RETURNING a.id)"
-        " SELECT (SELECT counted FROM mine), (SELECT count(*) FROM gone)"
+        " WHERE mine.counted AND a.id IN (SELECT id FROM cur))"
+        " SELECT (SELECT counted FROM mine)"  # (a data-modifying CTE runs unread)
     )
     params: list[Any] = [attempt.round_id, attempt.participant_id, attempt.pk, *values]
     if attempt.round.counting == Counting.BEST:
@@ -354,7 +354,7 @@ def _store_closed(attempt: Attempt) -> bool:
     params += [attempt.pk, AttemptStatus.IN_PROGRESS]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        counted, _gone = cursor.fetchone()
+        (counted,) = cursor.fetchone()
     if counted is None:
         return False
     attempt.counted = counted

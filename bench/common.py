@@ -176,6 +176,12 @@ def write_no_items() -> None:
     (RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
 
 
+PAIRED_HELP = (
+    "measure each scenario repetition right after one of its baseline; the ratio is "
+    "the median of the pairs' ratios (the box's drift weighs on both alike)"
+)
+
+
 def run_parser(
     doc: str, only: str, *, workers: int = SERVE_WORKERS, users: str = "locust users (20)"
 ) -> Any:
@@ -193,6 +199,7 @@ def run_parser(
         help=f"gunicorn workers ({workers}, as `make serve` runs it)",
     )
     parser.add_argument("--wait-quiet", type=int, default=0, metavar="SECONDS")
+    parser.add_argument("--paired", action="store_true", help=PAIRED_HELP)
     parser.add_argument("--only", help=f"comma-separated: {only}")
     return parser
 
@@ -217,6 +224,7 @@ def configure(args: Any, preset: str, locustfile: str) -> Any:
         if getattr(args, name):
             setattr(cfg, name, getattr(args, name))
     cfg.wait_quiet = args.wait_quiet
+    cfg.paired = args.paired
     cfg.retries = 2 if args.wait_quiet else 0
     cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
     return cfg
@@ -248,7 +256,9 @@ def goal_rows(results: dict[str, Any], goals: dict[str, tuple[str, float]]) -> l
     from bench.run import table_row
 
     rows: list[list[str]] = []
-    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
+    base: dict[str, float] = {
+        k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps
+    }
     for key, result in results.items():
         if not result.reps:
             continue
@@ -256,9 +266,10 @@ def goal_rows(results: dict[str, Any], goals: dict[str, tuple[str, float]]) -> l
         if key in goals:
             against, share = goals[key]
             goal = f"≥ {share * 100:.0f}% of {against}"
-            if against in base:
-                value = result.med("rps") / base[against]
-                ratio = f"{value * 100:.0f}% of {against}"
+            value = result.ratio(base, against)
+            if value is not None:
+                paired = " (paired)" if result.pairs else ""
+                ratio = f"{value * 100:.0f}% of {against}{paired}"
                 met = "yes" if value >= share else "NO"
         rows.append(table_row(result, ratio, goal, met))
     return rows

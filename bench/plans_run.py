@@ -482,10 +482,15 @@ def main(argv: list[str] | None = None) -> int:
 
     def prepare_briefings() -> Path:
         """More briefings than a repetition can record (reused ones would still be new
-        rows); the briefings of the repetition before deleted, so the last one's can be
-        counted against its answers."""
+        rows); the briefings of the repetition before deleted (and their tables
+        vacuumed), so every repetition starts from the same tables and the last
+        one's can be counted against its answers."""
+        from bench.practices_run import execute
+
         prepared["n"] += 1
         delete_briefings(meta)
+        for table in ("plans_briefing", "plans_attendance"):  # no autovacuum amid the next run
+            execute(f"VACUUM ANALYZE {table}")
         items = briefing_bodies(meta, max(3000, 200 * (cfg.duration + 5)), rng)
         connection.close()
         return write_items("briefing", {}, items)

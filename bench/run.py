@@ -85,6 +85,9 @@ class Config:
     closing_runs: int = 3
     wait_quiet: int = 0  # seconds to wait for a quiet machine before each run
     retries: int = 0  # measure a disturbed repetition again, this many times
+    # Each repetition of a scenario with a baseline right after one of its baseline:
+    # the ratio is the median of the pairs' ratios, so the box's drift weighs on both.
+    paired: bool = False
     rebuild: bool = False
     only: list[str] = field(default_factory=list)
 
@@ -106,6 +109,7 @@ def make_config(args: argparse.Namespace) -> Config:
         if value:
             setattr(cfg, name, value)
     cfg.rebuild = args.rebuild
+    cfg.paired = args.paired
     cfg.wait_quiet = args.wait_quiet
     cfg.retries = 2 if args.wait_quiet else 0
     cfg.only = [s.strip() for s in (args.only or "").split(",") if s.strip()]
@@ -574,9 +578,18 @@ class Result:
     reps: list[Rep] = field(default_factory=list)
     baseline: str = ""  # "B0" | "B2" | ""
     goal: float | None = None  # minimum ratio to the baseline
+    # With --paired: each repetition's req/s over its baseline's repetition just before.
+    pairs: list[float] = field(default_factory=list)
 
     def med(self, attr: str) -> float:
         return statistics.median(getattr(r, attr) for r in self.reps)
+
+    def ratio(self, base: dict[str, float], against: str) -> float | None:
+        """The share of the baseline `against`: the median of the paired ratios
+        when measured paired, else the medians' ratio (`base`: baseline -> median)."""
+        if self.pairs:
+            return statistics.median(self.pairs)
+        return self.med("rps") / base[against] if against in base else None
 
     def statuses(self) -> dict[str, int]:
         total: dict[str, int] = {}
@@ -584,6 +597,13 @@ class Result:
             for code, n in rep.statuses.items():
                 total[code] = total.get(code, 0) + n
         return total
+
+
+# key -> (label, locust user class, locust name) of the baselines.
+BASELINES = {
+    "B0": ("B0 bare view", "B0User", "B0"),
+    "B2": ("B2 read + update one row", "B2User", "B2"),
+}
 
 
 def measure(
@@ -599,34 +619,59 @@ def measure(
     baseline: str = "",
     goal: float | None = None,
 ) -> None:
+    """`cfg.reps` repetitions of a scenario (with --paired, each one after a
+    repetition of its baseline, added to the baseline's)."""
     if cfg.only and key not in cfg.only:
         return
     result = results.setdefault(key, Result(key, label, baseline=baseline, goal=goal))
+    paired = cfg.paired and baseline in BASELINES and key not in BASELINES
     for i in range(cfg.reps):
-        for attempt in range(cfg.retries + 1):
-            if cfg.wait_quiet:
-                wait_quiet(0.15, cfg.wait_quiet)
-            path = prepare() if prepare is not None else (items or RESULTS / "items-none.json")
-            rep = run_locust(cfg, user_class, name, path)
-            if not rep.disturbed or attempt == cfg.retries:
-                break
-            log(
-                f"{label} #{i + 1}: disturbed by other work ({rep.busy_before * 100:.0f}% busy "
-                f"before, others used {rep.foreign * 100:.0f}% during); measuring it again"
-            )
-        result.reps.append(rep)
-        bad = f", {rep.unexpected} UNEXPECTED" if rep.unexpected else ""
-        wrapped = f", {rep.wrapped} repeated items" if rep.wrapped else ""
-        if rep.disturbed:
-            wrapped += (
-                f"; WARNING other work: {rep.busy_before * 100:.0f}% busy before, "
-                f"{rep.foreign * 100:.0f}% during"
-            )
+        base_rep = None
+        if paired:
+            b_label, b_class, b_name = BASELINES[baseline]
+            base = results.setdefault(baseline, Result(baseline, b_label))
+            base_rep = _repetition(cfg, base, b_label, b_class, b_name, None, None, i)
+        rep = _repetition(cfg, result, label, user_class, name, prepare, items, i)
+        if base_rep is not None and base_rep.rps > 0:
+            result.pairs.append(rep.rps / base_rep.rps)
+            log(f"{label} #{i + 1}: {rep.rps / base_rep.rps * 100:.1f}% of {baseline} just before")
+
+
+def _repetition(
+    cfg: Config,
+    result: Result,
+    label: str,
+    user_class: str,
+    name: str,
+    prepare: Any,
+    items: Path | None,
+    i: int,
+) -> Rep:
+    for attempt in range(cfg.retries + 1):
+        if cfg.wait_quiet:
+            wait_quiet(0.15, cfg.wait_quiet)
+        path = prepare() if prepare is not None else (items or RESULTS / "items-none.json")
+        rep = run_locust(cfg, user_class, name, path)
+        if not rep.disturbed or attempt == cfg.retries:
+            break
         log(
-            f"{label} #{i + 1}: {rep.rps:7.1f} req/s  p50 {rep.p50:6.1f} ms  p95 {rep.p95:6.1f} ms"
-            f"  (n={rep.count}, statuses {rep.statuses}{bad}{wrapped}; "
-            f"load generator {rep.client_cpu * 100:.0f}% of a core)"
+            f"{label} #{i + 1}: disturbed by other work ({rep.busy_before * 100:.0f}% busy "
+            f"before, others used {rep.foreign * 100:.0f}% during); measuring it again"
         )
+    result.reps.append(rep)
+    bad = f", {rep.unexpected} UNEXPECTED" if rep.unexpected else ""
+    wrapped = f", {rep.wrapped} repeated items" if rep.wrapped else ""
+    if rep.disturbed:
+        wrapped += (
+            f"; WARNING other work: {rep.busy_before * 100:.0f}% busy before, "
+            f"{rep.foreign * 100:.0f}% during"
+        )
+    log(
+        f"{label} #{len(result.reps)}: {rep.rps:7.1f} req/s  p50 {rep.p50:6.1f} ms  "
+        f"p95 {rep.p95:6.1f} ms  (n={rep.count}, statuses {rep.statuses}{bad}{wrapped}; "
+        f"load generator {rep.client_cpu * 100:.0f}% of a core)"
+    )
+    return rep
 
 
 @dataclass
@@ -869,15 +914,17 @@ def report(
 ) -> str:
     lines: list[str] = []
     rows: list[list[str]] = []
-    base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
+    base: dict[str, float] = {
+        k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps
+    }
     for result in results.values():
         if not result.reps:
             continue
-        rps = result.med("rps")
         ratio = goal = met = "—"
-        if result.baseline and result.baseline in base:
-            r = rps / base[result.baseline]
-            ratio = f"{r * 100:.0f}% of {result.baseline}"
+        r = result.ratio(base, result.baseline) if result.baseline else None
+        if r is not None:
+            paired = " (paired)" if result.pairs else ""
+            ratio = f"{r * 100:.0f}% of {result.baseline}{paired}"
             if result.goal is not None:
                 goal = f"≥ {result.goal * 100:.0f}% of {result.baseline}"
                 met = "yes" if r >= result.goal else "NO"
@@ -983,6 +1030,7 @@ def main(argv: list[str] | None = None) -> int:
         help="before each run wait up to SECONDS for the machine to be < 15%% busy, and "
         "measure again (twice at most) a run that other work disturbed",
     )
+    parser.add_argument("--paired", action="store_true", help=common.PAIRED_HELP)
     parser.add_argument(
         "--only",
         help="comma-separated: B0,B2,start,page,submit,leaderboard,rank,spike,closing",

@@ -213,7 +213,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "danvan.core.backends.StaffBackend",
 ]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:dashboard"

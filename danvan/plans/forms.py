@@ -3,7 +3,6 @@ to the user's scope."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
 from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
 from danvan.core.forms import DATE_WIDGET
 from danvan.core.indicators import indicator_choices
+from danvan.core.lightforms import clone, light_copies
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
@@ -192,9 +192,10 @@ class _Kept(forms.ModelChoiceField):
         """Light to copy (every form, and every attendance row, copies it):
         its queryset is not cloned, as the form sets its own in `__init__`
         (`BriefingForm`, `AttendanceRow`)."""
-        result = copy.copy(self)
+        result = clone(self)
         memo[id(self)] = result
-        result.widget = copy.deepcopy(self.widget, memo)
+        result.widget = clone(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
         result.error_messages = self.error_messages.copy()
         result.validators = self.validators[:]
         result.widget.choices = result.choices  # (an iterator over result's queryset)
@@ -269,6 +270,7 @@ class _KeptBody(OrganizationChoiceField, _Kept):
     """A body looked up in `kept` when given, else in the queryset."""
 
 
+@light_copies
 class BriefingForm(forms.ModelForm):
     organization = _KeptBody(label="Đơn vị tổ chức", queryset=Organization.objects.none())
     confirmed = forms.BooleanField(

@@ -5,8 +5,8 @@ plain statement.
 Every staff request loads its user (`get_user`, from the session's user id).
 Through the ORM, `User.objects.get(pk=...)` builds, compiles and runs a
 queryset: about a thousand Python calls, a sixth of recording a briefing. Here
-the statement is written once per database alias and its row made into a
-`User` by `Model.from_db`, as the ORM does: every concrete field loaded, the
+the statement is written out and its row made into a `User` by
+`core.rows.ModelRows`, as the ORM does: every concrete field loaded, the
 same instance (the session's hash check reads its password hash; the active
 flag is checked as ModelBackend checks it).
 
@@ -16,87 +16,50 @@ ModelBackend before this backend was configured is asked to sign in again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
+from django.db.models import Model
 
+from danvan.core.rows import ModelRows
 
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    attnames: list[str]
-    # (position, converters, column) of the fields whose database value the ORM
-    # converts on this backend (SQLite's aware datetimes, for one); none on PostgreSQL.
-    converted: list[tuple[int, list[Any], Any]]
-    low: int | None
-    high: int | None  # the primary key column's range: a key outside it is no user
-
-
-_STATEMENTS: dict[str, _Statement] = {}
-
-
-def _statement(alias: str) -> _Statement:
-    """The SELECT of one user by primary key on `alias`, written once."""
-    found = _STATEMENTS.get(alias)
-    if found is None:
-        model = get_user_model()
-        connection = connections[alias]
-        quote = connection.ops.quote_name
-        fields = model._meta.concrete_fields
-        pk = model._meta.pk
-        assert pk is not None
-        sql = "SELECT {} FROM {} WHERE {} = %s".format(
-            ", ".join(quote(str(f.column)) for f in fields),
-            quote(model._meta.db_table),
-            quote(str(pk.column)),
-        )
-        converted = []
-        for i, field in enumerate(fields):
-            column = field.get_col(model._meta.db_table)
-            converters = connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            )
-            if converters:
-                converted.append((i, converters, column))
-        low, high = connection.ops.integer_field_range(pk.get_internal_type())
-        found = _STATEMENTS[alias] = _Statement(
-            sql, [f.attname for f in fields], converted, low, high
-        )
-    return found
+_ROWS: dict[type[Model], ModelRows] = {}
 
 
 def load_user(user_id: Any) -> Any | None:
     """The user whose primary key is `user_id` (as a session keeps it), with every
     concrete field as the ORM gives it; None when there is none or the id is not one."""
     model = get_user_model()
+    pk_field = model._meta.pk
+    assert pk_field is not None
     try:
-        pk = model._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+        pk = pk_field.to_python(user_id)
     except (ValidationError, TypeError, ValueError):
         return None
     alias = router.db_for_read(model)
-    statement = _statement(alias)
-    if not isinstance(pk, int) or not (
-        (statement.low is None or pk >= statement.low)
-        and (statement.high is None or pk <= statement.high)
-    ):
-        return None
     connection = connections[alias]
+    low, high = connection.ops.integer_field_range(pk_field.get_internal_type())
+    if (
+        not isinstance(pk, int)
+        or (low is not None and pk < low)
+        or (high is not None and pk > high)
+    ):
+        return None  # (a key outside the column's range is no user, not a database error)
+    rows = _ROWS.get(model)
+    if rows is None:
+        rows = _ROWS[model] = ModelRows(model)
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {rows.columns(using=alias)} FROM {quote(model._meta.db_table)}"
+        f" WHERE {quote(str(pk_field.column))} = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [pk])
+        cursor.execute(sql, [pk])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    if statement.converted:
-        values = list(row)
-        for i, converters, column in statement.converted:
-            for convert in converters:
-                values[i] = convert(values[i], column, connection)
-        row = values
-    return model.from_db(alias, statement.attnames, row)
+    return None if row is None else rows.instance(row, alias)
 
 
 class StaffBackend(ModelBackend):

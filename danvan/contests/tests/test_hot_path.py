@@ -9,8 +9,11 @@ import random
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.db import transaction
+from django.db.models.query import RawQuerySet
 from django.utils import timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -785,3 +788,23 @@ def test_submit_attempt_queries(
     services.round_by_id(attempt.round_id)  # the round comes from the process's cache
     with django_assert_max_num_queries(SUBMIT_QUERIES):
         submit_attempt(attempt.token, answers, 10)
+
+
+def test_submit_reads_its_attempt_as_the_orm_reads_it_without_raw(world: Any, person: Any) -> None:
+    """The locked read is written out and its row made an instance directly
+    (core.rows): the attempt it hands on is the ORM's, JSON and times included."""
+    attempt = start_attempt(fresh_round(world), person)
+    save_answers(attempt, {str(attempt.paper[0][0]): [attempt.paper[0][1][0]]}, timezone.now())
+    stored = Attempt.objects.get(pk=attempt.pk)
+    with (
+        mock.patch.object(RawQuerySet, "__iter__", side_effect=AssertionError("raw() used")),
+        transaction.atomic(),
+    ):
+        locked = services._locked_attempt(attempt.token)
+    assert locked is not None
+    for field in Attempt._meta.concrete_fields:
+        assert getattr(locked, field.attname) == getattr(stored, field.attname), field.name
+    assert locked.participant_erased_at is None
+    assert locked.bank_version == world.contest.bank_version
+    assert locked.round.pk == attempt.round_id
+    assert services._locked_attempt("khong-co-bai-nay-0000000") is None

@@ -4,14 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import (
-    HomeSection,
-    MenuItem,
-    open_now_cards,
-    register_demo,
-    register_home_section,
-    register_staff_menu,
-)
+from danvan.core.registry import HomeSection, MenuItem, open_now_cards, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -37,44 +30,57 @@ class ContestsConfig(AppConfig):
     verbose_name = "Cuộc thi trực tuyến"
 
     def ready(self) -> None:
-        # What the app adds to the platform's pages (danvan.core.registry).
-        register_home_section(
-            HomeSection(
-                anchor="cuoc-thi",
-                title="Cuộc thi trực tuyến",
-                lead="Tìm hiểu chủ trương, chính sách qua các câu hỏi ngắn, làm ngay trên "
-                "điện thoại.",
-                empty="Chưa có cuộc thi nào đang mở. Hãy quay lại sau.",
-                cards=open_contests,
-                menu="Cuộc thi",
-                button="Tham gia cuộc thi",
-            )
-        )
-        register_staff_menu(MenuItem("contests", "Cuộc thi", "contests_staff:contest_list"))
-        register_demo("contests", load_demo)
         from danvan.contests.review import TITLE, contests_review
-        from danvan.core.review import register_review_section
+        from danvan.core.review import ReviewSection
 
-        register_review_section("contests", TITLE, 20, contests_review)
+        # What the app adds to the platform's pages (danvan.core.registry).
+        register_app_parts(
+            "contests",
+            staff_menu=[MenuItem("contests", "Cuộc thi", "contests_staff:contest_list")],
+            demo=load_demo,
+            home_sections=[
+                HomeSection(
+                    anchor="cuoc-thi",
+                    title="Cuộc thi trực tuyến",
+                    lead="Tìm hiểu chủ trương, chính sách qua các câu hỏi ngắn, làm ngay trên "
+                    "điện thoại.",
+                    empty="Chưa có cuộc thi nào đang mở. Hãy quay lại sau.",
+                    cards=open_contests,
+                    menu="Cuộc thi",
+                    button="Tham gia cuộc thi",
+                )
+            ],
+            review_sections=[ReviewSection("contests", TITLE, 20, contests_review)],
+        )
 
         # Modules that register background job handlers: a worker process never
         # loads the URLconf, so they are imported here.
         from danvan.contests import bank_io, exports, jobs, retention  # noqa: F401
-        from danvan.contests.models import Category, Choice, Contest, Prize, Question, Round
-        from danvan.core.audit import register_audited, register_visibility, scoped, through
-
-        register_audited(Contest, Round, Category, Question, Choice, Prize)
-
-        from danvan.contests.models import Participant
+        from danvan.contests.models import (
+            Category,
+            Choice,
+            Contest,
+            Participant,
+            Prize,
+            Question,
+            Round,
+        )
+        from danvan.core.audit import register_audited_models, scoped, through
         from danvan.core.crypto import register_encrypted_field
 
-        register_encrypted_field(Participant, "cccd_encrypted")  # rotate_field_key
-
         # Audit values: for those who may see the contest now (core/audit.py).
-        register_visibility(Contest, scoped(Contest))
-        for part in (Round, Category, Question, Prize):
-            register_visibility(part, through(part, "contest", scoped(Contest)))
-        register_visibility(Choice, through(Choice, "question__contest", scoped(Contest)))
+        contests = scoped(Contest)
+        register_audited_models(
+            {
+                Contest: contests,
+                Round: through(Round, "contest", contests),
+                Category: through(Category, "contest", contests),
+                Question: through(Question, "contest", contests),
+                Choice: through(Choice, "question__contest", contests),
+                Prize: through(Prize, "contest", contests),
+            }
+        )
+        register_encrypted_field(Participant, "cccd_encrypted")  # rotate_field_key
 
         from django.db.models.signals import post_save
 

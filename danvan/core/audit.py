@@ -10,17 +10,17 @@ The audit page lists the entries filed under the units of the reader's audit
 scope, but shows an entry's values (and the object's name) only to those who
 may see its object now: each app registers, for each audited model, the rule
 "which objects may this user see" (`register_visibility`, in its
-AppConfig.ready, beside `register_audited` for the models it audits), so core
-never imports the apps. Others see who, when, what
-kind of change, on what kind of record and in which unit. An entry of an object
-deleted since shows its values to whoever sees the entry, unless the model says
-otherwise (a draft only its author could read).
+AppConfig.ready, beside `register_audited` for the models it audits; both at
+once with `register_audited_models`), so core never imports the apps. Others
+see who, when, what kind of change, on what kind of record and in which unit.
+An entry of an object deleted since shows its values to whoever sees the
+entry, unless the model says otherwise (a draft only its author could read).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,33 @@ def register_visibility(
     """Declare who may read the values of `model`'s audit entries: those for
     whom `visible(user)` contains the object."""
     VISIBILITY[model] = Visibility(visible, show_deleted)
+
+
+def register_audited_models(
+    rules: Mapping[type[Model], Callable[[Any], QuerySet[Any]]],
+    *,
+    exclude_fields: Mapping[type[Model], Iterable[str]] | None = None,
+    hide_deleted: Iterable[type[Model]] = (),
+) -> None:
+    """Audit each model of `rules` (`register_audited`) and declare who may
+    read the values of its entries: `rules[model]`, e.g. `scoped(model)` or
+    `through(...)` (`register_visibility`). `exclude_fields[model]` is left
+    out of that model's entries; the entries of a deleted object of a model in
+    `hide_deleted` show their values to no one (`show_deleted=False`).
+
+        register_audited_models(
+            {Programme: scoped(Programme), Inspection: scoped(Inspection)},
+            exclude_fields={Inspection: ["notes"]},
+        )
+    """
+    exclude_fields = exclude_fields or {}
+    hidden = set(hide_deleted)
+    unknown = (set(exclude_fields) | hidden) - set(rules)
+    if unknown:
+        raise ValueError(f"Models without a visibility rule: {sorted(map(str, unknown))}")
+    for model, rule in rules.items():
+        register_audited(model, exclude_fields=exclude_fields.get(model, ()))
+        register_visibility(model, rule, show_deleted=model not in hidden)
 
 
 def scoped(model: type[Model], verb: str = VIEW) -> Callable[[Any], QuerySet[Any]]:
@@ -125,23 +152,24 @@ def register_models() -> None:
         User,
     )
 
-    register_audited(Area, Organization, MemberCount, Period, Restructuring, RoleAssignment)
-    register_audited(User, exclude_fields=["password", "last_login", "full_name_folded"])
-    post_save.connect(log_password_change, sender=User, dispatch_uid="danvan_password_change")
-
-    for model in (Area, Organization, MemberCount, RoleAssignment):
-        register_visibility(model, scoped(model))
-    register_visibility(Period, lambda user: Period.objects.all())  # shared by every unit
     areas = scoped(Area)
-    register_visibility(
-        Restructuring,
-        lambda user: Restructuring.objects.filter(
-            Q(predecessors__in=areas(user)) | Q(successors__in=areas(user))
-        ).distinct(),
+    register_audited_models(
+        {
+            Area: areas,
+            Organization: scoped(Organization),
+            MemberCount: scoped(MemberCount),
+            Period: lambda user: Period.objects.all(),  # shared by every unit
+            Restructuring: lambda user: Restructuring.objects.filter(
+                Q(predecessors__in=areas(user)) | Q(successors__in=areas(user))
+            ).distinct(),
+            RoleAssignment: scoped(RoleAssignment),
+            User: lambda user: User.objects.filter(
+                Q(pk__in=accounts_in_scope(user)) | Q(pk=user.pk)
+            ),
+        },
+        exclude_fields={User: ["password", "last_login", "full_name_folded"]},
     )
-    register_visibility(
-        User, lambda user: User.objects.filter(Q(pk__in=accounts_in_scope(user)) | Q(pk=user.pk))
-    )
+    post_save.connect(log_password_change, sender=User, dispatch_uid="danvan_password_change")
 
 
 def log_password_change(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:

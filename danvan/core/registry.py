@@ -22,18 +22,22 @@ simply adds nothing.
   the demo district; it returns lines to print under the demo logins (e.g. the
   address of the demo contest).
 
+An app usually makes these calls, and `core.review.register_review_section`,
+in one `register_app_parts` call that lists what it adds.
+
 Other building blocks every app uses live in core too (docs/architecture.md,
 "Adding an app").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
+    from danvan.core.review import ReviewSection
 
     DemoLoader = Callable[[Writer | None], list[str]]
 
@@ -132,3 +136,38 @@ def register_demo(name: str, loader: DemoLoader) -> None:
             DEMO_LOADERS[i] = (name, loader)
             return
     DEMO_LOADERS.append((name, loader))
+
+
+def register_app_parts(
+    label: str,
+    *,
+    staff_menu: Iterable[MenuItem] = (),
+    demo: DemoLoader | None = None,
+    home_sections: Iterable[HomeSection] = (),
+    follow_ups: Iterable[FollowUp] = (),
+    review_sections: Iterable[ReviewSection] = (),
+) -> None:
+    """Register, from an app's `AppConfig.ready`, what the app labelled
+    `label` adds to the shared pages and commands, each list in its order:
+    its staff menu entries, its demo loader (registered under `label`), its
+    home page sections, its actions on the people's words and its sections of
+    the review report (`core.review.register_review_section`).
+
+        register_app_parts(
+            "inspections",
+            staff_menu=[MenuItem("inspections", "Kiểm tra", "inspections_staff:programme_list")],
+            demo=load_demo,
+            review_sections=[ReviewSection("inspections", TITLE, 70, inspections_review)],
+        )
+    """
+    from danvan.core.review import register_review_section
+
+    register_staff_menu(*staff_menu)
+    if demo is not None:
+        register_demo(label, demo)
+    for section in home_sections:
+        register_home_section(section)
+    for follow_up in follow_ups:
+        register_follow_up(follow_up)
+    for review in review_sections:
+        register_review_section(review.key, review.title, review.order, review.compute)

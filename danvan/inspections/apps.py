@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import MenuItem, register_demo, register_staff_menu
+from danvan.core.registry import MenuItem, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -23,20 +23,25 @@ class InspectionsConfig(AppConfig):
     verbose_name = "Kiểm tra, giám sát"
 
     def ready(self) -> None:
-        from danvan.core.audit import register_audited, register_visibility, through
+        from danvan.core.audit import register_audited_models, through
+        from danvan.core.review import ReviewSection
         from danvan.inspections.models import Inspection, Programme, Recommendation
-
-        register_staff_menu(
-            MenuItem("inspections", "Kiểm tra, giám sát", "inspections_staff:programme_list")
-        )
-        register_demo("inspections", load_demo)
-        register_audited(Programme, Inspection, Recommendation)
-        register_visibility(Programme, lambda user: Programme.objects.visible_to(user))
-        register_visibility(Inspection, lambda user: Inspection.objects.visible_to(user))
-        register_visibility(
-            Recommendation, through(Recommendation, "inspection", Inspection.objects.visible_to)
-        )
-        from danvan.core.review import register_review_section
         from danvan.inspections.review import TITLE, inspections_review
 
-        register_review_section("inspections", TITLE, 70, inspections_review)
+        register_app_parts(
+            "inspections",
+            staff_menu=[
+                MenuItem("inspections", "Kiểm tra, giám sát", "inspections_staff:programme_list")
+            ],
+            demo=load_demo,
+            review_sections=[ReviewSection("inspections", TITLE, 70, inspections_review)],
+        )
+        register_audited_models(
+            {
+                Programme: lambda user: Programme.objects.visible_to(user),
+                Inspection: lambda user: Inspection.objects.visible_to(user),
+                Recommendation: through(
+                    Recommendation, "inspection", Inspection.objects.visible_to
+                ),
+            }
+        )

@@ -4,16 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import (
-    Card,
-    FollowUp,
-    HomeSection,
-    MenuItem,
-    register_demo,
-    register_follow_up,
-    register_home_section,
-    register_staff_menu,
-)
+from danvan.core.registry import Card, FollowUp, HomeSection, MenuItem, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -60,42 +51,11 @@ class OutreachConfig(AppConfig):
     verbose_name = "Đối thoại, kiến nghị của Nhân dân"
 
     def ready(self) -> None:
-        from danvan.core.audit import register_audited, register_visibility, scoped, through
+        from danvan.core.audit import register_audited_models, scoped, through
         from danvan.core.crypto import register_encrypted_field
         from danvan.core.photos import remove_files_with
+        from danvan.core.review import ReviewSection
         from danvan.outreach.models import Dialogue, DialoguePhoto, Petition, PetitionStep
-
-        register_staff_menu(
-            MenuItem("dialogues", "Đối thoại", "dialogues_staff:list"),
-            MenuItem("petitions", "Kiến nghị", "petitions_staff:list"),
-        )
-        register_demo("outreach", load_demo)
-        # "One click" from a survey's written answer or an opinion report.
-        register_follow_up(
-            FollowUp("Chuyển thành kiến nghị", "petitions_staff:add", records_petitions)
-        )
-        register_home_section(
-            HomeSection(
-                anchor="doi-thoai",
-                title="Đối thoại với Nhân dân",
-                lead="Lịch tiếp xúc, đối thoại trực tiếp của người đứng đầu cấp ủy, chính quyền "
-                "với Nhân dân. Bạn có kiến nghị? Hãy gửi, rồi theo dõi bằng mã tra cứu.",
-                empty="Chưa có buổi đối thoại nào sắp diễn ra.",
-                cards=dialogue_cards,
-                menu="Kiến nghị, đối thoại",
-                link=("Gửi kiến nghị, phản ánh", "petitions:new"),
-            )
-        )
-        register_audited(Dialogue, PetitionStep)
-        # a photo's files go with its row
-        remove_files_with(DialoguePhoto)
-        # the phone stays out of the audit log
-        register_audited(Petition, exclude_fields=["raiser_phone_encrypted", "raiser_phone_hash"])
-        register_visibility(Dialogue, scoped(Dialogue))
-        register_visibility(Petition, scoped(Petition))
-        register_visibility(PetitionStep, through(PetitionStep, "petition", scoped(Petition)))
-        register_encrypted_field(Petition, "raiser_phone_encrypted")  # rotate_field_key
-        from danvan.core.review import register_review_section
         from danvan.outreach.review import (
             DIALOGUES_TITLE,
             PETITIONS_TITLE,
@@ -103,5 +63,44 @@ class OutreachConfig(AppConfig):
             petitions_review,
         )
 
-        register_review_section("dialogues", DIALOGUES_TITLE, 50, dialogues_review)
-        register_review_section("petitions", PETITIONS_TITLE, 60, petitions_review)
+        register_app_parts(
+            "outreach",
+            staff_menu=[
+                MenuItem("dialogues", "Đối thoại", "dialogues_staff:list"),
+                MenuItem("petitions", "Kiến nghị", "petitions_staff:list"),
+            ],
+            demo=load_demo,
+            # "One click" from a survey's written answer or an opinion report.
+            follow_ups=[
+                FollowUp("Chuyển thành kiến nghị", "petitions_staff:add", records_petitions)
+            ],
+            home_sections=[
+                HomeSection(
+                    anchor="doi-thoai",
+                    title="Đối thoại với Nhân dân",
+                    lead="Lịch tiếp xúc, đối thoại trực tiếp của người đứng đầu cấp ủy, chính "
+                    "quyền với Nhân dân. Bạn có kiến nghị? Hãy gửi, rồi theo dõi bằng mã tra "
+                    "cứu.",
+                    empty="Chưa có buổi đối thoại nào sắp diễn ra.",
+                    cards=dialogue_cards,
+                    menu="Kiến nghị, đối thoại",
+                    link=("Gửi kiến nghị, phản ánh", "petitions:new"),
+                )
+            ],
+            review_sections=[
+                ReviewSection("dialogues", DIALOGUES_TITLE, 50, dialogues_review),
+                ReviewSection("petitions", PETITIONS_TITLE, 60, petitions_review),
+            ],
+        )
+        register_audited_models(
+            {
+                Dialogue: scoped(Dialogue),
+                PetitionStep: through(PetitionStep, "petition", scoped(Petition)),
+                Petition: scoped(Petition),
+            },
+            # the phone stays out of the audit log
+            exclude_fields={Petition: ["raiser_phone_encrypted", "raiser_phone_hash"]},
+        )
+        # a photo's files go with its row
+        remove_files_with(DialoguePhoto)
+        register_encrypted_field(Petition, "raiser_phone_encrypted")  # rotate_field_key

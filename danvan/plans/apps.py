@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import MenuItem, register_demo, register_staff_menu
+from danvan.core.registry import MenuItem, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -24,11 +24,10 @@ class PlansConfig(AppConfig):
     verbose_name = "Thực hiện kế hoạch"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
-        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.audit import register_audited_models, scoped, through
         from danvan.core.crypto import register_encrypted_field
         from danvan.core.indicators import register_indicator, register_returns
+        from danvan.core.review import ReviewSection
 
         # A worker process never loads the URLconf: the job handler is imported here.
         from danvan.plans import imports  # noqa: F401
@@ -59,14 +58,17 @@ class PlansConfig(AppConfig):
             Target,
             Task,
         )
-
-        register_staff_menu(MenuItem("plans", "Thực hiện kế hoạch", "plans_staff:plan_list"))
-        register_demo("plans", load_demo)
-        from danvan.core.review import register_review_section
         from danvan.plans.review import TARGETS_TITLE, WORK_TITLE, targets_review, work_review
 
-        register_review_section("plans_work", WORK_TITLE, 10, work_review)
-        register_review_section("plans_targets", TARGETS_TITLE, 90, targets_review)
+        register_app_parts(
+            "plans",
+            staff_menu=[MenuItem("plans", "Thực hiện kế hoạch", "plans_staff:plan_list")],
+            demo=load_demo,
+            review_sections=[
+                ReviewSection("plans_work", WORK_TITLE, 10, work_review),
+                ReviewSection("plans_targets", TARGETS_TITLE, 90, targets_review),
+            ],
+        )
         register_indicator(COORDINATION)
         register_indicator(MEMBERS_BRIEFED)
         register_indicator(COMMUNICATORS)
@@ -102,35 +104,31 @@ class PlansConfig(AppConfig):
         )  # fmt: skip
         register_encrypted_field(Communicator, "phone_encrypted")  # rotate_field_key
         register_encrypted_field(Attendee, "phone_encrypted")
-        for model in (
-            Plan, Task, Report, ReportFile, CoordinationPlan, Target, Briefing, Attendance,
-            Official, Course, Completion, AggregateReturn, Material, MaterialFile, Dispatch,
-        ):  # fmt: skip
-            if not auditlog.contains(model):
-                auditlog.register(model)
-        if not auditlog.contains(Communicator):  # the phone's ciphertext is not a change to show
-            auditlog.register(Communicator, exclude_fields=["phone_encrypted", "full_name_folded"])
-        if not auditlog.contains(Attendee):  # who came stays out of the append-only log
-            auditlog.register(
-                Attendee,
-                exclude_fields=["full_name", "full_name_folded", "ethnicity", "phone_encrypted"],
-            )
-        register_visibility(Plan, scoped(Plan))
-        register_visibility(Task, scoped(Task))
-        register_visibility(Report, through(Report, "task", scoped(Task)))
-        register_visibility(CoordinationPlan, scoped(CoordinationPlan))
-        register_visibility(Target, through(Target, "plan", scoped(Plan)))
-        register_visibility(Briefing, scoped(Briefing))
-        register_visibility(Communicator, scoped(Communicator))
-        register_visibility(Official, scoped(Official))
-        register_visibility(AggregateReturn, scoped(AggregateReturn))
-        register_visibility(Material, scoped(Material))
-        register_visibility(MaterialFile, through(MaterialFile, "material", scoped(Material)))
-        register_visibility(Dispatch, through(Dispatch, "material", scoped(Material)))
-        register_visibility(Course, scoped(Course))
-        register_visibility(Completion, through(Completion, "course", scoped(Course)))
-        register_visibility(Attendance, through(Attendance, "briefing", scoped(Briefing)))
-        register_visibility(Attendee, through(Attendee, "briefing", scoped(Briefing)))
-        register_visibility(
-            ReportFile, through(ReportFile, "report", through(Report, "task", scoped(Task)))
+        reports = through(Report, "task", scoped(Task))
+        register_audited_models(
+            {
+                Plan: scoped(Plan),
+                Task: scoped(Task),
+                Report: reports,
+                ReportFile: through(ReportFile, "report", reports),
+                CoordinationPlan: scoped(CoordinationPlan),
+                Target: through(Target, "plan", scoped(Plan)),
+                Briefing: scoped(Briefing),
+                Attendance: through(Attendance, "briefing", scoped(Briefing)),
+                Attendee: through(Attendee, "briefing", scoped(Briefing)),
+                Communicator: scoped(Communicator),
+                Official: scoped(Official),
+                Course: scoped(Course),
+                Completion: through(Completion, "course", scoped(Course)),
+                AggregateReturn: scoped(AggregateReturn),
+                Material: scoped(Material),
+                MaterialFile: through(MaterialFile, "material", scoped(Material)),
+                Dispatch: through(Dispatch, "material", scoped(Material)),
+            },
+            exclude_fields={
+                # the phone's ciphertext is not a change to show
+                Communicator: ["phone_encrypted", "full_name_folded"],
+                # who came stays out of the append-only log
+                Attendee: ["full_name", "full_name_folded", "ethnicity", "phone_encrypted"],
+            },
         )

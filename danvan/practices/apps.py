@@ -4,14 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import (
-    Card,
-    HomeSection,
-    MenuItem,
-    register_demo,
-    register_home_section,
-    register_staff_menu,
-)
+from danvan.core.registry import Card, HomeSection, MenuItem, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -75,7 +68,8 @@ class PracticesConfig(AppConfig):
     verbose_name = "Mô hình, điển hình “Dân vận khéo”"
 
     def ready(self) -> None:
-        from danvan.core.audit import register_audited, register_visibility, scoped, through
+        from danvan.core.audit import register_audited_models, scoped, through
+        from danvan.core.review import ReviewSection
 
         # A worker process never loads the URLconf: the job handler is imported here.
         # The photo task and the signals that remove files with their rows, likewise.
@@ -88,51 +82,58 @@ class PracticesConfig(AppConfig):
             Practice,
             Step,
         )
-
-        register_staff_menu(
-            MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
-        )
-        register_demo("practices", load_demo)
-        from danvan.core.review import register_review_section
         from danvan.practices.review import TITLE, practices_review
 
-        register_review_section("practices", TITLE, 40, practices_review)
-        register_home_section(
-            HomeSection(
-                anchor="mo-hinh",
-                title="Mô hình “Dân vận khéo”",
-                lead="Những cách làm hay đã được công nhận ở địa phương, để học tập, nhân rộng.",
-                empty="Chưa có mô hình nào được công nhận.",
-                cards=practice_cards,
-                menu="Mô hình Dân vận khéo",
-                link=("Xem tất cả mô hình", "practices_public:gallery"),
-            )
+        register_app_parts(
+            "practices",
+            staff_menu=[
+                MenuItem("practices", "Mô hình, điển hình", "practices_staff:practice_list")
+            ],
+            demo=load_demo,
+            home_sections=[
+                HomeSection(
+                    anchor="mo-hinh",
+                    title="Mô hình “Dân vận khéo”",
+                    lead="Những cách làm hay đã được công nhận ở địa phương, để học tập, nhân "
+                    "rộng.",
+                    empty="Chưa có mô hình nào được công nhận.",
+                    cards=practice_cards,
+                    menu="Mô hình Dân vận khéo",
+                    link=("Xem tất cả mô hình", "practices_public:gallery"),
+                ),
+                HomeSection(
+                    anchor="viec-tot",
+                    title="Gương người tốt, việc tốt",
+                    lead="Những việc làm tốt ở địa phương, được Nhân dân giới thiệu và cán bộ "
+                    "xác minh. Bạn biết một việc tốt? Hãy giới thiệu.",
+                    empty="Chưa có việc tốt nào được công bố. Hãy là người giới thiệu đầu tiên.",
+                    cards=good_deed_cards,
+                    menu="Người tốt, việc tốt",
+                    link=("Giới thiệu việc tốt", "practices:nominate"),
+                ),
+                HomeSection(
+                    anchor="binh-chon",
+                    title="Bình chọn",
+                    lead="Bình chọn những mô hình, gương người tốt, việc tốt tiêu biểu.",
+                    empty="Chưa có đợt bình chọn nào đang mở.",
+                    cards=campaign_cards,
+                    menu="Bình chọn",
+                    link=("Xem các đợt bình chọn", "votes:campaigns"),
+                ),
+            ],
+            review_sections=[ReviewSection("practices", TITLE, 40, practices_review)],
         )
-        register_home_section(
-            HomeSection(
-                anchor="viec-tot",
-                title="Gương người tốt, việc tốt",
-                lead="Những việc làm tốt ở địa phương, được Nhân dân giới thiệu và cán bộ xác "
-                "minh. Bạn biết một việc tốt? Hãy giới thiệu.",
-                empty="Chưa có việc tốt nào được công bố. Hãy là người giới thiệu đầu tiên.",
-                cards=good_deed_cards,
-                menu="Người tốt, việc tốt",
-                link=("Giới thiệu việc tốt", "practices:nominate"),
-            )
+        practices = scoped(Practice)
+        register_audited_models(
+            {
+                Practice: practices,
+                Step: through(Step, "practice", practices),
+                Indicator: through(Indicator, "practice", practices),
+                Document: through(Document, "practice", practices),
+                Campaign: scoped(Campaign),
+                Entry: through(Entry, "campaign", scoped(Campaign)),
+            }
         )
-        register_home_section(
-            HomeSection(
-                anchor="binh-chon",
-                title="Bình chọn",
-                lead="Bình chọn những mô hình, gương người tốt, việc tốt tiêu biểu.",
-                empty="Chưa có đợt bình chọn nào đang mở.",
-                cards=campaign_cards,
-                menu="Bình chọn",
-                link=("Xem các đợt bình chọn", "votes:campaigns"),
-            )
-        )
-        register_audited(Practice, Step, Indicator, Document, Campaign, Entry)
-        register_visibility(Practice, scoped(Practice))
         from django.db.models.signals import post_delete, post_save
 
         from danvan.practices.models import GoodDeed, Photo
@@ -155,7 +156,3 @@ class PracticesConfig(AppConfig):
 
         FIGURES.on_change_of(Practice)
         register_encrypted_field(GoodDeed, "nominator_phone_encrypted")  # rotate_field_key
-        register_visibility(Campaign, scoped(Campaign))
-        register_visibility(Entry, through(Entry, "campaign", scoped(Campaign)))
-        for part in (Step, Indicator, Document):
-            register_visibility(part, through(part, "practice", scoped(Practice)))

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import MenuItem, register_demo, register_staff_menu
+from danvan.core.registry import MenuItem, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -24,20 +24,22 @@ class ReportsConfig(AppConfig):
     verbose_name = "Báo cáo sơ kết, tổng kết"
 
     def ready(self) -> None:
-        from auditlog.registry import auditlog
-
-        from danvan.core.audit import register_visibility, scoped, through
+        from danvan.core.audit import register_audited_models, scoped, through
 
         # A worker process never loads the URLconf: the job handler is imported here.
         from danvan.reports import jobs  # noqa: F401
         from danvan.reports.models import Draft, ReviewReport
 
-        register_staff_menu(
-            MenuItem("reports", "Báo cáo sơ kết, tổng kết", "reports_staff:report_list")
+        register_app_parts(
+            "reports",
+            staff_menu=[
+                MenuItem("reports", "Báo cáo sơ kết, tổng kết", "reports_staff:report_list")
+            ],
+            demo=load_demo,
         )
-        register_demo("reports", load_demo)
-        for model in (ReviewReport, Draft):
-            if not auditlog.contains(model):
-                auditlog.register(model)
-        register_visibility(ReviewReport, scoped(ReviewReport))
-        register_visibility(Draft, through(Draft, "report", scoped(ReviewReport)))
+        register_audited_models(
+            {
+                ReviewReport: scoped(ReviewReport),
+                Draft: through(Draft, "report", scoped(ReviewReport)),
+            }
+        )

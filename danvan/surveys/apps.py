@@ -4,14 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import AppConfig
 
-from danvan.core.registry import (
-    HomeSection,
-    MenuItem,
-    open_now_cards,
-    register_demo,
-    register_home_section,
-    register_staff_menu,
-)
+from danvan.core.registry import HomeSection, MenuItem, open_now_cards, register_app_parts
 
 if TYPE_CHECKING:
     from danvan.core.demo import Writer
@@ -37,28 +30,32 @@ class SurveysConfig(AppConfig):
     verbose_name = "Khảo sát và dư luận xã hội"
 
     def ready(self) -> None:
-        # What the app adds to the platform's pages (danvan.core.registry).
-        register_home_section(
-            HomeSection(
-                anchor="khao-sat",
-                title="Khảo sát ý kiến Nhân dân",
-                lead="Ý kiến của bà con giúp chính quyền và các đoàn thể làm tốt hơn. Chỉ mất "
-                "vài phút.",
-                empty="Chưa có khảo sát nào đang mở. Hãy quay lại sau.",
-                cards=open_surveys,
-                menu="Khảo sát",
-                button="Góp ý qua khảo sát",
-            )
-        )
-        register_staff_menu(
-            MenuItem("surveys", "Khảo sát", "surveys_staff:survey_list"),
-            MenuItem("opinion", "Dư luận xã hội", "opinion:report_list"),
-        )
-        register_demo("surveys", load_demo)
-        from danvan.core.review import register_review_section
+        from danvan.core.review import ReviewSection
         from danvan.surveys.review import TITLE, surveys_review
 
-        register_review_section("surveys", TITLE, 30, surveys_review)
+        # What the app adds to the platform's pages (danvan.core.registry).
+        register_app_parts(
+            "surveys",
+            staff_menu=[
+                MenuItem("surveys", "Khảo sát", "surveys_staff:survey_list"),
+                MenuItem("opinion", "Dư luận xã hội", "opinion:report_list"),
+            ],
+            demo=load_demo,
+            home_sections=[
+                HomeSection(
+                    anchor="khao-sat",
+                    title="Khảo sát ý kiến Nhân dân",
+                    lead="Ý kiến của bà con giúp chính quyền và các đoàn thể làm tốt hơn. Chỉ "
+                    "mất vài phút.",
+                    empty="Chưa có khảo sát nào đang mở. Hãy quay lại sau.",
+                    cards=open_surveys,
+                    menu="Khảo sát",
+                    button="Góp ý qua khảo sát",
+                )
+            ],
+            review_sections=[ReviewSection("surveys", TITLE, 30, surveys_review)],
+        )
+
         from django.db.models.signals import post_delete, post_save
 
         from danvan.core.models import Area
@@ -93,23 +90,24 @@ class SurveysConfig(AppConfig):
             respondents.on_survey_post_save, sender=Survey, dispatch_uid="surveys-consent-keep"
         )
 
-        # Staff-managed records only: responses and answers are never audited
-        # (an audit entry would tie an anonymous answer to a time and address).
-        from danvan.core.audit import register_audited, register_visibility, scoped, through
-
-        register_audited(Survey, Section, Question, OpinionReport, FollowUp)
-
-        # Audit values: for those who may see the record now (core/audit.py). A
-        # draft opinion report is its author's alone, even once deleted.
+        from danvan.core.audit import register_audited_models, scoped, through
         from danvan.core.audit_display import register_value_display
+        from danvan.surveys import opinion
         from danvan.surveys.audit_values import options_text, show_if_text
 
+        # Staff-managed records only: responses and answers are never audited
+        # (an audit entry would tie an anonymous answer to a time and address).
+        # Audit values: for those who may see the record now (core/audit.py). A
+        # draft opinion report is its author's alone, even once deleted.
+        register_audited_models(
+            {
+                Survey: scoped(Survey),
+                Section: through(Section, "survey", scoped(Survey)),
+                Question: through(Question, "survey", scoped(Survey)),
+                OpinionReport: opinion.visible_reports,
+                FollowUp: through(FollowUp, "scope_area", scoped(Area)),
+            },
+            hide_deleted=[OpinionReport],
+        )
         register_value_display(Question, "options", options_text)
         register_value_display(Question, "show_if", show_if_text)
-        from danvan.surveys import opinion
-
-        register_visibility(Survey, scoped(Survey))
-        for part in (Section, Question):
-            register_visibility(part, through(part, "survey", scoped(Survey)))
-        register_visibility(OpinionReport, opinion.visible_reports, show_deleted=False)
-        register_visibility(FollowUp, through(FollowUp, "scope_area", scoped(Area)))

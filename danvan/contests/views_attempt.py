@@ -41,6 +41,7 @@ from danvan.contests.public_helpers import (
 from danvan.contests.ratelimit import LIMITS
 from danvan.contests.services import (
     answers_visible,
+    attempt_by_token,
     save_answers,
     start_attempt,
     submit_attempt,
@@ -101,9 +102,7 @@ def owns(request: HttpRequest, attempt: Attempt) -> bool:
 
 def owned_attempt(request: HttpRequest, token: str) -> Attempt:
     """The attempt, if it belongs to the participant signed in for its contest; else 404."""
-    attempt = (
-        Attempt.objects.select_related("round__contest", "participant").filter(token=token).first()
-    )
+    attempt = attempt_by_token(token)
     if attempt is None or not owns(request, attempt):
         raise Http404("Không tìm thấy bài thi.")
     return attempt

@@ -12,8 +12,9 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import transaction
-from django.db.models.query import RawQuerySet
+from django.db import connection, transaction
+from django.db.models.query import QuerySet, RawQuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -808,3 +809,38 @@ def test_submit_reads_its_attempt_as_the_orm_reads_it_without_raw(world: Any, pe
     assert locked.bank_version == world.contest.bank_version
     assert locked.round.pk == attempt.round_id
     assert services._locked_attempt("khong-co-bai-nay-0000000") is None
+
+
+def test_an_attempt_by_token_is_read_with_its_relations_in_one_statement(
+    world: Any, person: Any
+) -> None:
+    attempt = start_attempt(fresh_round(world), person)
+    read = Attempt.objects.select_related("round__contest", "participant").get(pk=attempt.pk)
+    with (
+        mock.patch.object(QuerySet, "__iter__", side_effect=AssertionError("ORM used")),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        made = services.attempt_by_token(attempt.token)
+    assert made is not None and len(queries) == 1
+    pairs = [
+        (made, read),
+        (made.round, read.round),
+        (made.round.contest, read.round.contest),
+        (made.participant, read.participant),
+    ]
+    for mine, orm in pairs:
+        assert type(mine) is type(orm)
+        for field in type(orm)._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(orm, field.attname), field.name
+    assert services.attempt_by_token("khong-co-bai-nay-0000000") is None
+
+    # An autosave of it then writes, and reads nothing more (the bank version came with it).
+    bank.load_bank(world.contest.pk)
+    qid, cids = made.paper[0]
+    with CaptureQueriesContext(connection) as queries:
+        save_answers(made, {str(qid): [cids[0]]}, timezone.now(), prediction="7")
+    assert [q["sql"].split()[0] for q in queries] == ["UPDATE"]
+    stored = Attempt.objects.get(pk=attempt.pk)
+    assert stored.answers == {str(qid): [cids[0]]} == made.answers
+    assert stored.prediction == made.prediction
+    assert stored.status == AttemptStatus.IN_PROGRESS

@@ -16,28 +16,30 @@ page. The matrix then, for one URL:
 names a URL that no longer exists; `Matrix.names` is read by
 `core/tests/test_staff_url_walk.py`. A typical test module::
 
-    MATRIX = Matrix(
-        "contests_staff", urls_staff,
-        personas={OWNER: IN_SCOPE, SIBLING: OUT_OF_SCOPE, VIEWER: READ_ONLY},
-        rows={"contest_detail": Row(_contest), "contest_edit": Row(_contest, MANAGE)},
+    MATRIX = Matrix.of(
+        urls_staff,  # its `app_name` is the namespace
+        pages(_contest, view=["contest_detail"], manage=["contest_edit"]),
+        pages(None, view=["contest_list"], manage=["contest_add"]),
+        {"contest_publish": Row(_contest, MANAGE, method=POST, ok=302)},
     )
 
-    def test_every_url_is_covered() -> None:
-        MATRIX.assert_covers()
+    test_every_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
-    @pytest.mark.parametrize("name", MATRIX.sorted_names())
-    def test_urls_by_persona(name, personas, client) -> None:
-        MATRIX.check(client, name, personas.users.__getitem__, personas)
-
-(for a `personas` fixture as there, `MATRIX.tests()` gives these two tests).
-Row getters are called with the context arguments given to `check` (none for
-tests on the demo data, the fixture's object for the others).
+`Matrix.tests()` gives the test that each URL has a row (`coverage_test`, also
+for several matrices at once) and the test that runs each row for each persona
+(`Matrix.persona_test`), parametrized by URL name. Row getters are called with
+the context arguments given to `check`: the module's fixture (`personas` by
+default, holding the accounts by persona in `.users`), or none for tests on the
+demo data (`MATRIX.tests("demo", user=demo_user)`).
 
 The apps try their staff URLs with the same five personas around a commune's
 own body (`OWNER`, `ADMIN`, `ABOVE`, `SIBLING`, `VIEWER`): `commune_body_personas`
-makes them (`commune_body` over the usual test units) and `COMMUNE_BODY`
-gives their profiles; `Matrix.assert_list_scoped`
-and `Matrix.assert_refused_posts` are the checks every app makes with them.
+makes them (`commune_body` over the usual test units), `COMMUNE_BODY` gives
+their profiles (the default of `Matrix.of`) and `UNIT_OFFICERS` those of a page
+that belongs to the commune rather than to its body; `Matrix.assert_list_scoped`
+and `Matrix.assert_refused_posts` (`Matrix.refused_posts_test`) are the checks
+every app makes with them. The tests on the demo data use its accounts instead
+(`DEMO_OWNER`, `DEMO_ABOVE`, `DEMO_SIBLING`, `DEMO_ADMIN`, profiles `DEMO`).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from danvan.core import restructuring, services
-from danvan.core.models import Area, Organization, OrgKind, Role
+from danvan.core.models import Area, AreaKind, Organization, OrgKind, Role, User
 from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
 
 VIEW, MANAGE = "view", "manage"
@@ -90,6 +92,53 @@ OUT_OF_SCOPE = Expect(view=NOT_FOUND, manage=NOT_FOUND)
 READ_ONLY = Expect(manage=NOT_FOUND, list_manage=NOT_FOUND)
 """A viewer: opens what it may see, never a page that changes something."""
 
+OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
+COMMUNE_BODY = {
+    OWNER: IN_SCOPE,
+    ADMIN: IN_SCOPE,
+    ABOVE: IN_SCOPE,
+    SIBLING: OUT_OF_SCOPE,
+    VIEWER: READ_ONLY,
+}
+"""The profiles of the personas of `commune_body_personas`: the owner and the
+colleagues above succeed, the sibling gets 404 for every object, the viewer
+opens the VIEW pages only."""
+UNIT_OFFICERS = {**COMMUNE_BODY, OWNER: Expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)}
+"""The profiles of a page that belongs to the commune itself, or to another of
+its bodies, rather than to the owner's body (a nomination, a petition recorded
+by the unit, the Front's coordination plan): the unit's officers (admin, above)
+handle it, the body's officer (the owner) gets 404 for every such page; the
+sibling and the viewer as in `COMMUNE_BODY`."""
+
+DEMO_OWNER, DEMO_ABOVE, DEMO_SIBLING = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan"
+"""Accounts of the demo data (the `demo` fixture): the board administrators of
+Xã Phụng Hiệp (31420), of Thành phố Cần Thơ above it, and of the sibling Xã Hòa An."""
+DEMO_ADMIN = "admin"
+"""The system administrator of the demo data."""
+DEMO = {DEMO_OWNER: IN_SCOPE, DEMO_ABOVE: IN_SCOPE, DEMO_SIBLING: OUT_OF_SCOPE}
+"""The profiles of the demo accounts: the owner and the colleague above succeed,
+the sibling gets 404 for every object of the owner's commune."""
+DEMO_JOB = {DEMO_OWNER: OK, DEMO_ADMIN: OK, DEMO_ABOVE: NOT_FOUND, DEMO_SIBLING: NOT_FOUND}
+"""The outcomes of the pages of a job started by `DEMO_OWNER` (its detail, its
+errors, its file): the person who started it and the system administrator open
+them; a colleague above sees the unit, not someone else's job."""
+
+
+def demo_user(username: str) -> User:
+    """The account `username` of the demo data."""
+    return User.objects.get(username=username)
+
+
+def demo_commune(code: str = "31420") -> Area:
+    """The current commune `code` of the demo data (the owner's, Xã Phụng Hiệp, by default)."""
+    return Area.objects.current().get(code=code, kind=AreaKind.COMMUNE)
+
+
+def demo_union(commune: Area | None = None) -> Organization:
+    """The Women's Union of `commune` (the owner's by default) in the demo data."""
+    area = commune or demo_commune()
+    return Organization.objects.get(area=area, kind=OrgKind.WOMEN, valid_to__isnull=True)
+
 
 @dataclass(frozen=True)
 class Target:
@@ -107,6 +156,7 @@ class Row:
     - `method`: GET, or POST for a POST-only URL (`data` builds the POST body).
     - `ok`: the status of a success (302 for a write that redirects).
     - `redirect`: where an allowed POST must redirect (a prefix, from the context).
+    - `profiles`: persona -> `Expect`, replacing the matrix's profiles for this row.
     - `expected`: persona -> outcome, replacing the profiles for this row.
     """
 
@@ -117,18 +167,55 @@ class Row:
     ok: int = 200
     redirect: Callable[..., str] | None = None
     expected: Mapping[str, int] | None = None
+    profiles: Mapping[str, Expect] | None = None
+
+
+def pages(
+    get: Callable[..., Any] | None,
+    *,
+    view: Iterable[str] = (),
+    manage: Iterable[str] = (),
+    **options: Any,
+) -> dict[str, Row]:
+    """The rows of the URLs named in `view` (verb VIEW) and in `manage` (verb
+    MANAGE), all about the object `get` gives (None: URLs without an argument)
+    and called alike (`options`: the other fields of `Row`)::
+
+        pages(_contest, view=["contest_detail"], manage=["contest_edit", "round_add"])
+    """
+    by_verb = ((VIEW, view), (MANAGE, manage))
+    return {name: Row(get, verb, **options) for verb, names in by_verb for name in names}
+
+
+def _as_target(obj: Any) -> Target:
+    """A getter's answer as URL arguments: a `Target` as it is, an object by its pk."""
+    return obj if isinstance(obj, Target) else Target([obj.pk])
 
 
 def _target(row: Row, context: tuple[Any, ...]) -> Target:
     if row.get is None:
         return Target()
-    obj = row.get(*context)
-    return obj if isinstance(obj, Target) else Target([obj.pk])
+    return _as_target(row.get(*context))
+
+
+def coverage_test(*matrices: Matrix) -> Callable[[], None]:
+    """The test that each of `matrices` has a row for each URL of its module,
+    and none for a URL that no longer exists (`Matrix.assert_covers`)::
+
+        test_every_url_is_covered = coverage_test(PETITIONS, DIALOGUES)
+    """
+
+    def test_every_url_is_covered() -> None:
+        for matrix in matrices:
+            matrix.assert_covers()
+
+    return test_every_url_is_covered
 
 
 @dataclass
 class Matrix:
-    """The persona table of one URL module (see the module docstring)."""
+    """The persona table of one URL module (see the module docstring; `Matrix.of`
+    makes one from tables of rows such as `pages`)."""
 
     namespace: str
     urls: ModuleType
@@ -137,6 +224,24 @@ class Matrix:
     exempt: Iterable[str] = ()
     owner: str | None = None
     """The persona that asks for a missing object (the first persona by default)."""
+
+    @classmethod
+    def of(
+        cls,
+        urls: ModuleType,
+        *tables: Mapping[str, Row],
+        personas: Mapping[str, Expect] = COMMUNE_BODY,
+        **options: Any,
+    ) -> Matrix:
+        """The matrix of the URL module `urls` (its `app_name` is the namespace)
+        whose rows are those of `tables` (each URL name in one table only),
+        tried by `personas` (by default those of `commune_body_personas`);
+        `options` are the other fields (`exempt`, `owner`)."""
+        rows: dict[str, Row] = {}
+        for table in tables:
+            assert not rows.keys() & table.keys(), f"rows given twice: {rows.keys() & table.keys()}"
+            rows.update(table)
+        return cls(urls.app_name, urls, personas=personas, rows=rows, **options)
 
     @property
     def names(self) -> set[str]:
@@ -156,25 +261,37 @@ class Matrix:
             table = dict(row.expected)
         else:
             has_object = row.get is not None
-            table = {p: e.outcome(row.verb, has_object) for p, e in self.personas.items()}
+            profiles = self.personas if row.profiles is None else row.profiles
+            table = {p: e.outcome(row.verb, has_object) for p, e in profiles.items()}
         return {p: row.ok if status == OK else status for p, status in table.items()}
 
-    def tests(self, fixture: str = "personas") -> tuple[Callable[[], None], Callable[..., None]]:
-        """The two tests of a module whose fixture `fixture` holds the accounts
-        by persona in `.users` and is the context of the rows::
+    def tests(
+        self, fixture: str = "personas", user: Callable[[str], Any] | None = None
+    ) -> tuple[Callable[[], None], Callable[..., None]]:
+        """The two tests of a module: `coverage_test` and `persona_test`::
 
-            test_every_url_is_covered, test_urls_by_persona = MATRIX.tests()
+        test_every_url_is_covered, test_urls_by_persona = MATRIX.tests()
         """
+        return coverage_test(self), self.persona_test(fixture, user)
 
-        def test_every_url_is_covered() -> None:
-            self.assert_covers()
+    def persona_test(
+        self, fixture: str = "personas", user: Callable[[str], Any] | None = None
+    ) -> Callable[..., None]:
+        """The test that runs each row (`check`), parametrized by URL name, with
+        the fixture `fixture`. Without `user`, the fixture holds the accounts by
+        persona in `.users` and is the context of the rows; with `user`,
+        `user(persona)` gives the account and the rows take no context (tests on
+        the demo data: `MATRIX.persona_test("demo", user=demo_user)`)."""
 
         @pytest.mark.parametrize("name", self.sorted_names())
         def test_urls_by_persona(name: str, request: Any, client: Any) -> None:
-            personas = request.getfixturevalue(fixture)
-            self.check(client, name, personas.users.__getitem__, personas)
+            value = request.getfixturevalue(fixture)
+            if user is None:
+                self.check(client, name, value.users.__getitem__, value)
+            else:
+                self.check(client, name, user)
 
-        return test_every_url_is_covered, test_urls_by_persona
+        return test_urls_by_persona
 
     def assert_list_scoped(
         self, client: Any, users: Mapping[str, Any], page: str, obj: Any, search: str
@@ -203,11 +320,12 @@ class Matrix:
         data: Mapping[str, Any],
         state: Callable[[], Any],
     ) -> None:
-        """`assert_posts_change_nothing` for the page `name` of `obj`, POSTed
-        `data` by the SIBLING and the VIEWER of `commune_body_personas`."""
+        """`assert_posts_change_nothing` for the page `name` of `obj` (or of the
+        URL arguments of a `Target`), POSTed `data` by the SIBLING and the
+        VIEWER of `commune_body_personas`."""
         assert_posts_change_nothing(
             client,
-            [reverse(f"{self.namespace}:{name}", args=[obj.pk])],
+            [reverse(f"{self.namespace}:{name}", args=_as_target(obj).args)],
             [users[SIBLING], users[VIEWER]],
             data,
             state,
@@ -220,7 +338,7 @@ class Matrix:
         state: Callable[[Any], Any],
     ) -> Callable[..., None]:
         """The test of a module with a `personas` fixture that each page of
-        `cases` (url name -> the object it is POSTed for, from the fixture),
+        `cases` (url name -> the object, or `Target`, it is POSTed for, from the fixture),
         POSTed `data` out of scope (`assert_refused_posts`), leaves
         `state(personas)` as it was::
 
@@ -322,19 +440,6 @@ def assert_list_scoped(
     assert detail_url not in body and obj.title not in body
     client.force_login(shown_to)
     assert detail_url in client.get(list_url, {"q": search}).content.decode()
-
-
-OWNER, ADMIN, ABOVE, SIBLING, VIEWER = "owner", "admin", "above", "sibling", "viewer"
-COMMUNE_BODY = {
-    OWNER: IN_SCOPE,
-    ADMIN: IN_SCOPE,
-    ABOVE: IN_SCOPE,
-    SIBLING: OUT_OF_SCOPE,
-    VIEWER: READ_ONLY,
-}
-"""The profiles of the personas of `commune_body_personas`: the owner and the
-colleagues above succeed, the sibling gets 404 for every object, the viewer
-opens the VIEW pages only."""
 
 
 def commune_body_personas(

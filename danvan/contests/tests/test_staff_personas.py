@@ -24,14 +24,11 @@ from danvan.contests import urls_staff
 from danvan.contests.models import Category, Contest, ContestStatus, Question, Round
 from danvan.contests.tests import factories
 from danvan.core.testing import (
-    COMMUNE_BODY,
-    MANAGE,
     SIBLING,
-    VIEW,
     Matrix,
-    Row,
     assert_create_refused_out_of_scope,
     commune_body_personas,
+    pages,
 )
 
 
@@ -66,39 +63,28 @@ def _category(p: Personas) -> Category:
     return p.world.categories[0]
 
 
-# url name -> row: the object whose pk is the argument, the verb it needs.
-MATRIX = Matrix(
-    "contests_staff",
+# The objects whose pk is the argument, the verb each URL needs.
+MATRIX = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        "contest_detail": Row(_contest, VIEW),
-        "contest_preview": Row(_contest, VIEW),
-        "contest_edit": Row(_contest, MANAGE),
-        "contest_publish": Row(_contest, MANAGE),
-        "contest_unpublish": Row(_contest, MANAGE),
-        "contest_archive": Row(_contest, MANAGE),
-        "contest_prizes": Row(_contest, MANAGE),
-        "round_add": Row(_contest, MANAGE),
-        "question_list": Row(_contest, MANAGE),
-        "question_add": Row(_contest, MANAGE),
-        "question_import": Row(_contest, MANAGE),
-        "question_export": Row(_contest, MANAGE),
-        "category_list": Row(_contest, MANAGE),
-        "round_detail": Row(_round, VIEW),
-        "round_edit": Row(_round, MANAGE),
-        "round_prizes": Row(_round, MANAGE),
-        "round_close": Row(_round, MANAGE),
-        "round_publish": Row(_round, MANAGE),
-        "question_edit": Row(_question, MANAGE),
-        "question_toggle": Row(_question, MANAGE),
-        "category_rename": Row(_category, MANAGE),
-        # Pages without an object: every signed-in manager opens them, each seeing their own scope.
-        "contest_list": Row(None, VIEW),
-        "contest_add": Row(None, MANAGE),
-        "question_template": Row(None, MANAGE),
-    },
-)
+    pages(
+        _contest,
+        view=["contest_detail", "contest_preview"],
+        manage=[
+            "contest_edit", "contest_publish", "contest_unpublish", "contest_archive",
+            "contest_prizes", "round_add", "question_list", "question_add", "question_import",
+            "question_export", "category_list",
+        ],
+    ),
+    pages(
+        _round,
+        view=["round_detail"],
+        manage=["round_edit", "round_prizes", "round_close", "round_publish"],
+    ),
+    pages(_question, manage=["question_edit", "question_toggle"]),
+    pages(_category, manage=["category_rename"]),
+    # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+    pages(None, view=["contest_list"], manage=["contest_add", "question_template"]),
+)  # fmt: skip
 
 
 test_every_contest_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()

@@ -21,22 +21,28 @@ from danvan.contests import services, urls_stats
 from danvan.contests.models import Contest, Round
 from danvan.contests.tests.factories import add_contest, make_participant, right_answers
 from danvan.core.jobs import run_job, start_job
-from danvan.core.models import Area, AreaKind, Job, JobStatus, Organization, OrgKind, User
-from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row
+from danvan.core.models import Area, AreaKind, Job, JobStatus
+from danvan.core.testing import (
+    DEMO,
+    DEMO_JOB,
+    DEMO_OWNER,
+    DEMO_SIBLING,
+    Matrix,
+    demo_commune,
+    demo_union,
+    demo_user,
+    pages,
+)
 
-OWNER, ABOVE, SIBLING, ADMIN = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "admin"
+OWNER, SIBLING, _user = DEMO_OWNER, DEMO_SIBLING, demo_user
 
 
 pytestmark = pytest.mark.usefixtures("media_root")  # from conftest.py
 
 
-def _user(username: str) -> User:
-    return User.objects.get(username=username)
-
-
 def owner_contest() -> Contest:
-    commune = Area.objects.current().get(code="31420", kind=AreaKind.COMMUNE)
-    union = Organization.objects.get(area=commune, kind=OrgKind.WOMEN, valid_to__isnull=True)
+    commune = demo_commune()
+    union = demo_union(commune)
     contest, _cats, rnd = add_contest(
         union,
         commune,
@@ -64,31 +70,18 @@ def owner_export_job() -> Job:
     return job
 
 
-MATRIX = Matrix(
-    "contests_stats",
+MATRIX = Matrix.of(
     urls_stats,
-    personas={OWNER: IN_SCOPE, ABOVE: IN_SCOPE, SIBLING: OUT_OF_SCOPE},
-    rows={
-        "contest_stats": Row(owner_contest),
-        "export_participants": Row(owner_contest),
-        "round_stats": Row(owner_round),
-        "export_results": Row(owner_round),
-        # An export file is served to the person who asked for it (and system
-        # administrators); a colleague above sees the contest, not someone else's file.
-        "job_download": Row(
-            owner_export_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND, ABOVE: NOT_FOUND}
-        ),
-    },
+    pages(owner_contest, view=["contest_stats", "export_participants"]),
+    pages(owner_round, view=["round_stats", "export_results"]),
+    # An export file is served to the person who asked for it (and system
+    # administrators); a colleague above sees the contest, not someone else's file.
+    pages(owner_export_job, view=["job_download"], expected=DEMO_JOB),
+    personas=DEMO,
 )
 
 
-def test_every_stats_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_stats_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    MATRIX.check(client, name, _user)
+test_every_stats_url_is_covered, test_stats_urls_by_persona = MATRIX.tests("demo", user=_user)
 
 
 def test_sibling_gets_nothing_even_with_the_full_flag(demo: Any, client: Any) -> None:

@@ -20,18 +20,26 @@ from django.urls import reverse
 
 from danvan.core import urls_staff
 from danvan.core.jobs import start_job
-from danvan.core.models import Area, AreaKind, Job, Organization, OrgKind, RoleAssignment
-from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, POST, Matrix, Row
+from danvan.core.models import Area, AreaKind, Job, RoleAssignment
+from danvan.core.testing import (
+    DEMO,
+    DEMO_ABOVE,
+    DEMO_ADMIN,
+    DEMO_JOB,
+    DEMO_OWNER,
+    DEMO_SIBLING,
+    NOT_FOUND,
+    OK,
+    POST,
+    Matrix,
+    demo_commune,
+    demo_union,
+    demo_user,
+    pages,
+)
 
-OWNER, ABOVE, SIBLING = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan"
-
-
-def owner_commune() -> Area:
-    return Area.objects.current().get(code="31420", kind=AreaKind.COMMUNE)
-
-
-def owner_org() -> Organization:
-    return Organization.objects.get(area=owner_commune(), kind=OrgKind.WOMEN, valid_to__isnull=True)
+OWNER, ABOVE, SIBLING, ADMIN = DEMO_OWNER, DEMO_ABOVE, DEMO_SIBLING, DEMO_ADMIN
+owner_commune, owner_org, _user = demo_commune, demo_union, demo_user
 
 
 def owner_hamlet() -> Area:
@@ -46,20 +54,16 @@ def owner_role() -> RoleAssignment:
 
 def owner_account() -> Any:
     """The account of an official whose only role is in the owner's commune."""
-    from danvan.core.models import User
-
-    return User.objects.get(username="ctv.phunghiep")
+    return _user("ctv.phunghiep")
 
 
 def owner_job() -> Job:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from danvan.core.imports import hamlet_template
-    from danvan.core.models import User
 
-    owner = User.objects.get(username=OWNER)
     upload = SimpleUploadedFile("ap.xlsx", hamlet_template())
-    return start_job(owner, "import_hamlets", "Nhập ấp", input_file=upload)
+    return start_job(_user(OWNER), "import_hamlets", "Nhập ấp", input_file=upload)
 
 
 def owner_failed_job() -> Job:
@@ -73,70 +77,47 @@ def owner_failed_job() -> Job:
     return job
 
 
-ADMIN = "admin"
 # Pages of the whole system: reporting periods are shared by every unit, so only
 # system administrators and province or city board administrators open them.
 SYSTEM = {ABOVE: OK, ADMIN: OK, OWNER: NOT_FOUND, SIBLING: NOT_FOUND}
 
-MATRIX = Matrix(
-    "staff",
+MATRIX = Matrix.of(
     urls_staff,
-    personas={OWNER: IN_SCOPE, ABOVE: IN_SCOPE, SIBLING: OUT_OF_SCOPE},
-    rows={
-        "area_detail": Row(owner_commune),
-        "hamlet_add": Row(owner_commune),
-        "area_rename": Row(owner_commune),
-        "area_split": Row(owner_commune),
-        "area_merge": Row(owner_commune),
-        "org_detail": Row(owner_org),
-        "member_count_edit": Row(owner_org),
-        "role_revoke": Row(owner_role),
-        # A job is seen by the person who started it and by system administrators.
-        "job_detail": Row(owner_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND}),
-        "job_errors_xlsx": Row(
-            owner_failed_job, expected={OWNER: OK, ADMIN: OK, SIBLING: NOT_FOUND}
-        ),
-        # Only the person who started a job runs it again (with their own rights).
-        "job_retry": Row(
-            owner_failed_job,
-            method=POST,
-            ok=302,
-            expected={OWNER: OK, ADMIN: NOT_FOUND, SIBLING: NOT_FOUND},
-        ),
-        "account_detail": Row(owner_account),
-        "account_password_reset": Row(owner_account),
-        "account_set_active": Row(owner_account),
-        "hamlet_edit": Row(owner_hamlet),
-        "org_edit": Row(owner_org),
-        "org_close": Row(owner_org),
-        # Pages without an object: everyone signed in opens them, each seeing their own scope.
-        "dashboard": Row(),
-        "area_list": Row(),
-        "hamlet_import": Row(),
-        "hamlet_template": Row(),
-        "org_list": Row(),
-        "org_add": Row(),
-        "role_list": Row(),
-        "role_grant": Row(),
-        "job_list": Row(),
-        "audit_list": Row(),
-        "password_change": Row(),
-        "password_change_done": Row(),
-        "account_list": Row(),
-        "period_list": Row(),
-        "period_add": Row(expected=SYSTEM),
-    },
+    pages(
+        owner_commune,
+        view=["area_detail", "hamlet_add", "area_rename", "area_split", "area_merge"],
+    ),
+    pages(owner_org, view=["org_detail", "member_count_edit", "org_edit", "org_close"]),
+    pages(owner_role, view=["role_revoke"]),
+    # A job is seen by the person who started it and by system administrators.
+    pages(owner_job, view=["job_detail"], expected=DEMO_JOB),
+    pages(owner_failed_job, view=["job_errors_xlsx"], expected=DEMO_JOB),
+    # Only the person who started a job runs it again (with their own rights).
+    pages(
+        owner_failed_job,
+        view=["job_retry"],
+        method=POST,
+        ok=302,
+        expected={OWNER: OK, ADMIN: NOT_FOUND, SIBLING: NOT_FOUND},
+    ),
+    pages(owner_account, view=["account_detail", "account_password_reset", "account_set_active"]),
+    pages(owner_hamlet, view=["hamlet_edit"]),
+    # Pages without an object: everyone signed in opens them, each seeing their own scope.
+    pages(
+        None,
+        view=[
+            "dashboard", "area_list", "hamlet_import", "hamlet_template", "org_list", "org_add",
+            "role_list", "role_grant", "job_list", "audit_list", "password_change",
+            "password_change_done", "account_list", "period_list",
+        ],
+    ),
+    pages(None, view=["period_add"], expected=SYSTEM),
+    personas=DEMO,
     exempt=["login", "logout"],
-)
+)  # fmt: skip
 
 
-def test_every_staff_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    MATRIX.check(client, name, _user)
+test_every_staff_url_is_covered, test_urls_by_persona = MATRIX.tests("demo", user=_user)
 
 
 @pytest.mark.parametrize("name", ["area_list", "org_list", "role_list", "dashboard"])
@@ -175,9 +156,3 @@ def test_org_officer_updates_counts_but_does_not_edit_or_close_the_body(
     assert client.get(reverse("staff:member_count_edit", args=[org.pk])).status_code == 200
     for name in ("org_edit", "org_close"):
         assert client.get(reverse(f"staff:{name}", args=[org.pk])).status_code == 404
-
-
-def _user(username: str) -> Any:
-    from danvan.core.models import User
-
-    return User.objects.get(username=username)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from danvan.core.testing import COMMUNE_BODY, MANAGE, VIEW, Matrix, Row
+from danvan.core.testing import Matrix, pages
 from danvan.inspections import services, urls_staff
 from danvan.inspections.tests.conftest import new_inspection, new_programme
 
@@ -21,24 +21,13 @@ def _recommendation(world: Any) -> Any:
     return services.add_recommendation(_concluded(world), text="R", deadline=date(2025, 4, 1))
 
 
-MATRIX = Matrix(
-    "inspections_staff",
+MATRIX = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        "programme_list": Row(None, VIEW),
-        "programme_add": Row(None, MANAGE),
-        "programme": Row(new_programme, VIEW),
-        "programme_edit": Row(new_programme, MANAGE),
-        "inspection_add": Row(new_programme, MANAGE),
-        "inspection": Row(new_inspection, VIEW),
-        "inspection_edit": Row(new_inspection, MANAGE),
-        "conclude": Row(new_inspection, MANAGE),
-        "recommendation_add": Row(_concluded, MANAGE),
-        "settle": Row(_recommendation, MANAGE),
-        "follow_up": Row(None, VIEW),
-        "follow_up_export": Row(None, VIEW),
-    },
+    pages(new_programme, view=["programme"], manage=["programme_edit", "inspection_add"]),
+    pages(new_inspection, view=["inspection"], manage=["inspection_edit", "conclude"]),
+    pages(_concluded, manage=["recommendation_add"]),
+    pages(_recommendation, manage=["settle"]),
+    pages(None, view=["programme_list", "follow_up", "follow_up_export"], manage=["programme_add"]),
 )
 
 

@@ -8,24 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from danvan.core.testing import (
-    ABOVE,
-    ADMIN,
-    COMMUNE_BODY,
-    MANAGE,
-    NOT_FOUND,
-    OK,
-    OWNER,
     POST,
-    SIBLING,
-    VIEW,
-    VIEWER,
+    UNIT_OFFICERS,
     Matrix,
-    Row,
     Target,
+    coverage_test,
+    pages,
 )
 from danvan.core.tests.factories import picture_bytes, upload
 from danvan.outreach import petitions, urls_staff, urls_staff_dialogues
@@ -56,54 +47,21 @@ def _photo_post(world: Any) -> dict[str, Any]:
     return {"photos": upload("anh.jpg", picture_bytes(64, 48)), "caption": ""}
 
 
-UNIT_OFFICERS = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: OK, VIEWER: NOT_FOUND}
-
-PETITIONS = Matrix(
-    "petitions_staff",
+PETITIONS = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        "list": Row(None, VIEW),
-        "export": Row(None, VIEW),
-        "stats": Row(None, VIEW),
-        # Recorded by the unit's officers; a body's officer answers what is assigned to it.
-        "add": Row(None, MANAGE, expected=UNIT_OFFICERS),
-        "detail": Row(_petition, VIEW),
-        "assign": Row(_petition, MANAGE),
-        "answer": Row(_petition, MANAGE),
-        "close": Row(_petition, MANAGE),
-        "reopen": Row(_petition, MANAGE),
-        "return": Row(_petition, MANAGE),
-    },
+    pages(None, view=["list", "export", "stats"]),
+    # Recorded by the unit's officers; a body's officer answers what is assigned to it.
+    pages(None, manage=["add"], profiles=UNIT_OFFICERS),
+    pages(_petition, view=["detail"], manage=["assign", "answer", "close", "reopen", "return"]),
 )
-DIALOGUES = Matrix(
-    "dialogues_staff",
+DIALOGUES = Matrix.of(
     urls_staff_dialogues,
-    personas=COMMUNE_BODY,
-    rows={
-        "list": Row(None, VIEW),
-        "add": Row(None, MANAGE),
-        "detail": Row(_dialogue, VIEW),
-        "edit": Row(_dialogue, MANAGE),
-        "announce": Row(_dialogue, MANAGE),
-        "cancel": Row(_dialogue, MANAGE),
-        "outcome": Row(_dialogue, MANAGE),
-        "photos": Row(_held, MANAGE, method=POST, data=_photo_post, ok=302),
-        "photo_delete": Row(_dialogue_photo, MANAGE),
-    },
+    pages(None, view=["list"], manage=["add"]),
+    pages(_dialogue, view=["detail"], manage=["edit", "announce", "cancel", "outcome"]),
+    pages(_held, manage=["photos"], method=POST, data=_photo_post, ok=302),
+    pages(_dialogue_photo, manage=["photo_delete"]),
 )
 
-
-def test_every_url_is_covered() -> None:
-    PETITIONS.assert_covers()
-    DIALOGUES.assert_covers()
-
-
-@pytest.mark.parametrize("name", PETITIONS.sorted_names())
-def test_petition_urls_by_persona(name: str, world: Any, client: Any) -> None:
-    PETITIONS.check(client, name, world.users.__getitem__, world)
-
-
-@pytest.mark.parametrize("name", DIALOGUES.sorted_names())
-def test_dialogue_urls_by_persona(name: str, world: Any, client: Any) -> None:
-    DIALOGUES.check(client, name, world.users.__getitem__, world)
+test_every_url_is_covered = coverage_test(PETITIONS, DIALOGUES)
+test_petition_urls_by_persona = PETITIONS.persona_test("world")
+test_dialogue_urls_by_persona = DIALOGUES.persona_test("world")

@@ -11,28 +11,17 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.urls import reverse
 
 from danvan.core.models import OrgKind
 from danvan.core.testing import (
-    ABOVE,
-    ADMIN,
-    COMMUNE_BODY,
-    MANAGE,
-    NOT_FOUND,
-    OK,
-    OWNER,
     POST,
-    SIBLING,
-    VIEW,
-    VIEWER,
+    UNIT_OFFICERS,
     Matrix,
-    Row,
     Target,
-    assert_list_scoped,
-    commune_body_personas,
+    commune_body,
+    pages,
 )
-from danvan.core.tests.factories import make_commune, make_org, make_province
+from danvan.core.tests.factories import make_org
 from danvan.plans import services, urls_staff
 from danvan.plans.models import Plan, Recurrence, Task
 
@@ -47,10 +36,8 @@ class Personas:
 
 @pytest.fixture
 def personas(db: Any) -> Personas:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    body, users = commune_body_personas(commune, province, other)
+    units = commune_body()
+    body, commune = units.body, units.commune
     front = make_org(commune, "Ủy ban MTTQ xã Phụng Hiệp", OrgKind.FRONT)
     plan = services.create_plan(
         by=None, organization=body, number="05-KH/ĐU", issued_on=date(2024, 3, 1),
@@ -67,7 +54,7 @@ def personas(db: Any) -> Personas:
         plan, indicator="coordination_plans", text="100% có kế hoạch phối hợp",
         value=Decimal(100), area=commune, deadline=date(2025, 12, 31),
     )  # fmt: skip
-    return Personas(plan, task, front, users)
+    return Personas(plan, task, front, units.users)
 
 
 def _plan(p: Personas) -> Plan:
@@ -178,90 +165,64 @@ def _status(p: Personas) -> dict[str, Any]:
     return {"status": "done"}
 
 
-FRONT_MANAGE = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: NOT_FOUND}
-FRONT_VIEW = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: OK}
-
-MATRIX = Matrix(
-    "plans_staff",
+MATRIX = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        "plan_list": Row(None, VIEW),
-        "plan_add": Row(None, MANAGE),
-        "overdue": Row(None, VIEW),
-        "plan_detail": Row(_plan, VIEW),
-        "plan_edit": Row(_plan, MANAGE),
-        "task_add": Row(_plan, MANAGE),
-        "coordination": Row(_plan, VIEW),
-        "coordination_edit": Row(_front, MANAGE, expected=FRONT_MANAGE),
-        "coordination_file": Row(_front_file, VIEW, expected=FRONT_VIEW),
-        "dashboard": Row(_plan, VIEW),
-        "target_add": Row(_plan, MANAGE),
-        "target_export": Row(_target, VIEW),
-        "briefing_list": Row(None, VIEW),
-        "briefing_export": Row(None, VIEW),
-        "briefing_add": Row(None, MANAGE),
-        "briefing_detail": Row(_briefing, VIEW),
-        "attendee_add": Row(_briefing, MANAGE),
-        "attendee_import": Row(_briefing, MANAGE),
-        "attendee_template": Row(_briefing, MANAGE),
-        "attendee_delete": Row(_briefing_named, MANAGE),
-        "communicator_list": Row(None, VIEW),
-        "communicator_add": Row(None, MANAGE),
-        "communicator_edit": Row(_communicator, MANAGE),
-        "official_list": Row(None, VIEW),
-        "official_add": Row(None, MANAGE),
-        "official_edit": Row(_official, MANAGE),
-        "course_list": Row(None, VIEW),
-        "course_add": Row(None, MANAGE),
-        "course_detail": Row(_course, VIEW),
-        "return_list": Row(None, VIEW),
-        "return_add": Row(None, MANAGE),
-        "return_import": Row(None, MANAGE),
-        "return_template": Row(None, VIEW),
-        "material_list": Row(None, VIEW),
-        "material_add": Row(None, MANAGE),
-        "material_detail": Row(_material, VIEW),
-        "material_download": Row(_material_file, VIEW),
-        "task_detail": Row(_task, VIEW),
-        "task_edit": Row(_task, MANAGE),
-        "task_status": Row(_task, MANAGE, method=POST, data=_status, ok=302),
-        "report_file": Row(_report_file, VIEW),
-    },
-)
+    pages(
+        _plan,
+        view=["plan_detail", "coordination", "dashboard"],
+        manage=["plan_edit", "task_add", "target_add"],
+    ),
+    # The Front's coordination plan: its own officers and the unit's administrators,
+    # not another body's officer.
+    pages(_front, manage=["coordination_edit"], profiles=UNIT_OFFICERS),
+    pages(_front_file, view=["coordination_file"], profiles=UNIT_OFFICERS),
+    pages(_target, view=["target_export"]),
+    pages(
+        _briefing,
+        view=["briefing_detail"],
+        manage=["attendee_add", "attendee_import", "attendee_template"],
+    ),
+    pages(_briefing_named, manage=["attendee_delete"]),
+    pages(_communicator, manage=["communicator_edit"]),
+    pages(_official, manage=["official_edit"]),
+    pages(_course, view=["course_detail"]),
+    pages(_material, view=["material_detail"]),
+    pages(_material_file, view=["material_download"]),
+    pages(_task, view=["task_detail"], manage=["task_edit"]),
+    pages(_task, manage=["task_status"], method=POST, data=_status, ok=302),
+    pages(_report_file, view=["report_file"]),
+    # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+    pages(
+        None,
+        view=[
+            "plan_list", "overdue", "briefing_list", "briefing_export", "communicator_list",
+            "official_list", "course_list", "return_list", "return_template", "material_list",
+        ],
+        manage=[
+            "plan_add", "briefing_add", "communicator_add", "official_add", "course_add",
+            "return_add", "return_import", "material_add",
+        ],
+    ),
+)  # fmt: skip
 
 
-def test_every_plans_staff_url_is_covered() -> None:
-    MATRIX.assert_covers()
-
-
-@pytest.mark.parametrize("name", MATRIX.sorted_names())
-def test_urls_by_persona(name: str, personas: Personas, client: Any) -> None:
-    MATRIX.check(client, name, personas.users.__getitem__, personas)
+test_every_plans_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
 
 def test_sibling_list_never_shows_the_plan(personas: Personas, client: Any) -> None:
-    plan = personas.plan
-    assert_list_scoped(
-        client,
-        reverse("plans_staff:plan_list"),
-        plan,
-        plan.get_absolute_url(),
-        hidden_from=personas.users[SIBLING],
-        shown_to=personas.users[ABOVE],
-        search="tuyen truyen",
+    MATRIX.assert_list_scoped(
+        client, personas.users, "plan_list", personas.plan, search="tuyen truyen"
     )
 
 
 def test_a_report_from_out_of_scope_is_refused(personas: Personas, client: Any) -> None:
     """The sibling cannot even see the task; the viewer sees it but has no
     body to report for: a POST is a 404 and nothing is written."""
-    for who in (SIBLING, VIEWER):
-        client.force_login(personas.users[who])
-        sent = client.post(
-            personas.task.get_absolute_url(),
-            {"organization": personas.plan.organization_id, "due_on": "2024-06-30",
-             "progress": "50", "text": "x"},
-        )  # fmt: skip
-        assert sent.status_code == NOT_FOUND
-    assert not personas.task.reports.exists()
+    task = personas.task
+    MATRIX.assert_refused_posts(
+        client, personas.users, "task_detail", task,
+        {"organization": personas.plan.organization_id, "due_on": "2024-06-30",
+         "progress": "50", "text": "x"},
+        lambda: list(task.reports.values_list("pk", flat=True)),
+    )  # fmt: skip
+    assert not task.reports.exists()

@@ -5,6 +5,7 @@ anonymous visitor is sent to sign in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,22 +14,16 @@ from django.urls import reverse
 
 from danvan.core.testing import (
     ABOVE,
-    ADMIN,
-    COMMUNE_BODY,
-    MANAGE,
-    NOT_FOUND,
-    OK,
     OWNER,
     POST,
-    SIBLING,
-    VIEW,
-    VIEWER,
+    UNIT_OFFICERS,
     Matrix,
     Row,
     Target,
-    commune_body_personas,
+    commune_body,
+    pages,
 )
-from danvan.core.tests.factories import make_commune, make_province, picture_bytes, upload
+from danvan.core.tests.factories import picture_bytes, upload
 from danvan.practices import deeds, urls_staff, votes
 from danvan.practices.models import Campaign, GoodDeed, Practice, Status
 from danvan.practices.tests.factories import make_photo, make_practice, move
@@ -43,16 +38,13 @@ class Personas:
 
 @pytest.fixture
 def personas(db: Any) -> Personas:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    body, users = commune_body_personas(commune, province, other)
-    practice = make_practice(commune, body, title="Dân vận khéo cải cách hành chính")
+    units = commune_body()
+    practice = make_practice(units.commune, units.body, title="Dân vận khéo cải cách hành chính")
     deed = deeds.nominate(
-        nominee_name="Tổ tự quản ấp", collective=True, area=commune, deed="Sửa cầu.",
+        nominee_name="Tổ tự quản ấp", collective=True, area=units.commune, deed="Sửa cầu.",
         nominator_name="Cán bộ",
     )  # fmt: skip
-    return Personas(practice, users, deed)
+    return Personas(practice, units.users, deed)
 
 
 def _deed(p: Personas) -> GoodDeed:
@@ -126,63 +118,58 @@ def _recognised(p: Personas) -> Practice:
     return move(p.practice, "start", "propose", "recognise")
 
 
-DEED_VIEW = {OWNER: NOT_FOUND, ADMIN: OK, ABOVE: OK, SIBLING: NOT_FOUND, VIEWER: OK}
-DEED_MANAGE = {**DEED_VIEW, VIEWER: NOT_FOUND}
+def _photos(get: Callable[[Personas], Any], name: str, **options: Any) -> dict[str, Row]:
+    """The row of `name`, the POST of new photos of the object `get` gives:
+    back to its page (302)."""
+    return pages(get, manage=[name], method=POST, data=_photo_post, ok=302, **options)
 
-MATRIX = Matrix(
-    "practices_staff",
+
+MATRIX = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        "practice_detail": Row(_practice, VIEW),
-        "practice_edit": Row(_practice, MANAGE),
-        "practice_start": Row(_practice, MANAGE),
-        "practice_propose": Row(_in_progress, MANAGE),
-        "practice_recognise": Row(_proposed, MANAGE),
-        "practice_refuse": Row(_proposed, MANAGE),
-        "practice_stop": Row(_practice, MANAGE),
-        "practice_replicate": Row(_recognised, MANAGE),
-        "practice_evaluate": Row(_proposed, MANAGE),
-        "practice_results": Row(_practice, MANAGE),
-        # A nomination belongs to its unit: the unit's officers, not the
-        # organisations' (the owner is an organisation's officer).
-        "deed_detail": Row(_deed, VIEW, expected=DEED_VIEW),
-        "deed_verify": Row(_deed, MANAGE, expected=DEED_MANAGE),
-        "deed_more": Row(_deed, MANAGE, expected=DEED_MANAGE),
-        "deed_reject": Row(_deed, MANAGE, expected=DEED_MANAGE),
-        "deed_publish": Row(_verified, MANAGE, expected=DEED_MANAGE),
-        "deed_commend": Row(_published, MANAGE, expected=DEED_MANAGE),
-        # Photos and documents follow their practice or deed.
-        "practice_photos": Row(_practice, MANAGE, method=POST, data=_photo_post, ok=302),
-        "practice_photo_delete": Row(_practice_photo, MANAGE),
-        "deed_photos": Row(
-            _deed, MANAGE, method=POST, data=_photo_post, ok=302, expected=DEED_MANAGE
-        ),
-        "deed_photo_delete": Row(_deed_photo, MANAGE, expected=DEED_MANAGE),
-        "document_add": Row(_practice, MANAGE, method=POST, data=_document_post, ok=302),
-        "document_download": Row(_document, VIEW),
-        "document_delete": Row(_document, MANAGE),
-        # Voting campaigns follow their organising body, like contests and surveys.
-        "campaign_list": Row(None, VIEW),
-        "campaign_add": Row(None, MANAGE),
-        "campaign_detail": Row(_campaign, VIEW),
-        "campaign_edit": Row(_campaign, MANAGE),
-        "campaign_entries": Row(_campaign, MANAGE),
-        "campaign_export": Row(_campaign, VIEW),
-        "campaign_publish": Row(_campaign, MANAGE),
-        "campaign_close": Row(_campaign, MANAGE),
-        "campaign_announce": Row(_campaign, MANAGE),
-        "deed_list": Row(None, VIEW),
-        "deed_add": Row(None, MANAGE),
-        # Pages without an object: every signed-in manager opens them, each seeing their own scope.
-        "practice_list": Row(None, VIEW),
-        "practice_export": Row(None, VIEW),
-        "practice_import": Row(None, MANAGE),
-        "registration_template": Row(None, VIEW),
-        "practice_add": Row(None, MANAGE),
-        "coverage": Row(None, VIEW),
-    },
-)
+    pages(
+        _practice,
+        view=["practice_detail"],
+        manage=["practice_edit", "practice_start", "practice_stop", "practice_results"],
+    ),
+    pages(_in_progress, manage=["practice_propose"]),
+    pages(_proposed, manage=["practice_recognise", "practice_refuse", "practice_evaluate"]),
+    pages(_recognised, manage=["practice_replicate"]),
+    # A nomination belongs to its unit: the unit's officers, not the
+    # organisations' (the owner is an organisation's officer).
+    pages(
+        _deed,
+        view=["deed_detail"],
+        manage=["deed_verify", "deed_more", "deed_reject"],
+        profiles=UNIT_OFFICERS,
+    ),
+    pages(_verified, manage=["deed_publish"], profiles=UNIT_OFFICERS),
+    pages(_published, manage=["deed_commend"], profiles=UNIT_OFFICERS),
+    # Photos and documents follow their practice or deed.
+    _photos(_practice, "practice_photos"),
+    _photos(_deed, "deed_photos", profiles=UNIT_OFFICERS),
+    pages(_practice, manage=["document_add"], method=POST, data=_document_post, ok=302),
+    pages(_practice_photo, manage=["practice_photo_delete"]),
+    pages(_deed_photo, manage=["deed_photo_delete"], profiles=UNIT_OFFICERS),
+    pages(_document, view=["document_download"], manage=["document_delete"]),
+    # Voting campaigns follow their organising body, like contests and surveys.
+    pages(
+        _campaign,
+        view=["campaign_detail", "campaign_export"],
+        manage=[
+            "campaign_edit", "campaign_entries", "campaign_publish", "campaign_close",
+            "campaign_announce",
+        ],
+    ),
+    # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+    pages(
+        None,
+        view=[
+            "campaign_list", "deed_list", "practice_list", "practice_export",
+            "registration_template", "coverage",
+        ],
+        manage=["campaign_add", "deed_add", "practice_import", "practice_add"],
+    ),
+)  # fmt: skip
 
 
 test_every_practices_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()

@@ -12,20 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from danvan.core.testing import (
-    ABOVE,
-    COMMUNE_BODY,
-    MANAGE,
-    OWNER,
-    POST,
-    SIBLING,
-    VIEW,
-    VIEWER,
-    Matrix,
-    Row,
-    Target,
-    assert_posts_change_nothing,
-)
+from danvan.core.testing import ABOVE, OWNER, POST, SIBLING, Matrix, Target, pages
 from danvan.reports import services, urls_staff
 from danvan.reports.models import Draft, Export, ReviewReport
 
@@ -62,56 +49,45 @@ def _back(p: Personas) -> str:
     return p.report.get_absolute_url()
 
 
-MATRIX = Matrix(
-    "reports_staff",
+def _state(p: Personas) -> Any:
+    return (
+        list(Draft.objects.values_list("version", "results")),
+        Export.objects.count(),
+        ReviewReport.objects.values_list("issuer", flat=True).get(),
+    )
+
+
+MATRIX = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        "report_list": Row(None, VIEW),
-        "report_add": Row(None, MANAGE),
-        "report_detail": Row(_report, VIEW),
-        "report_edit": Row(_report, MANAGE),
-        "draft_edit": Row(_report, MANAGE),
-        "draft_list": Row(_report, VIEW),
-        "draft_detail": Row(_first_draft, VIEW),
-        "draft_restore": Row(_first_draft, MANAGE, method=POST, ok=302, redirect=_back),
-        "export_start": Row(_report, MANAGE, method=POST, ok=302, redirect=_back),
-        "export_docx": Row(_export, VIEW),
-        "export_xlsx": Row(_export, VIEW),
-    },
+    pages(None, view=["report_list"], manage=["report_add"]),
+    pages(_report, view=["report_detail", "draft_list"], manage=["report_edit", "draft_edit"]),
+    pages(_first_draft, view=["draft_detail"]),
+    pages(_export, view=["export_docx", "export_xlsx"]),
+    # Writes back to the report's page.
+    pages(_first_draft, manage=["draft_restore"], method=POST, ok=302, redirect=_back),
+    pages(_report, manage=["export_start"], method=POST, ok=302, redirect=_back),
 )
 
 
 test_every_reports_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
-
-def test_out_of_scope_writes_change_nothing(personas: Personas, client: Any) -> None:
-    report = personas.report
-    first = report.drafts.get(version=1)
-    urls = [
-        reverse("reports_staff:draft_edit", args=[report.pk]),
-        reverse("reports_staff:draft_restore", args=[report.pk, first.pk]),
-        reverse("reports_staff:export_start", args=[report.pk]),
-        reverse("reports_staff:report_edit", args=[report.pk]),
-    ]
-    assert_posts_change_nothing(
-        client,
-        urls,
-        [personas.users[SIBLING], personas.users[VIEWER]],
-        {
-            "results": "Sửa trộm",
-            "issuer": "X",
-            "party_committee": "X",
-            "place": "X",
-            "subject": "X",
-            "symbol": "BC",
-        },
-        lambda: (
-            list(Draft.objects.values_list("version", "results")),
-            Export.objects.count(),
-            ReviewReport.objects.values_list("issuer", flat=True).get(),
-        ),
-    )
+test_out_of_scope_writes_change_nothing = MATRIX.refused_posts_test(
+    {
+        "draft_edit": _report,
+        "draft_restore": _first_draft,
+        "export_start": _report,
+        "report_edit": _report,
+    },
+    {
+        "results": "Sửa trộm",
+        "issuer": "X",
+        "party_committee": "X",
+        "place": "X",
+        "subject": "X",
+        "symbol": "BC",
+    },
+    _state,
+)
 
 
 def test_the_list_shows_only_reports_in_scope(personas: Personas, client: Any) -> None:

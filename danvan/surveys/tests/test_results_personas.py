@@ -20,12 +20,27 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.models import Area, AreaKind, Organization, OrgKind, Period, User
-from danvan.core.testing import IN_SCOPE, NOT_FOUND, OK, OUT_OF_SCOPE, Matrix, Row, Target
+from danvan.core.models import Area, AreaKind, Period
+from danvan.core.testing import (
+    DEMO,
+    DEMO_ABOVE,
+    DEMO_OWNER,
+    DEMO_SIBLING,
+    IN_SCOPE,
+    NOT_FOUND,
+    OK,
+    Matrix,
+    Row,
+    Target,
+    coverage_test,
+    demo_commune,
+    demo_union,
+    demo_user,
+    pages,
+)
 from danvan.surveys import opinion, urls_opinion, urls_results
 from danvan.surveys.models import (
     Field,
@@ -43,16 +58,9 @@ from danvan.surveys.models import (
 )
 from danvan.surveys.tests.factories import store_response
 
-OWNER, ABOVE, SIBLING, COLLAB = "canbo.phunghiep", "bdv.cantho", "canbo.hoaan", "ctv.phunghiep"
+OWNER, ABOVE, SIBLING, COLLAB = DEMO_OWNER, DEMO_ABOVE, DEMO_SIBLING, "ctv.phunghiep"
 VIEWER, ORG_OFFICER = "xem.phunghiep", "phunu.phunghiep"
-
-
-def _user(username: str) -> User:
-    return User.objects.get(username=username)
-
-
-def _commune(code: str = "31420") -> Area:
-    return Area.objects.current().get(code=code, kind=AreaKind.COMMUNE)
+_user, _commune = demo_user, demo_commune
 
 
 def _period() -> Period:
@@ -61,7 +69,7 @@ def _period() -> Period:
 
 def owner_survey() -> Survey:
     commune = _commune()
-    union = Organization.objects.get(area=commune, kind=OrgKind.WOMEN, valid_to__isnull=True)
+    union = demo_union(commune)
     now = timezone.now()
     survey = Survey.objects.create(
         title="Ý kiến hội viên về sinh hoạt chi hội",
@@ -117,18 +125,17 @@ def draft_report() -> OpinionReport:
 
 # --- Results: owner, above and the collaborator 200, sibling 404 ---------------------
 
-RESULTS = Matrix(
-    "surveys_results",
+RESULTS = Matrix.of(
     urls_results,
-    personas={OWNER: IN_SCOPE, ABOVE: IN_SCOPE, COLLAB: IN_SCOPE, SIBLING: OUT_OF_SCOPE},
-    rows={
-        "results": Row(owner_survey),
-        "export_responses": Row(owner_survey),
-        "export_summary_xlsx": Row(owner_survey),
-        "export_summary_docx": Row(owner_survey),
-        "text_answers": Row(owner_survey),
-    },
-)
+    pages(
+        owner_survey,
+        view=[
+            "results", "export_responses", "export_summary_xlsx", "export_summary_docx",
+            "text_answers",
+        ],
+    ),
+    personas={**DEMO, COLLAB: IN_SCOPE},
+)  # fmt: skip
 
 
 # --- Opinion: url name -> (URL arguments and query, expected status by persona) -------
@@ -164,11 +171,9 @@ def _owner_commune_page() -> Target:
 EVERYONE = {OWNER: OK, ABOVE: OK, SIBLING: OK, COLLAB: OK, VIEWER: OK}
 AUTHOR_ONLY = {OWNER: OK, ABOVE: NOT_FOUND, SIBLING: NOT_FOUND, COLLAB: NOT_FOUND}
 MANAGERS = {OWNER: OK, ABOVE: OK, SIBLING: NOT_FOUND, COLLAB: NOT_FOUND, VIEWER: NOT_FOUND}
-OPINION = Matrix(
-    "opinion",
+OPINION = Matrix.of(
     urls_opinion,
-    personas={},
-    rows={
+    {
         "report_list": Row(expected=EVERYONE),
         # Collaborators and board administrators file; a viewer or an org officer does not.
         "report_add": Row(expected={**EVERYONE, VIEWER: NOT_FOUND, ORG_OFFICER: NOT_FOUND}),
@@ -190,25 +195,16 @@ OPINION = Matrix(
         # So does merging two issues.
         "merge_topics": Row(_two_issues_of_owner, expected=MANAGERS),
     },
+    personas={},
     owner=OWNER,
 )
 # Read by danvan/core/tests/test_staff_url_walk.py.
 RESULT_URLS, OPINION_URLS = RESULTS.names, OPINION.names
 
 
-def test_every_url_is_covered() -> None:
-    RESULTS.assert_covers()
-    OPINION.assert_covers()
-
-
-@pytest.mark.parametrize("name", RESULTS.sorted_names())
-def test_results_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    RESULTS.check(client, name, _user)
-
-
-@pytest.mark.parametrize("name", OPINION.sorted_names())
-def test_opinion_urls_by_persona(name: str, demo: Any, client: Any) -> None:
-    OPINION.check(client, name, _user)
+test_every_url_is_covered = coverage_test(RESULTS, OPINION)
+test_results_urls_by_persona = RESULTS.persona_test("demo", user=_user)
+test_opinion_urls_by_persona = OPINION.persona_test("demo", user=_user)
 
 
 def test_collaborator_files_but_never_reads_another_commune(demo: Any, client: Any) -> None:

@@ -18,15 +18,14 @@ import pytest
 from django.urls import reverse
 
 from danvan.core.testing import (
-    COMMUNE_BODY,
     MANAGE,
     POST,
     SIBLING,
-    VIEW,
     Matrix,
     Row,
     assert_create_refused_out_of_scope,
     commune_body_personas,
+    pages,
 )
 from danvan.surveys import urls_staff
 from danvan.surveys.models import (
@@ -118,41 +117,30 @@ def _post(
     return Row(get, MANAGE, POST, data, ok, _detail if ok == 302 else None)
 
 
-MATRIX = Matrix(
-    "surveys_staff",
+MATRIX = Matrix.of(
     urls_staff,
-    personas=COMMUNE_BODY,
-    rows={
-        # Opened with GET: the object whose pk is the argument, the verb it needs.
-        "survey_detail": Row(_survey, VIEW),
-        "survey_share": Row(_survey, VIEW),
-        "survey_qr_png": Row(_survey, VIEW),
-        "survey_qr_svg": Row(_survey, VIEW),
-        "survey_edit": Row(_survey, MANAGE),
-        "survey_duplicate": Row(_survey, MANAGE),
-        "survey_publish": Row(_survey, MANAGE),
-        "survey_close": Row(_survey, MANAGE),
-        "survey_archive": Row(_survey, MANAGE),
-        "survey_reopen": Row(_survey, MANAGE),
-        "survey_codes": Row(_survey, MANAGE),
-        "section_add": Row(_survey, MANAGE),
-        "question_add": Row(_survey, MANAGE),
-        "section_edit": Row(_section, MANAGE),
-        "section_delete": Row(_section, MANAGE),
-        "question_edit": Row(_question, MANAGE),
-        "question_delete": Row(_question, MANAGE),
-        # Full names and phone numbers: those who manage the survey only.
-        "survey_respondents": Row(_identified, MANAGE),
-        "survey_respondents_xlsx": Row(_identified, MANAGE),
+    # Opened with GET: the object whose pk is the argument, the verb it needs.
+    pages(
+        _survey,
+        view=["survey_detail", "survey_share", "survey_qr_png", "survey_qr_svg"],
+        manage=[
+            "survey_edit", "survey_duplicate", "survey_publish", "survey_close", "survey_archive",
+            "survey_reopen", "survey_codes", "section_add", "question_add",
+        ],
+    ),
+    pages(_section, manage=["section_edit", "section_delete"]),
+    pages(_question, manage=["question_edit", "question_delete"]),
+    # Full names and phone numbers: those who manage the survey only.
+    pages(_identified, manage=["survey_respondents", "survey_respondents_xlsx"]),
+    {
         "section_move": _post(_section, lambda p: {"direction": "up"}, 302),
         "question_move": _post(_question, lambda p: {"direction": "up"}, 302),
         "survey_codes_xlsx": _post(_survey, _codes, 200),
         "survey_reorder": _post(_survey, _reversed_order, 302),
-        # Pages without an object: every signed-in manager opens them, each seeing their own scope.
-        "survey_list": Row(None, VIEW),
-        "survey_add": Row(None, MANAGE),
     },
-)
+    # Pages without an object: every signed-in manager opens them, each seeing their own scope.
+    pages(None, view=["survey_list"], manage=["survey_add"]),
+)  # fmt: skip
 
 
 test_every_survey_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()

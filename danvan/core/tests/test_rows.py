@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from danvan.core.models import Job, User
 from danvan.core.rows import ModelRows
@@ -68,3 +69,16 @@ def test_the_columns_are_the_models_concrete_fields_in_order(db: Any) -> None:
     quote = connection.ops.quote_name
     assert users.columns("u").split(", ")[0] == f"{quote('u')}.{quote('id')}"
     assert len(users.columns().split(", ")) == users.width
+
+
+def test_insert_writes_the_instance_as_save_does(job: Job) -> None:
+    new = Job(kind="export", title="Xuất danh sách", created_by=job.created_by, params={"a": "ư"})
+    with CaptureQueriesContext(connection) as queries:
+        made = JOBS.insert(new)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    assert made is new and new.pk is not None and new.pk != job.pk
+    assert new._state.adding is False and new._state.db == "default"
+    assert new.created_at is not None  # auto_now_add, as save() sets it
+    read = Job.objects.get(pk=new.pk)
+    _same(new, read)
+    assert read.params == {"a": "ư"} and read.status == "queued" and read.errors == []

@@ -203,14 +203,10 @@ def save_answers(
         fields["prediction"] = clean_prediction(rnd, prediction)
     # Written out (an autosave comes with every click at a deadline): the ORM's
     # update cost more to build than to run. Only while the attempt runs.
-    sets, values = [], []
-    for name, value in fields.items():
-        field = Attempt._meta.get_field(name)
-        sets.append(f"{connection.ops.quote_name(name)} = %s")
-        values.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+    sets, values = _assignments(fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Attempt._meta.db_table)} SET {', '.join(sets)}"
+            f"UPDATE {connection.ops.quote_name(Attempt._meta.db_table)} SET {sets}"
             " WHERE id = %s AND status = %s",
             [*values, attempt.pk, AttemptStatus.IN_PROGRESS],
         )
@@ -240,6 +236,19 @@ def round_by_id(round_id: int) -> Round:
 
 
 _ATTEMPTS = ModelRows(Attempt)
+
+
+def _assignments(values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """The SET list of a written-out UPDATE of an attempt's fields (name ->
+    value) and its parameters, the values prepared as the ORM prepares them."""
+    sets, params = [], []
+    for name, value in values.items():
+        field: Any = Attempt._meta.get_field(name)
+        sets.append(f"{connection.ops.quote_name(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    return ", ".join(sets), params
+
+
 _ROUNDS = ModelRows(Round)
 _CONTESTS = ModelRows(Contest)
 _PARTICIPANTS = ModelRows(Participant)
@@ -391,12 +400,7 @@ def _store_closed(attempt: Attempt) -> bool:
         if closed and displaced is not None:
             Attempt.objects.filter(pk=displaced).update(counted=False)
         return bool(closed)
-    fields = [Attempt._meta.get_field(name) for name in _CLOSED]
-    values = [
-        field.get_db_prep_save(getattr(attempt, field.attname), connection)  # type: ignore[union-attr]
-        for field in fields
-    ]
-    sets = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in _CLOSED)
+    sets, values = _assignments({name: getattr(attempt, name) for name in _CLOSED})
     # The best score counts (among equal scores the earlier attempt stays), or
     # the first attempt finished: then any counted one stays.
     stays = "cur.score >= %s" if attempt.round.counting == Counting.BEST else "TRUE"

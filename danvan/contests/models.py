@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from danvan.core import columns
 from danvan.core.models import Area, Organization
 from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
-from danvan.core.text import fold
 
 LETTERS = "ABCDEF"
 
@@ -48,16 +48,9 @@ class Contest(OrganisedActivity):
     summary = models.CharField("giới thiệu ngắn", max_length=500, blank=True)
     intro = models.TextField("giới thiệu", blank=True, help_text="Được làm sạch khi lưu.")
     rules = models.TextField("thể lệ", blank=True, help_text="Được làm sạch khi lưu.")
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name="đơn vị tổ chức",
-        on_delete=models.PROTECT,
-        related_name="contests",
-    )
-    target_area = models.ForeignKey(
-        Area,
-        verbose_name="địa bàn dự thi",
-        on_delete=models.PROTECT,
+    organization = columns.organization_field("đơn vị tổ chức", related_name="contests")
+    target_area = columns.area_field(
+        "địa bàn dự thi",
         related_name="contests",
         help_text="Người dân thuộc địa bàn này và các đơn vị trực thuộc được tham gia.",
     )
@@ -93,11 +86,7 @@ class Contest(OrganisedActivity):
         verbose_name = "cuộc thi"
         verbose_name_plural = "cuộc thi"
         ordering = ["-starts_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="contest_dates_order"
-            )
-        ]
+        constraints = [columns.ends_after("starts_at", "ends_at", name="contest_dates_order")]
 
     def get_absolute_url(self) -> str:
         return reverse("contests:detail", args=[self.slug])
@@ -125,8 +114,9 @@ class Category(PartOfActivity, models.Model):
         return self.name
 
 
-class Question(PartOfActivity, models.Model):
+class Question(PartOfActivity, columns.FoldedCopies, models.Model):
     activity = "contest"
+    folded = {"text_folded": ("text",)}
 
     contest = models.ForeignKey(
         Contest, on_delete=models.CASCADE, related_name="questions", verbose_name="cuộc thi"
@@ -148,10 +138,6 @@ class Question(PartOfActivity, models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.text_folded = fold(self.text)
-        super().save(*args, **kwargs)
 
 
 class Choice(PartOfActivity, models.Model):
@@ -284,9 +270,7 @@ class Round(PartOfActivity, models.Model):
         ordering = ["contest", "number"]
         constraints = [
             models.UniqueConstraint(fields=["contest", "number"], name="round_number_once"),
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="round_dates_order"
-            ),
+            columns.ends_after("opens_at", "closes_at", name="round_dates_order"),
         ]
 
     def __str__(self) -> str:
@@ -348,9 +332,7 @@ class Participant(models.Model):
     phone = models.CharField("số điện thoại", max_length=20, blank=True)
     cccd_encrypted = models.TextField(blank=True)
     cccd_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    area = models.ForeignKey(
-        Area, verbose_name="nơi ở", on_delete=models.PROTECT, related_name="participants"
-    )
+    area = columns.area_field("nơi ở", related_name="participants")
     occupation = models.CharField(
         "đối tượng", max_length=20, choices=Occupation.choices, default=Occupation.PEOPLE
     )

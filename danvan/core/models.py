@@ -19,6 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from danvan.core.columns import (
+    FoldedCopies,
+    OrganizationAudited,
+    area_field,
+    ends_after,
+    organization_field,
+    staff_user_field,
+)
 from danvan.core.scope import ScopedQuerySetMixin
 from danvan.core.text import fold
 
@@ -26,22 +34,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def staff_user_field(verbose_name: str, *, related_name: str | None = "+") -> Any:
-    """The staff account that did something to a row (created, saved, granted
-    it): optional, and set to null when the account is deleted, so the row
-    stays. `related_name=None` keeps Django's default reverse accessor."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name=related_name,
-        verbose_name=verbose_name,
-    )
-
-
-class User(AbstractUser):
+class User(FoldedCopies, AbstractUser):
     """A staff user (cán bộ). Vietnamese names are kept whole: họ, đệm, tên in one field."""
+
+    folded = {"full_name_folded": ("full_name",)}
 
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
     full_name_folded = models.CharField(max_length=150, editable=False, blank=True, db_index=True)
@@ -59,13 +55,6 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "người dùng"
         verbose_name_plural = "người dùng"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.full_name_folded = fold(self.full_name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "full_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "full_name_folded"}
-        super().save(*args, **kwargs)
 
     def set_password(self, raw_password: str | None) -> None:
         """A new password clears the must-change flag; an administrator's reset
@@ -140,18 +129,14 @@ class _FoldedNameQuerySet(MP_NodeQuerySet):
         return qs
 
 
-class _FoldedName:
+class _FoldedName(FoldedCopies):
     """A tree node known by its `name`, searched by `name_folded` (kept in step on save)."""
 
+    folded = {"name_folded": ("name",)}
     name: Any
-    name_folded: Any
 
     def __str__(self) -> str:
         return str(self.name)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)  # type: ignore[misc]
 
 
 class AreaQuerySet(ScopedQuerySetMixin, _FoldedNameQuerySet):
@@ -340,9 +325,7 @@ class Organization(_FoldedName, MP_Node):
     name = models.CharField("tên tổ chức", max_length=255)
     name_folded = models.CharField(max_length=255, editable=False, db_index=True)
     kind = models.CharField("loại tổ chức", max_length=30, choices=OrgKind.choices)
-    area = models.ForeignKey(
-        Area, verbose_name="địa bàn", on_delete=models.PROTECT, related_name="organizations"
-    )
+    area = area_field(related_name="organizations")
     valid_to = models.DateField("ngừng hoạt động từ", null=True, blank=True)
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
@@ -383,9 +366,7 @@ class Period(models.Model):
         verbose_name = "kỳ báo cáo"
         verbose_name_plural = "kỳ báo cáo"
         ordering = ["-end", "-start"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_order")
-        ]
+        constraints = [ends_after("start", "end", inclusive=True, name="period_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -396,7 +377,7 @@ class MemberCountQuerySet(ScopedQuerySetMixin, models.QuerySet["MemberCount"]):
     scope_org_path = "organization__path"
 
 
-class MemberCount(models.Model):
+class MemberCount(OrganizationAudited, models.Model):
     """How many members (đoàn viên, hội viên, đảng viên) a body has in a period."""
 
     organization = models.ForeignKey(
@@ -422,10 +403,6 @@ class MemberCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.members} ({self.period})"
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
 
 
 class Role(models.TextChoices):
@@ -453,12 +430,8 @@ class RoleAssignment(models.Model):
         verbose_name="tài khoản",
     )
     role = models.CharField("vai trò", max_length=20, choices=Role.choices)
-    area = models.ForeignKey(
-        Area, verbose_name="địa bàn", null=True, blank=True, on_delete=models.PROTECT
-    )
-    organization = models.ForeignKey(
-        Organization, verbose_name="tổ chức", null=True, blank=True, on_delete=models.PROTECT
-    )
+    area = area_field(null=True, blank=True)
+    organization = organization_field("tổ chức", null=True, blank=True)
     granted_by = staff_user_field("người cấp quyền")
     created_at = models.DateTimeField("thời điểm cấp", auto_now_add=True)
 

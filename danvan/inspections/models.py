@@ -18,7 +18,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.models import Organization, Period
+from danvan.core import columns
+from danvan.core.models import Period
 from danvan.core.scope import ScopedQuerySetMixin, get_scope
 
 
@@ -30,9 +31,7 @@ class ProgrammeQuerySet(ScopedQuerySetMixin, models.QuerySet["Programme"]):
 class Programme(models.Model):
     """A programme of inspection and supervision for a period."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="+", verbose_name="cơ quan ban hành"
-    )
+    organization = columns.organization_field("cơ quan ban hành", related_name="+")
     period = models.ForeignKey(
         Period, on_delete=models.PROTECT, related_name="+", verbose_name="kỳ"
     )
@@ -87,12 +86,7 @@ class Inspection(models.Model):
         Programme, on_delete=models.CASCADE, related_name="inspections", verbose_name="chương trình"
     )
     kind = models.CharField("hình thức", max_length=20, choices=Kind, default=Kind.INSPECTION)
-    inspected = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="đơn vị được kiểm tra, giám sát",
-    )
+    inspected = columns.organization_field("đơn vị được kiểm tra, giám sát", related_name="+")
     team = models.TextField("đoàn kiểm tra, giám sát", help_text="Trưởng đoàn và các thành viên.")
     starts_on = models.DateField("từ ngày")
     ends_on = models.DateField("đến ngày")
@@ -110,8 +104,8 @@ class Inspection(models.Model):
         verbose_name = "cuộc kiểm tra, giám sát"
         verbose_name_plural = "cuộc kiểm tra, giám sát"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="inspection_dates_order"
+            columns.ends_after(
+                "starts_on", "ends_on", inclusive=True, name="inspection_dates_order"
             )
         ]
 

@@ -11,11 +11,10 @@ status and its public answer, never its raiser nor its content.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from danvan.core.models import Area, Organization
+from danvan.core import columns
 from danvan.core.photos import PhotoBase
 from danvan.core.scope import ScopedQuerySetMixin
 
@@ -63,24 +62,15 @@ class DialogueQuerySet(ScopedQuerySetMixin, models.QuerySet["Dialogue"]):
         )
 
 
-class Dialogue(models.Model):
+class Dialogue(columns.AreaAudited, models.Model):
     """A direct dialogue of the head of a Party committee or government with the
     people (Quyết định 1681-QĐ/TU, Chỉ thị 23-CT/TU): scheduled, announced on the
     public site, held, then its attendance, minutes and the petitions raised."""
 
     title = models.CharField("tiêu đề", max_length=300)
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="dialogues", verbose_name="đơn vị"
-    )
-    organizer = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="dialogues",
-        verbose_name="cơ quan chủ trì",
-    )
-    cohosts = models.ManyToManyField(
-        Organization, blank=True, related_name="cohosted_dialogues", verbose_name="đơn vị phối hợp"
-    )
+    area = columns.area_field("đơn vị", related_name="dialogues")
+    organizer = columns.organization_field("cơ quan chủ trì", related_name="dialogues")
+    cohosts = columns.partners_field("cohosted_dialogues")
     chair_role = models.CharField("người chủ trì (chức vụ)", max_length=30, choices=ChairRole)
     chair_name = models.CharField("họ tên người chủ trì", max_length=200)
     starts_at = models.DateTimeField("thời gian")
@@ -96,13 +86,7 @@ class Dialogue(models.Model):
     groups_present = models.CharField("thành phần tham dự", max_length=500, blank=True)
     minutes = models.TextField("biên bản, kết luận", blank=True)
     cancel_reason = models.CharField("lý do hủy", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="người tạo",
-    )
+    created_by = columns.staff_user_field("người tạo", blank=False)
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     objects = DialogueQuerySet.as_manager()
@@ -120,9 +104,6 @@ class Dialogue(models.Model):
 
     def public_url(self) -> str:
         return reverse("dialogues:detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.area.path}
 
     @property
     def audience_label(self) -> str:
@@ -197,7 +178,7 @@ class PetitionQuerySet(ScopedQuerySetMixin, models.QuerySet["Petition"]):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Petition(models.Model):
+class Petition(columns.AreaAudited, models.Model):
     """A petition or a report of the people (kiến nghị, phản ánh), from one of
     the `Source`s, about a unit, assigned to an agency with a deadline, answered,
     closed (or returned with a reason). `code` is its short public code."""
@@ -205,9 +186,7 @@ class Petition(models.Model):
     code = models.CharField("mã tra cứu", max_length=12, unique=True, editable=False)
     content = models.TextField("nội dung")
     field = models.CharField("lĩnh vực", max_length=20, choices=Field)
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="petitions", verbose_name="địa bàn"
-    )
+    area = columns.area_field(related_name="petitions")
     source = models.CharField("nguồn", max_length=20, choices=Source)
     source_note = models.CharField("ghi chú nguồn", max_length=300, blank=True)
     dialogue = models.ForeignKey(
@@ -221,13 +200,8 @@ class Petition(models.Model):
     raiser_name = models.CharField("người kiến nghị", max_length=200, blank=True)
     raiser_phone_encrypted = models.TextField(editable=False, blank=True)
     raiser_phone_hash = models.CharField(max_length=64, editable=False, blank=True)
-    agency = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="petitions",
-        verbose_name="cơ quan giải quyết",
+    agency = columns.organization_field(
+        "cơ quan giải quyết", null=True, blank=True, related_name="petitions"
     )
     deadline = models.DateField("hạn trả lời", null=True, blank=True)
     status = models.CharField(
@@ -237,14 +211,7 @@ class Petition(models.Model):
     return_reason = models.CharField("lý do trả lại (công khai)", max_length=500, blank=True)
     received_at = models.DateTimeField("thời điểm tiếp nhận", auto_now_add=True)
     answered_at = models.DateTimeField("thời điểm trả lời", null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="cán bộ tiếp nhận",
-    )
+    created_by = columns.staff_user_field("cán bộ tiếp nhận")
 
     objects = PetitionQuerySet.as_manager()
 
@@ -261,9 +228,6 @@ class Petition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("petitions_staff:detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.area.path}
 
     @property
     def answered_on_time(self) -> bool | None:
@@ -285,14 +249,7 @@ class PetitionStep(models.Model):
     status = models.CharField("trạng thái", max_length=20, choices=PetitionStatus)
     note = models.TextField("ghi chú nội bộ", blank=True)
     at = models.DateTimeField("thời điểm", auto_now_add=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="cán bộ",
-    )
+    by = columns.staff_user_field("cán bộ")
 
     class Meta:
         verbose_name = "bước xử lý kiến nghị"

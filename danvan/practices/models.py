@@ -18,7 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.models import Area, Organization
+from danvan.core import columns
 from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.photos import UPLOAD_FOLDER, PhotoBase, PhotoStatus  # noqa: F401 (re-exported)
 from danvan.core.scope import ScopedQuerySetMixin
@@ -71,25 +71,18 @@ class PracticeQuerySet(ScopedQuerySetMixin, models.QuerySet["Practice"]):
         return qs
 
 
-class Practice(models.Model):
+class Practice(columns.FoldedCopies, models.Model):
+    folded = {"title_folded": ("title",)}
+
     kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.PRACTICE)
     title = models.CharField("tên mô hình, điển hình", max_length=300)
     title_folded = models.CharField(max_length=300, editable=False, db_index=True)
     field = models.CharField("lĩnh vực", max_length=20, choices=Field.choices)
     level = models.CharField("cấp", max_length=20, choices=Level.choices)
     year = models.PositiveSmallIntegerField("năm đăng ký")
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="practices", verbose_name="địa bàn"
-    )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="practices",
-        verbose_name="đơn vị chủ trì",
-    )
-    partners = models.ManyToManyField(
-        Organization, blank=True, related_name="practices_joined", verbose_name="đơn vị phối hợp"
-    )
+    area = columns.area_field(related_name="practices")
+    organization = columns.organization_field("đơn vị chủ trì", related_name="practices")
+    partners = columns.partners_field("practices_joined")
     lead_official = models.CharField("người phụ trách", max_length=200, blank=True)
     started_on = models.DateField("ngày bắt đầu", null=True, blank=True)
     aims = models.TextField("mục tiêu", blank=True)
@@ -112,13 +105,7 @@ class Practice(models.Model):
         related_name="replicas",
         verbose_name="nhân rộng từ",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        verbose_name="người tạo",
-    )
+    created_by = columns.staff_user_field("người tạo", related_name=None)
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
     updated_at = models.DateTimeField("thời điểm sửa", auto_now=True)
 
@@ -131,13 +118,6 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.title_folded = fold(self.title)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "title" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "title_folded"}
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("practices_staff:practice_detail", args=[self.pk])
@@ -163,12 +143,7 @@ class Step(PartOfActivity, models.Model):
     from_status = models.CharField("từ", max_length=20, choices=Status.choices)
     to_status = models.CharField("sang", max_length=20, choices=Status.choices)
     reason = models.TextField("lý do, ghi chú", blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        verbose_name="người thực hiện",
-    )
+    by = columns.staff_user_field("người thực hiện", related_name=None, blank=False)
     at = models.DateTimeField("thời điểm", auto_now_add=True)
 
     class Meta:
@@ -267,7 +242,7 @@ class DeedQuerySet(ScopedQuerySetMixin, models.QuerySet["GoodDeed"]):
     scope_area_path = "area__path"
 
 
-class GoodDeed(models.Model):
+class GoodDeed(columns.AreaAudited, models.Model):
     """A nomination of a good person or a good collective, by anyone on the
     public site or by staff. The nominee's name shows publicly only with their
     consent (recorded by the officer who verifies); the nominator's phone is
@@ -275,21 +250,12 @@ class GoodDeed(models.Model):
 
     nominee_name = models.CharField("người, tập thể được giới thiệu", max_length=200)
     collective = models.BooleanField("là tập thể", default=False)
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="good_deeds", verbose_name="nơi ở"
-    )
+    area = columns.area_field("nơi ở", related_name="good_deeds")
     deed = models.TextField("việc tốt")
     nominator_name = models.CharField("người giới thiệu", max_length=200)
     nominator_phone_encrypted = models.TextField(editable=False, blank=True)
     nominator_phone_hash = models.CharField(max_length=64, editable=False, blank=True)
-    by_staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="cán bộ giới thiệu",
-    )
+    by_staff = columns.staff_user_field("cán bộ giới thiệu")
     nominee_consents = models.BooleanField(
         "người được giới thiệu đồng ý công khai tên", default=False
     )
@@ -315,9 +281,6 @@ class GoodDeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("practices_staff:deed_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.area.path}
 
     @property
     def public_name(self) -> str:
@@ -390,13 +353,7 @@ class Document(PartOfActivity, models.Model):
     stored = models.CharField(max_length=200, editable=False)
     extension = models.CharField(max_length=10, editable=False)
     size = models.PositiveIntegerField("dung lượng (byte)", default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="người gửi",
-    )
+    uploaded_by = columns.staff_user_field("người gửi", blank=False)
     uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
 
     class Meta:
@@ -434,9 +391,7 @@ class Campaign(OrganisedActivity):
     title = models.CharField("tên đợt bình chọn", max_length=300)
     slug = models.SlugField("đường dẫn", max_length=120, unique=True)
     intro = models.TextField("giới thiệu", blank=True)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, verbose_name="đơn vị tổ chức"
-    )
+    organization = columns.organization_field("đơn vị tổ chức")
     starts_at = models.DateTimeField("bắt đầu")
     ends_at = models.DateTimeField("kết thúc")
     window_hours = models.PositiveSmallIntegerField(
@@ -456,11 +411,7 @@ class Campaign(OrganisedActivity):
         verbose_name = "đợt bình chọn"
         verbose_name_plural = "đợt bình chọn"
         ordering = ["-starts_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="campaign_dates_order"
-            )
-        ]
+        constraints = [columns.ends_after("starts_at", "ends_at", name="campaign_dates_order")]
 
     def get_absolute_url(self) -> str:
         return reverse("practices_staff:campaign_detail", args=[self.pk])

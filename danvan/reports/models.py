@@ -17,7 +17,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.models import Area, Job, Organization, Period, PeriodKind, staff_user_field
+from danvan.core import columns
+from danvan.core.models import Area, Job, Period, PeriodKind
 from danvan.core.scope import ScopedQuerySetMixin
 
 
@@ -26,16 +27,11 @@ class ReviewReportQuerySet(ScopedQuerySetMixin, models.QuerySet["ReviewReport"])
     scope_org_path = "organization__path"
 
 
-class ReviewReport(models.Model):
+class ReviewReport(columns.OrganizationAudited, models.Model):
     """A review report of the issuing body's unit for a period, in the layout of
     Hướng dẫn 36-HD/VPTW (rendered by `render.py`)."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="review_reports",
-        verbose_name="cơ quan ban hành",
-    )
+    organization = columns.organization_field("cơ quan ban hành", related_name="review_reports")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name="kỳ báo cáo")
     party_committee = models.CharField(
         "đảng bộ (dòng đầu tiêu đề)", max_length=200, help_text="Ví dụ: ĐẢNG BỘ TỈNH HẬU GIANG"
@@ -64,7 +60,7 @@ class ReviewReport(models.Model):
     recipients = models.TextField(
         "nơi nhận", blank=True, help_text="Mỗi dòng một nơi nhận, ví dụ: Thường trực Tỉnh ủy,"
     )
-    created_by = staff_user_field("người tạo")
+    created_by = columns.staff_user_field("người tạo")
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
     updated_at = models.DateTimeField("thời điểm sửa", auto_now=True)
 
@@ -80,10 +76,6 @@ class ReviewReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports_staff:report_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        """Filed with each audit entry, so the audit page can be scoped."""
-        return {"area_path": self.organization.area.path, "org_path": self.organization.path}
 
     @property
     def area(self) -> Area:
@@ -127,7 +119,7 @@ class Draft(models.Model):
     lessons = models.TextField("bài học kinh nghiệm", blank=True)
     tasks_ahead = models.TextField("phương hướng, nhiệm vụ", blank=True)
     restored_from = models.PositiveIntegerField("khôi phục từ phiên bản", null=True, blank=True)
-    created_by = staff_user_field("người lưu")
+    created_by = columns.staff_user_field("người lưu")
     created_at = models.DateTimeField("thời điểm lưu", auto_now_add=True)
 
     class Meta:
@@ -179,7 +171,7 @@ class Export(models.Model):
         blank=True,
         help_text="Có giá trị khi kỳ báo cáo chưa kết thúc lúc xuất: bản xuất là dự thảo.",
     )
-    created_by = staff_user_field("người xuất")
+    created_by = columns.staff_user_field("người xuất")
     created_at = models.DateTimeField("thời điểm xuất", auto_now_add=True)
 
     class Meta:

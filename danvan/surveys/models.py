@@ -10,14 +10,14 @@ so nothing links a response to a person (the Helios/POLYAS pattern).
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from danvan.core.models import Area, Organization, Period
+from danvan.core import columns
+from danvan.core.models import Area, Period
 from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.scope import ScopedQuerySetMixin
 
@@ -51,15 +51,11 @@ class Survey(OrganisedActivity):
     title = models.CharField("tên cuộc khảo sát", max_length=300)
     slug = models.SlugField("đường dẫn", max_length=120, unique=True)
     intro = models.TextField("lời giới thiệu", blank=True)
-    organization = models.ForeignKey(
-        Organization, verbose_name="đơn vị thực hiện", on_delete=models.PROTECT
-    )
-    target_area = models.ForeignKey(
-        Area,
-        verbose_name="địa bàn khảo sát",
+    organization = columns.organization_field("đơn vị thực hiện")
+    target_area = columns.area_field(
+        "địa bàn khảo sát",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
         help_text="Để trống: mọi người đều tham gia được.",
     )
     mode = models.CharField("hình thức", max_length=20, choices=Mode.choices)
@@ -84,11 +80,7 @@ class Survey(OrganisedActivity):
         verbose_name = "cuộc khảo sát"
         verbose_name_plural = "cuộc khảo sát"
         ordering = ["-opens_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="survey_dates_order"
-            )
-        ]
+        constraints = [columns.ends_after("opens_at", "closes_at", name="survey_dates_order")]
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:take", args=[self.slug])
@@ -484,8 +476,10 @@ class OpinionReportQuerySet(ScopedQuerySetMixin, models.QuerySet["OpinionReport"
     scope_area_path = "area__path"
 
 
-class OpinionReport(models.Model):
+class OpinionReport(columns.AreaAudited, columns.FoldedCopies, models.Model):
     """A collaborator's report of what people say about an issue."""
+
+    folded = {"topic_folded": ("topic",)}
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -494,7 +488,7 @@ class OpinionReport(models.Model):
         verbose_name="người báo cáo",
     )
     period = models.ForeignKey(Period, verbose_name="kỳ báo cáo", on_delete=models.PROTECT)
-    area = models.ForeignKey(Area, verbose_name="địa bàn", on_delete=models.PROTECT)
+    area = columns.area_field()
     field = models.CharField("lĩnh vực", max_length=20, choices=Field.choices)
     topic = models.CharField(
         "vấn đề", max_length=200, help_text="Tên ngắn gọn của vấn đề, để gộp các báo cáo."
@@ -520,21 +514,12 @@ class OpinionReport(models.Model):
     def __str__(self) -> str:
         return self.topic
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        from danvan.core.text import fold
-
-        self.topic_folded = fold(self.topic)
-        super().save(*args, **kwargs)
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.area.path}
-
 
 class FollowUp(models.Model):
     """The board's note that a hot issue of a period was followed up."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, verbose_name="kỳ báo cáo")
-    scope_area = models.ForeignKey(Area, on_delete=models.PROTECT, verbose_name="địa bàn")
+    scope_area = columns.area_field()
     field = models.CharField("lĩnh vực", max_length=20, choices=Field.choices)
     topic_folded = models.CharField(max_length=200)
     note = models.TextField("nội dung theo dõi, xử lý")

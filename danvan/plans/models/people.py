@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from danvan.core.models import Area, Organization
+from danvan.core import columns
 from danvan.core.scope import ScopedQuerySetMixin
-from danvan.core.text import fold
 
 # --- The communicator network ----------------------------------------------------------------
 
@@ -40,24 +38,19 @@ class CommunicatorQuerySet(ScopedQuerySetMixin, models.QuerySet["Communicator"])
         return self.filter(Q(active_to__isnull=True) | Q(active_to__gte=on), active_from__lte=on)
 
 
-class Communicator(models.Model):
+class Communicator(columns.EncryptedPhone, columns.FoldedCopies, models.Model):
     """A person of the communicator network (lực lượng tuyên truyền), in a
     unit, usually for a body. The phone is kept encrypted and shown masked in
     lists."""
 
+    folded = {"full_name_folded": ("full_name",)}
+
     kind = models.CharField("loại", max_length=20, choices=CommunicatorKind.choices)
     full_name = models.CharField("họ và tên", max_length=150)
     full_name_folded = models.CharField(max_length=150, editable=False, blank=True)
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="communicators", verbose_name="địa bàn"
-    )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="communicators",
-        verbose_name="thuộc tổ chức",
+    area = columns.area_field(related_name="communicators")
+    organization = columns.organization_field(
+        "thuộc tổ chức", null=True, blank=True, related_name="communicators"
     )
     ethnicity = models.CharField("dân tộc", max_length=50, default="Kinh")
     languages = models.CharField(
@@ -75,19 +68,18 @@ class Communicator(models.Model):
         verbose_name_plural = "lực lượng tuyên truyền"
         ordering = ["area__path", "full_name_folded"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(active_to__isnull=True) | Q(active_to__gte=models.F("active_from")),
+            columns.ends_after(
+                "active_from",
+                "active_to",
+                inclusive=True,
+                open_ended=True,
                 name="communicator_active_order",
-                violation_error_message="Ngày kết thúc phải sau ngày tham gia.",
+                message="Ngày kết thúc phải sau ngày tham gia.",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_kind_display()})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.full_name_folded = fold(self.full_name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("plans_staff:communicator_edit", args=[self.pk])
@@ -95,14 +87,8 @@ class Communicator(models.Model):
     def get_additional_data(self) -> dict[str, str]:
         data = {"area_path": self.area.path}
         if self.organization_id:
-            data["org_path"] = self.organization.path  # type: ignore[union-attr]
+            data["org_path"] = self.organization.path
         return data
-
-    @property
-    def phone(self) -> str:
-        from danvan.core.crypto import decrypt
-
-        return decrypt(self.phone_encrypted) if self.phone_encrypted else ""
 
 
 # --- Training of officials (tập huấn, bồi dưỡng) ------------------------------------------------
@@ -121,15 +107,15 @@ class OfficialQuerySet(ScopedQuerySetMixin, models.QuerySet["Official"]):
     scope_org_path = "organization__path"
 
 
-class Official(models.Model):
+class Official(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
     """An official the plan's training targets count, in the body they work for."""
+
+    folded = {"full_name_folded": ("full_name",)}
 
     full_name = models.CharField("họ và tên", max_length=150)
     full_name_folded = models.CharField(max_length=150, editable=False, blank=True)
     position = models.CharField("chức vụ", max_length=150, blank=True)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="officials", verbose_name="cơ quan"
-    )
+    organization = columns.organization_field("cơ quan", related_name="officials")
     official_class = models.CharField("nhóm", max_length=20, choices=OfficialClass.choices)
     left_on = models.DateField("thôi công tác từ ngày", null=True, blank=True)
 
@@ -143,30 +129,17 @@ class Official(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.full_name_folded = fold(self.full_name)
-        super().save(*args, **kwargs)
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
-
 
 class CourseQuerySet(ScopedQuerySetMixin, models.QuerySet["Course"]):
     scope_area_path = "organization__area__path"
     scope_org_path = "organization__path"
 
 
-class Course(models.Model):
+class Course(columns.OrganizationAudited, models.Model):
     """A training course (lớp tập huấn, bồi dưỡng) and who completed it."""
 
     title = models.CharField("tên lớp", max_length=300)
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="courses",
-        verbose_name="đơn vị mở lớp",
-    )
+    organization = columns.organization_field("đơn vị mở lớp", related_name="courses")
     starts_on = models.DateField("từ ngày")
     ends_on = models.DateField("đến ngày")
     place = models.CharField("địa điểm", max_length=200, blank=True)
@@ -181,10 +154,12 @@ class Course(models.Model):
         verbose_name_plural = "lớp tập huấn"
         ordering = ["-starts_on", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
+            columns.ends_after(
+                "starts_on",
+                "ends_on",
+                inclusive=True,
                 name="course_period_order",
-                violation_error_message="Ngày kết thúc phải sau ngày bắt đầu.",
+                message="Ngày kết thúc phải sau ngày bắt đầu.",
             )
         ]
 
@@ -193,10 +168,6 @@ class Course(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("plans_staff:course_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
 
 
 class Completion(models.Model):

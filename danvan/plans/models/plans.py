@@ -20,10 +20,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from danvan.core import columns
 from danvan.core.cache import LocalCache, Version
-from danvan.core.models import Area, Organization, OrgKind
+from danvan.core.models import Area, OrgKind
 from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
-from danvan.core.text import fold
 
 FRONT_AND_UNIONS = (
     OrgKind.FRONT,
@@ -145,15 +145,12 @@ class PlanQuerySet(models.QuerySet["Plan"]):
         return self.filter(reached)
 
 
-class Plan(models.Model):
+class Plan(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
     """A plan (kế hoạch) issued by a body to carry out a document."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="plans",
-        verbose_name="cơ quan ban hành",
-    )
+    folded = {"title_folded": ("number", "title")}
+
+    organization = columns.organization_field("cơ quan ban hành", related_name="plans")
     number = models.CharField("số hiệu", max_length=60)
     issued_on = models.DateField("ngày ban hành")
     title = models.CharField("trích yếu", max_length=400)
@@ -161,13 +158,7 @@ class Plan(models.Model):
     carries_out = models.CharField("thực hiện văn bản", max_length=400, blank=True)
     starts_on = models.DateField("thực hiện từ ngày")
     ends_on = models.DateField("đến ngày")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="người nhập",
-    )
+    created_by = columns.staff_user_field("người nhập", blank=False)
     created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -177,26 +168,20 @@ class Plan(models.Model):
         verbose_name_plural = "kế hoạch"
         ordering = ["-issued_on", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")),
+            columns.ends_after(
+                "starts_on",
+                "ends_on",
+                inclusive=True,
                 name="plan_period_order",
-                violation_error_message="Ngày kết thúc phải sau ngày bắt đầu thực hiện.",
+                message="Ngày kết thúc phải sau ngày bắt đầu thực hiện.",
             )
         ]
 
     def __str__(self) -> str:
         return f"Kế hoạch {self.number}: {self.title}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.title_folded = fold(f"{self.number} {self.title}")[:500]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("plans_staff:plan_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -215,12 +200,8 @@ class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     number = models.CharField("mục", max_length=20, help_text="Ví dụ: III.2")
     text = models.TextField("nội dung nhiệm vụ")
-    lead = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="led_tasks", verbose_name="chủ trì"
-    )
-    partners = models.ManyToManyField(
-        Organization, blank=True, related_name="partner_tasks", verbose_name="phối hợp"
-    )
+    lead = columns.organization_field("chủ trì", related_name="led_tasks")
+    partners = columns.partners_field("partner_tasks", verbose_name="phối hợp")
     areas = models.ManyToManyField(
         Area, blank=True, related_name="plan_tasks", verbose_name="đơn vị áp dụng"
     )
@@ -247,8 +228,7 @@ class Task(models.Model):
         return reverse("plans_staff:task_detail", args=[self.pk])
 
     def get_additional_data(self) -> dict[str, str]:
-        org = self.plan.organization
-        return {"area_path": org.area.path, "org_path": org.path}
+        return columns.organization_paths(self.plan.organization)
 
     def due_dates(self) -> list[date]:
         """When a report is due: the deadline of a one-off task (the plan's end
@@ -271,24 +251,16 @@ class Task(models.Model):
         return dates
 
 
-class Report(models.Model):
+class Report(columns.OrganizationAudited, models.Model):
     """An assigned body's progress on a task, for one due date."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="task_reports", verbose_name="đơn vị"
-    )
+    organization = columns.organization_field("đơn vị", related_name="task_reports")
     due_on = models.DateField("kỳ báo cáo (hạn)")
     progress = models.PositiveSmallIntegerField("mức độ hoàn thành (%)")
     text = models.TextField("kết quả thực hiện")
     figures = models.CharField("số liệu chính", max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="người báo cáo",
-    )
+    created_by = columns.staff_user_field("người báo cáo", blank=False)
     created_at = models.DateTimeField("thời điểm báo cáo", auto_now_add=True)
 
     class Meta:
@@ -310,10 +282,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.task} ({self.due_on:%d/%m/%Y})"
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
 
 
 class ReportFile(models.Model):
@@ -347,14 +315,11 @@ class CoordinationStatus(models.TextChoices):
     ISSUED = "issued", "Đã ban hành"
 
 
-class CoordinationPlan(models.Model):
+class CoordinationPlan(columns.OrganizationAudited, models.Model):
     """A body's coordination plan (kế hoạch phối hợp) carrying out a plan."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="coordination_plans",
-        verbose_name="cơ quan, đoàn thể",
+    organization = columns.organization_field(
+        "cơ quan, đoàn thể", related_name="coordination_plans"
     )
     plan = models.ForeignKey(
         Plan,
@@ -398,10 +363,6 @@ class CoordinationPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.organization}: {self.number or 'chưa ban hành'}"
 
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
-
 
 class TargetQuerySet(models.QuerySet["Target"]):
     def visible_to(self, user: Any, verb: str = VIEW) -> TargetQuerySet:
@@ -418,9 +379,7 @@ class Target(models.Model):
     indicator = models.CharField("chỉ số", max_length=40)
     text = models.CharField("chỉ tiêu (như trong kế hoạch)", max_length=400)
     value = models.DecimalField("mức phấn đấu (%)", max_digits=5, decimal_places=1)
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="plan_targets", verbose_name="địa bàn"
-    )
+    area = columns.area_field(related_name="plan_targets")
     deadline = models.DateField("thời hạn")
     position = models.PositiveIntegerField(default=0)
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from danvan.core.models import Area
+from danvan.core import columns
 from danvan.core.scope import ScopedQuerySetMixin
 
 # --- Aggregate returns (báo cáo số liệu tổng hợp) ----------------------------------------------
@@ -16,14 +15,12 @@ class ReturnQuerySet(ScopedQuerySetMixin, models.QuerySet["AggregateReturn"]):
     scope_area_path = "area__path"
 
 
-class AggregateReturn(models.Model):
+class AggregateReturn(columns.AreaAudited, models.Model):
     """A unit's totals for an indicator in a period, where it reports totals
     rather than rows (typical in the first year): counted for the unit when no
     row is recorded under it, flagged when it contradicts the rows."""
 
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="aggregate_returns", verbose_name="đơn vị"
-    )
+    area = columns.area_field("đơn vị", related_name="aggregate_returns")
     period = models.ForeignKey(
         "core.Period",
         on_delete=models.PROTECT,
@@ -34,13 +31,7 @@ class AggregateReturn(models.Model):
     done = models.PositiveIntegerField("số đạt")
     total = models.PositiveIntegerField("tổng số")
     note = models.CharField("ghi chú", max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="người nhập",
-    )
+    created_by = columns.staff_user_field("người nhập", blank=False)
     updated_at = models.DateTimeField("thời điểm cập nhật", auto_now=True)
 
     objects = ReturnQuerySet.as_manager()
@@ -64,6 +55,3 @@ class AggregateReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area}: {self.indicator} {self.done}/{self.total}"
-
-    def get_additional_data(self) -> dict[str, str]:
-        return {"area_path": self.area.path}

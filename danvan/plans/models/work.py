@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from danvan.core.models import Area, Organization, OrgKind
+from danvan.core import columns
+from danvan.core.models import OrgKind
 from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
-from danvan.core.text import fold
 from danvan.plans.models.plans import Plan, _reach
 
 # --- Briefings (tuyên truyền, học tập, quán triệt) ------------------------------------------
@@ -48,16 +47,13 @@ class BriefingQuerySet(ScopedQuerySetMixin, models.QuerySet["Briefing"]):
     scope_org_path = "organization__path"
 
 
-class Briefing(models.Model):
+class Briefing(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
     """A session held by a body for its members or the people, with the
     attendance counted per body (a branch, a union) whose members came."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="briefings",
-        verbose_name="đơn vị tổ chức",
-    )
+    folded = {"topic_folded": ("topic",)}
+
+    organization = columns.organization_field("đơn vị tổ chức", related_name="briefings")
     plan = models.ForeignKey(
         Plan,
         on_delete=models.SET_NULL,
@@ -72,13 +68,7 @@ class Briefing(models.Model):
     place = models.CharField("địa điểm", max_length=200, blank=True)
     format = models.CharField("hình thức", max_length=20, choices=BriefingFormat.choices)
     audience = models.CharField("đối tượng", max_length=20, choices=Audience.choices)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="người nhập",
-    )
+    created_by = columns.staff_user_field("người nhập", blank=False)
     created_at = models.DateTimeField("thời điểm nhập", auto_now_add=True)
 
     objects = BriefingQuerySet.as_manager()
@@ -92,16 +82,8 @@ class Briefing(models.Model):
     def __str__(self) -> str:
         return f"{self.topic} ({self.held_on:%d/%m/%Y})"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.topic_folded = fold(self.topic)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("plans_staff:briefing_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
 
 
 class Attendance(models.Model):
@@ -116,12 +98,7 @@ class Attendance(models.Model):
     briefing = models.ForeignKey(
         Briefing, on_delete=models.CASCADE, related_name="attendances", db_index=False
     )
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="attendances",
-        verbose_name="chi hội, đoàn thể",
-    )
+    organization = columns.organization_field("chi hội, đoàn thể", related_name="attendances")
     attendees = models.PositiveIntegerField("số người dự")
     from_names = models.BooleanField("tính theo danh sách tên", default=False)
 
@@ -145,19 +122,16 @@ class Gender(models.TextChoices):
     FEMALE = "female", "Nữ"
 
 
-class Attendee(models.Model):
+class Attendee(columns.EncryptedPhone, columns.FoldedCopies, models.Model):
     """One person who attended a briefing, listed by name, with the body
     (branch, union) they belong to. Their body's attendance counts them: the
     number of its named attendees unless a count was typed for it (then at
     least that number). The phone is optional, encrypted, shown masked."""
 
+    folded = {"full_name_folded": ("full_name",)}
+
     briefing = models.ForeignKey(Briefing, on_delete=models.CASCADE, related_name="named_attendees")
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="named_attendees",
-        verbose_name="chi hội, đoàn thể",
-    )
+    organization = columns.organization_field("chi hội, đoàn thể", related_name="named_attendees")
     full_name = models.CharField("họ và tên", max_length=150)
     full_name_folded = models.CharField(max_length=150, editable=False, blank=True)
     gender = models.CharField("giới tính", max_length=10, choices=Gender.choices, blank=True)
@@ -175,25 +149,8 @@ class Attendee(models.Model):
         # Not the name: this is what the audit log keeps (see docs/privacy.md).
         return f"Người dự #{self.pk} của buổi #{self.briefing_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.full_name_folded = fold(self.full_name)[:150]
-        super().save(*args, **kwargs)
-
     def get_additional_data(self) -> dict[str, str]:
-        org = self.briefing.organization
-        return {"area_path": org.area.path, "org_path": org.path}
-
-    @property
-    def phone(self) -> str:
-        from danvan.core.crypto import decrypt
-
-        return decrypt(self.phone_encrypted) if self.phone_encrypted else ""
-
-    @property
-    def phone_masked(self) -> str:
-        from danvan.core.masking import mask_phone
-
-        return mask_phone(self.phone)
+        return columns.organization_paths(self.briefing.organization)
 
 
 # --- Briefing materials (tài liệu tuyên truyền) ---------------------------------------------------
@@ -218,15 +175,12 @@ class MaterialQuerySet(models.QuerySet["Material"]):
         return self.filter(own | Q(pk__in=ids))
 
 
-class Material(models.Model):
+class Material(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
     """Briefing material for one audience group, in one or more languages."""
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="materials",
-        verbose_name="đơn vị biên soạn",
-    )
+    folded = {"title_folded": ("title", "topic")}
+
+    organization = columns.organization_field("đơn vị biên soạn", related_name="materials")
     title = models.CharField("tên tài liệu", max_length=300)
     title_folded = models.CharField(max_length=300, editable=False, blank=True)
     topic = models.CharField("chủ đề (chủ trương, chính sách)", max_length=300)
@@ -242,26 +196,21 @@ class Material(models.Model):
         verbose_name_plural = "tài liệu tuyên truyền"
         ordering = ["-valid_from", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            columns.ends_after(
+                "valid_from",
+                "valid_to",
+                inclusive=True,
+                open_ended=True,
                 name="material_validity_order",
-                violation_error_message="Ngày hết hiệu lực phải sau ngày bắt đầu dùng.",
+                message="Ngày hết hiệu lực phải sau ngày bắt đầu dùng.",
             )
         ]
 
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.title_folded = fold(f"{self.title} {self.topic}")[:300]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("plans_staff:material_detail", args=[self.pk])
-
-    def get_additional_data(self) -> dict[str, str]:
-        org = self.organization
-        return {"area_path": org.area.path, "org_path": org.path}
 
 
 class MaterialFile(models.Model):
@@ -294,9 +243,7 @@ class Dispatch(models.Model):
     """A material sent to a unit."""
 
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="dispatches")
-    area = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="materials_received", verbose_name="nơi nhận"
-    )
+    area = columns.area_field("nơi nhận", related_name="materials_received")
     sent_on = models.DateField("ngày gửi")
 
     class Meta:

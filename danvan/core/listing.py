@@ -21,12 +21,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db.models import Choices, Q
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from danvan.core.models import User
-from danvan.core.text import filter_by_title, search_terms
+from danvan.core.text import filter_by_title, fold, search_terms
 
 PAGE_SIZE = 25
 
@@ -61,12 +62,56 @@ def filter_list(
     queryset): it is meant for the short lists of a unit (contests, surveys)."""
     if not form.is_valid():
         return qs
+    qs = filter_exact(qs, form, exact)
     data = form.cleaned_data
-    for name in exact:
-        if data.get(name):
-            qs = qs.filter(**{name: data[name]})
     if search_terms(data.get(search) or ""):
         return filter_by_title(qs, data[search])
+    return qs
+
+
+def filter_exact(qs: Any, form: Form, names: Iterable[str]) -> Any:
+    """`qs` narrowed by a valid filter form: each field named in `names` that
+    has a value filters on the model field of the same name. An invalid form
+    filters nothing."""
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    for name in names:
+        if data.get(name):
+            qs = qs.filter(**{name: data[name]})
+    return qs
+
+
+def status_filter(
+    request: HttpRequest, qs: Any, statuses: type[Choices]
+) -> tuple[Any, dict[str, Any]]:
+    """`qs` narrowed to the status asked by ?status= when it is one of
+    `statuses`, and what the filter "staff/_status_filter.html" shows:
+    `status` (as asked) and `statuses` (the choices)::
+
+        qs, chosen = status_filter(request, qs, DeedStatus)
+        return list_page(request, template, qs, nav=NAV, **chosen)
+    """
+    status = request.GET.get("status", "")
+    chosen = {"status": status, "statuses": statuses.choices}
+    return by_choice(qs, "status", status, statuses), chosen
+
+
+def by_choice(qs: Any, field: str, value: str, choices: type[Choices]) -> Any:
+    """`qs` narrowed to `field` = `value` when `value` is one of `choices`
+    (a value asked by the query string); any other value filters nothing."""
+    return qs.filter(**{field: value}) if value in choices.values else qs
+
+
+def search_folded(qs: Any, text: str, *fields: str) -> Any:
+    """`qs` narrowed to the rows where each word of `text`, folded
+    (`core.text.fold`: no diacritics, lower case), is within one of `fields`,
+    the folded columns searched (e.g. "title_folded")."""
+    for term in fold(text).split():
+        within = Q()
+        for field in fields:
+            within |= Q(**{f"{field}__contains": term})
+        qs = qs.filter(within)
     return qs
 
 

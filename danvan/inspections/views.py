@@ -8,22 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from openpyxl import Workbook
 
 from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
-from danvan.core.forms import form_error
 from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization, Period
 from danvan.core.scope import MANAGE, get_visible_or_404
 from danvan.core.text import format_date
+from danvan.core.views_common import form_page
 from danvan.inspections import forms as f
 from danvan.inspections import services
 from danvan.inspections.models import Inspection, Programme, Recommendation
@@ -67,18 +65,13 @@ def programme_list(request: StaffRequest) -> HttpResponse:
 
 def _programme_form(request: StaffRequest, programme: Programme | None) -> HttpResponse:
     form = f.ProgrammeForm(request.POST or None, instance=programme, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_programme(form.instance)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã lưu chương trình.")
-            return redirect(saved)
-    return render(
+    return form_page(
         request,
-        "inspections/programme_form.html",
-        {"nav": NAV, "form": form, "programme": programme},
+        form,
+        lambda data: services.save_programme(form.instance),
+        done="Đã lưu chương trình.",
+        template="inspections/programme_form.html",
+        context={"nav": NAV, "programme": programme},
     )
 
 
@@ -127,19 +120,18 @@ def _inspection_form(
 ) -> HttpResponse:
     instance = inspection or Inspection(programme=programme)
     form = f.InspectionForm(request.POST or None, instance=instance, programme=programme)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict[str, Any]) -> Inspection:
         form.instance.programme = programme
-        try:
-            saved = services.save_inspection(form.instance)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã lưu cuộc kiểm tra, giám sát.")
-            return redirect(saved)
-    return render(
+        return services.save_inspection(form.instance)
+
+    return form_page(
         request,
-        "inspections/inspection_form.html",
-        {"nav": NAV, "form": form, "programme": programme, "inspection": inspection},
+        form,
+        save,
+        done="Đã lưu cuộc kiểm tra, giám sát.",
+        template="inspections/inspection_form.html",
+        context={"nav": NAV, "programme": programme, "inspection": inspection},
     )
 
 
@@ -183,19 +175,14 @@ def inspection_conclude(request: StaffRequest, pk: int) -> HttpResponse:
         "conclusions": inspection.conclusions,
         "concluded_on": inspection.concluded_on or timezone.localdate(),
     }
-    form = f.ConcludeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.conclude_inspection(inspection, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã ghi kết luận.")
-            return redirect(inspection)
-    return render(
+    return form_page(
         request,
-        "inspections/conclude.html",
-        {"nav": NAV, "form": form, "inspection": inspection},
+        f.ConcludeForm(request.POST or None, initial=initial),
+        lambda data: services.conclude_inspection(inspection, **data),
+        done="Đã ghi kết luận.",
+        then=inspection,
+        template="inspections/conclude.html",
+        context={"nav": NAV, "inspection": inspection},
     )
 
 
@@ -203,19 +190,14 @@ def inspection_conclude(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 def recommendation_add(request: StaffRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, MANAGE)
-    form = f.RecommendationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_recommendation(inspection, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã ghi kiến nghị.")
-            return redirect(inspection)
-    return render(
+    return form_page(
         request,
-        "inspections/recommendation_form.html",
-        {"nav": NAV, "form": form, "inspection": inspection},
+        f.RecommendationForm(request.POST or None),
+        lambda data: services.add_recommendation(inspection, by=request.user, **data),
+        done="Đã ghi kiến nghị.",
+        then=inspection,
+        template="inspections/recommendation_form.html",
+        context={"nav": NAV, "inspection": inspection},
     )
 
 
@@ -228,19 +210,14 @@ def recommendation_settle(request: StaffRequest, pk: int) -> HttpResponse:
         MANAGE,
         pk=pk,
     )
-    form = f.SettleForm(request.POST or None, initial={"done_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.settle_recommendation(recommendation, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã ghi kết quả thực hiện.")
-            return redirect(recommendation.inspection)
-    return render(
+    return form_page(
         request,
-        "inspections/settle.html",
-        {"nav": NAV, "form": form, "recommendation": recommendation},
+        f.SettleForm(request.POST or None, initial={"done_on": timezone.localdate()}),
+        lambda data: services.settle_recommendation(recommendation, **data),
+        done="Đã ghi kết quả thực hiện.",
+        then=recommendation.inspection,
+        template="inspections/settle.html",
+        context={"nav": NAV, "recommendation": recommendation},
     )
 
 

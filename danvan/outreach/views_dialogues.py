@@ -16,12 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from danvan.core import images
 from danvan.core import photos as core_photos
-from danvan.core.forms import form_error
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, list_page, status_filter
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_visible_or_404
+from danvan.core.views_common import confirm_page, form_page, photos_page
 from danvan.outreach import dialogues
 from danvan.outreach import forms as f
 from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, Dialogue, DialoguePhoto, DialogueStatus
@@ -38,39 +37,34 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Dialogue:
 @login_required
 def dialogue_list(request: StaffRequest) -> HttpResponse:
     qs = Dialogue.objects.visible_to(request.user).select_related("area", "organizer")
-    status = request.GET.get("status", "")
-    if status in DialogueStatus.values:
-        qs = qs.filter(status=status)
+    qs, chosen = status_filter(request, qs, DialogueStatus)
     return list_page(
         request,
         "outreach/staff/dialogue_list.html",
         qs.order_by("-starts_at", "-pk"),
         nav=NAV,
-        status=status,
-        statuses=DialogueStatus.choices,
         can_add=Organization.objects.visible_to(request.user, MANAGE).exists(),
+        **chosen,
     )
 
 
 def _form_page(request: StaffRequest, dialogue: Dialogue | None) -> HttpResponse:
     form = f.DialogueForm(request.POST or None, instance=dialogue, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        cohosts = form.cleaned_data["cohosts"]
-        try:
-            if dialogue is None:
-                saved = dialogues.schedule_dialogue(form.instance, cohosts=cohosts, by=request.user)
-                messages.success(request, "Đã lên lịch; hãy thông báo để Nhân dân biết.")
-            else:
-                saved = dialogues.update_dialogue(form.instance, cohosts=cohosts)
-                messages.success(request, "Đã lưu.")
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return redirect(saved)
-    return render(
+
+    def save(data: dict[str, Any]) -> Dialogue:
+        if dialogue is None:
+            return dialogues.schedule_dialogue(
+                form.instance, cohosts=data["cohosts"], by=request.user
+            )
+        return dialogues.update_dialogue(form.instance, cohosts=data["cohosts"])
+
+    return form_page(
         request,
-        "outreach/staff/dialogue_form.html",
-        {"nav": NAV, "form": form, "dialogue": dialogue},
+        form,
+        save,
+        done="Đã lên lịch; hãy thông báo để Nhân dân biết." if dialogue is None else "Đã lưu.",
+        template="outreach/staff/dialogue_form.html",
+        context={"nav": NAV, "dialogue": dialogue},
     )
 
 
@@ -150,21 +144,19 @@ def dialogue_announce(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 def dialogue_cancel(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
-    form = f.CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dialogues.cancel_dialogue(dialogue, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã hủy buổi đối thoại.")
-            return redirect(dialogue)
-    return render(
+    return form_page(
         request,
-        "outreach/staff/dialogue_cancel.html",
-        {"nav": NAV, "dialogue": dialogue, "form": form,
-         "blocked": dialogue.status not in dialogues.EDITABLE},
-    )  # fmt: skip
+        f.CancelForm(request.POST or None),
+        lambda data: dialogues.cancel_dialogue(dialogue, reason=data["reason"]),
+        done="Đã hủy buổi đối thoại.",
+        then=dialogue,
+        template="outreach/staff/dialogue_cancel.html",
+        context={
+            "nav": NAV,
+            "dialogue": dialogue,
+            "blocked": dialogue.status not in dialogues.EDITABLE,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,19 +168,14 @@ def dialogue_outcome(request: StaffRequest, pk: int) -> HttpResponse:
         "groups_present": dialogue.groups_present,
         "minutes": dialogue.minutes,
     }
-    form = f.OutcomeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dialogues.record_outcome(dialogue, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã ghi kết quả buổi đối thoại.")
-            return redirect(dialogue)
-    return render(
+    return form_page(
         request,
-        "outreach/staff/dialogue_outcome.html",
-        {"nav": NAV, "dialogue": dialogue, "form": form},
+        f.OutcomeForm(request.POST or None, initial=initial),
+        lambda data: dialogues.record_outcome(dialogue, **data),
+        done="Đã ghi kết quả buổi đối thoại.",
+        then=dialogue,
+        template="outreach/staff/dialogue_outcome.html",
+        context={"nav": NAV, "dialogue": dialogue},
     )
 
 
@@ -196,24 +183,13 @@ def dialogue_outcome(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 def dialogue_photos(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
-    form = core_photos.PhotosForm(request.POST, request.FILES, max_count=MAX_DIALOGUE_PHOTOS)
-    if form.is_valid():
-        try:
-            checked = images.check_images(form.cleaned_data["photos"])
-            added = dialogues.add_dialogue_photos(
-                dialogue, checked, [form.cleaned_data["caption"]] * len(checked)
-            )
-        except ValidationError as error:
-            form.add_error("photos", error)
-        else:
-            messages.success(
-                request, f"Đã nhận {len(added)} ảnh; ảnh sẽ hiện sau ít giây khi xử lý xong."
-            )
-            return redirect(dialogue)
-    return render(
+    return photos_page(
         request,
-        "outreach/staff/dialogue_photos.html",
-        {"nav": NAV, "dialogue": dialogue, "form": form},
+        dialogue,
+        lambda checked, captions: dialogues.add_dialogue_photos(dialogue, checked, captions),
+        most=MAX_DIALOGUE_PHOTOS,
+        template="outreach/staff/dialogue_photos.html",
+        context={"nav": NAV, "dialogue": dialogue},
     )
 
 
@@ -222,12 +198,11 @@ def dialogue_photos(request: StaffRequest, pk: int) -> HttpResponse:
 def dialogue_photo_delete(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
     photo = get_object_or_404(DialoguePhoto, pk=photo_pk, dialogue=dialogue)
-    if request.method == "POST":
-        core_photos.remove_photo(photo)
-        messages.success(request, "Đã xóa ảnh.")
-        return redirect(dialogue)
-    return render(
+    return confirm_page(
         request,
-        "outreach/staff/dialogue_photo_delete.html",
-        {"nav": NAV, "dialogue": dialogue, "photo": photo},
+        lambda: core_photos.remove_photo(photo),
+        done="Đã xóa ảnh.",
+        then=dialogue,
+        template="outreach/staff/dialogue_photo_delete.html",
+        context={"nav": NAV, "dialogue": dialogue, "photo": photo},
     )

@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -26,12 +24,13 @@ from openpyxl import Workbook
 from danvan.core.charts import bar_chart
 from danvan.core.crypto import decrypt
 from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
-from danvan.core.forms import form_error
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, filter_exact, list_page
 from danvan.core.masking import mask_phone
 from danvan.core.models import Area
-from danvan.core.scope import MANAGE, can, get_visible_or_404, lineage_paths
+from danvan.core.review import in_unit
+from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date, format_datetime
+from danvan.core.views_common import form_page
 from danvan.outreach import forms as f
 from danvan.outreach import petitions
 from danvan.outreach.models import OPEN_STATUSES, Dialogue, Petition, Source
@@ -48,11 +47,9 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Petition:
 def _filtered(request: StaffRequest) -> tuple[f.PetitionFilterForm, Any]:
     form = f.PetitionFilterForm(request.GET or None)
     qs = Petition.objects.visible_to(request.user).select_related("area", "agency")
+    qs = filter_exact(qs, form, ("status", "field", "source"))
     if form.is_valid():
         data = form.cleaned_data
-        for name in ("status", "field", "source"):
-            if data.get(name):
-                qs = qs.filter(**{name: data[name]})
         today = timezone.localdate()
         if data.get("han") == "late":
             qs = qs.filter(status__in=OPEN_STATUSES, deadline__lt=today)
@@ -170,29 +167,30 @@ def petition_add(request: StaffRequest) -> HttpResponse:
     if not f.petition_areas(request.user).exists():
         raise Http404  # petitions are recorded by the officers of a unit
     form = f.PetitionForm(request.POST or None, user=request.user, initial=_prefill(request))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            petition = petitions.receive_petition(
-                content=data["content"],
-                field=data["field"],
-                area=data["area"],
-                source=data["source"],
-                source_note=data["source_note"],
-                dialogue=data["dialogue"],
-                raiser_name=data["raiser_name"],
-                raiser_phone=data["raiser_phone"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(
-                request,
-                f"Đã tiếp nhận kiến nghị, mã tra cứu {petitions.display_code(petition.code)}.",
-            )
-            return redirect(petition)
-    return render(request, "outreach/staff/petition_form.html", {"nav": NAV, "form": form})
+
+    def receive(data: dict[str, Any]) -> Petition:
+        return petitions.receive_petition(
+            content=data["content"],
+            field=data["field"],
+            area=data["area"],
+            source=data["source"],
+            source_note=data["source_note"],
+            dialogue=data["dialogue"],
+            raiser_name=data["raiser_name"],
+            raiser_phone=data["raiser_phone"],
+            by=request.user,
+        )
+
+    return form_page(
+        request,
+        form,
+        receive,
+        done=lambda petition: (
+            f"Đã tiếp nhận kiến nghị, mã tra cứu {petitions.display_code(petition.code)}."
+        ),
+        template="outreach/staff/petition_form.html",
+        context={"nav": NAV},
+    )
 
 
 @require_safe
@@ -226,22 +224,17 @@ def petition_detail(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 def petition_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     petition = _fetch(request, pk, MANAGE)
-    form = f.MoveForm(request.POST or None, action=action, petition=petition)
-    if request.method == "POST" and form.is_valid():
-        try:
-            petitions.move_petition(petition, action, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, petitions.MOVES[action][2])
-            return redirect(petition)
-    return render(
+    return form_page(
         request,
-        "outreach/staff/petition_move.html",
-        {"nav": NAV, "petition": petition, "form": form, "action": action,
-         "code": petitions.display_code(petition.code),
-         "label": petitions.LABELS[action],
-         "blocked": petition.status not in petitions.MOVES[action][0]},
+        f.MoveForm(request.POST or None, action=action, petition=petition),
+        lambda data: petitions.move_petition(petition, action, by=request.user, **data),
+        done=petitions.MOVES[action][2],
+        then=petition,
+        template="outreach/staff/petition_move.html",
+        context={"nav": NAV, "petition": petition, "action": action,
+                 "code": petitions.display_code(petition.code),
+                 "label": petitions.LABELS[action],
+                 "blocked": petition.status not in petitions.MOVES[action][0]},
     )  # fmt: skip
 
 
@@ -260,10 +253,7 @@ def petition_stats_page(request: StaffRequest) -> HttpResponse:
         if top and (len(top) == 1 or top[1].depth > top[0].depth):
             root = top[0]
     if root is not None:
-        within = Q()
-        for path in lineage_paths(root.path):
-            within |= Q(area__path__startswith=path)
-        qs = qs.filter(within)
+        qs = qs.filter(in_unit(root))
     stats = petition_stats(qs, root=root)
     charts = {
         "agency": bar_chart(

@@ -7,22 +7,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.core.forms import form_error
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, by_choice, list_page, search_folded
 from danvan.core.models import Organization
 from danvan.core.scope import (
     MANAGE,
     can,
     get_scope,
     get_visible_or_404,
+    manager_only,
 )
-from danvan.core.text import fold
+from danvan.core.views_common import form_page, submit_form
 from danvan.plans import forms as f
 from danvan.plans import services
 from danvan.plans.models import (
@@ -43,10 +42,8 @@ NAV = "plans"
 def _communicators(request: StaffRequest) -> tuple[dict[str, str], Any]:
     qs = Communicator.objects.visible_to(request.user).select_related("area", "organization")
     chosen = {k: request.GET.get(k, "").strip() for k in ("q", "loai", "to_chuc", "con")}
-    for term in fold(chosen["q"]).split():
-        qs = qs.filter(full_name_folded__contains=term)
-    if chosen["loai"] in CommunicatorKind.values:
-        qs = qs.filter(kind=chosen["loai"])
+    qs = search_folded(qs, chosen["q"], "full_name_folded")
+    qs = by_choice(qs, "kind", chosen["loai"], CommunicatorKind)
     if chosen["to_chuc"].isascii() and chosen["to_chuc"].isdigit():
         qs = qs.filter(organization_id=int(chosen["to_chuc"]))
     else:
@@ -79,24 +76,26 @@ def communicator_list(request: StaffRequest) -> HttpResponse:
 
 def _communicator_form(request: StaffRequest, row: Communicator | None) -> HttpResponse:
     form = f.CommunicatorForm(request.POST or None, instance=row, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            saved = services.save_communicator(row, phone=form.cleaned_data["phone"], **values)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"Đã lưu {saved.full_name}.")
-            return redirect("plans_staff:communicator_list")
-    context = {"nav": NAV, "form": form, "row": row}
-    return render(request, "plans/staff/communicator_form.html", context)
+
+    def save(data: dict[str, Any]) -> Communicator:
+        values = {name: data[name] for name in form.Meta.fields}
+        return services.save_communicator(row, phone=data["phone"], **values)
+
+    return form_page(
+        request,
+        form,
+        save,
+        done=lambda saved: f"Đã lưu {saved.full_name}.",
+        then="plans_staff:communicator_list",
+        template="plans/staff/communicator_form.html",
+        context={"nav": NAV, "row": row},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def communicator_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404("Không tìm thấy.")
     return _communicator_form(request, None)
 
 
@@ -118,10 +117,8 @@ def official_list(request: StaffRequest) -> HttpResponse:
     """Officials the training targets count; "chưa tập huấn": who still needs it."""
     qs = Official.objects.visible_to(request.user).select_related("organization__area")
     chosen = {k: request.GET.get(k, "").strip() for k in ("q", "nhom", "chua")}
-    for term in fold(chosen["q"]).split():
-        qs = qs.filter(full_name_folded__contains=term)
-    if chosen["nhom"] in OfficialClass.values:
-        qs = qs.filter(official_class=chosen["nhom"])
+    qs = search_folded(qs, chosen["q"], "full_name_folded")
+    qs = by_choice(qs, "official_class", chosen["nhom"], OfficialClass)
     trained_ids = Completion.objects.filter(completed=True).values("official_id")
     if chosen["chua"] == "1":
         qs = qs.exclude(pk__in=trained_ids).filter(left_on__isnull=True)
@@ -152,9 +149,8 @@ def _official_form(request: StaffRequest, row: Official | None) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def official_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404("Không tìm thấy.")
     return _official_form(request, None)
 
 
@@ -180,20 +176,17 @@ def course_list(request: StaffRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def course_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404("Không tìm thấy.")
     form = f.CourseForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            course = services.create_course(**values)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã thêm lớp. Hãy ghi danh sách học viên.")
-            return redirect(course)
-    return render(request, "plans/staff/course_form.html", {"nav": NAV, "form": form})
+    return form_page(
+        request,
+        form,
+        lambda data: services.create_course(**{name: data[name] for name in form.Meta.fields}),
+        done="Đã thêm lớp. Hãy ghi danh sách học viên.",
+        template="plans/staff/course_form.html",
+        context={"nav": NAV},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -205,16 +198,17 @@ def course_detail(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404("Không tìm thấy.")
-        if form.is_valid():
-            data = form.cleaned_data
-            rows = [(o, data["completed"], data["certificate"]) for o in data["officials"]]
-            try:
-                added = services.add_completions(course, rows)
-            except ValidationError as error:
-                form_error(form, error)
-            else:
-                messages.success(request, f"Đã ghi {len(added)} học viên.")
-                return redirect(course)
+        done = submit_form(
+            request,
+            form,
+            lambda data: services.add_completions(
+                course, [(o, data["completed"], data["certificate"]) for o in data["officials"]]
+            ),
+            done=lambda added: f"Đã ghi {len(added)} học viên.",
+            then=course,
+        )
+        if done is not None:
+            return done
     completions = course.completions.select_related("official__organization").order_by(
         "official__full_name_folded"
     )

@@ -16,23 +16,21 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import charts
 from danvan.core.cache import LocalCache
-from danvan.core.documents import KINDS as DOCUMENT_KINDS
 from danvan.core.documents import CheckedDocument, check_document
-from danvan.core.forms import form_error
 from danvan.core.indicators import FIGURES, INDICATORS, Figure, kept_figure
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, list_page, search_folded
 from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
     AUDIT,
@@ -44,8 +42,9 @@ from danvan.core.scope import (
     get_scope,
     get_visible_or_404,
     history_map,
+    manager_only,
 )
-from danvan.core.text import fold
+from danvan.core.views_common import form_page, stored_document, submit_form
 from danvan.plans import exports, services
 from danvan.plans import forms as f
 from danvan.plans.indicators import current_period
@@ -81,35 +80,34 @@ def _tasks(plan: Plan) -> Any:
 def plan_list(request: StaffRequest) -> HttpResponse:
     qs = Plan.objects.visible_to(request.user).select_related("organization")
     q = request.GET.get("q", "").strip()
-    for term in fold(q).split():
-        qs = qs.filter(title_folded__contains=term)
+    qs = search_folded(qs, q, "title_folded")
     can_add = get_scope(request.user).allows(MANAGE)
     return list_page(request, "plans/staff/plan_list.html", qs, nav=NAV, q=q, can_add=can_add)
 
 
 def _plan_form(request: StaffRequest, plan: Plan | None) -> HttpResponse:
     form = f.PlanForm(request.POST or None, instance=plan, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            if plan is None:
-                saved = services.create_plan(by=request.user, **values)
-                messages.success(request, "Đã thêm kế hoạch. Hãy thêm các nhiệm vụ.")
-            else:
-                saved = services.update_plan(plan, **values)
-                messages.success(request, "Đã lưu kế hoạch.")
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return redirect(saved)
-    return render(request, "plans/staff/plan_form.html", {"nav": NAV, "form": form, "plan": plan})
+
+    def save(data: dict[str, Any]) -> Plan:
+        values = {name: data[name] for name in form.Meta.fields}
+        if plan is None:
+            return services.create_plan(by=request.user, **values)
+        return services.update_plan(plan, **values)
+
+    return form_page(
+        request,
+        form,
+        save,
+        done="Đã thêm kế hoạch. Hãy thêm các nhiệm vụ." if plan is None else "Đã lưu kế hoạch.",
+        template="plans/staff/plan_form.html",
+        context={"nav": NAV, "plan": plan},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def plan_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):  # a viewer changes nothing
-        raise Http404("Không tìm thấy.")
     return _plan_form(request, None)
 
 
@@ -147,21 +145,21 @@ def plan_detail(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 def _task_form(request: StaffRequest, plan: Plan, task: Task | None) -> HttpResponse:
-    form = f.TaskForm(request.POST or None, instance=task, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    def save(data: dict[str, Any]) -> Task:
         values = {n: data[n] for n in ("number", "text", "lead", "recurrence", "due_on")}
-        try:
-            saved = services.save_task(
-                plan, task, partners=data["partners"], areas=data["areas"], **values
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"Đã lưu nhiệm vụ {saved.number}.")
-            return redirect(plan)
-    context = {"nav": NAV, "form": form, "plan": plan, "task": task}
-    return render(request, "plans/staff/task_form.html", context)
+        return services.save_task(
+            plan, task, partners=data["partners"], areas=data["areas"], **values
+        )
+
+    return form_page(
+        request,
+        f.TaskForm(request.POST or None, instance=task, user=request.user),
+        save,
+        done=lambda saved: f"Đã lưu nhiệm vụ {saved.number}.",
+        then=plan,
+        template="plans/staff/task_form.html",
+        context={"nav": NAV, "plan": plan, "task": task},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,25 +213,23 @@ def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not bodies:
             raise Http404("Không tìm thấy.")
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                files = [(_checked(upload), str(upload.name)) for upload in data["attachments"]]
-                services.submit_report(
-                    task,
-                    data["organization"],
-                    data["due_on"],
-                    by=request.user,
-                    progress=data["progress"],
-                    text=data["text"],
-                    figures=data["figures"],
-                    files=files,
-                )
-            except ValidationError as error:
-                form_error(form, error)
-            else:
-                messages.success(request, "Đã gửi báo cáo tiến độ.")
-                return redirect(task)
+
+        def submit(data: dict[str, Any]) -> None:
+            files = [(_checked(upload), str(upload.name)) for upload in data["attachments"]]
+            services.submit_report(
+                task,
+                data["organization"],
+                data["due_on"],
+                by=request.user,
+                progress=data["progress"],
+                text=data["text"],
+                figures=data["figures"],
+                files=files,
+            )
+
+        done = submit_form(request, form, submit, done="Đã gửi báo cáo tiến độ.", then=task)
+        if done is not None:
+            return done
     dues = services.dues([task]) if task.status == TaskStatus.OPEN else []
     grid: dict[Any, list[services.Due]] = defaultdict(list)
     for due in dues:
@@ -268,24 +264,13 @@ def _checked(upload: Any) -> CheckedDocument:
         raise ValidationError(f"{upload.name}: {error.messages[0]}", code=error.code) from None
 
 
-def _download(stored: str, file_name: str, extension: str) -> FileResponse:
-    try:
-        stream = default_storage.open(stored, "rb")
-    except OSError:
-        raise Http404("Không tìm thấy tệp.") from None
-    name = file_name if file_name.lower().endswith("." + extension) else f"{file_name}.{extension}"
-    return FileResponse(
-        stream, as_attachment=True, filename=name, content_type=DOCUMENT_KINDS[extension][0]
-    )
-
-
 @require_safe
 @login_required
 def report_file(request: StaffRequest, pk: int, report: int, file: int) -> FileResponse:
     """A file attached to a report, for whoever reads the task."""
     task = get_visible_or_404(Task.objects.all(), request.user, pk=pk)
     row = get_object_or_404(ReportFile, pk=file, report_id=report, report__task=task)
-    return _download(row.stored, row.file_name, row.extension)
+    return stored_document(row.stored, row.file_name, row.extension)
 
 
 @require_safe
@@ -359,27 +344,28 @@ def coordination_edit(request: StaffRequest, pk: int, org: int) -> HttpResponse:
     form = f.CoordinationForm(request.POST or None, request.FILES or None, initial=initial)
     if current is None or not current.stored:
         del form.fields["remove_file"]
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        upload = data.pop("file", None)
-        try:
-            document = (_checked(upload), str(upload.name)) if upload else None
-            services.save_coordination_plan(
-                body,
-                plan,
-                status=data["status"],
-                number=data["number"],
-                issued_on=data["issued_on"],
-                document=document,
-                remove_file=data.get("remove_file", False),
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"Đã lưu kế hoạch phối hợp của {body.name}.")
-            return redirect("plans_staff:coordination", pk=plan.pk)
-    context = {"nav": NAV, "plan": plan, "body": body, "form": form, "current": current}
-    return render(request, "plans/staff/coordination_form.html", context)
+
+    def save(data: dict[str, Any]) -> None:
+        upload = data.get("file")
+        services.save_coordination_plan(
+            body,
+            plan,
+            status=data["status"],
+            number=data["number"],
+            issued_on=data["issued_on"],
+            document=(_checked(upload), str(upload.name)) if upload else None,
+            remove_file=data.get("remove_file", False),
+        )
+
+    return form_page(
+        request,
+        form,
+        save,
+        done=f"Đã lưu kế hoạch phối hợp của {body.name}.",
+        then=reverse("plans_staff:coordination", kwargs={"pk": plan.pk}),
+        template="plans/staff/coordination_form.html",
+        context={"nav": NAV, "plan": plan, "body": body, "current": current},
+    )
 
 
 @require_safe
@@ -392,7 +378,7 @@ def coordination_file(request: StaffRequest, pk: int, org: int) -> FileResponse:
         request.user,
         organization_id=org,
     )
-    return _download(row.stored, row.file_name, row.extension)
+    return stored_document(row.stored, row.file_name, row.extension)
 
 
 # --- Targets ------------------------------------------------------------------------------
@@ -403,16 +389,15 @@ def coordination_file(request: StaffRequest, pk: int, org: int) -> FileResponse:
 def target_add(request: StaffRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, MANAGE)
     form = f.TargetForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.add_target(plan, **values)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã thêm chỉ tiêu.")
-            return redirect("plans_staff:dashboard", pk=plan.pk)
-    return render(request, "plans/staff/target_form.html", {"nav": NAV, "plan": plan, "form": form})
+    return form_page(
+        request,
+        form,
+        lambda data: services.add_target(plan, **{name: data[name] for name in form.Meta.fields}),
+        done="Đã thêm chỉ tiêu.",
+        then=reverse("plans_staff:dashboard", kwargs={"pk": plan.pk}),
+        template="plans/staff/target_form.html",
+        context={"nav": NAV, "plan": plan},
+    )
 
 
 def light(value: float | None, goal: Decimal) -> str:

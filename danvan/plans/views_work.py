@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,20 +17,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.core.documents import KINDS as DOCUMENT_KINDS
 from danvan.core.documents import check_document
 from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS
-from danvan.core.jobs import start_job
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, by_choice, list_page, search_folded
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.scope import (
     MANAGE,
     can,
     get_scope,
     get_visible_or_404,
+    manager_only,
 )
-from danvan.core.text import fold
+from danvan.core.views_common import (
+    confirm_page,
+    form_page,
+    import_page,
+    stored_document,
+    submit_form,
+)
 from danvan.plans import exports, imports, services
 from danvan.plans import forms as f
 from danvan.plans.models import (
@@ -59,12 +63,9 @@ def _briefings(request: StaffRequest) -> tuple[dict[str, str], Any]:
     chosen = {
         k: request.GET.get(k, "").strip() for k in ("q", "hinh_thuc", "doi_tuong", "tu", "den")
     }
-    for term in fold(chosen["q"]).split():
-        qs = qs.filter(Q(topic_folded__contains=term) | Q(organization__name_folded__contains=term))
-    if chosen["hinh_thuc"] in BriefingFormat.values:
-        qs = qs.filter(format=chosen["hinh_thuc"])
-    if chosen["doi_tuong"] in Audience.values:
-        qs = qs.filter(audience=chosen["doi_tuong"])
+    qs = search_folded(qs, chosen["q"], "topic_folded", "organization__name_folded")
+    qs = by_choice(qs, "format", chosen["hinh_thuc"], BriefingFormat)
+    qs = by_choice(qs, "audience", chosen["doi_tuong"], Audience)
     for key, lookup in (("tu", "held_on__gte"), ("den", "held_on__lte")):
         try:
             qs = qs.filter(**{lookup: date.fromisoformat(chosen[key])}) if chosen[key] else qs
@@ -154,8 +155,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
     elif request.method == "GET" and bodies.count() > UNIT_FIRST:
         units = _briefing_units(request)
         q = request.GET.get("q", "").strip()
-        for term in fold(q).split():
-            units = units.filter(name_folded__contains=term)
+        units = search_folded(units, q, "name_folded")
         context = {"nav": NAV, "q": q, "count": units.count(), "shown": units[:UNITS_SHOWN]}
         return render(request, "plans/staff/briefing_unit.html", context)
     names_sent = request.method == "POST" and "ten-TOTAL_FORMS" in request.POST
@@ -274,20 +274,17 @@ def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
 def attendee_import(request: StaffRequest, pk: int) -> HttpResponse:
     """A briefing's attendees from an Excel list, checked and written by a job."""
     briefing = _briefing_to_manage(request, pk)
-    form = f.AttendeeImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = start_job(
-            request.user,
-            "import_attendees",
-            f"Nhập danh sách người dự buổi “{briefing.topic}” từ {upload.name}"[:200],
-            input_file=upload,
-            params={"briefing": briefing.pk},
-        )
-        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
-        return redirect(job)
-    context = {"nav": NAV, "briefing": briefing, "form": form}
-    return render(request, "plans/staff/attendee_import.html", context)
+    return import_page(
+        request,
+        f.AttendeeImportForm(request.POST or None, request.FILES or None),
+        kind="import_attendees",
+        title=lambda data: (
+            f"Nhập danh sách người dự buổi “{briefing.topic}” từ {data['file'].name}"
+        ),
+        params=lambda data: {"briefing": briefing.pk},
+        template="plans/staff/attendee_import.html",
+        context={"nav": NAV, "briefing": briefing},
+    )
 
 
 @require_safe
@@ -306,12 +303,14 @@ def attendee_delete(request: StaffRequest, pk: int, person: int) -> HttpResponse
     row = get_object_or_404(
         Attendee.objects.select_related("organization"), pk=person, briefing=briefing
     )
-    if request.method == "POST":
-        services.remove_attendee(row)
-        messages.success(request, f"Đã bỏ {row.full_name} khỏi danh sách người dự.")
-        return redirect(briefing)
-    context = {"nav": NAV, "briefing": briefing, "person": row}
-    return render(request, "plans/staff/attendee_delete.html", context)
+    return confirm_page(
+        request,
+        lambda: services.remove_attendee(row),
+        done=f"Đã bỏ {row.full_name} khỏi danh sách người dự.",
+        then=briefing,
+        template="plans/staff/attendee_delete.html",
+        context={"nav": NAV, "briefing": briefing, "person": row},
+    )
 
 
 # --- Aggregate returns -------------------------------------------------------------------------
@@ -342,41 +341,33 @@ def return_list(request: StaffRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def return_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404("Không tìm thấy.")
-    form = f.ReturnForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_return(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"Đã lưu số liệu tổng hợp của {saved.area.name}.")
-            return redirect("plans_staff:return_list")
-    return render(request, "plans/staff/return_form.html", {"nav": NAV, "form": form})
+    return form_page(
+        request,
+        f.ReturnForm(request.POST or None, user=request.user),
+        lambda data: services.save_return(by=request.user, **data),
+        done=lambda saved: f"Đã lưu số liệu tổng hợp của {saved.area.name}.",
+        then="plans_staff:return_list",
+        template="plans/staff/return_form.html",
+        context={"nav": NAV},
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def return_import(request: StaffRequest) -> HttpResponse:
     """Returns of many units from the Excel template, checked and written by a job."""
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404("Không tìm thấy.")
-    form = f.ReturnImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        period = form.cleaned_data["period"]
-        job = start_job(
-            request.user,
-            "import_returns",
-            f"Nhập số liệu tổng hợp kỳ {period.name} từ {upload.name}"[:200],
-            input_file=upload,
-            params={"period": period.pk},
-        )
-        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
-        return redirect(job)
-    return render(request, "plans/staff/return_import.html", {"nav": NAV, "form": form})
+    return import_page(
+        request,
+        f.ReturnImportForm(request.POST or None, request.FILES or None),
+        kind="import_returns",
+        title=lambda data: f"Nhập số liệu tổng hợp kỳ {data['period'].name} từ {data['file'].name}",
+        params=lambda data: {"period": data["period"].pk},
+        template="plans/staff/return_import.html",
+        context={"nav": NAV},
+    )
 
 
 @require_safe
@@ -393,12 +384,9 @@ def return_template(request: StaffRequest) -> HttpResponse:
 def material_list(request: StaffRequest) -> HttpResponse:
     qs = Material.objects.visible_to(request.user).select_related("organization")
     chosen = {k: request.GET.get(k, "").strip() for k in ("q", "doi_tuong", "ngon_ngu", "con")}
-    for term in fold(chosen["q"]).split():
-        qs = qs.filter(title_folded__contains=term)
-    if chosen["doi_tuong"] in Audience.values:
-        qs = qs.filter(audience=chosen["doi_tuong"])
-    if chosen["ngon_ngu"] in Language.values:
-        qs = qs.filter(files__language=chosen["ngon_ngu"])
+    qs = search_folded(qs, chosen["q"], "title_folded")
+    qs = by_choice(qs, "audience", chosen["doi_tuong"], Audience)
+    qs = by_choice(qs, "files__language", chosen["ngon_ngu"], Language)
     if chosen["con"] == "1":
         today = timezone.localdate()
         qs = qs.filter(valid_from__lte=today).filter(
@@ -423,26 +411,28 @@ def material_list(request: StaffRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@manager_only
 def material_add(request: StaffRequest) -> HttpResponse:
-    if not get_scope(request.user).allows(MANAGE):
-        raise Http404("Không tìm thấy.")
     form = f.MaterialForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            checked = check_document(data["file"])
-            with transaction.atomic():
-                values = {name: data[name] for name in form.Meta.fields}
-                material = services.create_material(**values)
-                services.add_material_file(
-                    material, checked, language=data["language"], file_name=data["file"].name
-                )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã thêm tài liệu.")
-            return redirect(material)
-    return render(request, "plans/staff/material_form.html", {"nav": NAV, "form": form})
+
+    def create(data: dict[str, Any]) -> Material:
+        checked = check_document(data["file"])
+        with transaction.atomic():
+            values = {name: data[name] for name in form.Meta.fields}
+            material = services.create_material(**values)
+            services.add_material_file(
+                material, checked, language=data["language"], file_name=data["file"].name
+            )
+        return material
+
+    return form_page(
+        request,
+        form,
+        create,
+        done="Đã thêm tài liệu.",
+        template="plans/staff/material_form.html",
+        context={"nav": NAV},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -461,28 +451,27 @@ def material_detail(request: StaffRequest, pk: int) -> HttpResponse:
             raise Http404("Không tìm thấy.")
         if "tep-language" in request.POST:
             file_form = f.MaterialFileForm(request.POST, request.FILES, prefix="tep")
-            if file_form.is_valid():
-                upload = file_form.cleaned_data["file"]
-                try:
-                    services.add_material_file(
-                        material, check_document(upload),
-                        language=file_form.cleaned_data["language"], file_name=upload.name,
-                    )  # fmt: skip
-                except ValidationError as error:
-                    form_error(file_form, error)
-                else:
-                    messages.success(request, "Đã thêm bản tài liệu.")
-                    return redirect(material)
+            done = submit_form(
+                request,
+                file_form,
+                lambda data: services.add_material_file(
+                    material, check_document(data["file"]),
+                    language=data["language"], file_name=data["file"].name,
+                ),
+                done="Đã thêm bản tài liệu.",
+                then=material,
+            )  # fmt: skip
         else:
             send_form = f.DispatchForm(request.POST, prefix="gui", user=request.user)
-            if send_form.is_valid():
-                try:
-                    n = services.send_material(material, **send_form.cleaned_data)
-                except ValidationError as error:
-                    form_error(send_form, error)
-                else:
-                    messages.success(request, f"Đã ghi {n} nơi nhận mới.")
-                    return redirect(material)
+            done = submit_form(
+                request,
+                send_form,
+                lambda data: services.send_material(material, **data),
+                done=lambda n: f"Đã ghi {n} nơi nhận mới.",
+                then=material,
+            )
+        if done is not None:
+            return done
     dispatches = material.dispatches.select_related("area").order_by("area__path")
     return render(
         request,
@@ -504,13 +493,4 @@ def material_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def material_download(request: StaffRequest, pk: int, file_pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.all(), request.user, pk=pk)
     row = get_object_or_404(MaterialFile, pk=file_pk, material=material)
-    try:
-        stream = default_storage.open(row.stored, "rb")
-    except OSError:
-        raise Http404("Không tìm thấy tệp.") from None
-    name = row.file_name
-    if not name.lower().endswith("." + row.extension):
-        name = f"{name}.{row.extension}"
-    return FileResponse(
-        stream, as_attachment=True, filename=name, content_type=DOCUMENT_KINDS[row.extension][0]
-    )
+    return stored_document(row.stored, row.file_name, row.extension)

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.excel import xlsx_attachment
-from danvan.core.forms import form_error
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, list_page, status_filter
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
 from danvan.core.status import StatusAction, status_action
+from danvan.core.views_common import form_page
 from danvan.practices import votes
 from danvan.practices.exports import campaign_workbook
 from danvan.practices.forms_votes import CampaignForm, EntriesForm
@@ -38,9 +36,7 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Campaign:
 @login_required
 def campaign_list(request: StaffRequest) -> HttpResponse:
     qs = Campaign.objects.visible_to(request.user).select_related("organization")
-    status = request.GET.get("status", "")
-    if status in CampaignStatus.values:
-        qs = qs.filter(status=status)
+    qs, chosen = status_filter(request, qs, CampaignStatus)
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(title__icontains=q)
@@ -49,31 +45,32 @@ def campaign_list(request: StaffRequest) -> HttpResponse:
         "practices/staff/campaign_list.html",
         qs.order_by("-starts_at", "-pk"),
         nav=NAV,
-        status=status,
-        statuses=CampaignStatus.choices,
         q=q,
         can_add=get_scope(request.user).allows(MANAGE),
+        **chosen,
     )
 
 
 def _form_page(request: StaffRequest, campaign: Campaign | None) -> HttpResponse:
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if campaign is None:
-                saved = votes.create_campaign(form.save(commit=False), user=request.user)
-                messages.success(request, "Đã tạo đợt bình chọn; hãy chọn các mục bình chọn.")
-                return redirect("practices_staff:campaign_entries", saved.pk)
-            votes.update_campaign(form.save(commit=False))
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã lưu.")
-            return redirect(campaign)
-    return render(
+
+    def save(data: dict[str, Any]) -> Campaign:
+        if campaign is None:
+            return votes.create_campaign(form.save(commit=False), user=request.user)
+        votes.update_campaign(form.save(commit=False))
+        return campaign
+
+    def entries(saved: Campaign) -> str:  # a new campaign: choose what is voted on
+        return reverse("practices_staff:campaign_entries", args=[saved.pk])
+
+    return form_page(
         request,
-        "practices/staff/campaign_form.html",
-        {"nav": NAV, "form": form, "campaign": campaign},
+        form,
+        save,
+        done="Đã tạo đợt bình chọn; hãy chọn các mục bình chọn." if campaign is None else "Đã lưu.",
+        then=entries if campaign is None else campaign,
+        template="practices/staff/campaign_form.html",
+        context={"nav": NAV, "campaign": campaign},
     )
 
 
@@ -140,18 +137,15 @@ def campaign_entries(request: StaffRequest, pk: int) -> HttpResponse:
         },
     )
     blocked = campaign.status != CampaignStatus.DRAFT
-    if request.method == "POST" and not blocked and form.is_valid():
-        try:
-            votes.set_entries(campaign, form.cleaned_data["practices"], form.cleaned_data["deeds"])
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã lưu danh sách bình chọn.")
-            return redirect(campaign)
-    return render(
+    return form_page(
         request,
-        "practices/staff/campaign_entries.html",
-        {"nav": NAV, "campaign": campaign, "form": form, "blocked": blocked},
+        form,
+        lambda data: votes.set_entries(campaign, data["practices"], data["deeds"]),
+        done="Đã lưu danh sách bình chọn.",
+        then=campaign,
+        blocked=blocked,
+        template="practices/staff/campaign_entries.html",
+        context={"nav": NAV, "campaign": campaign, "blocked": blocked},
     )
 
 

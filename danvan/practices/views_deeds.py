@@ -5,6 +5,8 @@ commendation. Staff see the nominations of the units in their scope."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from danvan.core import images
 from danvan.core.crypto import decrypt
 from danvan.core.forms import form_error
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, list_page, status_filter
 from danvan.core.masking import mask_phone
 from danvan.core.middleware import client_ip
 from danvan.core.models import Area
@@ -25,6 +27,7 @@ from danvan.core.photos import PhotosForm
 from danvan.core.places import public_places
 from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
+from danvan.core.views_common import form_page
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
 from danvan.practices.models import DeedStatus, GoodDeed, PhotoStatus
@@ -156,17 +159,14 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> GoodDeed:
 @login_required
 def deed_list(request: StaffRequest) -> HttpResponse:
     qs = GoodDeed.objects.visible_to(request.user).select_related("area")
-    status = request.GET.get("status", "")
-    if status in DeedStatus.values:
-        qs = qs.filter(status=status)
+    qs, chosen = status_filter(request, qs, DeedStatus)
     return list_page(
         request,
         "practices/staff/deed_list.html",
         qs.order_by("-created_at", "-pk"),
         nav=NAV,
-        status=status,
-        statuses=DeedStatus.choices,
         can_add=get_scope(request.user).allows(MANAGE),
+        **chosen,
     )
 
 
@@ -242,27 +242,21 @@ def deed_detail(request: StaffRequest, pk: int) -> HttpResponse:
 def deed_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     deed = _fetch(request, pk, MANAGE)
     form = f.DeedMoveForm(request.POST or None, initial={"nominee_consents": deed.nominee_consents})
-    if request.method == "POST" and form.is_valid():
-        try:
-            deeds.move_deed(
-                deed,
-                action,
-                note=form.cleaned_data["note"],
-                nominee_consents=form.cleaned_data["nominee_consents"]
-                if action == "verify"
-                else None,
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, deeds.DEED_MOVES[action][2])
-            return redirect(deed)
-    return render(
+
+    def move(data: dict[str, Any]) -> None:
+        consents = data["nominee_consents"] if action == "verify" else None
+        deeds.move_deed(deed, action, note=data["note"], nominee_consents=consents)
+
+    return form_page(
         request,
-        "practices/staff/deed_move.html",
-        {"nav": NAV, "deed": deed, "form": form, "action": action,
-         "label": deeds.DEED_LABELS[action],
-         "blocked": deed.status not in deeds.DEED_MOVES[action][0]},
+        form,
+        move,
+        done=deeds.DEED_MOVES[action][2],
+        then=deed,
+        template="practices/staff/deed_move.html",
+        context={"nav": NAV, "deed": deed, "action": action,
+                 "label": deeds.DEED_LABELS[action],
+                 "blocked": deed.status not in deeds.DEED_MOVES[action][0]},
     )  # fmt: skip
 
 
@@ -270,15 +264,12 @@ def deed_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def deed_commend(request: StaffRequest, pk: int) -> HttpResponse:
     deed = _fetch(request, pk, MANAGE)
-    form = f.CommendForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            deeds.commend(deed, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã ghi nhận khen thưởng.")
-            return redirect(deed)
-    return render(
-        request, "practices/staff/deed_commend.html", {"nav": NAV, "deed": deed, "form": form}
+    return form_page(
+        request,
+        f.CommendForm(request.POST or None),
+        lambda data: deeds.commend(deed, **data),
+        done="Đã ghi nhận khen thưởng.",
+        then=deed,
+        template="practices/staff/deed_commend.html",
+        context={"nav": NAV, "deed": deed},
     )

@@ -5,19 +5,15 @@ VIEW scope, changing its MANAGE scope; anything else is a 404."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from danvan.core import documents, images
-from danvan.core.forms import form_error
+from danvan.core import documents
 from danvan.core.listing import StaffRequest
-from danvan.core.photos import PhotosForm
 from danvan.core.scope import MANAGE, get_visible_or_404
+from danvan.core.views_common import confirm_page, form_page, photos_page, stored_document
 from danvan.practices import photos
 from danvan.practices.forms import DocumentForm
 from danvan.practices.models import Document, GoodDeed, Photo, Practice
@@ -41,23 +37,13 @@ def _owner(request: StaffRequest, kind: str, pk: int, verb: str) -> Practice | G
 @login_required
 def photos_add(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
     owner = _owner(request, kind, pk, MANAGE)
-    most = photos.MAX_DEED_PHOTOS if kind == "deed" else photos.MAX_PRACTICE_PHOTOS
-    form = PhotosForm(request.POST, request.FILES, max_count=most)
-    if form.is_valid():
-        try:
-            checked = images.check_images(form.cleaned_data["photos"])
-            added = photos.add_photos(owner, checked, [form.cleaned_data["caption"]] * len(checked))
-        except ValidationError as error:
-            form.add_error("photos", error)
-        else:
-            messages.success(
-                request, f"Đã nhận {len(added)} ảnh; ảnh sẽ hiện sau ít giây khi xử lý xong."
-            )
-            return redirect(owner)
-    return render(
+    return photos_page(
         request,
-        "practices/staff/photos_form.html",
-        {"nav": NAV, "owner": owner, "form": form},
+        owner,
+        lambda checked, captions: photos.add_photos(owner, checked, captions),
+        most=photos.MAX_DEED_PHOTOS if kind == "deed" else photos.MAX_PRACTICE_PHOTOS,
+        template="practices/staff/photos_form.html",
+        context={"nav": NAV, "owner": owner},
     )
 
 
@@ -66,14 +52,13 @@ def _delete_page(
 ) -> HttpResponse:
     """Confirm, then on POST remove `thing` (a photo or a document of `owner`,
     its files with it): `what` names it on the page, `key` in the template."""
-    if request.method == "POST":
-        photos.remove(thing)
-        messages.success(request, f"Đã xóa {what}.")
-        return redirect(owner)
-    return render(
+    return confirm_page(
         request,
-        "practices/staff/confirm_delete.html",
-        {"nav": NAV, "owner": owner, "what": what, key: thing},
+        lambda: photos.remove(thing),
+        done=f"Đã xóa {what}.",
+        then=owner,
+        template="practices/staff/confirm_delete.html",
+        context={"nav": NAV, "owner": owner, "what": what, key: thing},
     )
 
 
@@ -90,27 +75,20 @@ def photo_delete(request: StaffRequest, kind: str, pk: int, photo_pk: int) -> Ht
 def document_add(request: StaffRequest, pk: int) -> HttpResponse:
     practice = _owner(request, "practice", pk, MANAGE)
     assert isinstance(practice, Practice)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            checked = documents.check_document(upload)
-            photos.add_document(
-                practice,
-                checked,
-                title=form.cleaned_data["title"],
-                file_name=str(upload.name),
-                user=request.user,
-            )
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã lưu tài liệu.")
-            return redirect(practice)
-    return render(
+    return form_page(
         request,
-        "practices/staff/document_form.html",
-        {"nav": NAV, "owner": practice, "form": form},
+        DocumentForm(request.POST, request.FILES),
+        lambda data: photos.add_document(
+            practice,
+            documents.check_document(data["file"]),
+            title=data["title"],
+            file_name=str(data["file"].name),
+            user=request.user,
+        ),
+        done="Đã lưu tài liệu.",
+        then=practice,
+        template="practices/staff/document_form.html",
+        context={"nav": NAV, "owner": practice},
     )
 
 
@@ -119,19 +97,7 @@ def document_add(request: StaffRequest, pk: int) -> HttpResponse:
 def document_download(request: StaffRequest, pk: int, doc_pk: int) -> FileResponse:
     practice = _owner(request, "practice", pk, "view")
     document = get_object_or_404(Document, pk=doc_pk, practice=practice)
-    try:
-        stream = default_storage.open(document.stored, "rb")
-    except OSError:
-        raise Http404("Không tìm thấy tệp.") from None
-    name = document.file_name
-    if not name.lower().endswith("." + document.extension):
-        name = f"{name}.{document.extension}"
-    return FileResponse(
-        stream,
-        as_attachment=True,
-        filename=name,
-        content_type=documents.KINDS[document.extension][0],
-    )
+    return stored_document(document.stored, document.file_name, document.extension)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,11 +20,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.cache import LocalCache
 from danvan.core.excel import xlsx_attachment
-from danvan.core.forms import form_error
-from danvan.core.jobs import start_job
-from danvan.core.listing import StaffRequest, list_page
+from danvan.core.listing import StaffRequest, filter_exact, list_page
 from danvan.core.models import Area, Organization
 from danvan.core.photos import PhotosForm
+from danvan.core.review import in_unit
 from danvan.core.scope import (
     MANAGE,
     SCOPE_VERSION_KEY,
@@ -33,9 +31,9 @@ from danvan.core.scope import (
     can,
     get_scope,
     get_visible_or_404,
-    lineage_paths,
     manager_only,
 )
+from danvan.core.views_common import form_page, import_page
 from danvan.practices import evaluation, imports, services
 from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
@@ -58,21 +56,16 @@ def _filtered(request: StaffRequest) -> tuple[f.PracticeFilterForm, Any]:
     """The practices the user sees, narrowed by the list's filters and search."""
     form = f.PracticeFilterForm(request.GET or None)
     qs = Practice.objects.visible_to(request.user).select_related("area", "organization")
+    qs = filter_exact(qs, form, ("kind", "field", "level", "status", "year"))
     if form.is_valid():
         data = form.cleaned_data
-        for name in ("kind", "field", "level", "status", "year"):
-            if data.get(name):
-                qs = qs.filter(**{name: data[name]})
         if data.get("q"):
             qs = qs.search(data["q"])
         if data.get("xa"):
             commune = Area.objects.filter(pk=data["xa"]).first()
             if commune is None:
                 return form, qs.none()
-            within = Q()
-            for path in lineage_paths(commune.path):
-                within |= Q(area__path__startswith=path)
-            qs = qs.filter(within)
+            qs = qs.filter(in_unit(commune))
     return form, qs.order_by("-year", "title_folded", "pk")
 
 
@@ -101,25 +94,21 @@ def practice_export(request: StaffRequest) -> HttpResponse:
 
 def _form_page(request: StaffRequest, practice: Practice | None) -> HttpResponse:
     form = f.PracticeForm(request.POST or None, instance=practice, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        partners = form.cleaned_data["partners"]
-        try:
-            if practice is None:
-                saved = services.register_practice(
-                    by=request.user, partners=partners, **form.values()
-                )
-                messages.success(request, f"Đã đăng ký “{saved.title}”.")
-            else:
-                saved = services.update_practice(practice, partners=partners, **form.values())
-                messages.success(request, "Đã lưu.")
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            return redirect(saved)
-    return render(
+
+    def save(data: dict[str, Any]) -> Practice:
+        if practice is None:
+            return services.register_practice(
+                by=request.user, partners=data["partners"], **form.values()
+            )
+        return services.update_practice(practice, partners=data["partners"], **form.values())
+
+    return form_page(
         request,
-        "practices/staff/practice_form.html",
-        {"nav": NAV, "form": form, "practice": practice},
+        form,
+        save,
+        done=(lambda saved: f"Đã đăng ký “{saved.title}”.") if practice is None else "Đã lưu.",
+        template="practices/staff/practice_form.html",
+        context={"nav": NAV, "practice": practice},
     )
 
 
@@ -178,26 +167,21 @@ def practice_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     move = services.MOVES.get(action)
     if move is None:
         raise Http404
-    form = f.MoveForm(request.POST or None)
     blocked = practice.status not in move.sources
-    if request.method == "POST" and not blocked and form.is_valid():
-        try:
-            services.advance(practice, action, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, move.done)
-            return redirect(practice)
-    return render(
+    return form_page(
         request,
-        "practices/staff/practice_move.html",
-        {
+        f.MoveForm(request.POST or None),
+        lambda data: services.advance(practice, action, by=request.user, **data),
+        done=move.done,
+        then=practice,
+        blocked=blocked,
+        template="practices/staff/practice_move.html",
+        context={
             "nav": NAV,
             "practice": practice,
             "action": action,
             "move": move,
             "target_label": Status(move.target).label,
-            "form": form,
             "blocked": blocked,
         },
     )
@@ -208,19 +192,14 @@ def practice_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
 def practice_replicate(request: StaffRequest, pk: int) -> HttpResponse:
     """Record that a unit's own practice replicates this recognised one."""
     original = _fetch(request, pk, MANAGE)
-    form = f.ReplicaForm(request.POST or None, user=request.user, original=original)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.replicate_practice(original, form.cleaned_data["copy"], by=request.user)
-        except ValidationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Đã ghi nhận mô hình nhân rộng.")
-            return redirect(original)
-    return render(
+    return form_page(
         request,
-        "practices/staff/practice_replicate.html",
-        {"nav": NAV, "practice": original, "form": form},
+        f.ReplicaForm(request.POST or None, user=request.user, original=original),
+        lambda data: services.replicate_practice(original, data["copy"], by=request.user),
+        done="Đã ghi nhận mô hình nhân rộng.",
+        then=original,
+        template="practices/staff/practice_replicate.html",
+        context={"nav": NAV, "practice": original},
     )
 
 
@@ -296,18 +275,14 @@ def practice_results(request: StaffRequest, pk: int) -> HttpResponse:
 @manager_only
 def practice_import(request: StaffRequest) -> HttpResponse:
     """A year's registrations from the Excel template, checked and written by a job."""
-    form = f.RegistrationImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = start_job(
-            request.user,
-            "import_practices",
-            f"Nhập đăng ký mô hình từ {upload.name}"[:200],
-            input_file=upload,
-        )
-        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập.")
-        return redirect(job)
-    return render(request, "practices/staff/practice_import.html", {"nav": NAV, "form": form})
+    return import_page(
+        request,
+        f.RegistrationImportForm(request.POST or None, request.FILES or None),
+        kind="import_practices",
+        title=lambda data: f"Nhập đăng ký mô hình từ {data['file'].name}",
+        template="practices/staff/practice_import.html",
+        context={"nav": NAV},
+    )
 
 
 @require_safe

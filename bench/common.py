@@ -176,6 +176,17 @@ def write_no_items() -> None:
     (RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
 
 
+def fresh_start(reset: Callable[[dict[str, Any]], None], meta: dict[str, Any]) -> None:
+    """The state a benchmark measures from: the dataset as generated
+    (`reset(meta)` undoes what earlier runs wrote), no cache entry left by an
+    earlier run, and the baselines' items file written."""
+    from django.core.cache import cache
+
+    reset(meta)
+    cache.clear()
+    write_no_items()
+
+
 PAIRED_HELP = (
     "measure each scenario repetition right after one of its baseline; the ratio is "
     "the median of the pairs' ratios (the box's drift weighs on both alike)"
@@ -281,6 +292,24 @@ def run_summary(cfg: Any, started: float, users: str = "") -> str:
         f"gunicorn {cfg.workers} sync workers; locust {cfg.users} users{users}, {cfg.reps} × "
         f"{cfg.duration} s (first {cfg.warmup:g} s not counted); total "
         f"{(time.monotonic() - started) / 60:.1f} min."
+    )
+
+
+def report_text(
+    lines: list[str],
+    results: dict[str, Any],
+    cfg: Any,
+    started: float,
+    dataset: str,
+    users: str = "",
+) -> str:
+    """A report's text: its `lines`, the notes on the machine during the run's
+    `results`, and a last line: the `dataset` ("pg, preset full: 100 communes,
+    ...") and `run_summary`."""
+    from bench.run import machine_notes
+
+    return "\n".join(
+        [*lines, *machine_notes(results), f"{dataset}; " + run_summary(cfg, started, users)]
     )
 
 

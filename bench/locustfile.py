@@ -59,14 +59,31 @@ def next_item() -> Any:
     return ITEMS[i % len(ITEMS)] if ITEMS else None
 
 
-def headers(session_key: str | None = None, xff: str | None = None) -> dict[str, str]:
+def headers(
+    session_key: str | None = None, xff: str | None = None, *, form: bool = False
+) -> dict[str, str]:
+    """The headers of a request: the CSRF cookie and header, the session (if
+    any), the client address (X-Forwarded-For) and, with `form`, the content
+    type of a posted form body."""
     cookie = f"csrftoken={CSRF}"
     if session_key:
         cookie += f"; sessionid={session_key}"
     out = {"Cookie": cookie, "X-CSRFToken": CSRF}
     if xff:
         out["X-Forwarded-For"] = xff
+    if form:
+        out["Content-Type"] = "application/x-www-form-urlencoded"
     return out
+
+
+_unexpected = {"n": 0}
+
+
+def unexpected(what: str, status: int, where: str) -> None:
+    """Print the first few unexpected answers of a scenario to locust.log, to tell why."""
+    if _unexpected["n"] < 5:
+        _unexpected["n"] += 1
+        print(f"unexpected {what} answer: {status} Location={where!r}", flush=True)
 
 
 def record(name: str, started: float, status: int, ok: bool) -> None:
@@ -230,10 +247,7 @@ class SubmitUser(BenchUser):
             f"/cuoc-thi/bai/{token}/",
             "submit",
             data=body,
-            headers={
-                **headers(session_key),
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
+            headers=headers(session_key, form=True),
             expect=(302,),
             location="/ket-qua/",
         )
@@ -312,10 +326,9 @@ class DeadlineUser(BenchUser):
         json_body: Any = None,
     ) -> tuple[bool, str, str]:
         """One request: (as expected?, Location, body text)."""
-        kwargs: dict[str, Any] = {"headers": headers(session_key)}
+        kwargs: dict[str, Any] = {"headers": headers(session_key, form=body is not None)}
         if body is not None:
             kwargs["data"] = body
-            kwargs["headers"]["Content-Type"] = "application/x-www-form-urlencoded"
         if json_body is not None:
             kwargs["json"] = json_body
         _status, ok, location, text = self.send(

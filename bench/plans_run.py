@@ -352,7 +352,6 @@ def report(
     extra: list[str],
     started: float,
 ) -> str:
-    from bench import run as brun
 
     rows = common.goal_rows(results, GOALS)
     if imports:
@@ -389,14 +388,12 @@ def report(
     lines = common.goal_table(rows)
     lines.append("")
     lines += extra
-    lines += brun.machine_notes(results)
-    lines.append(
+    dataset = (
         f"pg, preset {cfg.preset}: {meta['communes']} communes ({meta['hamlets']:,} hamlets), "
         f"{meta['organizations']:,} organisations, {meta['briefings']:,} briefings with "
-        f"{meta['attendance']:,} attendance rows, {meta['targets']} targets; "
-        + common.run_summary(cfg, started)
+        f"{meta['attendance']:,} attendance rows, {meta['targets']} targets"
     )
-    return "\n".join(lines)
+    return common.report_text(lines, results, cfg, started, dataset)
 
 
 def profile(meta: dict[str, Any], path: str, n: int, cprofile: bool, callees: str | None) -> int:
@@ -471,9 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.practices_run import staff_sessions
     from danvan.plans.models import Attendance, Briefing
 
-    reset(meta)
-    cache.clear()
-    common.write_no_items()
+    common.fresh_start(reset, meta)
     province_items = write_items(
         "dashboard-province", {"path": dashboard_path(meta)}, staff_sessions(meta, STAFF_SESSIONS)
     )

@@ -16,13 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from locust import task
 
-from bench.locustfile import B0User, B2User, BenchUser, _data, headers, next_item
+from bench.locustfile import B0User, B2User, BenchUser, _data, headers, next_item, unexpected
 
 __all__ = ["B0User", "B2User", "CoverageUser", "DetailUser", "GalleryUser", "VoteUser"]
 
 CAMPAIGN_SLUG: str = _data.get("slug", "")
 COVERAGE_PATH: str = _data.get("path", "")
-_unexpected = {"n": 0}
 
 
 class GalleryUser(BenchUser):
@@ -55,9 +54,8 @@ class VoteUser(BenchUser):
             expect=(302,),
             location=f"/binh-chon/{CAMPAIGN_SLUG}/#muc-{entry}",
         )
-        if not ok and _unexpected["n"] < 5:  # a few in locust.log, to tell why
-            _unexpected["n"] += 1
-            print(f"unexpected vote answer: {status} Location={where!r}", flush=True)
+        if not ok:
+            unexpected("vote", status, where)
 
 
 class CoverageUser(BenchUser):

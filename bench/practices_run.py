@@ -141,18 +141,14 @@ def detail_paths(meta: dict[str, Any], rng: random.Random) -> list[str]:
 def report(
     cfg: Any, meta: dict[str, Any], results: dict[str, Any], extra: list[str], started: float
 ) -> str:
-    from bench import run as brun
-
     lines = [*common.goal_table(common.goal_rows(results, GOALS)), ""]
     lines += extra
-    lines += brun.machine_notes(results)
-    lines.append(
+    dataset = (
         f"pg, preset {cfg.preset}: {meta['communes']} communes ({meta['hamlets']} hamlets), "
         f"{meta['practices']:,} practices ({meta['shown']:,} shown on the gallery, "
-        f"{meta['photos']} photos), a campaign of {meta['entries']} entries; "
-        + common.run_summary(cfg, started)
+        f"{meta['photos']} photos), a campaign of {meta['entries']} entries"
     )
-    return "\n".join(lines)
+    return common.report_text(lines, results, cfg, started, dataset)
 
 
 def profile(meta: dict[str, Any], path: str, n: int, cprofile: bool, callees: str | None) -> int:
@@ -218,14 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         return profile(meta, args.profile, args.n, args.cprofile, args.callees)
     rng = random.Random(11)
 
-    from django.core.cache import cache
     from django.db import connection
 
     from danvan.practices.models import Entry, Vote
 
-    reset(meta)
-    cache.clear()
-    common.write_no_items()
+    common.fresh_start(reset, meta)
     gallery_items = common.write_items(
         "practices", "gallery", {}, [[p] for p in gallery_paths(meta, rng)]
     )

@@ -1001,13 +1001,11 @@ def report(
             f"Leaderboard cache miss (top-100 query + rows, in-process): median "
             f"{statistics.median(cold):.1f} ms of {len(cold)} (the page caches it 10 s in Redis)."
         )
-    lines += machine_notes(results)
-    lines.append(
+    dataset = (
         f"{cfg.db}, preset {cfg.preset}: {meta['participants']:,} participants, "
-        f"{meta['attempts']:,} attempts, {meta['questions']:,} questions; "
-        + common.run_summary(cfg, started)
+        f"{meta['attempts']:,} attempts, {meta['questions']:,} questions"
     )
-    return "\n".join(lines)
+    return common.report_text(lines, results, cfg, started, dataset)
 
 
 # --- Main ---------------------------------------------------------------------------------

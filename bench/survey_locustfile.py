@@ -35,14 +35,14 @@ class SurveySubmitUser(BenchUser):
     @task
     def submit(self) -> None:
         token, address, body = next_item()
-        base = headers(None, address)
+        base = headers(None, address, form=True)
         base["Cookie"] += f"; {COOKIE_PREFIX}{SURVEY_ID}={token}"
         self.call(
             "POST",
             f"/khao-sat/{SURVEY_SLUG}/phan-1/",
             "survey submit",
             data=body,
-            headers={**base, "Content-Type": "application/x-www-form-urlencoded"},
+            headers=base,
             expect=(302,),
             location=f"/khao-sat/{SURVEY_SLUG}/cam-on/",
         )

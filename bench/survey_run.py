@@ -227,7 +227,6 @@ def report(
     inproc: dict[str, Any],
     started: float,
 ) -> str:
-    from bench import run as brun
     from bench.run import table_row
 
     rows: list[list[str]] = []
@@ -291,14 +290,11 @@ def report(
                 f"{label}: refresh after the submit runs ({after['responses']:,} new responses): "
                 f"{after['ms']:.0f} ms."
             )
-    lines += brun.machine_notes(results)
-    lines.append(
-        f"pg, preset {cfg.preset}: surveys of "
-        f"{sizes(meta)} responses, "
-        f"{meta['answers']:,} answers; "
-        + common.run_summary(cfg, started, f" (results pages: {inproc.get('results_users')})")
+    dataset = (
+        f"pg, preset {cfg.preset}: surveys of {sizes(meta)} responses, {meta['answers']:,} answers"
     )
-    return "\n".join(lines)
+    users = f" (results pages: {inproc.get('results_users')})"
+    return common.report_text(lines, results, cfg, started, dataset, users)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,8 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     from danvan.surveys.models import Survey, Tally
     from danvan.surveys.services import ordered_questions
 
-    reset(meta)
-    cache.clear()
+    common.fresh_start(reset, meta)
     surveys = {s["id"]: Survey.objects.get(pk=s["id"]) for s in meta["surveys"]}
     big = surveys[meta["surveys"][-1]["id"]]
     inproc: dict[str, Any] = {"results_users": args.results_users}
@@ -370,8 +365,6 @@ def main(argv: list[str] | None = None) -> int:
         ]
         return common.write_items("surveys", "submit", submit_extra, items)
 
-    # The baselines' locust runs read this (bench/run.py writes it too).
-    common.write_no_items()
     sessions = staff_sessions(meta, 50)
     results: dict[str, Any] = {}
     connection.close()

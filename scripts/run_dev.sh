@@ -6,35 +6,11 @@
 # itself through `uv run` so that `python` is the project's virtualenv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
+project_env "$@"
 
-if [ -z "${VIRTUAL_ENV:-}" ] && command -v uv >/dev/null 2>&1; then
-    exec uv run --frozen bash "$0" "$@"
-fi
-
-HOST="${HOST:-127.0.0.1}"
-PORT="${PORT:-8000}"
-PYTHON="${PYTHON:-python}"
-
-worker_pid=""
-cleanup() {
-    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
-        echo ">> stopping background worker (pid $worker_pid)"
-        kill -TERM "$worker_pid" 2>/dev/null || true
-        # db_worker finishes the task in hand, then exits; do not wait forever.
-        for _ in $(seq 1 50); do
-            kill -0 "$worker_pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$worker_pid" 2>/dev/null; then kill -KILL "$worker_pid" 2>/dev/null || true; fi
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$PYTHON" manage.py db_worker --queue-name "*" &
-worker_pid=$!
-echo ">> background worker started (pid $worker_pid)"
+start_worker
 
 echo
 echo "================================================================"

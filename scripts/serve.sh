@@ -16,14 +16,9 @@
 #   WORKERS         gunicorn worker processes, default 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if [ -z "${VIRTUAL_ENV:-}" ] && command -v uv >/dev/null 2>&1; then
-    exec uv run --frozen bash "$0" "$@"
-fi
-
-PYTHON="${PYTHON:-python}"
-HOST="${HOST:-127.0.0.1}"
-PORT="${PORT:-8000}"
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
+project_env "$@"
 WORKERS="${WORKERS:-3}"
 VAR_DIR="${DANVAN_VAR_DIR:-var}"
 
@@ -82,25 +77,7 @@ esac
 "$PYTHON" manage.py migrate --noinput
 "$PYTHON" manage.py collectstatic --noinput
 
-worker_pid=""
-cleanup() {
-    if [ -n "$worker_pid" ] && kill -0 "$worker_pid" 2>/dev/null; then
-        echo ">> stopping background worker (pid $worker_pid)"
-        kill -TERM "$worker_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$worker_pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$worker_pid" 2>/dev/null; then kill -KILL "$worker_pid" 2>/dev/null || true; fi
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$PYTHON" manage.py db_worker --queue-name "*" &
-worker_pid=$!
-echo ">> background worker started (pid $worker_pid)"
+start_worker
 echo ">> gunicorn on http://$HOST:$PORT/ ($WORKERS workers). Ctrl-C stops both."
 
 # gunicorn answers with "Server: gunicorn" (no version; it has no setting to drop

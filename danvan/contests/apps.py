@@ -82,14 +82,13 @@ class ContestsConfig(AppConfig):
         )
         register_encrypted_field(Participant, "cccd_encrypted")  # rotate_field_key
 
-        from django.db.models.signals import post_save
+        from danvan.core.changes import on_rows_changed
 
-        def forget_rounds(**_kwargs: object) -> None:
+        def forget_rounds() -> None:
             from danvan.contests.public_helpers import ROUNDS
             from danvan.contests.services import ROUNDS_BY_ID
 
             ROUNDS.clear()
             ROUNDS_BY_ID.clear()
 
-        for model in (Contest, Round):
-            post_save.connect(forget_rounds, sender=model, dispatch_uid=f"forget-rounds-{model}")
+        on_rows_changed(forget_rounds, Contest, Round, uid="forget-rounds", deletes=False)

@@ -7,21 +7,15 @@ class CoreConfig(AppConfig):
     verbose_name = "Nền tảng"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
         from danvan.core import audit, crypto, imports  # noqa: F401  (job handlers, checks)
+        from danvan.core.changes import on_rows_changed
         from danvan.core.models import Area, AreaMove, Organization, RoleAssignment
         from danvan.core.scope import scopes_changed
 
         audit.register_models()
 
         # Scopes kept in the processes hold roles and paths (danvan.core.scope).
-        def changed(**kwargs: object) -> None:
-            scopes_changed()
-
-        for model in (Area, AreaMove, Organization, RoleAssignment):
-            for signal in (post_save, post_delete):
-                signal.connect(changed, sender=model, dispatch_uid=f"scope-{model.__name__}")
+        on_rows_changed(scopes_changed, Area, AreaMove, Organization, RoleAssignment, uid="scope")
 
         # The plan's figures kept by the target dashboard (danvan.core.indicators).
         from danvan.core.indicators import FIGURES

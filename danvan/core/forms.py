@@ -99,20 +99,33 @@ class HamletForm(forms.Form):
     population = forms.IntegerField(label="Dân số", required=False, min_value=0)
 
 
-class HamletImportForm(forms.Form):
-    file = forms.FileField(
-        label="File Excel (.xlsx)",
-        help_text="Dùng đúng file mẫu: mỗi dòng một ấp, khu vực. Nếu có dòng lỗi, "
-        "không dòng nào được nhập.",
-    )
+XLSX_MAX_BYTES = 5 * 1024 * 1024
+
+
+def xlsx_template_field(help_text: str) -> forms.FileField:
+    """The `file` field of an `XlsxImportForm`: the import's Excel template,
+    filled in; `help_text` says what a row holds."""
+    return forms.FileField(label="File Excel (.xlsx)", help_text=help_text)
+
+
+class XlsxImportForm(forms.Form):
+    """A form that uploads a filled-in Excel template for an import job. A
+    subclass declares `file = xlsx_template_field(...)` (where it belongs among
+    its other fields); the upload must be an .xlsx of at most 5 MB."""
 
     def clean_file(self) -> Any:
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
-        if f.size > 5 * 1024 * 1024:
+        if upload.size > XLSX_MAX_BYTES:
             raise ValidationError("File quá lớn (tối đa 5 MB).")
-        return f
+        return upload
+
+
+class HamletImportForm(XlsxImportForm):
+    file = xlsx_template_field(
+        "Dùng đúng file mẫu: mỗi dòng một ấp, khu vực. Nếu có dòng lỗi, không dòng nào được nhập."
+    )
 
 
 class RenameForm(forms.Form):

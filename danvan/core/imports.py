@@ -7,14 +7,14 @@ error are the hamlets written, in one transaction.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook
 
+from danvan.core import import_sheets as sheets
+from danvan.core.excel import workbook_bytes
 from danvan.core.jobs import (
     JobFailed,
     Progress,
@@ -28,7 +28,6 @@ from danvan.core.models import HAMLET_TYPES, Area, AreaKind, Job
 from danvan.core.scope import MANAGE_TREE
 from danvan.core.services import add_hamlet, check_new_hamlet, hamlet_full_name
 from danvan.core.text import fold
-from danvan.core.uploads import cell_text, read_sheet_rows
 
 HAMLET_HEADER = ["Mã xã", "Tên ấp, khu vực", "Loại đơn vị", "Dân số"]
 MAX_ROWS = 5000
@@ -44,23 +43,20 @@ class HamletRow:
 
 
 def hamlet_template() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Ấp, khu vực"
-    ws.append(HAMLET_HEADER)
+    wb, ws = sheets.template_workbook("Ấp, khu vực", HAMLET_HEADER)
     ws.append(["31420", "Mỹ Thạnh", "Ấp", 1850])
     ws.append(["31420", "Khu vực 1", "Khu vực", None])
-    for col, width in zip("ABCD", (12, 32, 16, 12), strict=True):
-        ws.column_dimensions[col].width = width
-    notes = wb.create_sheet("Hướng dẫn")
-    notes.append(["Mỗi dòng một ấp, khu vực. Không đổi dòng tiêu đề."])
-    notes.append(["Mã xã: mã đơn vị hành chính cấp xã (5 chữ số), thuộc phạm vi quản lý của bạn."])
-    notes.append([f"Loại đơn vị: một trong {', '.join(HAMLET_TYPES)}."])
-    notes.append(["Dân số: số nguyên, có thể để trống."])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    sheets.column_widths(ws, (12, 32, 16, 12))
+    sheets.guide_sheet(
+        wb,
+        (
+            "Mỗi dòng một ấp, khu vực. Không đổi dòng tiêu đề.",
+            "Mã xã: mã đơn vị hành chính cấp xã (5 chữ số), thuộc phạm vi quản lý của bạn.",
+            f"Loại đơn vị: một trong {', '.join(HAMLET_TYPES)}.",
+            "Dân số: số nguyên, có thể để trống.",
+        ),
+    )
+    return workbook_bytes(wb)
 
 
 COMMUNE_CODE_DIGITS = 5
@@ -76,20 +72,14 @@ def commune_code(text: str) -> str:
 
 def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -> list[HamletRow]:
     """Parse and check every row; raise JobFailed listing each bad row."""
-    try:
-        rows = read_sheet_rows(data, max_rows=MAX_ROWS + 1, max_columns=len(HAMLET_HEADER))
-    except ValidationError as exc:
-        raise JobFailed(exc.messages[0]) from exc
-    if not rows:
-        raise JobFailed("File không có dữ liệu.")
-    header = [fold(cell_text(v)) for v in rows[0][: len(HAMLET_HEADER)]]
-    if header != [fold(h) for h in HAMLET_HEADER]:
-        raise JobFailed(
-            "Dòng tiêu đề không đúng mẫu. Cần đúng các cột: "
-            + ", ".join(HAMLET_HEADER)
-            + ". Hãy tải file mẫu và điền lại."
-        )
-    body = rows[1:]
+    body = sheets.sheet_body(
+        data,
+        HAMLET_HEADER,
+        max_rows=MAX_ROWS,
+        wrong_header="Dòng tiêu đề không đúng mẫu. Cần đúng các cột: "
+        + ", ".join(HAMLET_HEADER)
+        + ". Hãy tải file mẫu và điền lại.",
+    )
     if len(body) > MAX_ROWS:
         raise JobFailed(f"File có quá {MAX_ROWS} dòng; hãy chia nhỏ file.")
     communes = {
@@ -103,7 +93,7 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
     seen: dict[tuple[str, str], int] = {}
     total = len(body)
     for i, raw in enumerate(body, start=2):
-        cells = [cell_text(v) for v in (list(raw) + [None] * 4)[:4]]
+        cells = sheets.row_cells(raw, 4)
         if not any(cells):
             continue
         code, name, unit_type, population_text = cells
@@ -141,7 +131,7 @@ def read_hamlet_rows(data: bytes, user: Any, progress: Progress | None = None) -
                 except ValidationError as exc:
                     row_errors.extend(m[:1].lower() + m[1:] for m in exc.messages)
         if row_errors:
-            errors.append(f"Dòng {i}: " + "; ".join(row_errors) + ".")
+            errors.append(sheets.row_error(i, row_errors))
         elif commune is not None and matched_type:
             parsed.append(HamletRow(i, commune, name, matched_type, population))
         if progress and (i % 50 == 0 or i == total + 1):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from danvan.core import images, photos
+from danvan.core.locking import lock_in_status
 from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, Dialogue, DialoguePhoto, DialogueStatus
 
 EDITABLE = (DialogueStatus.PLANNED, DialogueStatus.ANNOUNCED)
@@ -85,13 +86,9 @@ def cancel_dialogue(dialogue: Dialogue, *, reason: str) -> Dialogue:
     if not reason:
         raise ValidationError({"reason": "Hãy ghi lý do hủy."})
     with transaction.atomic():
-        locked = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
-        if locked.status not in EDITABLE:
-            raise ValidationError(
-                f"Không hủy được: buổi đối thoại đang ở trạng thái "
-                f"“{locked.get_status_display()}”.",
-                code="status",
-            )
+        locked = lock_in_status(
+            dialogue, EDITABLE, "Không hủy được: buổi đối thoại", name_status=True
+        )
         locked.status = DialogueStatus.CANCELLED
         locked.cancel_reason = reason
         locked.save(update_fields=["status", "cancel_reason"])
@@ -129,11 +126,9 @@ def add_dialogue_photos(
     """Photos of a dialogue once held (its outcome recorded), at most
     MAX_DIALOGUE_PHOTOS; all or none, sized in the background (`core.photos`)."""
     with transaction.atomic():
-        locked = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
-        if locked.status != DialogueStatus.HELD:
-            raise ValidationError(
-                "Chỉ thêm ảnh sau khi đã ghi kết quả buổi đối thoại.", code="status"
-            )
+        locked = lock_in_status(
+            dialogue, [DialogueStatus.HELD], "Chỉ thêm ảnh sau khi đã ghi kết quả buổi đối thoại."
+        )
         return photos.add_photos(
             DialoguePhoto, {"dialogue": locked}, checked, captions, limit=MAX_DIALOGUE_PHOTOS
         )

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from danvan.core.crypto import encrypt, keyed_hash
+from danvan.core.locking import lock_in_status
 from danvan.core.ratelimit import RateLimits
 from danvan.outreach.models import (
     OPEN_STATUSES,
@@ -176,13 +177,9 @@ def move_petition(
     if action == "reopen" and not note:
         raise ValidationError({"note": "Hãy ghi vì sao mở lại."})
     with transaction.atomic():
-        locked = Petition.objects.select_for_update().get(pk=petition.pk)
-        if locked.status not in sources:
-            raise ValidationError(
-                f"Không thể “{LABELS[action].lower()}”: kiến nghị đang ở trạng thái "
-                f"“{locked.get_status_display()}”.",
-                code="status",
-            )
+        locked = lock_in_status(
+            petition, sources, f"Không thể “{LABELS[action].lower()}”: kiến nghị", name_status=True
+        )
         if action == "assign":
             assert deadline is not None
             if deadline < timezone.localdate(locked.received_at):

@@ -111,6 +111,53 @@ def _district_bodies() -> dict[str, Organization]:
     return bodies
 
 
+# The plan's computable targets: (indicator, percent, deadline, wording).
+TARGETS = (
+    (
+        "coordination_plans",
+        100,
+        date(2024, 12, 31),
+        "100% cơ quan Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội có kế hoạch "
+        "phối hợp nâng cao chất lượng công tác tuyên truyền, vận động.",
+    ),
+    (
+        "members_briefed",
+        98,
+        date(2025, 12, 31),
+        "98% đoàn viên, hội viên các đoàn thể được tuyên truyền, học tập các chủ "
+        "trương, chính sách của Đảng, Nhà nước.",
+    ),
+    (
+        "bodies_with_communicator",
+        100,
+        date(2025, 12, 31),
+        "100% cơ quan Mặt trận Tổ quốc và các đoàn thể cấp xã và chi bộ các ấp có "
+        "người tham gia lực lượng tuyên truyền viên cấp cơ sở.",
+    ),
+    (
+        "trained_grassroots",
+        100,
+        date(2025, 12, 31),
+        "100% cán bộ, công chức trực tiếp làm công tác dân vận, dân tộc, tôn giáo ở "
+        "cơ sở được tập huấn công tác dân vận.",
+    ),
+    (
+        "trained_public_facing",
+        95,
+        date(2025, 12, 31),
+        "95% cán bộ, công chức, viên chức bộ phận trực tiếp liên quan với Nhân dân, lãnh "
+        "đạo và chuyên viên theo dõi công tác dân vận được tập huấn, bồi dưỡng.",
+    ),
+    (
+        "communes_with_practice",
+        100,
+        date(2025, 12, 31),
+        "Phấn đấu đến năm 2025, 100% xã, thị trấn có mô hình, điển hình công tác "
+        "tuyên truyền, vận động “Dân vận khéo”.",
+    ),
+)
+
+
 def load_plans_demo(stdout: Writer | None = None) -> Plan:
     """Create the demo plan (once) and return it."""
     existing = Plan.objects.filter(number=NUMBER).first()
@@ -150,60 +197,15 @@ def load_plans_demo(stdout: Writer | None = None) -> Plan:
         _briefings(plan, city, creator, rng)
         _communicators(city, rng)
         _training(city, rng)
-        services.add_target(
-            plan,
-            indicator="coordination_plans",
-            text="100% cơ quan Mặt trận Tổ quốc và các đoàn thể chính trị - xã hội có kế hoạch "
-            "phối hợp nâng cao chất lượng công tác tuyên truyền, vận động.",
-            value=Decimal(100),
-            area=district,
-            deadline=date(2024, 12, 31),
-        )
-        services.add_target(
-            plan,
-            indicator="members_briefed",
-            text="98% đoàn viên, hội viên các đoàn thể được tuyên truyền, học tập các chủ "
-            "trương, chính sách của Đảng, Nhà nước.",
-            value=Decimal(98),
-            area=district,
-            deadline=date(2025, 12, 31),
-        )
-        services.add_target(
-            plan,
-            indicator="bodies_with_communicator",
-            text="100% cơ quan Mặt trận Tổ quốc và các đoàn thể cấp xã và chi bộ các ấp có "
-            "người tham gia lực lượng tuyên truyền viên cấp cơ sở.",
-            value=Decimal(100),
-            area=district,
-            deadline=date(2025, 12, 31),
-        )
-        services.add_target(
-            plan,
-            indicator="trained_grassroots",
-            text="100% cán bộ, công chức trực tiếp làm công tác dân vận, dân tộc, tôn giáo ở "
-            "cơ sở được tập huấn công tác dân vận.",
-            value=Decimal(100),
-            area=district,
-            deadline=date(2025, 12, 31),
-        )
-        services.add_target(
-            plan,
-            indicator="trained_public_facing",
-            text="95% cán bộ, công chức, viên chức bộ phận trực tiếp liên quan với Nhân dân, lãnh "
-            "đạo và chuyên viên theo dõi công tác dân vận được tập huấn, bồi dưỡng.",
-            value=Decimal(95),
-            area=district,
-            deadline=date(2025, 12, 31),
-        )
-        services.add_target(
-            plan,
-            indicator="communes_with_practice",
-            text="Phấn đấu đến năm 2025, 100% xã, thị trấn có mô hình, điển hình công tác "
-            "tuyên truyền, vận động “Dân vận khéo”.",
-            value=Decimal(100),
-            area=district,
-            deadline=date(2025, 12, 31),
-        )
+        for indicator, percent, deadline, text in TARGETS:
+            services.add_target(
+                plan,
+                indicator=indicator,
+                text=text,
+                value=Decimal(percent),
+                area=district,
+                deadline=deadline,
+            )
     _say(stdout, f"Đã tạo kế hoạch mẫu {plan.number} với {len(TASKS)} nhiệm vụ.")
     return plan
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from danvan.core.cache import LocalCache
 from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
 from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
-from danvan.core.forms import DATE_WIDGET
+from danvan.core.forms import DATE_WIDGET, XlsxImportForm, xlsx_template_field
 from danvan.core.indicators import indicator_choices
 from danvan.core.lightforms import clone, light_copies
 from danvan.core.models import Area, AreaKind, Organization, Period
@@ -496,19 +496,10 @@ def named_from(rows: Any) -> list[Named]:
     return [n for n in (row.named() for row in rows) if n is not None]
 
 
-class AttendeeImportForm(forms.Form):
-    file = forms.FileField(
-        label="File Excel (.xlsx)",
-        help_text="Dùng file mẫu: mỗi dòng một người. Nếu có dòng lỗi, không dòng nào được nhập.",
+class AttendeeImportForm(XlsxImportForm):
+    file = xlsx_template_field(
+        "Dùng file mẫu: mỗi dòng một người. Nếu có dòng lỗi, không dòng nào được nhập."
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
-        return upload
 
 
 class CommunicatorForm(forms.ModelForm):
@@ -618,25 +609,16 @@ class ReturnForm(forms.Form):
         form_field(self, "indicator").choices = indicator_choices()
 
 
-class ReturnImportForm(forms.Form):
+class ReturnImportForm(XlsxImportForm):
     period = forms.ModelChoiceField(label="Kỳ báo cáo", queryset=Period.objects.none())
-    file = forms.FileField(
-        label="File Excel (.xlsx)",
-        help_text="Dùng file mẫu: mỗi dòng một đơn vị và một chỉ số. Nếu có dòng lỗi, không "
-        "dòng nào được nhập.",
+    file = xlsx_template_field(
+        "Dùng file mẫu: mỗi dòng một đơn vị và một chỉ số. Nếu có dòng lỗi, không "
+        "dòng nào được nhập."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         form_field(self, "period").queryset = Period.objects.latest_first()
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
-        return upload
 
 
 class MaterialForm(forms.ModelForm):

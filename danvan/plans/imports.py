@@ -5,21 +5,28 @@ attendees of a briefing listed by name (one row a person)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
+from danvan.core import import_sheets as sheets
+from danvan.core.excel import workbook_bytes
 from danvan.core.indicators import FIGURES, INDICATORS
-from danvan.core.jobs import JobFailed, Progress, job_handler
+from danvan.core.jobs import (
+    JobFailed,
+    Progress,
+    checked_rows,
+    import_again,
+    input_bytes,
+    job_handler,
+    page_link,
+)
 from danvan.core.models import Area, AreaKind, Job, Organization, Period
-from danvan.core.scope import MANAGE, get_scope
+from danvan.core.scope import MANAGE
 from danvan.core.text import fold
-from danvan.core.uploads import cell_text, read_sheet_rows
 from danvan.plans.models import ATTENDING, AggregateReturn, Briefing, Gender
 from danvan.plans.services import Named, same_name
 
@@ -29,11 +36,7 @@ MAX_ROWS = 20_000
 
 def return_template(user: Any) -> bytes:
     """The sheet to fill: every commune in the user's scope once per indicator."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Số liệu"
-    ws.append(HEADER)
+    wb, ws = sheets.template_workbook("Số liệu", HEADER)
     communes = (
         Area.objects.visible_to(user, MANAGE)
         .current()
@@ -43,21 +46,22 @@ def return_template(user: Any) -> bytes:
     for commune in communes:
         for indicator in INDICATORS.values():
             ws.append([commune.code, commune.name, indicator.label, None, None, None])
-    guide = wb.create_sheet("Hướng dẫn")
-    for line in (
-        "Mỗi dòng một đơn vị và một chỉ số. Không đổi dòng tiêu đề; dòng để trống số bị bỏ qua.",
-        "Mã đơn vị: mã đơn vị hành chính, thuộc phạm vi quản lý của bạn.",
-        "Chỉ số: đúng tên như trong mẫu: " + "; ".join(i.label for i in INDICATORS.values()) + ".",
-        "Số đạt và tổng số: số nguyên không âm, số đạt không lớn hơn tổng số.",
-        "Số liệu tổng hợp chỉ được tính cho đơn vị chưa có số liệu chi tiết trên hệ thống.",
-        "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
-    ):
-        guide.append([line])
-    for col, width in zip("ABCDEF", (12, 30, 60, 10, 10, 30), strict=True):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    sheets.guide_sheet(
+        wb,
+        (
+            "Mỗi dòng một đơn vị và một chỉ số. Không đổi dòng tiêu đề; dòng để trống số bị bỏ "
+            "qua.",
+            "Mã đơn vị: mã đơn vị hành chính, thuộc phạm vi quản lý của bạn.",
+            "Chỉ số: đúng tên như trong mẫu: "
+            + "; ".join(i.label for i in INDICATORS.values())
+            + ".",
+            "Số đạt và tổng số: số nguyên không âm, số đạt không lớn hơn tổng số.",
+            "Số liệu tổng hợp chỉ được tính cho đơn vị chưa có số liệu chi tiết trên hệ thống.",
+            "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
+        ),
+    )
+    sheets.column_widths(ws, (12, 30, 60, 10, 10, 30))
+    return workbook_bytes(wb)
 
 
 @dataclass
@@ -76,26 +80,22 @@ def _number(text: str) -> int | None:
 
 def read_returns(data: bytes, user: Any, progress: Progress | None = None) -> list[Line]:
     """Parse and check every row; raise JobFailed listing each bad row."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        rows = read_sheet_rows(data, max_rows=MAX_ROWS + 1, max_columns=len(HEADER))
-    except ValidationError as exc:
-        raise JobFailed(exc.messages[0]) from exc
-    if not rows:
-        raise JobFailed("File không có dữ liệu.")
-    header = [fold(cell_text(v)) for v in rows[0][: len(HEADER)]]
-    if header[:5] != [fold(h) for h in HEADER[:5]]:
-        raise JobFailed("Dòng tiêu đề không đúng mẫu. Cần các cột: " + " | ".join(HEADER) + ".")
+    body_rows = sheets.sheet_body(
+        data,
+        HEADER,
+        max_rows=MAX_ROWS,
+        checked=5,  # the note may be left out
+        wrong_header="Dòng tiêu đề không đúng mẫu. Cần các cột: " + " | ".join(HEADER) + ".",
+    )
     areas = {a.code: a for a in Area.objects.visible_to(user, MANAGE).current()}
     by_label = {fold(i.label): code for code, i in INDICATORS.items()}
     by_label.update({code: code for code in INDICATORS})
     lines: list[Line] = []
     errors: list[str] = []
     seen: dict[tuple[int, str], int] = {}
-    total_rows = len(rows) - 1
-    for number, raw in enumerate(rows[1:], start=2):
-        cells = [cell_text(v) for v in (list(raw) + [None] * len(HEADER))[: len(HEADER)]]
+    total_rows = len(body_rows)
+    for number, raw in enumerate(body_rows, start=2):
+        cells = sheets.row_cells(raw, len(HEADER))
         code, _name, label, done_text, total_text, note = cells
         if not any(cells) or (not done_text and not total_text):
             continue  # an empty row, or a unit left blank
@@ -116,41 +116,26 @@ def read_returns(data: bytes, user: Any, progress: Progress | None = None) -> li
             if first != number:
                 problems.append(f"trùng với dòng {first}")
         if problems:
-            errors.append(f"Dòng {number}: " + "; ".join(problems) + ".")
+            errors.append(sheets.row_error(number, problems))
             continue
         assert area is not None and indicator is not None and done is not None
         assert total is not None
         lines.append(Line(area, indicator, done, total, note[:300]))
         if progress and number % 200 == 0:
             progress(number - 1, total_rows, f"Đã kiểm tra {number - 1}/{total_rows} dòng")
-    if errors:
-        raise JobFailed(
-            f"Có {len(errors)} dòng lỗi; chưa nhập dòng nào. Sửa các dòng dưới đây rồi nhập lại.",
-            errors,
-        )
-    if not lines:
-        raise JobFailed("File không có dòng số liệu nào.")
-    return lines
+    return checked_rows(lines, errors, "File không có dòng số liệu nào.")
 
 
-def _list(job: Job, user: Any) -> tuple[str, str] | None:
-    return "Báo cáo số liệu tổng hợp", reverse("plans_staff:return_list")
-
-
-def _again(job: Job, user: Any) -> tuple[str, str] | None:
-    if not get_scope(user).allows(MANAGE):
-        return None
-    return "Nhập lại từ file khác", reverse("plans_staff:return_import")
-
-
-@job_handler("import_returns", about=_list, again=_again)
+@job_handler(
+    "import_returns",
+    about=page_link("Báo cáo số liệu tổng hợp", "plans_staff:return_list"),
+    again=import_again("plans_staff:return_import", MANAGE),
+)
 def import_returns_job(job: Job, progress: Progress) -> dict[str, Any]:
     period = Period.objects.filter(pk=job.params.get("period")).first()
     if period is None:
         raise JobFailed("Kỳ báo cáo không còn trên hệ thống.")
-    with job.input_file.open("rb") as fh:
-        data = fh.read()
-    lines = read_returns(data, job.created_by, progress)
+    lines = read_returns(input_bytes(job), job.created_by, progress)
     existing = {
         (r.area_id, r.indicator): r
         for r in AggregateReturn.objects.filter(
@@ -207,14 +192,9 @@ def body_label(body: Organization) -> str:
 
 def attendee_template(user: Any, briefing: Briefing) -> bytes:
     """The sheet to fill for a briefing, with the bodies that may be named."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Người dự"
-    ws.append(ATTENDEE_HEADER)
+    wb, ws = sheets.template_workbook("Người dự", ATTENDEE_HEADER)
     ws.append(["Nguyễn Thị Lan", "Chi hội Phụ nữ ấp Mỹ Thạnh", "Nữ", "Kinh", None])
-    for col, width in zip("ABCDE", (28, 40, 10, 12, 16), strict=True):
-        ws.column_dimensions[col].width = width
+    sheets.column_widths(ws, (28, 40, 10, 12, 16))
     bodies = wb.create_sheet("Chi hội, đoàn thể")
     bodies.append(["Tên ghi trong cột “Chi hội, đoàn thể”"])
     names = list(attending_bodies(user, briefing)[:2000])
@@ -224,21 +204,20 @@ def attendee_template(user: Any, briefing: Briefing) -> bytes:
     for body in names:
         bodies.append([body.name if counts[fold(body.name)] == 1 else body_label(body)])
     bodies.column_dimensions["A"].width = 60
-    guide = wb.create_sheet("Hướng dẫn")
-    for line in (
-        f"Danh sách người dự buổi “{briefing.topic}” ngày {briefing.held_on:%d/%m/%Y}.",
-        "Mỗi dòng một người. Không đổi dòng tiêu đề; xóa dòng ví dụ trước khi nhập.",
-        "Chi hội, đoàn thể: đúng tên như trong trang “Chi hội, đoàn thể” của file này.",
-        "Giới tính (Nam hoặc Nữ), dân tộc và số điện thoại: không bắt buộc.",
-        "Số điện thoại được mã hóa khi lưu; danh sách trên hệ thống chỉ hiện một phần số.",
-        "Người có tên được tính vào số người dự của chi hội, đoàn thể của họ (nếu chi hội đã "
-        "ghi số người dự thì danh sách tên không được nhiều hơn số đó).",
-        "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
-    ):
-        guide.append([line])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    sheets.guide_sheet(
+        wb,
+        (
+            f"Danh sách người dự buổi “{briefing.topic}” ngày {briefing.held_on:%d/%m/%Y}.",
+            "Mỗi dòng một người. Không đổi dòng tiêu đề; xóa dòng ví dụ trước khi nhập.",
+            "Chi hội, đoàn thể: đúng tên như trong trang “Chi hội, đoàn thể” của file này.",
+            "Giới tính (Nam hoặc Nữ), dân tộc và số điện thoại: không bắt buộc.",
+            "Số điện thoại được mã hóa khi lưu; danh sách trên hệ thống chỉ hiện một phần số.",
+            "Người có tên được tính vào số người dự của chi hội, đoàn thể của họ (nếu chi hội đã "
+            "ghi số người dự thì danh sách tên không được nhiều hơn số đó).",
+            "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
+        ),
+    )
+    return workbook_bytes(wb)
 
 
 def read_attendees(data: bytes, user: Any, briefing: Briefing) -> list[Named]:
@@ -247,17 +226,15 @@ def read_attendees(data: bytes, user: Any, briefing: Briefing) -> list[Named]:
 
     from danvan.core.validators import normalize_phone
 
-    try:
-        rows = read_sheet_rows(data, max_rows=MAX_ATTENDEES + 1, max_columns=len(ATTENDEE_HEADER))
-    except ValidationError as exc:
-        raise JobFailed(exc.messages[0]) from exc
-    if not rows:
-        raise JobFailed("File không có dữ liệu.")
-    header = [fold(cell_text(v)) for v in rows[0][: len(ATTENDEE_HEADER)]]
-    if header[:2] != [fold(h) for h in ATTENDEE_HEADER[:2]]:
-        raise JobFailed(
-            "Dòng tiêu đề không đúng mẫu. Cần các cột: " + " | ".join(ATTENDEE_HEADER) + "."
-        )
+    body_rows = sheets.sheet_body(
+        data,
+        ATTENDEE_HEADER,
+        max_rows=MAX_ATTENDEES,
+        checked=2,  # gender, ethnicity and phone may be left out
+        wrong_header="Dòng tiêu đề không đúng mẫu. Cần các cột: "
+        + " | ".join(ATTENDEE_HEADER)
+        + ".",
+    )
     bodies = list(attending_bodies(user, briefing))
     by_name: dict[str, list[Organization]] = {}
     for body in bodies:
@@ -270,8 +247,8 @@ def read_attendees(data: bytes, user: Any, briefing: Briefing) -> list[Named]:
     people: list[Named] = []
     errors: list[str] = []
     seen: dict[tuple[str, int, str], int] = {}
-    for number, raw in enumerate(rows[1:], start=2):
-        cells = [cell_text(v) for v in (list(raw) + [None] * 5)[:5]]
+    for number, raw in enumerate(body_rows, start=2):
+        cells = sheets.row_cells(raw, 5)
         if not any(cells):
             continue
         full_name, body_text, gender_text, ethnicity, phone_text = cells
@@ -314,15 +291,8 @@ def read_attendees(data: bytes, user: Any, briefing: Briefing) -> list[Named]:
             else:
                 people.append(person)
         if problems:
-            errors.append(f"Dòng {number}: " + "; ".join(problems) + ".")
-    if errors:
-        raise JobFailed(
-            f"Có {len(errors)} dòng lỗi; chưa nhập dòng nào. Sửa các dòng dưới đây rồi nhập lại.",
-            errors,
-        )
-    if not people:
-        raise JobFailed("File không có người dự nào.")
-    return people
+            errors.append(sheets.row_error(number, problems))
+    return checked_rows(people, errors, "File không có người dự nào.")
 
 
 def _briefing_link(job: Job, user: Any) -> tuple[str, str] | None:
@@ -354,9 +324,7 @@ def import_attendees_job(job: Job, progress: Progress) -> dict[str, Any]:
     )
     if briefing is None:
         raise JobFailed("Buổi tuyên truyền không còn, hoặc không thuộc phạm vi quản lý của bạn.")
-    with job.input_file.open("rb") as fh:
-        data = fh.read()
-    people = read_attendees(data, user, briefing)
+    people = read_attendees(input_bytes(job), user, briefing)
     progress(len(people), len(people), f"Đã kiểm tra {len(people)} dòng")
     try:
         added = add_attendees(briefing, people)

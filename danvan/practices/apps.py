@@ -134,19 +134,12 @@ class PracticesConfig(AppConfig):
                 Entry: through(Entry, "campaign", scoped(Campaign)),
             }
         )
-        from django.db.models.signals import post_delete, post_save
-
+        from danvan.core.changes import on_rows_changed
         from danvan.practices.models import GoodDeed, Photo
         from danvan.practices.views_public import PAGES
 
-        def pages_changed(**kwargs: object) -> None:
-            PAGES.changed()
-
-        for shown in (Practice, Indicator, GoodDeed, Photo):
-            post_save.connect(pages_changed, sender=shown, dispatch_uid=f"pages-{shown.__name__}")
-            post_delete.connect(
-                pages_changed, sender=shown, dispatch_uid=f"pages-del-{shown.__name__}"
-            )
+        # The public pages show these rows.
+        on_rows_changed(PAGES.changed, Practice, Indicator, GoodDeed, Photo, uid="practices-pages")
         from danvan.core.crypto import register_encrypted_field
         from danvan.core.indicators import register_indicator
         from danvan.practices.coverage import INDICATOR

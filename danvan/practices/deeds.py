@@ -19,6 +19,7 @@ from django.utils import timezone
 from danvan.core import images
 from danvan.core.antispam import check_stamp, form_stamp  # noqa: F401  (the form's checks)
 from danvan.core.crypto import encrypt, keyed_hash
+from danvan.core.locking import lock_in_status
 from danvan.core.ratelimit import RateLimits
 from danvan.practices.models import DeedStatus, GoodDeed
 from danvan.practices.photos import add_photos
@@ -89,13 +90,9 @@ def move_deed(
     if action in ("more", "reject") and not note:
         raise ValidationError("Hãy ghi rõ cần bổ sung gì hoặc vì sao.", code="note")
     with transaction.atomic():
-        locked = GoodDeed.objects.select_for_update().get(pk=deed.pk)
-        if locked.status not in sources:
-            raise ValidationError(
-                f"Không thể “{DEED_LABELS[action].lower()}”: đang ở trạng thái "
-                f"“{locked.get_status_display()}”.",
-                code="status",
-            )
+        locked = lock_in_status(
+            deed, sources, f"Không thể “{DEED_LABELS[action].lower()}”:", name_status=True
+        )
         locked.status = target
         if note:
             locked.staff_note = note
@@ -116,9 +113,9 @@ def commend(
             "Khen thưởng cần đủ hình thức, số và ngày quyết định.", code="decision"
         )
     with transaction.atomic():
-        locked = GoodDeed.objects.select_for_update().get(pk=deed.pk)
-        if locked.status != DeedStatus.PUBLISHED:
-            raise ValidationError("Chỉ khen thưởng việc tốt đã công bố.", code="status")
+        locked = lock_in_status(
+            deed, [DeedStatus.PUBLISHED], "Chỉ khen thưởng việc tốt đã công bố."
+        )
         locked.commendation = commendation.strip()
         locked.decision_number = decision_number.strip()
         locked.decision_date = decision_date

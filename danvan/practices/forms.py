@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from danvan.core import documents
 from danvan.core.fields import AreaChoiceField, OrganizationChoiceField
-from danvan.core.forms import DATE_WIDGET
+from danvan.core.forms import DATE_WIDGET, XlsxImportForm, xlsx_template_field
 from danvan.core.models import Area, Organization
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
@@ -135,19 +135,10 @@ class IndicatorForm(forms.Form):
 IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, max_num=30, validate_max=True)
 
 
-class RegistrationImportForm(forms.Form):
-    file = forms.FileField(
-        label="File Excel (.xlsx)",
-        help_text="Dùng file mẫu: mỗi dòng một mô hình. Nếu có dòng lỗi, không dòng nào được nhập.",
+class RegistrationImportForm(XlsxImportForm):
+    file = xlsx_template_field(
+        "Dùng file mẫu: mỗi dòng một mô hình. Nếu có dòng lỗi, không dòng nào được nhập."
     )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("Chỉ nhận file Excel định dạng .xlsx.")
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("File quá lớn (tối đa 5 MB).")
-        return upload
 
 
 class DocumentForm(forms.Form):

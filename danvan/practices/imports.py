@@ -9,17 +9,15 @@ error are the practices registered, in one transaction, as a background job."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook
 
+from danvan.core import import_sheets as sheets
+from danvan.core.excel import workbook_bytes
 from danvan.core.jobs import (
-    JobFailed,
     Progress,
     checked_rows,
     import_again,
@@ -30,7 +28,6 @@ from danvan.core.jobs import (
 from danvan.core.models import Area, Job, Organization
 from danvan.core.scope import MANAGE
 from danvan.core.text import fold
-from danvan.core.uploads import cell_text, read_sheet_rows
 from danvan.practices import services
 from danvan.practices.models import Field, Kind, Level
 
@@ -64,34 +61,26 @@ EXAMPLE = [
 
 
 def registration_template() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Đăng ký"
-    ws.append(HEADER)
+    wb, ws = sheets.template_workbook("Đăng ký", HEADER)
     examples = wb.create_sheet("Ví dụ")
     examples.append(["Dòng dưới đây chỉ là ví dụ, không được nhập. Điền ở trang “Đăng ký”."])
     examples.append(HEADER)
     examples.append(EXAMPLE)
-    guide = wb.create_sheet("Hướng dẫn")
-    for line in (
-        "Mỗi dòng một mô hình, điển hình. Không đổi dòng tiêu đề.",
-        "Loại: Mô hình hoặc Điển hình. Lĩnh vực: " + "; ".join(Field.labels) + ".",
-        "Cấp: " + "; ".join(Level.labels) + ".",
-        "Mã địa bàn: mã đơn vị hành chính (xã 5 chữ số), thuộc phạm vi quản lý của bạn.",
-        "Đơn vị chủ trì: tên tổ chức ở địa bàn đó, đúng như trong danh sách tổ chức.",
-        "Ngày bắt đầu: dd/mm/yyyy, có thể để trống.",
-        "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
-    ):
-        guide.append([line])
+    sheets.guide_sheet(
+        wb,
+        (
+            "Mỗi dòng một mô hình, điển hình. Không đổi dòng tiêu đề.",
+            "Loại: Mô hình hoặc Điển hình. Lĩnh vực: " + "; ".join(Field.labels) + ".",
+            "Cấp: " + "; ".join(Level.labels) + ".",
+            "Mã địa bàn: mã đơn vị hành chính (xã 5 chữ số), thuộc phạm vi quản lý của bạn.",
+            "Đơn vị chủ trì: tên tổ chức ở địa bàn đó, đúng như trong danh sách tổ chức.",
+            "Ngày bắt đầu: dd/mm/yyyy, có thể để trống.",
+            "Nếu có dòng lỗi, không dòng nào được nhập; hãy sửa theo danh sách lỗi rồi nhập lại.",
+        ),
+    )
     for sheet in (ws, examples):
-        for col, width in zip(
-            "ABCDEFGHIJK", (40, 12, 26, 18, 8, 12, 36, 22, 14, 40, 40), strict=True
-        ):
-            sheet.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        sheets.column_widths(sheet, (40, 12, 26, 18, 8, 12, 36, 22, 14, 40, 40))
+    return workbook_bytes(wb)
 
 
 def _choice(text: str, choices: Any) -> str | None:
@@ -112,17 +101,12 @@ def read_registrations(
     data: bytes, user: Any, progress: Progress | None = None
 ) -> list[Registration]:
     """Parse and check every row; raise JobFailed listing each bad row."""
-    try:
-        rows = read_sheet_rows(data, max_rows=MAX_ROWS + 1, max_columns=len(HEADER))
-    except ValidationError as exc:
-        raise JobFailed(exc.messages[0]) from exc
-    if not rows:
-        raise JobFailed("File không có dữ liệu.")
-    header = [fold(cell_text(v)) for v in rows[0][: len(HEADER)]]
-    if header != [fold(h) for h in HEADER]:
-        raise JobFailed(
-            "Dòng tiêu đề không đúng mẫu. Cần đúng các cột: " + " | ".join(HEADER) + "."
-        )
+    body_rows = sheets.sheet_body(
+        data,
+        HEADER,
+        max_rows=MAX_ROWS,
+        wrong_header="Dòng tiêu đề không đúng mẫu. Cần đúng các cột: " + " | ".join(HEADER) + ".",
+    )
     areas = {a.code: a for a in Area.objects.visible_to(user, MANAGE).current()}
     orgs: dict[tuple[int, str], Organization] = {
         (o.area_id, fold(o.name)): o
@@ -130,8 +114,8 @@ def read_registrations(
     }
     parsed: list[Registration] = []
     errors: list[str] = []
-    for line, raw in enumerate(rows[1:], start=2):
-        cells = [cell_text(v) for v in (list(raw) + [None] * len(HEADER))[: len(HEADER)]]
+    for line, raw in enumerate(body_rows, start=2):
+        cells = sheets.row_cells(raw, len(HEADER))
         if not any(cells):
             continue
         title, kind, field, level, year, code, org, lead, started, aims, method = cells
@@ -162,7 +146,7 @@ def read_registrations(
             except ValueError:
                 problems.append(f"ngày bắt đầu “{started}” không đúng dạng dd/mm/yyyy")
         if problems:
-            errors.append(f"Dòng {line}: " + "; ".join(problems) + ".")
+            errors.append(sheets.row_error(line, problems))
             continue
         parsed.append(
             Registration(
@@ -176,7 +160,7 @@ def read_registrations(
             )
         )  # fmt: skip
         if progress and line % 50 == 0:
-            progress(line - 1, len(rows) - 1, f"Đã kiểm tra {line - 1} dòng")
+            progress(line - 1, len(body_rows), f"Đã kiểm tra {line - 1} dòng")
     return checked_rows(parsed, errors, "File không có dòng đăng ký nào.")
 
 

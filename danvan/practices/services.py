@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from danvan.core.locking import lock_in_status
 from danvan.practices.models import Indicator, Level, Practice, Status, Step
 
 
@@ -134,13 +135,9 @@ def advance(
         if recognised_level not in Level.values:
             raise ValidationError("Cấp công nhận không hợp lệ.", code="decision")
     with transaction.atomic():
-        locked = Practice.objects.select_for_update().get(pk=practice.pk)
-        if locked.status not in move.sources:
-            raise ValidationError(
-                f"Không thể “{move.label.lower()}”: mô hình đang ở trạng thái "
-                f"“{locked.get_status_display()}”.",
-                code="status",
-            )
+        locked = lock_in_status(
+            practice, move.sources, f"Không thể “{move.label.lower()}”: mô hình", name_status=True
+        )
         before = locked.status
         locked.status = move.target
         changed = ["status", "updated_at"]
@@ -169,9 +166,11 @@ def replicate_practice(original: Practice, copy: Practice, *, by: Any) -> Practi
     if copy.pk == original.pk:
         raise ValidationError("Một mô hình không nhân rộng từ chính nó.", code="self")
     with transaction.atomic():
-        locked = Practice.objects.select_for_update().get(pk=original.pk)
-        if locked.status not in (Status.RECOGNISED, Status.REPLICATED):
-            raise ValidationError("Chỉ nhân rộng được mô hình đã được công nhận.", code="status")
+        locked = lock_in_status(
+            original,
+            [Status.RECOGNISED, Status.REPLICATED],
+            "Chỉ nhân rộng được mô hình đã được công nhận.",
+        )
         Practice.objects.filter(pk=copy.pk).update(replicated_from=locked)
         if locked.status != Status.REPLICATED:
             before = locked.status

@@ -40,6 +40,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from danvan.core.crypto import keyed_hash
+from danvan.core.locking import lock_in_status
 from danvan.core.ratelimit import RateLimits
 from danvan.core.text import format_datetime
 from danvan.core.validators import parse_cccd
@@ -197,9 +198,9 @@ def set_entries(
     """The campaign's entries, in the order given (practices first), while it is a draft."""
     practices, deeds = list(practices), list(deeds)
     with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status != CampaignStatus.DRAFT:
-            raise ValidationError("Chỉ sửa danh sách bình chọn khi đợt còn là nháp.", code="status")
+        locked = lock_in_status(
+            campaign, [CampaignStatus.DRAFT], "Chỉ sửa danh sách bình chọn khi đợt còn là nháp."
+        )
         wrong = [p.title for p in practices if p.status not in ENTRY_STATUSES] + [
             d.nominee_name for d in deeds if d.status != DeedStatus.PUBLISHED
         ]
@@ -228,9 +229,7 @@ def publish_problems(campaign: Campaign) -> list[str]:
 
 def publish_campaign(campaign: Campaign) -> Campaign:
     with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status != CampaignStatus.DRAFT:
-            raise ValidationError("Đợt bình chọn đã được công bố.", code="status")
+        locked = lock_in_status(campaign, [CampaignStatus.DRAFT], "Đợt bình chọn đã được công bố.")
         problems = publish_problems(locked)
         if problems:
             raise ValidationError(problems[0], code="problems")
@@ -253,9 +252,9 @@ def close_campaign(campaign: Campaign, now: datetime | None = None) -> Campaign:
     """Freeze the results: every entry recounted from its votes, then ranked."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status != CampaignStatus.PUBLISHED:
-            raise ValidationError("Đợt bình chọn không ở trạng thái đang công bố.", code="status")
+        locked = lock_in_status(
+            campaign, [CampaignStatus.PUBLISHED], "Đợt bình chọn không ở trạng thái đang công bố."
+        )
         problems = close_problems(locked, now)
         if problems:
             raise ValidationError(problems[0], code="too_early")
@@ -280,9 +279,9 @@ def close_campaign(campaign: Campaign, now: datetime | None = None) -> Campaign:
 
 def announce_campaign(campaign: Campaign) -> Campaign:
     with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.status != CampaignStatus.CLOSED:
-            raise ValidationError("Cần khóa kết quả trước khi công bố.", code="status")
+        locked = lock_in_status(
+            campaign, [CampaignStatus.CLOSED], "Cần khóa kết quả trước khi công bố."
+        )
         locked.status = CampaignStatus.ANNOUNCED
         locked.save(update_fields=["status"])
     return locked

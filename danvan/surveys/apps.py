@@ -56,30 +56,21 @@ class SurveysConfig(AppConfig):
             review_sections=[ReviewSection("surveys", TITLE, 30, surveys_review)],
         )
 
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_save, pre_save
 
+        from danvan.core.changes import on_rows_changed
         from danvan.core.models import Area
         from danvan.surveys import services
         from danvan.surveys.models import FollowUp, OpinionReport, Question, Section, Survey
 
         # A unit changed here is seen at once by this process's unit answers
         # (other processes: within services._UNIT_IDS's minute).
-        def forget_units(**kwargs: object) -> None:
-            services.forget_units()
-
-        post_save.connect(forget_units, sender=Area, dispatch_uid="surveys-forget-units")
-        post_delete.connect(forget_units, sender=Area, dispatch_uid="surveys-forget-units-del")
-
+        on_rows_changed(services.forget_units, Area, uid="surveys-forget-units")
         # A survey saved here (published, closed, dates moved) is seen at once by
         # this process's respondent pages (other processes: within SURVEY_TTL).
-        def forget_surveys(**kwargs: object) -> None:
-            services.forget_surveys()
-
-        post_save.connect(forget_surveys, sender=Survey, dispatch_uid="surveys-forget-surveys")
-        post_delete.connect(forget_surveys, sender=Survey, dispatch_uid="surveys-forget-del")
+        on_rows_changed(services.forget_surveys, Survey, uid="surveys-forget-surveys")
 
         # The consent wording of identified surveys, kept per version (respondents.py).
-        from django.db.models.signals import pre_save
 
         from danvan.surveys import respondents
 

@@ -78,6 +78,16 @@ DEMO_PASSWORD = "danvan-demo-2024"
 
 
 @pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploaded and generated files (MEDIA_ROOT) go to a folder of the test's
+    own, returned. A module asks for it with `pytestmark =
+    pytest.mark.usefixtures("media_root")`; an app's conftest makes it autouse
+    for all its tests by overriding it (`def media_root(media_root)`)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
 def login_as(client: Any) -> Any:
     """login_as("canbo.phunghiep") signs the test client in as a demo user."""
     from django.contrib.auth import get_user_model
@@ -147,6 +157,39 @@ def page_desktop(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign `username` in on the staff sign-in page as a person does (typing the
+    name and the password), and wait for the staff home page it opens."""
+    page.goto(base_url + "/quan-ly/dang-nhap/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/quan-ly/")
+
+
+def share_session(page: Any, base_url: str, user: Any) -> Any:
+    """Sign `user` in without the sign-in form: a test client is signed in as
+    `user` and `page`'s browser gets its session cookie for `base_url`.
+    Returns the client (signed in too)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base_url}]
+    )
+    return client
+
+
+def assert_fits(page: Any, width: int = 390, what: str | None = None) -> None:
+    """Nothing on `page` is wider than a screen `width` px wide (no sideways
+    scrolling); `what` names the page in the failure (its URL by default)."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{what or page.url} is {scroll_width}px wide"
 
 
 def screenshot(page: Any, name: str) -> Path:

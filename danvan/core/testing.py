@@ -40,25 +40,41 @@ that belongs to the commune rather than to its body; `Matrix.assert_list_scoped`
 and `Matrix.assert_refused_posts` (`Matrix.refused_posts_test`) are the checks
 every app makes with them. The tests on the demo data use its accounts instead
 (`DEMO_OWNER`, `DEMO_ABOVE`, `DEMO_SIBLING`, `DEMO_ADMIN`, profiles `DEMO`).
+
+Beside the matrix, what the apps' tests share: the units of a review section's
+test (`review_units`) and its recount (`at`, `within`); a public form as a
+person sends it (`public_form`); spreadsheets in and out (`xlsx_bytes`,
+`sheet_rows`); the files a write left (`files_in`); rows that must not change
+(`row_counts`); the SQL a block runs (`statements_run`); races on PostgreSQL
+(`RACES`, `in_thread`). The browser's helpers (`sign_in`, `share_session`,
+`assert_fits`, `screenshot`) and the `media_root` fixture are the root
+conftest's.
 """
 
 from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Model
 from django.urls import reverse
-from openpyxl import Workbook
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
 
 from danvan.core import restructuring, services
+from danvan.core.antispam import HONEYPOT, form_stamp
 from danvan.core.models import Area, AreaKind, Organization, OrgKind, Role, User
+from danvan.core.scope import current_path, history_map
 from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
 
 VIEW, MANAGE = "view", "manage"
@@ -311,6 +327,23 @@ class Matrix:
             search=search,
         )
 
+    def list_scoped_test(
+        self, page: str, get: Callable[[Any], Any], search: str
+    ) -> Callable[..., None]:
+        """The test of a module with a `personas` fixture that the list page
+        `page` hides the object `get(personas)` from the SIBLING and finds it
+        for ABOVE by `search` (`assert_list_scoped`)::
+
+            test_sibling_list_never_shows_the_plan = MATRIX.list_scoped_test(
+                "plan_list", lambda p: p.plan, "tuyen truyen"
+            )
+        """
+
+        def test_sibling_list_never_shows_the_object(personas: Any, client: Any) -> None:
+            self.assert_list_scoped(client, personas.users, page, get(personas), search)
+
+        return test_sibling_list_never_shows_the_object
+
     def assert_refused_posts(
         self,
         client: Any,
@@ -525,6 +558,43 @@ def review_units() -> ReviewUnits:
     )
 
 
+def at(day: date, hour: int = 9) -> datetime:
+    """`day` at `hour` o'clock in the site's time zone: when a test's row was
+    written, sent or opened (a review test's rows, dated inside or outside its
+    period)."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_current_timezone())
+
+
+def within(area: Area) -> Callable[[str], bool]:
+    """Whether a unit's path lies in `area` as the units stand now (the rows of
+    a commune merged into it counted in it): what the recount of a review
+    section keeps, read from the raw rows::
+
+        inside = within(area)
+        briefings = [b for b in Briefing.objects.all() if inside(b.organization.area.path)]
+    """
+    history = history_map()
+    return lambda path: current_path(path, history).startswith(area.path)
+
+
+def row_counts(*models: type[Model]) -> dict[str, int]:
+    """How many rows each of `models` holds, by model name: taken before and
+    after what must write nothing (a demo loaded again) and compared::
+
+        before = row_counts(Survey, Response)
+        load_survey_demo()
+        assert row_counts(Survey, Response) == before
+    """
+    return {model.__name__: model._default_manager.count() for model in models}
+
+
+def public_form(fields: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
+    """A public form (a petition, a good-deed nomination) as a person sends it:
+    its `fields`, the honeypot (`antispam.HONEYPOT`) left empty and the signed
+    time `t` of a form shown 30 seconds ago; `changes` add or replace any of them."""
+    return {HONEYPOT: "", "t": form_stamp(at=time.time() - 30), **fields, **changes}
+
+
 def assert_create_refused_out_of_scope(response: Any, model: Any, title: str) -> None:
     """The answer to a create form posted for a body and an area out of the
     user's scope: the form again (200) with both fields in error, and nothing
@@ -549,6 +619,39 @@ def xlsx_bytes(rows: Iterable[Iterable[Any]], *, sheet: str | None = None) -> by
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def files_in(root: Path) -> list[str]:
+    """Every file under `root` (the test's MEDIA_ROOT, `media_root`), as
+    storage names, sorted: what a write left behind, or did not."""
+    return sorted(p.relative_to(root).as_posix() for p in Path(root).rglob("*") if p.is_file())
+
+
+def sheet_rows(data: bytes, sheet: str | None = None) -> list[tuple[Any, ...]]:
+    """The rows (their values) of the sheet titled `sheet` (the first one by
+    default) of the .xlsx file `data`, as a download or an export gives it."""
+    book = load_workbook(io.BytesIO(data))
+    ws = book.worksheets[0] if sheet is None else book[sheet]
+    return list(ws.iter_rows(values_only=True))
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements the block sends on the default connection, in order
+    (as written, without their parameters), listed as they run::
+
+        with statements_run() as seen:
+            start_attempt(rnd, person.pk)
+        assert any("synchronous_commit" in sql for sql in seen)
+    """
+    seen: list[str] = []
+
+    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        yield seen
 
 
 RACES = [

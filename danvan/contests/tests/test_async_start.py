@@ -12,6 +12,7 @@ from django.db import connection
 from danvan.contests.models import Attempt
 from danvan.contests.services import start_attempt
 from danvan.contests.tests.factories import make_participant, make_world
+from danvan.core.testing import statements_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,13 +23,7 @@ def started(settings: Any, enabled: bool) -> list[str]:
     settings.CONTEST_ASYNC_START = enabled
     world = make_world()
     person = make_participant(world.contest, world.hamlet)
-    seen: list[str] = []
-
-    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(spy):
+    with statements_run() as seen:
         attempt = start_attempt(world.round, person.pk)
     assert Attempt.objects.filter(pk=attempt.pk, participant=person).exists()
     return seen

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import ARTIFACTS, screenshot
+from conftest import ARTIFACTS, assert_fits, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +28,6 @@ def world(live_server: Any) -> Any:
     return w
 
 
-def no_overflow(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width}px wide"
-
-
 def test_a_person_takes_the_contest_on_a_phone(
     world: Any, live_server: Any, page_phone: Any
 ) -> None:
@@ -45,7 +40,7 @@ def test_a_person_takes_the_contest_on_a_phone(
     page.get_by_role("link", name=world.contest.title).first.click()
     page.wait_for_url(f"**{world.contest.get_absolute_url()}")
     expect(page.get_by_role("heading", name=world.contest.title)).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-detail-390")
 
     page.get_by_role("link", name="Đăng ký dự thi").first.click()
@@ -56,14 +51,14 @@ def test_a_person_takes_the_contest_on_a_phone(
     page.get_by_label("Nơi ở").select_option(str(world.hamlet.pk))
     page.get_by_label("Đối tượng").select_option("people")
     page.get_by_label("Tôi đã đọc và đồng ý").check()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-register-390")
     page.get_by_role("button", name="Đăng ký").click()
 
     page.wait_for_url("**/dang-ky/xong/")
     code = page.locator("#ma-du-thi").inner_text()
     assert len(code) == 9 and code[4] == "-"
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-registered-390")
     page.get_by_role("link", name="Vào thi").click()
 
@@ -84,7 +79,7 @@ def test_a_person_takes_the_contest_on_a_phone(
     expect(page.locator("#save-status")).to_have_text(re.compile(r"^Đã lưu lúc"))
     timer = page.locator("#countdown").inner_text()
     assert timer[:2] in ("09", "10") and timer[2] == ":"
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-attempt-390")
     attempt.refresh_from_db()
     assert set(attempt.answers) == {qid for qid, _ in questions[:2]}
@@ -109,7 +104,7 @@ def test_a_person_takes_the_contest_on_a_phone(
     expect(page.locator("#diem")).to_have_text("4/4")
     expect(page.get_by_text("Thời gian làm bài")).to_be_visible()
     expect(page.get_by_text("Giải thích câu").first).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-result-390")
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.prediction == 1250
@@ -118,20 +113,20 @@ def test_a_person_takes_the_contest_on_a_phone(
 
     page.get_by_role("link", name="Bảng xếp hạng").click()
     expect(page.get_by_text("Trần T. B. Ngọc")).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-leaderboard-390")
 
     # Their personal data, then signing out and back in with the access code.
     page.goto(live_server.url + world.contest.get_absolute_url())
     page.get_by_role("link", name="Dữ liệu cá nhân của bạn").click()
     expect(page.get_by_text("Trần Thị Bích Ngọc")).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-my-data-390")
     page.get_by_role("link", name="Về trang cuộc thi").click()
     page.get_by_role("button", name="Thoát (dùng máy chung)").click()
     page.get_by_role("link", name="Đăng nhập lại").click()
     page.get_by_role("textbox", name="Mã dự thi").fill(code.lower())
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "contest-signin-390")
     page.get_by_role("button", name="Đăng nhập").first.click()
     expect(page.get_by_text("Xin chào Trần Thị Bích Ngọc!")).to_be_visible()
@@ -173,5 +168,5 @@ def test_the_contest_works_without_javascript(world: Any, live_server: Any, brow
     page.get_by_role("button", name="Nộp bài").click()
     page.wait_for_url("**/ket-qua/")
     assert page.locator("#diem").inner_text().endswith("/4")
-    no_overflow(page)
+    assert_fits(page)
     context.close()

@@ -23,6 +23,7 @@ from danvan.contests.models import (
     Round,
     RoundQuota,
 )
+from danvan.core.testing import row_counts
 from danvan.core.text import fold
 
 
@@ -131,22 +132,11 @@ def test_demo_contest(demo: Any) -> None:
     assert 5.5 <= average <= 8.5
 
     # Loading again adds nothing.
-    counts = (
-        Contest.objects.count(),
-        Question.objects.count(),
-        Choice.objects.count(),
-        Participant.objects.count(),
-        Attempt.objects.count(),
-    )
+    models = (Contest, Question, Choice, Participant, Attempt)
+    counts = row_counts(*models)
     again = load_contest_demo()
     assert again.pk == contest.pk
-    assert counts == (
-        Contest.objects.count(),
-        Question.objects.count(),
-        Choice.objects.count(),
-        Participant.objects.count(),
-        Attempt.objects.count(),
-    )
+    assert row_counts(*models) == counts
 
 
 @pytest.mark.django_db

@@ -5,17 +5,16 @@ a download of the error list, or a retry; a failed job shows its reason, not
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from danvan.contests.tests import factories
 from danvan.contests.tests.test_bank_io import row, run_import, xlsx
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, Role
+from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_staff
 
 pytestmark = pytest.mark.usefixtures("media_root")
@@ -61,8 +60,7 @@ def test_the_error_list_downloads_as_a_spreadsheet(
     response = client.get(reverse("staff:job_errors_xlsx", args=[job.pk]))
     assert response.status_code == 200
     assert "filename*=UTF-8''L%E1%BB%97i" in response["Content-Disposition"]
-    sheet = load_workbook(filename=io.BytesIO(response.content))["Lỗi"]
-    rows = [r for r in sheet.iter_rows(values_only=True)]
+    rows = sheet_rows(response.content, "Lỗi")
     assert rows[0] == ("STT", "Lỗi cần sửa")
     assert rows[1] == (1, "Dòng 2: thiếu đáp án đúng.")
     assert len(rows) == 3

@@ -7,11 +7,10 @@ raw rows."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from danvan.contests.models import (
     Attempt,
@@ -26,14 +25,9 @@ from danvan.contests.models import (
 from danvan.contests.review import contests_review
 from danvan.contests.tests.factories import make_contest, make_participant
 from danvan.core.review import REVIEW_SECTIONS, day_bounds
-from danvan.core.scope import current_path, history_map
-from danvan.core.testing import review_units
+from danvan.core.testing import at, review_units, within
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
-
-
-def at(d: date, hour: int = 9) -> datetime:
-    return datetime(d.year, d.month, d.day, hour, tzinfo=timezone.get_current_timezone())
 
 
 def _round(contest: Contest, closes: date) -> Round:
@@ -99,13 +93,12 @@ def world(db: Any) -> dict[str, Any]:
 
 def recount(area: Any) -> dict[str, int]:
     """The figures from the raw rows, row by row in Python."""
-    history = history_map()
+    inside = within(area)
     first, after = day_bounds(START, END)
 
     def mine(contest: Contest) -> bool:
-        path = current_path(contest.organization.area.path, history)
         return (
-            path.startswith(area.path)
+            inside(contest.organization.area.path)
             and contest.status != ContestStatus.DRAFT
             and contest.starts_at < after
             and contest.ends_at > first

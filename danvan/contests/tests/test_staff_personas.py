@@ -90,10 +90,9 @@ MATRIX = Matrix.of(
 test_every_contest_staff_url_is_covered, test_urls_by_persona = MATRIX.tests()
 
 
-def test_sibling_list_never_shows_the_contest(personas: Personas, client: Any) -> None:
-    MATRIX.assert_list_scoped(
-        client, personas.users, "contest_list", personas.world.contest, search="de an"
-    )
+test_sibling_list_never_shows_the_contest = MATRIX.list_scoped_test(
+    "contest_list", lambda p: p.world.contest, search="de an"
+)
 
 
 def test_viewer_sees_no_management_buttons(personas: Personas, client: Any) -> None:

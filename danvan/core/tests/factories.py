@@ -6,8 +6,10 @@ Names follow the real lists (Hậu Giang, Cần Thơ, the 2025 arrangement).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from danvan.core import services
 from danvan.core.models import (
@@ -81,6 +83,18 @@ def make_phung_hiep() -> tuple[Area, Area, Area, Area]:
     return province, district, tan_long, make_commune(district, "Xã Long Thạnh", "31456")
 
 
+def make_two_communes(province: Area | None = None) -> tuple[Area, Area, Area]:
+    """Two sibling communes, Xã An Bình (30001) and Xã Bình Hòa (30002), in
+    `province` (by default a new Thành phố Cần Thơ, 92): (province, An Bình, Bình Hòa)."""
+    if province is None:
+        province = make_province("92", "Thành phố Cần Thơ")
+    return (
+        province,
+        make_commune(province, "Xã An Bình", "30001"),
+        make_commune(province, "Xã Bình Hòa", "30002"),
+    )
+
+
 def make_hamlet(
     commune: Area, name: str, unit_type: str = "Ấp", population: int | None = None
 ) -> Area:
@@ -133,6 +147,15 @@ def make_period(
         name=name, defaults={"kind": kind, "start": start, "end": end}
     )
     return period
+
+
+def make_current_period(days: int = 60) -> Period:
+    """The period "Kỳ này" (this period), from `days` days before today to
+    `days` days after: the period the figures of today's records fall in."""
+    today = timezone.localdate()
+    return make_period(
+        "Kỳ này", start=today - timedelta(days=days), end=today + timedelta(days=days)
+    )
 
 
 def set_members(org: Organization, period: Period, members: int) -> MemberCount:

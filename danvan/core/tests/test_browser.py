@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import DEMO_PASSWORD, screenshot
+from conftest import DEMO_PASSWORD, assert_fits, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +35,7 @@ def test_public_home_on_a_phone(demo_live: Any, page_phone: Any) -> None:
     assert "Dân Vận Số" in page.title() or "Dân Vận Số" in page.content()
     expect(page.get_by_text("Cuộc thi trực tuyến").first).to_be_visible()
     # Nothing overflows a 390 px screen.
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390
+    assert_fits(page)
     screenshot(page, "public-home-390")
 
 
@@ -93,11 +92,7 @@ def test_board_admin_imports_hamlets_and_watches_the_job(
     wb.save(path)
 
     page = page_desktop
-    page.goto(demo_live.url + "/quan-ly/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("canbo.phunghiep")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/quan-ly/")
+    sign_in(page, demo_live.url, "canbo.phunghiep")
     page.goto(demo_live.url + "/quan-ly/dia-ban/nhap-ap/")
     page.set_input_files("input[type=file]", str(path))
     page.get_by_role("button", name="Nhập").click()
@@ -107,24 +102,12 @@ def test_board_admin_imports_hamlets_and_watches_the_job(
     screenshot(page, "staff-job-1280")
 
 
-def _sign_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(base_url + "/quan-ly/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/quan-ly/")
-
-
-def _fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
-
-
 def test_board_admin_pages_on_a_desktop(demo_live: Any, page_desktop: Any) -> None:
     from danvan.core.models import Area
 
     page = page_desktop
     base = demo_live.url
-    _sign_in(page, base, "bdv.cantho")
+    sign_in(page, base, "bdv.cantho")
     page.goto(base + "/quan-ly/to-chuc/")
     expect(page.get_by_role("heading", name="Tổ chức", exact=True)).to_be_visible()
     screenshot(page, "staff-orgs-1280")
@@ -166,30 +149,30 @@ def test_staff_pages_on_a_phone(demo_live: Any, page_phone: Any) -> None:
 
     page = page_phone
     base = demo_live.url
-    _sign_in(page, base, "bdv.phunghiep")
+    sign_in(page, base, "bdv.phunghiep")
     expect(page.get_by_text("Lịch sử: đơn vị đã ngừng hoạt động")).to_be_visible()
-    _fits(page, 390)
+    assert_fits(page)
     screenshot(page, "staff-dashboard-district-390")
 
     district = Area.objects.get(code="934")
     page.goto(f"{base}/quan-ly/dia-ban/{district.pk}/")
     expect(page.locator(".message-warning").first).to_contain_text("ngừng hoạt động")
-    _fits(page, 390)
+    assert_fits(page)
     screenshot(page, "staff-area-detail-history-390")
 
     org = Organization.objects.get(name="Hội LHPN xã Phụng Hiệp", valid_to__isnull=True)
     page.goto(f"{base}/quan-ly/to-chuc/{org.pk}/")
     expect(page.get_by_role("link", name="Sửa thông tin")).to_be_visible()
-    _fits(page, 390)
+    assert_fits(page)
     screenshot(page, "staff-org-detail-390")
 
     page.goto(f"{base}/quan-ly/to-chuc/{org.pk}/ngung-hoat-dong/")
     page.get_by_label("Ngừng hoạt động từ ngày").fill("2026-01-15")
     page.get_by_role("button", name="Tiếp tục").click()
     expect(page.get_by_role("button", name="Xác nhận ngừng hoạt động")).to_be_visible()
-    _fits(page, 390)
+    assert_fits(page)
     screenshot(page, "staff-org-close-confirm-390")
 
     page.goto(f"{base}/quan-ly/to-chuc/?status=ended")
-    _fits(page, 390)
+    assert_fits(page)
     screenshot(page, "staff-orgs-ended-390")

@@ -11,10 +11,9 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
-from conftest import screenshot
+from conftest import screenshot, share_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,18 +31,7 @@ def signed_in(demo: Any, live_server: Any, page_phone: Any) -> Client:
 
     for _name, load in DEMO_LOADERS:
         load(None)
-    client = Client()
-    client.force_login(User.objects.get(username="bdv.cantho"))
-    page_phone.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return client
+    return share_session(page_phone, live_server.url, User.objects.get(username="bdv.cantho"))
 
 
 def _kind(path: str) -> str:

@@ -28,6 +28,7 @@ from danvan.core.models import (
     User,
 )
 from danvan.core.scope import get_scope
+from danvan.core.testing import row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +38,7 @@ NEW_CODES = [c["code"] for c in load_facts()["restructuring_2025"]["communes"]]
 
 
 def counts() -> dict[str, int]:
-    return {
-        "areas": Area.objects.count(),
-        "organizations": Organization.objects.count(),
-        "member_counts": MemberCount.objects.count(),
-        "users": User.objects.count(),
-        "roles": RoleAssignment.objects.count(),
-        "periods": Period.objects.count(),
-        "restructurings": Restructuring.objects.count(),
-    }
+    return row_counts(Area, Organization, MemberCount, User, RoleAssignment, Period, Restructuring)
 
 
 def can_tho() -> Area:

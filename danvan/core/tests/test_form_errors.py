@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.template.loader import render_to_string
 
@@ -10,9 +12,9 @@ class _Form(forms.Form):
     name = forms.CharField(label="Họ tên")
     xa = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any] | None:
         data = super().clean()
-        if data.get("name") == "trùng":
+        if data is not None and data.get("name") == "trùng":
             raise forms.ValidationError("Tên này đã có.")
         return data
 

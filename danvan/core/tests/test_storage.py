@@ -18,7 +18,6 @@ from django.core.files.storage import InMemoryStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
 from PIL import Image
 
 from danvan.contests import exports
@@ -27,7 +26,7 @@ from danvan.contests.tests import factories as contest_factories
 from danvan.core import jobs
 from danvan.core.imports import HAMLET_HEADER
 from danvan.core.models import Area, Job, JobStatus, Role
-from danvan.core.testing import xlsx_bytes
+from danvan.core.testing import sheet_rows, xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_district, make_province, make_user
 from danvan.surveys.tests import factories as survey_factories
 
@@ -86,9 +85,7 @@ def test_export_job_saves_and_serves_its_file_through_the_storage(
     data = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     with default_storage.open(name, "rb") as fh:
         assert data == fh.read()
-    names = [
-        row[1] for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
-    ]
+    names = [row[1] for row in sheet_rows(data)]
     assert "Trần Thị Ánh" in names
 
     # A file of that name left behind (an earlier database) is replaced, never kept

@@ -8,7 +8,6 @@ import io
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,10 +27,7 @@ BOMB_BYTES = 60 * 1024 * 1024
 PEAK_LIMIT = 20 * 1024 * 1024
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("media_root")  # from the root conftest
 
 
 workbook = xlsx_bytes

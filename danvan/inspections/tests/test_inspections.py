@@ -3,17 +3,15 @@ recommendations followed up to their deadlines; every refusal changes nothing.""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from danvan.core.models import Role
-from danvan.core.testing import ABOVE, OWNER, SIBLING
+from danvan.core.testing import ABOVE, OWNER, SIBLING, sheet_rows
 from danvan.core.tests.factories import make_staff
 from danvan.inspections import services
 from danvan.inspections.models import Inspection, InspectionStatus, Programme, Recommendation
@@ -93,8 +91,7 @@ def test_the_follow_up_lists_overdue_first_and_exports(world: Any, client: Any) 
     page = client.get(reverse("inspections_staff:follow_up"), {"tinh_trang": "overdue"})
     assert [r.pk for r in page.context["page_obj"]] == [late.pk]
     response = client.get(reverse("inspections_staff:follow_up_export"), {"tinh_trang": "all"})
-    sheet = load_workbook(io.BytesIO(response.content))["Kiến nghị sau kiểm tra"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = sheet_rows(response.content, "Kiến nghị sau kiểm tra")
     assert [r[3] for r in rows[1:]] == ["Quá hạn rồi", "Đã xong"]
     assert rows[1][5] == "Quá hạn" and rows[2][5] == "Đã thực hiện"
 

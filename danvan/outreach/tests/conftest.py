@@ -1,5 +1,5 @@
 """A commune with its bodies, a sibling commune, and the personas of a commune
-body (`core.testing.commune_body_personas`), for the outreach tests."""
+body (`core.testing.commune_body`), for the outreach tests."""
 
 from __future__ import annotations
 
@@ -12,30 +12,26 @@ from django.utils import timezone
 
 from danvan.core import services
 from danvan.core.models import OrgKind
-from danvan.core.testing import commune_body_personas
-from danvan.core.tests.factories import make_commune, make_hamlet, make_province
+from danvan.core.testing import commune_body
+from danvan.core.tests.factories import make_hamlet
 from danvan.outreach import dialogues, petitions
 from danvan.outreach.models import Audience, ChairRole, Dialogue, Field, Source
 
 
 @pytest.fixture
 def world(db: Any) -> SimpleNamespace:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    other = make_commune(province, "Xã Hòa An", "31393")
-    hamlet = make_hamlet(commune, "Ấp Phụng Thạnh")
-    body, users = commune_body_personas(commune, province, other)
+    units = commune_body()
+    hamlet = make_hamlet(units.commune, "Ấp Phụng Thạnh")
     committee = services.create_organization(
-        name="UBND xã Phụng Hiệp", kind=OrgKind.GOVERNMENT, area=commune
+        name="UBND xã Phụng Hiệp", kind=OrgKind.GOVERNMENT, area=units.commune
     )
-    far = services.create_organization(name="UBND xã Hòa An", kind=OrgKind.GOVERNMENT, area=other)
+    far = services.create_organization(
+        name="UBND xã Hòa An", kind=OrgKind.GOVERNMENT, area=units.other
+    )
     city = services.create_organization(
-        name="Ủy ban nhân dân thành phố", kind=OrgKind.GOVERNMENT, area=province
+        name="Ủy ban nhân dân thành phố", kind=OrgKind.GOVERNMENT, area=units.province
     )
-    return SimpleNamespace(
-        province=province, commune=commune, other=other, hamlet=hamlet, body=body,
-        users=users, committee=committee, far=far, city=city,
-    )  # fmt: skip
+    return SimpleNamespace(**vars(units), hamlet=hamlet, committee=committee, far=far, city=city)
 
 
 def new_petition(area: Any, content: str = "Đường ngập khi mưa.", **kwargs: Any) -> Any:

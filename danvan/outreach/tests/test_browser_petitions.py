@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,8 +38,7 @@ def test_a_petition_sent_and_followed_on_a_phone(
     )
     page.get_by_label("Lĩnh vực").select_option("infrastructure")
     page.get_by_label("Nơi xảy ra (xã, ấp)").select_option(str(hamlet.pk))
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the form is {width}px wide"
+    assert_fits(page, what="the form")
     screenshot(page, "petition-new-390")
     page.get_by_role("button", name="Gửi kiến nghị").click()
     # Consent is needed: the form comes back with what was typed.
@@ -59,5 +58,5 @@ def test_a_petition_sent_and_followed_on_a_phone(
     page.get_by_role("button", name="Tra cứu").click()
     expect(page.get_by_text("Đã dựng cầu tạm, làm cầu mới trong tháng.")).to_be_visible()
     expect(page.get_by_text("Đã trả lời").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(page)
     screenshot(page, "petition-track-390")

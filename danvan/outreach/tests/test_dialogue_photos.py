@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from danvan.core import images
 from danvan.core.photos import PhotoStatus
-from danvan.core.testing import OWNER, SIBLING, VIEWER
+from danvan.core.testing import OWNER, SIBLING, VIEWER, files_in
 from danvan.core.tests.factories import picture_bytes, upload
 from danvan.outreach import dialogues
 from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, DialoguePhoto
@@ -28,14 +28,7 @@ def immediate_tasks(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def files_in(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in Path(root).rglob("*") if p.is_file())
+pytestmark = pytest.mark.usefixtures("media_root")  # from the root conftest
 
 
 def photo_url(dialogue: Any) -> str:

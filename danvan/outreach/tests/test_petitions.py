@@ -6,7 +6,6 @@ recount from the rows, across a merger, and the export."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ from openpyxl import load_workbook
 from danvan.core.antispam import form_stamp
 from danvan.core.crypto import decrypt
 from danvan.core.restructuring import merge_areas
-from danvan.core.testing import ABOVE, OWNER, SIBLING
+from danvan.core.testing import ABOVE, OWNER, SIBLING, public_form
 from danvan.outreach import petitions
 from danvan.outreach.models import Field, Petition, PetitionStatus, PetitionStep, Source
 from danvan.outreach.stats import NO_AGENCY, petition_stats
@@ -28,18 +27,15 @@ TODAY = timezone.localdate
 
 
 def _public_post(world: Any, **extra: Any) -> dict[str, Any]:
-    data = {
+    fields = {
         "content": "Cống thoát nước ấp bị tắc, nước tràn vào nhà dân.",
         "field": Field.ENVIRONMENT,
         "place": world.hamlet.pk,
         "raiser_name": "Trần Văn Ba",
         "raiser_phone": "0912 345 678",
         "consent": "on",
-        "trang_web": "",
-        "t": form_stamp(at=time.time() - 30),
     }
-    data.update(extra)
-    return data
+    return public_form(fields, **extra)
 
 
 def test_a_citizen_sends_a_petition_and_follows_it_by_its_code(world: Any, client: Any) -> None:

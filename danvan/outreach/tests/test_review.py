@@ -4,13 +4,12 @@ left out."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-
-from django.utils import timezone
 
 from danvan.core.restructuring import merge_areas
 from danvan.core.review import REVIEW_SECTIONS
+from danvan.core.testing import at
 from danvan.core.tests.factories import make_commune
 from danvan.outreach import dialogues, petitions
 from danvan.outreach.models import Dialogue, Petition, PetitionStep
@@ -18,10 +17,6 @@ from danvan.outreach.review import dialogues_review, petitions_review
 from danvan.outreach.tests.conftest import new_dialogue, new_petition
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
-
-
-def _at(day: date, hour: int = 9) -> datetime:
-    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
 def test_both_sections_are_registered() -> None:
@@ -50,7 +45,7 @@ def test_dialogues_held_in_the_period(world: Any) -> None:
         (old, date(2025, 2, 1)),
         (sibling, date(2025, 3, 3)),
     ):
-        Dialogue.objects.filter(pk=d.pk).update(starts_at=_at(day, 20))
+        Dialogue.objects.filter(pk=d.pk).update(starts_at=at(day, 20))
         dialogues.record_outcome(d, attendance=50, groups_present="", minutes="Biên bản.")
     new_petition(world.hamlet, "Từ đối thoại", dialogue=inside)
     merge_areas(None, [merged], into=world.commune, effective_on=date(2025, 7, 1))
@@ -67,17 +62,17 @@ def test_petitions_received_in_the_period_against_a_recount(world: Any) -> None:
     late_in = new_petition(world.hamlet, "Nhận sau kỳ")
     days = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1), END]
     for p, day in zip(made, days, strict=True):
-        Petition.objects.filter(pk=p.pk).update(received_at=_at(day, 23))
-        PetitionStep.objects.filter(petition=p).update(at=_at(day, 23))
-    Petition.objects.filter(pk=away.pk).update(received_at=_at(date(2025, 2, 1)))
-    Petition.objects.filter(pk=late_in.pk).update(received_at=_at(END + timedelta(1), 0))
+        Petition.objects.filter(pk=p.pk).update(received_at=at(day, 23))
+        PetitionStep.objects.filter(petition=p).update(at=at(day, 23))
+    Petition.objects.filter(pk=away.pk).update(received_at=at(date(2025, 2, 1)))
+    Petition.objects.filter(pk=late_in.pk).update(received_at=at(END + timedelta(1), 0))
     p = [Petition.objects.get(pk=x.pk) for x in made]
     petitions.move_petition(p[0], "assign", agency=world.committee, deadline=date(2025, 1, 10))
     answered = petitions.move_petition(
         p[1], "assign", agency=world.committee, deadline=date(2025, 2, 20)
     )
     answered = petitions.move_petition(answered, "answer", answer="Đã giải quyết.")
-    Petition.objects.filter(pk=answered.pk).update(answered_at=_at(date(2025, 2, 15)))
+    Petition.objects.filter(pk=answered.pk).update(answered_at=at(date(2025, 2, 15)))
     petitions.move_petition(p[2], "return", reason="Trùng.")
     result = petitions_review(world.commune, START, END)
     assert result.figures == {"received": 4, "answered": 1, "on_time": 1, "late": 1}

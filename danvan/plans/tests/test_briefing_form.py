@@ -17,24 +17,19 @@ from django.utils import timezone
 from danvan.core import services as core_services
 from danvan.core.models import OrgKind, Role
 from danvan.core.tests.factories import (
-    make_commune,
+    make_current_period,
     make_hamlet,
     make_org,
-    make_period,
-    make_province,
     make_staff,
+    make_two_communes,
     set_members,
 )
 from danvan.plans import forms, services
 from danvan.plans.models import Attendance, Audience, Briefing, BriefingFormat
+from danvan.plans.tests.conftest import board_plan
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(settings: Any) -> None:
-    """As deployed: the plans a scope reads are kept only with a shared cache."""
-    settings.SHARED_CACHE = True
+# As deployed: the plans a scope reads are kept only with a shared cache.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
 
 @pytest.fixture
@@ -46,10 +41,8 @@ def make_place() -> Any:
     """A city with two communes; the first's women's union with five hamlet
     branches and 200 members this period; the city board's plan."""
     today = timezone.localdate()
-    period = make_period("Kỳ này", start=today - timedelta(days=60), end=today + timedelta(days=60))
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    period = make_current_period()
+    province, a, b = make_two_communes()
     board = make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
     women_a = make_org(a, "Hội LHPN xã An Bình", OrgKind.WOMEN)
     branches = [
@@ -58,10 +51,7 @@ def make_place() -> Any:
     ]
     farmers_b = make_org(b, "Hội Nông dân xã Bình Hòa", OrgKind.FARMERS)
     set_members(women_a, period, 200)
-    plan = services.create_plan(
-        by=None, organization=board, number="12-KH/BDVTU", issued_on=period.start,
-        title="Thực hiện Đề án 08-ĐA/TU", starts_on=period.start, ends_on=period.end,
-    )  # fmt: skip
+    plan = board_plan(board, period)
     return type("Place", (), dict(
         period=period, a=a, board=board, women_a=women_a, branches=branches,
         farmers_b=farmers_b, plan=plan, day=today - timedelta(days=2),

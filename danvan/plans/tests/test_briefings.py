@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from danvan.core.models import OrgKind, Role
 from danvan.core.tests.factories import (
-    make_commune,
+    make_current_period,
     make_hamlet,
     make_org,
     make_period,
-    make_province,
     make_staff,
+    make_two_communes,
     set_members,
 )
 from danvan.plans import services
@@ -33,10 +33,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def place(db: Any) -> Any:
     today = timezone.localdate()
-    period = make_period("Kỳ này", start=today - timedelta(days=60), end=today + timedelta(days=60))
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    period = make_current_period()
+    province, a, b = make_two_communes()
     city_women = make_org(province, "Hội LHPN thành phố", OrgKind.WOMEN)
     women_a = make_org(a, "Hội LHPN xã An Bình", OrgKind.WOMEN, city_women)
     branch_a = make_org(make_hamlet(a, "Ấp Một"), "Chi hội Phụ nữ ấp Một", OrgKind.BRANCH, women_a)

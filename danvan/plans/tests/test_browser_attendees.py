@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,10 +35,7 @@ def test_attendees_by_name_on_a_phone(live_server: Any, page_phone: Any) -> None
     day = timezone.localdate() - timedelta(days=3)
 
     page = page_phone
-    page.goto(live_server.url + "/quan-ly/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("hpn.xa")
-    page.get_by_label("Mật khẩu").fill("mat-khau-thu-nghiem-1")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "hpn.xa", "mat-khau-thu-nghiem-1")
     page.goto(live_server.url + "/quan-ly/ke-hoach/tuyen-truyen/them/")
     page.get_by_label("Đơn vị tổ chức").select_option(str(union.pk))
     page.get_by_label("Nội dung (chủ trương, nghị quyết, chính sách)").fill(
@@ -54,8 +51,7 @@ def test_attendees_by_name_on_a_phone(live_server: Any, page_phone: Any) -> None
     page.locator('[name="ten-0-phone"]').fill("0912 345 678")
     page.locator('[name="ten-1-full_name"]').fill("Danh Thị Sa Rươne")
     page.locator('[name="ten-1-ethnicity"]').fill("Khmer")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the form is {width}px wide"
+    assert_fits(page, what="the form")
     screenshot(page, "plans-attendees-form-390")
     page.get_by_role("button", name="Lưu").click()
     # The second person has no body: the form comes back with what was typed, open.
@@ -67,7 +63,7 @@ def test_attendees_by_name_on_a_phone(live_server: Any, page_phone: Any) -> None
     expect(page.get_by_role("heading", name="Người dự: 2")).to_be_visible()
     expect(page.get_by_text("Theo danh sách tên")).to_be_visible()
     expect(page.get_by_role("cell", name="Danh Thị Sa Rươne", exact=True)).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_fits(page)
     page.get_by_role("link", name="Thêm người dự").click()
     page.locator('[name="ten-0-full_name"]').fill("Trần Thị Mai")
     page.locator('[name="ten-0-organization"]').select_option(str(branch.pk))

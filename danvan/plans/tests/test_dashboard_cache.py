@@ -28,11 +28,12 @@ from danvan.core.models import MemberCount, OrgKind, Role, RoleAssignment
 from danvan.core.restructuring import merge_areas
 from danvan.core.tests.factories import (
     make_commune,
+    make_current_period,
     make_hamlet,
     make_org,
     make_period,
-    make_province,
     make_staff,
+    make_two_communes,
     set_members,
 )
 from danvan.plans import services
@@ -44,24 +45,17 @@ from danvan.plans.models import (
     Target,
     Task,
 )
+from danvan.plans.tests.conftest import board_plan
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def shared_cache(settings: Any) -> None:
-    """As deployed: what is kept per scope is kept only with a shared cache
-    (one process here, so the local cache is shared)."""
-    settings.SHARED_CACHE = True
+# As deployed: what is kept per scope is kept only with a shared cache.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 
 
 @pytest.fixture
 def place(db: Any) -> Any:
     today = timezone.localdate()
-    period = make_period("Kỳ này", start=today - timedelta(days=60), end=today + timedelta(days=60))
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    period = make_current_period()
+    province, a, b = make_two_communes()
     board = make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
     front_a = make_org(a, "Ủy ban MTTQ xã An Bình", OrgKind.FRONT)
     women_a = make_org(a, "Hội LHPN xã An Bình", OrgKind.WOMEN)
@@ -70,10 +64,7 @@ def place(db: Any) -> Any:
     farmers_b = make_org(b, "Hội Nông dân xã Bình Hòa", OrgKind.FARMERS)
     set_members(women_a, period, 200)
     set_members(farmers_b, period, 100)
-    plan = services.create_plan(
-        by=None, organization=board, number="12-KH/BDVTU", issued_on=period.start,
-        title="Thực hiện Đề án 08-ĐA/TU", starts_on=period.start, ends_on=period.end,
-    )  # fmt: skip
+    plan = board_plan(board, period)
     for code, text in (
         ("members_briefed", "98% hội viên được tuyên truyền"),
         ("coordination_plans", "100% Mặt trận, đoàn thể có kế hoạch phối hợp"),

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from playwright.sync_api import expect
 
-from conftest import DEMO_PASSWORD, screenshot
+from conftest import assert_fits, screenshot, sign_in
 from danvan.core.documents import check_document
 from danvan.core.indicators import INDICATORS
 from danvan.plans import services
@@ -60,10 +60,7 @@ def test_the_targets_with_the_demo_figures(
 ) -> None:
     plan = _load()
     page = page_phone if width == 390 else page_desktop
-    page.goto(live_server.url + "/quan-ly/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill("bdv.cantho")
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, live_server.url, "bdv.cantho")
     page.goto(live_server.url + plan.get_absolute_url())
     page.get_by_role("link", name="Chỉ tiêu", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Chỉ tiêu của kế hoạch")
@@ -73,6 +70,5 @@ def test_the_targets_with_the_demo_figures(
         expect(section).to_contain_text(f"Thành phố Cần Thơ: {figure.percent:g}%".replace(".", ","))
         done, total = (f"{n:,}".replace(",", ".") for n in (figure.done, figure.total))
         expect(section).to_contain_text(f"({done}/{total})")
-    width_now = page.evaluate("document.documentElement.scrollWidth")
-    assert width_now <= width
+    assert_fits(page, width)
     screenshot(page, f"plans-targets-{width}")

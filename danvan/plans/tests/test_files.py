@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from danvan.core.models import OrgKind, Role
-from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
+from danvan.core.tests.factories import make_org, make_staff, make_two_communes
 from danvan.core.tests.test_documents import bomb, docx, pdf
 from danvan.plans import services
 from danvan.plans.models import CoordinationPlan, Recurrence, Report, ReportFile
@@ -25,9 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def place(db: Any) -> Any:
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    _province, a, b = make_two_communes()
     board = make_org(a, "Ban Dân vận Đảng ủy xã An Bình", OrgKind.MOBILISATION_BOARD)
     front = make_org(a, "Ủy ban MTTQ xã An Bình", OrgKind.FRONT)
     plan = services.create_plan(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import OrgKind, Role
-from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
+from danvan.core.tests.factories import make_org, make_staff, make_two_communes
 from danvan.plans.models import Dispatch, Material, MaterialFile
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 @pytest.fixture
 def place(db: Any, settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = str(tmp_path)
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes()
     board = make_org(province, "Ban Tuyên giáo và Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
     return type("Place", (), dict(
         a=a, b=b, board=board,

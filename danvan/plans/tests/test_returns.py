@@ -6,26 +6,20 @@ or nothing by a background job."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from danvan.core import jobs
 from danvan.core.indicators import INDICATORS
 from danvan.core.models import Job, JobStatus, OrgKind, Role
-from danvan.core.tests.factories import (
-    make_commune,
-    make_org,
-    make_period,
-    make_province,
-    make_staff,
-)
+from danvan.core.testing import sheet_rows
+from danvan.core.tests.factories import make_current_period, make_org, make_staff, make_two_communes
 from danvan.plans import services
 from danvan.plans.imports import HEADER
 from danvan.plans.indicators import coordination_plans
@@ -38,11 +32,8 @@ LABEL = INDICATORS["coordination_plans"].label
 @pytest.fixture
 def place(db: Any, settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = str(tmp_path)
-    today = timezone.localdate()
-    period = make_period("Kỳ này", start=today - timedelta(days=30), end=today + timedelta(days=30))
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    period = make_current_period(days=30)
+    province, a, b = make_two_communes()
     front_a = make_org(a, "Ủy ban MTTQ xã An Bình", OrgKind.FRONT)
     board = make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
     plan = services.create_plan(
@@ -120,8 +111,7 @@ def test_an_excel_return_all_or_nothing(
 ) -> None:
     client.force_login(place.officer)
     template = client.get(reverse("plans_staff:return_template")).content
-    sheet = load_workbook(io.BytesIO(template))["Số liệu"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = sheet_rows(template, "Số liệu")
     assert list(rows[0]) == HEADER and len(rows) == 1 + 2 * len(INDICATORS)
     bad = _sheet(template, {("30001", LABEL): (6, 5), ("30002", LABEL): ("bốn", 5)})
     job = _run(place, bad, django_capture_on_commit_callbacks)

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 
-from danvan.core import restructuring
 from danvan.core.indicators import INDICATORS
 from danvan.core.models import OrgKind
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.scope import current_path, history_map
-from danvan.core.tests.factories import make_commune, make_org, make_province
+from danvan.core.testing import review_units, within
+from danvan.core.tests.factories import make_org
 from danvan.plans import services
 from danvan.plans.models import (
     Attendance,
@@ -81,10 +80,8 @@ def _communicator(body: Any, name: str, active_from: date, active_to: date | Non
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    old = make_commune(province, "Xã Tân Long", "31423")
-    sibling = make_commune(province, "Xã Hòa An", "31393")
+    units = review_units()
+    province, commune, old, sibling = units.province, units.commune, units.old, units.sibling
     city_board = make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
     front = make_org(commune, "Ủy ban MTTQ xã Phụng Hiệp", OrgKind.FRONT)
     women = make_org(commune, "Hội LHPN xã Phụng Hiệp", OrgKind.WOMEN)
@@ -127,16 +124,12 @@ def world(db: Any) -> dict[str, Any]:
             area=area,
             deadline=date(2025, 12, 31),
         )
-    restructuring.merge_areas(None, [old], into=commune, effective_on=date(2025, 7, 1))
+    units.merge_old()
     return {"commune": commune, "province": province, "plan": plan}
 
 
 def recount(area: Any) -> dict[str, int]:
-    history = history_map()
-
-    def mine(path: str) -> bool:
-        return current_path(path, history).startswith(area.path)
-
+    mine = within(area)
     briefings = [
         b
         for b in Briefing.objects.select_related("organization__area")

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from danvan.core.models import OrgKind, Role
-from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
+from danvan.core.tests.factories import make_org, make_staff, make_two_communes
 from danvan.plans import services
 from danvan.plans.indicators import TRAINED_GRASSROOTS, TRAINED_PUBLIC_FACING
 from danvan.plans.models import Completion, Course, Official, OfficialClass
@@ -35,9 +35,7 @@ def course(body: Any, starts: date = date(2025, 9, 8)) -> Course:
 
 @pytest.fixture
 def place(db: Any) -> Any:
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes()
     return type("Place", (), dict(
         province=province, a=a, b=b,
         board=make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD),

@@ -18,11 +18,12 @@ from danvan.core.indicators import INDICATORS
 from danvan.core.models import OrgKind, Role
 from danvan.core.tests.factories import (
     make_commune,
+    make_current_period,
     make_hamlet,
     make_org,
     make_period,
-    make_province,
     make_staff,
+    make_two_communes,
 )
 from danvan.plans import services
 from danvan.plans.models import (
@@ -40,14 +41,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def place(db: Any) -> Any:
-    today = timezone.localdate()
-    now = make_period("Kỳ này", start=today - timedelta(days=60), end=today + timedelta(days=60))
+    now = make_current_period()
     before = make_period(
         "Kỳ trước", start=now.start - timedelta(days=184), end=now.start - timedelta(days=1)
     )
-    province = make_province("92", "Thành phố Cần Thơ")
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes()
     board = make_org(province, "Ban Dân vận Thành ủy", OrgKind.MOBILISATION_BOARD)
     plan = services.create_plan(
         by=None, organization=board, number="1", issued_on=before.start - timedelta(days=30),

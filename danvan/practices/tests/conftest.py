@@ -17,9 +17,9 @@ from danvan.practices.tests.factories import make_practice, move
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def media_root(media_root: Path) -> Path:
+    """The root conftest's `media_root`, for every test of the app."""
+    return media_root
 
 
 def published_deed(area: Any, name: str, text: str) -> GoodDeed:

@@ -5,9 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from danvan.core.models import Area, Organization, OrgKind
+from danvan.core.testing import public_form
 from danvan.core.tests.factories import make_org, picture_bytes, upload
 from danvan.practices import services
 from danvan.practices.models import Field, Kind, Level, Practice
+
+
+def nomination_form(hamlet: Area, **changes: Any) -> dict[str, Any]:
+    """The public good-deed nomination form as a person sends it for someone
+    of `hamlet`, with consent, shown 30 seconds ago; `changes` add or replace
+    fields (`photos`: the pictures attached)."""
+    fields = {
+        "nominee_name": "Bà Trần Thị Mười",
+        "collective": "0",
+        "place": hamlet.pk,
+        "deed": "Nấu cơm miễn phí cho bệnh nhân nghèo ở trạm y tế xã suốt 5 năm.",
+        "nominator_name": "Lê Văn Tư",
+        "nominator_phone": "0912 345 678",
+        "consent": "on",
+    }
+    return public_form(fields, **changes)
 
 
 def make_practice(

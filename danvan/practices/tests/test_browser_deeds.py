@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +36,7 @@ def test_a_nomination_on_a_phone(
     page.get_by_label("Họ tên của bạn").fill("Lê Văn Tư")
     page.get_by_label("Số điện thoại của bạn").fill("0912 345 678")
     page.get_by_label("Ảnh (không bắt buộc)").set_input_files(photos)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the form is {width}px wide"
+    assert_fits(page, what="the form")
     screenshot(page, "deed-nominate-390")
     page.get_by_role("button", name="Gửi giới thiệu").click()
     # Consent is needed: the form comes back with what was typed.

@@ -10,16 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WIDTH = 390
-
-
-def _no_sideways_scroll(page: Any, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"{what} is {width}px wide"
 
 
 def _open_campaign() -> Any:
@@ -73,7 +66,7 @@ def test_a_vote_on_a_390px_phone(live_server: Any, page_phone: Any) -> None:
 
     page.goto(live_server.url + campaign.public_url())
     expect(page.get_by_role("heading", level=1)).to_have_text(campaign.title)
-    _no_sideways_scroll(page, "the campaign page")
+    assert_fits(page, what="the campaign page")
     card = page.locator(f"#muc-{first.pk}")
     expect(card.locator(".vote-count")).to_have_text("0 phiếu")
     card.get_by_role("button", name="Bình chọn").click()
@@ -82,7 +75,7 @@ def test_a_vote_on_a_390px_phone(live_server: Any, page_phone: Any) -> None:
     expect(page.get_by_text(f"Bạn bình chọn cho: {first.title}")).to_be_visible()
     page.get_by_label("Số căn cước (CCCD, 12 số)").fill("079 085 012345")
     page.get_by_label("Số điện thoại").fill("0912 345 678")
-    _no_sideways_scroll(page, "the identification form")
+    assert_fits(page, what="the identification form")
     screenshot(page, "votes-identify-390")
     page.get_by_role("button", name="Xác nhận và bình chọn").click()
 
@@ -91,14 +84,14 @@ def test_a_vote_on_a_390px_phone(live_server: Any, page_phone: Any) -> None:
     expect(card.get_by_text("Bạn đã bình chọn mục này")).to_be_visible()
     expect(card.locator(".vote-count")).to_have_text("1 phiếu")
     expect(card.get_by_role("button", name="Bình chọn")).to_have_count(0)
-    _no_sideways_scroll(page, "the campaign page after the vote")
+    assert_fits(page, what="the campaign page after the vote")
 
     # The next vote is one tap: the person is known for this session.
     page.locator(f"#muc-{deed.pk}").get_by_role("button", name="Bình chọn").click()
     expect(page.get_by_text("Đã ghi nhận bình chọn của bạn. Cảm ơn bạn!")).to_be_visible()
     expect(page.locator(f"#muc-{deed.pk}").locator(".vote-count")).to_have_text("1 phiếu")
     expect(page.locator(f"#muc-{long_one.pk}").locator(".vote-count")).to_have_text("0 phiếu")
-    _no_sideways_scroll(page, "the campaign page after two votes")
+    assert_fits(page, what="the campaign page after two votes")
     screenshot(page, "votes-campaign-390")
 
     key = votes.voter_key("079085012345")

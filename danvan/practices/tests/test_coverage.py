@@ -11,7 +11,13 @@ import pytest
 
 from danvan.core.models import Role
 from danvan.core.restructuring import merge_areas
-from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
+from danvan.core.tests.factories import (
+    make_commune,
+    make_hamlet,
+    make_province,
+    make_staff,
+    make_two_communes,
+)
 from danvan.practices.coverage import commune_coverage
 from danvan.practices.tests.factories import make_practice, move
 
@@ -19,9 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_coverage_per_commune_across_a_merger() -> None:
-    province = make_province()
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes(make_province())
     c = make_commune(province, "Xã Cái Tắc", "30003")
     d = make_commune(province, "Xã Đông Phú", "30004")
     hamlet = make_hamlet(a, "Ấp Một")
@@ -52,9 +56,7 @@ def test_counts_name_a_few_and_the_list_shows_the_rest(client: Any) -> None:
     link lists them all, those of a commune merged into it included."""
     from django.urls import reverse
 
-    province = make_province()
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes(make_province())
     hamlets = [make_hamlet(a, f"Ấp {n}") for n in ("Một", "Hai", "Ba", "Bốn")]
     for n, hamlet in enumerate(hamlets):
         move(make_practice(hamlet, title=f"Mô hình ấp số {n}"), "start")
@@ -86,9 +88,7 @@ def test_the_page_is_kept_per_scope_until_a_practice_or_a_unit_changes(client: A
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    province = make_province()
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes(make_province())
     practice = make_practice(b, title="Mô hình ở Bình Hòa")
     url = reverse("practices_staff:coverage")
 
@@ -127,9 +127,7 @@ def test_the_indicator_of_communes_with_a_practice_against_a_recount() -> None:
     merged commune's practice counting for its successor."""
     from danvan.core.indicators import INDICATORS
 
-    province = make_province()
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    province, a, b = make_two_communes(make_province())
     c = make_commune(province, "Xã Cái Tắc", "30003")
     d = make_commune(province, "Xã Đông Phú", "30004")
     move(make_practice(make_hamlet(a, "Ấp Một"), title="Tổ tự quản"), "start")

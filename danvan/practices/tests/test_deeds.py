@@ -17,6 +17,7 @@ from danvan.core.models import Role
 from danvan.core.tests.factories import make_commune, make_hamlet, make_province, make_staff
 from danvan.practices import deeds
 from danvan.practices.models import DeedStatus, GoodDeed
+from danvan.practices.tests.factories import nomination_form
 
 pytestmark = pytest.mark.django_db
 
@@ -33,26 +34,10 @@ def aged(seconds: float = 30) -> str:
     return form_stamp(at=time.time() - seconds)
 
 
-def form(hamlet: Any, **changes: Any) -> dict[str, Any]:
-    data = {
-        "nominee_name": "Bà Trần Thị Mười",
-        "collective": "0",
-        "place": hamlet.pk,
-        "deed": "Nấu cơm miễn phí cho bệnh nhân nghèo ở trạm y tế xã suốt 5 năm.",
-        "nominator_name": "Lê Văn Tư",
-        "nominator_phone": "0912 345 678",
-        "consent": "on",
-        "trang_web": "",
-        "t": aged(),
-    }
-    data.update(changes)
-    return data
-
-
 def test_a_person_nominates_on_the_public_site(client: Any, hamlet: Any) -> None:
     page = client.get(NOMINATE).content.decode()
     assert 'name="t"' in page and "Ấp Phụng Thạnh — Xã Phụng Hiệp" in page
-    response = client.post(NOMINATE, form(hamlet))
+    response = client.post(NOMINATE, nomination_form(hamlet))
     assert response["Location"] == reverse("practices:nominated")
     deed = GoodDeed.objects.get()
     assert deed.status == DeedStatus.PENDING and deed.area == hamlet
@@ -75,7 +60,7 @@ def test_refused_nominations_keep_what_was_typed(
 ) -> None:
     if isinstance(changes.get("t"), int):  # seconds since the form was shown
         changes = {**changes, "t": aged(changes["t"])}
-    response = client.post(NOMINATE, form(hamlet, **changes))
+    response = client.post(NOMINATE, nomination_form(hamlet, **changes))
     body = response.content.decode()
     assert response.status_code == 200 and message in body
     assert "Nấu cơm miễn phí" in body
@@ -83,22 +68,25 @@ def test_refused_nominations_keep_what_was_typed(
 
 
 def test_a_robot_filling_the_honeypot_is_thanked_and_forgotten(client: Any, hamlet: Any) -> None:
-    response = client.post(NOMINATE, form(hamlet, trang_web="http://quang-cao.example"))
+    response = client.post(NOMINATE, nomination_form(hamlet, trang_web="http://quang-cao.example"))
     assert response["Location"] == reverse("practices:nominated")
     assert not GoodDeed.objects.exists()
 
 
 def test_one_phone_is_limited_whatever_the_address(client: Any, hamlet: Any) -> None:
     for i in range(3):
-        assert client.post(NOMINATE, form(hamlet), REMOTE_ADDR=f"10.0.0.{i}").status_code == 302
-    refused = client.post(NOMINATE, form(hamlet), REMOTE_ADDR="10.0.0.9")
+        sent = client.post(NOMINATE, nomination_form(hamlet), REMOTE_ADDR=f"10.0.0.{i}")
+        assert sent.status_code == 302
+    refused = client.post(NOMINATE, nomination_form(hamlet), REMOTE_ADDR="10.0.0.9")
     assert refused.status_code == 429 and refused["Retry-After"]
     assert GoodDeed.objects.count() == 3
 
 
 def test_verify_publish_commend_and_the_public_page(client: Any, hamlet: Any) -> None:
-    client.post(NOMINATE, form(hamlet))
-    client.post(NOMINATE, form(hamlet, nominee_name="Ông Sáu Lành", nominator_phone="0987654321"))
+    client.post(NOMINATE, nomination_form(hamlet))
+    client.post(
+        NOMINATE, nomination_form(hamlet, nominee_name="Ông Sáu Lành", nominator_phone="0987654321")
+    )
     first, second = GoodDeed.objects.order_by("pk")
     officer = make_staff("bdv.xa", Role.BOARD_ADMIN, area=hamlet)
     client.force_login(officer)

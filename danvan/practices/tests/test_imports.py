@@ -22,11 +22,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 @pytest.fixture
-def media_root(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
 def world(db: Any) -> Any:
     province = make_province()
     commune = make_commune(province, "Xã Phụng Hiệp", "31420")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,9 +25,9 @@ from django.urls import reverse
 from PIL import Image
 
 from danvan.core import images
-from danvan.core.antispam import form_stamp
 from danvan.core.documents import CheckedDocument
 from danvan.core.models import Area, Role
+from danvan.core.testing import files_in
 from danvan.core.tests.factories import (
     make_commune,
     make_hamlet,
@@ -39,7 +38,7 @@ from danvan.core.tests.factories import (
 )
 from danvan.practices import deeds, photos
 from danvan.practices.models import Document, GoodDeed, Photo, PhotoStatus, Practice
-from danvan.practices.tests.factories import make_photo, make_practice, move
+from danvan.practices.tests.factories import make_photo, make_practice, move, nomination_form
 
 pytestmark = pytest.mark.django_db
 
@@ -81,27 +80,6 @@ def place(db: Any) -> Place:
         make_staff("xem.xa", Role.VIEWER, area=commune),
         make_staff("bdv.hoa.an", Role.BOARD_ADMIN, area=other),
     )
-
-
-def files_in(root: Path) -> list[str]:
-    """Every file under the test's MEDIA_ROOT, as storage names."""
-    return sorted(p.relative_to(root).as_posix() for p in Path(root).rglob("*") if p.is_file())
-
-
-def nomination(hamlet: Area, files: list[Any]) -> dict[str, Any]:
-    """The public form as a person sends it, shown 30 seconds ago."""
-    return {
-        "nominee_name": "Bà Trần Thị Mười",
-        "collective": "0",
-        "place": hamlet.pk,
-        "deed": "Nấu cơm miễn phí cho bệnh nhân nghèo ở trạm y tế xã suốt 5 năm.",
-        "nominator_name": "Lê Văn Tư",
-        "nominator_phone": "0912 345 678",
-        "consent": "on",
-        "trang_web": "",
-        "t": form_stamp(at=time.time() - 30),
-        "photos": files,
-    }
 
 
 class Tags(HTMLParser):
@@ -149,7 +127,7 @@ def test_a_nomination_with_two_photos_keeps_only_their_sizes(
         upload("ruong-2.png", picture_bytes(900, 1200, "PNG"), "image/png"),
     ]
     with django_capture_on_commit_callbacks() as queued:
-        response = client.post(NOMINATE, nomination(place.hamlet, sent))
+        response = client.post(NOMINATE, nomination_form(place.hamlet, photos=sent))
     assert response.status_code == 302 and response["Location"] == reverse("practices:nominated")
     deed = GoodDeed.objects.get()
     kept = list(deed.photos.all())
@@ -183,7 +161,7 @@ def test_a_nomination_with_two_photos_keeps_only_their_sizes(
 
 def test_six_photos_are_refused_five_are_taken(client: Any, place: Place, media_root: Path) -> None:
     six = [upload(f"anh-{n}.jpg", picture_bytes(64, 48)) for n in range(6)]
-    page = client.post(NOMINATE, nomination(place.hamlet, six))
+    page = client.post(NOMINATE, nomination_form(place.hamlet, photos=six))
     body = page.content.decode()
     assert page.status_code == 200 and "Chọn tối đa 5 tệp (bạn đã chọn 6)." in body
     assert "Bà Trần Thị Mười" in body  # what was typed stays
@@ -192,7 +170,7 @@ def test_six_photos_are_refused_five_are_taken(client: Any, place: Place, media_
     assert files_in(media_root) == []
 
     five = [upload(f"anh-{n}.jpg", picture_bytes(64, 48)) for n in range(5)]
-    assert client.post(NOMINATE, nomination(place.hamlet, five)).status_code == 302
+    assert client.post(NOMINATE, nomination_form(place.hamlet, photos=five)).status_code == 302
     assert GoodDeed.objects.get().photos.count() == 5
 
 
@@ -250,7 +228,7 @@ def test_one_bad_photo_among_good_ones_keeps_nothing(
         upload(name, make(), content_type),
         upload("tot-3.png", picture_bytes(64, 48, "PNG"), "image/png"),
     ]
-    page = client.post(NOMINATE, nomination(place.hamlet, sent))
+    page = client.post(NOMINATE, nomination_form(place.hamlet, photos=sent))
     body = page.content.decode()
     assert page.status_code == 200
     assert f"Ảnh 2 ({name}) {reason}" in body
@@ -261,7 +239,7 @@ def test_one_bad_photo_among_good_ones_keeps_nothing(
 
 def test_an_empty_photo_is_named_too(client: Any, place: Place, media_root: Path) -> None:
     sent = [upload("tot.jpg", picture_bytes(64, 48)), upload("rong.jpg", b"")]
-    body = client.post(NOMINATE, nomination(place.hamlet, sent)).content.decode()
+    body = client.post(NOMINATE, nomination_form(place.hamlet, photos=sent)).content.decode()
     assert "Tệp 2 (rong.jpg): Tập tin được gửi là rỗng." in body
     assert not GoodDeed.objects.exists() and files_in(media_root) == []
 

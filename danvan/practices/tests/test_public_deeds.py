@@ -11,11 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.core.antispam import form_stamp
 from danvan.core.tests.factories import make_commune, make_hamlet, make_province
 from danvan.practices import deeds
 from danvan.practices.models import GoodDeed
-from danvan.practices.tests.factories import make_photo
+from danvan.practices.tests.factories import make_photo, nomination_form
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +103,6 @@ def test_a_country_of_places_is_chosen_province_first(
 ) -> None:
     """Above PLACE_SELECT_MAX places the nomination asks for the province, then
     offers only its communes and hamlets; a place of another province is refused."""
-    import time as clock
-
     from danvan.core import places as core_places
 
     other = make_province("92", "Thành phố Cần Thơ")
@@ -117,12 +114,7 @@ def test_a_country_of_places_is_chosen_province_first(
     assert 'name="tinh"' in first and 'name="place"' not in first
     chosen = client.get(url, {"tinh": other.pk}).content.decode()
     assert "Xã Thới Lai" in chosen and "Ấp Phụng Thạnh" not in chosen
-    data = {
-        "nominee_name": "Ông Tư", "collective": "0", "place": places["hamlet"].pk,
-        "deed": "Sửa cầu khỉ.", "nominator_name": "Lê Văn Tư",
-        "nominator_phone": "0912 345 678", "consent": "on", "trang_web": "",
-        "t": form_stamp(at=clock.time() - 30),
-    }  # fmt: skip
+    data = nomination_form(places["hamlet"], nominee_name="Ông Tư", deed="Sửa cầu khỉ.")
     refused = client.post(f"{url}?tinh={other.pk}", data)
     assert refused.status_code == 200 and "Hãy chọn xã, ấp." in refused.content.decode()
     assert not GoodDeed.objects.exists()

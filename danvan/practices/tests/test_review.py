@@ -5,25 +5,19 @@ it; against a recount of the raw rows."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
-from danvan.core import restructuring
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.scope import current_path, history_map
-from danvan.core.tests.factories import make_commune, make_hamlet, make_province
+from danvan.core.testing import at, review_units, within
+from danvan.core.tests.factories import make_hamlet
 from danvan.practices.models import DeedStatus, GoodDeed, Kind, Level, Practice, Status
 from danvan.practices.review import practices_review
 from danvan.practices.tests.factories import make_practice
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
-
-
-def at(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, 10, tzinfo=timezone.get_current_timezone())
 
 
 def _practice(area: Any, title: str, created: date, **values: Any) -> Practice:
@@ -46,10 +40,8 @@ def _deed(area: Any, created: date, **values: Any) -> GoodDeed:
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    province = make_province("92", "Thành phố Cần Thơ")
-    commune = make_commune(province, "Xã Phụng Hiệp", "31420")
-    old = make_commune(province, "Xã Tân Long", "31423")
-    sibling = make_commune(province, "Xã Hòa An", "31393")
+    units = review_units()
+    commune, old, sibling = units.commune, units.old, units.sibling
     hamlet = make_hamlet(commune, "Ấp Phụng Thạnh")
     recognised = {"status": Status.RECOGNISED, "recognised_level": Level.COMMUNE}
     first = _practice(
@@ -88,16 +80,16 @@ def world(db: Any) -> dict[str, Any]:
         commune, date(2024, 12, 1), status=DeedStatus.PUBLISHED, published_at=at(date(2025, 1, 9))
     )
     _deed(sibling, date(2025, 3, 1))
-    restructuring.merge_areas(None, [old], into=commune, effective_on=date(2025, 7, 1))
-    return {"commune": commune, "province": province}
+    units.merge_old()
+    return {"commune": commune, "province": units.province}
 
 
 def recount(area: Any) -> dict[str, int]:
-    history = history_map()
+    inside = within(area)
     lo, hi = at(START).replace(hour=0), at(date(2025, 7, 1)).replace(hour=0)
 
     def mine(row: Any) -> bool:
-        return current_path(row.area.path, history).startswith(area.path)
+        return inside(row.area.path)
 
     practices = [p for p in Practice.objects.select_related("area") if mine(p)]
     deeds = [d for d in GoodDeed.objects.select_related("area") if mine(d)]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.core.tests.factories import make_commune, make_province
+from danvan.core.tests.factories import make_province, make_two_communes
 from danvan.practices.models import Field
 from danvan.practices.tests.factories import make_practice, move
 
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_only_recognised_practices_are_shown_and_shared(client: Any) -> None:
-    province = make_province()
-    a = make_commune(province, "Xã An Bình", "30001")
-    b = make_commune(province, "Xã Bình Hòa", "30002")
+    _province, a, b = make_two_communes(make_province())
     shown = move(make_practice(a, title="Đường hoa tự quản"), "start", "propose", "recognise")
     move(
         make_practice(b, title="Hũ gạo tình thương", field=Field.SOCIETY),
@@ -49,9 +47,7 @@ def test_the_commune_filter_offers_communes_of_hamlet_practices(client: Any) -> 
     from danvan.core.tests.factories import make_hamlet
     from danvan.practices.models import Kind
 
-    province = make_province()
-    commune = make_commune(province, "Xã An Bình", "30001")
-    make_commune(province, "Xã Bình Hòa", "30002")  # nothing recognised there
+    _province, commune, _binh_hoa = make_two_communes(make_province())  # nothing recognised there
     hamlet = make_hamlet(commune, "Ấp Một")
     move(make_practice(hamlet, title="Tổ tự quản ấp Một"), "start", "propose", "recognise")
     move(

@@ -7,7 +7,6 @@ frozen counts on the public page; the staff pages and the Excel export."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,9 +22,9 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from danvan.core.models import Role
+from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_province, make_staff
 from danvan.practices import deeds, votes
 from danvan.practices.models import Campaign, CampaignStatus, Entry, Practice, Vote
@@ -625,8 +624,7 @@ def _local(moment: datetime) -> str:
 
 def _sheet(response: Any) -> list[tuple[Any, ...]]:
     assert response.status_code == 200 and response["Content-Type"].startswith(XLSX)
-    book = load_workbook(io.BytesIO(response.content))
-    return list(book["Kết quả bình chọn"].iter_rows(values_only=True))
+    return sheet_rows(response.content, "Kết quả bình chọn")
 
 
 def test_an_officer_runs_a_campaign_from_the_pages(client: Client, world: SimpleNamespace) -> None:

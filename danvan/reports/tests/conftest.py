@@ -16,9 +16,9 @@ from danvan.reports import services
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def media_root(media_root: Path) -> Path:
+    """The root conftest's `media_root`, for every test of the app."""
+    return media_root
 
 
 def first_half_2026() -> Period:

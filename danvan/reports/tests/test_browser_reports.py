@@ -7,17 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot, share_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _width(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
 def test_writing_and_exporting_a_report_on_a_phone(live_server: Any, page_phone: Any) -> None:
@@ -32,23 +26,17 @@ def test_writing_and_exporting_a_report_on_a_phone(live_server: Any, page_phone:
     officer = make_staff("canbo.phunghiep", Role.BOARD_ADMIN, area=units.commune)
     report = services.create_report(officer, organization=units.body, period=first_half_2026())
 
-    client = Client()
-    client.force_login(officer)
     page = page_phone
-    page.context.add_cookies([{
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])  # fmt: skip
+    share_session(page, live_server.url, officer)
     page.goto(live_server.url + report.get_absolute_url())
     expect(page.get_by_role("heading", name="Báo cáo sơ kết 6 tháng đầu năm 2026")).to_be_visible()
-    assert _width(page) <= 390, f"the report page is {_width(page)}px wide"
+    assert_fits(page, what="the report page")
     page.get_by_role("link", name="Viết nội dung").click()
     page.get_by_label("Kết quả đạt được (nhận xét chung)").fill(
         "Các cấp ủy quan tâm lãnh đạo; Mặt trận và các đoàn thể đổi mới cách tuyên truyền."
     )
     page.get_by_label("Hạn chế").fill("Một số ấp cập nhật số liệu chậm.")
-    assert _width(page) <= 390, f"the form is {_width(page)}px wide"
+    assert_fits(page, what="the form")
     screenshot(page, "report-narrative-390")
     page.get_by_role("button", name="Lưu phiên bản mới").click()
     expect(page.get_by_text("Đã lưu nội dung (phiên bản 2).")).to_be_visible()
@@ -57,7 +45,7 @@ def test_writing_and_exporting_a_report_on_a_phone(live_server: Any, page_phone:
     # The job runs (immediate in tests; the page refreshes itself while it runs).
     expect(page.get_by_role("link", name="Báo cáo (Word)")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("link", name="Phụ lục (Excel)")).to_be_visible()
-    assert _width(page) <= 390, f"the report page is {_width(page)}px wide"
+    assert_fits(page, what="the report page")
     screenshot(page, "report-exported-390")
     export = Export.objects.get()
     assert export.draft is not None and export.draft.version == 2

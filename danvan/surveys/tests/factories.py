@@ -23,12 +23,17 @@ from django.utils import timezone
 from danvan.core import services as core
 from danvan.core.models import Area, AreaKind, Organization, OrgKind, Role
 from danvan.surveys.models import (
+    Field,
     Kind,
     Mode,
+    Mood,
     OnePer,
+    OpinionReport,
     Question,
+    ReportStatus,
     Response,
     Section,
+    Spread,
     Survey,
     SurveyStatus,
 )
@@ -255,3 +260,32 @@ def store_response(survey: Survey, raw_answers: Mapping[Any, Any], **kwargs: Any
     known = set(Response.objects.filter(survey=survey).values_list("pk", flat=True))
     mixing.mix(survey, release_all=True)
     return Response.objects.filter(survey=survey).exclude(pk__in=known).get()
+
+
+def make_opinion_report(
+    author: Any,
+    period: Any,
+    area: Area,
+    topic: str,
+    *,
+    field: str = Field.ENVIRONMENT,
+    mood: str = Mood.MIXED,
+    spread: str = Spread.FEW,
+    submitted: bool = True,
+    **values: Any,
+) -> OpinionReport:
+    """An opinion report of `author` on what people of `area` say about `topic`
+    in `period`, submitted (a draft when not `submitted`); `values` are its
+    other fields (what people say: a line about the topic by default)."""
+    values.setdefault("what_people_say", f"Bà con bàn tán về {topic.lower()}.")
+    return OpinionReport.objects.create(
+        author=author,
+        period=period,
+        area=area,
+        field=field,
+        topic=topic,
+        mood=mood,
+        spread=spread,
+        status=ReportStatus.SUBMITTED if submitted else ReportStatus.DRAFT,
+        **values,
+    )

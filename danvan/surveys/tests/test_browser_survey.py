@@ -8,14 +8,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def no_overflow(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width}px wide"
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     page.goto(live_server.url + survey.get_absolute_url())
     expect(page.get_by_role("heading", name=survey.title)).to_be_visible()
     expect(page.get_by_text("Mỗi trình duyệt chỉ gửi được một phiếu.")).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "survey-intro-390")
     page.get_by_role("button", name="Bắt đầu trả lời").click()
 
@@ -61,7 +56,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     page.get_by_label("Nước sạch").check()
     page.get_by_label("Việc làm").check()
     page.locator(f'input[name="q{q[Kind.RATING].pk}"][value="4"]').check()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "survey-section1-390")
     page.get_by_role("button", name="Tiếp tục").click()
 
@@ -70,7 +65,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     expect(page.locator("#tien-do")).to_have_text("Phần 2/3")
     page.locator(f'input[name="q{q[Kind.AGREEMENT].pk}"][value="3"]').check()
     page.get_by_label("Gia đình ông/bà có bao nhiêu người?").fill("5")
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "survey-section2-390")
     page.get_by_role("button", name="Quay lại").click()
 
@@ -97,7 +92,7 @@ def test_a_person_answers_a_survey_on_a_phone(
     page.get_by_label("Gia đình ông/bà có bao nhiêu người?").fill("năm")
     page.get_by_role("button", name="Tiếp tục").click()
     expect(page.get_by_text("Vui lòng nhập một số, ví dụ 12.")).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "survey-section2-error-390")
     page.get_by_label("Gia đình ông/bà có bao nhiêu người?").fill("5")
     page.get_by_role("button", name="Tiếp tục").click()
@@ -116,13 +111,13 @@ def test_a_person_answers_a_survey_on_a_phone(
         "Ấp Phụng Thạnh",
     ]
     unit.select_option(label="Ấp Phụng Thạnh")
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "survey-section3-390")
     page.get_by_role("button", name="Gửi phiếu").click()
 
     page.wait_for_url("**/cam-on/")
     expect(page.get_by_role("heading", name="Cảm ơn ông/bà đã tham gia khảo sát")).to_be_visible()
-    no_overflow(page)
+    assert_fits(page)
     screenshot(page, "survey-thanks-390")
 
     assert mixing.mix(survey, release_all=True) == 1  # in real use, with a batch of others

@@ -10,15 +10,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import screenshot
+from conftest import assert_fits, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "mat-khau-thu-nghiem-1"
-
-
-def fits(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
 def drag(page: Any, source: Any, target: Any, *, above: bool = True) -> None:
@@ -87,7 +83,7 @@ def test_commune_then_hamlet_and_progress_on_a_phone(
     commune.select_option(label="Xã Phụng Hiệp")
     hamlet.select_option(label="Ấp Phụng Thạnh")
     expect(page.locator("#tien-do")).to_have_text("Đã trả lời 1/3 câu")
-    fits(page, 390)
+    assert_fits(page)
     screenshot(page, "survey-unit-commune-hamlet-390")
 
     page.get_by_label("Họp tổ nhân dân").check()
@@ -140,16 +136,12 @@ def test_questionnaire_drag_and_drop(live_server: Any, page_desktop: Any, browse
             for s in survey.sections.order_by("position")
         ]
 
-    def sign_in(page: Any) -> None:
-        page.goto(live_server.url + "/quan-ly/dang-nhap/")
-        page.get_by_label("Tên đăng nhập").fill("keo.tha")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_url("**/quan-ly/")
+    def open_questionnaire(page: Any) -> None:
+        sign_in(page, live_server.url, "keo.tha", PASSWORD)
         page.goto(live_server.url + f"/quan-ly/khao-sat/{survey.pk}/")
 
     page = page_desktop
-    sign_in(page)
+    open_questionnaire(page)
     status = page.locator("#sap-xep-trang-thai")
     handle = lambda pk: page.locator(f"#cau-{pk} > .sv-drag")  # noqa: E731
     number = question_of(survey, Kind.NUMBER)
@@ -201,11 +193,11 @@ def test_questionnaire_drag_and_drop(live_server: Any, page_desktop: Any, browse
         viewport={"width": 390, "height": 844}, locale="vi-VN", has_touch=True, is_mobile=True
     )
     phone = context.new_page()
-    sign_in(phone)
+    open_questionnaire(phone)
     expect(phone.get_by_role("button", name="Lên (câu 2)")).to_be_visible()
     source = phone.locator(f"#cau-{single.pk} > .sv-drag")
     expect(source).to_be_visible()
-    fits(phone, 390)
+    assert_fits(phone)
     screenshot(phone, "survey-builder-390")
     source.scroll_into_view_if_needed()
     a, b = source.bounding_box(), phone.locator(f"#cau-{number.pk}").bounding_box()

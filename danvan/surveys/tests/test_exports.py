@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from danvan.core import excel
 from danvan.core.models import Role
+from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_staff
 from danvan.surveys import exports, results
 from danvan.surveys.models import Kind, Mode, OnePer, Response, Survey
@@ -64,11 +65,6 @@ def survey(units: Units) -> Survey:
     old = submit(s, {q(Kind.SINGLE): 1})
     Response.objects.filter(pk=old.pk).update(received_on=today_vn() - timedelta(days=30))
     return s
-
-
-def sheet_rows(data: bytes, name: str) -> list[tuple[Any, ...]]:
-    wb = load_workbook(io.BytesIO(data))
-    return list(wb[name].iter_rows(values_only=True))
 
 
 def test_raw_responses_one_row_per_response_one_column_per_question(

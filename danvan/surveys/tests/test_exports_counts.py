@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from docx import Document
 from docx.table import Table
-from openpyxl import load_workbook
 
 from danvan.core.models import Area, AreaKind
+from danvan.core.testing import sheet_rows
 from danvan.surveys import exports, results
 from danvan.surveys.models import Kind, Response, Survey
 from danvan.surveys.services import today_vn
@@ -81,7 +81,7 @@ def survey() -> Survey:
 
 def excel_tables(data: bytes) -> dict[int, list[tuple[Any, ...]]]:
     """Question number -> the rows of its table in the "Tổng hợp" sheet."""
-    rows = list(load_workbook(io.BytesIO(data))["Tổng hợp"].iter_rows(values_only=True))
+    rows = sheet_rows(data, "Tổng hợp")
     out: dict[int, list[tuple[Any, ...]]] = {}
     for i, row in enumerate(rows):
         first = row[0]

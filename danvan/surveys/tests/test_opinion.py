@@ -24,7 +24,7 @@ from danvan.surveys.models import (
     ReportStatus,
     Spread,
 )
-from danvan.surveys.tests.factories import Units, make_units
+from danvan.surveys.tests.factories import Units, make_opinion_report, make_units
 
 pytestmark = pytest.mark.django_db
 
@@ -78,25 +78,15 @@ def report(
     area: Any,
     topic: str,
     *,
-    field: str = Field.ENVIRONMENT,
-    mood: str = Mood.MIXED,
-    spread: str = Spread.FEW,
     period: Period | None = None,
     author: Any = None,
     proposals: str = "",
-    submitted: bool = True,
+    **fields: Any,
 ) -> OpinionReport:
-    return OpinionReport.objects.create(
-        author=author or w.ctv,
-        period=period or w.period,
-        area=area,
-        field=field,
-        topic=topic,
-        what_people_say=f"Bà con bàn tán về {topic.lower()}.",
-        mood=mood,
-        spread=spread,
-        proposals=proposals,
-        status=ReportStatus.SUBMITTED if submitted else ReportStatus.DRAFT,
+    """`make_opinion_report` by the commune's collaborator in this period
+    (unless `author`, `period` say otherwise)."""
+    return make_opinion_report(
+        author or w.ctv, period or w.period, area, topic, proposals=proposals, **fields
     )
 
 

@@ -56,7 +56,7 @@ from danvan.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from danvan.surveys.tests.factories import store_response
+from danvan.surveys.tests.factories import make_opinion_report, store_response
 
 OWNER, ABOVE, SIBLING, COLLAB = DEMO_OWNER, DEMO_ABOVE, DEMO_SIBLING, "ctv.phunghiep"
 VIEWER, ORG_OFFICER = "xem.phunghiep", "phunu.phunghiep"
@@ -102,17 +102,11 @@ def owner_survey() -> Survey:
 
 
 def _report(author: str, code: str = "31420", *, submitted: bool = True) -> OpinionReport:
-    return OpinionReport.objects.create(
-        author=_user(author),
-        period=_period(),
-        area=_commune(code),
-        field=Field.LAND,
-        topic="Bồi thường giải phóng mặt bằng",
+    return make_opinion_report(
+        _user(author), _period(), _commune(code), "Bồi thường giải phóng mặt bằng",
+        field=Field.LAND, mood=Mood.UPSET, spread=Spread.COMMUNE, submitted=submitted,
         what_people_say="Bà con cho rằng giá bồi thường thấp.",
-        mood=Mood.UPSET,
-        spread=Spread.COMMUNE,
-        status=ReportStatus.SUBMITTED if submitted else ReportStatus.DRAFT,
-    )
+    )  # fmt: skip
 
 
 def submitted_report() -> OpinionReport:

@@ -5,16 +5,14 @@ periods inside it and their hot issues; against a recount of the raw rows."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from danvan.core.models import PeriodKind
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.scope import current_path, history_map
-from danvan.core.testing import review_units
+from danvan.core.testing import at, review_units, within
 from danvan.core.tests.factories import (
     make_hamlet,
     make_period,
@@ -33,12 +31,9 @@ from danvan.surveys.models import (
     SurveyStatus,
 )
 from danvan.surveys.review import surveys_review
+from danvan.surveys.tests.factories import make_opinion_report
 
 START, END = date(2025, 1, 1), date(2025, 12, 31)
-
-
-def at(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, 8, tzinfo=timezone.get_current_timezone())
 
 
 def _survey(org: Any, slug: str, opens: date, closes: date, status: str) -> Survey:
@@ -78,23 +73,17 @@ def world(db: Any) -> dict[str, Any]:
     )
     author = make_user("ctv")
 
-    def report(
-        period: Any,
-        area: Any,
-        topic: str,
-        mood: str = Mood.MIXED,
-        status: str = ReportStatus.SUBMITTED,
-    ) -> None:
-        OpinionReport.objects.create(
-            author=author, period=period, area=area, field=Field.POLICY, topic=topic,
-            what_people_say="Bà con quan tâm.", mood=mood, spread=Spread.HAMLET, status=status,
+    def report(period: Any, area: Any, topic: str, **values: Any) -> None:
+        make_opinion_report(
+            author, period, area, topic, field=Field.POLICY, spread=Spread.HAMLET,
+            what_people_say="Bà con quan tâm.", **values,
         )  # fmt: skip
 
-    report(h1, hamlet, "Giá phân bón tăng", Mood.UPSET)
+    report(h1, hamlet, "Giá phân bón tăng", mood=Mood.UPSET)
     report(h1, old, "Giá phân bón tăng")
     report(h1, commune, "Sạt lở bờ sông")
     report(h2, commune, "Giá phân bón tăng")
-    report(h1, commune, "Bản nháp", status=ReportStatus.DRAFT)
+    report(h1, commune, "Bản nháp", submitted=False)
     report(h1, sibling, "Đường sá xuống cấp")
     report(before, commune, "Giá phân bón tăng")
     units.merge_old()
@@ -102,11 +91,7 @@ def world(db: Any) -> dict[str, Any]:
 
 
 def recount(area: Any) -> dict[str, int]:
-    history = history_map()
-
-    def mine(path: str) -> bool:
-        return current_path(path, history).startswith(area.path)
-
+    mine = within(area)
     surveys = [
         s for s in Survey.objects.select_related("organization__area")
         if mine(s.organization.area.path) and s.status != SurveyStatus.DRAFT

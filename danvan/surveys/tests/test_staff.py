@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -38,10 +37,7 @@ from danvan.surveys.tests import factories
 DRAFT = SurveyStatus.DRAFT
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("media_root")  # from the root conftest
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from danvan.core.models import Area, Period
+from danvan.core.testing import row_counts
 from danvan.surveys import crosstabs, opinion, results
 from danvan.surveys.builder import AGE_BANDS, AGE_TEXT, SEX_TEXT, SEXES
 from danvan.surveys.demo import (
@@ -36,14 +37,7 @@ from danvan.surveys.services import today_vn
 
 
 def _counts() -> dict[str, int]:
-    return {
-        "surveys": Survey.objects.count(),
-        "responses": Response.objects.count(),
-        "answers": Answer.objects.count(),
-        "respondents": Respondent.objects.count(),
-        "tokens": SpentToken.objects.count(),
-        "reports": OpinionReport.objects.count(),
-    }
+    return row_counts(Survey, Response, Answer, Respondent, SpentToken, OpinionReport)
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from danvan.core.models import Role
+from danvan.core.testing import statements_run
 from danvan.core.tests.factories import make_staff
 from danvan.surveys import mixing, results, services, tally
 from danvan.surveys import recount as group_by
@@ -319,13 +320,7 @@ def test_a_response_commits_without_waiting_for_the_disk_and_leaves_the_setting(
         pytest.skip("a PostgreSQL setting")
     s = make_survey(kinds=[Kind.SINGLE, Kind.SHORT_TEXT])
     single, text = s.questions.order_by("position")
-    seen: list[str] = []
-
-    def spy(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        seen.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(spy):
+    with statements_run() as seen:
         submit_response(
             s, {single.pk: 1, text.pk: "Ý kiến ‘=1+1’"}, browser_token=secrets.token_urlsafe(24)
         )

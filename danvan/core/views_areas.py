@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import forms as f
@@ -21,6 +22,7 @@ from danvan.core.listing import StaffRequest, filter_tree, history_instead, pagi
 from danvan.core.models import Area, AreaKind, Organization, OrgKind, Period, Restructuring
 from danvan.core.scope import MANAGE_TREE, VIEW, can, get_scope, get_visible_or_404
 from danvan.core.text import vn_sort_key
+from danvan.core.views_common import form_page
 
 # --- Areas --------------------------------------------------------------------------
 
@@ -105,17 +107,14 @@ def hamlet_add(request: StaffRequest, pk: int) -> HttpResponse:
     commune = get_visible_or_404(
         Area.objects.filter(kind=AreaKind.COMMUNE), request.user, MANAGE_TREE, pk=pk
     )
-    form = f.HamletForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            hamlet = services.add_hamlet(commune, **form.cleaned_data)
-        except ValidationError as exc:
-            f.form_error(form, exc)
-        else:
-            messages.success(request, f"Đã thêm {hamlet.name} vào {commune.name}.")
-            return redirect(commune)
-    return render(
-        request, "staff/hamlet_form.html", {"nav": "areas", "area": commune, "form": form}
+    return form_page(
+        request,
+        f.HamletForm(request.POST or None),
+        lambda data: services.add_hamlet(commune, **data),
+        done=lambda hamlet: f"Đã thêm {hamlet.name} vào {commune.name}.",
+        then=commune,
+        template="staff/hamlet_form.html",
+        context={"nav": "areas", "area": commune},
     )
 
 
@@ -157,15 +156,15 @@ def _restructure_view(
         Area.objects.filter(valid_to__isnull=True), request.user, MANAGE_TREE, pk=pk
     )
     form = make_form(area, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            apply(area, form)
-        except ValidationError as exc:
-            f.form_error(form, exc)
-        else:
-            messages.success(request, "Đã ghi nhận việc sắp xếp đơn vị hành chính.")
-            return redirect("staff:area_detail", pk=area.pk)
-    return render(request, template, {"nav": "areas", "area": area, "form": form})
+    return form_page(
+        request,
+        form,
+        lambda _data: apply(area, form),
+        done="Đã ghi nhận việc sắp xếp đơn vị hành chính.",
+        then=reverse("staff:area_detail", kwargs={"pk": area.pk}),
+        template=template,
+        context={"nav": "areas", "area": area},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -300,12 +299,11 @@ def hamlet_edit(request: StaffRequest, pk: int) -> HttpResponse:
             "population": hamlet.population,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            hamlet = services.update_hamlet(hamlet, **form.cleaned_data)
-        except ValidationError as exc:
-            f.form_error(form, exc)
-        else:
-            messages.success(request, f"Đã cập nhật {hamlet.name}.")
-            return redirect(hamlet)
-    return render(request, "staff/hamlet_edit.html", {"nav": "areas", "area": hamlet, "form": form})
+    return form_page(
+        request,
+        form,
+        lambda data: services.update_hamlet(hamlet, **data),
+        done=lambda saved: f"Đã cập nhật {saved.name}.",
+        template="staff/hamlet_edit.html",
+        context={"nav": "areas", "area": hamlet},
+    )

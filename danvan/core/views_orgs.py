@@ -15,6 +15,7 @@ from danvan.core.listing import StaffRequest, filter_tree, history_instead, pagi
 from danvan.core.models import MemberCount, Organization, Period, RoleAssignment
 from danvan.core.scope import MANAGE, MANAGE_TREE, can, get_scope, get_visible_or_404
 from danvan.core.text import format_date
+from danvan.core.views_common import form_page
 
 # --- Organisations ---------------------------------------------------------------------
 
@@ -49,16 +50,14 @@ def org_add(request: StaffRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("area"):
         initial["area"] = request.GET["area"]
-    form = f.OrganizationForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.create_organization(**form.cleaned_data)
-        except ValidationError as exc:
-            f.form_error(form, exc)
-        else:
-            messages.success(request, f"Đã thêm {org.name}.")
-            return redirect(org)
-    return render(request, "staff/org_form.html", {"nav": "orgs", "form": form})
+    return form_page(
+        request,
+        f.OrganizationForm(request.POST or None, user=request.user, initial=initial),
+        lambda data: services.create_organization(**data),
+        done=lambda org: f"Đã thêm {org.name}.",
+        template="staff/org_form.html",
+        context={"nav": "orgs"},
+    )
 
 
 @require_safe
@@ -122,15 +121,14 @@ def org_edit(request: StaffRequest, pk: int) -> HttpResponse:
         user=request.user,
         initial={"name": org.name, "kind": org.kind, "parent": parent},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.update_organization(org, **form.cleaned_data)
-        except ValidationError as exc:
-            f.form_error(form, exc)
-        else:
-            messages.success(request, f"Đã cập nhật {org.name}.")
-            return redirect(org)
-    return render(request, "staff/org_edit.html", {"nav": "orgs", "org": org, "form": form})
+    return form_page(
+        request,
+        form,
+        lambda data: services.update_organization(org, **data),
+        done=lambda saved: f"Đã cập nhật {saved.name}.",
+        template="staff/org_edit.html",
+        context={"nav": "orgs", "org": org},
+    )
 
 
 @require_http_methods(["GET", "POST"])

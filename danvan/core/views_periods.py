@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -19,6 +17,7 @@ from danvan.core.listing import StaffRequest
 from danvan.core.models import Area, MemberCount, Period
 from danvan.core.scope import get_scope
 from danvan.core.text import format_date
+from danvan.core.views_common import form_page
 
 
 def may_open_periods(user: Any) -> bool:
@@ -58,17 +57,15 @@ def period_list(request: StaffRequest) -> HttpResponse:
 def period_add(request: StaffRequest) -> HttpResponse:
     if not may_open_periods(request.user):
         raise Http404
-    form = f.PeriodForm(request.POST or None, initial=services.suggest_next_period())
-    if request.method == "POST" and form.is_valid():
-        try:
-            period = services.open_period(**form.cleaned_data)
-        except ValidationError as exc:
-            f.form_error(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Đã mở kỳ báo cáo {period.name} ({format_date(period.start)} – "
-                f"{format_date(period.end)}).",
-            )
-            return redirect("staff:period_list")
-    return render(request, "staff/period_form.html", {"nav": "periods", "form": form})
+    return form_page(
+        request,
+        f.PeriodForm(request.POST or None, initial=services.suggest_next_period()),
+        lambda data: services.open_period(**data),
+        done=lambda period: (
+            f"Đã mở kỳ báo cáo {period.name} ({format_date(period.start)} – "
+            f"{format_date(period.end)})."
+        ),
+        then="staff:period_list",
+        template="staff/period_form.html",
+        context={"nav": "periods"},
+    )

@@ -21,13 +21,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db.models import Choices, Q
+from django.db.models import Choices
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from danvan.core.models import User
-from danvan.core.text import filter_by_title, fold, search_terms
+from danvan.core.text import filter_by_title, search_terms
 
 PAGE_SIZE = 25
 
@@ -101,18 +101,6 @@ def by_choice(qs: Any, field: str, value: str, choices: type[Choices]) -> Any:
     """`qs` narrowed to `field` = `value` when `value` is one of `choices`
     (a value asked by the query string); any other value filters nothing."""
     return qs.filter(**{field: value}) if value in choices.values else qs
-
-
-def search_folded(qs: Any, text: str, *fields: str) -> Any:
-    """`qs` narrowed to the rows where each word of `text`, folded
-    (`core.text.fold`: no diacritics, lower case), is within one of `fields`,
-    the folded columns searched (e.g. "title_folded")."""
-    for term in fold(text).split():
-        within = Q()
-        for field in fields:
-            within |= Q(**{f"{field}__contains": term})
-        qs = qs.filter(within)
-    return qs
 
 
 def filter_tree(qs: Any, form: Form) -> Any:

@@ -28,7 +28,7 @@ from danvan.core.columns import (
     staff_user_field,
 )
 from danvan.core.scope import ScopedQuerySetMixin
-from danvan.core.text import fold
+from danvan.core.text import search_folded
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -123,10 +123,7 @@ HAMLET_TYPES = UNIT_TYPES[AreaKind.HAMLET]
 class _FoldedNameQuerySet(MP_NodeQuerySet):
     def search(self, q: str) -> Any:
         """The nodes whose name holds every word of `q` (diacritics left out)."""
-        qs = self
-        for term in fold(q).split():
-            qs = qs.filter(name_folded__contains=term)
-        return qs
+        return search_folded(self, q, "name_folded")
 
 
 class _FoldedName(FoldedCopies):

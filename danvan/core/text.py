@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db.models import Q
+
 __all__ = [
     "VN_TZ",
     "clean_json",
@@ -296,6 +298,18 @@ def slug_vi(s: str, max_length: int | None = None) -> str:
             cut = cut.rsplit("-", 1)[0]
         slug = cut.strip("-")
     return slug
+
+
+def search_folded(qs: Any, text: str, *fields: str) -> Any:
+    """`qs` narrowed to the rows where each word of `text`, folded
+    (`core.text.fold`: no diacritics, lower case), is within one of `fields`,
+    the folded columns searched (e.g. "title_folded")."""
+    for term in fold(text).split():
+        within = Q()
+        for field in fields:
+            within |= Q(**{f"{field}__contains": term})
+        qs = qs.filter(within)
+    return qs
 
 
 def filter_by_title(items: Iterable[T], q: str) -> list[T]:

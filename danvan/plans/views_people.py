@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from danvan.core.listing import StaffRequest, by_choice, list_page, search_folded
+from danvan.core.listing import StaffRequest, by_choice, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import (
     MANAGE,
@@ -21,6 +21,7 @@ from danvan.core.scope import (
     get_visible_or_404,
     manager_only,
 )
+from danvan.core.text import search_folded
 from danvan.core.views_common import form_page, submit_form
 from danvan.plans import forms as f
 from danvan.plans import services

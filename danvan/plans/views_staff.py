@@ -30,7 +30,7 @@ from danvan.core import charts
 from danvan.core.cache import LocalCache
 from danvan.core.documents import CheckedDocument, check_document
 from danvan.core.indicators import FIGURES, INDICATORS, Figure, kept_figure
-from danvan.core.listing import StaffRequest, list_page, search_folded
+from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Area, Organization, Period, PeriodKind
 from danvan.core.scope import (
     AUDIT,
@@ -44,6 +44,7 @@ from danvan.core.scope import (
     history_map,
     manager_only,
 )
+from danvan.core.text import search_folded
 from danvan.core.views_common import form_page, stored_document, submit_form
 from danvan.plans import exports, services
 from danvan.plans import forms as f

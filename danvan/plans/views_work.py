@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from danvan.core.documents import check_document
 from danvan.core.forms import form_error
 from danvan.core.indicators import INDICATORS
-from danvan.core.listing import StaffRequest, by_choice, list_page, search_folded
+from danvan.core.listing import StaffRequest, by_choice, list_page
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.scope import (
     MANAGE,
@@ -29,6 +29,7 @@ from danvan.core.scope import (
     get_visible_or_404,
     manager_only,
 )
+from danvan.core.text import search_folded
 from danvan.core.views_common import (
     confirm_page,
     form_page,

@@ -22,7 +22,7 @@ from danvan.core import columns
 from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.photos import UPLOAD_FOLDER, PhotoBase, PhotoStatus  # noqa: F401 (re-exported)
 from danvan.core.scope import ScopedQuerySetMixin
-from danvan.core.text import fold
+from danvan.core.text import search_folded
 
 
 class Kind(models.TextChoices):
@@ -65,10 +65,7 @@ class PracticeQuerySet(ScopedQuerySetMixin, models.QuerySet["Practice"]):
 
     def search(self, q: str) -> PracticeQuerySet:
         """Every word of `q` in the title, ignoring diacritics and case."""
-        qs = self
-        for term in fold(q).split():
-            qs = qs.filter(title_folded__contains=term)
-        return qs
+        return search_folded(self, q, "title_folded")
 
 
 class Practice(columns.FoldedCopies, models.Model):

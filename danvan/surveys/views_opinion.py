@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from danvan.core import excel
 from danvan.core.listing import paginate
 from danvan.core.models import Area, Period
-from danvan.core.text import fold
+from danvan.core.text import search_folded
 from danvan.surveys import exports, opinion
 from danvan.surveys.forms_opinion import (
     TOPIC_LIST_ID,
@@ -85,8 +85,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(field=data["linh_vuc"])
         if data["trang_thai"]:
             qs = qs.filter(status=data["trang_thai"])
-        for term in fold(data["tim"] or "").split():
-            qs = qs.filter(topic_folded__contains=term)
+        qs = search_folded(qs, data["tim"] or "", "topic_folded")
     page, querystring = paginate(request, qs.order_by("-created_at", "-pk"))
     return render(
         request,

@@ -14,18 +14,30 @@ names. Anything else (an .exe renamed .pdf, an old .doc, a zip of photos) is
 refused with a Vietnamese message. The file is stored as
 sent and only ever served to staff as a download (Content-Disposition:
 attachment), so nothing in it runs in a browser.
+
+A checked document is kept in `default_storage` under a random name
+(`store`, or `storing` for a write that must take its files back when it
+fails), in a row built on `StoredFile`; `remove_stored_with(Model)` deletes
+the file once the deletion of its row is committed.
 """
 
 from __future__ import annotations
 
 import io
+import secrets
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 
 from danvan.core.uploads import check_archive
 
@@ -117,3 +129,70 @@ def _office_kind(archive: zipfile.ZipFile) -> str | None:
     if "xl/workbook.xml" in names:
         return "xlsx"
     return None
+
+
+# --- Keeping a checked document ---------------------------------------------------------
+
+
+def store(folder: str, checked: CheckedDocument) -> str:
+    """Keep a checked document in `default_storage` under a random name in
+    `folder`; its name there."""
+    token = secrets.token_urlsafe(18)
+    return default_storage.save(f"{folder}/{token}.{checked.extension}", ContentFile(checked.data))
+
+
+@contextmanager
+def storing(folder: str) -> Iterator[Callable[[CheckedDocument], str]]:
+    """For a write that keeps checked documents in its rows: gives `store`
+    for `folder`; if the block fails (refused, rolled back), every document
+    stored in it leaves the storage again::
+
+        with documents.storing(FOLDER) as store, transaction.atomic():
+            Attached.objects.create(stored=store(checked), ...)
+    """
+    saved: list[str] = []
+
+    def store_one(checked: CheckedDocument) -> str:
+        name = store(folder, checked)
+        saved.append(name)
+        return name
+
+    try:
+        yield store_one
+    except BaseException:
+        for name in saved:  # the rows were not written: their files go
+            default_storage.delete(name)
+        raise
+
+
+class StoredFile(models.Model):
+    """Abstract base of a row that keeps one checked document: the name it
+    was sent under, its name in the storage (`store`), its kind ("pdf",
+    "docx", "xlsx") and size, and when it came."""
+
+    file_name = models.CharField("tên tệp", max_length=200)
+    stored = models.CharField(max_length=200, editable=False)
+    extension = models.CharField(max_length=10, editable=False)
+    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
+    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self.file_name)
+
+
+def _stored_file_gone(sender: Any, instance: Any, **kwargs: Any) -> None:
+    stored = instance.stored
+    if stored:
+        transaction.on_commit(lambda: default_storage.delete(stored))
+
+
+def remove_stored_with(*senders: type[models.Model]) -> None:
+    """Delete a row's stored document (its `stored`, when it has one) once
+    the deletion of the row is committed."""
+    for sender in senders:
+        post_delete.connect(
+            _stored_file_gone, sender=sender, dispatch_uid=f"stored-file-{sender._meta.label}"
+        )

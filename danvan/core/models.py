@@ -27,7 +27,7 @@ from danvan.core.columns import (
     organization_field,
     staff_user_field,
 )
-from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core.scope import OrganizationScopedQuerySet, ScopedQuerySetMixin
 from danvan.core.text import search_folded
 
 if TYPE_CHECKING:
@@ -369,9 +369,8 @@ class Period(models.Model):
         return self.name
 
 
-class MemberCountQuerySet(ScopedQuerySetMixin, models.QuerySet["MemberCount"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class MemberCountQuerySet(OrganizationScopedQuerySet["MemberCount"]):
+    """In scope by the body counted."""
 
 
 class MemberCount(OrganizationAudited, models.Model):

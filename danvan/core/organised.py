@@ -24,8 +24,8 @@ from typing import Any, ClassVar, TypeVar
 from django.db import models
 from django.utils import timezone
 
-from danvan.core.models import staff_user_field
-from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core import columns
+from danvan.core.scope import OrganizationScopedQuerySet
 
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -33,11 +33,8 @@ PUBLISHED = "published"
 _M = TypeVar("_M", bound=models.Model)
 
 
-class OrganisedQuerySet(ScopedQuerySetMixin, models.QuerySet[_M]):
+class OrganisedQuerySet(OrganizationScopedQuerySet[_M]):
     """Scoped by the organising body and its area; `open_now()` by the window."""
-
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
 
     def published(self) -> Any:
         return self.filter(status=PUBLISHED)
@@ -48,15 +45,16 @@ class OrganisedQuerySet(ScopedQuerySetMixin, models.QuerySet[_M]):
         return self.published().filter(**{f"{opens}__lte": now, f"{closes}__gt": now})
 
 
-class OrganisedActivity(models.Model):
-    """Abstract base: who created it and when, its audit data, whether it is open."""
+class OrganisedActivity(columns.OrganizationAudited, models.Model):
+    """Abstract base: who created it and when, its audit data (filed under the
+    organising body), whether it is open."""
 
     window: ClassVar[tuple[str, str]]
     """The names of the opening and closing datetime fields."""
     db_owned_field: ClassVar[str] = ""
     """A column written only by the database (its triggers): never saved back."""
 
-    created_by = staff_user_field("người tạo", related_name=None)
+    created_by = columns.staff_user_field("người tạo", related_name=None)
     created_at = models.DateTimeField("thời điểm tạo", auto_now_add=True)
 
     class Meta:
@@ -80,11 +78,6 @@ class OrganisedActivity(models.Model):
                 if not f.primary_key and f.name != self.db_owned_field
             ]
         super().save(*args, **kwargs)
-
-    def get_additional_data(self) -> dict[str, str]:
-        """Filed with each audit entry, so the audit page can be scoped."""
-        org = self.organization  # type: ignore[attr-defined]
-        return {"area_path": org.area.path, "org_path": org.path}
 
     @property
     def is_open(self) -> bool:

@@ -286,6 +286,14 @@ class ScopedQuerySetMixin:
 M = TypeVar("M", bound=Model)
 
 
+class OrganizationScopedQuerySet(ScopedQuerySetMixin, QuerySet[M]):
+    """The records of a body (their `organization`): in scope where the user
+    holds a role on the body, or on its unit."""
+
+    scope_area_path = "organization__area__path"
+    scope_org_path = "organization__path"
+
+
 def get_visible_or_404(
     qs: QuerySet[M] | Manager[M], user: AnyUser, verb: str = VIEW, **lookup: Any
 ) -> M:

@@ -20,12 +20,11 @@ from django.utils import timezone
 
 from danvan.core import columns
 from danvan.core.models import Period
-from danvan.core.scope import ScopedQuerySetMixin, get_scope
+from danvan.core.scope import OrganizationScopedQuerySet, get_scope
 
 
-class ProgrammeQuerySet(ScopedQuerySetMixin, models.QuerySet["Programme"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class ProgrammeQuerySet(OrganizationScopedQuerySet["Programme"]):
+    """In scope by the body that issued the programme."""
 
 
 class Programme(models.Model):

@@ -3,7 +3,6 @@ refusing with a Vietnamese `ValidationError` and then changing nothing."""
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,14 +11,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django.utils import timezone
 
+from danvan.core import documents
 from danvan.core.bulk import insert_rows
 from danvan.core.documents import CheckedDocument
 from danvan.core.indicators import FIGURES
@@ -52,11 +49,7 @@ REPORT_FOLDER = "plans/reports"
 COORDINATION_FOLDER = "plans/coordination"
 MAX_REPORT_FILES = 5
 
-
-def _store(folder: str, checked: CheckedDocument) -> str:
-    """Keep a checked document in the storage under a random name; its name there."""
-    token = secrets.token_urlsafe(18)
-    return default_storage.save(f"{folder}/{token}.{checked.extension}", ContentFile(checked.data))
+documents.remove_stored_with(MaterialFile, ReportFile, CoordinationPlan)
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
@@ -152,31 +145,7 @@ def submit_report(
         raise ValidationError(
             f"Mỗi báo cáo đính kèm tối đa {MAX_REPORT_FILES} tệp.", code="too_many_files"
         )
-    saved: list[str] = []
-    try:
-        return _submit_report(
-            task, organization, due_on, by=by, progress=progress, text=text,
-            figures=figures, files=files, saved=saved,
-        )  # fmt: skip
-    except BaseException:
-        for name in saved:  # the row was not written: its files go
-            default_storage.delete(name)
-        raise
-
-
-def _submit_report(
-    task: Task,
-    organization: Organization,
-    due_on: date,
-    *,
-    by: Any,
-    progress: int,
-    text: str,
-    figures: str,
-    files: list[tuple[CheckedDocument, str]],
-    saved: list[str],
-) -> Report:
-    with transaction.atomic():
+    with documents.storing(REPORT_FOLDER) as store, transaction.atomic():
         locked = Task.objects.select_for_update().select_related("plan").get(pk=task.pk)
         if locked.status == TaskStatus.CANCELLED:
             raise ValidationError("Nhiệm vụ này không còn thực hiện.", code="cancelled")
@@ -206,12 +175,10 @@ def _submit_report(
                 code="reported",
             ) from None
         for checked, file_name in files:
-            name = _store(REPORT_FOLDER, checked)
-            saved.append(name)
             ReportFile.objects.create(
                 report=report,
                 file_name=file_name[:200],
-                stored=name,
+                stored=store(checked),
                 extension=checked.extension,
                 size=len(checked.data),
             )
@@ -242,8 +209,8 @@ def save_coordination_plan(
         raise ValidationError("Kế hoạch đã ban hành cần có số hiệu và ngày ban hành.")
     if issued_on and issued_on > timezone.localdate():
         raise ValidationError("Ngày ban hành không được sau hôm nay.", code="future")
-    name = _store(COORDINATION_FOLDER, document[0]) if document else ""
-    try:
+    with documents.storing(COORDINATION_FOLDER) as store:
+        name = store(document[0]) if document else ""
         with transaction.atomic():
             row, _created = CoordinationPlan.objects.select_for_update().get_or_create(
                 organization=organization, plan=plan
@@ -260,10 +227,6 @@ def save_coordination_plan(
             row.save()
             if old and old != row.stored:
                 transaction.on_commit(lambda: default_storage.delete(old))
-    except BaseException:
-        if name:
-            default_storage.delete(name)
-        raise
     return row
 
 
@@ -710,30 +673,20 @@ def add_material_file(
 ) -> MaterialFile:
     """Keep a checked document as the material's version in `language` (one a
     language); the file goes if the row cannot be written."""
-    name = ""
-    try:
-        with transaction.atomic():
-            locked = Material.objects.select_for_update().get(pk=material.pk)
-            if locked.files.filter(language=language).exists():
-                raise ValidationError(
-                    "Tài liệu đã có bản bằng ngôn ngữ này; hãy xóa bản cũ trước.", code="language"
-                )
-            token = secrets.token_urlsafe(18)
-            name = default_storage.save(
-                f"{MATERIAL_FOLDER}/{token}.{checked.extension}", ContentFile(checked.data)
+    with documents.storing(MATERIAL_FOLDER) as store, transaction.atomic():
+        locked = Material.objects.select_for_update().get(pk=material.pk)
+        if locked.files.filter(language=language).exists():
+            raise ValidationError(
+                "Tài liệu đã có bản bằng ngôn ngữ này; hãy xóa bản cũ trước.", code="language"
             )
-            return MaterialFile.objects.create(
-                material=locked,
-                language=language,
-                file_name=file_name[:200],
-                stored=name,
-                extension=checked.extension,
-                size=len(checked.data),
-            )
-    except BaseException:
-        if name:
-            default_storage.delete(name)
-        raise
+        return MaterialFile.objects.create(
+            material=locked,
+            language=language,
+            file_name=file_name[:200],
+            stored=store(checked),
+            extension=checked.extension,
+            size=len(checked.data),
+        )
 
 
 def send_material(material: Material, areas: Iterable[Area], sent_on: date) -> int:
@@ -751,22 +704,3 @@ def send_material(material: Material, areas: Iterable[Area], sent_on: date) -> i
             ignore_conflicts=True,
         )
         return material.dispatches.count() - before
-
-
-@receiver(post_delete, sender=MaterialFile)
-def _material_file_gone(sender: Any, instance: MaterialFile, **kwargs: Any) -> None:
-    stored = instance.stored
-    transaction.on_commit(lambda: default_storage.delete(stored))
-
-
-@receiver(post_delete, sender=ReportFile)
-def _report_file_gone(sender: Any, instance: ReportFile, **kwargs: Any) -> None:
-    stored = instance.stored
-    transaction.on_commit(lambda: default_storage.delete(stored))
-
-
-@receiver(post_delete, sender=CoordinationPlan)
-def _coordination_file_gone(sender: Any, instance: CoordinationPlan, **kwargs: Any) -> None:
-    stored = instance.stored
-    if stored:
-        transaction.on_commit(lambda: default_storage.delete(stored))

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core import columns
+from danvan.core.documents import StoredFile
 from danvan.core.organised import OrganisedActivity, OrganisedQuerySet, PartOfActivity
 from danvan.core.photos import UPLOAD_FOLDER, PhotoBase, PhotoStatus  # noqa: F401 (re-exported)
 from danvan.core.scope import ScopedQuerySetMixin
@@ -337,7 +338,7 @@ class Photo(PhotoBase):
 DOCUMENT_FOLDER = "practices/documents"
 
 
-class Document(PartOfActivity, models.Model):
+class Document(PartOfActivity, StoredFile):
     """A document of a practice (a decision, a report), for staff only."""
 
     activity = "practice"
@@ -346,12 +347,7 @@ class Document(PartOfActivity, models.Model):
         Practice, on_delete=models.CASCADE, related_name="documents", verbose_name="mô hình"
     )
     title = models.CharField("tên tài liệu", max_length=200)
-    file_name = models.CharField("tên tệp", max_length=200)
-    stored = models.CharField(max_length=200, editable=False)
-    extension = models.CharField(max_length=10, editable=False)
-    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
     uploaded_by = columns.staff_user_field("người gửi", blank=False)
-    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
 
     class Meta:
         verbose_name = "tài liệu"

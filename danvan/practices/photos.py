@@ -4,24 +4,20 @@ documents of practices."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
 from django_tasks import task
 
-from danvan.core import images
+from danvan.core import documents, images
 from danvan.core import photos as core_photos
 from danvan.core.documents import CheckedDocument
 from danvan.practices.models import DOCUMENT_FOLDER, Document, GoodDeed, Photo, Practice
 
 core_photos.remove_files_with(Photo)
+documents.remove_stored_with(Document)
 
 MAX_DEED_PHOTOS = 5
 MAX_PRACTICE_PHOTOS = 20
@@ -61,32 +57,16 @@ def add_document(
     practice: Practice, checked: CheckedDocument, *, title: str, file_name: str, user: Any
 ) -> Document:
     """Keep a checked document of a practice (all or none)."""
-    name = ""
-    try:
-        with transaction.atomic():
-            Practice.objects.select_for_update().filter(pk=practice.pk).first()
-            if practice.documents.count() >= MAX_DOCUMENTS:
-                raise ValidationError(f"Tối đa {MAX_DOCUMENTS} tài liệu.", code="too_many")
-            token = secrets.token_urlsafe(18)
-            name = default_storage.save(
-                f"{DOCUMENT_FOLDER}/{token}.{checked.extension}", ContentFile(checked.data)
-            )
-            return Document.objects.create(
-                practice=practice,
-                title=title.strip()[:200] or file_name[:200],
-                file_name=file_name[:200],
-                stored=name,
-                extension=checked.extension,
-                size=len(checked.data),
-                uploaded_by=user,
-            )
-    except BaseException:
-        if name:
-            default_storage.delete(name)
-        raise
-
-
-@receiver(post_delete, sender=Document)
-def _document_file_gone(sender: Any, instance: Document, **kwargs: Any) -> None:
-    stored = instance.stored
-    transaction.on_commit(lambda: default_storage.delete(stored))
+    with documents.storing(DOCUMENT_FOLDER) as store, transaction.atomic():
+        Practice.objects.select_for_update().filter(pk=practice.pk).first()
+        if practice.documents.count() >= MAX_DOCUMENTS:
+            raise ValidationError(f"Tối đa {MAX_DOCUMENTS} tài liệu.", code="too_many")
+        return Document.objects.create(
+            practice=practice,
+            title=title.strip()[:200] or file_name[:200],
+            file_name=file_name[:200],
+            stored=store(checked),
+            extension=checked.extension,
+            size=len(checked.data),
+            uploaded_by=user,
+        )

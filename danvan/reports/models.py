@@ -19,12 +19,11 @@ from django.utils import timezone
 
 from danvan.core import columns
 from danvan.core.models import Area, Job, Period, PeriodKind
-from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core.scope import OrganizationScopedQuerySet
 
 
-class ReviewReportQuerySet(ScopedQuerySetMixin, models.QuerySet["ReviewReport"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class ReviewReportQuerySet(OrganizationScopedQuerySet["ReviewReport"]):
+    """In scope by the issuing body."""
 
 
 class ReviewReport(columns.OrganizationAudited, models.Model):

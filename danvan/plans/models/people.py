@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from danvan.core import columns
-from danvan.core.scope import ScopedQuerySetMixin
+from danvan.core.scope import OrganizationScopedQuerySet, ScopedQuerySetMixin
 
 # --- The communicator network ----------------------------------------------------------------
 
@@ -102,9 +102,8 @@ class OfficialClass(models.TextChoices):
     )
 
 
-class OfficialQuerySet(ScopedQuerySetMixin, models.QuerySet["Official"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class OfficialQuerySet(OrganizationScopedQuerySet["Official"]):
+    """In scope by the body the official works for."""
 
 
 class Official(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
@@ -130,9 +129,8 @@ class Official(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
         return self.full_name
 
 
-class CourseQuerySet(ScopedQuerySetMixin, models.QuerySet["Course"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class CourseQuerySet(OrganizationScopedQuerySet["Course"]):
+    """In scope by the body that runs the course."""
 
 
 class Course(columns.OrganizationAudited, models.Model):

@@ -22,8 +22,9 @@ from django.urls import reverse
 
 from danvan.core import columns
 from danvan.core.cache import LocalCache, Version
+from danvan.core.documents import StoredFile
 from danvan.core.models import Area, OrgKind
-from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
+from danvan.core.scope import VIEW, OrganizationScopedQuerySet, _prefix_q, get_scope
 
 FRONT_AND_UNIONS = (
     OrgKind.FRONT,
@@ -284,30 +285,21 @@ class Report(columns.OrganizationAudited, models.Model):
         return f"{self.organization}: {self.task} ({self.due_on:%d/%m/%Y})"
 
 
-class ReportFile(models.Model):
+class ReportFile(StoredFile):
     """A document attached to a progress report (PDF, Word, Excel, checked by
     content in `danvan.core.documents`), kept in `default_storage` under a
     random name; gone from the storage when the row goes."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
-    file_name = models.CharField("tên tệp", max_length=200)
-    stored = models.CharField(max_length=200, editable=False)
-    extension = models.CharField(max_length=10, editable=False)
-    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
-    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
 
     class Meta:
         verbose_name = "tệp đính kèm báo cáo"
         verbose_name_plural = "tệp đính kèm báo cáo"
         ordering = ["pk"]
 
-    def __str__(self) -> str:
-        return self.file_name
 
-
-class CoordinationQuerySet(ScopedQuerySetMixin, models.QuerySet["CoordinationPlan"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class CoordinationQuerySet(OrganizationScopedQuerySet["CoordinationPlan"]):
+    """In scope by the body whose coordination plan it is."""
 
 
 class CoordinationStatus(models.TextChoices):

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from danvan.core import columns
+from danvan.core.documents import StoredFile
 from danvan.core.models import OrgKind
-from danvan.core.scope import VIEW, ScopedQuerySetMixin, _prefix_q, get_scope
+from danvan.core.scope import VIEW, OrganizationScopedQuerySet, _prefix_q, get_scope
 from danvan.plans.models.plans import Plan, _reach
 
 # --- Briefings (tuyên truyền, học tập, quán triệt) ------------------------------------------
@@ -42,9 +43,8 @@ ATTENDING = (
 """The bodies whose members attend briefings: the Front, the unions and their branches."""
 
 
-class BriefingQuerySet(ScopedQuerySetMixin, models.QuerySet["Briefing"]):
-    scope_area_path = "organization__area__path"
-    scope_org_path = "organization__path"
+class BriefingQuerySet(OrganizationScopedQuerySet["Briefing"]):
+    """In scope by the body that held the briefing."""
 
 
 class Briefing(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
@@ -213,16 +213,11 @@ class Material(columns.OrganizationAudited, columns.FoldedCopies, models.Model):
         return reverse("plans_staff:material_detail", args=[self.pk])
 
 
-class MaterialFile(models.Model):
+class MaterialFile(StoredFile):
     """One language version of a material: a checked PDF, Word or Excel file."""
 
     material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="files")
     language = models.CharField("ngôn ngữ", max_length=5, choices=Language.choices)
-    file_name = models.CharField("tên tệp", max_length=200)
-    stored = models.CharField(max_length=200, editable=False)
-    extension = models.CharField(max_length=10, editable=False)
-    size = models.PositiveIntegerField("dung lượng (byte)", default=0)
-    uploaded_at = models.DateTimeField("thời điểm gửi", auto_now_add=True)
 
     class Meta:
         verbose_name = "bản tài liệu"

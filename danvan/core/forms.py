@@ -24,9 +24,10 @@ from danvan.core.models import (
     User,
 )
 from danvan.core.organised_forms import form_field
+from danvan.core.places import place_choices
 from danvan.core.restructuring import NewUnit, check_not_future
 from danvan.core.scope import GRANT, GRANTABLE_ROLES, MANAGE, MANAGE_TREE, get_scope
-from danvan.core.validators import validate_phone
+from danvan.core.validators import normalize_phone, validate_phone
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -34,6 +35,56 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def not_in_future(value: date) -> None:
     """A restructuring or a closing is recorded once it has taken effect."""
     check_not_future(value)
+
+
+def typed_phone(value: str, *, optional: bool = False) -> str:
+    """A phone number typed in a form, as stored (normalize_phone), refused with
+    the forms' short message; "" when `optional` and left empty."""
+    value = value.strip()
+    if optional and not value:
+        return ""
+    try:
+        return normalize_phone(value)
+    except ValidationError:
+        raise ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+
+
+class PlaceField(forms.TypedChoiceField):
+    """The commune or hamlet a citizen picks on a public form (an area's id); the
+    form offers its places with `offer(areas)`."""
+
+    def __init__(self, *, label: str) -> None:
+        message = "Hãy chọn xã, ấp."
+        super().__init__(
+            label=label, coerce=int, error_messages={"required": message, "invalid_choice": message}
+        )
+
+    def offer(self, areas: Any) -> None:
+        self.choices = [("", "— Chọn xã, ấp —"), *place_choices(areas)]
+
+
+def managed_bodies(user: Any) -> Any:
+    """The bodies in force the user may act for, with their units, in tree order."""
+    return (
+        Organization.objects.visible_to(user, MANAGE)
+        .current()
+        .select_related("area")
+        .order_by("path")
+    )
+
+
+def body_field(label: str) -> OrganizationChoiceField:
+    """The `organization` field of a BodyForm: the body a record is made for."""
+    return OrganizationChoiceField(label=label, queryset=Organization.objects.none())
+
+
+class BodyForm(forms.ModelForm):
+    """A record made in the name of a body: its `organization` (a body_field the
+    subclass declares with its own label) offers the bodies the user may act for."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class LoginForm(AuthenticationForm):

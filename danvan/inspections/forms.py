@@ -7,16 +7,13 @@ from typing import Any
 from django import forms
 
 from danvan.core.fields import OrganizationChoiceField
-from danvan.core.forms import DATE_WIDGET, not_in_future
+from danvan.core.forms import DATE_WIDGET, BodyForm, body_field, not_in_future
 from danvan.core.models import Organization, Period
-from danvan.core.scope import MANAGE
 from danvan.inspections.models import Inspection, Programme
 
 
-class ProgrammeForm(forms.ModelForm):
-    organization = OrganizationChoiceField(
-        label="Cơ quan ban hành", queryset=Organization.objects.none()
-    )
+class ProgrammeForm(BodyForm):
+    organization = body_field("Cơ quan ban hành")
 
     class Meta:
         model = Programme
@@ -24,14 +21,7 @@ class ProgrammeForm(forms.ModelForm):
         widgets = {"issued_on": DATE_WIDGET}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field: Any = self.fields["organization"]
-        field.queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        super().__init__(*args, user=user, **kwargs)
         period: Any = self.fields["period"]
         period.queryset = Period.objects.latest_first()
 

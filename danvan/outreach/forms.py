@@ -7,27 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from danvan.core.antispam import GuardedForm
 from danvan.core.fields import AreaChoiceField, OrganizationChoiceField, datetime_field
-from danvan.core.forms import DATE_WIDGET
+from danvan.core.forms import DATE_WIDGET, PlaceField, managed_bodies, typed_phone
 from danvan.core.models import Area, Organization
-from danvan.core.places import place_choices
 from danvan.core.scope import MANAGE, VIEW, get_scope
-from danvan.core.validators import normalize_phone
 from danvan.outreach.models import Dialogue, Field, PetitionStatus, Source
-
-
-def _phone(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        return normalize_phone(value)
-    except ValidationError:
-        raise ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
-
 
 # --- Dialogues ------------------------------------------------------------------------
 
@@ -81,9 +68,8 @@ class DialogueForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bodies = Organization.objects.visible_to(user, MANAGE).current().select_related("area")
         field: Any = self.fields["organizer"]
-        field.queryset = bodies.order_by("path")
+        field.queryset = managed_bodies(user)
         field = self.fields["area"]
         field.queryset = dialogue_areas(user)
         field = self.fields["cohosts"]  # the bodies in force of those units
@@ -135,6 +121,15 @@ class OutcomeForm(forms.Form):
 # --- Petitions ------------------------------------------------------------------------
 
 
+def field_choice() -> forms.ChoiceField:
+    """The field (lĩnh vực) of a petition, to be chosen."""
+    return forms.ChoiceField(
+        label="Lĩnh vực",
+        choices=[("", "— Chọn lĩnh vực —"), *Field.choices],
+        error_messages={"required": "Hãy chọn lĩnh vực."},
+    )
+
+
 class PetitionForm(forms.Form):
     """A petition recorded by staff (a dialogue, a communicator, a survey's
     written answer, an opinion report, the reception desk)."""
@@ -145,7 +140,7 @@ class PetitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Hãy ghi nội dung kiến nghị."},
     )
-    field = forms.ChoiceField(label="Lĩnh vực", choices=[("", "— Chọn lĩnh vực —"), *Field.choices])
+    field = field_choice()
     area = AreaChoiceField(
         label="Địa bàn",
         queryset=Area.objects.none(),
@@ -174,7 +169,6 @@ class PetitionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].error_messages["required"] = "Hãy chọn lĩnh vực."
         area: Any = self.fields["area"]
         area.queryset = petition_areas(user)
         dialogue: Any = self.fields["dialogue"]
@@ -183,7 +177,7 @@ class PetitionForm(forms.Form):
         )
 
     def clean_raiser_phone(self) -> str:
-        return _phone(self.cleaned_data["raiser_phone"])
+        return typed_phone(self.cleaned_data["raiser_phone"], optional=True)
 
 
 class PublicPetitionForm(GuardedForm):
@@ -196,12 +190,8 @@ class PublicPetitionForm(GuardedForm):
         help_text="Việc gì, ở đâu, từ khi nào, bạn đề nghị giải quyết thế nào.",
         error_messages={"required": "Hãy ghi nội dung kiến nghị."},
     )
-    field = forms.ChoiceField(label="Lĩnh vực", choices=[("", "— Chọn lĩnh vực —"), *Field.choices])
-    place = forms.TypedChoiceField(
-        label="Nơi xảy ra (xã, ấp)",
-        coerce=int,
-        error_messages={"required": "Hãy chọn xã, ấp.", "invalid_choice": "Hãy chọn xã, ấp."},
-    )
+    field = field_choice()
+    place = PlaceField(label="Nơi xảy ra (xã, ấp)")
     raiser_name = forms.CharField(label="Họ tên (không bắt buộc)", max_length=200, required=False)
     raiser_phone = forms.CharField(
         label="Số điện thoại (không bắt buộc)",
@@ -218,12 +208,11 @@ class PublicPetitionForm(GuardedForm):
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].error_messages["required"] = "Hãy chọn lĩnh vực."
         place: Any = self.fields["place"]
-        place.choices = [("", "— Chọn xã, ấp —"), *place_choices(areas)]
+        place.offer(areas)
 
     def clean_raiser_phone(self) -> str:
-        return _phone(self.cleaned_data["raiser_phone"])
+        return typed_phone(self.cleaned_data["raiser_phone"], optional=True)
 
 
 class TrackForm(forms.Form):

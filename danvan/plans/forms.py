@@ -14,13 +14,20 @@ from django.utils import timezone
 from danvan.core.cache import LocalCache
 from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
 from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
-from danvan.core.forms import DATE_WIDGET, XlsxImportForm, xlsx_template_field
+from danvan.core.forms import (
+    DATE_WIDGET,
+    BodyForm,
+    XlsxImportForm,
+    body_field,
+    managed_bodies,
+    typed_phone,
+    xlsx_template_field,
+)
 from danvan.core.indicators import indicator_choices
 from danvan.core.lightforms import clone, light_copies
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
-from danvan.core.validators import normalize_phone
 from danvan.plans.models import (
     Briefing,
     Communicator,
@@ -38,20 +45,8 @@ from danvan.plans.models.plans import readable_plans, readers_key
 from danvan.plans.services import MAX_REPORT_FILES, Named
 
 
-def managed_bodies(user: Any) -> Any:
-    """The bodies in force the user may act for, with their units, in tree order."""
-    return (
-        Organization.objects.visible_to(user, MANAGE)
-        .current()
-        .select_related("area")
-        .order_by("path")
-    )
-
-
-class PlanForm(forms.ModelForm):
-    organization = OrganizationChoiceField(
-        label="Cơ quan ban hành", queryset=Organization.objects.none()
-    )
+class PlanForm(BodyForm):
+    organization = body_field("Cơ quan ban hành")
 
     class Meta:
         model = Plan
@@ -63,10 +58,6 @@ class PlanForm(forms.ModelForm):
             "ends_on": DATE_WIDGET,
             "title": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class TaskForm(forms.ModelForm):
@@ -457,13 +448,7 @@ class NamedRow(forms.Form):
         return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalize_phone(raw)
-        except forms.ValidationError:
-            raise forms.ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+        return typed_phone(self.cleaned_data["phone"], optional=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -534,41 +519,25 @@ class CommunicatorForm(forms.ModelForm):
             self.initial.setdefault("phone", self.instance.phone)
 
     def clean_phone(self) -> str:
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        try:
-            return normalize_phone(raw)
-        except forms.ValidationError:
-            raise forms.ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+        return typed_phone(self.cleaned_data["phone"], optional=True)
 
 
-class OfficialForm(forms.ModelForm):
-    organization = OrganizationChoiceField(label="Cơ quan", queryset=Organization.objects.none())
+class OfficialForm(BodyForm):
+    organization = body_field("Cơ quan")
 
     class Meta:
         model = Official
         fields = ["full_name", "position", "organization", "official_class", "left_on"]
         widgets = {"left_on": DATE_WIDGET}
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = managed_bodies(user)
 
-
-class CourseForm(forms.ModelForm):
-    organization = OrganizationChoiceField(
-        label="Đơn vị mở lớp", queryset=Organization.objects.none()
-    )
+class CourseForm(BodyForm):
+    organization = body_field("Đơn vị mở lớp")
 
     class Meta:
         model = Course
         fields = ["title", "organization", "starts_on", "ends_on", "place"]
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET}
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class CompletionForm(forms.Form):
@@ -621,10 +590,8 @@ class ReturnImportForm(XlsxImportForm):
         form_field(self, "period").queryset = Period.objects.latest_first()
 
 
-class MaterialForm(forms.ModelForm):
-    organization = OrganizationChoiceField(
-        label="Đơn vị biên soạn", queryset=Organization.objects.none()
-    )
+class MaterialForm(BodyForm):
+    organization = body_field("Đơn vị biên soạn")
     language = forms.ChoiceField(label="Ngôn ngữ của tệp", choices=Language.choices)
     file = forms.FileField(
         label="Tệp tài liệu", help_text="PDF, Word (.docx) hoặc Excel (.xlsx), đến 10 MB."
@@ -634,10 +601,6 @@ class MaterialForm(forms.ModelForm):
         model = Material
         fields = ["title", "topic", "audience", "organization", "valid_from", "valid_to"]
         widgets = {"valid_from": DATE_WIDGET, "valid_to": DATE_WIDGET}
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = managed_bodies(user)
 
 
 class MaterialFileForm(forms.Form):

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from danvan.core import images
 from danvan.core.antispam import GuardedForm
 from danvan.core.fields import FilesField
-from danvan.core.forms import DATE_WIDGET
-from danvan.core.places import place_choices
-from danvan.core.validators import normalize_phone
+from danvan.core.forms import DATE_WIDGET, PlaceField, typed_phone
+from danvan.core.organised_forms import form_field
 
 
 class DeedForm(forms.Form):
@@ -29,11 +27,7 @@ class DeedForm(forms.Form):
         widget=forms.RadioSelect,
         initial="0",
     )
-    place = forms.TypedChoiceField(
-        label="Nơi ở (xã, ấp)",
-        coerce=int,
-        error_messages={"required": "Hãy chọn xã, ấp.", "invalid_choice": "Hãy chọn xã, ấp."},
-    )
+    place = PlaceField(label="Nơi ở (xã, ấp)")
     deed = forms.CharField(
         label="Việc tốt",
         max_length=3000,
@@ -54,8 +48,7 @@ class DeedForm(forms.Form):
 
     def __init__(self, *args: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["place"]
-        field.choices = [("", "— Chọn xã, ấp —"), *place_choices(areas)]
+        form_field(self, "place").offer(areas)
 
 
 class PublicDeedForm(GuardedForm, DeedForm):
@@ -72,10 +65,7 @@ class PublicDeedForm(GuardedForm, DeedForm):
     )
 
     def clean_nominator_phone(self) -> str:
-        try:
-            return normalize_phone(self.cleaned_data["nominator_phone"])
-        except ValidationError:
-            raise ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+        return typed_phone(self.cleaned_data["nominator_phone"])
 
 
 class DeedMoveForm(forms.Form):

@@ -10,9 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from danvan.core.fields import OrganizationChoiceField, datetime_field
+from danvan.core.forms import typed_phone
 from danvan.core.models import Organization
 from danvan.core.organised_forms import OrganisedActivityForm, form_field, slug_field
-from danvan.core.validators import normalize_phone
 from danvan.practices.models import Campaign, GoodDeed, Practice
 from danvan.practices.votes import entry_candidates, phone_voter_key, voter_key
 
@@ -47,10 +47,7 @@ class VoterForm(forms.Form):
             )
 
     def clean_phone(self) -> str:
-        try:
-            return normalize_phone(self.cleaned_data["phone"])
-        except ValidationError:
-            raise ValidationError("Số điện thoại không đúng (ví dụ 0912 345 678).") from None
+        return typed_phone(self.cleaned_data["phone"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,11 +6,8 @@ from typing import Any
 
 from django import forms
 
-from danvan.core.fields import OrganizationChoiceField
-from danvan.core.forms import DATE_WIDGET
-from danvan.core.models import Organization, Period
-from danvan.core.organised_forms import form_field
-from danvan.core.scope import MANAGE
+from danvan.core.forms import DATE_WIDGET, BodyForm, body_field
+from danvan.core.models import Period
 from danvan.reports.models import NARRATIVE, Draft, ReviewReport
 
 HEADER_FIELDS = [
@@ -19,13 +16,11 @@ HEADER_FIELDS = [
 ]  # fmt: skip
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(BodyForm):
     """A new report: the issuing body and the period; the header fields may be
     left empty and are then filled from the body and the period."""
 
-    organization = OrganizationChoiceField(
-        label="Cơ quan ban hành", queryset=Organization.objects.none()
-    )
+    organization = body_field("Cơ quan ban hành")
     period = forms.ModelChoiceField(label="Kỳ báo cáo", queryset=Period.objects.latest_first())
 
     class Meta:
@@ -34,13 +29,7 @@ class ReportForm(forms.ModelForm):
         widgets = {"dated": DATE_WIDGET, "recipients": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = (
-            Organization.objects.visible_to(user, MANAGE)
-            .current()
-            .select_related("area")
-            .order_by("path")
-        )
+        super().__init__(*args, user=user, **kwargs)
         for name in ("party_committee", "issuer", "place", "subject", "symbol"):
             self.fields[name].required = False
             self.fields[name].help_text = (

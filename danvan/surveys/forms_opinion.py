@@ -21,6 +21,11 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class PeriodChoiceField(forms.ModelChoiceField):
+    """A reporting period, the latest first, shown by its name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Period.objects.latest_first(), **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name)
 
@@ -28,9 +33,7 @@ class PeriodChoiceField(forms.ModelChoiceField):
 class ReportForm(forms.ModelForm):
     """What a collaborator writes: where, when, what people say, how they feel."""
 
-    period = PeriodChoiceField(
-        label="Kỳ báo cáo", queryset=Period.objects.none(), empty_label="— Chọn kỳ —"
-    )
+    period = PeriodChoiceField(label="Kỳ báo cáo", empty_label="— Chọn kỳ —")
     area = UnitChoiceField(
         label="Địa bàn", queryset=Area.objects.none(), empty_label="— Chọn địa bàn —"
     )
@@ -54,8 +57,6 @@ class ReportForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        period: Any = self.fields["period"]
-        period.queryset = Period.objects.latest_first()
         area: Any = self.fields["area"]
         area.queryset = opinion.reporter_areas(user).order_by("path")
         self.fields["topic"].widget.attrs.update(
@@ -83,9 +84,7 @@ class ReportForm(forms.ModelForm):
 
 
 class ReportFilterForm(forms.Form):
-    ky = PeriodChoiceField(
-        label="Kỳ báo cáo", required=False, queryset=Period.objects.none(), empty_label="Mọi kỳ"
-    )
+    ky = PeriodChoiceField(label="Kỳ báo cáo", required=False, empty_label="Mọi kỳ")
     dia_ban = forms.TypedChoiceField(
         label="Địa bàn",
         coerce=int,
@@ -105,22 +104,16 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ky: Any = self.fields["ky"]
-        ky.queryset = Period.objects.latest_first()
         dia_ban: Any = self.fields["dia_ban"]
         dia_ban.choices = [("", "Mọi địa bàn"), *opinion.area_choices(opinion.scope_areas(user))]
 
 
 class HotIssuesForm(forms.Form):
-    ky = PeriodChoiceField(
-        label="Kỳ báo cáo", queryset=Period.objects.none(), empty_label=None, required=False
-    )
+    ky = PeriodChoiceField(label="Kỳ báo cáo", empty_label=None, required=False)
     dia_ban = forms.TypedChoiceField(label="Địa bàn", coerce=int, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        ky: Any = self.fields["ky"]
-        ky.queryset = Period.objects.latest_first()
         dia_ban: Any = self.fields["dia_ban"]
         dia_ban.choices = opinion.area_choices(opinion.scope_areas(user))
 

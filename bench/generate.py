@@ -28,11 +28,12 @@ import random
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -669,6 +670,15 @@ def _copy_attempts_pg(job: tuple[str, World, list[int], int, datetime, datetime,
 
 # --- Loading --------------------------------------------------------------------------
 
+Job = TypeVar("Job")
+
+
+def copy_in_parallel(copy: Callable[[Job], int], jobs: list[Job]) -> int:
+    """`copy(job)` for each of `jobs`, in a pool of two spawned processes (each
+    opens its own connection); the rows they wrote in all."""
+    with get_context("spawn").Pool(2) as pool:
+        return sum(pool.map(copy, jobs))
+
 
 def load_pg(world: World, participants: int, attempts: int, rng: random.Random, t: Timer) -> None:
     from django.db import connection
@@ -705,8 +715,7 @@ def load_pg(world: World, participants: int, attempts: int, rng: random.Random, 
             12,
         ),
     ]
-    with get_context("spawn").Pool(2) as pool:
-        written = sum(pool.map(_copy_attempts_pg, jobs))
+    written = copy_in_parallel(_copy_attempts_pg, jobs)
     t.mark(f"attempts: {written:,} rows (COPY, 2 processes)")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -31,7 +31,6 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -393,8 +392,7 @@ def generate(preset: str, *, seed: int = 2026) -> dict[str, Any]:
     from django.db import connection
 
     connection.close()
-    with get_context("spawn").Pool(2) as pool:
-        written = sum(pool.map(_copy_job, jobs))
+    written = gen.copy_in_parallel(_copy_job, jobs)
     t.mark(f"responses: {written:,} with their answers and spent tokens (COPY, 2 processes)")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

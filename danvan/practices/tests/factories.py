@@ -7,8 +7,8 @@ from typing import Any
 from danvan.core.models import Area, Organization, OrgKind
 from danvan.core.testing import public_form
 from danvan.core.tests.factories import make_org, picture_bytes, upload
-from danvan.practices import services
-from danvan.practices.models import Field, Kind, Level, Practice
+from danvan.practices import deeds, services
+from danvan.practices.models import Field, GoodDeed, Kind, Level, Practice
 
 
 def nomination_form(hamlet: Area, **changes: Any) -> dict[str, Any]:
@@ -25,6 +25,20 @@ def nomination_form(hamlet: Area, **changes: Any) -> dict[str, Any]:
         "consent": "on",
     }
     return public_form(fields, **changes)
+
+
+def make_deed(area: Area, **changes: Any) -> GoodDeed:
+    """Anh Út's good deed (he returned a wallet) in `area`, nominated by a
+    person; `changes` add or replace what `deeds.nominate` is given."""
+    fields: dict[str, Any] = {
+        "nominee_name": "Anh Út",
+        "collective": False,
+        "area": area,
+        "deed": "Trả lại ví.",
+        "nominator_name": "Người dân",
+        **changes,
+    }
+    return deeds.nominate(**fields)
 
 
 def make_practice(

@@ -38,7 +38,13 @@ from danvan.core.tests.factories import (
 )
 from danvan.practices import deeds, photos
 from danvan.practices.models import Document, GoodDeed, Photo, PhotoStatus, Practice
-from danvan.practices.tests.factories import make_photo, make_practice, move, nomination_form
+from danvan.practices.tests.factories import (
+    make_deed,
+    make_photo,
+    make_practice,
+    move,
+    nomination_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +103,14 @@ class Tags(HTMLParser):
             self.imgs.append(values)
         elif tag == "meta" and values.get("property"):
             self.meta[str(values["property"])] = values.get("content")
+
+
+def deed_with_photos(place: Place, count: int) -> GoodDeed:
+    """A good deed in the place's hamlet with `count` photos whose sizes are not made yet."""
+    deed = make_deed(place.hamlet)
+    for _ in range(count):
+        make_photo(deed, process=False)
+    return deed
 
 
 def stored(name: str) -> bytes:
@@ -263,10 +277,7 @@ def test_a_failure_while_keeping_the_photos_keeps_nothing(
 
     monkeypatch.setattr(manager, "create", failing)
     with pytest.raises(IntegrityError):
-        deeds.nominate(
-            nominee_name="Anh Út", collective=False, area=place.hamlet, deed="Trả lại ví.",
-            nominator_name="Người dân", photos=checked,
-        )  # fmt: skip
+        make_deed(place.hamlet, photos=checked)
     assert not GoodDeed.objects.exists() and not Photo.objects.exists()
     assert files_in(media_root) == []
 
@@ -319,10 +330,7 @@ def test_a_photo_is_deleted_after_confirmation_and_its_files_after_commit(
     practice = make_practice(place.commune)
     photo = make_photo(practice, caption="Ngày hội")
     waiting = make_photo(practice, process=False)
-    deed = deeds.nominate(
-        nominee_name="Anh Út", collective=False, area=place.hamlet, deed="Trả lại ví.",
-        nominator_name="Người dân",
-    )  # fmt: skip
+    deed = make_deed(place.hamlet)
     other = make_photo(deed)
     client.force_login(place.officer)
 
@@ -384,12 +392,7 @@ def test_a_deletion_rolled_back_keeps_the_files(
 
 
 def test_a_deed_takes_at_most_five_photos(client: Any, place: Place, media_root: Path) -> None:
-    deed = deeds.nominate(
-        nominee_name="Tổ tự quản ấp", collective=True, area=place.hamlet, deed="Sửa cầu.",
-        nominator_name="Cán bộ",
-    )  # fmt: skip
-    for _ in range(4):
-        make_photo(deed, process=False)
+    deed = deed_with_photos(place, 4)
     before = files_in(media_root)
     three = images.check_images([upload(f"{n}.jpg", picture_bytes(64, 48)) for n in "abc"])
     with pytest.raises(ValidationError) as caught:
@@ -637,12 +640,7 @@ def test_documents_are_added_downloaded_and_deleted(
 def test_two_staff_adding_the_fifth_photo_at_once(place: Place, media_root: Path) -> None:
     """A deed with 4 photos, two people adding one at the same moment: the
     owner's lock lets one through; the other is refused and leaves no file."""
-    deed = deeds.nominate(
-        nominee_name="Anh Út", collective=False, area=place.hamlet, deed="Trả lại ví.",
-        nominator_name="Người dân",
-    )  # fmt: skip
-    for _ in range(4):
-        make_photo(deed, process=False)
+    deed = deed_with_photos(place, 4)
     checked = images.check_image(upload("a.jpg", picture_bytes(64, 48)))
     gate = threading.Barrier(2)
     outcomes: list[Any] = []

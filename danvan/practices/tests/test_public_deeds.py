@@ -14,7 +14,7 @@ from django.utils import timezone
 from danvan.core.tests.factories import make_commune, make_hamlet, make_province
 from danvan.practices import deeds
 from danvan.practices.models import GoodDeed
-from danvan.practices.tests.factories import make_photo, nomination_form
+from danvan.practices.tests.factories import make_deed, make_photo, nomination_form
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +87,7 @@ def test_a_deed_page_has_its_share_preview_and_no_phone(
 
 
 def test_an_unpublished_deed_has_no_public_page(client: Any, places: dict[str, Any]) -> None:
-    deed = deeds.nominate(
-        nominee_name="Anh Út", collective=False, area=places["hoa_an"], deed="Trả lại ví.",
-        nominator_name="Người dân", nominator_phone="0912345678",
-    )  # fmt: skip
+    deed = make_deed(places["hoa_an"], nominator_phone="0912345678")
     make_photo(deed)
     assert client.get(reverse("practices:deed", args=[deed.pk])).status_code == 404
     deeds.move_deed(deed, "verify")

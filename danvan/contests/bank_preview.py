@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest
 
-from danvan.contests.bank_io import EXAMPLE_TEXTS, layout_problem, table_rows
+from danvan.contests.bank_io import BANK_HEADER, EXAMPLE_TEXTS, layout_problem, table_rows
 from danvan.contests.bank_layout import (
     CHOICES,
     HEADER_SEARCH,
@@ -26,19 +26,11 @@ from danvan.contests.bank_layout import (
     recognise,
     used_width,
 )
-from danvan.contests.models import LETTERS, Contest
+from danvan.contests.models import Contest
 from danvan.core.text import fold
 
 SESSION_KEY = "contests:bank-imports"
 SHOWN_ROWS = 5
-CANONICAL_HEADER = [
-    "Chủ đề",
-    "Câu hỏi",
-    "Loại",
-    *LETTERS,
-    "Đáp án đúng",
-    "Giải thích",
-]
 
 
 @dataclass
@@ -135,10 +127,10 @@ class Preview:
         rows = self.first_rows()
         keep = [
             i
-            for i, name in enumerate(CANONICAL_HEADER)
+            for i, name in enumerate(BANK_HEADER)
             if name in ("Câu hỏi", "Đáp án đúng") or any(row[i] for row in rows)
         ]
-        return [CANONICAL_HEADER[i] for i in keep], [[row[i] for i in keep] for row in rows]
+        return [BANK_HEADER[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
     def count(self) -> int:
         return len(self.body())

@@ -133,7 +133,7 @@ def write_then_back(
     return redirect(to, pk=pk)
 
 
-def staff_page(
+def contest_page(
     request: HttpRequest, template: str, contest: Contest, **context: Any
 ) -> HttpResponse:
     """A page of the contests workspace about `contest`."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -15,7 +14,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.contests import (
     bank_io,  # registers the "import_questions" job handler
@@ -31,6 +29,7 @@ from danvan.contests.models import (
     Question,
 )
 from danvan.contests.staff_pages import (
+    contest_page,
     editable,
     fetch_contest,
     managed_category,
@@ -39,7 +38,6 @@ from danvan.contests.staff_pages import (
     refuse,
     refuse_if_archived,
     shorten,
-    staff_page,
     warn_bank,
     write_then_back,
     xlsx_response,
@@ -55,12 +53,12 @@ from danvan.core.jobs import start_job
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.scope import MANAGE, get_scope
 from danvan.core.text import search_terms
+from danvan.core.views_common import staff_form_view, staff_page
 
 # --- Question bank --------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def question_list(request: StaffRequest, pk: int) -> HttpResponse:
     contest = fetch_contest(request, pk, MANAGE)
     form = f.QuestionFilterForm(request.GET or None, contest=contest)
@@ -85,7 +83,7 @@ def question_list(request: StaffRequest, pk: int) -> HttpResponse:
             for i, c in enumerate(sorted(q.choices.all(), key=lambda c: c.position))
             if c.correct and i < len(LETTERS)
         )
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/question_list.html",
         contest,
@@ -125,7 +123,7 @@ def _question_form_view(
                 url = reverse("contests_staff:question_add", args=[contest.pk])
                 return redirect(f"{url}?chu_de={saved.category_id}")
             return redirect("contests_staff:question_list", pk=contest.pk)
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/question_form.html",
         contest,
@@ -162,11 +160,10 @@ def question_toggle(request: StaffRequest, question: Question) -> HttpResponse:
             contest.pk,
             warn=contest,
         )
-    return staff_page(request, "contests/staff/question_toggle.html", contest, question=question)
+    return contest_page(request, "contests/staff/question_toggle.html", contest, question=question)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def category_list(request: StaffRequest, pk: int) -> HttpResponse:
     contest = fetch_contest(request, pk, MANAGE)
     form = f.CategoryForm(request.POST or None, contest=contest)
@@ -185,7 +182,7 @@ def category_list(request: StaffRequest, pk: int) -> HttpResponse:
         active_count=Count("questions", filter=Q(questions__active=True)),
         total_count=Count("questions"),
     ).order_by("name")
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/category_list.html",
         contest,
@@ -209,7 +206,7 @@ def category_rename(request: StaffRequest, category: Category) -> HttpResponse:
             "contests_staff:category_list",
             contest.pk,
         )
-    return staff_page(
+    return contest_page(
         request, "contests/staff/category_form.html", contest, category=category, form=form
     )
 
@@ -233,7 +230,7 @@ def question_import(request: StaffRequest, contest: Contest) -> HttpResponse:
             preview.default_category = form.cleaned_data["default_category"]
             waiting = bank_preview.keep(request, contest, upload.name, data)
             return _preview_page(request, contest, waiting, preview)
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/question_import.html",
         contest,
@@ -271,7 +268,7 @@ def _import_preview(request: StaffRequest, contest: Contest) -> HttpResponse:
 def _preview_page(
     request: StaffRequest, contest: Contest, waiting: Any, preview: Any
 ) -> HttpResponse:
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/question_import_preview.html",
         contest,
@@ -282,8 +279,7 @@ def _preview_page(
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def question_export(request: StaffRequest, pk: int) -> HttpResponse:
     contest = fetch_contest(request, pk, MANAGE)
     include_inactive = request.GET.get("tat_ca") == "1"
@@ -291,8 +287,7 @@ def question_export(request: StaffRequest, pk: int) -> HttpResponse:
     return xlsx_response(data, f"ngan-hang-cau-hoi-{contest.slug}.xlsx")
 
 
-@require_safe
-@login_required
+@staff_page
 def question_template(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE):
         raise Http404

@@ -14,14 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.contests import forms_staff as f
 from danvan.contests.bank import ContestError, draw_scope, rounds_still_drawing
@@ -38,6 +36,7 @@ from danvan.contests.models import (
 from danvan.contests.sanitize import clean_html
 from danvan.contests.staff_pages import (
     NAV,
+    contest_page,
     editable,
     fetch_contest,
     fetch_round,
@@ -45,7 +44,6 @@ from danvan.contests.staff_pages import (
     managed_round,
     refuse,
     shorten,
-    staff_page,
     warn_bank,
 )
 from danvan.contests.staff_services import (
@@ -67,12 +65,12 @@ from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, manager_only
 from danvan.core.status import StatusAction, status_action
 from danvan.core.text import vn_sort_key
+from danvan.core.views_common import staff_form_view, staff_page
 
 # --- Contests -------------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def contest_list(request: StaffRequest) -> HttpResponse:
     form = f.ContestFilterForm(request.GET or None)
     qs = (
@@ -91,8 +89,7 @@ def contest_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def contest_add(request: StaffRequest) -> HttpResponse:
     return _contest_form_view(request, None)
@@ -123,8 +120,7 @@ def _contest_form_view(request: StaffRequest, contest: Contest | None) -> HttpRe
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def contest_detail(request: StaffRequest, pk: int) -> HttpResponse:
     contest = fetch_contest(request, pk)
     can_manage = can(request.user, MANAGE, contest)
@@ -132,7 +128,7 @@ def contest_detail(request: StaffRequest, pk: int) -> HttpResponse:
     for rnd in rounds:
         rnd.stats_url = reverse("contests_stats:round_stats", args=[rnd.pk])  # type: ignore[attr-defined]
     counts = bank_counts(contest)
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/contest_detail.html",
         contest,
@@ -154,8 +150,7 @@ def contest_edit(request: StaffRequest, contest: Contest) -> HttpResponse:
     return _contest_form_view(request, contest)
 
 
-@require_safe
-@login_required
+@staff_page
 def contest_preview(request: StaffRequest, pk: int) -> HttpResponse:
     contest = fetch_contest(request, pk)
     rounds = list(contest.rounds.prefetch_related("prizes"))
@@ -225,8 +220,7 @@ STATUS_ACTIONS = {
 }
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def contest_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     """One of STATUS_ACTIONS, named by the URL (contest_publish, contest_unpublish,
     contest_archive): the confirmation page, the change on POST."""
@@ -270,7 +264,7 @@ def _prizes_view(request: StaffRequest, contest: Contest, rnd: Round | None) -> 
                 return redirect(back)
             messages.success(request, "Đã lưu cơ cấu giải thưởng.")
             return redirect(back)
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/prize_form.html",
         contest,
@@ -323,7 +317,7 @@ def _round_form_view(request: StaffRequest, contest: Contest, rnd: Round | None)
         warn_bank(request, contest)
         return redirect("contests_staff:round_detail", pk=saved.pk)
     draws = {"draws": _round_draws(rnd)} if rnd is not None else {}
-    return staff_page(
+    return contest_page(
         request, "contests/staff/round_form.html", contest, round=rnd, form=form, **draws
     )
 
@@ -333,14 +327,13 @@ def round_add(request: StaffRequest, contest: Contest) -> HttpResponse:
     return _round_form_view(request, contest, None)
 
 
-@require_safe
-@login_required
+@staff_page
 def round_detail(request: StaffRequest, pk: int) -> HttpResponse:
     rnd = fetch_round(request, pk)
     contest = rnd.contest
     can_manage = can(request.user, MANAGE, contest)
     now = timezone.now()
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/round_detail.html",
         contest,
@@ -375,8 +368,7 @@ def round_edit(request: StaffRequest, rnd: Round) -> HttpResponse:
     return _round_form_view(request, rnd.contest, rnd)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def round_close(request: StaffRequest, pk: int) -> HttpResponse:
     rnd = fetch_round(request, pk, MANAGE)
     reason = ""
@@ -393,7 +385,7 @@ def round_close(request: StaffRequest, pk: int) -> HttpResponse:
         messages.info(request, "Đang tổng hợp kết quả; trang sẽ tự cập nhật khi xong.")
         return redirect(job)
     in_progress = rnd.attempts.filter(status="in_progress").count()
-    return staff_page(
+    return contest_page(
         request,
         "contests/staff/round_close.html",
         rnd.contest,
@@ -420,8 +412,7 @@ PUBLISH_RESULTS = StatusAction(
 )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def round_publish(request: StaffRequest, pk: int) -> HttpResponse:
     rnd = fetch_round(request, pk, MANAGE)
     return status_action(

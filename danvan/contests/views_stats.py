@@ -24,7 +24,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from danvan.contests import exports
 from danvan.contests.models import Contest, Round
@@ -33,6 +33,7 @@ from danvan.core import charts, excel
 from danvan.core.jobs import start_job
 from danvan.core.models import Job
 from danvan.core.scope import MANAGE, can, get_visible_or_404
+from danvan.core.views_common import staff_page
 
 CHART_ROWS = 15  # bars drawn per chart; the table under it lists every row
 FULL_FLAG = "day_du"
@@ -99,8 +100,7 @@ def _recent_exports(request: HttpRequest, **params: int) -> list[Job]:
 # --- Pages -------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def round_stats(request: HttpRequest, pk: int) -> HttpResponse:
     rnd: Round = get_visible_or_404(Round.objects.select_related("contest"), request.user, pk=pk)
     stats = round_statistics(rnd)
@@ -127,8 +127,7 @@ def round_stats(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def contest_stats(request: HttpRequest, pk: int) -> HttpResponse:
     contest: Contest = get_visible_or_404(Contest.objects, request.user, pk=pk)
     stats = contest_statistics(contest)
@@ -228,8 +227,7 @@ def export_participants(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file of a finished export job, for the person who started it."""
     job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)

@@ -122,6 +122,19 @@ def filter_tree(qs: Any, form: Form) -> Any:
     return qs
 
 
+def tree_list_page(
+    request: HttpRequest, template: str, visible: Any, form: Form, *, related: str, **context: Any
+) -> HttpResponse:
+    """The list page of one of the two trees (areas, organisations): the units
+    `visible` to the user narrowed by the filter `form` (`filter_tree`), by
+    path, each with its `related` row; on a first visit, the ended units
+    instead when none is in force (`history_instead`)."""
+    if (elsewhere := history_instead(request, visible)) is not None:
+        return elsewhere
+    qs = filter_tree(visible, form).select_related(related).order_by("path")
+    return list_page(request, template, qs, form=form, **context)
+
+
 ALL_HISTORY = (
     "Các đơn vị trong phạm vi của bạn đều đã ngừng hoạt động (sau sắp xếp đơn vị hành "
     "chính): dưới đây là danh sách lịch sử của chúng. Số liệu mới được tính cho đơn vị "

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import accounts
 from danvan.core import forms as f
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import RoleAssignment
 from danvan.core.scope import GRANT, get_scope
+from danvan.core.views_common import staff_form_view, staff_page
 
 # --- Accounts of the officials in scope ----------------------------------------------------
 
@@ -24,8 +23,7 @@ def _account_admin_or_404(request: StaffRequest) -> None:
         raise Http404
 
 
-@require_safe
-@login_required
+@staff_page
 def account_list(request: StaffRequest) -> HttpResponse:
     _account_admin_or_404(request)
     form = f.AccountFilterForm(request.GET or None)
@@ -48,8 +46,7 @@ def account_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def account_detail(request: StaffRequest, pk: int) -> HttpResponse:
     _account_admin_or_404(request)
     account = accounts.get_account_or_404(request.user, pk)
@@ -63,8 +60,7 @@ def account_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def account_password_reset(request: StaffRequest, pk: int) -> HttpResponse:
     _account_admin_or_404(request)
     account = accounts.get_account_or_404(request.user, pk)
@@ -97,8 +93,7 @@ def account_password_reset(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def account_set_active(request: StaffRequest, pk: int) -> HttpResponse:
     _account_admin_or_404(request)
     account = accounts.get_account_or_404(request.user, pk)

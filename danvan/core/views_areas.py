@@ -6,46 +6,34 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import forms as f
 from danvan.core import restructuring, services
 from danvan.core.imports import hamlet_template as build_hamlet_template
-from danvan.core.jobs import start_job
-from danvan.core.listing import StaffRequest, filter_tree, history_instead, paginate
+from danvan.core.listing import StaffRequest, tree_list_page
 from danvan.core.models import Area, AreaKind, Organization, OrgKind, Period, Restructuring
 from danvan.core.scope import MANAGE_TREE, VIEW, can, get_scope, get_visible_or_404
 from danvan.core.text import vn_sort_key
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, import_page, staff_form_view, staff_page
 
 # --- Areas --------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def area_list(request: StaffRequest) -> HttpResponse:
-    form = f.AreaFilterForm(request.GET or None)
-    visible = Area.objects.visible_to(request.user)
-    if (elsewhere := history_instead(request, visible)) is not None:
-        return elsewhere
-    qs = filter_tree(visible, form)
-    page, querystring = paginate(request, qs.select_related("successor").order_by("path"))
-    return render(
+    return tree_list_page(
         request,
         "staff/area_list.html",
-        {
-            "nav": "areas",
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_import": get_scope(request.user).allows(MANAGE_TREE),
-        },
+        Area.objects.visible_to(request.user),
+        f.AreaFilterForm(request.GET or None),
+        related="successor",
+        nav="areas",
+        can_import=get_scope(request.user).allows(MANAGE_TREE),
     )
 
 
@@ -63,8 +51,7 @@ def chosen_period(request: HttpRequest, periods: list[Period], area: Area) -> Pe
     return lived[0] if lived else (periods[0] if periods else None)
 
 
-@require_safe
-@login_required
+@staff_page
 def area_detail(request: StaffRequest, pk: int) -> HttpResponse:
     area = get_visible_or_404(Area.objects, request.user, VIEW, pk=pk)
     children = sorted(
@@ -101,8 +88,7 @@ def area_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def hamlet_add(request: StaffRequest, pk: int) -> HttpResponse:
     commune = get_visible_or_404(
         Area.objects.filter(kind=AreaKind.COMMUNE), request.user, MANAGE_TREE, pk=pk
@@ -118,26 +104,22 @@ def hamlet_add(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def hamlet_import(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE_TREE):
         raise Http404
-    form = f.HamletImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        job = start_job(
-            request.user,
-            "import_hamlets",
-            f"Nhập ấp, khu vực từ {form.cleaned_data['file'].name}",
-            input_file=form.cleaned_data["file"],
-        )
-        messages.info(request, "Đã nhận file; hệ thống đang kiểm tra và nhập dữ liệu.")
-        return redirect(job)
-    return render(request, "staff/hamlet_import.html", {"nav": "areas", "form": form})
+    return import_page(
+        request,
+        f.HamletImportForm(request.POST or None, request.FILES or None),
+        kind="import_hamlets",
+        title=lambda data: f"Nhập ấp, khu vực từ {data['file'].name}",
+        started="Đã nhận file; hệ thống đang kiểm tra và nhập dữ liệu.",
+        template="staff/hamlet_import.html",
+        context={"nav": "areas"},
+    )
 
 
-@require_safe
-@login_required
+@staff_page
 def hamlet_template(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE_TREE):
         raise Http404
@@ -167,8 +149,7 @@ def _restructure_view(
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def area_rename(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
         restructuring.rename_area(request.user, area, **form.cleaned_data)
@@ -219,8 +200,7 @@ def _restructure_with_preview(
     return render(request, template, {"nav": "areas", "area": area, "form": form})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def area_split(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
         d = form.cleaned_data
@@ -260,8 +240,7 @@ def _merge_arguments(area: Area, form: Any) -> dict[str, Any]:
     }
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def area_merge(request: StaffRequest, pk: int) -> HttpResponse:
     def apply(area: Area, form: Any) -> None:
         others = list(form.cleaned_data["others"])
@@ -281,8 +260,7 @@ def area_merge(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def hamlet_edit(request: StaffRequest, pk: int) -> HttpResponse:
     """Correct a hamlet's name, type or population (a data fix, audited)."""
     hamlet = get_visible_or_404(

@@ -7,17 +7,16 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from danvan.core import accounts, audit
 from danvan.core.audit_display import change_rows
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import Area
 from danvan.core.scope import AUDIT, get_scope
+from danvan.core.views_common import staff_page
 
 # --- Audit ------------------------------------------------------------------------------------
 
@@ -36,8 +35,7 @@ def _visible_log(user: Any) -> QuerySet[LogEntry]:
     return qs.filter(q)
 
 
-@require_safe
-@login_required
+@staff_page
 def audit_list(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(AUDIT):
         raise Http404

@@ -1,6 +1,10 @@
 """What the staff views of every app do the same way, beside the lists
 (`core.listing`) and the status actions (`core.status`):
 
+- `staff_page`, `staff_form_view`, `staff_post`: the decorators of a staff
+  view, for a signed-in user: a page that only reads (GET, HEAD), a page
+  with a form (GET, POST), an action posted from another page (POST).
+
 - `submit_form`: a form's valid POST runs a service; a refusal
   (`ValidationError`) is shown on the form, above its fields, and nothing
   changes; done, a success message and a redirect. `form_page` renders the
@@ -15,6 +19,7 @@
       )
 
 - `confirm_page`: GET asks, POST does (remove a photo, a document, a row).
+- `move_links`: the steps of a workflow an object's page offers.
 - `photos_page`: photos added to an object, checked by content.
 - `import_page`: an uploaded file handed to a job (`core.jobs`) to import.
 - `stored_document`: a stored document (`core.documents`) as a download
@@ -27,11 +32,14 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.forms import BaseForm
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core.documents import KINDS
 from danvan.core.forms import form_error
@@ -40,6 +48,22 @@ from danvan.core.jobs import start_job
 from danvan.core.photos import PhotosForm
 
 T = TypeVar("T")
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+
+
+def staff_page(view: V) -> V:
+    """A staff page that only reads: GET (and HEAD) by a signed-in user."""
+    return require_safe(login_required(view))
+
+
+def staff_form_view(view: V) -> V:
+    """A staff page with a form: GET shows it, POST sends it; signed in."""
+    return require_http_methods(["GET", "POST"])(login_required(view))
+
+
+def staff_post(view: V) -> V:
+    """A staff action posted from another page (no page of its own); signed in."""
+    return require_POST(login_required(view))
 
 
 def submit_form(
@@ -108,6 +132,24 @@ def confirm_page(
     return render(request, template, context)
 
 
+Moves = Mapping[str, tuple[tuple[str, ...], str, str]]
+"""The steps of a workflow: action -> (the statuses it starts from, the status
+it leads to, the success message)."""
+
+
+def move_links(
+    obj: Any, url_name: str, moves: Moves, labels: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """The steps `obj` may take from its status, for its page: (URL, label)
+    for each action of `moves` that starts from it. `url_name` is the name of
+    the step's view with "{}" for the action ("petitions_staff:{}")."""
+    return [
+        (reverse(url_name.format(action), args=[obj.pk]), labels[action])
+        for action, (sources, _target, _done) in moves.items()
+        if obj.status in sources
+    ]
+
+
 def stored_document(stored: str, file_name: str, extension: str) -> FileResponse:
     """The stored document at `stored` (checked by `core.documents` on upload)
     as an attachment named `file_name`, `.extension` added when the name lacks
@@ -159,14 +201,15 @@ def import_page(
     kind: str,
     title: Callable[[dict[str, Any]], str],
     params: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    started: str = IMPORT_STARTED,
     template: str,
     context: Mapping[str, Any],
 ) -> HttpResponse:
     """An import page: a valid POST hands the uploaded file (the form's
     "file") to a job of `kind` (`core.jobs.start_job`), titled `title(data)`
     (its first 200 characters), with `params(data)`, and goes to the job's
-    page, which shows how the checks and the import went. Otherwise
-    `template` with `form` and `context`."""
+    page, which shows how the checks and the import went (the message
+    `started` says so). Otherwise `template` with `form` and `context`."""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = start_job(
@@ -176,6 +219,6 @@ def import_page(
             input_file=data["file"],
             params=params(data) if params else None,
         )
-        messages.info(request, IMPORT_STARTED)
+        messages.info(request, started)
         return redirect(job)
     return render(request, template, {"form": form, **context})

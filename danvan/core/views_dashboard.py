@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from danvan.core import forms as f
 from danvan.core import services, signin
@@ -26,6 +24,7 @@ from danvan.core.models import (
 from danvan.core.scope import get_scope
 from danvan.core.text import vn_sort_key
 from danvan.core.views_areas import chosen_period
+from danvan.core.views_common import staff_page
 
 # --- Signing in ---------------------------------------------------------------------
 
@@ -46,8 +45,7 @@ class LoginView(auth_views.LoginView):
 # --- Dashboard ----------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def dashboard(request: StaffRequest) -> HttpResponse:
     """The user's scope: one block per role, with the figures of the latest period
     the unit lived through. A unit ended by a restructuring shows its history,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
 from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
@@ -14,12 +12,12 @@ from danvan.core.jobs import fail_stale_jobs, links_of, retry_job
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import Job, JobStatus
 from danvan.core.scope import get_visible_or_404
+from danvan.core.views_common import staff_page, staff_post
 
 # --- Jobs -----------------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def job_list(request: StaffRequest) -> HttpResponse:
     fail_stale_jobs()
     page, querystring = paginate(request, Job.objects.visible_to(request.user))
@@ -30,8 +28,7 @@ def job_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def job_detail(request: StaffRequest, pk: int) -> HttpResponse:
     fail_stale_jobs()
     job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)
@@ -54,8 +51,7 @@ def job_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
+@staff_post
 def job_retry(request: StaffRequest, pk: int) -> HttpResponse:
     """A failed job started again, with the same parameters and file, by the
     person who started it (it runs with their rights, checked again by the job)."""
@@ -70,8 +66,7 @@ def job_retry(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect(again)
 
 
-@require_safe
-@login_required
+@staff_page
 def job_errors_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     """The errors of a job as a spreadsheet, to fix the file row by row."""
     job: Job = get_visible_or_404(Job.objects, request.user, pk=pk)

@@ -3,47 +3,35 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import forms as f
 from danvan.core import restructuring, services
-from danvan.core.listing import StaffRequest, filter_tree, history_instead, paginate
+from danvan.core.listing import StaffRequest, tree_list_page
 from danvan.core.models import MemberCount, Organization, Period, RoleAssignment
 from danvan.core.scope import MANAGE, MANAGE_TREE, can, get_scope, get_visible_or_404
 from danvan.core.text import format_date
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, staff_form_view, staff_page
 
 # --- Organisations ---------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def org_list(request: StaffRequest) -> HttpResponse:
-    form = f.OrgFilterForm(request.GET or None, user=request.user)
-    visible = Organization.objects.visible_to(request.user)
-    if (elsewhere := history_instead(request, visible)) is not None:
-        return elsewhere
-    qs = filter_tree(visible, form)
-    page, querystring = paginate(request, qs.select_related("area").order_by("path"))
-    return render(
+    return tree_list_page(
         request,
         "staff/org_list.html",
-        {
-            "nav": "orgs",
-            "form": form,
-            "page_obj": page,
-            "querystring": querystring,
-            "can_add": get_scope(request.user).allows(MANAGE_TREE),
-        },
+        Organization.objects.visible_to(request.user),
+        f.OrgFilterForm(request.GET or None, user=request.user),
+        related="area",
+        nav="orgs",
+        can_add=get_scope(request.user).allows(MANAGE_TREE),
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def org_add(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE_TREE):
         raise Http404
@@ -60,8 +48,7 @@ def org_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def org_detail(request: StaffRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization.objects.select_related("area"), request.user, pk=pk)
     counts = MemberCount.objects.filter(organization=org).select_related("period")
@@ -81,8 +68,7 @@ def org_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def member_count_edit(request: StaffRequest, pk: int) -> HttpResponse:
     org = get_visible_or_404(Organization.objects, request.user, MANAGE, pk=pk)
     period = Period.objects.latest_first().first()
@@ -91,12 +77,14 @@ def member_count_edit(request: StaffRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"period": period, "members": existing.members if existing else None},
     )
-    if request.method == "POST" and form.is_valid():
-        services.set_member_count(org, form.cleaned_data["period"], form.cleaned_data["members"])
-        messages.success(request, "Đã cập nhật số hội viên.")
-        return redirect(org)
-    return render(
-        request, "staff/member_count_form.html", {"nav": "orgs", "org": org, "form": form}
+    return form_page(
+        request,
+        form,
+        lambda data: services.set_member_count(org, data["period"], data["members"]),
+        done="Đã cập nhật số hội viên.",
+        then=org,
+        template="staff/member_count_form.html",
+        context={"nav": "orgs", "org": org},
     )
 
 
@@ -110,8 +98,7 @@ def _org_to_change(request: StaffRequest, pk: int) -> Organization:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def org_edit(request: StaffRequest, pk: int) -> HttpResponse:
     org = _org_to_change(request, pk)
     parent = Organization.objects.get_parent(org)
@@ -131,8 +118,7 @@ def org_edit(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def org_close(request: StaffRequest, pk: int) -> HttpResponse:
     """Record that a body stopped working: a date, then a confirmation page listing
     the bodies below it that end with it and the roles that become history."""

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import forms as f
 from danvan.core import services
@@ -17,7 +15,7 @@ from danvan.core.listing import StaffRequest
 from danvan.core.models import Area, MemberCount, Period
 from danvan.core.scope import get_scope
 from danvan.core.text import format_date
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, staff_form_view, staff_page
 
 
 def may_open_periods(user: Any) -> bool:
@@ -30,8 +28,7 @@ def may_open_periods(user: Any) -> bool:
     return Area.objects.filter(path__in=paths, depth=1, valid_to__isnull=True).exists()
 
 
-@require_safe
-@login_required
+@staff_page
 def period_list(request: StaffRequest) -> HttpResponse:
     periods = list(Period.objects.latest_first())
     entered = dict(
@@ -52,8 +49,7 @@ def period_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def period_add(request: StaffRequest) -> HttpResponse:
     if not may_open_periods(request.user):
         raise Http404

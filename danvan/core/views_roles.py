@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core import accounts, services
 from danvan.core import forms as f
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.models import Role, RoleAssignment
 from danvan.core.scope import GRANT, get_scope, get_visible_or_404
+from danvan.core.views_common import staff_form_view, staff_page
 
 # --- Roles ---------------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def role_list(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(GRANT):
         raise Http404
@@ -57,8 +55,7 @@ def role_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def role_grant(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(GRANT):
         raise Http404
@@ -89,8 +86,7 @@ def role_grant(request: StaffRequest) -> HttpResponse:
     return render(request, "staff/role_form.html", {"nav": "roles", "form": form})
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def role_revoke(request: StaffRequest, pk: int) -> HttpResponse:
     assignment = get_visible_or_404(
         RoleAssignment.objects.select_related("user", "area", "organization"),

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
 from openpyxl import Workbook
 
 from danvan.core.excel import add_notes, append_row, workbook_bytes, write_header, xlsx_attachment
@@ -21,7 +19,7 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import Organization, Period
 from danvan.core.scope import MANAGE, get_visible_or_404
 from danvan.core.text import format_date
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, staff_form_view, staff_page
 from danvan.inspections import forms as f
 from danvan.inspections import services
 from danvan.inspections.models import Inspection, Programme, Recommendation
@@ -41,8 +39,7 @@ def _inspection(request: StaffRequest, pk: int, verb: str = "view") -> Inspectio
     return get_visible_or_404(qs, request.user, verb, pk=pk)
 
 
-@require_safe
-@login_required
+@staff_page
 def programme_list(request: StaffRequest) -> HttpResponse:
     qs = (
         Programme.objects.visible_to(request.user)
@@ -75,22 +72,19 @@ def _programme_form(request: StaffRequest, programme: Programme | None) -> HttpR
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def programme_add(request: StaffRequest) -> HttpResponse:
     if not Organization.objects.visible_to(request.user, MANAGE).exists():
         raise Http404
     return _programme_form(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def programme_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _programme_form(request, _programme(request, pk, MANAGE))
 
 
-@require_safe
-@login_required
+@staff_page
 def programme_detail(request: StaffRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
     inspections = (
@@ -135,21 +129,18 @@ def _inspection_form(
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def inspection_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _inspection_form(request, _programme(request, pk, MANAGE), None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def inspection_edit(request: StaffRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, MANAGE)
     return _inspection_form(request, inspection.programme, inspection)
 
 
-@require_safe
-@login_required
+@staff_page
 def inspection_detail(request: StaffRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk)
     can_manage = Inspection.objects.visible_to(request.user, MANAGE).filter(pk=pk).exists()
@@ -166,8 +157,7 @@ def inspection_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def inspection_conclude(request: StaffRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, MANAGE)
     initial = {
@@ -186,8 +176,7 @@ def inspection_conclude(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def recommendation_add(request: StaffRequest, pk: int) -> HttpResponse:
     inspection = _inspection(request, pk, MANAGE)
     return form_page(
@@ -201,8 +190,7 @@ def recommendation_add(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def recommendation_settle(request: StaffRequest, pk: int) -> HttpResponse:
     recommendation = get_visible_or_404(
         Recommendation.objects.select_related("inspection"),
@@ -238,8 +226,7 @@ def _follow_up(request: StaffRequest) -> tuple[str, Any]:
     return state, qs.order_by("deadline", "pk")
 
 
-@require_safe
-@login_required
+@staff_page
 def follow_up(request: StaffRequest) -> HttpResponse:
     """The recommendations to follow, the most urgent first."""
     state, qs = _follow_up(request)
@@ -254,8 +241,7 @@ def follow_up(request: StaffRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_safe
-@login_required
+@staff_page
 def follow_up_export(request: StaffRequest) -> HttpResponse:
     _state, qs = _follow_up(request)
     wb = Workbook(write_only=True)

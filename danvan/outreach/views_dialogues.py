@@ -9,18 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import photos as core_photos
 from danvan.core.listing import StaffRequest, list_page, status_filter
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, get_visible_or_404
-from danvan.core.views_common import confirm_page, form_page, photos_page
+from danvan.core.views_common import (
+    confirm_page,
+    form_page,
+    photos_page,
+    staff_form_view,
+    staff_page,
+    staff_post,
+)
 from danvan.outreach import dialogues
 from danvan.outreach import forms as f
 from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, Dialogue, DialoguePhoto, DialogueStatus
@@ -33,8 +38,7 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Dialogue:
     return get_visible_or_404(qs, request.user, verb, pk=pk)
 
 
-@require_safe
-@login_required
+@staff_page
 def dialogue_list(request: StaffRequest) -> HttpResponse:
     qs = Dialogue.objects.visible_to(request.user).select_related("area", "organizer")
     qs, chosen = status_filter(request, qs, DialogueStatus)
@@ -68,22 +72,19 @@ def _form_page(request: StaffRequest, dialogue: Dialogue | None) -> HttpResponse
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def dialogue_add(request: StaffRequest) -> HttpResponse:
     if not Organization.objects.visible_to(request.user, MANAGE).exists():
         raise Http404
     return _form_page(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def dialogue_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _form_page(request, _fetch(request, pk, MANAGE))
 
 
-@require_safe
-@login_required
+@staff_page
 def dialogue_detail(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk)
     return render(
@@ -119,8 +120,7 @@ def _photos_context(
     }
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def dialogue_announce(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
     error = ""
@@ -140,8 +140,7 @@ def dialogue_announce(request: StaffRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def dialogue_cancel(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
     return form_page(
@@ -159,8 +158,7 @@ def dialogue_cancel(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def dialogue_outcome(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
     initial: dict[str, Any] = {
@@ -179,8 +177,7 @@ def dialogue_outcome(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
+@staff_post
 def dialogue_photos(request: StaffRequest, pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
     return photos_page(
@@ -193,8 +190,7 @@ def dialogue_photos(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def dialogue_photo_delete(request: StaffRequest, pk: int, photo_pk: int) -> HttpResponse:
     dialogue = _fetch(request, pk, MANAGE)
     photo = get_object_or_404(DialoguePhoto, pk=photo_pk, dialogue=dialogue)

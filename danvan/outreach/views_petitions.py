@@ -11,14 +11,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_safe
 from openpyxl import Workbook
 
 from danvan.core.charts import bar_chart
@@ -30,7 +27,7 @@ from danvan.core.models import Area
 from danvan.core.review import in_unit
 from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date, format_datetime
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, move_links, staff_form_view, staff_page
 from danvan.outreach import forms as f
 from danvan.outreach import petitions
 from danvan.outreach.models import OPEN_STATUSES, Dialogue, Petition, Source
@@ -71,8 +68,7 @@ def _filtered(request: StaffRequest) -> tuple[f.PetitionFilterForm, Any]:
     return form, qs.order_by("-received_at", "-pk")
 
 
-@require_safe
-@login_required
+@staff_page
 def petition_list(request: StaffRequest) -> HttpResponse:
     form, qs = _filtered(request)
     return list_page(
@@ -87,8 +83,7 @@ def petition_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def petition_export(request: StaffRequest) -> HttpResponse:
     """The list as filtered, in Excel; who raised a petition is not exported."""
     _form, qs = _filtered(request)
@@ -161,8 +156,7 @@ def _prefill(request: StaffRequest) -> dict[str, Any]:
     return initial
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def petition_add(request: StaffRequest) -> HttpResponse:
     if not f.petition_areas(request.user).exists():
         raise Http404  # petitions are recorded by the officers of a unit
@@ -193,17 +187,12 @@ def petition_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def petition_detail(request: StaffRequest, pk: int) -> HttpResponse:
     petition = _fetch(request, pk)
     can_manage = can(request.user, MANAGE, petition)
     phone = decrypt(petition.raiser_phone_encrypted) if petition.raiser_phone_encrypted else ""
-    actions = [
-        (reverse(f"petitions_staff:{action}", args=[petition.pk]), petitions.LABELS[action])
-        for action, (sources, _t, _d) in petitions.MOVES.items()
-        if petition.status in sources
-    ]
+    actions = move_links(petition, "petitions_staff:{}", petitions.MOVES, petitions.LABELS)
     return render(
         request,
         "outreach/staff/petition_detail.html",
@@ -220,8 +209,7 @@ def petition_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def petition_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     petition = _fetch(request, pk, MANAGE)
     return form_page(
@@ -238,8 +226,7 @@ def petition_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_safe
-@login_required
+@staff_page
 def petition_stats_page(request: StaffRequest) -> HttpResponse:
     """Received, answered on time, late, by agency, field and unit, with charts."""
     form, qs = _filtered(request)

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.shortcuts import render
 
 from danvan.core.listing import StaffRequest, by_choice, list_page
 from danvan.core.models import Organization
@@ -22,7 +19,7 @@ from danvan.core.scope import (
     manager_only,
 )
 from danvan.core.text import search_folded
-from danvan.core.views_common import form_page, submit_form
+from danvan.core.views_common import form_page, staff_form_view, staff_page, submit_form
 from danvan.plans import forms as f
 from danvan.plans import services
 from danvan.plans.models import (
@@ -54,8 +51,7 @@ def _communicators(request: StaffRequest) -> tuple[dict[str, str], Any]:
     return chosen, qs
 
 
-@require_safe
-@login_required
+@staff_page
 def communicator_list(request: StaffRequest) -> HttpResponse:
     chosen, qs = _communicators(request)
     body = (
@@ -93,15 +89,13 @@ def _communicator_form(request: StaffRequest, row: Communicator | None) -> HttpR
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def communicator_add(request: StaffRequest) -> HttpResponse:
     return _communicator_form(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def communicator_edit(request: StaffRequest, pk: int) -> HttpResponse:
     row = get_visible_or_404(
         Communicator.objects.select_related("area", "organization"), request.user, MANAGE, pk=pk
@@ -112,8 +106,7 @@ def communicator_edit(request: StaffRequest, pk: int) -> HttpResponse:
 # --- Training of officials ---------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def official_list(request: StaffRequest) -> HttpResponse:
     """Officials the training targets count; "chưa tập huấn": who still needs it."""
     qs = Official.objects.visible_to(request.user).select_related("organization__area")
@@ -139,31 +132,30 @@ def official_list(request: StaffRequest) -> HttpResponse:
 
 def _official_form(request: StaffRequest, row: Official | None) -> HttpResponse:
     form = f.OfficialForm(request.POST or None, instance=row, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        saved = services.save_official(row, **values)
-        messages.success(request, f"Đã lưu {saved.full_name}.")
-        return redirect("plans_staff:official_list")
-    context = {"nav": NAV, "form": form, "row": row}
-    return render(request, "plans/staff/official_form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda data: services.save_official(row, **{name: data[name] for name in form.Meta.fields}),
+        done=lambda saved: f"Đã lưu {saved.full_name}.",
+        then="plans_staff:official_list",
+        template="plans/staff/official_form.html",
+        context={"nav": NAV, "row": row},
+    )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def official_add(request: StaffRequest) -> HttpResponse:
     return _official_form(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def official_edit(request: StaffRequest, pk: int) -> HttpResponse:
     row = get_visible_or_404(Official.objects.all(), request.user, MANAGE, pk=pk)
     return _official_form(request, row)
 
 
-@require_safe
-@login_required
+@staff_page
 def course_list(request: StaffRequest) -> HttpResponse:
     qs = (
         Course.objects.visible_to(request.user)
@@ -175,8 +167,7 @@ def course_list(request: StaffRequest) -> HttpResponse:
     return list_page(request, "plans/staff/course_list.html", qs, nav=NAV, can_add=can_add)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def course_add(request: StaffRequest) -> HttpResponse:
     form = f.CourseForm(request.POST or None, user=request.user)
@@ -190,8 +181,7 @@ def course_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def course_detail(request: StaffRequest, pk: int) -> HttpResponse:
     course = get_visible_or_404(Course.objects.select_related("organization"), request.user, pk=pk)
     can_manage = can(request.user, MANAGE, course)

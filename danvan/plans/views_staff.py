@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -24,7 +23,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import charts
 from danvan.core.cache import LocalCache
@@ -45,7 +43,14 @@ from danvan.core.scope import (
     manager_only,
 )
 from danvan.core.text import search_folded
-from danvan.core.views_common import form_page, stored_document, submit_form
+from danvan.core.views_common import (
+    form_page,
+    staff_form_view,
+    staff_page,
+    staff_post,
+    stored_document,
+    submit_form,
+)
 from danvan.plans import exports, services
 from danvan.plans import forms as f
 from danvan.plans.indicators import current_period
@@ -76,8 +81,7 @@ def _tasks(plan: Plan) -> Any:
 # --- Plans -------------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def plan_list(request: StaffRequest) -> HttpResponse:
     qs = Plan.objects.visible_to(request.user).select_related("organization")
     q = request.GET.get("q", "").strip()
@@ -105,21 +109,18 @@ def _plan_form(request: StaffRequest, plan: Plan | None) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def plan_add(request: StaffRequest) -> HttpResponse:
     return _plan_form(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def plan_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _plan_form(request, _plan(request, pk, MANAGE))
 
 
-@require_safe
-@login_required
+@staff_page
 def plan_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """The whole plan at a glance: each task with its reports due so far."""
     plan = _plan(request, pk)
@@ -163,22 +164,19 @@ def _task_form(request: StaffRequest, plan: Plan, task: Task | None) -> HttpResp
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def task_add(request: StaffRequest, pk: int) -> HttpResponse:
     return _task_form(request, _plan(request, pk, MANAGE), None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def task_edit(request: StaffRequest, pk: int) -> HttpResponse:
     task = get_visible_or_404(Task.objects.all(), request.user, VIEW, pk=pk)
     plan = _plan(request, task.plan_id, MANAGE)
     return _task_form(request, plan, task)
 
 
-@require_POST
-@login_required
+@staff_post
 def task_status(request: StaffRequest, pk: int) -> HttpResponse:
     task = get_visible_or_404(Task.objects.all(), request.user, VIEW, pk=pk)
     _plan(request, task.plan_id, MANAGE)
@@ -202,8 +200,7 @@ def _reporting_bodies(request: StaffRequest, task: Task) -> Any:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def task_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """A task's due dates × assigned bodies, its reports, and the report form."""
     task = get_visible_or_404(
@@ -265,8 +262,7 @@ def _checked(upload: Any) -> CheckedDocument:
         raise ValidationError(f"{upload.name}: {error.messages[0]}", code=error.code) from None
 
 
-@require_safe
-@login_required
+@staff_page
 def report_file(request: StaffRequest, pk: int, report: int, file: int) -> FileResponse:
     """A file attached to a report, for whoever reads the task."""
     task = get_visible_or_404(Task.objects.all(), request.user, pk=pk)
@@ -274,8 +270,7 @@ def report_file(request: StaffRequest, pk: int, report: int, file: int) -> FileR
     return stored_document(row.stored, row.file_name, row.extension)
 
 
-@require_safe
-@login_required
+@staff_page
 def overdue(request: StaffRequest) -> HttpResponse:
     """Reports past their date, per body in the user's scope."""
     tasks = (
@@ -302,8 +297,7 @@ def overdue(request: StaffRequest) -> HttpResponse:
 # --- Coordination plans ---------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def coordination(request: StaffRequest, pk: int) -> HttpResponse:
     """Each Front body and organisation in scope: its coordination plan for
     this plan, or missing (listed first), per unit."""
@@ -326,8 +320,7 @@ def coordination(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "plans/staff/coordination.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def coordination_edit(request: StaffRequest, pk: int, org: int) -> HttpResponse:
     plan = _plan(request, pk)
     body = get_visible_or_404(
@@ -369,8 +362,7 @@ def coordination_edit(request: StaffRequest, pk: int, org: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def coordination_file(request: StaffRequest, pk: int, org: int) -> FileResponse:
     """The file of a body's coordination plan, for whoever sees that body's plan."""
     plan = _plan(request, pk)
@@ -385,8 +377,7 @@ def coordination_file(request: StaffRequest, pk: int, org: int) -> FileResponse:
 # --- Targets ------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def target_add(request: StaffRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk, MANAGE)
     form = f.TargetForm(request.POST or None, user=request.user)
@@ -489,8 +480,7 @@ def _targets_html(request: StaffRequest, plan: Plan, unit_pk: int | None) -> str
     return render_to_string("plans/staff/_dashboard_targets.html", context)
 
 
-@require_safe
-@login_required
+@staff_page
 def dashboard(request: StaffRequest, pk: int) -> HttpResponse:
     """Each target of the plan with its figure for a unit (by default where the
     target's unit now counts), the units below it and the rows that make it.
@@ -576,8 +566,7 @@ def _page_key(request: StaffRequest, key: tuple[Any, ...]) -> tuple[Any, ...] | 
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def target_export(request: StaffRequest, pk: int, target: int) -> HttpResponse:
     """One target's table for a unit (as the dashboard shows it), in Excel."""
     plan = _plan(request, pk)

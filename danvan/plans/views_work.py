@@ -8,14 +8,12 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.documents import check_document
 from danvan.core.forms import form_error
@@ -34,6 +32,8 @@ from danvan.core.views_common import (
     confirm_page,
     form_page,
     import_page,
+    staff_form_view,
+    staff_page,
     stored_document,
     submit_form,
 )
@@ -75,8 +75,7 @@ def _briefings(request: StaffRequest) -> tuple[dict[str, str], Any]:
     return chosen, qs.annotate(people=Sum("attendances__attendees")).order_by("-held_on", "-pk")
 
 
-@require_safe
-@login_required
+@staff_page
 def briefing_list(request: StaffRequest) -> HttpResponse:
     chosen, qs = _briefings(request)
     return list_page(
@@ -92,8 +91,7 @@ def briefing_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def briefing_export(request: StaffRequest) -> HttpResponse:
     _chosen, qs = _briefings(request)
     rows = qs.prefetch_related(
@@ -132,8 +130,7 @@ def _briefing_units(request: StaffRequest) -> Any:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def briefing_add(request: StaffRequest) -> HttpResponse:
     readers = readers_key(request.user)  # first: it reads the scope version too
     if not get_scope(request.user).allows(MANAGE):
@@ -217,8 +214,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
     return render(request, "plans/staff/briefing_form.html", context)
 
 
-@require_safe
-@login_required
+@staff_page
 def briefing_detail(request: StaffRequest, pk: int) -> HttpResponse:
     briefing = get_visible_or_404(
         Briefing.objects.select_related("organization__area", "plan", "created_by"),
@@ -248,8 +244,7 @@ def _briefing_to_manage(request: StaffRequest, pk: int) -> Briefing:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
     """People who attended, listed by name, several at once."""
     briefing = _briefing_to_manage(request, pk)
@@ -270,8 +265,7 @@ def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "plans/staff/attendee_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def attendee_import(request: StaffRequest, pk: int) -> HttpResponse:
     """A briefing's attendees from an Excel list, checked and written by a job."""
     briefing = _briefing_to_manage(request, pk)
@@ -288,16 +282,14 @@ def attendee_import(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def attendee_template(request: StaffRequest, pk: int) -> HttpResponse:
     briefing = _briefing_to_manage(request, pk)
     data = imports.attendee_template(request.user, briefing)
     return exports.excel(data, f"Mẫu danh sách người dự {briefing.held_on:%d-%m-%Y}")
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def attendee_delete(request: StaffRequest, pk: int, person: int) -> HttpResponse:
     """Take a person off the list: GET asks, POST does it."""
     briefing = _briefing_to_manage(request, pk)
@@ -317,8 +309,7 @@ def attendee_delete(request: StaffRequest, pk: int, person: int) -> HttpResponse
 # --- Aggregate returns -------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def return_list(request: StaffRequest) -> HttpResponse:
     qs = AggregateReturn.objects.visible_to(request.user).select_related("area", "period")
     period = request.GET.get("ky", "")
@@ -340,8 +331,7 @@ def return_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def return_add(request: StaffRequest) -> HttpResponse:
     return form_page(
@@ -355,8 +345,7 @@ def return_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def return_import(request: StaffRequest) -> HttpResponse:
     """Returns of many units from the Excel template, checked and written by a job."""
@@ -371,8 +360,7 @@ def return_import(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def return_template(request: StaffRequest) -> HttpResponse:
     return exports.excel(imports.return_template(request.user), "Mẫu số liệu tổng hợp")
 
@@ -380,8 +368,7 @@ def return_template(request: StaffRequest) -> HttpResponse:
 # --- Briefing materials ---------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def material_list(request: StaffRequest) -> HttpResponse:
     qs = Material.objects.visible_to(request.user).select_related("organization")
     chosen = {k: request.GET.get(k, "").strip() for k in ("q", "doi_tuong", "ngon_ngu", "con")}
@@ -410,8 +397,7 @@ def material_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def material_add(request: StaffRequest) -> HttpResponse:
     form = f.MaterialForm(request.POST or None, request.FILES or None, user=request.user)
@@ -436,8 +422,7 @@ def material_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def material_detail(request: StaffRequest, pk: int) -> HttpResponse:
     """A material's language versions and the units it was sent to; its
     managers add a version or record where it was sent."""
@@ -489,8 +474,7 @@ def material_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def material_download(request: StaffRequest, pk: int, file_pk: int) -> FileResponse:
     material = get_visible_or_404(Material.objects.all(), request.user, pk=pk)
     row = get_object_or_404(MaterialFile, pk=file_pk, material=material)

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.excel import xlsx_attachment
 from danvan.core.listing import StaffRequest, list_page, status_filter
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
 from danvan.core.status import StatusAction, status_action
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, staff_form_view, staff_page
 from danvan.practices import votes
 from danvan.practices.exports import campaign_workbook
 from danvan.practices.forms_votes import CampaignForm, EntriesForm
@@ -32,8 +30,7 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> Campaign:
     return get_visible_or_404(qs, request.user, verb, pk=pk)
 
 
-@require_safe
-@login_required
+@staff_page
 def campaign_list(request: StaffRequest) -> HttpResponse:
     qs = Campaign.objects.visible_to(request.user).select_related("organization")
     qs, chosen = status_filter(request, qs, CampaignStatus)
@@ -74,15 +71,13 @@ def _form_page(request: StaffRequest, campaign: Campaign | None) -> HttpResponse
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def campaign_add(request: StaffRequest) -> HttpResponse:
     return _form_page(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def campaign_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _form_page(request, _fetch(request, pk, MANAGE))
 
@@ -98,8 +93,7 @@ def _entries(campaign: Campaign) -> list[Entry]:
     return entries
 
 
-@require_safe
-@login_required
+@staff_page
 def campaign_detail(request: StaffRequest, pk: int) -> HttpResponse:
     campaign = _fetch(request, pk)
     can_manage = can(request.user, MANAGE, campaign)
@@ -123,8 +117,7 @@ def campaign_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def campaign_entries(request: StaffRequest, pk: int) -> HttpResponse:
     campaign = _fetch(request, pk, MANAGE)
     current = Entry.objects.filter(campaign=campaign)
@@ -149,8 +142,7 @@ def campaign_entries(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def campaign_export(request: StaffRequest, pk: int) -> HttpResponse:
     """The entries with their counts (live, or frozen with ranks), as Excel."""
     campaign = _fetch(request, pk)
@@ -196,8 +188,7 @@ ACTIONS = {
 }
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def campaign_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     campaign = _fetch(request, pk, MANAGE)
     return status_action(

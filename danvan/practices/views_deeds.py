@@ -8,9 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,17 +25,16 @@ from danvan.core.photos import PhotosForm
 from danvan.core.places import public_places
 from danvan.core.ratelimit import RateLimited, too_many
 from danvan.core.scope import MANAGE, can, get_scope, get_visible_or_404, manager_only
-from danvan.core.views_common import form_page
+from danvan.core.views_common import form_page, move_links, staff_form_view, staff_page
 from danvan.practices import deeds
 from danvan.practices import forms_deeds as f
 from danvan.practices.models import DeedStatus, GoodDeed, PhotoStatus
 from danvan.practices.photos import MAX_DEED_PHOTOS
 from danvan.practices.views_public import (
     PAGES,
-    chosen_commune,
-    communes_of,
-    ready_photos,
+    commune_filter,
     share_preview,
+    showcase_page,
 )
 
 NAV = "practices"
@@ -49,24 +46,15 @@ NAV = "practices"
 @PAGES.cached
 def published(request: HttpRequest) -> HttpResponse:
     """The published good deeds, newest first, with filters by commune and year."""
-    qs = GoodDeed.objects.filter(status=DeedStatus.PUBLISHED).select_related("area")
-    place = chosen_commune(request)
-    if place is not None:
-        qs = qs.filter(area__path__startswith=place.path)
+    qs, commune = commune_filter(request, GoodDeed.objects.filter(status=DeedStatus.PUBLISHED))
     year = request.GET.get("nam", "")
     if year.isdigit() and len(year) == 4:
         qs = qs.filter(published_at__year=int(year))
-    qs = qs.order_by("-published_at", "-pk").prefetch_related(ready_photos())
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = showcase_page(request, qs.order_by("-published_at", "-pk"), 20)
     return render(
         request,
         "practices/public/deeds.html",
-        {
-            "page_obj": page,
-            "communes": communes_of(GoodDeed.objects.filter(status=DeedStatus.PUBLISHED)),
-            "commune": place.pk if place else "",
-            "year": year,
-        },
+        {"page_obj": page, "year": year, **commune},
     )
 
 
@@ -155,8 +143,7 @@ def _fetch(request: StaffRequest, pk: int, verb: str = "view") -> GoodDeed:
     return get_visible_or_404(GoodDeed.objects.select_related("area"), request.user, verb, pk=pk)
 
 
-@require_safe
-@login_required
+@staff_page
 def deed_list(request: StaffRequest) -> HttpResponse:
     qs = GoodDeed.objects.visible_to(request.user).select_related("area")
     qs, chosen = status_filter(request, qs, DeedStatus)
@@ -170,8 +157,7 @@ def deed_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def deed_add(request: StaffRequest) -> HttpResponse:
     form = f.DeedForm(
@@ -206,19 +192,14 @@ def deed_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def deed_detail(request: StaffRequest, pk: int) -> HttpResponse:
     deed = _fetch(request, pk)
     can_manage = can(request.user, MANAGE, deed)
     phone = ""
     if can_manage and deed.nominator_phone_encrypted:
         phone = decrypt(deed.nominator_phone_encrypted)
-    actions = [
-        (reverse(f"practices_staff:deed_{action}", args=[deed.pk]), deeds.DEED_LABELS[action])
-        for action, (sources, _t, _d) in deeds.DEED_MOVES.items()
-        if deed.status in sources
-    ]
+    actions = move_links(deed, "practices_staff:deed_{}", deeds.DEED_MOVES, deeds.DEED_LABELS)
     return render(
         request,
         "practices/staff/deed_detail.html",
@@ -237,8 +218,7 @@ def deed_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def deed_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     deed = _fetch(request, pk, MANAGE)
     form = f.DeedMoveForm(request.POST or None, initial={"nominee_consents": deed.nominee_consents})
@@ -260,8 +240,7 @@ def deed_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def deed_commend(request: StaffRequest, pk: int) -> HttpResponse:
     deed = _fetch(request, pk, MANAGE)
     return form_page(

@@ -5,15 +5,21 @@ VIEW scope, changing its MANAGE scope; anything else is a 404."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core import documents
 from danvan.core.listing import StaffRequest
 from danvan.core.scope import MANAGE, get_visible_or_404
-from danvan.core.views_common import confirm_page, form_page, photos_page, stored_document
+from danvan.core.views_common import (
+    confirm_page,
+    form_page,
+    photos_page,
+    staff_form_view,
+    staff_page,
+    staff_post,
+    stored_document,
+)
 from danvan.practices import photos
 from danvan.practices.forms import DocumentForm
 from danvan.practices.models import Document, GoodDeed, Photo, Practice
@@ -33,8 +39,7 @@ def _owner(request: StaffRequest, kind: str, pk: int, verb: str) -> Practice | G
     raise Http404
 
 
-@require_POST
-@login_required
+@staff_post
 def photos_add(request: StaffRequest, kind: str, pk: int) -> HttpResponse:
     owner = _owner(request, kind, pk, MANAGE)
     return photos_page(
@@ -62,16 +67,14 @@ def _delete_page(
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def photo_delete(request: StaffRequest, kind: str, pk: int, photo_pk: int) -> HttpResponse:
     owner = _owner(request, kind, pk, MANAGE)
     photo = get_object_or_404(Photo, pk=photo_pk, **{kind: owner})
     return _delete_page(request, owner, photo, "ảnh", "photo")
 
 
-@require_POST
-@login_required
+@staff_post
 def document_add(request: StaffRequest, pk: int) -> HttpResponse:
     practice = _owner(request, "practice", pk, MANAGE)
     assert isinstance(practice, Practice)
@@ -92,16 +95,14 @@ def document_add(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def document_download(request: StaffRequest, pk: int, doc_pk: int) -> FileResponse:
     practice = _owner(request, "practice", pk, "view")
     document = get_object_or_404(Document, pk=doc_pk, practice=practice)
     return stored_document(document.stored, document.file_name, document.extension)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def document_delete(request: StaffRequest, pk: int, doc_pk: int) -> HttpResponse:
     practice = _owner(request, "practice", pk, MANAGE)
     document = get_object_or_404(Document, pk=doc_pk, practice=practice)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -50,6 +50,22 @@ def communes_of(rows: Any) -> Any:
     ).order_by("name")
 
 
+def commune_filter(request: HttpRequest, shown: Any) -> tuple[Any, dict[str, Any]]:
+    """`shown` (the published practices or deeds) narrowed to the commune asked
+    by ?xa=, with its hamlets, and what the filter shows: `communes` (where
+    some of `shown` are) and `commune` (the one chosen, or "")."""
+    place = chosen_commune(request)
+    qs = shown if place is None else shown.filter(area__path__startswith=place.path)
+    return qs, {"communes": communes_of(shown), "commune": place.pk if place else ""}
+
+
+def showcase_page(request: HttpRequest, shown: Any, per_page: int) -> Page:
+    """The page asked by ?page= of `shown` (published practices or deeds, in
+    their order), each with its area and its ready photos."""
+    rows = shown.select_related("area").prefetch_related(ready_photos())
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
 def share_preview(
     request: HttpRequest, title: str, description: str, photos: list[Photo]
 ) -> dict[str, object]:
@@ -70,7 +86,7 @@ def share_preview(
 @require_safe
 @PAGES.cached
 def gallery(request: HttpRequest) -> HttpResponse:
-    qs = Practice.objects.filter(status__in=SHOWN).select_related("area")
+    qs, commune = commune_filter(request, Practice.objects.filter(status__in=SHOWN))
     kind = request.GET.get("loai", "")
     if kind in Kind.values:
         qs = qs.filter(kind=kind)
@@ -80,12 +96,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("nam", "")
     if year.isdigit():
         qs = qs.filter(year=int(year))
-    place = chosen_commune(request)
-    if place is not None:
-        qs = qs.filter(area__path__startswith=place.path)
-    communes = communes_of(Practice.objects.filter(status__in=SHOWN))
-    qs = qs.order_by("-decision_date", "-pk").prefetch_related(ready_photos())
-    page = Paginator(qs, 24).get_page(request.GET.get("page"))
+    page = showcase_page(request, qs.order_by("-decision_date", "-pk"), 24)
     return render(
         request,
         "practices/public/gallery.html",
@@ -96,8 +107,7 @@ def gallery(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "field": field,
             "year": year,
-            "communes": communes,
-            "commune": place.pk if place else "",
+            **commune,
         },
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_http_methods, require_safe
 
 from danvan.core.cache import LocalCache
 from danvan.core.excel import xlsx_attachment
@@ -33,7 +31,7 @@ from danvan.core.scope import (
     get_visible_or_404,
     manager_only,
 )
-from danvan.core.views_common import form_page, import_page
+from danvan.core.views_common import form_page, import_page, staff_form_view, staff_page
 from danvan.practices import evaluation, imports, services
 from danvan.practices import forms as f
 from danvan.practices.coverage import commune_coverage
@@ -69,8 +67,7 @@ def _filtered(request: StaffRequest) -> tuple[f.PracticeFilterForm, Any]:
     return form, qs.order_by("-year", "title_folded", "pk")
 
 
-@require_safe
-@login_required
+@staff_page
 def practice_list(request: StaffRequest) -> HttpResponse:
     form, qs = _filtered(request)
     return list_page(
@@ -84,8 +81,7 @@ def practice_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def practice_export(request: StaffRequest) -> HttpResponse:
     """The list as it is filtered, in Excel (Vietnamese intact, formula-safe cells)."""
     _form, qs = _filtered(request)
@@ -112,21 +108,18 @@ def _form_page(request: StaffRequest, practice: Practice | None) -> HttpResponse
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def practice_add(request: StaffRequest) -> HttpResponse:
     return _form_page(request, None)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def practice_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return _form_page(request, _fetch(request, pk, MANAGE))
 
 
-@require_safe
-@login_required
+@staff_page
 def practice_detail(request: StaffRequest, pk: int) -> HttpResponse:
     practice = _fetch(request, pk)
     can_manage = can(request.user, MANAGE, practice)
@@ -159,8 +152,7 @@ def practice_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def practice_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     """A lifecycle step: the page that asks for what it needs, the change on POST."""
     practice = _fetch(request, pk, MANAGE)
@@ -187,8 +179,7 @@ def practice_move(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def practice_replicate(request: StaffRequest, pk: int) -> HttpResponse:
     """Record that a unit's own practice replicates this recognised one."""
     original = _fetch(request, pk, MANAGE)
@@ -203,8 +194,7 @@ def practice_replicate(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def practice_evaluate(request: StaffRequest, pk: int) -> HttpResponse:
     """The council's scores of a proposed practice: the signed-in member's own
     form, every member's total and the average."""
@@ -244,8 +234,7 @@ def practice_evaluate(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def practice_results(request: StaffRequest, pk: int) -> HttpResponse:
     """The practice's results as numbered indicators (label, value, unit, date)."""
     practice = _fetch(request, pk, MANAGE)
@@ -270,8 +259,7 @@ def practice_results(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def practice_import(request: StaffRequest) -> HttpResponse:
     """A year's registrations from the Excel template, checked and written by a job."""
@@ -285,14 +273,12 @@ def practice_import(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def registration_template(request: StaffRequest) -> HttpResponse:
     return xlsx_attachment(imports.registration_template(), "Mẫu đăng ký mô hình")
 
 
-@require_safe
-@login_required
+@staff_page
 def coverage(request: StaffRequest) -> HttpResponse:
     """Per commune: does it have a practice that counts for the plan's target?
     The table is rendered once and kept (`_COVERAGE_TABLES`) for readers of

@@ -5,12 +5,10 @@ scope is a 404); see tests/test_staff_personas.py."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core.excel import XLSX, filenames
 from danvan.core.forms import form_error
@@ -18,6 +16,7 @@ from danvan.core.listing import StaffRequest, list_page
 from danvan.core.models import JobStatus
 from danvan.core.review import review_sections
 from danvan.core.scope import MANAGE, VIEW, can, get_scope, get_visible_or_404
+from danvan.core.views_common import staff_form_view, staff_page, staff_post
 from danvan.reports import forms as f
 from danvan.reports import services
 from danvan.reports.jobs import file_stem
@@ -36,8 +35,7 @@ def _managed(request: StaffRequest, pk: int) -> ReviewReport:
     return report
 
 
-@require_safe
-@login_required
+@staff_page
 def report_list(request: StaffRequest) -> HttpResponse:
     qs = ReviewReport.objects.visible_to(request.user).select_related(
         "organization__area", "period"
@@ -46,8 +44,7 @@ def report_list(request: StaffRequest) -> HttpResponse:
     return list_page(request, "reports/staff/report_list.html", qs, nav=NAV, can_add=can_add)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def report_add(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE):
         raise Http404("Không tìm thấy.")
@@ -64,8 +61,7 @@ def report_add(request: StaffRequest) -> HttpResponse:
     return render(request, "reports/staff/report_form.html", {"nav": NAV, "form": form})
 
 
-@require_safe
-@login_required
+@staff_page
 def report_detail(request: StaffRequest, pk: int) -> HttpResponse:
     report: ReviewReport = get_visible_or_404(_reports(), request.user, VIEW, pk=pk)
     exports = list(report.exports.select_related("job", "created_by")[:10])
@@ -83,8 +79,7 @@ def report_detail(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "reports/staff/report_detail.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def report_edit(request: StaffRequest, pk: int) -> HttpResponse:
     report = _managed(request, pk)
     form = f.ReportEditForm(request.POST or None, instance=report)
@@ -101,8 +96,7 @@ def report_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "reports/staff/report_edit.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def draft_edit(request: StaffRequest, pk: int) -> HttpResponse:
     """The narrative parts, filled with the latest version; saving adds a version."""
     report = _managed(request, pk)
@@ -119,8 +113,7 @@ def draft_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "reports/staff/draft_form.html", context)
 
 
-@require_safe
-@login_required
+@staff_page
 def draft_list(request: StaffRequest, pk: int) -> HttpResponse:
     report: ReviewReport = get_visible_or_404(_reports(), request.user, VIEW, pk=pk)
     drafts = report.drafts.select_related("created_by").order_by("-version")
@@ -128,8 +121,7 @@ def draft_list(request: StaffRequest, pk: int) -> HttpResponse:
     return render(request, "reports/staff/draft_list.html", context)
 
 
-@require_safe
-@login_required
+@staff_page
 def draft_detail(request: StaffRequest, pk: int, draft: int) -> HttpResponse:
     report: ReviewReport = get_visible_or_404(_reports(), request.user, VIEW, pk=pk)
     version = get_object_or_404(Draft.objects.select_related("created_by"), pk=draft, report=report)
@@ -144,8 +136,7 @@ def draft_detail(request: StaffRequest, pk: int, draft: int) -> HttpResponse:
     return render(request, "reports/staff/draft_detail.html", context)
 
 
-@require_POST
-@login_required
+@staff_post
 def draft_restore(request: StaffRequest, pk: int, draft: int) -> HttpResponse:
     report = _managed(request, pk)
     version = get_object_or_404(Draft, pk=draft, report=report)
@@ -156,8 +147,7 @@ def draft_restore(request: StaffRequest, pk: int, draft: int) -> HttpResponse:
     return redirect(report)
 
 
-@require_POST
-@login_required
+@staff_post
 def export_start(request: StaffRequest, pk: int) -> HttpResponse:
     report = _managed(request, pk)
     export = services.start_export(report, request.user)
@@ -186,13 +176,11 @@ def _export_file(request: StaffRequest, pk: int, export: int, which: str) -> Fil
     return response
 
 
-@require_safe
-@login_required
+@staff_page
 def export_docx(request: StaffRequest, pk: int, export: int) -> FileResponse:
     return _export_file(request, pk, export, "docx")
 
 
-@require_safe
-@login_required
+@staff_page
 def export_xlsx(request: StaffRequest, pk: int, export: int) -> FileResponse:
     return _export_file(request, pk, export, "xlsx")

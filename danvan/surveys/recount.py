@@ -74,17 +74,8 @@ def recount(
             cells[qid][(row, choice)] = n
 
     # Ratings: the value given, as a number.
-    ratings: dict[int, dict[Any, int]] = defaultdict(dict)
     rated = [q.pk for q in questions if kinds.of(q).column == "number" and kinds.of(q).category]
-    if rated:
-        for qid, value, n in (
-            answers.filter(question_id__in=rated, number__isnull=False)
-            .values("question_id", "number")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("question_id", "number", "n")
-        ):
-            ratings[qid][value] = n
+    ratings = _counts_by_value(answers, rated, "number")
 
     # Numbers and ratings: count, mean, min, max.
     summaries: dict[int, dict[str, Any]] = {}
@@ -99,16 +90,7 @@ def recount(
             summaries[stat["question_id"]] = dict(stat)
 
     # Units: answers per area.
-    units: dict[int, dict[int, int]] = defaultdict(dict)
-    if by_column.get("area"):
-        for qid, area_id, n in (
-            answers.filter(question_id__in=by_column["area"], area__isnull=False)
-            .values("question_id", "area_id")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("question_id", "area_id", "n")
-        ):
-            units[qid][area_id] = n
+    units = _counts_by_value(answers, by_column.get("area", []), "area_id")
 
     # Dates: answers per day.
     days: dict[int, list[tuple[Any, int]]] = defaultdict(list)
@@ -139,6 +121,24 @@ def recount(
     )
     medians(out, answers)
     return out
+
+
+def _counts_by_value(
+    answers: QuerySet[Answer], question_ids: list[int], column: str
+) -> dict[int, dict[Any, int]]:
+    """By question of `question_ids`: how many of its answers hold each value of
+    `column` (empty ones left out). One GROUP BY."""
+    counts: dict[int, dict[Any, int]] = defaultdict(dict)
+    if question_ids:
+        for qid, value, n in (
+            answers.filter(question_id__in=question_ids, **{f"{column}__isnull": False})
+            .values("question_id", column)
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("question_id", column, "n")
+        ):
+            counts[qid][value] = n
+    return counts
 
 
 def medians(out: SurveyResults, answers: QuerySet[Answer]) -> None:

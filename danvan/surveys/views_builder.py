@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from danvan.core.listing import StaffRequest
 from danvan.core.scope import MANAGE
+from danvan.core.views_common import staff_post
 from danvan.surveys import builder, staff_services
 from danvan.surveys import forms_question as fq
 from danvan.surveys import forms_staff as f
@@ -296,8 +297,7 @@ def _order_from_post(raw: str) -> list[tuple[int, list[int]]] | None:
     return order if isinstance(data, list) and len(order) == len(data) else None
 
 
-@require_POST
-@login_required
+@staff_post
 def survey_reorder(request: StaffRequest, pk: int) -> HttpResponse:
     """The whole order of sections and questions at once (drag and drop). Checked
     like the "Lên"/"Xuống" buttons: refused when it would break a show-if

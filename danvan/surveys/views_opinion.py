@@ -8,6 +8,8 @@ the hot-issues pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,12 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from danvan.core import excel
 from danvan.core.listing import paginate
 from danvan.core.models import Area, Period
 from danvan.core.text import search_folded
+from danvan.core.views_common import staff_page
 from danvan.surveys import exports, opinion
 from danvan.surveys.forms_opinion import (
     TOPIC_LIST_ID,
@@ -49,25 +52,36 @@ def _report(request: HttpRequest, pk: int) -> OpinionReport:
     return report
 
 
-def _draft(request: HttpRequest, pk: int, sent: str) -> OpinionReport | HttpResponse:
-    """The user's own draft; when the report is theirs but already sent, back to it
-    with the message `sent`; 404 otherwise."""
-    report = _report(request, pk)
-    if report.author_id != request.user.pk:
-        raise Http404("Không tìm thấy.")
-    if report.status != ReportStatus.DRAFT:
-        messages.info(request, sent)
-        return redirect("opinion:report_detail", pk=pk)
-    if not opinion.editable_reports(request.user).filter(pk=report.pk).exists():
-        raise Http404("Không tìm thấy.")
-    return report
+DraftView = Callable[[HttpRequest, OpinionReport], HttpResponse]
+
+
+def _own_draft(sent: str) -> Callable[[DraftView], Callable[..., HttpResponse]]:
+    """A view of one of the user's own drafts, called with the draft instead of
+    its pk. When the report is theirs but already sent: back to it with the
+    message `sent`; 404 otherwise."""
+
+    def decorate(view: DraftView) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+            report = _report(request, pk)
+            if report.author_id != request.user.pk:
+                raise Http404("Không tìm thấy.")
+            if report.status != ReportStatus.DRAFT:
+                messages.info(request, sent)
+                return redirect("opinion:report_detail", pk=pk)
+            if not opinion.editable_reports(request.user).filter(pk=report.pk).exists():
+                raise Http404("Không tìm thấy.")
+            return view(request, report)
+
+        return wrapper
+
+    return decorate
 
 
 # --- Reports -----------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def report_list(request: HttpRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None, user=request.user)
     qs = opinion.visible_reports(request.user).select_related("period", "area", "author")
@@ -100,7 +114,9 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: ReportForm, report: OpinionReport | None) -> Any:
+def _save(
+    request: HttpRequest, form: ReportForm, report: OpinionReport | None
+) -> HttpResponse | None:
     """Save the draft; "Gửi báo cáo" then asks for confirmation (report_submit):
     a sent report can no longer be changed."""
     submit = request.POST.get("action") == "submit"
@@ -139,21 +155,26 @@ def _form_context(request: HttpRequest, form: ReportForm, report: OpinionReport 
     }
 
 
+def _report_form(request: HttpRequest, report: OpinionReport | None) -> HttpResponse:
+    """The report form (`report` None: a new draft): saved on a valid POST (see
+    `_save`), shown again with its errors otherwise."""
+    form = ReportForm(request.POST or None, instance=report, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, form, report)
+        if done is not None:
+            return done
+    return render(request, "surveys/opinion/report_form.html", _form_context(request, form, report))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_add(request: HttpRequest) -> HttpResponse:
     if not opinion.can_file(request.user):
         raise Http404("Không tìm thấy.")
-    form = ReportForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        done = _save(request, form, None)
-        if done is not None:
-            return done  # type: ignore[no-any-return]
-    return render(request, "surveys/opinion/report_form.html", _form_context(request, form, None))
+    return _report_form(request, None)
 
 
-@require_safe
-@login_required
+@staff_page
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     is_draft = report.status == ReportStatus.DRAFT
@@ -175,24 +196,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _draft(request, pk, "Báo cáo đã gửi, không sửa được nữa.")
-    if isinstance(report, HttpResponse):
-        return report
-    form = ReportForm(request.POST or None, instance=report, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        done = _save(request, form, report)
-        if done is not None:
-            return done  # type: ignore[no-any-return]
-    return render(request, "surveys/opinion/report_form.html", _form_context(request, form, report))
+@_own_draft("Báo cáo đã gửi, không sửa được nữa.")
+def report_edit(request: HttpRequest, report: OpinionReport) -> HttpResponse:
+    return _report_form(request, report)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _draft(request, pk, "Báo cáo này đã được gửi.")
-    if isinstance(report, HttpResponse):
-        return report
+@_own_draft("Báo cáo này đã được gửi.")
+def report_submit(request: HttpRequest, report: OpinionReport) -> HttpResponse:
     if request.method == "POST":
         try:
             opinion.submit_report(request.user, report)
@@ -200,7 +212,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Đã gửi báo cáo. Báo cáo đã gửi không sửa được nữa.")
-        return redirect("opinion:report_detail", pk=pk)
+        return redirect("opinion:report_detail", pk=report.pk)
     return render(request, "surveys/opinion/report_submit.html", {"nav": NAV, "report": report})
 
 
@@ -254,8 +266,7 @@ def _issue_query(period: Period, area: Area, **extra: str) -> str:
     return urlencode({"ky": period.pk, "dia_ban": area.pk, **extra})
 
 
-@require_safe
-@login_required
+@staff_page
 def hot_issues(request: HttpRequest) -> HttpResponse:
     form, period, area = _period_and_scope(request)
     hot = opinion.hot_issues(period, area, with_proposals=True) if period and area else None
@@ -398,8 +409,7 @@ def merge_topics(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def hot_issues_docx(request: HttpRequest) -> HttpResponse:
     _form, period, area = _period_and_scope(request)
     if period is None or area is None:

@@ -8,14 +8,13 @@ the pages are never cached. See danvan.surveys.respondents.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from danvan.core import excel
 from danvan.core.listing import StaffRequest, paginate
 from danvan.core.scope import MANAGE
+from danvan.core.views_common import staff_page
 from danvan.surveys import respondents
 from danvan.surveys.models import Mode, Survey
 from danvan.surveys.staff_pages import NAV, fetch_survey, no_store
@@ -28,8 +27,7 @@ def _identified(request: StaffRequest, pk: int) -> Survey:
     return survey
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_respondents(request: StaffRequest, pk: int) -> HttpResponse:
     survey = _identified(request, pk)
     q = request.GET.get("q", "").strip()[:100]
@@ -53,8 +51,7 @@ def survey_respondents(request: StaffRequest, pk: int) -> HttpResponse:
     return no_store(response)
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_respondents_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     survey = _identified(request, pk)
     data = respondents.respondents_workbook(survey)

@@ -16,20 +16,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_safe
 
 from danvan.core import charts, excel
 from danvan.core.cache import LocalCache
 from danvan.core.models import Area
 from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date
+from danvan.core.views_common import staff_page
 from danvan.surveys import crosstabs, exports, kinds, mixing, respondents, results, texts
 from danvan.surveys.models import Kind, Mode, Question, Survey
 
@@ -215,8 +214,7 @@ def _page_key(survey: Survey, found: results.SurveyResults) -> str:
     return f"surveys:results-page:{survey.pk}:{stamp}"
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     page_key = None
@@ -288,8 +286,7 @@ def _export_filters(request: HttpRequest, survey: Survey) -> Filters:
     return _filters(request, survey, results.unit_question(survey))
 
 
-@require_safe
-@login_required
+@staff_page
 def export_responses(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     filters = _export_filters(request, survey)
@@ -314,14 +311,12 @@ def _summary(
     return excel.attachment(data, content_type, names)
 
 
-@require_safe
-@login_required
+@staff_page
 def export_summary_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _summary(request, pk, exports.summary_workbook, excel.XLSX, "xlsx")
 
 
-@require_safe
-@login_required
+@staff_page
 def export_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return _summary(request, pk, exports.summary_docx, exports.DOCX, "docx")
 
@@ -331,8 +326,7 @@ def export_summary_docx(request: HttpRequest, pk: int) -> HttpResponse:
 TEXTS_PER_PAGE = 50
 
 
-@require_safe
-@login_required
+@staff_page
 def text_answers(request: HttpRequest, pk: int) -> HttpResponse:
     """Every written answer of one question (free text or "Khác"), 50 a page,
     with the page's filters and the search that ignores diacritics: the

@@ -20,18 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from danvan.core.listing import StaffRequest, filter_list, list_page
 from danvan.core.models import Organization
 from danvan.core.scope import MANAGE, can, manager_only
 from danvan.core.status import StatusAction, status_action
+from danvan.core.views_common import staff_form_view, staff_page, staff_post
 from danvan.surveys import builder, kinds, mixing, share, staff_services
 from danvan.surveys import forms_question as fq
 from danvan.surveys import forms_staff as f
@@ -65,8 +64,7 @@ def _archived(request: HttpRequest, survey: Survey) -> HttpResponse | None:
 # --- Surveys --------------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_list(request: StaffRequest) -> HttpResponse:
     form = f.SurveyFilterForm(request.GET or None)
     qs = (
@@ -89,8 +87,7 @@ def survey_list(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 @manager_only
 def survey_add(request: StaffRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
@@ -131,8 +128,7 @@ def survey_add(request: StaffRequest) -> HttpResponse:
     )
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
     survey = fetch_survey(request, pk)
     can_manage = can(request.user, MANAGE, survey)
@@ -175,8 +171,7 @@ def survey_detail(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def survey_edit(request: StaffRequest, pk: int) -> HttpResponse:
     survey = fetch_survey(request, pk, MANAGE)
     if refusal := _archived(request, survey):
@@ -194,8 +189,7 @@ def survey_edit(request: StaffRequest, pk: int) -> HttpResponse:
     return form_page(request, survey, form, "surveys/staff/survey_form.html", context, save)
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def survey_duplicate(request: StaffRequest, pk: int) -> HttpResponse:
     survey = fetch_survey(request, pk, MANAGE)
     if request.method == "POST":
@@ -304,8 +298,7 @@ STATUS_ACTIONS = {
 }
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def survey_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
     """One of STATUS_ACTIONS, named by the URL (survey_publish, survey_close,
     survey_archive, survey_reopen): the confirmation page, the change on POST."""
@@ -329,8 +322,7 @@ def survey_status(request: StaffRequest, pk: int, action: str) -> HttpResponse:
 # --- Sharing --------------------------------------------------------------------------------
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_share(request: StaffRequest, pk: int) -> HttpResponse:
     survey = fetch_survey(request, pk)
     url = share.public_url(survey, request)
@@ -360,14 +352,12 @@ def _qr_response(
     return response
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_qr_png(request: StaffRequest, pk: int) -> HttpResponse:
     return _qr_response(request, pk, share.qr_png, "png", "image/png")
 
 
-@require_safe
-@login_required
+@staff_page
 def survey_qr_svg(request: StaffRequest, pk: int) -> HttpResponse:
     return _qr_response(request, pk, share.qr_svg, "svg", "image/svg+xml")
 
@@ -385,8 +375,7 @@ def _code_counts(survey: Survey) -> dict[str, int]:
     return {"total": total, "spent": spent, "unused": total - spent}
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
+@staff_form_view
 def survey_codes(request: StaffRequest, pk: int) -> HttpResponse:
     """Generate invitation codes and show them ONCE, on a printable page. Nothing
     keeps them in plain text: the page carries them, and its "Tải Excel" button
@@ -428,8 +417,7 @@ def survey_codes(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@login_required
+@staff_post
 def survey_codes_xlsx(request: StaffRequest, pk: int) -> HttpResponse:
     """The Excel list of the codes just generated (posted back by the printable page).
     Only codes of this survey are accepted: each is checked against the stored hashes."""

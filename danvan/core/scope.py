@@ -317,7 +317,8 @@ V = TypeVar("V", bound=Callable[..., Any])
 
 def manager_only(view: V) -> V:
     """A staff view for those who may manage something (a create or import
-    page): 404 for the others, as a viewer. Goes below `login_required`."""
+    page): 404 for the others, as a viewer. Goes below `login_required` (or
+    `core.views_common.staff_form_view`)."""
 
     @wraps(view)
     def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:

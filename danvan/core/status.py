@@ -12,8 +12,7 @@ refusal (`ValidationError`) is shown on the same page. A view is::
         done="Đã công bố.", problems=publish_problems,
     )
 
-    @require_http_methods(["GET", "POST"])
-    @login_required
+    @staff_form_view
     def thing_publish(request, pk):
         thing = get_visible_or_404(Thing.objects.all(), request.user, MANAGE, pk=pk)
         return status_action(

@@ -138,6 +138,14 @@ def browser() -> Iterator[Any]:
             ],
         )
         yield b
+        # Inside sync_playwright() the tests run in a context of Playwright's,
+        # and Django's connections are context-local: the tests since the
+        # browser started used connection objects of their own. Close them
+        # here, or the last one stays checked out of the PostgreSQL pool and
+        # the test database cannot be dropped ("being accessed by other users").
+        from django.db import connections
+
+        connections.close_all()
         b.close()
 
 

@@ -1,6 +1,6 @@
 """Where the time of one hot-path request goes, in this process (no HTTP).
 
-    uv run python bench/profile_paths.py [start|submit|leaderboard|b0|b2] [-n 300] [--cprofile]
+    uv run python bench/profile_paths.py [start|page|submit|leaderboard|b0|b2] [-n 300] [--cprofile]
     uv run python bench/profile_paths.py [survey_submit|survey_results] [-n 300]
 
 Uses the bench database (bench/generate.py; bench/survey_generate.py for the
@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument(
         "path",
-        choices=["start", "submit", "leaderboard", "b0", "b2", "survey_submit", "survey_results"],
+        choices=[
+            *("start", "page", "submit", "leaderboard", "b0", "b2"),
+            *("survey_submit", "survey_results"),
+        ],
     )
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--cprofile", action="store_true")
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     run.clear_cache()
     requests: list[tuple[str, str, dict[str, Any] | str | None]] = []
     sessions: list[str] = []
-    if args.path in ("start", "submit"):
+    if args.path in ("start", "page", "submit"):
         run.reset_open_round(meta)
         pids = rng.sample(range(1, meta["participants"] + 1), args.n + 20)
         from danvan.contests.models import Participant
@@ -86,7 +89,12 @@ def main(argv: list[str] | None = None) -> int:
             requests = [("post", f"/cuoc-thi/{slug}/dot/{open_no}/bat-dau/", None)] * len(pids)
         else:
             items = run.make_running_attempts(meta, pids, sessions, rng)
-            requests = [("post", f"/cuoc-thi/bai/{token}/", body) for _s, token, body in items]
+            requests = [
+                ("get", f"/cuoc-thi/bai/{token}/", None)
+                if args.path == "page"
+                else ("post", f"/cuoc-thi/bai/{token}/", body)
+                for _s, token, body in items
+            ]
     else:
         url = {
             "leaderboard": f"/cuoc-thi/{slug}/ket-qua/{meta['closed_round_number']}/",

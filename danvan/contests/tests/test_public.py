@@ -26,6 +26,7 @@ from danvan.contests.models import (
     Prediction,
     Prize,
     PrizeKind,
+    Question,
     RoundStatus,
     ShowAnswers,
 )
@@ -601,6 +602,31 @@ def test_attempt_page_never_carries_the_answers(world: Any, client: Client) -> N
     for name, value in re.findall(r'\s([\w-]+)="([^"]*)"', body):
         assert "dung" not in name.lower()
         assert "dung" not in value.lower() or value == "#noi-dung" or value == "noi-dung"
+
+
+def test_attempt_page_shows_the_paper_in_order_and_escapes_its_text(
+    world: Any, client: Client
+) -> None:
+    Question.objects.filter(contest=world.contest).update(text="Câu <script>alert(1)</script>?")
+    Choice.objects.filter(question__contest=world.contest, position=1).update(text='B & "<b>"')
+    register(client, world)
+    attempt = started(client, world)
+    body = client.get(attempt.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in body and "<b>" not in body
+    assert "Câu &lt;script&gt;alert(1)&lt;/script&gt;?" in body
+    multiple = set(
+        Question.objects.filter(contest=world.contest, multiple=True).values_list("pk", flat=True)
+    )
+    fieldsets = re.findall(r'<fieldset class="question" id="cau-(\d+)" data-question="(\d+)"', body)
+    assert fieldsets == [(str(n), str(qid)) for n, (qid, _) in enumerate(attempt.paper, start=1)]
+    for qid, cids in attempt.paper:
+        kind = "checkbox" if qid in multiple else "radio"
+        shown = re.findall(rf'<input type="{kind}" name="q_{qid}" value="(\d+)">', body)
+        assert shown == [str(cid) for cid in cids]
+    assert body.count("B &amp; &quot;&lt;b&gt;&quot;") == len(attempt.paper)
+    assert body.count("chọn tất cả các phương án") == sum(
+        1 for qid, _ in attempt.paper if qid in multiple
+    )
 
 
 @pytest.mark.parametrize(

@@ -133,18 +133,28 @@ def adopt_orphan_bodies(area: Area) -> int:
     bodies = {o.kind: o for o in Organization.objects.filter(area=area, valid_to__isnull=True)}
     if not bodies:
         return 0
-    below = Organization.objects.filter(
-        area__path__startswith=area.path, area__depth=area.depth + 1, valid_to__isnull=True
+    below = list(
+        Organization.objects.filter(
+            area__path__startswith=area.path, area__depth=area.depth + 1, valid_to__isnull=True
+        ).values_list("pk", "path")
+    )
+    step = Organization.steplen
+    # The ended parents among theirs, in one query (a parent's path is its
+    # child's without the last step): most bodies below have none.
+    ended = dict(
+        Organization.objects.filter(
+            path__in={path[:-step] for _pk, path in below if len(path) > step},
+            valid_to__isnull=False,
+            kind__in=bodies,
+        ).values_list("path", "kind")
     )
     moved = 0
-    for org in list(below):
-        org.refresh_from_db()
-        parent = Organization.objects.get_parent(org)
-        if parent is None or parent.valid_to is None or parent.kind not in bodies:
+    for pk, path in below:
+        kind = ended.get(path[:-step])
+        if kind is None:
             continue
-        new_parent = bodies[parent.kind]
-        new_parent.refresh_from_db()
-        Organization.objects.move(org, new_parent, "last-child")
+        new_parent = Organization.objects.get(pk=bodies[kind].pk)  # moves renumber paths
+        Organization.objects.move(Organization.objects.get(pk=pk), new_parent, "last-child")
         moved += 1
     return moved
 

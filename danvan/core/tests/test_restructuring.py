@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from danvan.core import restructuring, services
 from danvan.core.models import (
@@ -214,6 +216,39 @@ def test_merge_into_existing_commune(tree: Tree) -> None:
     assert list(r.predecessors.all()) == [a]
     assert list(r.successors.all()) == [b]
     assert services.member_totals(b, tree.period)["total"] == total_before
+
+
+def body_parent(org: Organization) -> Organization | None:
+    return Organization.objects.get_parent(fresh(org))
+
+
+@pytest.mark.django_db
+def test_hamlet_branches_follow_their_hamlet_to_the_receiving_bodies(tree: Tree) -> None:
+    """A branch whose commune body ended moves under the body of the same kind
+    of the unit its hamlet now belongs to: at the merge when that unit has
+    one, else when the body is created."""
+    a, b = tree.tan_long, tree.long_thanh
+    farmers_branch = make_org(
+        fresh(tree.a_hamlets[1]), "Chi hội Nông dân ấp Long Phú", OrgKind.BRANCH,
+        fresh(tree.orgs["a_farmers"]),
+    )  # fmt: skip
+
+    restructuring.merge_areas(None, [a], into=b, effective_on=D_2025)
+
+    b_women = fresh(tree.orgs["b_women"])
+    assert body_parent(tree.orgs["a1_branch"]) == b_women
+    assert body_parent(tree.orgs["b_branch"]) == b_women  # the receiving unit's own stays
+    # Xã Long Thạnh has no farmers' association: the branch waits under the ended one...
+    assert body_parent(farmers_branch) == fresh(tree.orgs["a_farmers"])
+    # ...until the commune gets one, however many bodies its hamlets have.
+    for hamlet in tree.b_hamlets:
+        for n in range(3):
+            make_org(fresh(hamlet), f"Tổ phụ nữ {n} {hamlet.name}", OrgKind.BRANCH, fresh(b_women))
+    with CaptureQueriesContext(connection) as queries:
+        b_farmers = make_org(fresh(b), "Hội Nông dân xã Long Thạnh", OrgKind.FARMERS)
+    assert body_parent(farmers_branch) == fresh(b_farmers)
+    assert body_parent(tree.orgs["a1_branch"]) == fresh(b_women)
+    assert len(queries) < 25, [q["sql"][:80] for q in queries]
 
 
 @pytest.mark.django_db

@@ -67,8 +67,107 @@ def _fresh_cache() -> Iterator[None]:
     yield
 
 
+class _KeptDemo:
+    """The demo district, loaded once in a worker and kept in a transaction of
+    its own that the tests needing it run inside, each in a savepoint that is
+    rolled back after it (as TestCase.setUpTestData keeps class data). It
+    saves a load per test (seconds on PostgreSQL). Any other database test
+    first rolls the kept demo back, so no test sees data it did not ask for."""
+
+    atomic: Any = None
+    connection: Any = None
+    result: Any = None
+
+    @classmethod
+    def serves(cls, request: pytest.FixtureRequest) -> bool:
+        """Whether the test may run inside the kept demo: it asks for the demo,
+        runs in a transaction that can be rolled back, and keeps no files of
+        its own (the demo's photos and workbooks are in the default storage)."""
+        names = request.fixturenames
+        if "demo" not in names or {"media_root", "transactional_db", "live_server"} & set(names):
+            return False
+        marker = request.node.get_closest_marker("django_db")
+        return not marker or not (marker.args or any(marker.kwargs.values()))
+
+    @classmethod
+    def open(cls) -> None:
+        from django.db import connections, transaction
+
+        from danvan.core.demo import load_demo
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            cls.result = load_demo()
+        except BaseException:
+            atomic.__exit__(None, None, None)
+            raise
+        cls.atomic, cls.connection = atomic, connections["default"]
+
+    @classmethod
+    def drop(cls) -> None:
+        """Roll the kept demo back, on the connection object it was loaded on
+        (connections are context-local, and the browser tests run in a context
+        of Playwright's)."""
+        if cls.atomic is None:
+            return
+        from django.db import connections, transaction
+
+        atomic, kept = cls.atomic, cls.connection
+        cls.atomic = cls.connection = cls.result = None
+        current = connections["default"]
+        connections["default"] = kept
+        try:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        finally:
+            connections["default"] = current
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Within each module, the tests that use the demo run one after another,
+    so that the kept demo (_KeptDemo) serves them all with one load."""
+    module_of: dict[str, int] = {}
+    for item in items:
+        module_of.setdefault(item.nodeid.split("::")[0], len(module_of))
+    items.sort(
+        key=lambda item: (
+            module_of[item.nodeid.split("::")[0]],
+            "demo" not in getattr(item, "fixturenames", ()),
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def _kept_demo_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        _KeptDemo.drop()
+
+
+@pytest.fixture
+def _django_db_helper(_demo_gate: None, _django_db_helper: None) -> None:
+    """pytest-django's per-test transaction, opened inside the kept demo where
+    the test may use it (see _KeptDemo); the kept demo is opened or rolled back
+    here, before that transaction begins."""
+
+
+@pytest.fixture
+def _demo_gate(
+    request: pytest.FixtureRequest, _kept_demo_session: None, django_db_blocker: Any
+) -> None:
+    with django_db_blocker.unblock():
+        if _KeptDemo.serves(request):
+            if _KeptDemo.atomic is None:
+                _KeptDemo.open()
+        else:
+            _KeptDemo.drop()
+
+
 @pytest.fixture
 def demo(db: Any) -> Any:
+    if _KeptDemo.result is not None:
+        return _KeptDemo.result
     from danvan.core.demo import load_demo
 
     return load_demo()

@@ -78,15 +78,15 @@ class _KeptDemo:
     connection: Any = None
     result: Any = None
 
-    @classmethod
-    def serves(cls, request: pytest.FixtureRequest) -> bool:
+    @staticmethod
+    def serves(item: pytest.Item) -> bool:
         """Whether the test may run inside the kept demo: it asks for the demo,
         runs in a transaction that can be rolled back, and keeps no files of
         its own (the demo's photos and workbooks are in the default storage)."""
-        names = request.fixturenames
-        if "demo" not in names or {"media_root", "transactional_db", "live_server"} & set(names):
+        names = set(getattr(item, "fixturenames", ()))
+        if "demo" not in names or {"media_root", "transactional_db", "live_server"} & names:
             return False
-        marker = request.node.get_closest_marker("django_db")
+        marker = item.get_closest_marker("django_db")
         return not marker or not (marker.args or any(marker.kwargs.values()))
 
     @classmethod
@@ -125,17 +125,9 @@ class _KeptDemo:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Within each module, the tests that use the demo run one after another,
-    so that the kept demo (_KeptDemo) serves them all with one load."""
-    module_of: dict[str, int] = {}
-    for item in items:
-        module_of.setdefault(item.nodeid.split("::")[0], len(module_of))
-    items.sort(
-        key=lambda item: (
-            module_of[item.nodeid.split("::")[0]],
-            "demo" not in getattr(item, "fixturenames", ()),
-        )
-    )
+    """The tests the kept demo serves (_KeptDemo) run first, one after another,
+    so that it is loaded once in each worker; the others keep their order."""
+    items.sort(key=lambda item: not _KeptDemo.serves(item))
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +149,7 @@ def _demo_gate(
     request: pytest.FixtureRequest, _kept_demo_session: None, django_db_blocker: Any
 ) -> None:
     with django_db_blocker.unblock():
-        if _KeptDemo.serves(request):
+        if _KeptDemo.serves(request.node):
             if _KeptDemo.atomic is None:
                 _KeptDemo.open()
         else:

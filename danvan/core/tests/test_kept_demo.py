@@ -1,8 +1,9 @@
 """The root conftest keeps the demo loaded between the tests that ask for it
 (_KeptDemo): what one test writes is gone for the next, and a test that does
-not ask for the demo never sees it. The tests run in this order in one worker
-(the conftest runs a module's demo tests first); under pytest-xdist a test may
-land on the other worker, where it holds all the same."""
+not ask for the demo never sees it. In one worker the demo tests run in this
+order, and the other after them (the conftest runs the tests the kept demo
+serves first); under pytest-xdist a test may land on the other worker, where
+it holds all the same."""
 
 from __future__ import annotations
 

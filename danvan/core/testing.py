@@ -300,6 +300,7 @@ class Matrix:
         the demo data: `MATRIX.persona_test("demo", user=demo_user)`)."""
 
         @pytest.mark.parametrize("name", self.sorted_names())
+        @pytest.mark.usefixtures(fixture)  # named before the run: the kept demo serves "demo"
         def test_urls_by_persona(name: str, request: Any, client: Any) -> None:
             value = request.getfixturevalue(fixture)
             if user is None:

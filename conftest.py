@@ -100,6 +100,7 @@ class _KeptDemo:
         try:
             cls.result = load_demo()
         except BaseException:
+            transaction.set_rollback(True)  # nothing of a half-loaded demo stays
             atomic.__exit__(None, None, None)
             raise
         cls.atomic, cls.connection = atomic, connections["default"]

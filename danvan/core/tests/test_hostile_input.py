@@ -236,14 +236,21 @@ def crawl(client: Client, starts: list[str], prefixes: tuple[str, ...]) -> list[
     return forms
 
 
-def variants(form: Form, corpus: list[str | bytes]) -> Iterator[tuple[str, list[Any]]]:
-    """The form's own values with one control at a time holding each hostile value."""
-    for name in form.names:
-        if name == "csrfmiddlewaretoken":
-            continue
-        for value in corpus:
-            others = [(k, v) for k, v in form.fields if k != name]
-            yield name, [*others, (name, value)]
+def controls(forms: list[Form]) -> list[tuple[Form, str]]:
+    """Each control of the forms once (a group of checkboxes is one), the CSRF token aside."""
+    return [
+        (form, name)
+        for form in forms
+        for name in dict.fromkeys(form.names)
+        if name != "csrfmiddlewaretoken"
+    ]
+
+
+def variants(form: Form, name: str, corpus: list[str | bytes]) -> Iterator[list[Any]]:
+    """The form's own values with the control `name` holding each hostile value."""
+    others = [(k, v) for k, v in form.fields if k != name]
+    for value in corpus:
+        yield [*others, (name, value)]
 
 
 def send(client: Client, form: Form, pairs: list[Any]) -> Any:
@@ -264,21 +271,12 @@ def fuzz(
     value of `corpus` in turn. With `part` (k, n): only the k-th of every n
     controls, so that n tests share the work evenly."""
     failures = []
-    controls = [
-        (form, name)
-        for form in forms
-        for name in dict.fromkeys(form.names)
-        if name != "csrfmiddlewaretoken"
-    ]
-    mine = {(id(form), name) for form, name in controls[part[0] :: part[1]]}
-    for form in forms:
-        for name, pairs in variants(form, corpus):
-            if (id(form), name) not in mine:
-                continue
+    for form, name in controls(forms)[part[0] :: part[1]]:
+        for pairs in variants(form, name, corpus):
             relogin()
             response = send(client, form, pairs)
             if response.status_code not in OK:
-                value = next(v for k, v in reversed(pairs) if k == name)
+                value = pairs[-1][1]
                 failures.append(
                     f"{form.method.upper()} {form.action} [{name}={value!r:.40}] "
                     f"(form of {form.page}): {response.status_code}"

@@ -20,6 +20,10 @@ queryset, a `MultiValueField` with its subfields, a field of ours with a
 
     @light_copies
     class BriefingForm(forms.ModelForm): ...
+
+`SharedChoicesRows`, a formset base, lists the choices of its rows' choice
+fields once for all rows: ten empty rows, each offering the same bodies, make
+one query, not ten.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.forms.widgets import ChoiceWidget, Widget
+from django.utils.choices import BaseChoiceIterator
 
 _PLAIN_FIELDS = (forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__)
 _PLAIN_WIDGETS = (Widget.__deepcopy__, ChoiceWidget.__deepcopy__)
@@ -75,3 +80,36 @@ def light_copies(form_class: F) -> F:
     """Decorate a form class: its instances copy their fields with `copy_field`."""
     form_class.base_fields = LightFields(form_class.base_fields)  # type: ignore[attr-defined]
     return form_class
+
+
+class ListedOnce(BaseChoiceIterator):
+    """The pairs of `choices`, listed on the first use and then reused."""
+
+    def __init__(self, choices: Any) -> None:
+        self.choices = choices
+        self.listed: list[Any] | None = None
+
+    def __iter__(self) -> Any:
+        if self.listed is None:
+            self.listed = list(self.choices)
+        return iter(self.listed)
+
+
+class SharedChoicesRows(forms.BaseFormSet):
+    """A formset whose rows offer the same choices in the fields named in
+    `shared_choices` (their querysets are one, set by the form's `__init__`):
+    the first row's choices are listed once, when first shown, and every row's
+    widget shows that list, each with its own value selected. Checking a row's
+    value still goes through its field (its queryset), not the list."""
+
+    shared_choices: tuple[str, ...] = ()
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form: forms.Form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        listed = self.__dict__.setdefault("_listed", {})
+        for name in self.shared_choices:
+            field = form.fields[name]
+            if name not in listed:
+                listed[name] = ListedOnce(field.choices)  # type: ignore[attr-defined]
+            field.widget.choices = listed[name]  # type: ignore[attr-defined]
+        return form

@@ -24,7 +24,7 @@ from danvan.core.forms import (
     xlsx_template_field,
 )
 from danvan.core.indicators import indicator_choices
-from danvan.core.lightforms import clone, light_copies
+from danvan.core.lightforms import SharedChoicesRows, clone, light_copies
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
@@ -360,11 +360,13 @@ class AttendanceRow(forms.Form):
         return data
 
 
-class BaseAttendanceRows(forms.BaseFormSet):
+class BaseAttendanceRows(SharedChoicesRows):
     """Bound to a POST, the rows' bodies are looked up in `known` when given
     (the bodies kept for the reader's scope: `kept_bodies` of `bodies`), else
     fetched from their queryset (`bodies`) with one query for all rows, not
-    one a row."""
+    one a row. Shown, the bodies are listed once for all rows."""
+
+    shared_choices = ("organization",)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         kwargs: dict[str, Any] = super().get_form_kwargs(index)
@@ -472,8 +474,18 @@ class NamedRow(forms.Form):
         )
 
 
-NamedRows = forms.formset_factory(NamedRow, extra=5, max_num=100, validate_max=True)
-MoreNamedRows = forms.formset_factory(NamedRow, extra=10, max_num=100, validate_max=True)
+class BaseNamedRows(SharedChoicesRows):
+    """Named rows whose bodies are listed once for all rows when shown."""
+
+    shared_choices = ("organization",)
+
+
+NamedRows = forms.formset_factory(
+    NamedRow, formset=BaseNamedRows, extra=5, max_num=100, validate_max=True
+)
+MoreNamedRows = forms.formset_factory(
+    NamedRow, formset=BaseNamedRows, extra=10, max_num=100, validate_max=True
+)
 
 
 def named_from(rows: Any) -> list[Named]:

@@ -203,3 +203,21 @@ def test_the_bodies_to_choose_follow_their_writes_at_once(
     gone = client.post(url, form(place, [(place.branches[1], 5)]))
     assert gone.status_code == 200 and Briefing.objects.count() == 2
     assert Attendance.objects.filter(organization=new, attendees=12).exists()
+
+
+def test_the_empty_rows_share_one_list_of_bodies(place: Any, client: Any, monkeypatch: Any) -> None:
+    """The page's queries do not grow with the rows it shows: every row of
+    both formsets offers the same bodies, listed once for all of them."""
+    client.force_login(make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a))
+    url = reverse("plans_staff:briefing_add")
+    client.get(url)  # what is kept per scope, kept
+    counts, offered = [], []
+    for extra in (1, 10):
+        monkeypatch.setattr(forms.AttendanceRows, "extra", extra)
+        monkeypatch.setattr(forms.NamedRows, "extra", extra)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        counts.append(len(captured))
+        offered.append(page.count(f'value="{place.branches[4].pk}"'))
+    assert offered[1] - offered[0] == 2 * 9  # in each row of both
+    assert counts[0] == counts[1], counts

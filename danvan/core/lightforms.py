@@ -23,7 +23,9 @@ queryset, a `MultiValueField` with its subfields, a field of ours with a
 
 `SharedChoicesRows`, a formset base, lists the choices of its rows' choice
 fields once for all rows: ten empty rows, each offering the same bodies, make
-one query, not ten.
+one query, not ten. Their selects (`ListedSelect`) write the options' HTML
+once too, and each row's select from it: a template for each option of each
+row was most of a province's briefing page (15 rows of a hundred bodies).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from typing import Any, TypeVar
 from django import forms
 from django.forms.widgets import ChoiceWidget, Widget
 from django.utils.choices import BaseChoiceIterator
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 
 _PLAIN_FIELDS = (forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__)
 _PLAIN_WIDGETS = (Widget.__deepcopy__, ChoiceWidget.__deepcopy__)
@@ -83,16 +87,66 @@ def light_copies(form_class: F) -> F:
 
 
 class ListedOnce(BaseChoiceIterator):
-    """The pairs of `choices`, listed on the first use and then reused."""
+    """The pairs of `choices` (flat: no groups), listed on the first use and
+    then reused."""
 
     def __init__(self, choices: Any) -> None:
         self.choices = choices
         self.listed: list[Any] | None = None
+        self.written: list[tuple[str, str, str]] | None = None
 
     def __iter__(self) -> Any:
         if self.listed is None:
             self.listed = list(self.choices)
         return iter(self.listed)
+
+    def options(self) -> list[tuple[str, str, str]]:
+        """For each pair, written once: its value as text, and its option's
+        HTML before and after where a `selected` would stand."""
+        if self.written is None:
+            self.written = [
+                (
+                    str(v),
+                    f'<option value="{escape(str(v))}"',
+                    f">{conditional_escape(label)}</option>",
+                )
+                for v, label in self
+            ]
+        return self.written
+
+
+class ListedSelect(forms.Select):
+    """A select whose options, a `ListedOnce` shared by the rows of a
+    formset, are written as HTML once for all rows; each row's select marks
+    its own value selected. The same HTML as `Select`'s templates (tested
+    against them), without a template for each option. Any other choices are
+    rendered by `Select` itself."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        listed = self.choices
+        if not isinstance(listed, ListedOnce):
+            return super().render(name, value, attrs, renderer)
+        chosen = self.format_value(value)
+        parts = [f'<select name="{escape(name)}"{_attrs(self.build_attrs(self.attrs, attrs))}>']
+        found = False
+        for key, head, tail in listed.options():
+            mark = ""
+            if not found and key in chosen:  # the first match only, as `Select` does
+                found, mark = True, " selected"
+            parts.append(f"\n  {head}{mark}{tail}\n")  # (the option template ends in a newline)
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """Django's `attrs.html`: a true value as the bare name, a false one left out."""
+    return "".join(
+        f" {escape(k)}" if v is True else f' {escape(k)}="{escape(str(v))}"'
+        for k, v in attrs.items()
+        if v is not False
+    )
 
 
 class SharedChoicesRows(forms.BaseFormSet):

@@ -24,7 +24,7 @@ from danvan.core.forms import (
     xlsx_template_field,
 )
 from danvan.core.indicators import indicator_choices
-from danvan.core.lightforms import SharedChoicesRows, clone, light_copies
+from danvan.core.lightforms import ListedSelect, SharedChoicesRows, clone, light_copies
 from danvan.core.models import Area, AreaKind, Organization, Period
 from danvan.core.organised_forms import form_field
 from danvan.core.scope import MANAGE
@@ -327,7 +327,10 @@ MAX_ATTENDEES = 100_000
 
 class AttendanceRow(forms.Form):
     organization = _KnownBody(
-        label="Chi hội, đoàn thể", queryset=Organization.objects.none(), required=False
+        label="Chi hội, đoàn thể",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=ListedSelect,
     )
     attendees = forms.IntegerField(
         label="Số người dự",
@@ -433,7 +436,10 @@ class NamedRow(forms.Form):
 
     full_name = forms.CharField(label="Họ và tên", max_length=150, required=False)
     organization = OrganizationChoiceField(
-        label="Chi hội, đoàn thể", queryset=Organization.objects.none(), required=False
+        label="Chi hội, đoàn thể",
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=ListedSelect,
     )
     gender = forms.ChoiceField(
         label="Giới tính", choices=[("", "—"), *Gender.choices], required=False

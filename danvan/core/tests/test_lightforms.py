@@ -4,12 +4,19 @@ fields of its own, and behaves as the same form copied by Django."""
 from __future__ import annotations
 
 import copy
+import re
 from unittest import mock
 
 import pytest
 from django import forms
 
-from danvan.core.lightforms import LightFields, copy_field, light_copies
+from danvan.core.lightforms import (
+    LightFields,
+    ListedSelect,
+    SharedChoicesRows,
+    copy_field,
+    light_copies,
+)
 from danvan.core.models import Area
 
 KINDS = [("a", "Ấp"), ("k", "Khóm"), ("t", "Tổ dân phố")]
@@ -99,3 +106,50 @@ def test_a_field_with_a_copy_of_its_own_keeps_it() -> None:
     split = forms.SplitDateTimeField()
     copied_split = copy_field(split)
     assert copied_split.fields[0] is not split.fields[0]  # MultiValueField copies its parts
+
+
+class Row(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "—"), *KINDS, ('<&">', 'Tổ "1" & <2>')])
+    listed = forms.ChoiceField(
+        choices=[("", "—"), *KINDS, ('<&">', 'Tổ "1" & <2>')], widget=ListedSelect
+    )
+
+
+class BaseRows(SharedChoicesRows):
+    shared_choices = ("listed",)
+
+
+Rows = forms.formset_factory(Row, formset=BaseRows, extra=3)
+
+
+@pytest.mark.parametrize("value", ["", "k", '<&">', "unknown"])
+def test_a_listed_select_writes_what_the_select_template_writes(value: str) -> None:
+    """Bound or not, erring or not, with a value chosen or none: each row's
+    listed select is the HTML Django's own `Select` gives for the same field."""
+    data = {"r-TOTAL_FORMS": "2", "r-INITIAL_FORMS": "0"}
+    data |= {"r-0-kind": value, "r-0-listed": value, "r-1-kind": "t", "r-1-listed": "t"}
+    for rows in (Rows(prefix="r"), Rows(data, prefix="r")):
+        rows.is_valid()
+        for row in rows:
+            own = re.sub(r"r-\d-kind", "F", str(row["kind"]))
+            assert re.sub(r"r-\d-listed", "F", str(row["listed"])) == own
+
+
+def test_the_rows_list_their_choices_once() -> None:
+    """Every row shows the list the first row made: the choices are read once."""
+    calls = []
+
+    def choices() -> list[tuple[str, str]]:
+        calls.append(1)
+        return [("a", "Ấp"), ("k", "Khóm")]
+
+    class Counted(forms.Form):
+        listed = forms.ChoiceField(choices=choices, widget=ListedSelect)
+
+    class CountedRows(SharedChoicesRows):
+        shared_choices = ("listed",)
+
+    rows = forms.formset_factory(Counted, formset=CountedRows, extra=5)(prefix="c")
+    calls.clear()  # (the class's own field read them when made)
+    html = "".join(str(row["listed"]) for row in rows)
+    assert html.count('<option value="k">Khóm</option>') == 5 and len(calls) <= 1

@@ -72,11 +72,15 @@ class _KeptDemo:
     its own that the tests needing it run inside, each in a savepoint that is
     rolled back after it (as TestCase.setUpTestData keeps class data). It
     saves a load per test (seconds on PostgreSQL). Any other database test
-    first rolls the kept demo back, so no test sees data it did not ask for."""
+    first rolls the kept demo back, so no test sees data it did not ask for.
+    The contest and survey demos on top of it (`full_demo`) are kept the same
+    way, in a savepoint of their own inside the demo's transaction: rolled
+    back before a test that asks for the demo alone."""
 
     atomic: Any = None
     connection: Any = None
     result: Any = None
+    extras: Any = None  # the savepoint of the contest and survey demos, when kept
 
     @staticmethod
     def serves(item: pytest.Item) -> bool:
@@ -89,35 +93,50 @@ class _KeptDemo:
         marker = item.get_closest_marker("django_db")
         return not marker or not (marker.args or any(marker.kwargs.values()))
 
+    @staticmethod
+    def wants_extras(item: pytest.Item) -> bool:
+        return "full_demo" in getattr(item, "fixturenames", ())
+
     @classmethod
     def open(cls) -> None:
-        from django.db import connections, transaction
+        from django.db import connections
 
         from danvan.core.demo import load_demo
 
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            cls.result = load_demo()
-        except BaseException:
-            transaction.set_rollback(True)  # nothing of a half-loaded demo stays
-            atomic.__exit__(None, None, None)
-            raise
-        cls.atomic, cls.connection = atomic, connections["default"]
+        cls.atomic, cls.result = _opened(load_demo)
+        cls.connection = connections["default"]
+
+    @classmethod
+    def open_extras(cls) -> None:
+        from danvan.contests.demo import load_contest_demo
+        from danvan.surveys.demo import load_survey_demo
+
+        cls.extras, _loaded = _opened(lambda: (load_contest_demo(), load_survey_demo()))
+
+    @classmethod
+    def drop_extras(cls) -> None:
+        if cls.extras is not None:
+            extras, cls.extras = cls.extras, None
+            cls._roll_back(extras)
 
     @classmethod
     def drop(cls) -> None:
-        """Roll the kept demo back, on the connection object it was loaded on
-        (connections are context-local, and the browser tests run in a context
-        of Playwright's)."""
         if cls.atomic is None:
             return
+        cls.drop_extras()
+        atomic, cls.atomic, cls.result = cls.atomic, None, None
+        cls._roll_back(atomic)
+        cls.connection = None
+
+    @classmethod
+    def _roll_back(cls, atomic: Any) -> None:
+        """Roll `atomic` back, on the connection object the demo was loaded on
+        (connections are context-local, and the browser tests run in a context
+        of Playwright's)."""
         from django.db import connections, transaction
 
-        atomic, kept = cls.atomic, cls.connection
-        cls.atomic = cls.connection = cls.result = None
         current = connections["default"]
-        connections["default"] = kept
+        connections["default"] = cls.connection
         try:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -125,10 +144,27 @@ class _KeptDemo:
             connections["default"] = current
 
 
+def _opened(load: Any) -> tuple[Any, Any]:
+    """An atomic block entered and left open, with what `load()` wrote in it,
+    and what `load()` returned. A load that fails is rolled back: nothing
+    half-loaded stays."""
+    from django.db import transaction
+
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    try:
+        return atomic, load()
+    except BaseException:
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+        raise
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests the kept demo serves (_KeptDemo) run first, one after another,
-    so that it is loaded once in each worker; the others keep their order."""
-    items.sort(key=lambda item: not _KeptDemo.serves(item))
+    those with the contest and survey demos last among them, so that each is
+    loaded once in each worker; the others keep their order."""
+    items.sort(key=lambda item: (not _KeptDemo.serves(item), _KeptDemo.wants_extras(item)))
 
 
 @pytest.fixture(scope="session")
@@ -150,11 +186,15 @@ def _demo_gate(
     request: pytest.FixtureRequest, _kept_demo_session: None, django_db_blocker: Any
 ) -> None:
     with django_db_blocker.unblock():
-        if _KeptDemo.serves(request.node):
-            if _KeptDemo.atomic is None:
-                _KeptDemo.open()
-        else:
+        if not _KeptDemo.serves(request.node):
             _KeptDemo.drop()
+            return
+        if _KeptDemo.atomic is None:
+            _KeptDemo.open()
+        if not _KeptDemo.wants_extras(request.node):
+            _KeptDemo.drop_extras()
+        elif _KeptDemo.extras is None:
+            _KeptDemo.open_extras()
 
 
 @pytest.fixture
@@ -164,6 +204,19 @@ def demo(db: Any) -> Any:
     from danvan.core.demo import load_demo
 
     return load_demo()
+
+
+@pytest.fixture
+def full_demo(demo: Any) -> Any:
+    """The demo district with its contest and surveys (as `manage.py
+    load_demo`), kept between the tests that ask for it as the demo is."""
+    if _KeptDemo.extras is None:
+        from danvan.contests.demo import load_contest_demo
+        from danvan.surveys.demo import load_survey_demo
+
+        load_contest_demo()
+        load_survey_demo()
+    return demo
 
 
 DEMO_PASSWORD = "danvan-demo-2024"

@@ -54,6 +54,18 @@ def _cache_per_worker(worker_id: str) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_per_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The files tests write (uploads, exports, the demo's photos) go to a
+    folder of the worker's own, never to the checkout's var/media that `make
+    run` serves."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=folder):
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Each test starts with empty caches: the shared one (login throttling lives
@@ -84,11 +96,10 @@ class _KeptDemo:
 
     @staticmethod
     def serves(item: pytest.Item) -> bool:
-        """Whether the test may run inside the kept demo: it asks for the demo,
-        runs in a transaction that can be rolled back, and keeps no files of
-        its own (the demo's photos and workbooks are in the default storage)."""
+        """Whether the test may run inside the kept demo: it asks for the demo
+        and runs in a transaction that can be rolled back."""
         names = set(getattr(item, "fixturenames", ()))
-        if "demo" not in names or {"media_root", "transactional_db", "live_server"} & names:
+        if "demo" not in names or {"transactional_db", "live_server"} & names:
             return False
         marker = item.get_closest_marker("django_db")
         return not marker or not (marker.args or any(marker.kwargs.values()))
@@ -183,7 +194,9 @@ def _django_db_helper(_demo_gate: None, _django_db_helper: None) -> None:
 
 @pytest.fixture
 def _demo_gate(
-    request: pytest.FixtureRequest, _kept_demo_session: None, django_db_blocker: Any
+    request: pytest.FixtureRequest,
+    _kept_demo_session: None,
+    django_db_blocker: Any,
 ) -> None:
     with django_db_blocker.unblock():
         if not _KeptDemo.serves(request.node):
@@ -227,7 +240,10 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     """Uploaded and generated files (MEDIA_ROOT) go to a folder of the test's
     own, returned. A module asks for it with `pytestmark =
     pytest.mark.usefixtures("media_root")`; an app's conftest makes it autouse
-    for all its tests by overriding it (`def media_root(media_root)`)."""
+    for all its tests by overriding it (`def media_root(media_root)`). The
+    kept demos write no files (the photos are those of the app demos that
+    `manage.py load_demo` adds), so a test with its own folder may run inside
+    them."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

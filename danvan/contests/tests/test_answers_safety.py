@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from danvan.contests.models import Attempt, Round, RoundQuota, ShowAnswers
+from danvan.contests.models import Attempt, Contest, Round, RoundQuota, ShowAnswers
 from danvan.contests.public_helpers import participant_key, verified_key
 from danvan.contests.services import start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
@@ -149,10 +149,10 @@ def test_the_round_pages_say_which_questions_a_round_draws(world: Any, client: A
 # --- The demo ----------------------------------------------------------------------------
 
 
-def test_the_demo_week_one_result_shows_only_safe_answers(demo: Any) -> None:
-    from danvan.contests.demo import load_contest_demo
+def test_the_demo_week_one_result_shows_only_safe_answers(full_demo: Any) -> None:
+    from danvan.contests.demo import SLUG
 
-    contest = load_contest_demo()
+    contest = Contest.objects.get(slug=SLUG)
     week1, *later = list(contest.rounds.order_by("number"))
     still_drawn = set(
         RoundQuota.objects.filter(round__in=later, count__gt=0).values_list(

@@ -8,6 +8,7 @@ it holds all the same."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,3 +58,15 @@ def test_the_next_gets_the_contest_demo_as_loaded(full_demo: Any) -> None:
     assert Contest.objects.exists() and not Contest.objects.filter(title=RENAMED).exists()
     assert Survey.objects.exists()
     assert User.objects.filter(username=full_demo.logins[0].username).exists()
+
+
+def test_a_test_with_a_folder_of_its_own_runs_inside_the_kept_demo(
+    demo: Any, media_root: Path, settings: Any
+) -> None:
+    assert Area.objects.get(code=DEMO_MARKER_CODE).name != RENAMED
+    assert Path(settings.MEDIA_ROOT) == media_root and not media_root.exists()
+
+
+def test_no_test_writes_files_into_the_checkout(settings: Any) -> None:
+    checkout = Path(__file__).resolve().parents[3]
+    assert not Path(settings.MEDIA_ROOT).resolve().is_relative_to(checkout)

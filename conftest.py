@@ -119,10 +119,7 @@ class _KeptDemo:
 
     @classmethod
     def open_extras(cls) -> None:
-        from danvan.contests.demo import load_contest_demo
-        from danvan.surveys.demo import load_survey_demo
-
-        cls.extras, _loaded = _opened(lambda: (load_contest_demo(), load_survey_demo()))
+        cls.extras, _loaded = _opened(_load_extras)
 
     @classmethod
     def drop_extras(cls) -> None:
@@ -224,12 +221,17 @@ def full_demo(demo: Any) -> Any:
     """The demo district with its contest and surveys (as `manage.py
     load_demo`), kept between the tests that ask for it as the demo is."""
     if _KeptDemo.extras is None:
-        from danvan.contests.demo import load_contest_demo
-        from danvan.surveys.demo import load_survey_demo
-
-        load_contest_demo()
-        load_survey_demo()
+        _load_extras()
     return demo
+
+
+def _load_extras() -> None:
+    """The contest and survey demos, on top of the demo district."""
+    from danvan.contests.demo import load_contest_demo
+    from danvan.surveys.demo import load_survey_demo
+
+    load_contest_demo()
+    load_survey_demo()
 
 
 DEMO_PASSWORD = "danvan-demo-2024"

@@ -195,8 +195,8 @@ class _Kept(forms.ModelChoiceField):
     def take(self, queryset: Any) -> None:
         """Choose from `queryset` as it is, not cloned as the `queryset`
         setter does: the caller's own (`scoped` gives each call its clone), or
-        one shared by the rows of a formset (the choices iterate it with
-        .iterator(), so it keeps no rows; a look-up clones it)."""
+        one shared by the rows of a formset (a look-up clones it; the rows'
+        choices are listed once for all of them by `SharedChoicesRows`)."""
         self._queryset = queryset
         self.widget.choices = self.choices  # type: ignore[attr-defined]
 

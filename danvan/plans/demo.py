@@ -19,7 +19,7 @@ from django.utils import timezone
 from danvan.core.demo import DemoError, Writer, demo_home
 from danvan.core.demo import say as _say
 from danvan.core.models import Area, AreaKind, MemberCount, Organization, OrgKind
-from danvan.plans import services
+from danvan.plans import briefings, services
 from danvan.plans.indicators import MEMBER_UNIONS, current_period
 from danvan.plans.models import (
     FRONT_AND_UNIONS,
@@ -307,7 +307,7 @@ def _briefings(plan: Plan, city: Area, by: Any, rng: random.Random) -> None:
             left -= came
             if came <= 0:
                 continue
-            services.record_briefing(
+            briefings.record_briefing(
                 by=by,
                 organization=body,
                 attendance=[(body, came)],
@@ -330,7 +330,7 @@ NAMES = (
 def _named_briefing(plan: Plan, body: Organization, by: Any, day: date) -> None:
     """A branch meeting whose attendees are listed by name (no count typed)."""
     named = [
-        services.Named(
+        briefings.Named(
             full_name=name,
             organization=body,
             gender=Gender.FEMALE if " Thị " in name else Gender.MALE,
@@ -339,7 +339,7 @@ def _named_briefing(plan: Plan, body: Organization, by: Any, day: date) -> None:
         )
         for k, name in enumerate(NAMES)
     ]
-    services.record_briefing(
+    briefings.record_briefing(
         by=by, organization=body, attendance=[], named=named, plan=plan,
         topic="Sinh hoạt chuyên đề: phòng, chống lừa đảo qua mạng",
         held_on=min(day + timedelta(days=14), timezone.localdate()),

@@ -27,8 +27,8 @@ from danvan.core.jobs import (
 from danvan.core.models import Area, AreaKind, Job, Organization, Period
 from danvan.core.scope import MANAGE
 from danvan.core.text import fold
+from danvan.plans.briefings import Named, same_name
 from danvan.plans.models import ATTENDING, AggregateReturn, Briefing, Gender
-from danvan.plans.services import Named, same_name
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Chỉ số", "Số đạt", "Tổng số", "Ghi chú"]
 MAX_ROWS = 20_000
@@ -313,7 +313,7 @@ def _import_again(job: Job, user: Any) -> tuple[str, str] | None:
 def import_attendees_job(job: Job, progress: Progress) -> dict[str, Any]:
     from django.core.exceptions import ValidationError
 
-    from danvan.plans.services import add_attendees
+    from danvan.plans.briefings import add_attendees
 
     user = job.created_by
     briefing = (

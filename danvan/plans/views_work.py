@@ -37,8 +37,9 @@ from danvan.core.views_common import (
     stored_document,
     submit_form,
 )
-from danvan.plans import exports, imports, services
+from danvan.plans import briefings, exports, imports, services
 from danvan.plans import forms as f
+from danvan.plans import forms_briefing as fb
 from danvan.plans.models import (
     ATTENDING,
     AggregateReturn,
@@ -136,8 +137,8 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
     if not get_scope(request.user).allows(MANAGE):
         raise Http404("Không tìm thấy.")
     unit = _briefing_unit(request)
-    form = f.BriefingForm(request.POST or None, user=request.user, unit=unit, readers=readers)
-    bodies = f.scoped(  # the bodies whose members attend: the Front, the unions and their branches
+    form = fb.BriefingForm(request.POST or None, user=request.user, unit=unit, readers=readers)
+    bodies = fb.scoped(  # the bodies whose members attend: the Front, the unions and their branches
         form.readers,
         "attending",
         lambda: (
@@ -149,7 +150,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
         ),
     )
     if unit is not None:
-        bodies = bodies.filter(f.of_unit(unit))
+        bodies = bodies.filter(fb.of_unit(unit))
     elif request.method == "GET" and bodies.count() > UNIT_FIRST:
         units = _briefing_units(request)
         q = request.GET.get("q", "").strip()
@@ -159,17 +160,17 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
     names_sent = request.method == "POST" and "ten-TOTAL_FORMS" in request.POST
     attendance, rows = None, None
     if request.method == "POST":
-        kept = f.kept_bodies(form.readers, f"attending:{getattr(unit, 'pk', '')}", bodies)
+        kept = fb.kept_bodies(form.readers, f"attending:{getattr(unit, 'pk', '')}", bodies)
 
         def found(pks: set[int]) -> dict[int, Organization]:
             if kept is not None:
                 return kept
             return {body.pk: body for body in bodies.filter(pk__in=pks)}
 
-        attendance = f.attendance_from(request.POST, found)
+        attendance = fb.attendance_from(request.POST, found)
         if attendance is None:  # a row to show with its message
-            rows = f.AttendanceRows(
-                request.POST, prefix=f.ROWS_PREFIX, form_kwargs={"bodies": bodies, "known": kept}
+            rows = fb.AttendanceRows(
+                request.POST, prefix=fb.ROWS_PREFIX, form_kwargs={"bodies": bodies, "known": kept}
             )
             if rows.is_valid():
                 attendance = [
@@ -178,7 +179,7 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
                     if r.get("organization")
                 ]
     # The names are optional: a POST without their rows at all records counts only.
-    names = f.NamedRows(
+    names = fb.NamedRows(
         request.POST if names_sent else None, prefix="ten", form_kwargs={"bodies": bodies}
     )
     asked = False
@@ -188,9 +189,9 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
         assert attendance is not None
         data = form.cleaned_data
         fields = {n: data[n] for n in ("plan", "topic", "held_on", "place", "format", "audience")}
-        named = f.named_from(names) if names_sent else []
+        named = fb.named_from(names) if names_sent else []
         try:
-            briefing = services.record_briefing(
+            briefing = briefings.record_briefing(
                 by=request.user,
                 organization=data["organization"],
                 attendance=attendance,
@@ -202,12 +203,12 @@ def briefing_add(request: StaffRequest) -> HttpResponse:
             form_error(form, error)
             asked = error.code == "above_members"
         else:
-            total = sum(n for _b, n, _f in services.attendance_rows(attendance, named))
+            total = sum(n for _b, n, _f in briefings.attendance_rows(attendance, named))
             messages.success(request, f"Đã ghi buổi tuyên truyền với {total} người dự.")
             return redirect(briefing)
     if rows is None:
-        rows = f.AttendanceRows(
-            request.POST or None, prefix=f.ROWS_PREFIX, form_kwargs={"bodies": bodies}
+        rows = fb.AttendanceRows(
+            request.POST or None, prefix=fb.ROWS_PREFIX, form_kwargs={"bodies": bodies}
         )
     context = {"nav": NAV, "form": form, "rows": rows, "names": names, "asked": asked}
     context["unit"] = unit
@@ -249,11 +250,11 @@ def attendee_add(request: StaffRequest, pk: int) -> HttpResponse:
     """People who attended, listed by name, several at once."""
     briefing = _briefing_to_manage(request, pk)
     bodies = imports.attending_bodies(request.user, briefing)
-    names = f.MoreNamedRows(request.POST or None, prefix="ten", form_kwargs={"bodies": bodies})
+    names = fb.MoreNamedRows(request.POST or None, prefix="ten", form_kwargs={"bodies": bodies})
     errors: list[str] = []
     if request.method == "POST" and names.is_valid():
         try:
-            added = services.add_attendees(briefing, f.named_from(names))
+            added = briefings.add_attendees(briefing, fb.named_from(names))
         except ValidationError as error:
             errors = error.messages
         else:
@@ -271,7 +272,7 @@ def attendee_import(request: StaffRequest, pk: int) -> HttpResponse:
     briefing = _briefing_to_manage(request, pk)
     return import_page(
         request,
-        f.AttendeeImportForm(request.POST or None, request.FILES or None),
+        fb.AttendeeImportForm(request.POST or None, request.FILES or None),
         kind="import_attendees",
         title=lambda data: (
             f"Nhập danh sách người dự buổi “{briefing.topic}” từ {data['file'].name}"
@@ -298,7 +299,7 @@ def attendee_delete(request: StaffRequest, pk: int, person: int) -> HttpResponse
     )
     return confirm_page(
         request,
-        lambda: services.remove_attendee(row),
+        lambda: briefings.remove_attendee(row),
         done=f"Đã bỏ {row.full_name} khỏi danh sách người dự.",
         then=briefing,
         template="plans/staff/attendee_delete.html",

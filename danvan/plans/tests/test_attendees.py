@@ -20,10 +20,10 @@ from openpyxl import Workbook
 
 from danvan.core.models import Job, JobStatus, MemberCount, Role
 from danvan.core.tests.factories import make_staff
-from danvan.plans import services
+from danvan.plans import briefings
+from danvan.plans.briefings import Named
 from danvan.plans.indicators import members_briefed
 from danvan.plans.models import Attendance, Attendee, Briefing
-from danvan.plans.services import Named
 from danvan.plans.tests.test_briefings import brief
 from danvan.plans.tests.test_briefings import place as place  # the fixture
 
@@ -85,18 +85,18 @@ def test_names_and_counts_combine_without_double_counting(place: Any) -> None:
 
     # Names added later: the branch counted by names gains them; the union's
     # typed count stays, and takes no more names than it counts.
-    services.add_attendees(second, people(place.branch_a, "Huỳnh Thị Ngọc"))
+    briefings.add_attendees(second, people(place.branch_a, "Huỳnh Thị Ngọc"))
     assert Attendance.objects.get(briefing=second).attendees == 3
-    services.add_attendees(first, people(place.women_a, "Đặng Thị Yến"))
+    briefings.add_attendees(first, people(place.women_a, "Đặng Thị Yến"))
     assert Attendance.objects.get(briefing=first).attendees == 40
     with pytest.raises(ValidationError, match="ghi 2 người dự, đã có 2 tên, thêm 1 tên"):
-        services.add_attendees(
+        briefings.add_attendees(
             brief(place, place.women_a, [(place.women_a, 2)], named=people(
                 place.women_a, "Bùi Thị Sen", "Mai Thị Cúc")),
             people(place.women_a, "Tô Thị Lụa"),
         )  # fmt: skip
     # A new body named on an existing briefing gets its own attendance by names.
-    services.add_attendees(first, people(place.branch_a, "Lâm Thị Kim"))
+    briefings.add_attendees(first, people(place.branch_a, "Lâm Thị Kim"))
     assert Attendance.objects.get(briefing=first, organization=place.branch_a).from_names
     figure = members_briefed(place.province)
     assert (figure.done, figure.total) == recount(place.province, place.period) == (46, 300)
@@ -104,11 +104,11 @@ def test_names_and_counts_combine_without_double_counting(place: Any) -> None:
     # Taken off the list: a body by names counts one fewer, and goes at none;
     # a typed count stays what was typed.
     lam = Attendee.objects.get(full_name="Lâm Thị Kim")
-    services.remove_attendee(lam)
+    briefings.remove_attendee(lam)
     assert not Attendance.objects.filter(briefing=first, organization=place.branch_a).exists()
-    services.remove_attendee(Attendee.objects.get(full_name="Nguyễn Thị Lan"))
+    briefings.remove_attendee(Attendee.objects.get(full_name="Nguyễn Thị Lan"))
     assert Attendance.objects.get(briefing=first).attendees == 40
-    services.remove_attendee(Attendee.objects.get(full_name="Huỳnh Thị Ngọc"))
+    briefings.remove_attendee(Attendee.objects.get(full_name="Huỳnh Thị Ngọc"))
     assert Attendance.objects.get(briefing=second).attendees == 2
     figure = members_briefed(place.province)
     assert (figure.done, figure.total) == recount(place.province, place.period) == (44, 300)
@@ -144,7 +144,7 @@ def test_bad_lists_are_refused_and_nothing_is_written(place: Any) -> None:
                Named("Lê Thị Hoa", place.women_a, phone="0987654321")],
     )  # fmt: skip
     with pytest.raises(ValidationError, match="Đã có trong danh sách"):
-        services.add_attendees(kept, [Named("Lê Thị Hoa", place.women_a, phone="0912345678")])
+        briefings.add_attendees(kept, [Named("Lê Thị Hoa", place.women_a, phone="0912345678")])
     assert Attendee.objects.count() == 2
 
 
@@ -159,7 +159,7 @@ def test_phones_are_encrypted_and_names_stay_out_of_the_audit_log(place: Any) ->
         cursor.execute("SELECT phone_encrypted FROM plans_attendee")
         (stored,) = cursor.fetchone()
     assert "0912345678" not in stored
-    services.remove_attendee(person)
+    briefings.remove_attendee(person)
     entries = LogEntry.objects.filter(content_type__model="attendee")
     assert entries.exists()
     for entry in entries:

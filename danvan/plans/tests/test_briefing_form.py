@@ -24,7 +24,7 @@ from danvan.core.tests.factories import (
     make_two_communes,
     set_members,
 )
-from danvan.plans import forms, services
+from danvan.plans import forms_briefing, services
 from danvan.plans.models import Attendance, Audience, Briefing, BriefingFormat
 from danvan.plans.tests.conftest import board_plan
 
@@ -190,7 +190,7 @@ def test_the_bodies_to_choose_follow_their_writes_at_once(
     a body closed, or a new branch, shows at once; beyond `KEPT_BODIES` they
     are looked up by query, with the same answers."""
     if not kept:
-        monkeypatch.setattr(forms, "KEPT_BODIES", 2)
+        monkeypatch.setattr(forms_briefing, "KEPT_BODIES", 2)
     client.force_login(make_staff("hpn.xa", Role.ORG_OFFICER, organization=place.women_a))
     url = reverse("plans_staff:briefing_add")
     assert client.post(url, form(place, [(place.branches[0], 20)])).status_code == 302
@@ -213,8 +213,8 @@ def test_the_empty_rows_share_one_list_of_bodies(place: Any, client: Any, monkey
     client.get(url)  # what is kept per scope, kept
     counts, offered = [], []
     for extra in (1, 10):
-        monkeypatch.setattr(forms.AttendanceRows, "extra", extra)
-        monkeypatch.setattr(forms.NamedRows, "extra", extra)
+        monkeypatch.setattr(forms_briefing.AttendanceRows, "extra", extra)
+        monkeypatch.setattr(forms_briefing.NamedRows, "extra", extra)
         with CaptureQueriesContext(connection) as captured:
             page = client.get(url).content.decode()
         counts.append(len(captured))

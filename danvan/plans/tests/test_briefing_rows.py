@@ -18,7 +18,7 @@ from django.urls import reverse
 from danvan.core.indicators import FIGURES
 from danvan.core.models import OrgKind, Role
 from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
-from danvan.plans import forms, views_work
+from danvan.plans import forms_briefing, views_work
 from danvan.plans.models import Attendance, Briefing
 from danvan.plans.tests.test_briefing_form import form, make_place
 
@@ -43,8 +43,8 @@ def posted(place: Any, rows: list[tuple[Any, Any]]) -> QueryDict:
 
 
 def formset_rows(place: Any, data: QueryDict) -> list[tuple[Any, int]] | None:
-    rows = forms.AttendanceRows(
-        data, prefix=forms.ROWS_PREFIX, form_kwargs={"bodies": views_bodies(place)}
+    rows = forms_briefing.AttendanceRows(
+        data, prefix=forms_briefing.ROWS_PREFIX, form_kwargs={"bodies": views_bodies(place)}
     )
     if not rows.is_valid():
         return None
@@ -86,7 +86,7 @@ def test_rows_read_from_the_post_are_the_formsets_or_left_to_it(place: Any, case
         rows.append((place.branches[body] if isinstance(body, int) else body, count))
     data = posted(place, rows)
     offered = {b.pk: b for b in views_bodies(place)}
-    read = forms.attendance_from(data, lambda pks: offered)
+    read = forms_briefing.attendance_from(data, lambda pks: offered)
     expected = formset_rows(place, data)
     if read is not None:  # read straight: exactly the formset's rows
         assert expected is not None

@@ -23,7 +23,7 @@ from danvan.core.tests.factories import (
     make_two_communes,
     set_members,
 )
-from danvan.plans import services
+from danvan.plans import briefings, services
 from danvan.plans.indicators import members_briefed
 from danvan.plans.models import Attendance, Audience, Briefing, BriefingFormat
 
@@ -53,7 +53,7 @@ def brief(place: Any, body: Any, attendance: list[tuple[Any, int]], **more: Any)
         "topic": "Quán triệt Đề án 08-ĐA/TU", "held_on": place.day, "place": "Hội trường",
         "format": BriefingFormat.IN_PERSON, "audience": Audience.MEMBERS, "plan": None, **more,
     }  # fmt: skip
-    return services.record_briefing(by=None, organization=body, attendance=attendance, **values)
+    return briefings.record_briefing(by=None, organization=body, attendance=attendance, **values)
 
 
 def test_bad_briefings_are_refused_and_nothing_is_written(place: Any) -> None:

@@ -36,7 +36,7 @@ from danvan.core.tests.factories import (
     make_two_communes,
     set_members,
 )
-from danvan.plans import services
+from danvan.plans import briefings, services
 from danvan.plans.models import (
     Attendance,
     Audience,
@@ -86,7 +86,7 @@ def place(db: Any) -> Any:
 
 
 def brief(place: Any, body: Any, attendance: list[tuple[Any, int]]) -> Any:
-    return services.record_briefing(
+    return briefings.record_briefing(
         by=None, organization=body, attendance=attendance, topic="Luật Đất đai",
         held_on=place.day, place="Hội trường", format=BriefingFormat.IN_PERSON,
         audience=Audience.MEMBERS, plan=None, confirmed=True,

@@ -17,7 +17,7 @@ from danvan.core.models import OrgKind
 from danvan.core.review import REVIEW_SECTIONS
 from danvan.core.testing import review_units, within
 from danvan.core.tests.factories import make_org
-from danvan.plans import services
+from danvan.plans import briefings, services
 from danvan.plans.models import (
     Attendance,
     Audience,
@@ -35,7 +35,7 @@ START, END = date(2025, 1, 1), date(2025, 6, 30)
 
 
 def _briefing(body: Any, held_on: date, attendance: list[tuple[Any, int]], audience: str) -> None:
-    services.record_briefing(
+    briefings.record_briefing(
         by=None,
         organization=body,
         attendance=attendance,

@@ -22,7 +22,7 @@ from danvan.core.testing import (
     pages,
 )
 from danvan.core.tests.factories import make_org
-from danvan.plans import services, urls_staff
+from danvan.plans import briefings, services, urls_staff
 from danvan.plans.models import Plan, Recurrence, Task
 
 
@@ -79,7 +79,7 @@ def _briefing(p: Personas) -> Any:
     from danvan.plans.models import Audience, BriefingFormat
 
     body = p.plan.organization
-    return services.record_briefing(
+    return briefings.record_briefing(
         by=None, organization=body, attendance=[(body, 12)], topic="Quán triệt Đề án",
         held_on=timezone.localdate(), place="", format=BriefingFormat.IN_PERSON,
         audience=Audience.MEMBERS, plan=None,
@@ -90,7 +90,7 @@ def _briefing_named(p: Personas) -> Target:
     from danvan.plans.models import Attendee
 
     briefing = _briefing(p)
-    services.add_attendees(briefing, [services.Named("Trần Thị Mai", briefing.organization)])
+    briefings.add_attendees(briefing, [briefings.Named("Trần Thị Mai", briefing.organization)])
     return Target([briefing.pk, Attendee.objects.get(briefing=briefing).pk])
 
 

@@ -18,20 +18,22 @@ from danvan.core.places import area_places
 from danvan.core.text import vn_sort_key
 from danvan.surveys import kinds, tally
 from danvan.surveys.models import Answer, Question, Survey
-from danvan.surveys.results import (
+from danvan.surveys.result_types import (
     OTHER,
     OTHER_LABEL,
-    _answer_filter,
-    _cache_key,
-    _cached,
     _choice_label,
     _percent,
-    _sliced_stamp,
-    _store,
     choices_of,
     percent_vi,
     rating_bounds,
     rating_label,
+)
+from danvan.surveys.results import (
+    _answer_filter,
+    _cache_key,
+    _cached,
+    _sliced_stamp,
+    _store,
     unit_question,
 )
 

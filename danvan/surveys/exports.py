@@ -44,15 +44,15 @@ from danvan.core.text import format_date, format_datetime
 from danvan.surveys import kinds
 from danvan.surveys.models import Answer, Mode, Question, Survey
 from danvan.surveys.opinion import SCORE_RULE, HotIssues
-from danvan.surveys.results import (
+from danvan.surveys.result_types import (
     QuestionResult,
     SurveyResults,
     choices_of,
     decimal_vi,
     grid_rows_of,
     percent_vi,
-    responses_in,
 )
+from danvan.surveys.results import responses_in
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHUNK = 2000

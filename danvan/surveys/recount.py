@@ -15,13 +15,8 @@ from django.utils import timezone
 from danvan.core.models import Area
 from danvan.surveys import kinds
 from danvan.surveys.models import Answer, Kind, Question, Survey
-from danvan.surveys.results import (
-    TEXT_SAMPLE,
-    SurveyResults,
-    _answer_filter,
-    _assemble,
-    responses_in,
-)
+from danvan.surveys.result_types import SurveyResults
+from danvan.surveys.results import TEXT_SAMPLE, _answer_filter, _assemble, responses_in
 from danvan.surveys.texts import first_texts
 
 

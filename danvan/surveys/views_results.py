@@ -29,7 +29,16 @@ from danvan.core.models import Area
 from danvan.core.scope import MANAGE, can, get_visible_or_404
 from danvan.core.text import format_date
 from danvan.core.views_common import staff_page
-from danvan.surveys import crosstabs, exports, kinds, mixing, respondents, results, texts
+from danvan.surveys import (
+    crosstabs,
+    exports,
+    kinds,
+    mixing,
+    respondents,
+    result_types,
+    results,
+    texts,
+)
 from danvan.surveys.models import Kind, Mode, Question, Survey
 
 CHART_ROWS = 15  # bars drawn per chart; the table lists every row
@@ -126,7 +135,7 @@ def _filters(request: HttpRequest, survey: Survey, unit_question: Question | Non
 # --- Charts ------------------------------------------------------------------------
 
 
-def _chart(r: results.QuestionResult) -> SafeString | None:
+def _chart(r: result_types.QuestionResult) -> SafeString | None:
     title = f"Câu {r.number}. {r.text}"
     if not r.answered:
         return None
@@ -209,7 +218,7 @@ def _crosstab(
 _BODIES = LocalCache(ttl=results.RESULTS_TTL, size=64)
 
 
-def _page_key(survey: Survey, found: results.SurveyResults) -> str:
+def _page_key(survey: Survey, found: result_types.SurveyResults) -> str:
     stamp = found.computed_at.isoformat() if found.computed_at else ""
     return f"surveys:results-page:{survey.pk}:{stamp}"
 
@@ -262,7 +271,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
 def _page(
     request: HttpRequest,
     survey: Survey,
-    found: results.SurveyResults,
+    found: result_types.SurveyResults,
     body: str,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:

@@ -16,7 +16,7 @@ from danvan.surveys import cleaning
 from danvan.surveys.models import Question
 
 if TYPE_CHECKING:
-    from danvan.surveys.results import QuestionResult
+    from danvan.surveys.result_types import QuestionResult
     from danvan.surveys.services import AnswerRow
     from danvan.surveys.views_public import QuestionView
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from danvan.core.text import fold
-from danvan.surveys import cleaning, results
+from danvan.surveys import cleaning, result_types
 from danvan.surveys.kinds import base
 from danvan.surveys.kinds.base import Option, QuestionKind, _as_str, form_lines, register
 from danvan.surveys.models import Kind, Question
@@ -110,14 +110,14 @@ class ChoiceKind(QuestionKind):
         counts = figures.choice_counts()
         labels = self.labels(question)
         keys = list(range(len(labels)))
-        if (question.options or {}).get("other") or counts.get(results.OTHER):
-            keys.append(results.OTHER)
-        result.options = results.category_options(labels, counts, keys, result.answered)
+        if (question.options or {}).get("other") or counts.get(result_types.OTHER):
+            keys.append(result_types.OTHER)
+        result.options = result_types.category_options(labels, counts, keys, result.answered)
 
     def export_value(self, labels: list[str], cell: base.AnswerCell, previous: Any) -> Any:
         choice, text = cell.choice, cell.text
-        if choice == results.OTHER:
-            return f"{results.OTHER_LABEL}: {text}" if text else results.OTHER_LABEL
+        if choice == result_types.OTHER:
+            return f"{result_types.OTHER_LABEL}: {text}" if text else result_types.OTHER_LABEL
         if choice is not None and 0 <= choice < len(labels):
             return labels[choice]
         return text or ("" if choice is None else str(choice))

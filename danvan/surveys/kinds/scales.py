@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from danvan.surveys import cleaning, results
+from danvan.surveys import cleaning, result_types
 from danvan.surveys.kinds import base
 from danvan.surveys.kinds.base import Option, QuestionKind, _as_str, form_lines, register
 from danvan.surveys.models import AGREEMENT_SCALE, Kind, Question
@@ -56,7 +56,7 @@ class AgreementKind(QuestionKind):
         counts = figures.choice_counts()
         labels = self.labels(question)
         keys = list(range(len(labels)))
-        result.options = results.category_options(labels, counts, keys, result.answered)
+        result.options = result_types.category_options(labels, counts, keys, result.answered)
         given = {k: n for k, n in counts.items() if 0 <= k < len(AGREEMENT_SCALE)}
         total = sum(given.values())
         if total:
@@ -143,11 +143,11 @@ class GridKind(QuestionKind):
 
     def fill(self, result: base.QuestionResult, question: Question, figures: base.Figures) -> None:
         result.scale = list(AGREEMENT_SCALE)
-        for r, label in enumerate(results.grid_rows_of(question)):
+        for r, label in enumerate(result_types.grid_rows_of(question)):
             counts = [figures.cells.get((r, c), 0) for c in range(len(AGREEMENT_SCALE))]
             total = sum(counts)
             avg = sum((c + 1) * n for c, n in enumerate(counts)) / total if total else None
-            result.grid.append(results.GridRow(label, counts, total, avg))
+            result.grid.append(result_types.GridRow(label, counts, total, avg))
 
     def export_value(self, labels: list[str], cell: base.AnswerCell, previous: Any) -> Any:
         return _scale_text(cell.choice)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from danvan.core.templatetags.vi import vnnumber
 from danvan.core.text import fold, format_date
-from danvan.surveys import cleaning, results
+from danvan.surveys import cleaning, result_types
 from danvan.surveys.kinds import base
 from danvan.surveys.kinds.base import Option, QuestionKind, _as_str, register
 from danvan.surveys.models import Kind, Question
@@ -61,9 +61,9 @@ class NumberKind(QuestionKind):
     def fill(self, result: base.QuestionResult, question: Question, figures: base.Figures) -> None:
         s = figures.summary
         result.numbers = (
-            results.NumberSummary(s["n"], s["mean"], s["low"], s["high"])
+            result_types.NumberSummary(s["n"], s["mean"], s["low"], s["high"])
             if s
-            else results.NumberSummary()
+            else result_types.NumberSummary()
         )
 
     def export_value(self, labels: list[str], cell: base.AnswerCell, previous: Any) -> Any:
@@ -123,12 +123,14 @@ class RatingKind(NumberKind):
         }
 
     def fill(self, result: base.QuestionResult, question: Question, figures: base.Figures) -> None:
-        low, high = results.rating_bounds(question)
+        low, high = result_types.rating_bounds(question)
         result.rating_min, result.rating_max = low, high
         values: list[float] = [float(v) for v in range(low, high + 1)]
         values += sorted(v for v in figures.ratings if v not in values)
         result.options = [
-            results.option(results.rating_label(v), figures.ratings.get(v, 0), result.answered)
+            result_types.option(
+                result_types.rating_label(v), figures.ratings.get(v, 0), result.answered
+            )
             for v in values
         ]
         result.average = figures.summary["mean"] if figures.summary else None
@@ -190,7 +192,7 @@ class DateKind(QuestionKind):
                 view.value = cleaning.parse_date(raw)  # ISO, which <input type=date> wants
 
     def fill(self, result: base.QuestionResult, question: Question, figures: base.Figures) -> None:
-        result.options = results.date_options(figures.days, result.answered)
+        result.options = result_types.date_options(figures.days, result.answered)
 
     def export_value(self, labels: list[str], cell: base.AnswerCell, previous: Any) -> Any:
         return format_date(cell.day)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from danvan.core.places import Place
-from danvan.surveys import cleaning, results
+from danvan.surveys import cleaning, result_types
 from danvan.surveys.kinds import base
 from danvan.surveys.kinds.base import QuestionKind, _as_str, register
 from danvan.surveys.models import Kind, Question
@@ -48,9 +48,9 @@ class UnitKind(QuestionKind):
     def fill(self, result: base.QuestionResult, question: Question, figures: base.Figures) -> None:
         by_label: dict[str, int] = defaultdict(int)
         for area_id, n in figures.units.items():
-            by_label[_place_label(figures.places.get(area_id), results.NO_UNIT)] += n
+            by_label[_place_label(figures.places.get(area_id), result_types.NO_UNIT)] += n
         result.options = sorted(
-            (results.option(label, n, result.answered) for label, n in by_label.items()),
+            (result_types.option(label, n, result.answered) for label, n in by_label.items()),
             key=lambda o: (-o.count, o.label),
         )
 

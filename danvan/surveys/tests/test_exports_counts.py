@@ -17,7 +17,7 @@ from docx.table import Table
 
 from danvan.core.models import Area, AreaKind
 from danvan.core.testing import sheet_rows
-from danvan.surveys import exports, results
+from danvan.surveys import exports, result_types, results
 from danvan.surveys.models import Kind, Response, Survey
 from danvan.surveys.services import today_vn
 from danvan.surveys.tests.factories import make_survey, store_response
@@ -118,7 +118,7 @@ def pct(value: float) -> float:
     return round(value / 100, 6)
 
 
-def check_excel(found: results.SurveyResults, tables: dict[int, list[tuple[Any, ...]]]) -> int:
+def check_excel(found: result_types.SurveyResults, tables: dict[int, list[tuple[Any, ...]]]) -> int:
     checked = 0
     for r in found:
         table = tables.get(r.number, [])
@@ -140,7 +140,7 @@ def check_excel(found: results.SurveyResults, tables: dict[int, list[tuple[Any, 
     return checked
 
 
-def check_word(found: results.SurveyResults, tables: dict[int, list[list[str]]]) -> int:
+def check_word(found: result_types.SurveyResults, tables: dict[int, list[list[str]]]) -> int:
     checked = 0
     for r in found:
         table = tables.get(r.number, [])

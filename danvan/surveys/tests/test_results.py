@@ -17,7 +17,7 @@ from django.urls import reverse
 from danvan.core.cache import LocalCache
 from danvan.core.models import Role
 from danvan.core.tests.factories import make_staff
-from danvan.surveys import crosstabs, results, texts
+from danvan.surveys import crosstabs, result_types, results, texts
 from danvan.surveys.models import AGREEMENT_SCALE, Answer, Kind, Question, Response, Survey
 from danvan.surveys.services import today_vn
 from danvan.surveys.tests.factories import (
@@ -115,7 +115,7 @@ def survey(units: Units) -> Survey:
     return s
 
 
-def by_question(found: list[results.QuestionResult]) -> dict[int, results.QuestionResult]:
+def by_question(found: list[result_types.QuestionResult]) -> dict[int, result_types.QuestionResult]:
     return {r.question_id: r for r in found}
 
 
@@ -166,7 +166,7 @@ def recount(survey: Survey, response_ids: set[Any] | None = None) -> dict[str, A
 
 
 def assert_matches_recount(
-    survey: Survey, found: results.SurveyResults, raw: dict[str, Any]
+    survey: Survey, found: result_types.SurveyResults, raw: dict[str, Any]
 ) -> None:
     assert found.total == raw["total"]
     for r in found:
@@ -176,11 +176,11 @@ def assert_matches_recount(
         assert r.responses == raw["total"]
         assert r.text_count == raw["texts"].get(r.question_id, 0)
         if r.kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN, Kind.AGREEMENT):
-            labels = results.choices_of(question)
+            labels = result_types.choices_of(question)
             expected = raw["choices"][r.question_id]
             got = {o.label: o.count for o in r.options}
             for index, n in expected.items():
-                label = results.OTHER_LABEL if index == -1 else labels[index]
+                label = result_types.OTHER_LABEL if index == -1 else labels[index]
                 assert got[label] == n, (r.text, label)
             assert sum(got.values()) == sum(expected.values())
             for o in r.options:
@@ -193,7 +193,7 @@ def assert_matches_recount(
             assert r.average == pytest.approx(statistics.mean(values))
             got = {o.label: o.count for o in r.options}
             for value, n in Counter(values).items():
-                assert got[results.decimal_vi(value)] == n
+                assert got[result_types.decimal_vi(value)] == n
         if r.kind == Kind.GRID:
             for i, row in enumerate(r.grid):
                 counts = raw["grid"][r.question_id][i]
@@ -327,11 +327,11 @@ def test_crosstab_by_a_choice_question_equals_a_recount(survey: Survey) -> None:
     rows, cols = per_response(survey, question), per_response(survey, by)
     both = set(rows) & set(cols)
     assert table.total == len(both)
-    labels = [*results.choices_of(question), results.OTHER_LABEL]
+    labels = [*result_types.choices_of(question), result_types.OTHER_LABEL]
     assert [r.label for r in table.rows] == labels
-    assert table.columns == results.choices_of(by)
+    assert table.columns == result_types.choices_of(by)
     for i, row in enumerate(table.rows):
-        key = -1 if row.label == results.OTHER_LABEL else i
+        key = -1 if row.label == result_types.OTHER_LABEL else i
         for j, n in enumerate(row.counts):
             assert n == sum(1 for rid in both if key in rows[rid] and j in cols[rid])
         assert row.total == sum(1 for rid in both if key in rows[rid])
@@ -339,7 +339,9 @@ def test_crosstab_by_a_choice_question_equals_a_recount(survey: Survey) -> None:
         assert n == sum(1 for rid in both if j in cols[rid])
     # Shares are of the column's respondents.
     first = table.rows[0]
-    assert first.cells[0][1] == results.percent_vi(100 * first.counts[0] / table.column_totals[0])
+    assert first.cells[0][1] == result_types.percent_vi(
+        100 * first.counts[0] / table.column_totals[0]
+    )
 
 
 def test_crosstab_by_unit_rolls_hamlets_up_to_communes(survey: Survey, units: Units) -> None:

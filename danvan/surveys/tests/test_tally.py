@@ -18,7 +18,7 @@ from django.urls import reverse
 from danvan.core.models import Role
 from danvan.core.testing import statements_run
 from danvan.core.tests.factories import make_staff
-from danvan.surveys import mixing, results, services, tally
+from danvan.surveys import mixing, result_types, results, services, tally
 from danvan.surveys import recount as group_by
 from danvan.surveys.models import (
     Answer,
@@ -47,7 +47,7 @@ from danvan.surveys.tests.test_results import survey as survey
 pytestmark = pytest.mark.django_db
 
 
-def fresh(survey: Survey) -> results.SurveyResults:
+def fresh(survey: Survey) -> result_types.SurveyResults:
     """The unfiltered results with the cache emptied: from the tally."""
     empty_caches()
     found = results.survey_results(survey)
@@ -55,17 +55,17 @@ def fresh(survey: Survey) -> results.SurveyResults:
     return found
 
 
-def plain(survey: Survey) -> results.SurveyResults:
+def plain(survey: Survey) -> result_types.SurveyResults:
     """The same results counted without the tally (GROUP BY on every answer)."""
     return group_by.recount(survey, None, None, None)
 
 
-def counts_of(found: results.SurveyResults, question_id: int) -> dict[str, int]:
+def counts_of(found: result_types.SurveyResults, question_id: int) -> dict[str, int]:
     r = next(r for r in found if r.question_id == question_id)
     return {o.label: o.count for o in r.options}
 
 
-def assert_same(a: results.SurveyResults, b: results.SurveyResults) -> None:
+def assert_same(a: result_types.SurveyResults, b: result_types.SurveyResults) -> None:
     assert a.total == b.total
     assert a.area_ids == b.area_ids
     assert a.unit_choices == b.unit_choices

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from danvan.surveys import crosstabs, recount, results, tally
+from danvan.surveys import crosstabs, recount, result_types, results, tally
 from danvan.surveys.models import Answer, Kind, SliceGrain, Survey, TallySlice
 from danvan.surveys.services import today_vn
 from danvan.surveys.tests.factories import Units, make_survey
@@ -24,7 +24,7 @@ from danvan.surveys.tests.test_results import PEOPLE, answers_of, empty_caches, 
 pytestmark = pytest.mark.django_db
 
 
-def figures(found: results.SurveyResults) -> list[dict[str, Any]]:
+def figures(found: result_types.SurveyResults) -> list[dict[str, Any]]:
     """Every figure of the results, the sample of written answers as a set (the
     two ways of counting list them in different orders)."""
     out = []

@@ -12,7 +12,7 @@ from django.db import connection
 from danvan.contests.models import Attempt
 from danvan.contests.services import start_attempt
 from danvan.contests.tests.factories import make_participant, make_world
-from danvan.core.testing import statements_run
+from danvan.core.tests.helpers import statements_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -31,8 +31,8 @@ from danvan.contests.models import Category, Choice, Contest, Question
 from danvan.contests.tests import factories
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, Role
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_staff
+from danvan.core.tests.helpers import xlsx_bytes
 
 # `world` (a draft contest) and `admin` (its board administrator) come from conftest.py.
 pytestmark = pytest.mark.usefixtures("media_root")

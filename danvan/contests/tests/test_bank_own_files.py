@@ -24,7 +24,7 @@ from danvan.contests.bank_layout import (
 from danvan.contests.models import Category, Question
 from danvan.contests.tests import factories
 from danvan.core.models import Job, JobStatus
-from danvan.core.testing import xlsx_bytes
+from danvan.core.tests.helpers import xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("media_root")
 

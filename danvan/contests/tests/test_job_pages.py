@@ -14,8 +14,8 @@ from danvan.contests.tests import factories
 from danvan.contests.tests.test_bank_io import row, run_import, xlsx
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, Role
-from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_staff
+from danvan.core.tests.helpers import sheet_rows
 
 pytestmark = pytest.mark.usefixtures("media_root")
 

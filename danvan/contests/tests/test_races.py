@@ -28,7 +28,7 @@ from danvan.contests.models import (
 )
 from danvan.contests.services import save_answers, start_attempt, submit_attempt
 from danvan.contests.tests.factories import make_participant, make_world, right_answers
-from danvan.core.testing import RACES, in_thread
+from danvan.core.tests.helpers import RACES, in_thread
 
 pytestmark = RACES
 

@@ -25,7 +25,7 @@ from danvan.contests.models import (
 from danvan.contests.review import contests_review
 from danvan.contests.tests.factories import make_contest, make_participant
 from danvan.core.review import REVIEW_SECTIONS, day_bounds
-from danvan.core.testing import at, review_units, within
+from danvan.core.tests.helpers import at, review_units, within
 
 START, END = date(2025, 1, 1), date(2025, 6, 30)
 

@@ -23,13 +23,8 @@ from django.urls import reverse
 from danvan.contests import urls_staff
 from danvan.contests.models import Category, Contest, ContestStatus, Question, Round
 from danvan.contests.tests import factories
-from danvan.core.testing import (
-    SIBLING,
-    Matrix,
-    assert_create_refused_out_of_scope,
-    commune_body_personas,
-    pages,
-)
+from danvan.core.testing import SIBLING, Matrix, commune_body_personas, pages
+from danvan.core.tests.helpers import assert_create_refused_out_of_scope
 
 
 @dataclass

@@ -16,7 +16,6 @@ from danvan.core.imports import HAMLET_HEADER, hamlet_template, read_hamlet_rows
 from danvan.core.jobs import JobFailed
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Role, User
 from danvan.core.scope import replace_scope_version
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import (
     make_commune,
     make_hamlet,
@@ -24,6 +23,7 @@ from danvan.core.tests.factories import (
     make_province,
     make_user,
 )
+from danvan.core.tests.helpers import xlsx_bytes
 
 pytestmark = pytest.mark.usefixtures("media_root")  # from the root conftest
 

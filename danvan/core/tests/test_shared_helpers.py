@@ -22,8 +22,8 @@ from danvan.core.forms import XlsxImportForm, xlsx_template_field
 from danvan.core.jobs import JobFailed
 from danvan.core.locking import lock_in_status
 from danvan.core.models import Area, Job, JobStatus, Role
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_hamlet, make_phung_hiep, make_province, make_user
+from danvan.core.tests.helpers import xlsx_bytes
 
 HEADER = ["Mã", "Tên", "Ghi chú"]
 WRONG = "Dòng tiêu đề không đúng mẫu."

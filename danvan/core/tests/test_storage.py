@@ -26,8 +26,8 @@ from danvan.contests.tests import factories as contest_factories
 from danvan.core import jobs
 from danvan.core.imports import HAMLET_HEADER
 from danvan.core.models import Area, Job, JobStatus, Role
-from danvan.core.testing import sheet_rows, xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_district, make_province, make_user
+from danvan.core.tests.helpers import sheet_rows, xlsx_bytes
 from danvan.surveys.tests import factories as survey_factories
 
 

@@ -20,8 +20,8 @@ from openpyxl import Workbook
 from danvan.core import jobs, uploads
 from danvan.core.imports import HAMLET_HEADER
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Role
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_province, make_user
+from danvan.core.tests.helpers import xlsx_bytes
 
 BOMB_BYTES = 60 * 1024 * 1024
 PEAK_LIMIT = 20 * 1024 * 1024

@@ -19,8 +19,8 @@ from danvan.core.models import (
     RoleAssignment,
     User,
 )
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import current_commune, new_account_form
+from danvan.core.tests.helpers import xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

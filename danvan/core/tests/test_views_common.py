@@ -22,8 +22,8 @@ from django.utils.datastructures import MultiValueDict
 from danvan.core.forms import HamletImportForm
 from danvan.core.listing import by_choice, filter_exact, status_filter
 from danvan.core.models import Area, AreaKind, Job, JobStatus, Role
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_province, make_staff, picture_bytes, upload
+from danvan.core.tests.helpers import xlsx_bytes
 from danvan.core.text import search_folded
 from danvan.core.views_common import (
     IMPORT_STARTED,

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from danvan.core.models import Role
-from danvan.core.testing import ABOVE, OWNER, SIBLING, sheet_rows
+from danvan.core.testing import ABOVE, OWNER, SIBLING
 from danvan.core.tests.factories import make_staff
+from danvan.core.tests.helpers import sheet_rows
 from danvan.inspections import services
 from danvan.inspections.models import Inspection, InspectionStatus, Programme, Recommendation
 from danvan.inspections.tests.conftest import new_inspection

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from danvan.core import images
 from danvan.core.photos import PhotoStatus
-from danvan.core.testing import OWNER, SIBLING, VIEWER, files_in
+from danvan.core.testing import OWNER, SIBLING, VIEWER
 from danvan.core.tests.factories import picture_bytes, upload
+from danvan.core.tests.helpers import files_in
 from danvan.outreach import dialogues
 from danvan.outreach.models import MAX_DIALOGUE_PHOTOS, DialoguePhoto
 from danvan.outreach.tests.conftest import add_photo, held_dialogue, new_dialogue

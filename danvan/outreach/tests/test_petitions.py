@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from danvan.core.antispam import form_stamp
 from danvan.core.crypto import decrypt
 from danvan.core.restructuring import merge_areas
-from danvan.core.testing import ABOVE, OWNER, SIBLING, public_form
+from danvan.core.testing import ABOVE, OWNER, SIBLING
+from danvan.core.tests.helpers import public_form
 from danvan.outreach import petitions
 from danvan.outreach.models import Field, Petition, PetitionStatus, PetitionStep, Source
 from danvan.outreach.stats import NO_AGENCY, petition_stats

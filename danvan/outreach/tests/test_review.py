@@ -9,8 +9,8 @@ from typing import Any
 
 from danvan.core.restructuring import merge_areas
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.testing import at
 from danvan.core.tests.factories import make_commune
+from danvan.core.tests.helpers import at
 from danvan.outreach import dialogues, petitions
 from danvan.outreach.models import Dialogue, Petition, PetitionStep
 from danvan.outreach.review import dialogues_review, petitions_review

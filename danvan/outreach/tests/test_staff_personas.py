@@ -10,14 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from danvan.core.testing import (
-    POST,
-    UNIT_OFFICERS,
-    Matrix,
-    Target,
-    coverage_test,
-    pages,
-)
+from danvan.core.testing import POST, UNIT_OFFICERS, Matrix, Target, coverage_test, pages
 from danvan.core.tests.factories import picture_bytes, upload
 from danvan.outreach import petitions, urls_staff, urls_staff_dialogues
 from danvan.outreach.tests.conftest import add_photo, held_dialogue, new_dialogue, new_petition

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from danvan.core import jobs
 from danvan.core.indicators import INDICATORS
 from danvan.core.models import Job, JobStatus, OrgKind, Role
-from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_current_period, make_org, make_staff, make_two_communes
+from danvan.core.tests.helpers import sheet_rows
 from danvan.plans import services
 from danvan.plans.imports import HEADER
 from danvan.plans.indicators import coordination_plans

@@ -15,8 +15,8 @@ import pytest
 from danvan.core.indicators import INDICATORS
 from danvan.core.models import OrgKind
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.testing import review_units, within
 from danvan.core.tests.factories import make_org
+from danvan.core.tests.helpers import review_units, within
 from danvan.plans import briefings, services
 from danvan.plans.models import (
     Attendance,

@@ -13,14 +13,7 @@ from typing import Any
 import pytest
 
 from danvan.core.models import OrgKind
-from danvan.core.testing import (
-    POST,
-    UNIT_OFFICERS,
-    Matrix,
-    Target,
-    commune_body,
-    pages,
-)
+from danvan.core.testing import POST, UNIT_OFFICERS, Matrix, Target, commune_body, pages
 from danvan.core.tests.factories import make_org
 from danvan.plans import briefings, services, urls_staff
 from danvan.plans.models import Plan, Recurrence, Task

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from danvan.core.models import Area, Organization, OrgKind
-from danvan.core.testing import public_form
 from danvan.core.tests.factories import make_org, picture_bytes, upload
+from danvan.core.tests.helpers import public_form
 from danvan.practices import deeds, services
 from danvan.practices.models import Field, GoodDeed, Kind, Level, Practice
 

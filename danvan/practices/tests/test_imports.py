@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from danvan.core import jobs
 from danvan.core.models import Job, JobStatus, OrgKind, Role
-from danvan.core.testing import xlsx_bytes
 from danvan.core.tests.factories import make_commune, make_org, make_province, make_staff
+from danvan.core.tests.helpers import xlsx_bytes
 from danvan.practices.imports import EXAMPLE, HEADER, registration_template
 from danvan.practices.models import Practice, Status
 

@@ -27,7 +27,6 @@ from PIL import Image
 from danvan.core import images
 from danvan.core.documents import CheckedDocument
 from danvan.core.models import Area, Role
-from danvan.core.testing import files_in
 from danvan.core.tests.factories import (
     make_commune,
     make_hamlet,
@@ -36,6 +35,7 @@ from danvan.core.tests.factories import (
     picture_bytes,
     upload,
 )
+from danvan.core.tests.helpers import files_in
 from danvan.practices import deeds, photos
 from danvan.practices.models import Document, GoodDeed, Photo, PhotoStatus, Practice
 from danvan.practices.tests.factories import (

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.testing import at, review_units, within
 from danvan.core.tests.factories import make_hamlet
+from danvan.core.tests.helpers import at, review_units, within
 from danvan.practices.models import DeedStatus, GoodDeed, Kind, Level, Practice, Status
 from danvan.practices.review import practices_review
 from danvan.practices.tests.factories import make_practice

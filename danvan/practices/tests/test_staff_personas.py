@@ -22,9 +22,9 @@ from danvan.core.testing import (
     Target,
     commune_body,
     pages,
-    sheet_rows,
 )
 from danvan.core.tests.factories import picture_bytes, upload
+from danvan.core.tests.helpers import sheet_rows
 from danvan.practices import deeds, urls_staff, votes
 from danvan.practices.models import Campaign, GoodDeed, Practice, Status
 from danvan.practices.tests.factories import make_photo, make_practice, move

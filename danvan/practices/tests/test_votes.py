@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from danvan.core.models import Role
-from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_province, make_staff
+from danvan.core.tests.helpers import sheet_rows
 from danvan.practices import deeds, votes
 from danvan.practices.models import Campaign, CampaignStatus, Entry, Practice, Vote
 from danvan.practices.tests.factories import make_practice

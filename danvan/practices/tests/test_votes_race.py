@@ -20,8 +20,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from danvan.core.testing import RACES, in_thread
 from danvan.core.tests.factories import make_commune, make_province
+from danvan.core.tests.helpers import RACES, in_thread
 from danvan.practices import votes
 from danvan.practices.models import Campaign, Entry, Vote
 from danvan.practices.tests.factories import make_practice, move

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from danvan.core import excel
 from danvan.core.models import Role
-from danvan.core.testing import sheet_rows
 from danvan.core.tests.factories import make_staff
+from danvan.core.tests.helpers import sheet_rows
 from danvan.surveys import exports, results
 from danvan.surveys.models import Kind, Mode, OnePer, Response, Survey
 from danvan.surveys.services import today_vn

@@ -16,7 +16,7 @@ from docx import Document
 from docx.table import Table
 
 from danvan.core.models import Area, AreaKind
-from danvan.core.testing import sheet_rows
+from danvan.core.tests.helpers import sheet_rows
 from danvan.surveys import exports, result_types, results
 from danvan.surveys.models import Kind, Response, Survey
 from danvan.surveys.services import today_vn

@@ -12,12 +12,12 @@ import pytest
 
 from danvan.core.models import PeriodKind
 from danvan.core.review import REVIEW_SECTIONS
-from danvan.core.testing import at, review_units, within
 from danvan.core.tests.factories import (
     make_hamlet,
     make_period,
     make_user,
 )
+from danvan.core.tests.helpers import at, review_units, within
 from danvan.surveys.models import (
     Field,
     Mode,

@@ -17,16 +17,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from danvan.core.testing import (
-    MANAGE,
-    POST,
-    SIBLING,
-    Matrix,
-    Row,
-    assert_create_refused_out_of_scope,
-    commune_body_personas,
-    pages,
-)
+from danvan.core.testing import MANAGE, POST, SIBLING, Matrix, Row, commune_body_personas, pages
+from danvan.core.tests.helpers import assert_create_refused_out_of_scope
 from danvan.surveys import urls_staff
 from danvan.surveys.models import (
     InvitationCode,

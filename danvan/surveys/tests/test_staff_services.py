@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from danvan.core import services as core
 from danvan.core.models import Role
-from danvan.core.testing import in_thread
+from danvan.core.tests.helpers import in_thread
 from danvan.surveys import services, staff_services
 from danvan.surveys.builder import BuilderError
 from danvan.surveys.models import (

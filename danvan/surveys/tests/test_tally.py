@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from danvan.core.models import Role
-from danvan.core.testing import statements_run
 from danvan.core.tests.factories import make_staff
+from danvan.core.tests.helpers import statements_run
 from danvan.surveys import mixing, result_types, results, services, tally
 from danvan.surveys import recount as group_by
 from danvan.surveys.models import (

@@ -23,7 +23,7 @@ from danvan.contests.models import (
     Round,
     RoundQuota,
 )
-from danvan.core.testing import row_counts
+from danvan.core.tests.helpers import row_counts
 from danvan.core.text import fold
 
 

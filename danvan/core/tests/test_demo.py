@@ -15,7 +15,8 @@ from django.db.models import Q, Sum
 from django.test import RequestFactory
 
 from danvan.core import services
-from danvan.core.demo import DEMO_PASSWORD, DEMO_USERS, format_logins, load_demo, load_facts
+from danvan.core.demo import format_logins, load_demo, load_facts
+from danvan.core.demo_users import DEMO_PASSWORD, DEMO_USERS
 from danvan.core.models import (
     Area,
     AreaKind,
@@ -28,7 +29,7 @@ from danvan.core.models import (
     User,
 )
 from danvan.core.scope import get_scope
-from danvan.core.testing import row_counts
+from danvan.core.tests.helpers import row_counts
 
 pytestmark = pytest.mark.django_db
 

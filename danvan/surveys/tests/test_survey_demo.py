@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from danvan.core.models import Area, Period
-from danvan.core.testing import row_counts
+from danvan.core.tests.helpers import row_counts
 from danvan.surveys import crosstabs, opinion, results
 from danvan.surveys.builder import AGE_BANDS, AGE_TEXT, SEX_TEXT, SEXES
 from danvan.surveys.demo import (
@@ -17,9 +17,9 @@ from danvan.surveys.demo import (
     DIALOGUE_SLUG,
     FARMERS_RESPONSES,
     FARMERS_SLUG,
-    RICE,
     load_survey_demo,
 )
+from danvan.surveys.demo_opinion import RICE
 from danvan.surveys.models import (
     Answer,
     Kind,

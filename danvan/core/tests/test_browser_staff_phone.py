@@ -1,7 +1,11 @@
-"""Every staff page on a 390 px phone: nothing scrolls the page sideways, and
-lists are stacked cards (issue: "staff pages on a phone"). The walk follows the
-workspace's own links from the dashboard, as the city's board administrator of
-the demo, one page per kind of URL."""
+"""Every staff page on a 390 px phone: nothing scrolls the page sideways, lists
+are stacked cards and charts read (issue: "staff pages on a phone"). The walk
+follows the workspace's own links from the dashboard, as the city's board
+administrator of the demo, one page per kind of URL.
+
+One test makes the three checks, so that the demo with every app's part is
+loaded once (a test with the live server ends by emptying the database): each
+check returns what it found wrong, and the test reports all of it."""
 
 from __future__ import annotations
 
@@ -11,19 +15,22 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.test import Client
+from django.urls import Resolver404, resolve
 
 from conftest import screenshot, share_session
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
-SKIP = re.compile(r"(dang-xuat|\.xlsx|\.csv|\.png|\.svg|\.pdf|\.zip)")
+# Not pages: files to download, and signing out (by the name of the URL, or a
+# file's ending).
+NOT_PAGES = re.compile(r"export|download|template|docx|xlsx|image|qr|logout|signout")
+FILES = re.compile(r"\.(xlsx|docx|csv|png|svg|pdf|zip)$")
 MAX_PAGES = 250
 
 
 @pytest.fixture
-def signed_in(demo: Any, live_server: Any, page_phone: Any) -> Client:
+def signed_in(demo: Any, live_server: Any, page_phone: Any) -> None:
     """The demo with every app's part, and the phone signed in as the city's
     board administrator (who sees it all)."""
     from danvan.core.models import User
@@ -31,7 +38,7 @@ def signed_in(demo: Any, live_server: Any, page_phone: Any) -> Client:
 
     for _name, load in DEMO_LOADERS:
         load(None)
-    return share_session(page_phone, live_server.url, User.objects.get(username="bdv.cantho"))
+    share_session(page_phone, live_server.url, User.objects.get(username="bdv.cantho"))
 
 
 def _kind(path: str) -> str:
@@ -39,50 +46,67 @@ def _kind(path: str) -> str:
     return re.sub(r"/\d+/", "/N/", path)
 
 
-def test_no_staff_page_scrolls_sideways_on_a_phone(
-    signed_in: Client, live_server: Any, page_phone: Any
-) -> None:
-    client, page = signed_in, page_phone
+def _is_page(path: str) -> bool:
+    """Whether `path` is a staff page a person reads (not a file, not signing out)."""
+    try:
+        name = resolve(path).url_name or ""
+    except Resolver404:
+        return False
+    return path.startswith("/quan-ly/") and not NOT_PAGES.search(name) and not FILES.search(path)
+
+
+def test_staff_pages_on_a_phone(signed_in: Any, live_server: Any, page_phone: Any) -> None:
+    wrong = _pages_wider_than_the_phone(page_phone, live_server.url)
+    wrong += _lists_not_stacked(page_phone, live_server.url)
+    wrong += _charts_hard_to_read(page_phone, live_server.url)
+    assert wrong == [], "\n".join(wrong)
+
+
+def _pages_wider_than_the_phone(page: Any, base: str) -> list[str]:
     queue = deque(["/quan-ly/"])
     kinds = {_kind("/quan-ly/")}
     wide: list[str] = []
     visited = 0
     while queue and visited < MAX_PAGES:
         path = queue.popleft()
-        answer = client.get(path)
-        if answer.status_code != 200 or "text/html" not in answer.get("Content-Type", ""):
+        answer = page.goto(base + path)
+        if (
+            answer is None
+            or answer.status != 200
+            or "text/html" not in answer.headers.get("content-type", "")
+        ):
             continue
-        page.goto(live_server.url + path)
         visited += 1
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > WIDTH:
-            wide.append(f"{path}: {width}px")
+            wide.append(f"{path}: {width}px, wider than the phone")
             screenshot(page, "wide-" + re.sub(r"[^a-z0-9]+", "-", path).strip("-"))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             link = urlsplit(urldefrag(href)[0])
-            if link.netloc != urlsplit(live_server.url).netloc:
+            if link.netloc != urlsplit(base).netloc or not _is_page(link.path):
                 continue
-            target = link.path
-            if not target.startswith("/quan-ly/") or SKIP.search(target):
-                continue
-            if _kind(target) not in kinds:
-                kinds.add(_kind(target))
-                queue.append(target)
-    assert visited > 50, f"the walk reached only {visited} kinds of page"
-    assert wide == [], "pages wider than the phone:\n" + "\n".join(wide)
+            if _kind(link.path) not in kinds:
+                kinds.add(_kind(link.path))
+                queue.append(link.path)
+    if visited <= 50:
+        wide.append(f"the walk reached only {visited} kinds of page")
+    return wide
 
 
-def test_a_staff_list_is_a_stack_of_labelled_cards(
-    signed_in: Client, live_server: Any, page_phone: Any
-) -> None:
-    page_phone.goto(live_server.url + "/quan-ly/khao-sat/")
-    row = page_phone.locator(".staff-main .table tbody tr").first
-    assert row.evaluate("tr => getComputedStyle(tr).display") == "block"
+def _lists_not_stacked(page: Any, base: str) -> list[str]:
+    """A staff list is a stack of labelled cards on a phone."""
+    page.goto(base + "/quan-ly/khao-sat/")
+    row = page.locator(".staff-main .table tbody tr").first
+    wrong = []
+    if row.evaluate("tr => getComputedStyle(tr).display") != "block":
+        wrong.append("/quan-ly/khao-sat/: a row of the list is not a card")
     labels = row.locator("td[data-label]").evaluate_all(
         "cells => cells.map(c => c.getAttribute('data-label'))"
     )
-    assert "Trạng thái" in labels
-    screenshot(page_phone, "staff-survey-list-390")
+    if "Trạng thái" not in labels:
+        wrong.append(f"/quan-ly/khao-sat/: the card's labels are {labels}")
+    screenshot(page, "staff-survey-list-390")
+    return wrong
 
 
 CHART_TEXT = """svg => {
@@ -99,7 +123,7 @@ CHART_TEXT = """svg => {
 }"""
 
 
-def test_charts_read_on_a_phone(signed_in: Client, live_server: Any, page_phone: Any) -> None:
+def _charts_hard_to_read(page: Any, base: str) -> list[str]:
     """Every chart text is 12 px at least at 390 px, and none is cut at the edges
     (widths measured in Chromium, with the fonts the page uses)."""
     from django.urls import reverse
@@ -113,13 +137,17 @@ def test_charts_read_on_a_phone(signed_in: Client, live_server: Any, page_phone:
         reverse("contests_stats:round_stats", args=[contest.rounds.order_by("number")[0].pk]),
         *(reverse("surveys_results:results", args=[s.pk]) for s in Survey.objects.all()),
     ]
-    seen = 0
+    seen, wrong = 0, []
     for path in pages:
-        page_phone.goto(live_server.url + path)
-        for svg in page_phone.locator("svg.chart").all():
+        page.goto(base + path)
+        for svg in page.locator("svg.chart").all():
             for text in svg.evaluate(CHART_TEXT):
                 seen += 1
-                assert text["px"] >= 11.95, f"{path}: “{text['text']}” at {text['px']:.1f}px"
-                assert text["inside"], f"{path}: “{text['text']}” is cut at the chart's edge"
-    assert seen > 50
-    screenshot(page_phone, "staff-results-charts-390")
+                if text["px"] < 11.95:
+                    wrong.append(f"{path}: “{text['text']}” at {text['px']:.1f}px")
+                if not text["inside"]:
+                    wrong.append(f"{path}: “{text['text']}” is cut at the chart's edge")
+    if seen <= 50:
+        wrong.append(f"only {seen} chart texts were measured")
+    screenshot(page, "staff-results-charts-390")
+    return wrong

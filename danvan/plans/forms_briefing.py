@@ -6,7 +6,6 @@ them up once."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -14,144 +13,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from danvan.core.cache import LocalCache
-from danvan.core.documents import ACCEPT as DOCUMENT_ACCEPT
-from danvan.core.fields import AreaChoiceField, FilesField, OrganizationChoiceField
+from danvan.core.fields import OrganizationChoiceField
 from danvan.core.forms import (
     DATE_WIDGET,
-    BodyForm,
     XlsxImportForm,
-    body_field,
     managed_bodies,
     typed_phone,
     xlsx_template_field,
 )
-from danvan.core.indicators import indicator_choices
 from danvan.core.lightforms import ListedSelect, SharedChoicesRows, clone, light_copies
 from danvan.core.models import Area, AreaKind, Organization
 from danvan.core.organised_forms import form_field
 from danvan.plans.briefings import Named
-from danvan.plans.models import (
-    Briefing,
-    CoordinationStatus,
-    Gender,
-    Plan,
-    Target,
-    Task,
-)
+from danvan.plans.models import Briefing, Gender, Plan
 from danvan.plans.models.plans import readable_plans, readers_key
-from danvan.plans.services import MAX_REPORT_FILES
-
-
-class PlanForm(BodyForm):
-    organization = body_field("Cơ quan ban hành")
-
-    class Meta:
-        model = Plan
-        fields = ["organization", "number", "issued_on", "title", "carries_out"]
-        fields += ["starts_on", "ends_on"]
-        widgets = {
-            "issued_on": DATE_WIDGET,
-            "starts_on": DATE_WIDGET,
-            "ends_on": DATE_WIDGET,
-            "title": forms.Textarea(attrs={"rows": 3}),
-        }
-
-
-class TaskForm(forms.ModelForm):
-    lead = OrganizationChoiceField(label="Cơ quan chủ trì", queryset=Organization.objects.none())
-    partners = forms.ModelMultipleChoiceField(
-        label="Cơ quan phối hợp",
-        queryset=Organization.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-    areas = forms.ModelMultipleChoiceField(
-        label="Đơn vị áp dụng (bỏ trống: toàn địa bàn)",
-        queryset=Area.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
-
-    class Meta:
-        model = Task
-        fields = ["number", "text", "lead", "partners", "areas", "recurrence", "due_on"]
-        widgets = {"due_on": DATE_WIDGET, "text": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        bodies = Organization.objects.visible_to(user).current().select_related("area")
-        form_field(self, "lead").queryset = bodies.order_by("path")
-        form_field(self, "partners").queryset = bodies.order_by("path")
-        form_field(self, "partners").label_from_instance = lambda o: f"{o.name} — {o.area.name}"
-        form_field(self, "areas").queryset = (
-            Area.objects.visible_to(user).current().order_by("path")
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("recurrence") == "once" and not data.get("due_on"):
-            self.add_error("due_on", "Nhiệm vụ một lần cần có hạn hoàn thành.")
-        return data
-
-
-class ReportForm(forms.Form):
-    organization = OrganizationChoiceField(
-        label="Đơn vị báo cáo", queryset=Organization.objects.none()
-    )
-    due_on = forms.TypedChoiceField(label="Kỳ báo cáo (hạn)", choices=[])
-    progress = forms.IntegerField(label="Mức độ hoàn thành (%)", min_value=0, max_value=100)
-    text = forms.CharField(label="Kết quả thực hiện", widget=forms.Textarea(attrs={"rows": 4}))
-    figures = forms.CharField(
-        label="Số liệu chính (không bắt buộc)",
-        max_length=500,
-        required=False,
-        help_text="Ví dụ: 12 buổi tuyên truyền, 1.250 lượt hội viên tham dự.",
-    )
-    attachments = FilesField(
-        label="Tệp đính kèm (không bắt buộc)",
-        max_count=MAX_REPORT_FILES,
-        accept=DOCUMENT_ACCEPT,
-        help_text=f"PDF, Word (.docx) hoặc Excel (.xlsx), tối đa {MAX_REPORT_FILES} tệp, mỗi "
-        "tệp đến 10 MB. Nếu báo cáo chưa lưu được, hãy chọn lại tệp.",
-    )
-
-    def __init__(self, *args: Any, task: Task, bodies: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "organization").queryset = bodies
-        if bodies.count() == 1:
-            self.initial.setdefault("organization", bodies.first().pk)
-        field = self.fields["due_on"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(d.isoformat(), f"{d:%d/%m/%Y}") for d in task.due_dates()]
-        field.coerce = date.fromisoformat
-
-
-class CoordinationForm(forms.Form):
-    status = forms.ChoiceField(label="Trạng thái", choices=CoordinationStatus.choices)
-    number = forms.CharField(label="Số hiệu", max_length=60, required=False)
-    issued_on = forms.DateField(label="Ngày ban hành", required=False, widget=DATE_WIDGET)
-    file = forms.FileField(
-        label="Tệp kế hoạch (không bắt buộc)",
-        required=False,
-        widget=forms.FileInput(attrs={"accept": DOCUMENT_ACCEPT}),
-        help_text="PDF, Word (.docx) hoặc Excel (.xlsx), đến 10 MB; chọn tệp mới để thay tệp cũ.",
-    )
-    remove_file = forms.BooleanField(label="Bỏ tệp đang có", required=False)
-
-
-class TargetForm(forms.ModelForm):
-    indicator = forms.ChoiceField(label="Chỉ số tính từ dữ liệu", choices=[])
-    area = AreaChoiceField(label="Địa bàn", queryset=Area.objects.none())
-
-    class Meta:
-        model = Target
-        fields = ["text", "indicator", "value", "area", "deadline"]
-        widgets = {"deadline": DATE_WIDGET, "text": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        form_field(self, "indicator").choices = indicator_choices()
-        form_field(self, "area").queryset = Area.objects.visible_to(user).order_by("path")
 
 
 def of_unit(unit: Area) -> Q:

@@ -2,7 +2,7 @@
 bench/plans_run.py, and bench/run.py for `execute` and `terminate`).
 
 Each of them measures its own scenarios on its own generated dataset, with
-the machinery of bench/run.py (the gunicorn Server, locust runs, medians).
+the machinery of bench/harness.py (the gunicorn Server, locust runs, medians).
 Around that they do the same things, kept here once:
 
 - `app_env`, `rows_intact`: an app benchmark's own database and Redis, and
@@ -13,7 +13,7 @@ Around that they do the same things, kept here once:
 - `logger`, `execute`, `write_items`: the log lines, one SQL statement in
   the bench database (resets between runs), the locust users' items.
 - `run_parser` and `configure`: the command-line options every app benchmark
-  takes and the `bench.run.Config` they give.
+  takes and the `bench.harness.Config` they give.
 - `start`: signals (SIGTERM ends the run like Ctrl-C, so the server stops).
 - `goal_rows`, `goal_table`: the scenario table (median req/s, p50, p95,
   ratio to the baseline, goal, met).
@@ -162,7 +162,7 @@ def terminate(signum: int, frame: object) -> NoReturn:
 def write_items(app: str, name: str, extra: dict[str, Any], items: list[Any]) -> Path:
     """bench/results/items-<app>-<name>.json: what the locust users of a
     scenario send (`items`), with `extra` beside them."""
-    from bench.run import RESULTS
+    from bench.harness import RESULTS
 
     path = RESULTS / f"items-{app}-{name}.json"
     path.write_text(json.dumps({**extra, "items": items}), encoding="utf-8")
@@ -171,7 +171,7 @@ def write_items(app: str, name: str, extra: dict[str, Any], items: list[Any]) ->
 
 def write_no_items() -> None:
     """bench/results/items-none.json, what the baselines' locust runs read."""
-    from bench.run import RESULTS
+    from bench.harness import RESULTS
 
     (RESULTS / "items-none.json").write_text(json.dumps({"items": []}), encoding="utf-8")
 
@@ -224,11 +224,11 @@ def add_profile_options(parser: Any, profiled: tuple[str, ...]) -> None:
 
 
 def configure(args: Any, preset: str, locustfile: str) -> Any:
-    """The `bench.run.Config` of the parsed options, with bench/`locustfile`'s users."""
-    from bench import run as brun
+    """The `bench.harness.Config` of the parsed options, with bench/`locustfile`'s users."""
+    from bench import harness
 
-    brun.LOCUSTFILE = ROOT / "bench" / locustfile
-    cfg = brun.Config(db="pg", preset=preset)
+    harness.LOCUSTFILE = ROOT / "bench" / locustfile
+    cfg = harness.Config(db="pg", preset=preset)
     if args.small:
         cfg.reps, cfg.duration, cfg.warmup = 1, 6, 2.0
     for name in ("reps", "duration", "users", "workers"):
@@ -252,11 +252,11 @@ def with_baselines(cfg: Any, alone: tuple[str, ...] = ()) -> Callable[[str], boo
 
 def start() -> float:
     """Install the signal handlers and make bench/results; the start time (monotonic)."""
-    from bench import run as brun
+    from bench import harness
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, terminate)
-    brun.RESULTS.mkdir(parents=True, exist_ok=True)
+    harness.RESULTS.mkdir(parents=True, exist_ok=True)
     return time.monotonic()
 
 
@@ -264,7 +264,7 @@ def goal_rows(results: dict[str, Any], goals: dict[str, tuple[str, float]]) -> l
     """A table row for each measured scenario: its req/s as a share of its
     baseline's in the same run, for those with a goal in `goals`
     (scenario -> (baseline, minimum share)), and whether the goal is met."""
-    from bench.run import table_row
+    from bench.harness import table_row
 
     rows: list[list[str]] = []
     base: dict[str, float] = {
@@ -306,7 +306,7 @@ def report_text(
     """A report's text: its `lines`, the notes on the machine during the run's
     `results`, and a last line: the `dataset` ("pg, preset full: 100 communes,
     ...") and `run_summary`."""
-    from bench.run import machine_notes
+    from bench.harness import machine_notes
 
     return "\n".join(
         [*lines, *machine_notes(results), f"{dataset}; " + run_summary(cfg, started, users)]
@@ -315,7 +315,7 @@ def report_text(
 
 def goal_table(rows: list[list[str]]) -> list[str]:
     """The lines of the scenario table (`TABLE_HEADER`, then `rows`), in Markdown."""
-    from bench.run import fmt_row
+    from bench.harness import fmt_row
 
     widths = [max(len(r[i]) for r in [TABLE_HEADER, *rows]) for i in range(len(TABLE_HEADER))]
     lines = [fmt_row(TABLE_HEADER, widths), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
@@ -335,10 +335,10 @@ def save(
     """Write bench/results/<name>-<preset>-<time>.json (the configuration, the
     dataset, the machine, every repetition, `extra`, the table) and the table
     as .md beside it; print the table."""
-    from bench import run as brun
+    from bench import harness
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = brun.RESULTS / f"{name}-{cfg.preset}-{stamp}.json"
+    out = harness.RESULTS / f"{name}-{cfg.preset}-{stamp}.json"
     payload = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": cfg.__dict__,

@@ -5,7 +5,7 @@
     uv run --frozen python bench/plans_run.py --only dashboard_province --reps 3 --wait-quiet 300
     uv run --frozen python bench/plans_run.py --profile dashboard_province [-n 200] [--cprofile]
 
-Same machinery as bench/run.py (imported from it: the gunicorn Server, locust
+Same machinery as bench/run.py (bench/harness.py: the gunicorn Server, locust
 runs, the quiet-machine checks, medians) on the dataset of
 bench/plans_generate.py (its own database, reused while its bench_meta record
 matches, its rows are all there and its current period still holds today). In
@@ -267,7 +267,7 @@ def run_import(meta: dict[str, Any], data: bytes) -> dict[str, Any]:
 
 
 def time_imports(cfg: Any, meta: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
-    from bench import run as brun
+    from bench import harness
     from danvan.core.models import JobStatus
 
     data, rows = filled_returns(meta, rng)
@@ -276,9 +276,9 @@ def time_imports(cfg: Any, meta: dict[str, Any], rng: random.Random) -> list[dic
         for attempt in range(cfg.retries + 1):
             reset_returns(meta)
             if cfg.wait_quiet:
-                brun.wait_quiet(0.15, cfg.wait_quiet)
-            busy = brun.cpu_busy(1.0)
-            with brun.ForeignCPU() as foreign:
+                harness.wait_quiet(0.15, cfg.wait_quiet)
+            busy = harness.cpu_busy(1.0)
+            with harness.ForeignCPU() as foreign:
                 run = run_import(meta, data)
             # (Others' share of a run shorter than a second is noise: not judged.)
             disturbed = busy > 0.15 or (foreign.fraction > 0.10 and run["seconds"] >= 1.0)
@@ -452,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     pgen.setup_env(preset)
-    from bench import run as brun
+    from bench import harness
 
     cfg = common.configure(args, preset, "plans_locustfile.py")
     want = common.with_baselines(cfg, alone=("return_import",))
@@ -495,24 +495,24 @@ def main(argv: list[str] | None = None) -> int:
     connection.close()
     http = ("B0", "B2", "dashboard_province", "dashboard_commune", "briefing")
     if any(want(k) for k in http):
-        with brun.Server(cfg):
-            brun.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
-            brun.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
-            brun.measure(
+        with harness.Server(cfg):
+            harness.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
+            harness.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
+            harness.measure(
                 cfg, results, "dashboard_province",
                 f"plan targets, the city: {meta['communes']} communes, {meta['targets']} "
                 "targets (GET, provincial officer)",
                 "DashboardProvinceUser", "dashboard province", items=province_items,
                 baseline="B0",
             )  # fmt: skip
-            brun.measure(
+            harness.measure(
                 cfg, results, "dashboard_commune",
                 f"plan targets, one commune ?don_vi= ({len(meta['officers'])} communes, GET, "
                 "the commune's officer)",
                 "DashboardCommuneUser", "dashboard commune", items=commune_items_path,
                 baseline="B0",
             )  # fmt: skip
-            brun.measure(
+            harness.measure(
                 cfg, results, "briefing",
                 f"record a briefing, {ATTENDEES} attendees over 10 branch rows (POST) → 302",
                 "BriefingUser", "briefing", prepare=prepare_briefings, baseline="B2",

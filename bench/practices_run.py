@@ -5,7 +5,7 @@
     uv run python bench/practices_run.py --only B0,vote --reps 3 --wait-quiet 300
     uv run python bench/practices_run.py --profile gallery [-n 200] [--cprofile]
 
-Same machinery as bench/run.py (imported from it: the gunicorn Server, locust
+Same machinery as bench/run.py (bench/harness.py: the gunicorn Server, locust
 runs, the quiet-machine checks, medians) on the dataset of
 bench/practices_generate.py (its own database, reused while its bench_meta
 record matches and its rows are all there). In the same run: the baselines B0
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     pgen.setup_env(preset)
-    from bench import run as brun
+    from bench import harness
 
     cfg = common.configure(args, preset, "practices_locustfile.py")
     want = common.with_baselines(cfg)
@@ -258,22 +258,22 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     extra: list[str] = []
     connection.close()
-    with brun.Server(cfg, PROXY_COUNT="1"):
-        brun.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
-        brun.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
-        brun.measure(
+    with harness.Server(cfg, PROXY_COUNT="1"):
+        harness.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
+        harness.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
+        harness.measure(
             cfg, results, "gallery", "public gallery /mo-hinh/ (GET, first pages and filters)",
             "GalleryUser", "practices gallery", items=gallery_items, baseline="B0",
         )  # fmt: skip
-        brun.measure(
+        harness.measure(
             cfg, results, "detail", "a practice's public page /mo-hinh/<pk>/ (GET)",
             "DetailUser", "practice detail", items=detail_items, baseline="B0",
         )  # fmt: skip
-        brun.measure(
+        harness.measure(
             cfg, results, "vote", "a vote (POST, identified, a new person each) → 302",
             "VoteUser", "vote", prepare=prepare_votes, baseline="B2",
         )  # fmt: skip
-        brun.measure(
+        harness.measure(
             cfg, results, "coverage",
             f"commune coverage, {meta['communes']} communes, {meta['practices']:,} "
             "practices (GET, provincial officer)",

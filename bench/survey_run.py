@@ -5,7 +5,7 @@
     uv run python bench/survey_run.py --wait-quiet 600
     uv run python bench/survey_run.py --only B0,submit --reps 1
 
-Same machinery as bench/run.py (imported from it: the gunicorn Server, locust
+Same machinery as bench/run.py (bench/harness.py: the gunicorn Server, locust
 runs, the quiet-machine checks, medians), on the survey dataset of
 bench/survey_generate.py (its own database, reused while its bench_meta record
 matches). In the same run: the baselines B0 and B2; the anonymous submit (a
@@ -227,7 +227,7 @@ def report(
     inproc: dict[str, Any],
     started: float,
 ) -> str:
-    from bench.run import table_row
+    from bench.harness import table_row
 
     rows: list[list[str]] = []
     base = {k: results[k].med("rps") for k in ("B0", "B2") if k in results and results[k].reps}
@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     preset = "small" if args.small else "full"
     sgen.setup_env(preset)
-    from bench import run as brun
+    from bench import harness
 
     cfg = common.configure(args, preset, "survey_locustfile.py")
     want = lambda key: not cfg.only or key in cfg.only  # noqa: E731
@@ -368,12 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     sessions = staff_sessions(meta, 50)
     results: dict[str, Any] = {}
     connection.close()
-    with brun.Server(cfg, PROXY_COUNT="1"):
-        brun.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
-        brun.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
+    with harness.Server(cfg, PROXY_COUNT="1"):
+        harness.measure(cfg, results, "B0", "B0 bare view", "B0User", "B0")
+        harness.measure(cfg, results, "B2", "B2 read + update one row", "B2User", "B2")
         if want("submit"):
             before = big.responses.count()
-            brun.measure(
+            harness.measure(
                 cfg, results, "submit", "anonymous submit (POST, one page, 12 questions)",
                 "SurveySubmitUser", "survey submit", prepare=prepare_submit, baseline="B2",
             )  # fmt: skip
@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                 key = f"results-{label}" + ("-1u" if cfg.users == 1 else "")
                 path = f"/quan-ly/khao-sat/ket-qua/{s['id']}/"
                 items = common.write_items("surveys", f"results-{label}", {"path": path}, sessions)
-                brun.measure(
+                harness.measure(
                     cfg, results, key,
                     f"results page, {label} responses (GET, staff, {cfg.users} "
                     f"{'user' if cfg.users == 1 else 'users'})",
@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
                     {},
                     [[sessions[i % len(sessions)], path] for i, path in enumerate(chunk)],
                 )
-                brun.measure(
+                harness.measure(
                     cfg, results, key,
                     f"results page filtered by unit and/or dates, {label} responses (GET, "
                     f"staff, {cfg.users} {'user' if cfg.users == 1 else 'users'}, "
@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             label = label_of(s["responses"])
             survey = surveys[s["id"]]
             if cfg.wait_quiet:
-                brun.wait_quiet(0.15, cfg.wait_quiet)
+                harness.wait_quiet(0.15, cfg.wait_quiet)
 
             def from_tally(survey: Survey = survey) -> None:
                 cache.clear()
@@ -468,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
         label = label_of(meta["surveys"][-1]["responses"])
         for name, filters in sample_filters(big).items():
             if cfg.wait_quiet:
-                brun.wait_quiet(0.15, cfg.wait_quiet)
+                harness.wait_quiet(0.15, cfg.wait_quiet)
 
             def sliced(filters: dict[str, Any] = filters) -> None:
                 cache.clear()

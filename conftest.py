@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from danvan.core.demo_users import DEMO_PASSWORD
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # refuses to run there unless told that this is deliberate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -232,9 +234,6 @@ def _load_extras() -> None:
 
     load_contest_demo()
     load_survey_demo()
-
-
-DEMO_PASSWORD = "danvan-demo-2024"
 
 
 @pytest.fixture
